@@ -1,0 +1,1 @@
+"""Workbook files: reading client books and writing the sheets xlclient owns."""
