@@ -261,8 +261,13 @@ def _festivals(year: int) -> tuple[Festival, ...]:
     days = holidays_pkg.CN(years=year, observed=False, language="zh_CN")
     found: list[Festival] = []
     for name_zh, name_en in FESTIVAL_NAMES.values():
-        # Names may carry a suffix such as （推定） (estimated) for far years.
-        matches = sorted(d for d, n in days.items() if n.split("（")[0] == name_zh)
+        # A day may carry two names ("中秋节; 国庆节", 2009-10-03) and a suffix such as
+        # （推定） (estimated) for far years.
+        matches = sorted(
+            d
+            for d, names in days.items()
+            if any(n.split("（")[0].strip() == name_zh for n in names.split(";"))
+        )
         if not matches:
             raise ValueError(
                 f"no {name_en} ({name_zh}) date known for {year}: festival dates come from "

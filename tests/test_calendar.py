@@ -1,0 +1,409 @@
+"""Tests for xlclient.engine.calendar: the Chinese working calendar (SPEC 4.5)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import chinese_calendar
+import holidays
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xlclient.engine.calendar import (
+    OFFICIAL_LAST_YEAR,
+    Festival,
+    Override,
+    WorkingCalendar,
+    festivals,
+    festivals_between,
+    overrides_from_rows,
+    parse_override_kind,
+)
+
+D = dt.date
+YEARS = (2004, 2029)  # the default range on 2026-11-22, pinned so tests do not age
+
+# --------------------------------------------------------------------------------------
+# The official State Council notices, typed from the published text.
+# 2025: 国务院办公厅关于2025年部分节假日安排的通知 (Nov 2024).
+# 2026: 国务院办公厅关于2026年部分节假日安排的通知 (Nov 2025).
+# Each entry: (first day off, last day off) inclusive; and the make-up working weekends.
+# --------------------------------------------------------------------------------------
+
+OFFICIAL_DAYS_OFF = {
+    2025: [
+        (D(2025, 1, 1), D(2025, 1, 1)),  # 元旦
+        (D(2025, 1, 28), D(2025, 2, 4)),  # 春节, 8 days
+        (D(2025, 4, 4), D(2025, 4, 6)),  # 清明节
+        (D(2025, 5, 1), D(2025, 5, 5)),  # 劳动节
+        (D(2025, 5, 31), D(2025, 6, 2)),  # 端午节
+        (D(2025, 10, 1), D(2025, 10, 8)),  # 国庆节、中秋节, 8 days
+    ],
+    2026: [
+        (D(2026, 1, 1), D(2026, 1, 3)),  # 元旦
+        (D(2026, 2, 15), D(2026, 2, 23)),  # 春节, 9 days
+        (D(2026, 4, 4), D(2026, 4, 6)),  # 清明节
+        (D(2026, 5, 1), D(2026, 5, 5)),  # 劳动节
+        (D(2026, 6, 19), D(2026, 6, 21)),  # 端午节
+        (D(2026, 9, 25), D(2026, 9, 27)),  # 中秋节
+        (D(2026, 10, 1), D(2026, 10, 7)),  # 国庆节
+    ],
+}
+OFFICIAL_MAKEUP_WORKDAYS = {
+    2025: [D(2025, 1, 26), D(2025, 2, 8), D(2025, 4, 27), D(2025, 9, 28), D(2025, 10, 11)],
+    2026: [
+        D(2026, 1, 4),
+        D(2026, 2, 14),
+        D(2026, 2, 28),
+        D(2026, 5, 9),
+        D(2026, 9, 20),
+        D(2026, 10, 10),
+    ],
+}
+
+
+def official_is_workday(day: dt.date) -> bool:
+    if day in OFFICIAL_MAKEUP_WORKDAYS[day.year]:
+        return True
+    if any(a <= day <= b for a, b in OFFICIAL_DAYS_OFF[day.year]):
+        return False
+    return day.weekday() < 5
+
+
+def days_of(year: int) -> list[dt.date]:
+    start = D(year, 1, 1)
+    return [start + dt.timedelta(i) for i in range((D(year + 1, 1, 1) - start).days)]
+
+
+@pytest.fixture(scope="module")
+def cal() -> WorkingCalendar:
+    return WorkingCalendar(years=YEARS)
+
+
+# ----------------------------------------------------------------- official years
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_every_day_matches_the_official_notice(cal: WorkingCalendar, year: int) -> None:
+    wrong = [d for d in days_of(year) if cal.is_workday(d) != official_is_workday(d)]
+    assert wrong == []
+    assert not cal.is_provisional(D(year, 6, 1))
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_typed_notice_agrees_with_both_packages(year: int) -> None:
+    """The literal data above, chinesecalendar and holidays tell the same story."""
+    cn = holidays.CN(years=[year, year + 1])
+    for d in days_of(year):
+        assert chinese_calendar.is_workday(d) == official_is_workday(d), d
+        assert cn.is_working_day(d) == official_is_workday(d), d
+
+
+@pytest.mark.parametrize("year", [2025, 2026])
+def test_workday_totals(cal: WorkingCalendar, year: int) -> None:
+    expected = sum(official_is_workday(d) for d in days_of(year))
+    assert cal.workday_count(D(year, 1, 1), D(year, 12, 31)) == expected
+    assert len(cal.workdays_between(D(year, 1, 1), D(year, 12, 31))) == expected
+
+
+def test_national_day_2026_moves_to_october_8(cal: WorkingCalendar) -> None:
+    assert cal.next_workday(D(2026, 10, 1)) == D(2026, 10, 8)
+    for d in days_of(2026)[273:280]:  # 2026-10-01 .. 10-07
+        assert not cal.is_workday(d)
+        assert cal.next_workday(d) == D(2026, 10, 8)
+
+
+def test_makeup_saturday_2026_10_10_is_a_workday(cal: WorkingCalendar) -> None:
+    assert D(2026, 10, 10).weekday() == 5
+    assert cal.is_workday(D(2026, 10, 10))
+    assert cal.next_workday(D(2026, 10, 10)) == D(2026, 10, 10)
+    assert cal.next_workday(D(2026, 10, 9)) == D(2026, 10, 9)
+    assert cal.next_workday(D(2026, 10, 11)) == D(2026, 10, 12)
+    assert cal.holiday_name(D(2026, 10, 10)) == "调休上班（国庆节）"
+    assert cal.holiday_name(D(2026, 10, 10), "en") == "Make-up workday (National Day)"
+    assert cal.holiday_name(D(2026, 10, 1)) == "国庆节"
+    assert cal.holiday_name(D(2026, 10, 9)) is None
+
+
+def test_workdays_between_and_before(cal: WorkingCalendar) -> None:
+    assert cal.workdays_between(D(2026, 9, 30), D(2026, 10, 12)) == [
+        D(2026, 9, 30),
+        D(2026, 10, 8),
+        D(2026, 10, 9),
+        D(2026, 10, 10),
+        D(2026, 10, 12),
+    ]
+    assert cal.workdays_between(D(2026, 10, 12), D(2026, 10, 1)) == []
+    assert cal.workday_count(D(2026, 10, 12), D(2026, 10, 1)) == 0
+    assert cal.workdays_before(D(2026, 10, 1), 3) == [D(2026, 9, 28), D(2026, 9, 29), D(2026, 9, 30)]
+    assert cal.previous_workday(D(2026, 10, 7)) == D(2026, 9, 30)
+    assert cal.previous_workday(D(2026, 10, 8)) == D(2026, 10, 8)
+
+
+# ----------------------------------------------------------------- provisional years
+
+needs_unknown_2027 = pytest.mark.skipif(
+    OFFICIAL_LAST_YEAR >= 2027
+    or 2027 in getattr(
+        __import__("holidays.countries.china", fromlist=["x"]).ChinaStaticHolidays,
+        "special_public_holidays",
+        {},
+    ),
+    reason="the installed packages already know the official 2027 schedule",
+)
+
+
+@needs_unknown_2027
+def test_2027_is_provisional_with_statutory_festivals(cal: WorkingCalendar) -> None:
+    assert cal.is_provisional(D(2027, 3, 1))
+    assert not cal.is_provisional(D(2026, 12, 31))
+    assert cal.provisional_years(D(2026, 11, 22), D(2027, 3, 1)) == [2027]
+    assert cal.provisional_years(D(2026, 1, 1), D(2026, 12, 31)) == []
+    assert cal.provisional_years(D(2026, 1, 1), D(2029, 12, 31)) == [2027, 2028, 2029]
+
+    # Spring Festival 2027 (正月初一 = Saturday 2027-02-06): 除夕 to 初三 off, plus the
+    # statutory substitute days for the two that fall on the weekend.
+    for d in [D(2027, 2, 5), D(2027, 2, 6), D(2027, 2, 7), D(2027, 2, 8)]:
+        assert not cal.is_workday(d), d
+    assert not cal.is_workday(D(2027, 2, 9)) and not cal.is_workday(D(2027, 2, 10))
+    assert cal.next_workday(D(2027, 2, 5)) == D(2027, 2, 11)
+    # Other statutory days: 元旦, 清明, 端午, 中秋, 国庆.
+    for d in [D(2027, 1, 1), D(2027, 4, 5), D(2027, 6, 9), D(2027, 9, 15), D(2027, 10, 1)]:
+        assert not cal.is_workday(d), d
+    # No make-up weekends are invented: every Saturday and Sunday of 2027 is off, and
+    # every other weekday that is not a statutory day (or its substitute) is a workday.
+    statutory = holidays.CN(years=2027)
+    for d in days_of(2027):
+        assert cal.is_workday(d) == (d.weekday() < 5 and d not in statutory), d
+
+
+@needs_unknown_2027
+def test_a_holidays_sheet_row_for_2027_applies_and_makes_the_year_official() -> None:
+    # The 2027 notice as an agency would type it (invented here): 2027-02-13 (Saturday)
+    # is a make-up workday and 2027-02-11 .. 12 are days off.
+    overrides = {
+        D(2027, 2, 11): Override(True, "春节"),
+        D(2027, 2, 12): Override(True, "春节"),
+        D(2027, 2, 13): Override(False, "春节调休上班"),
+    }
+    cal = WorkingCalendar(overrides, years=YEARS)
+    assert not cal.is_workday(D(2027, 2, 11))
+    assert cal.is_workday(D(2027, 2, 13))
+    assert cal.next_workday(D(2027, 2, 5)) == D(2027, 2, 13)
+    assert not cal.is_provisional(D(2027, 2, 13))
+    assert cal.provisional_years(D(2027, 1, 1), D(2029, 12, 31)) == [2028, 2029]
+    assert cal.holiday_name(D(2027, 2, 13)) == "春节调休上班"
+    # The base of the year is unchanged: the statutory days stay off.
+    assert not cal.is_workday(D(2027, 2, 8))
+    # A make-up row alone completes a year as well.
+    only_workday = WorkingCalendar({D(2028, 1, 29): Override(False)}, years=YEARS)
+    assert not only_workday.is_provisional(D(2028, 6, 1))
+    assert only_workday.is_provisional(D(2027, 6, 1))
+
+
+# ----------------------------------------------------------------- overrides
+
+
+def test_overrides_win_both_ways() -> None:
+    monday, sunday = D(2026, 11, 23), D(2026, 11, 29)
+    national_day, makeup = D(2026, 10, 2), D(2026, 10, 10)
+    cal = WorkingCalendar(
+        {
+            monday: Override(True, "公司团建"),
+            sunday: Override(False, "年终冲刺"),
+            national_day: Override(False),
+            makeup: Override(True),
+        },
+        years=YEARS,
+    )
+    assert not cal.is_workday(monday)
+    assert cal.next_workday(monday) == D(2026, 11, 24)
+    assert cal.is_workday(sunday)
+    assert cal.next_workday(D(2026, 11, 28)) == sunday
+    assert cal.is_workday(national_day)
+    assert cal.next_workday(D(2026, 10, 1)) == national_day
+    assert not cal.is_workday(makeup)
+    assert cal.holiday_name(monday) == "公司团建"
+    assert cal.holiday_name(national_day) == "调休上班"
+    assert cal.holiday_name(makeup, "en") == "Day off"
+    # The shared cached tables are untouched by another calendar's overrides.
+    plain = WorkingCalendar(years=YEARS)
+    assert plain.is_workday(monday) and not plain.is_workday(sunday)
+    assert not plain.is_workday(national_day) and plain.is_workday(makeup)
+
+
+def test_overrides_outside_the_range_are_reported_not_applied() -> None:
+    cal = WorkingCalendar({D(2035, 1, 2): Override(True)}, years=YEARS)
+    assert dict(cal.ignored_overrides) == {D(2035, 1, 2): Override(True)}
+    assert dict(cal.overrides) == {}
+
+
+def test_parse_holidays_sheet_words() -> None:
+    assert parse_override_kind("放假") is True
+    assert parse_override_kind(" 调休上班 ") is False
+    assert parse_override_kind("Day Off") is True
+    assert parse_override_kind("make-up  workday") is False
+    with pytest.raises(ValueError, match="neither a day off"):
+        parse_override_kind("加班?")
+    rows = [(D(2027, 2, 13), "调休上班", "春节"), (dt.datetime(2027, 2, 11, 9), "放假", "")]
+    assert overrides_from_rows(rows) == {
+        D(2027, 2, 13): Override(False, "春节"),
+        D(2027, 2, 11): Override(True, ""),
+    }
+
+
+# ----------------------------------------------------------------- range and errors
+
+
+def test_dates_outside_the_range_raise(cal: WorkingCalendar) -> None:
+    with pytest.raises(ValueError, match="outside the working calendar"):
+        cal.is_workday(D(2030, 1, 1))
+    with pytest.raises(ValueError, match="outside"):
+        cal.next_workday(D(2003, 12, 31))
+    with pytest.raises(ValueError, match="outside"):
+        cal.next_workday_array(np.array(["2026-01-05", "2031-01-01"], dtype="datetime64[D]"))
+    assert cal.covers_array(
+        np.array(["2026-01-05", "2031-01-01", "NaT"], dtype="datetime64[D]")
+    ).tolist() == [True, False, True]
+    assert cal.covers(D(2029, 12, 31)) and not cal.covers(D(2030, 1, 1))
+
+
+def test_no_workday_left_at_the_end_of_the_range() -> None:
+    cal = WorkingCalendar({D(2029, 12, 31): Override(True)}, years=YEARS)  # a Monday
+    with pytest.raises(ValueError, match="no working day"):
+        cal.next_workday(D(2029, 12, 29))
+    with pytest.raises(ValueError, match="no working day"):
+        cal.next_workday_array(np.array(["2029-12-30"], dtype="datetime64[D]"))
+
+
+def test_default_range_reaches_three_years_ahead() -> None:
+    first, last = WorkingCalendar().years
+    assert first == 2004 and last == dt.date.today().year + 3
+
+
+def test_years_before_chinesecalendar_use_holidays() -> None:
+    cal = WorkingCalendar(years=(2001, 2004))
+    assert not cal.is_provisional(D(2002, 5, 1))
+    assert not cal.is_workday(D(2002, 10, 7))  # National Day break, moved from 9-29
+    assert cal.is_workday(D(2002, 9, 29))  # the Sunday it was moved from
+
+
+# ----------------------------------------------------------------- festivals
+
+
+def test_festivals_2026_and_2027() -> None:
+    assert festivals(2026) == [
+        Festival("春节", "Spring Festival", D(2026, 2, 17)),
+        Festival("端午节", "Dragon Boat Festival", D(2026, 6, 19)),
+        Festival("中秋节", "Mid-Autumn Festival", D(2026, 9, 25)),
+        Festival("国庆节", "National Day", D(2026, 10, 1)),
+    ]
+    assert [f.date for f in festivals(2027)] == [
+        D(2027, 2, 6),
+        D(2027, 6, 9),
+        D(2027, 9, 15),
+        D(2027, 10, 1),
+    ]
+    # Sorted by date: in 2025 Mid-Autumn (10-06) comes after National Day.
+    assert [f.name_zh for f in WorkingCalendar.festivals(2025)] == ["春节", "端午节", "国庆节", "中秋节"]
+    assert WorkingCalendar.festivals(2025)[3].date == D(2025, 10, 6)
+
+
+def test_festival_days_lie_in_chinesecalendar_breaks_of_the_same_name() -> None:
+    cc_name = {
+        "春节": "Spring Festival",
+        "端午节": "Dragon Boat Festival",
+        "中秋节": "Mid-autumn Festival",
+        "国庆节": "National Day",
+    }
+    for year in range(2008, OFFICIAL_LAST_YEAR + 1):
+        for f in festivals(year):
+            is_day_off, name = chinese_calendar.get_holiday_detail(f.date)
+            assert is_day_off, f
+            # Mid-Autumn next to National Day is filed under either name (2017, 2020...).
+            allowed = {cc_name[f.name_zh]}
+            if f.name_zh in ("中秋节", "国庆节"):
+                allowed |= {"Mid-autumn Festival", "National Day"}
+            if f.date.weekday() >= 5:
+                allowed.add(None)  # chinesecalendar names only the weekdays of a break
+            assert name in allowed, (f, name)
+
+
+def test_festivals_between_spans_years() -> None:
+    got = festivals_between(D(2026, 9, 1), D(2027, 3, 1))
+    assert [(f.name_en, f.date) for f in got] == [
+        ("Mid-Autumn Festival", D(2026, 9, 25)),
+        ("National Day", D(2026, 10, 1)),
+        ("Spring Festival", D(2027, 2, 6)),
+    ]
+
+
+def test_festivals_before_2008_are_refused() -> None:
+    with pytest.raises(ValueError, match="2008"):
+        festivals(2006)
+
+
+# ----------------------------------------------------------------- properties
+
+CAL = WorkingCalendar(years=YEARS)
+any_day = st.dates(min_value=D(2004, 1, 1), max_value=D(2029, 12, 1))
+
+
+@settings(max_examples=500, deadline=None)
+@given(any_day)
+def test_next_workday_is_the_first_workday_on_or_after(day: dt.date) -> None:
+    nxt = CAL.next_workday(day)
+    assert nxt >= day
+    assert CAL.is_workday(nxt)
+    assert CAL.workdays_between(day, nxt) == [nxt]
+    assert CAL.workday_count(day, nxt) == 1
+    assert (nxt == day) == CAL.is_workday(day)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(any_day, st.none()), max_size=60))
+def test_vectorised_and_scalar_agree(days: list[dt.date | None]) -> None:
+    arr = np.array([np.datetime64(d, "D") if d else np.datetime64("NaT") for d in days],
+                   dtype="datetime64[D]")
+    nxt = CAL.next_workday_array(arr)
+    work = CAL.is_workday_array(arr)
+    prov = CAL.is_provisional_array(arr)
+    assert nxt.dtype == np.dtype("datetime64[D]") and nxt.shape == arr.shape
+    for i, d in enumerate(days):
+        if d is None:
+            assert np.isnat(nxt[i]) and not work[i] and not prov[i]
+        else:
+            assert nxt[i].item() == CAL.next_workday(d)
+            assert bool(work[i]) == CAL.is_workday(d)
+            assert bool(prov[i]) == CAL.is_provisional(d)
+
+
+@settings(max_examples=200, deadline=None)
+@given(any_day, any_day)
+def test_workday_count_matches_the_list(a: dt.date, b: dt.date) -> None:
+    n = CAL.workday_count(a, b)
+    assert n == len(CAL.workdays_between(a, b))
+    counts = CAL.workday_count_array(
+        np.array([a, a], dtype="datetime64[D]"), np.array([b, "NaT"], dtype="datetime64[D]")
+    )
+    assert counts.tolist() == [n, 0]
+
+
+def test_next_workday_array_takes_other_units_and_keeps_nat() -> None:
+    stamps = np.array(["2026-10-01T15:30", "NaT", "2026-10-10T08:00"], dtype="datetime64[ns]")
+    got = CAL.next_workday_array(stamps)
+    assert got.tolist() == [D(2026, 10, 8), None, D(2026, 10, 10)]
+    assert CAL.next_workday_array(np.array([], dtype="datetime64[D]")).size == 0
+    all_nat = CAL.next_workday_array(np.array(["NaT", "NaT"], dtype="datetime64[D]"))
+    assert np.isnat(all_nat).all()
+    as_objects = CAL.next_workday_array(np.array([D(2026, 10, 1)], dtype=object))
+    assert as_objects.tolist() == [D(2026, 10, 8)]
+
+
+def test_scalar_inputs_accept_datetimes_and_datetime64() -> None:
+    assert CAL.next_workday(dt.datetime(2026, 10, 1, 18, 0)) == D(2026, 10, 8)
+    assert CAL.next_workday(np.datetime64("2026-10-01")) == D(2026, 10, 8)
+    with pytest.raises(TypeError):
+        CAL.is_workday("2026-10-01")  # type: ignore[arg-type]
