@@ -137,7 +137,11 @@ def test_workdays_between_and_before(cal: WorkingCalendar) -> None:
     ]
     assert cal.workdays_between(D(2026, 10, 12), D(2026, 10, 1)) == []
     assert cal.workday_count(D(2026, 10, 12), D(2026, 10, 1)) == 0
-    assert cal.workdays_before(D(2026, 10, 1), 3) == [D(2026, 9, 28), D(2026, 9, 29), D(2026, 9, 30)]
+    assert cal.workdays_before(D(2026, 10, 1), 3) == [
+        D(2026, 9, 28),
+        D(2026, 9, 29),
+        D(2026, 9, 30),
+    ]
     assert cal.previous_workday(D(2026, 10, 7)) == D(2026, 9, 30)
     assert cal.previous_workday(D(2026, 10, 8)) == D(2026, 10, 8)
 
@@ -268,6 +272,9 @@ def test_dates_outside_the_range_raise(cal: WorkingCalendar) -> None:
         np.array(["2026-01-05", "2031-01-01", "NaT"], dtype="datetime64[D]")
     ).tolist() == [True, False, True]
     assert cal.covers(D(2029, 12, 31)) and not cal.covers(D(2030, 1, 1))
+    # Asking whether a date is provisional never raises: outside or NaT -> False.
+    outside = np.array(["1999-01-01", "2040-01-01", "NaT"], dtype="datetime64[D]")
+    assert cal.is_provisional_array(outside).tolist() == [False, False, False]
 
 
 def test_no_workday_left_at_the_end_of_the_range() -> None:
@@ -365,8 +372,10 @@ def test_next_workday_is_the_first_workday_on_or_after(day: dt.date) -> None:
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.one_of(any_day, st.none()), max_size=60))
 def test_vectorised_and_scalar_agree(days: list[dt.date | None]) -> None:
-    arr = np.array([np.datetime64(d, "D") if d else np.datetime64("NaT") for d in days],
-                   dtype="datetime64[D]")
+    arr = np.array(
+        [np.datetime64(d, "D") if d else np.datetime64("NaT") for d in days],
+        dtype="datetime64[D]",
+    )
     nxt = CAL.next_workday_array(arr)
     work = CAL.is_workday_array(arr)
     prov = CAL.is_provisional_array(arr)

@@ -339,7 +339,6 @@ class WorkingCalendar:
         self.last_date = dt.date(last_year, 12, 31)
         self._start = self.first_date.toordinal() - _EPOCH_ORDINAL  # days since 1970
         self._first_ordinal = self.first_date.toordinal()
-        self._first_year = first_year
 
         applied: dict[dt.date, Override] = {}
         ignored: dict[dt.date, Override] = {}
@@ -372,10 +371,13 @@ class WorkingCalendar:
         completed = {day.year for day in applied}
         provisional_years = sorted(base.statutory_only_years - completed)
         self._provisional_years = frozenset(provisional_years)
-        year_flags = np.zeros(last_year - first_year + 1, dtype=bool)
+        # One flag per day (not per year) so the vectorised lookup is plain indexing.
+        provisional_day = np.zeros(n, dtype=bool)
         for year in provisional_years:
-            year_flags[year - first_year] = True
-        self._provisional_by_year = year_flags
+            lo = dt.date(year, 1, 1).toordinal() - self._first_ordinal
+            hi = dt.date(year + 1, 1, 1).toordinal() - self._first_ordinal
+            provisional_day[lo:hi] = True
+        self._provisional_day = provisional_day
 
     # ---------------------------------------------------------------- helpers
 
@@ -545,12 +547,9 @@ class WorkingCalendar:
         """Boolean per date: in a provisional year (NaT and out-of-range dates: False)."""
         days = np.asarray(dates).astype("datetime64[D]")
         nat = np.isnat(days)
-        years = days.astype("datetime64[Y]").view(np.int64) + 1970
-        idx = years - self._first_year
-        inside = ~nat & (idx >= 0) & (idx < self._provisional_by_year.size)
-        out = np.zeros(days.shape, dtype=bool)
-        out[inside] = self._provisional_by_year[idx[inside]]
-        return out
+        offsets = np.where(nat, self._start, days.view(np.int64)) - self._start
+        inside = ~nat & (offsets >= 0) & (offsets < self._workday.size)
+        return self._provisional_day[np.where(inside, offsets, 0)] & inside
 
 
 def overrides_from_rows(
