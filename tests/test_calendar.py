@@ -314,7 +314,8 @@ def test_festivals_2026_and_2027() -> None:
         D(2027, 10, 1),
     ]
     # Sorted by date: in 2025 Mid-Autumn (10-06) comes after National Day.
-    assert [f.name_zh for f in WorkingCalendar.festivals(2025)] == ["春节", "端午节", "国庆节", "中秋节"]
+    names_2025 = [f.name_zh for f in WorkingCalendar.festivals(2025)]
+    assert names_2025 == ["春节", "端午节", "国庆节", "中秋节"]
     assert WorkingCalendar.festivals(2025)[3].date == D(2025, 10, 6)
 
 

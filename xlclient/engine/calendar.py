@@ -30,7 +30,9 @@ The reasoning: the Holidays sheet is where the agency types next year's schedule
 the State Council publishes it (usually November), and typing it is the moment the year
 stops being a guess.  A sheet row never changes the base of a year, it only overrides
 single days, so a typed official schedule plus the statutory base gives the official
-calendar.  The price of a simple rule: a single company-specific row (say an outing day
+calendar -- as long as the guessed substitute days lie inside the announced breaks, as
+they always have (for 2027 they are 02-09/10, 05-03/04 and 10-04/05); a guessed day that
+the notice leaves as a working day would need its own 调休上班 row.  The price of a simple rule: a single company-specific row (say an outing day
 off) in a year whose notice is not out yet also marks that year official.  Type such rows
 after the official schedule, or accept that the "provisional" warning disappears.
 
@@ -188,7 +190,9 @@ class _YearTable:
 
 def _weekday_table(year: int) -> np.ndarray:
     days = np.arange(
-        np.datetime64(f"{year:04d}-01-01"), np.datetime64(f"{year + 1:04d}-01-01"), dtype="datetime64[D]"
+        np.datetime64(f"{year:04d}-01-01"),
+        np.datetime64(f"{year + 1:04d}-01-01"),
+        dtype="datetime64[D]",
     )
     # 1970-01-01 was a Thursday (weekday 3 with Monday = 0).
     weekday = (days.view(np.int64) + 3) % 7
