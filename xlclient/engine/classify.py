@@ -1,0 +1,189 @@
+"""The whole classification of a client book: tier, stage, quadrant, RFM, likelihood, next
+visit, visit status and review flags for every client (SPEC 4.1-4.6), in one vectorised
+pass.
+
+:func:`classify` takes a :class:`~xlclient.engine.book.ClientBook`, the Settings and the
+working calendar, and returns a :class:`Classification` whose frame holds codes (tier
+letters, stage and quadrant codes ...) that :meth:`Classification.table` turns into the
+rows of the Classification sheet (SPEC 3) in the Settings language.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .book import ClientBook
+from .cadence import cadence_days, cadence_key, next_visit, visit_status
+from .calendar import WorkingCalendar
+from .fields import RISK_FIELDS
+from .labels import CLASSIFICATION_COLUMNS, RFM_CLASS_NAMES, STAGE_NAMES, Language, column_headers, label
+from .likelihood import current_client_likelihood, prospect_likelihood
+from .problems import Problem
+from .quadrant import quadrant_codes, quadrant_label
+from .review import ReviewInput, review_flags
+from .rfm import quintile_scores, rfm_class, rfm_code
+from .settings import Settings
+from .stage import derive_stage, stage_probability
+from .tier import TierRule, assign_tiers
+
+
+@dataclass
+class Classification:
+    """Per-client results (codes) plus what the run needs to report."""
+
+    frame: pd.DataFrame
+    settings: Settings
+    likelihood_method: str
+    problems: list[Problem] = field(default_factory=list)
+    provisional_years: list[int] = field(default_factory=list)
+
+    def table(self) -> list[list[object]]:
+        """Header + one row per client, as the Classification sheet shows them (in the
+        Settings language)."""
+        lang = self.settings.language
+        f = self.frame
+        stage = pd.Series(f["stage"], dtype=object).map(lambda s: label(STAGE_NAMES, s, lang) if s else "")
+        rfm_cls = pd.Series(f["rfm_class"], dtype=object).map(lambda s: label(RFM_CLASS_NAMES, s, lang) if s else "")
+        quadrant = pd.Series(f["quadrant"], dtype=object).map(lambda q: quadrant_label(q, lang))
+        likelihood = f["likelihood"].to_numpy(dtype=float)
+        visits = f["next_visit"].to_numpy(dtype="datetime64[D]")
+        columns = {
+            "client_id": f["client_id"].to_numpy(dtype=object),
+            "name": f["name"].to_numpy(dtype=object),
+            "owner": f["owner"].to_numpy(dtype=object),
+            "tier": f["tier"].to_numpy(dtype=object),
+            "quadrant": quadrant.to_numpy(dtype=object),
+            "stage": stage.to_numpy(dtype=object),
+            "rfm": f["rfm"].to_numpy(dtype=object),
+            "rfm_class": rfm_cls.to_numpy(dtype=object),
+            "likelihood": np.where(np.isnan(likelihood), None, np.round(likelihood, 4)).astype(object),
+            "next_visit": np.where(np.isnat(visits), None, visits.astype(dt.date)).astype(object),
+            "visit_status": f["visit_status"].to_numpy(dtype=object),
+            "review": f["review"].to_numpy(dtype=object),
+        }
+        rows = [column_headers(CLASSIFICATION_COLUMNS, lang)]
+        ordered = [columns[key] for key, _, _ in CLASSIFICATION_COLUMNS]
+        rows.extend([list(r) for r in zip(*ordered)])
+        return rows
+
+    def counts(self) -> dict[str, int]:
+        """How many clients per tier, plus totals, for summaries and --json."""
+        tiers = self.frame["tier"].value_counts().to_dict()
+        return {
+            "clients": int(len(self.frame)),
+            **{f"tier_{t}": int(tiers.get(t, 0)) for t in ("A", "B", "C", "D")},
+            "no_tier": int((self.frame["tier"] == "").sum()),
+            "pinned": int(self.frame["pinned"].sum()),
+            "overdue": int((self.frame["visit_status_code"] == "overdue").sum()),
+            "flagged": int((self.frame["review_codes"] != "").sum()),
+        }
+
+
+def classify(book: ClientBook, settings: Settings, calendar: WorkingCalendar | None = None,
+             previous_tiers: Mapping[str, str] | None = None) -> Classification:
+    """Classify every client of the book.
+
+    ``previous_tiers`` maps client IDs to the tier of the last refresh (read from the
+    existing Classification sheet); a ``previous_tier`` column in the book wins over it.
+    """
+    calendar = calendar or WorkingCalendar()
+    f = book.frame
+    n = len(f)
+    lang = settings.language
+    today = np.datetime64(settings.today(), "D")
+    status = f["status"].to_numpy(dtype=object)
+    current = status == "current"
+    prospect = status == "prospect"
+
+    previous = f["previous_tier"].to_numpy(dtype=object).copy()
+    if previous_tiers:
+        from_sheet = f["client_id"].map(previous_tiers).fillna("").to_numpy(dtype=object)
+        previous = np.where(previous == "", from_sheet, previous)
+    previous = np.where(np.isin(previous, ("A", "B", "C", "D")), previous, "")
+
+    metric = f[settings.tier_metric].to_numpy(dtype=float)
+    tiers = assign_tiers(metric, status, TierRule.from_settings(settings), previous, f["tier_override"].to_numpy(dtype=object))
+    tier = tiers.tier
+
+    stage, _conflict = derive_stage(f["stage_typed"].to_numpy(dtype=object), f["meetings"].to_numpy(dtype=float),
+                                    f["deposit_paid"].to_numpy(dtype=float))
+    stage = np.where(prospect, stage, "").astype(object)
+    problems = list(book.problems)
+    stage_header = book.columns["stage"].header if "stage" in book.columns else "意向阶段"
+    for i in np.flatnonzero(_conflict & prospect):
+        problems.append(Problem(book.sheet, int(f["row"].iat[i]), stage_header, f["stage_typed"].iat[i],
+                                "stage_conflict", {"stage": STAGE_NAMES[stage[i]]["zh"]}))
+
+    quadrant = quadrant_codes(status, tier, f["need"].to_numpy(dtype=float), f["potential_score"].to_numpy(dtype=float),
+                              f["potential_money"].to_numpy(dtype=float), potential_high=settings.potential_high,
+                              need_high=settings.need_high)
+
+    # RFM over current clients
+    last_order = f["last_order"].to_numpy(dtype="datetime64[D]")
+    recency = (today - last_order).astype("timedelta64[D]").astype(float)
+    recency[np.isnat(last_order)] = np.nan
+    orders = f["orders"].to_numpy(dtype=float)
+    billings = f["billings"].to_numpy(dtype=float)
+    r_pop = recency[current]
+    r = np.full(n, np.nan)
+    r[current] = quintile_scores(recency[current], r_pop, higher_is_better=False)
+    if "last_order" in book.columns:
+        missing = current & np.isnan(recency) & (np.nan_to_num(billings) > 0)
+        r[missing] = 1.0
+        header = book.columns["last_order"].header
+        problems.extend(Problem(book.sheet, int(f["row"].iat[i]), header, None, "missing_last_order")
+                        for i in np.flatnonzero(missing))
+    fr = np.full(n, np.nan)
+    fr[current] = quintile_scores(orders[current])
+    mo = np.full(n, np.nan)
+    mo[current] = quintile_scores(billings[current])
+    rfm = np.where(current, rfm_code(r, fr, mo), "").astype(object)
+    means = tuple(float(np.nanmean(v[current])) if np.any(current & ~np.isnan(v)) else np.nan
+                  for v in (recency, orders, billings))
+    rfm_cls = np.where(current, rfm_class(recency, orders, billings, means), "").astype(object)
+
+    # Purchase likelihood
+    likelihood = np.full(n, np.nan)
+    method = "none"
+    if current.any():
+        p, method, _model = current_client_likelihood(orders[current], f["first_order"].to_numpy(dtype="datetime64[D]")[current],
+                                                      last_order[current], today, settings.likelihood_horizon)
+        likelihood[current] = p
+    last_visit = f["last_visit"].to_numpy(dtype="datetime64[D]")
+    since_contact = (today - last_visit).astype("timedelta64[D]").astype(float)
+    since_contact[np.isnat(last_visit)] = np.nan
+    if prospect.any():
+        likelihood[prospect] = prospect_likelihood(stage_probability(stage[prospect], settings), since_contact[prospect],
+                                                   settings.contact_half_life)
+
+    # Cadence
+    key = cadence_key(tier, status, stage)
+    due = next_visit(last_visit, cadence_days(key, settings), today, calendar)
+    status_code, status_text = visit_status(due, last_visit, today, settings.due_soon_days, lang)
+    provisional = calendar.provisional_years(dt.date.fromisoformat(str(due[~np.isnat(due)].min())),
+                                             dt.date.fromisoformat(str(due[~np.isnat(due)].max()))) if (~np.isnat(due)).any() else []
+
+    # Review
+    problem_count = f["row"].map(pd.Series([p.row for p in problems]).value_counts()).fillna(0).to_numpy(dtype=int)
+    review_codes, review_text = review_flags(
+        ReviewInput(status=status, tier=tier, previous_tier=previous, pinned=tiers.pinned,
+                    gross_profit=f["gross_profit"].to_numpy(dtype=float),
+                    service_hours=f["service_hours"].to_numpy(dtype=float), days_since_last_order=recency,
+                    billings=billings, billings_prev=f["billings_prev"].to_numpy(dtype=float),
+                    risks={k: f[k].to_numpy(dtype=float) for k in RISK_FIELDS}, problem_count=problem_count),
+        drop_share=settings.drop_share, no_order_days=int(round(settings.no_order_months * 365 / 12)),
+        billings_drop=settings.billings_drop, lang=lang)
+
+    out = pd.DataFrame({
+        "row": f["row"], "key": f["key"], "client_id": f["client_id"], "name": f["name"], "owner": f["owner"],
+        "status": status, "tier": tier, "pinned": tiers.pinned, "raw_tier": tiers.raw, "previous_tier": previous,
+        "quadrant": quadrant, "stage": stage, "rfm": rfm, "rfm_class": rfm_cls, "likelihood": likelihood,
+        "next_visit": due, "visit_status_code": status_code, "visit_status": status_text,
+        "review_codes": review_codes, "review": review_text,
+    })
+    return Classification(out, settings, method, problems, provisional)

@@ -1,0 +1,94 @@
+"""Data problems: one bad cell (or row) reported with where it is and what was expected.
+
+A problem never stops the run: the row is still classified from what is usable, or left
+out with its reason. Problems are shown in the Issues sheet and by the command line, with
+the row number as Excel shows it and the header as the user typed it. Messages are kept
+as a code plus parameters and rendered in the Settings language at output time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .labels import Language
+
+# code -> (zh template, en template)
+MESSAGES: dict[str, tuple[str, str]] = {
+    "money": ("应为金额（如 120万、1.2亿、¥3,500、12.5k），已忽略此值",
+              "expected an amount (e.g. 1200000, 120万, 1.2亿, ¥3,500, 12.5k); value ignored"),
+    "negative_money": ("金额为负数，按无金额处理", "negative amount, treated as no amount"),
+    "date": ("应为日期（如 2026-03-05、2026/3/5、2026年3月5日），已忽略此值",
+             "expected a date (e.g. 2026-03-05, 2026/3/5, 2026年3月5日); value ignored"),
+    "future_date": ("日期晚于今天 {today}，已忽略此值", "date is after today {today}; value ignored"),
+    "date_order": ("最近合作日期早于首次合作日期，已忽略首次合作日期",
+                   "last order is before first order; first order ignored"),
+    "bool": ("应为 是/否（Y/N、yes/no、TRUE/FALSE、1/0、✓），已忽略此值",
+             "expected yes/no (是/否, Y/N, TRUE/FALSE, 1/0, ✓); value ignored"),
+    "count": ("应为不小于 0 的整数，已忽略此值", "expected a whole number of at least 0; value ignored"),
+    "score": ("应为 {lo}–{hi} 分，已忽略此值", "expected a score from {lo} to {hi}; value ignored"),
+    "hours": ("应为不小于 0 的工时数，已忽略此值", "expected a number of hours of at least 0; value ignored"),
+    "status": ("无法识别的客户状态（应为 现有/合作中、潜在/意向、流失），已按投放额推断为「{guess}」",
+               "unknown status (expected current, prospect or lost); inferred '{guess}' from billings"),
+    "stage": ("无法识别的意向阶段（应为 {known}），已按沟通次数和定金推断",
+              "unknown intent stage (expected {known}); derived from meetings and deposit"),
+    "stage_conflict": ("已付定金但阶段为「{stage}」，按「{stage}」处理，请核实",
+                       "deposit paid but stage is '{stage}'; kept '{stage}', please check"),
+    "tier_override": ("锁定等级应为 A/B/C/D，已忽略此值", "tier override must be A, B, C or D; value ignored"),
+    "previous_tier": ("上次等级应为 A/B/C/D，已忽略此值", "previous tier must be A, B, C or D; value ignored"),
+    "no_name": ("客户名称为空，此行未参与分级", "client name is empty; row left out"),
+    "duplicate_id": ("客户编号重复（另见第 {rows} 行），两行都保留，请核实",
+                     "duplicate client ID (see also row {rows}); both rows kept, please check"),
+    "duplicate_name": ("客户名称重复（另见第 {rows} 行），两行都保留，请核实",
+                       "duplicate client name (see also row {rows}); both rows kept, please check"),
+    "summary_row": ("合计/小计行，不是客户，未参与分级", "total/subtotal row, not a client; left out"),
+    "current_without_billings": ("现有客户没有投放额，等级记为 D", "current client without billings; tier D"),
+    "missing_last_order": ("现有客户缺少最近合作日期，R 分按最低分计",
+                           "current client without a last order date; R scored lowest"),
+    "lost_with_override": ("流失客户有锁定等级 {tier}，按锁定等级显示",
+                           "lost client has pinned tier {tier}; pinned tier shown"),
+}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One bad value: where it is (sheet, Excel row, column header), the value, and why."""
+
+    sheet: str
+    row: int | None
+    column: str
+    value: Any
+    code: str
+    params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+
+    def message(self, lang: Language = "zh") -> str:
+        """The explanation in the requested language."""
+        zh, en = MESSAGES.get(self.code, (self.code, self.code))
+        template = zh if lang == "zh" else en
+        try:
+            return template.format(**self.params)
+        except (KeyError, IndexError):
+            return template
+
+    def as_dict(self, lang: Language = "zh") -> dict[str, Any]:
+        """The JSON shape of SPEC section 7: {sheet, row, column, value, message}."""
+        return {
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "value": display_value(self.value),
+            "message": self.message(lang),
+        }
+
+
+def display_value(value: Any) -> Any:
+    """A cell value as it can be shown in a message or JSON (dates as ISO text)."""
+    if value is None:
+        return None
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    if isinstance(value, (str, int, float, bool)):
+        return value
+    return str(value)

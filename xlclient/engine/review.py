@@ -1,0 +1,135 @@
+"""Client review (客户复盘, SPEC 4.6): flags per client, each with its reason.
+
+* downgrade (降级): the tier fell from the previous tier (A/B/C -> lower, or to D).
+* drop candidate (建议淘汰): gross profit per service hour among the lowest share of current
+  clients (10% by default; in a book of n clients the floor(n x share) lowest, ties with
+  the last one included, so a book of fewer than ten clients flags none this way), or a
+  loss (gross profit <= 0 with service hours), or no order for 12 months.
+* churn risk (流失风险): any risk flag set (经营困难, 竞品接触, 管理层变动, 付款逾期), or
+  billings fallen by more than 20% against the previous period.
+* data problems (数据问题): the row has entries in the Issues sheet.
+* pinned (锁定等级): the tier is a manager's pinned tier (informational).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .labels import Language
+
+FLAG_NAMES = {
+    "downgrade": ("降级", "Downgrade"),
+    "drop": ("建议淘汰", "Drop candidate"),
+    "churn": ("流失风险", "Churn risk"),
+    "data": ("数据问题", "Data problem"),
+    "pinned": ("锁定等级", "Pinned tier"),
+}
+RISK_NAMES = {
+    "risk_hardship": ("经营困难", "business difficulty"),
+    "risk_competitor": ("竞品接触", "talking to competitors"),
+    "risk_management": ("管理层变动", "management change"),
+    "risk_overdue": ("付款逾期", "payment overdue"),
+}
+_TIER_RANK = {"A": 0, "B": 1, "C": 2, "D": 3}
+
+
+@dataclass(frozen=True)
+class ReviewInput:
+    """Per-client arrays the review needs (NaN / "" where unknown)."""
+
+    status: np.ndarray
+    tier: np.ndarray
+    previous_tier: np.ndarray
+    pinned: np.ndarray
+    gross_profit: np.ndarray
+    service_hours: np.ndarray
+    days_since_last_order: np.ndarray
+    billings: np.ndarray
+    billings_prev: np.ndarray
+    risks: dict[str, np.ndarray]
+    problem_count: np.ndarray
+
+
+def _fmt_money(v: float, lang: Language) -> str:
+    if lang == "zh" and abs(v) >= 1e4:
+        return f"{v / 1e4:,.1f}万元"
+    return f"{v:,.0f}元" if lang == "zh" else f"{v:,.0f} yuan"
+
+
+def review_flags(x: ReviewInput, *, drop_share: float = 0.10, no_order_days: int = 365,
+                 billings_drop: float = 0.20, lang: Language = "zh") -> tuple[np.ndarray, np.ndarray]:
+    """(flag codes joined by ',', reasons text) per client; empty strings when nothing."""
+    n = len(x.status)
+    zh = lang == "zh"
+    reasons: list[list[str]] = [[] for _ in range(n)]
+    codes: list[list[str]] = [[] for _ in range(n)]
+
+    def add(mask: np.ndarray, code: str, texts: np.ndarray | str) -> None:
+        name = FLAG_NAMES[code][0 if zh else 1]
+        for i in np.flatnonzero(mask):
+            t = texts if isinstance(texts, str) else texts[i]
+            codes[i].append(code)
+            reasons[i].append(f"{name}：{t}" if zh else f"{name}: {t}")
+
+    current = np.asarray(x.status, dtype=object) == "current"
+
+    # Downgrade
+    tier_rank = pd.Series(x.tier, dtype=object).map(_TIER_RANK).to_numpy(dtype=float)
+    prev_rank = pd.Series(x.previous_tier, dtype=object).map(_TIER_RANK).to_numpy(dtype=float)
+    down = tier_rank > prev_rank
+    arrow = np.array([f"{p} → {t}" for p, t in zip(x.previous_tier, x.tier)], dtype=object) if down.any() else ""
+    add(down, "downgrade", arrow if zh else arrow)
+
+    # Drop candidates
+    gp = np.asarray(x.gross_profit, dtype=float)
+    hours = np.asarray(x.service_hours, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_hour = np.where(hours > 0, gp / hours, np.nan)
+    usable = current & ~np.isnan(per_hour)
+    loss = usable & (gp <= 0)
+    pop = np.sort(per_hour[usable])
+    k = int(np.floor(len(pop) * drop_share + 1e-9))
+    low = np.zeros(n, dtype=bool)
+    if k > 0:
+        cutoff = pop[k - 1]
+        low = usable & (per_hour <= cutoff) & ~loss
+        texts = np.array([(f"每工时毛利 {v:,.0f} 元，处于最低 {drop_share:.0%}（≤ {cutoff:,.0f} 元）" if zh else
+                           f"gross profit per hour {v:,.0f} in the lowest {drop_share:.0%} (≤ {cutoff:,.0f})")
+                          if u else "" for v, u in zip(per_hour, low)], dtype=object)
+        add(low, "drop", texts)
+    loss_texts = np.array([(f"毛利 {_fmt_money(g, lang)}，服务 {h:,.0f} 小时，亏本服务" if zh else
+                            f"gross profit {_fmt_money(g, lang)} for {h:,.0f} hours: serving at a loss")
+                           if m else "" for g, h, m in zip(gp, hours, loss)], dtype=object)
+    add(loss, "drop", loss_texts)
+    days = np.asarray(x.days_since_last_order, dtype=float)
+    stale = current & (days > no_order_days)
+    add(stale, "drop", np.array([(f"已 {d:.0f} 天未合作" if zh else f"no order for {d:.0f} days") if s else ""
+                                 for d, s in zip(days, stale)], dtype=object))
+
+    # Churn risk
+    active = current | (np.asarray(x.status, dtype=object) == "prospect")
+    for field, (zh_name, en_name) in RISK_NAMES.items():
+        flag = np.asarray(x.risks.get(field, np.full(n, np.nan)), dtype=float) == 1.0
+        add(flag & active, "churn", zh_name if zh else en_name)
+    bill = np.asarray(x.billings, dtype=float)
+    prev = np.asarray(x.billings_prev, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        change = np.where(prev > 0, (np.nan_to_num(bill) - prev) / prev, np.nan)
+    falling = current & (change < -billings_drop)
+    add(falling, "churn", np.array([(f"投放额较上期下降 {-c:.0%}" if zh else f"billings down {-c:.0%} on the previous period")
+                                    if f else "" for c, f in zip(change, falling)], dtype=object))
+
+    # Data problems and pinned tiers
+    count = np.asarray(x.problem_count, dtype=int)
+    add(count > 0, "data", np.array([(f"{c} 项，见数据问题表" if zh else f"{c}, see the Issues sheet") if c else ""
+                                     for c in count], dtype=object))
+    pinned = np.asarray(x.pinned, dtype=bool)
+    add(pinned, "pinned", np.array([(f"经理指定为 {t}" if zh else f"set to {t} by a manager") if p else ""
+                                    for t, p in zip(x.tier, pinned)], dtype=object))
+
+    sep = "；" if zh else "; "
+    return (np.array([",".join(c) for c in codes], dtype=object),
+            np.array([sep.join(r) for r in reasons], dtype=object))

@@ -1,0 +1,178 @@
+"""Client tiers (客户等级, SPEC 4.1): A 重点客户, B 主要客户, C 普通客户, D 待开发.
+
+Current clients with a positive value metric are ranked against a population (the whole
+book, or the range given to a UDF):
+
+* Pareto (default): the share of the total held by clients ranked *before* a client; A
+  while that share is below 80%, B below 95%, C after.
+* Rank: the share of clients ranked before it; A in the top 20%, B up to 50%.
+* Threshold: A at or above 100万 a year, B at or above 30万, C below.
+
+Equal values are tied: a client's position counts only the clients with a strictly
+greater value, so clients with the same billings always get the same tier, whatever their
+order or ID (the tie rule is deterministic and identical for one cell or a whole column).
+Money is compared in whole fen (cents) and every comparison near a boundary is redone in
+exact rational arithmetic, so 80% means exactly 80%.
+
+Anti flip-flop: when the previous tier (A/B/C) is known, a client leaves it only when it
+clears the boundary of that tier by the margin (5 points of share by default; for the
+threshold method, 5% of the threshold). Prospects and current clients without a positive
+value are D; lost clients get no tier; a manager's pinned tier always wins.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import numpy as np
+
+from .settings import Settings
+
+TIERS = ("A", "B", "C", "D")
+_RANK = {"A": 0, "B": 1, "C": 2}
+_NEAR = 1e-9
+
+
+def _fraction(x: float) -> Fraction:
+    """The decimal a user typed (0.8 -> 4/5), not the binary float's expansion."""
+    return Fraction(repr(float(x))).limit_denominator(10**12)
+
+
+@dataclass(frozen=True)
+class TierRule:
+    """The tier method and its cut-offs, taken from Settings."""
+
+    method: str = "pareto"
+    cut_a: float = 0.80
+    cut_b: float = 0.95
+    margin: float = 0.05
+
+    @classmethod
+    def from_settings(cls, s: Settings) -> "TierRule":
+        if s.tier_method == "pareto":
+            return cls("pareto", s.pareto_a, s.pareto_b, s.tier_margin)
+        if s.tier_method == "rank":
+            return cls("rank", s.rank_a, s.rank_b, s.tier_margin)
+        if s.tier_method == "threshold":
+            return cls("threshold", s.threshold_a, s.threshold_b, s.tier_margin)
+        raise ValueError(f"unknown tier method {s.tier_method!r}")
+
+    def boundaries(self) -> tuple[list[Fraction], list[Fraction]]:
+        """Boundaries on the position scale (lower = better) and the margin at each."""
+        a, b, m = _fraction(self.cut_a), _fraction(self.cut_b), _fraction(self.margin)
+        if self.method == "threshold":
+            # position = -value in fen; margins proportional to each threshold
+            return [-a * 100, -b * 100], [m * a * 100, m * b * 100]
+        return [a, b], [m, m]
+
+
+def to_fen(values: np.ndarray) -> np.ndarray:
+    """Yuan to whole fen as int64 (NaN -> 0)."""
+    v = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
+    return np.round(v * 100).astype(np.int64)
+
+
+class TierScale:
+    """A population of values, sorted once, that places any value on the tier scale.
+
+    Build it once per population (the UDF layer caches it) and call :meth:`tiers` for one
+    value or a million; each call is a binary search, not a pass over the population.
+    """
+
+    def __init__(self, population: np.ndarray, rule: TierRule):
+        fen = to_fen(population)
+        fen = fen[fen > 0]
+        self.rule = rule
+        self.n = int(fen.size)
+        uniq, counts = np.unique(fen, return_counts=True)  # ascending distinct values
+        self._uniq = uniq
+        # suffix[k] = total (count) of the distinct values uniq[k:]; suffix[len] = 0
+        self._suffix_sum = np.concatenate([np.cumsum((uniq * counts)[::-1])[::-1], [0]]).astype(np.int64)
+        self._suffix_count = np.concatenate([np.cumsum(counts[::-1])[::-1], [0]]).astype(np.int64)
+        self.total = int(self._suffix_sum[0])
+
+    def _greater(self, fen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Sum and count of population values strictly greater than each value."""
+        k = np.searchsorted(self._uniq, fen, side="right")
+        return self._suffix_sum[k], self._suffix_count[k]
+
+    def positions(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Float position (lower = better) and its exact numerator/denominator parts."""
+        fen = to_fen(values)
+        if self.rule.method == "threshold":
+            return -fen.astype(float), -fen, np.ones_like(fen)
+        gs, gc = self._greater(fen)
+        if self.rule.method == "pareto":
+            den = max(self.total, 1)
+            return gs / den, gs, np.full(fen.shape, den, dtype=np.int64)
+        den = max(self.n, 1)
+        return gc / den, gc, np.full(fen.shape, den, dtype=np.int64)
+
+    def _below(self, pos: np.ndarray, num: np.ndarray, den: np.ndarray, bound: Fraction) -> np.ndarray:
+        """pos < bound, exact near the boundary."""
+        fb = float(bound)
+        out = pos < fb
+        near = np.flatnonzero(np.abs(pos - fb) <= _NEAR * max(1.0, abs(fb)))
+        for i in near:
+            out[i] = Fraction(int(num[i]), int(den[i])) < bound
+        return out
+
+    def tiers(self, values: np.ndarray, previous: np.ndarray | None = None) -> np.ndarray:
+        """Tier A/B/C of each value (values must be > 0; others get "")."""
+        values = np.asarray(values, dtype=float)
+        pos, num, den = self.positions(values)
+        (c1, c2), (m1, m2) = self.rule.boundaries()
+        raw = np.where(self._below(pos, num, den, c1), "A", np.where(self._below(pos, num, den, c2), "B", "C"))
+        if previous is not None:
+            prev = np.asarray(previous, dtype=object)
+            keep_a = (prev == "A") & self._below(pos, num, den, c1 + m1)
+            up_from_b = self._below(pos, num, den, c1 - m1)
+            down_from_b = ~self._below(pos, num, den, c2 + m2)
+            up_from_c = self._below(pos, num, den, c2 - m2)
+            out = raw.astype(object)
+            out[keep_a] = "A"
+            is_b = prev == "B"
+            out[is_b & ~up_from_b & ~down_from_b] = "B"
+            out[is_b & up_from_b] = "A"
+            out[is_b & down_from_b] = "C"
+            out[(prev == "C") & ~up_from_c] = "C"
+            raw = out
+        fen = to_fen(values)
+        return np.where(fen > 0, raw, "").astype(object)
+
+
+@dataclass(frozen=True)
+class TierResult:
+    """Tier per client, whether it is pinned, and the tier before the anti flip-flop rule."""
+
+    tier: np.ndarray
+    pinned: np.ndarray
+    raw: np.ndarray
+
+
+def assign_tiers(value: np.ndarray, status: np.ndarray, rule: TierRule, previous: np.ndarray | None = None,
+                 override: np.ndarray | None = None) -> TierResult:
+    """Tier every client of a book (SPEC 4.1); the population is the book's own current
+    clients with a positive value."""
+    value = np.asarray(value, dtype=float)
+    status = np.asarray(status, dtype=object)
+    n = value.size
+    positive = to_fen(value) > 0
+    ranked = (status == "current") & positive
+    scale = TierScale(value[ranked], rule)
+    tier = np.full(n, "", dtype=object)
+    raw = np.full(n, "", dtype=object)
+    if ranked.any():
+        prev = None if previous is None else np.asarray(previous, dtype=object)[ranked]
+        tier[ranked] = scale.tiers(value[ranked], prev)
+        raw[ranked] = scale.tiers(value[ranked])
+    develop = (status == "prospect") | ((status == "current") & ~positive)
+    tier[develop] = "D"
+    raw[develop] = "D"
+    pinned = np.zeros(n, dtype=bool)
+    if override is not None:
+        override = np.asarray(override, dtype=object)
+        pinned = np.isin(override, TIERS)
+        tier[pinned] = override[pinned]
+    return TierResult(tier, pinned, raw)
