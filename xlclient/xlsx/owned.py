@@ -1,0 +1,323 @@
+"""Writing the sheets xlclient owns into an agency's workbook without losing anything else.
+
+:func:`write_owned_sheets` is the one entry point for a headless write.  It works on the
+zip package, not through a spreadsheet library: every zip member that is not ours is
+copied byte for byte (VBA, buttons, pivot caches, charts, extension lists, cached formula
+values all stay), and only these change:
+
+* the worksheet parts of the owned sheets (replaced, or added as new parts);
+* ``xl/workbook.xml``: a ``<sheet>`` per new sheet; the defined names we were given; the
+  hidden ``_xlnm._FilterDatabase`` name of an owned sheet with an autofilter;
+* ``xl/_rels/workbook.xml.rels`` and ``[Content_Types].xml``: one entry per new sheet;
+* ``xl/styles.xml``: a few appended formats (see :mod:`.styles`);
+* ``xl/calcChain.xml``: entries of a replaced sheet removed (the part dropped if empty);
+* for a replaced sheet only: its own ``.rels`` part, and the parts that only it used
+  (a drawing, comments ...), are removed -- owned sheets carry none.
+
+Shared parts are edited by splicing text (see :mod:`.xmltext`), never re-serialized.
+:func:`build_workbook` does the same in memory (bytes in, bytes out) for tests and tools.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import time
+import xml.etree.ElementTree as ET
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping, Sequence
+
+from .calcchain import remove_sheets_from_calc_chain
+from .errors import SheetKindConflict, SpecError, WorkbookFormatError
+from .names import sheet_ref, validate_defined_name, validate_sheet_name
+from .package import CONTENT_TYPES, CT, REL, SHEET_KINDS, ContentTypes, Package, rels_part_for
+from .safewrite import STEPS, StepHook, check_not_locked, read_snapshot, replace_file
+from .styles import MINIMAL_STYLES, StyleBook
+from .workbookxml import WorkbookXml
+from .worksheet import SheetSpec, build_worksheet_xml
+from .xmltext import decode_part, encode_part
+
+__all__ = ["SheetSpec", "WriteReport", "BuildResult", "write_owned_sheets", "build_workbook", "STEPS",
+           "FILTER_DATABASE"]
+
+FILTER_DATABASE = "_xlnm._FilterDatabase"
+_SHEET_PART = re.compile(r"sheet(\d+)\.xml$", re.I)
+
+
+@dataclass
+class BuildResult:
+    """What :func:`build_workbook` produced and changed."""
+
+    data: bytes
+    added: list[str] = field(default_factory=list)  # sheet names appended
+    replaced: list[str] = field(default_factory=list)  # sheet names replaced in place
+    sheet_parts: dict[str, str] = field(default_factory=dict)  # sheet name -> zip member
+    shared_parts_changed: list[str] = field(default_factory=list)  # zip members spliced
+    parts_removed: list[str] = field(default_factory=list)  # zip members dropped
+    defined_names: dict[str, str] = field(default_factory=dict)  # name -> added/replaced/same
+    styles_appended: int = 0
+
+
+@dataclass
+class WriteReport(BuildResult):
+    """What :func:`write_owned_sheets` did."""
+
+    path: Path | None = None  # the file written
+    source: Path | None = None
+    backup: Path | None = None  # copy of the file as it was before (None if there was none)
+    seconds: float = 0.0
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+
+# --------------------------------------------------------------------------- building
+
+class _Build:
+    """One build: the package, the shared parts being edited, and the result."""
+
+    def __init__(self, data: bytes):
+        self.pkg = Package(data)
+        self.wb_part = self.pkg.main_part()
+        self.wb = WorkbookXml(*self.pkg.read_text(self.wb_part))
+        self.rels = self.pkg.rels(self.wb_part)
+        if not self.rels.exists:
+            raise WorkbookFormatError(f"{self.wb_part} has no relationships part")
+        self.ct = ContentTypes(*self.pkg.read_text(CONTENT_TYPES))
+        self.replace: dict[str, bytes] = {}
+        self.add: dict[str, bytes] = {}
+        self.remove: set[str] = set()
+        self.replaced_sheet_ids: set[int] = set()
+        self.dropped_rels: set[str] = set()
+        self.styles_part, self.styles, self.styles_bom, self.new_styles = self._styles()
+
+    def _styles(self) -> tuple[str, StyleBook, bytes, bool]:
+        for rel in self.rels.of_type(REL.STYLES):
+            if not rel.external and self.pkg.has(rel.part):
+                text, bom = self.pkg.read_text(rel.part)
+                return rel.part, StyleBook(text), bom, False
+        part = self._free_part(posixpath.dirname(self.wb_part), "styles", ".xml")
+        return part, StyleBook(MINIMAL_STYLES), b"", True
+
+    def _taken(self, part: str) -> bool:
+        key = part.lower()
+        return (self.pkg.has(part) or key in {p.lower() for p in self.add}
+                or key in self.ct.overrides)
+
+    def _free_part(self, folder: str, stem: str, ext: str) -> str:
+        part = posixpath.join(folder, stem + ext)
+        n = 1
+        while self._taken(part):
+            n += 1
+            part = posixpath.join(folder, f"{stem}{n}{ext}")
+        return part
+
+    def new_sheet_part(self) -> str:
+        folder = posixpath.join(posixpath.dirname(self.wb_part), "worksheets")
+        numbers = [int(m[1]) for p in [*self.pkg.part_names(), *self.add]
+                   if posixpath.dirname(p).lower() == folder.lower() and (m := _SHEET_PART.match(posixpath.basename(p)))]
+        n = max(numbers, default=0) + 1
+        while self._taken(posixpath.join(folder, f"sheet{n}.xml")):
+            n += 1
+        return posixpath.join(folder, f"sheet{n}.xml")
+
+    # ----------------------------------------------------------------- sheets
+    def write_sheet(self, spec: SheetSpec, result: BuildResult) -> None:
+        existing = self.wb.find_sheet(spec.name)
+        if existing is not None:
+            rel = self.rels.by_id(existing.rid)
+            if rel is None or rel.external:
+                raise WorkbookFormatError(f"sheet {existing.name!r} has no part in the package")
+            kind = SHEET_KINDS.get(rel.type, rel.type)
+            if kind != "worksheet":
+                raise SheetKindConflict(f"a {kind} named {existing.name!r} already exists; xlclient only "
+                                        "replaces worksheets. Rename or remove it first.")
+            if not self.pkg.has(rel.part):
+                raise WorkbookFormatError(f"sheet {existing.name!r}: part {rel.part} is missing")
+            part, name, index = rel.part, existing.name, existing.index
+            xml, autofilter = build_worksheet_xml(spec, self.styles, self.wb.date1904)
+            self.replace[part] = xml
+            own_rels = rels_part_for(part)
+            if self.pkg.has(own_rels):
+                self.remove.add(own_rels)
+                self.dropped_rels.add(own_rels.lower())
+            self.ct.ensure_override(part, CT.WORKSHEET)
+            self.replaced_sheet_ids.add(existing.sheet_id)
+            result.replaced.append(name)
+        else:
+            xml, autofilter = build_worksheet_xml(spec, self.styles, self.wb.date1904)
+            part, name = self.new_sheet_part(), spec.name
+            rid = self.rels.new_id()
+            index = self.wb.add_sheet(name, self.wb.next_sheet_id(), rid)
+            self.rels.add(rid, REL.WORKSHEET, part)
+            self.ct.ensure_override(part, CT.WORKSHEET)
+            self.add[part] = xml
+            result.added.append(name)
+        result.sheet_parts[name] = part.lstrip("/")
+        if autofilter:
+            self.wb.set_defined_name(FILTER_DATABASE, sheet_ref(name, autofilter), index, hidden=True)
+        else:
+            self.wb.remove_defined_name(FILTER_DATABASE, index)
+
+    # ----------------------------------------------------------------- calc chain
+    def prune_calc_chain(self) -> None:
+        if not self.replaced_sheet_ids:
+            return
+        for rel in self.rels.of_type(REL.CALC_CHAIN):
+            if rel.external or not self.pkg.has(rel.part):
+                continue
+            text, bom = self.pkg.read_text(rel.part)
+            new_text, removed, kept = remove_sheets_from_calc_chain(text, self.replaced_sheet_ids)
+            if not removed:
+                continue
+            if kept:
+                self.replace[rel.part] = encode_part(new_text, bom)
+            else:
+                self.remove.add(rel.part)
+                self.rels.remove(rel)
+                self.ct.remove_override(rel.part)
+
+    # ----------------------------------------------------------------- orphans
+    def _reachable(self, skip_rels: set[str]) -> set[str]:
+        """Parts reachable from the package root through internal relationships."""
+        seen, todo = set(), ["/"]
+        while todo:
+            source = todo.pop()
+            rels_path = rels_part_for(source)
+            if rels_path.lower() in skip_rels or not self.pkg.has(rels_path):
+                continue
+            for rel in self.pkg.rels(source).items:
+                key = rel.part.lower()
+                if rel.external or key in seen or not self.pkg.has(rel.part):
+                    continue
+                seen.add(key)
+                todo.append(rel.part)
+        return seen
+
+    def drop_orphans(self) -> None:
+        """Remove parts that only the replaced sheets' dropped relationships reached."""
+        if not self.dropped_rels:
+            return
+        before = self._reachable(set())
+        after = self._reachable(self.dropped_rels)
+        for key in sorted(before - after):
+            part = "/" + self.pkg.member(key).lstrip("/")
+            self.remove.add(part)
+            self.ct.remove_override(part)
+            if self.pkg.has(rels_part_for(part)):
+                self.remove.add(rels_part_for(part))
+
+    # ----------------------------------------------------------------- finish
+    def finish(self, result: BuildResult) -> bytes:
+        styles_text = self.styles.render()
+        if styles_text is not None:
+            data = encode_part(styles_text, self.styles_bom)
+            if self.new_styles:
+                self.add[self.styles_part] = data
+                self.rels.add(self.rels.new_id(), REL.STYLES, self.styles_part)
+                self.ct.ensure_override(self.styles_part, CT.STYLES)
+            else:
+                self.replace[self.styles_part] = data
+                result.shared_parts_changed.append(self.styles_part.lstrip("/"))
+            result.styles_appended = self.styles.appended()
+        for part, editor in ((self.wb_part, self.wb), (self.rels.path, self.rels), (CONTENT_TYPES, self.ct)):
+            if editor.changed():
+                self.replace[part] = editor.render()
+                result.shared_parts_changed.append(part.lstrip("/"))
+        calc = [p for p in self.replace if p.lower().endswith("calcchain.xml")]
+        result.shared_parts_changed.extend(p.lstrip("/") for p in calc)
+        _check_well_formed({p: d for p, d in self.replace.items() if p.lstrip("/") in result.shared_parts_changed})
+        result.parts_removed = sorted(p.lstrip("/") for p in self.remove)
+        out = io.BytesIO()
+        self.pkg.write(out, {k: v for k, v in self.replace.items() if k.lower() not in
+                             {r.lower() for r in self.remove}}, self.add, self.remove)
+        return out.getvalue()
+
+
+def _check_well_formed(parts: Mapping[str, bytes]) -> None:
+    """Parse every spliced shared part once: a splicing bug must never reach the user's file."""
+    for part, data in parts.items():
+        try:
+            ET.fromstring(data)
+        except ET.ParseError as exc:
+            raise WorkbookFormatError(f"internal error: edited {part} is not well-formed XML ({exc}); "
+                                      "nothing was written") from None
+
+
+def _validate_request(sheets: Sequence[SheetSpec], defined_names: Mapping[str, str] | None) -> None:
+    seen = set()
+    for spec in sheets:
+        validate_sheet_name(spec.name)
+        key = spec.name.casefold()
+        if key in seen:
+            raise SpecError(f"sheet {spec.name!r} is given twice")
+        seen.add(key)
+    for name, formula in (defined_names or {}).items():
+        validate_defined_name(name)
+        if not isinstance(formula, str) or not formula.strip():
+            raise SpecError(f"defined name {name!r} needs a formula such as \"'设置'!$B$3\"")
+
+
+def build_workbook(data: bytes, sheets: Sequence[SheetSpec], *,
+                   defined_names: Mapping[str, str] | None = None) -> BuildResult:
+    """Return the workbook package ``data`` with ``sheets`` written in (bytes in, bytes out)."""
+    _validate_request(sheets, defined_names)
+    build = _Build(data)
+    result = BuildResult(b"")
+    for spec in sheets:
+        build.write_sheet(spec, result)
+    for name, formula in (defined_names or {}).items():
+        formula = formula[1:] if formula.startswith("=") else formula
+        result.defined_names[name] = build.wb.set_defined_name(name, formula)
+    build.prune_calc_chain()
+    build.drop_orphans()
+    result.data = build.finish(result)
+    return result
+
+
+# --------------------------------------------------------------------------- writing
+
+def write_owned_sheets(src: Path | str, sheets: Sequence[SheetSpec], dst: Path | str | None = None, *,
+                       defined_names: Mapping[str, str] | None = None, backups: int = 5,
+                       on_step: StepHook | None = None) -> WriteReport:
+    """Write ``sheets`` into the workbook ``src`` (in place, or to ``dst``).
+
+    A sheet whose name exists (case-insensitively) as a worksheet is replaced in place
+    (same tab position, sheetId, relationship id and part); other sheets are appended.
+    ``defined_names`` (name -> formula such as ``"'设置'!$B$3"``) are added or replaced as
+    workbook-level names; no other name is touched.
+
+    In place, the file is replaced atomically after a copy of it is kept in
+    ``.xlclient-backup/`` (the last ``backups`` copies).  With ``dst``, ``src`` is only
+    read and ``dst`` is written the same way.  ``on_step`` is called with each name of
+    :data:`STEPS` and may raise (fault injection); the original is then untouched.
+
+    Raises WorkbookLocked (the file is open in Excel), WorkbookChanged (saved by someone
+    meanwhile), InvalidSheetName / SpecError / CellValueError (bad input),
+    SheetKindConflict (a chartsheet has that name), WorkbookFormatError (not a workbook
+    this writer can edit), OSError.  Nothing is written when any of them is raised.
+    """
+    started = time.perf_counter()
+    src = Path(src)
+    target = Path(dst) if dst is not None else src
+    step = on_step or (lambda name: None)
+    _validate_request(sheets, defined_names)
+    check_not_locked(target)
+    data, stamp = read_snapshot(src)
+    step("read")
+    built = build_workbook(data, sheets, defined_names=defined_names)
+    step("build")
+    expect = stamp if target.resolve() == src.resolve() else None
+    backup = replace_file(target, built.data, backups=backups, on_step=step, expect=expect)
+    report = WriteReport(**built.__dict__)
+    report.path, report.source, report.backup = target, src, backup
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def shared_part_text(data: bytes, part: str) -> str:
+    """Convenience for tests: the decoded text of a part of a workbook package."""
+    return decode_part(Package(data).read(part if part.startswith("/") else "/" + part))[0]

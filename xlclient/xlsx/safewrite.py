@@ -1,0 +1,206 @@
+"""Replacing a workbook file safely: lock check, temp file, fsync, backup, atomic rename.
+
+:func:`replace_file` writes new bytes to a temporary file in the target's folder, flushes
+and fsyncs it, keeps a timestamped copy of the current file in ``.xlclient-backup/`` next
+to it (the last ``backups`` are kept), checks again that nobody opened or changed the
+file meanwhile, and only then renames the temporary file over the target with
+:func:`os.replace` (atomic on one file system).  Any exception on the way removes the
+temporary file and leaves the target as it was.
+
+Excel marks a workbook it has open with an owner file ``~$<name>`` beside it; on Windows
+it also keeps the file opened without write sharing.  Either refuses the write with
+:class:`~.errors.WorkbookLocked`.  LibreOffice's ``.~lock.<name>#`` is honoured too.
+
+Tests inject faults through ``on_step``: it is called with each name in :data:`STEPS`
+(``read`` and ``build`` by the caller, the rest here) and may raise to simulate a crash.
+``replace`` is announced just *before* the rename.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+import stat
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from .errors import WorkbookChanged, WorkbookLocked
+
+__all__ = ["STEPS", "StepHook", "FileStamp", "BACKUP_DIR", "owner_files", "check_not_locked",
+           "read_snapshot", "replace_file", "backups_of"]
+
+STEPS = ("read", "build", "temp-written", "fsynced", "backup", "replace")
+BACKUP_DIR = ".xlclient-backup"
+TEMP_PREFIX = ".~xlclient-"
+StepHook = Callable[[str], None]
+
+
+def _no_hook(step: str) -> None:
+    return None
+
+
+@dataclass(frozen=True)
+class FileStamp:
+    """Enough of ``os.stat`` to notice that a file was rewritten."""
+
+    size: int
+    mtime_ns: int
+    inode: int
+
+    @classmethod
+    def of(cls, path: Path) -> "FileStamp | None":
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            return None
+        return cls(st.st_size, st.st_mtime_ns, st.st_ino)
+
+
+def owner_files(path: Path) -> list[Path]:
+    """Lock files that Excel (``~$name``) or LibreOffice (``.~lock.name#``) put beside ``path``."""
+    path = Path(path)
+    return [path.with_name("~$" + path.name), path.with_name(".~lock." + path.name + "#")]
+
+
+def _windows_locked(path: Path) -> bool:
+    if sys.platform != "win32" or not path.exists():
+        return False
+    try:
+        fd = os.open(path, os.O_RDWR | getattr(os, "O_BINARY", 0))
+    except PermissionError:
+        return True
+    except OSError:
+        return False
+    os.close(fd)
+    return False
+
+
+def check_not_locked(path: Path) -> None:
+    """Raise WorkbookLocked if Excel (or LibreOffice) has ``path`` open."""
+    path = Path(path)
+    for owner in owner_files(path):
+        if owner.exists():
+            raise WorkbookLocked(path, f"owner file {owner.name} present")
+    if _windows_locked(path):
+        raise WorkbookLocked(path, "the file cannot be opened for writing")
+
+
+def read_snapshot(path: Path) -> tuple[bytes, FileStamp]:
+    """The file's bytes and a stamp taken around the read (retried if it changed meanwhile)."""
+    path = Path(path)
+    for _ in range(3):
+        before = FileStamp.of(path)
+        data = path.read_bytes()
+        if FileStamp.of(path) == before and before is not None:
+            return data, before
+    raise WorkbookChanged(path)
+
+
+def _default_mode() -> int:
+    """Permissions a newly created file gets here (0o666 less the umask)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+def _fsync_dir(folder: Path) -> None:
+    if sys.platform == "win32":
+        return
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+_STAMP = re.compile(r"\.(\d{8}-\d{6})(?:-(\d+))?$")
+
+
+def backups_of(path: Path) -> list[Path]:
+    """Backups of ``path``, oldest first."""
+    path = Path(path)
+    folder = path.parent / BACKUP_DIR
+    if not folder.is_dir():
+        return []
+    found = []
+    for p in folder.iterdir():
+        if p.suffix != path.suffix or not p.name.startswith(path.stem + "."):
+            continue
+        m = _STAMP.search(p.name[: -len(path.suffix)] if path.suffix else p.name)
+        if m and p.name[: m.start()] == path.stem:
+            found.append(((m[1], int(m[2] or 0)), p))
+    return [p for _, p in sorted(found)]
+
+
+def _make_backup(path: Path) -> Path:
+    folder = path.parent / BACKUP_DIR
+    folder.mkdir(exist_ok=True)
+    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    dest = folder / f"{path.stem}.{stamp}{path.suffix}"
+    n = 1
+    while dest.exists():
+        n += 1
+        dest = folder / f"{path.stem}.{stamp}-{n}{path.suffix}"
+    tmp = folder / (TEMP_PREFIX + dest.name + ".tmp")
+    try:
+        shutil.copy2(path, tmp)
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
+        os.replace(tmp, dest)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return dest
+
+
+def _prune_backups(path: Path, keep: int) -> None:
+    old = backups_of(path)
+    for p in old[: max(0, len(old) - keep)]:
+        p.unlink(missing_ok=True)
+
+
+def replace_file(target: Path, payload: bytes, *, backups: int = 5, on_step: StepHook | None = None,
+                 expect: FileStamp | None = None) -> Path | None:
+    """Atomically make ``target`` hold ``payload``; return the backup made (or None).
+
+    ``expect``: the stamp the target had when it was read; if it differs just before the
+    rename, :class:`WorkbookChanged` is raised and nothing is replaced.
+    """
+    target = Path(target)
+    step = on_step or _no_hook
+    check_not_locked(target)
+    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX, suffix=target.suffix + ".tmp")
+    tmp = Path(tmp_name)
+    backup = None
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(payload)
+            step("temp-written")
+            f.flush()
+            os.fsync(f.fileno())
+        step("fsynced")
+        existing = FileStamp.of(target)
+        os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode) if existing is not None else _default_mode())
+        if existing is not None:
+            if expect is not None and existing != expect:
+                raise WorkbookChanged(target)
+            if backups > 0:
+                backup = _make_backup(target)
+        step("backup")
+        check_not_locked(target)
+        if expect is not None and FileStamp.of(target) != expect:
+            raise WorkbookChanged(target)
+        step("replace")
+        os.replace(tmp, target)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    _fsync_dir(target.parent)
+    if backups > 0:
+        _prune_backups(target, backups)
+    return backup

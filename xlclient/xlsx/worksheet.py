@@ -1,0 +1,306 @@
+"""Generating the worksheet XML of a sheet xlclient owns, from a :class:`SheetSpec`.
+
+The part is self-contained: no relationships, no shared strings (every text is an inline
+string, ``t="inlineStr"``, which Excel never evaluates as a formula, whatever it starts
+with), no formulas.  Cell formats come from a :class:`~.styles.StyleBook`.  The output
+depends only on the spec, the style indices and the date system: no timestamps, so the
+same input gives the same bytes.
+
+Values (by column, 0-based; rows as given, the first ``header_rows`` in bold):
+
+========================  ==================================================================
+``str``                   inline string; longer than 32,767 characters -> CellValueError
+``bool``                  ``t="b"``
+``int``, ``float``        number (``repr``); NaN -> blank; +/-inf -> CellValueError
+``datetime.date``         serial with the column's number format (default ``yyyy-mm-dd``)
+``datetime.datetime``     serial with fraction (default ``yyyy-mm-dd hh:mm:ss``); tzinfo is
+                          dropped (wall-clock time is written)
+``datetime.time``         fraction of a day (default ``hh:mm:ss``)
+``None``                  blank (no cell)
+========================  ==================================================================
+
+Dates Excel cannot represent (before 1900-01-01, or 1904-01-01 in the 1904 date system)
+are written as ISO text, ``YYYY-MM-DD`` (``YYYY-MM-DD HH:MM:SS`` for a datetime).
+Numpy/pandas scalars are accepted through their ``item()``; ``NaT`` is blank.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from .cells import (MAX_TEXT, column_letter, date_serial, datetime_serial, encode_xstring,
+                    format_number, iso_text, text_units, time_fraction)
+from .errors import CellValueError, SpecError
+from .names import validate_sheet_name
+from .styles import StyleBook, StyleKey
+
+__all__ = ["SheetSpec", "build_worksheet_xml", "validate_sheet_name", "DATE_FORMAT",
+           "DATETIME_FORMAT", "TIME_FORMAT"]
+
+DATE_FORMAT = "yyyy-mm-dd"
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
+TIME_FORMAT = "hh:mm:ss"
+MAX_ROWS = 1_048_576
+MAX_COLS = 16_384
+
+_RANGE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})(?::\$?([A-Za-z]{1,3})\$?([0-9]{1,7}))?$")
+_HEX_COLOR = re.compile(r"^#?([0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})$")
+_WS = (' ', '\t', '\n', '\r')
+_MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+@dataclass
+class SheetSpec:
+    """What an owned sheet contains and how it looks."""
+
+    name: str
+    rows: list[list[object]]
+    header_rows: int = 1
+    column_widths: dict[int, float] = field(default_factory=dict)
+    number_formats: dict[int, str] = field(default_factory=dict)
+    freeze_header: bool = True
+    autofilter: bool = True
+    data_validations: list[tuple[str, list[str]]] = field(default_factory=list)
+    tab_color: str | None = None
+
+
+# --------------------------------------------------------------------------- spec checks
+
+def _parse_range(sqref: str) -> tuple[int, int, int, int]:
+    m = _RANGE.match(sqref.strip())
+    if not m:
+        raise SpecError(f"data validation range {sqref!r} is not an A1 range like 'H2:H500'")
+    c1, r1 = _col_index(m[1]), int(m[2])
+    c2, r2 = (_col_index(m[3]), int(m[4])) if m[3] else (c1, r1)
+    if not (1 <= r1 <= r2 <= MAX_ROWS and 0 <= c1 <= c2 < MAX_COLS):
+        raise SpecError(f"data validation range {sqref!r} is outside the sheet or reversed")
+    return c1, r1, c2, r2
+
+
+def _col_index(letters: str) -> int:
+    n = 0
+    for ch in letters.upper():
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _validation_xml(sheet: str, validations: list[tuple[str, list[str]]]) -> str:
+    if not validations:
+        return ""
+    items = []
+    for sqref, values in validations:
+        refs = []
+        for part in sqref.split():
+            c1, r1, c2, r2 = _parse_range(part)
+            refs.append(f"{column_letter(c1)}{r1}" + (f":{column_letter(c2)}{r2}" if (c1, r1) != (c2, r2) else ""))
+        values = [str(v) for v in values]
+        if not values:
+            raise SpecError(f"sheet {sheet!r}: data validation {sqref!r} has no allowed values")
+        for v in values:
+            if "," in v or '"' in v:
+                raise SpecError(f"sheet {sheet!r}: drop-down value {v!r} contains ',' or '\"', "
+                                "which an Excel list cannot hold")
+        formula = '"' + ",".join(values) + '"'
+        if len(formula) > 257:  # 255 characters between the quotes
+            raise SpecError(f"sheet {sheet!r}: drop-down list for {sqref!r} is longer than Excel's 255 characters")
+        items.append(f'<dataValidation type="list" allowBlank="1" showInputMessage="1" showErrorMessage="1" '
+                     f'sqref="{" ".join(refs)}"><formula1>{encode_xstring(formula)}</formula1></dataValidation>')
+    return f'<dataValidations count="{len(items)}">{"".join(items)}</dataValidations>'
+
+
+def _tab_color(sheet: str, color: str | None) -> str:
+    if color is None:
+        return ""
+    m = _HEX_COLOR.match(color)
+    if not m:
+        raise SpecError(f"sheet {sheet!r}: tab colour {color!r} is not RRGGBB hex")
+    rgb = m[1].upper()
+    return f'<sheetPr><tabColor rgb="{rgb if len(rgb) == 8 else "FF" + rgb}"/></sheetPr>'
+
+
+def _cols_xml(sheet: str, widths: dict[int, float]) -> str:
+    if not widths:
+        return ""
+    out = []
+    for col in sorted(widths):
+        w = float(widths[col])
+        if not (0 <= col < MAX_COLS) or not (0 <= w <= 255):
+            raise SpecError(f"sheet {sheet!r}: bad column width {col}: {widths[col]!r}")
+        out.append(f'<col min="{col + 1}" max="{col + 1}" width="{format_number(w)}" customWidth="1"/>')
+    return f"<cols>{''.join(out)}</cols>"
+
+
+# --------------------------------------------------------------------------- cells
+
+class _Styles:
+    """Per (header?, column, kind) style index, cached; kind in s/w/n/d/t/h."""
+
+    def __init__(self, book: StyleBook, formats: dict[int, str]):
+        self.book, self.formats, self.cache = book, formats, {}
+
+    def get(self, header: bool, col: int, kind: str) -> str:
+        key = (header, col, kind)
+        hit = self.cache.get(key)
+        if hit is None:
+            fmt = self.formats.get(col)
+            numfmt = {"s": None, "w": None, "n": fmt,
+                      "d": fmt or DATE_FORMAT, "t": fmt or DATETIME_FORMAT, "h": fmt or TIME_FORMAT}[kind]
+            index = self.book.index(StyleKey(bold=header, numfmt=numfmt, wrap=kind == "w"))
+            hit = self.cache[key] = f' s="{index}"' if index else ""
+        return hit
+
+
+def _string_cell(ref: str, s: str, style: str) -> str:
+    text = encode_xstring(s)
+    if s[:1] in _WS or s[-1:] in _WS or "\n" in s:
+        return f'<c r="{ref}"{style} t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
+    return f'<c r="{ref}"{style} t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def _normalise(value: Any) -> Any:
+    """Map numpy/pandas scalars and other stand-ins to plain Python values."""
+    item = getattr(value, "item", None)
+    if item is not None and not isinstance(value, (str, bytes, dt.date, dt.time)):
+        try:
+            value = item()
+        except (TypeError, ValueError):
+            pass
+    if isinstance(value, dt.datetime) and value != value:  # pandas NaT
+        return None
+    return value
+
+
+class _RowWriter:
+    """Turns one sheet's values into ``<row>`` elements."""
+
+    def __init__(self, spec: SheetSpec, styles: _Styles, date1904: bool):
+        self.spec, self.styles, self.date1904 = spec, styles, date1904
+        self.max_col = -1
+        self.max_row = 0
+
+    def cell(self, ref: str, value: Any, header: bool, col: int, row: int) -> str | None:
+        t = type(value)
+        if t is str:
+            return self._text(ref, value, header, col, row)
+        if t is bool:
+            return f'<c r="{ref}"{self.styles.get(header, col, "n")} t="b"><v>{int(value)}</v></c>'
+        if t is int:
+            if -(2 ** 53) <= value <= 2 ** 53:
+                return f'<c r="{ref}"{self.styles.get(header, col, "n")}><v>{value}</v></c>'
+            return self._float(ref, float(value), header, col, row)
+        if t is float:
+            return self._float(ref, value, header, col, row)
+        if isinstance(value, dt.datetime):
+            if value != value:
+                return None
+            serial = datetime_serial(value, self.date1904)
+            if serial is None:
+                return self._text(ref, iso_text(value), header, col, row)
+            return f'<c r="{ref}"{self.styles.get(header, col, "t")}><v>{format_number(serial)}</v></c>'
+        if isinstance(value, dt.date):
+            serial = date_serial(value, self.date1904)
+            if serial is None:
+                return self._text(ref, iso_text(value), header, col, row)
+            return f'<c r="{ref}"{self.styles.get(header, col, "d")}><v>{serial}</v></c>'
+        if isinstance(value, dt.time):
+            return f'<c r="{ref}"{self.styles.get(header, col, "h")}><v>{format_number(time_fraction(value))}</v></c>'
+        if isinstance(value, str):
+            return self._text(ref, str(value), header, col, row)
+        if isinstance(value, int):
+            return self.cell(ref, int(value), header, col, row)
+        if isinstance(value, float):
+            return self._float(ref, float(value), header, col, row)
+        normalised = _normalise(value)
+        if normalised is None:
+            return None
+        if normalised is not value and type(normalised) in (str, bool, int, float, dt.date, dt.datetime, dt.time):
+            return self.cell(ref, normalised, header, col, row)
+        raise CellValueError(self.spec.name, row, col, f"cannot store a {type(value).__name__} value: {value!r}")
+
+    def _text(self, ref: str, s: str, header: bool, col: int, row: int) -> str:
+        if text_units(s) > MAX_TEXT:
+            raise CellValueError(self.spec.name, row, col,
+                                 f"text of {text_units(s)} characters is longer than Excel's {MAX_TEXT}")
+        return _string_cell(ref, s, self.styles.get(header, col, "w" if "\n" in s else "s"))
+
+    def _float(self, ref: str, x: float, header: bool, col: int, row: int) -> str | None:
+        if math.isnan(x):
+            return None
+        if math.isinf(x):
+            raise CellValueError(self.spec.name, row, col, "infinite numbers cannot be stored in Excel")
+        return f'<c r="{ref}"{self.styles.get(header, col, "n")}><v>{format_number(x)}</v></c>'
+
+    def rows_xml(self) -> list[str]:
+        out = []
+        header_rows = self.spec.header_rows
+        letters: list[str] = []
+        for r, values in enumerate(self.spec.rows, 1):
+            if r > MAX_ROWS:
+                raise SpecError(f"sheet {self.spec.name!r} has more than {MAX_ROWS} rows")
+            if len(values) > len(letters):
+                if len(values) > MAX_COLS:
+                    raise SpecError(f"sheet {self.spec.name!r} row {r} has more than {MAX_COLS} columns")
+                letters.extend(column_letter(i) for i in range(len(letters), len(values)))
+            header = r <= header_rows
+            cells = []
+            last = -1
+            rs = str(r)
+            for c, value in enumerate(values):
+                if value is None:
+                    continue
+                xml = self.cell(letters[c] + rs, value, header, c, r)
+                if xml is not None:
+                    cells.append(xml)
+                    last = c
+            if cells:
+                out.append(f'<row r="{r}">{"".join(cells)}</row>')
+                self.max_row = r
+                if last > self.max_col:
+                    self.max_col = last
+        return out
+
+
+# --------------------------------------------------------------------------- sheet
+
+def _sheet_views(header_rows: int, freeze: bool) -> str:
+    if freeze and header_rows > 0:
+        top = f"A{header_rows + 1}"
+        return (f'<sheetViews><sheetView workbookViewId="0"><pane ySplit="{header_rows}" topLeftCell="{top}" '
+                f'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" activeCell="{top}" '
+                f'sqref="{top}"/></sheetView></sheetViews>')
+    return '<sheetViews><sheetView workbookViewId="0"/></sheetViews>'
+
+
+def build_worksheet_xml(spec: SheetSpec, styles: StyleBook, date1904: bool = False) -> tuple[bytes, str | None]:
+    """The worksheet part for ``spec`` and the autofilter range (A1 form) or None."""
+    validate_sheet_name(spec.name)
+    if not isinstance(spec.header_rows, int) or spec.header_rows < 0:
+        raise SpecError(f"sheet {spec.name!r}: header_rows must be a non-negative integer")
+    formats = {int(k): str(v) for k, v in spec.number_formats.items()}
+    writer = _RowWriter(spec, _Styles(styles, formats), date1904)
+    rows = writer.rows_xml()
+    last_col = max(writer.max_col, 0)
+    last_row = max(writer.max_row, 1)
+    dimension = "A1" if writer.max_row == 0 else f"A1:{column_letter(last_col)}{last_row}"
+    autofilter = None
+    if spec.autofilter and spec.header_rows > 0 and writer.max_col >= 0:
+        autofilter = f"A{spec.header_rows}:{column_letter(last_col)}{max(last_row, spec.header_rows)}"
+    parts = [
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
+        f'<worksheet xmlns="{_MAIN_NS}">',
+        _tab_color(spec.name, spec.tab_color),
+        f'<dimension ref="{dimension}"/>',
+        _sheet_views(spec.header_rows, spec.freeze_header),
+        '<sheetFormatPr defaultRowHeight="15"/>',
+        _cols_xml(spec.name, spec.column_widths),
+        "<sheetData>", *rows, "</sheetData>",
+        f'<autoFilter ref="{autofilter}"/>' if autofilter else "",
+        _validation_xml(spec.name, spec.data_validations),
+        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>',
+        "</worksheet>",
+    ]
+    return "".join(parts).encode("utf-8"), autofilter
