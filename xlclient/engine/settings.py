@@ -304,7 +304,7 @@ def settings_from_grid(grid: Sequence[Sequence[Any]], sheet: str = "设置", fir
     position of the grid's top-left cell in the sheet, for cell references).
 
     A row is a parameter when one of its first cells is a parameter's key or label; its
-    value is the next non-empty cell to the right (an empty value keeps the default).
+    value is the cell just right of the label (an empty value keeps the default).
     Unknown labels are ignored; bad values raise SettingsError naming each cell.
     """
     values: dict[str, Any] = {}
@@ -335,13 +335,13 @@ def settings_from_grid(grid: Sequence[Sequence[Any]], sheet: str = "设置", fir
         if key is None:
             continue
         in_columns = False
-        rest = [(c, v) for c, v in cells[1:]]
-        ref = _cell_ref(sheet, first_row + r, first_col + (rest[0][0] if rest else c0 + 1))
+        value = row[c0 + 1] if c0 + 1 < len(row) else None
+        ref = _cell_ref(sheet, first_row + r, first_col + c0 + 1)
         refs[key] = ref
-        if not rest:
+        if value is None or (isinstance(value, str) and not value.strip()):
             continue
         try:
-            values[key] = _convert(PARAM_BY_KEY[key], rest[0][1], ref)
+            values[key] = _convert(PARAM_BY_KEY[key], value, ref)
         except ValueError as e:
             errors.append(str(e))
     if errors:
@@ -352,3 +352,59 @@ def settings_from_grid(grid: Sequence[Sequence[Any]], sheet: str = "设置", fir
 
 
 DEFAULT_SETTINGS = Settings()
+
+
+SECTION_TITLES: dict[str, tuple[str, str]] = {
+    "general": ("通用", "General"),
+    "tier": ("客户分级", "Tiers"),
+    "stage": ("意向阶段", "Intent stages"),
+    "quadrant": ("客户象限", "Quadrants"),
+    "likelihood": ("购买可能性", "Purchase likelihood"),
+    "cadence": ("拜访周期", "Visit cadence"),
+    "review": ("客户复盘", "Review"),
+    "plan": ("拜访计划", "Visit plan"),
+}
+
+
+def _display(param: Param, value: Any, lang: Language) -> Any:
+    if value is None:
+        return None
+    if param.kind == "percent":
+        return f"{value * 100:g}%"
+    if param.kind == "choice":
+        for code, zh, en in param.choices:
+            if code == value:
+                return zh if lang == "zh" else en
+    if param.kind == "money":
+        return float(value)
+    return value
+
+
+def settings_rows(settings: Settings | None = None, lang: Language | None = None,
+                  columns: Mapping[str, str] | None = None) -> list[list[Any]]:
+    """The rows of a Settings sheet: title, a header, one row per parameter grouped by
+    section (label | value | help | key), then the Columns mapping block. Reading these
+    rows back with :func:`settings_from_grid` gives the same settings."""
+    settings = settings or Settings()
+    lang = lang or settings.language
+    zh = lang == "zh"
+    rows: list[list[Any]] = [
+        ["xlclient 设置" if zh else "xlclient settings"],
+        ["修改「值」列即可；留空表示使用默认值。" if zh else "Edit the Value column; blank means the default."],
+        ["参数", "值", "说明", "键"] if zh else ["Parameter", "Value", "Help", "Key"],
+    ]
+    section = None
+    for p in PARAMS:
+        if p.section != section:
+            section = p.section
+            rows.append([])
+            rows.append([SECTION_TITLES[section][0 if zh else 1]])
+        rows.append([p.zh if zh else p.en, _display(p, getattr(settings, p.key), lang),
+                     p.help_zh if zh else p.help_en, p.key])
+    rows.append([])
+    rows.append(["列映射" if zh else "Columns"])
+    rows.append(["字段", "本工作簿的列名"] if zh else ["Field", "Header in this workbook"])
+    mapping = dict(columns if columns is not None else settings.columns)
+    for f, (_, aliases) in FIELDS.items():
+        rows.append([aliases[0] if zh else f, mapping.get(f)])
+    return rows

@@ -1,0 +1,236 @@
+"""The ``xlclient`` command line (SPEC 7): the same engine as the Excel buttons, on a
+workbook file, on any OS.
+
+Exit codes: 0 success, 1 data problems found (the job still ran and wrote what it could),
+2 failure (nothing written). ``--json`` prints one JSON object on stdout (progress goes to
+stderr). Labels and messages follow the workbook's Settings language.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .engine.book import ClientTableNotFound
+from .engine.labels import Language
+from .engine.settings import SettingsError
+from .jobs import Inputs, load_inputs, problems_as_dicts, refresh, summary_line
+from .xlsx.errors import XlsxWriteError
+from .xlsx.owned import write_owned_sheets
+from .xlsx.reader import WorkbookUnreadable, read_workbook
+
+EXIT_OK, EXIT_PROBLEMS, EXIT_FAILURE = 0, 1, 2
+
+
+class Failure(Exception):
+    """A run that could not be done; the message says why and nothing was written."""
+
+
+class Reporter:
+    """Progress on stderr, results on stdout (human text, or one JSON object)."""
+
+    def __init__(self, json_mode: bool, quiet: bool = False):
+        self.json_mode = json_mode
+        self.quiet = quiet
+        self.started = time.perf_counter()
+
+    def progress(self, text: str) -> None:
+        if not self.quiet:
+            print(f"[{time.perf_counter() - self.started:5.1f}s] {text}", file=sys.stderr, flush=True)
+
+    def say(self, text: str = "") -> None:
+        if not self.json_mode:
+            print(text)
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError as e:
+        raise argparse.ArgumentTypeError(f"expected a date like 2026-11-23, got {text!r}") from e
+
+
+def _load(path: Path, args: argparse.Namespace, rep: Reporter) -> Inputs:
+    rep.progress(f"读取 {path.name} …")
+    try:
+        data = read_workbook(path)
+        return load_inputs(data, today=getattr(args, "today", None), table=getattr(args, "table", None))
+    except WorkbookUnreadable as e:
+        raise Failure(str(e)) from e
+    except SettingsError as e:
+        raise Failure("设置有误，未做任何计算 / settings refused, nothing computed:\n  " + "\n  ".join(e.errors)) from e
+    except ClientTableNotFound as e:
+        raise Failure(str(e)) from e
+
+
+def _write(src: Path, out: Path | None, sheets: list, rep: Reporter, backups: int = 5) -> Path:
+    target = out or src
+    rep.progress(f"写入 {target.name} …")
+    try:
+        report = write_owned_sheets(src, sheets, out, backups=backups)
+    except XlsxWriteError as e:
+        raise Failure(str(e)) from e
+    except OSError as e:
+        raise Failure(f"无法写入 / cannot write {target}: {e}") from e
+    return report.path
+
+
+def _print_problems(rep: Reporter, problems: list[dict[str, Any]], lang: Language, limit: int = 20) -> None:
+    if not problems:
+        return
+    rep.say(("数据问题（共 {n} 个）：" if lang == "zh" else "Data problems ({n}):").format(n=len(problems)))
+    for p in problems[:limit]:
+        where = f"{p['sheet']}!{p['column']} 第{p['row']}行" if lang == "zh" else f"{p['sheet']} row {p['row']}, {p['column']}"
+        rep.say(f"  {where}: {p['value']!r} — {p['message']}")
+    if len(problems) > limit:
+        rep.say(f"  … 另有 {len(problems) - limit} 个，见「数据问题」表" if lang == "zh" else
+                f"  … {len(problems) - limit} more in the Issues sheet")
+
+
+def _finish(rep: Reporter, payload: dict[str, Any], problems: list[dict[str, Any]]) -> int:
+    code = EXIT_PROBLEMS if problems else EXIT_OK
+    if rep.json_mode:
+        print(json.dumps({**payload, "problems": problems, "exit_code": code}, ensure_ascii=False, default=str))
+    return code
+
+
+# ---------------------------------------------------------------- commands
+
+
+def cmd_check(args: argparse.Namespace, rep: Reporter) -> int:
+    inputs = _load(args.workbook, args, rep)
+    rep.progress("检查与分级 …")
+    result = refresh(inputs, what="check")
+    lang = inputs.language
+    problems = problems_as_dicts(result.problems, lang)
+    book = inputs.book
+    found = ", ".join(f"{m.header}" for m in book.columns.values())
+    where = f"{book.sheet}" + (f" (表 {book.table})" if book.table else "") + f"，标题在第 {book.header_row} 行"
+    rep.say(f"客户表：{where}" if lang == "zh" else f"Client table: {book.sheet} header row {book.header_row}"
+            + (f" (table {book.table})" if book.table else ""))
+    rep.say((f"识别的列：{found}" if lang == "zh" else f"Columns recognised: {found}"))
+    rep.say(summary_line(result.counts, lang))
+    _print_problems(rep, problems, lang)
+    return _finish(rep, {"command": "check", "workbook": str(args.workbook), "counts": result.counts,
+                         "client_table": {"sheet": book.sheet, "table": book.table, "header_row": book.header_row,
+                                          "columns": {f: m.header for f, m in book.columns.items()}}}, problems)
+
+
+def cmd_refresh(args: argparse.Namespace, rep: Reporter) -> int:
+    inputs = _load(args.workbook, args, rep)
+    rep.progress("分级 …")
+    result = refresh(inputs)
+    written = _write(args.workbook, args.out, result.sheets, rep)
+    lang = inputs.language
+    problems = problems_as_dicts(result.problems, lang)
+    rep.say(summary_line(result.counts, lang))
+    rep.say((f"已写入：{written}（{'、'.join(s.name for s in result.sheets)}）" if lang == "zh" else
+             f"Written: {written} ({', '.join(s.name for s in result.sheets)})"))
+    if result.classification.provisional_years:
+        years = ", ".join(map(str, result.classification.provisional_years))
+        rep.say(f"注意：{years} 年的官方放假安排尚未公布，相关日期为暂定。" if lang == "zh" else
+                f"Note: the official holiday schedule of {years} is not yet published; those dates are provisional.")
+    _print_problems(rep, problems, lang)
+    return _finish(rep, {"command": "refresh", "workbook": str(args.workbook), "written": str(written),
+                         "sheets": [s.name for s in result.sheets], "counts": result.counts,
+                         "likelihood_method": result.classification.likelihood_method,
+                         "provisional_years": result.classification.provisional_years}, problems)
+
+
+def cmd_demo(args: argparse.Namespace, rep: Reporter) -> int:
+    from .demo import write_demo_workbook
+
+    out: Path = args.out or Path("xlclient-demo.xlsx")
+    today = args.today or dt.date.today()
+    rep.progress(f"生成演示工作簿 {out} …")
+    planted = write_demo_workbook(out, n_clients=args.clients, seed=args.seed, today=today)
+    inputs = _load(out, args, rep)
+    rep.progress("分级 …")
+    result = refresh(inputs, what="demo")
+    _write(out, None, result.sheets, rep, backups=0)  # a file we just made needs no backup
+    c = result.classification.frame
+    problems = problems_as_dicts(result.problems, "zh")
+    rep.say(f"演示工作簿：{out.resolve()}")
+    rep.say(f"  客户台账 {len(c)} 个客户，{c['owner'].nunique()} 位客户经理；已写入「分级结果」「数据问题」「运行日志」三张表")
+    rep.say("  " + summary_line(result.counts, "zh"))
+    top = c[c["tier"] == "A"].head(5)
+    if len(top):
+        rep.say("  A 类重点客户（前 5）：" + "、".join(f"{n}（{o}）" for n, o in zip(top["name"], top["owner"])))
+    rep.say(f"  预埋的数据问题 {len(planted)} 个，已报告 {len(problems)} 个（见「数据问题」表），例如：")
+    for p in problems[:3]:
+        rep.say(f"    {p['sheet']} 第{p['row']}行 {p['column']}：{p['value']!r} — {p['message']}")
+    rep.say(f"下一步：xlclient check {out}  ·  xlclient refresh {out} --json")
+    if rep.json_mode:
+        print(json.dumps({"command": "demo", "workbook": str(out), "counts": result.counts,
+                          "planted_problems": len(planted), "problems": problems, "exit_code": EXIT_OK},
+                         ensure_ascii=False, default=str))
+    return EXIT_OK  # the planted problems are the point of the demo
+
+
+# ---------------------------------------------------------------- parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="xlclient",
+        description="广告公司客户分级与拜访计划 / client tiering and visit planning for an agency's Excel client book.",
+        epilog="Exit codes: 0 success, 1 data problems found, 2 failure (nothing written).",
+    )
+    parser.add_argument("--version", action="version", version=f"xlclient {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(p: argparse.ArgumentParser, writes: bool) -> None:
+        p.add_argument("--json", action="store_true", help="print one JSON object (problems, counts) on stdout")
+        p.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
+        p.add_argument("--today", type=_date, metavar="DATE", help="compute as of this date (default: Settings, else today)")
+        if writes:
+            p.add_argument("--out", type=Path, metavar="PATH", help="write a copy to PATH instead of changing the workbook")
+
+    def with_workbook(name: str, help_text: str, func: Callable, writes: bool) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.add_argument("workbook", type=Path, metavar="WORKBOOK", help=".xlsx or .xlsm client book")
+        p.add_argument("--table", metavar="NAME", help="the client table's Excel table or sheet name (default: found by its headers)")
+        common(p, writes)
+        p.set_defaults(func=func)
+        return p
+
+    demo = sub.add_parser("demo", help="write a demo workbook with a synthetic agency book and refresh it",
+                          description="Write a demo workbook (a few hundred clients, six AEs, planted data problems) "
+                                      "and run refresh on it. Exits 0 when the demo ran.")
+    demo.add_argument("--clients", type=int, default=300, help="number of clients (default 300)")
+    demo.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+    common(demo, True)
+    demo.set_defaults(func=cmd_demo)
+
+    with_workbook("check", "read the client book and report every data problem; writes nothing", cmd_check, False)
+    with_workbook("refresh", "classify every client and write the Classification, Issues and Log sheets",
+                  cmd_refresh, True)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    rep = Reporter(getattr(args, "json", False), getattr(args, "quiet", False))
+    try:
+        return args.func(args, rep)
+    except Failure as e:
+        if rep.json_mode:
+            print(json.dumps({"command": args.command, "error": str(e), "problems": [], "exit_code": EXIT_FAILURE},
+                             ensure_ascii=False))
+        print(f"xlclient: {e}", file=sys.stderr)
+        return EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("xlclient: interrupted; the workbook was not changed", file=sys.stderr)
+        return EXIT_FAILURE
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,245 @@
+"""The jobs behind every command and button: read the inputs of a workbook, run the
+engine, and describe the sheets to write.
+
+One code path for the command line (workbook files) and for Excel (xlwings): both hand
+over a :class:`~xlclient.xlsx.reader.WorkbookData` (raw cells of every sheet and table)
+and get back :class:`~xlclient.xlsx.worksheet.SheetSpec` objects, which the file writer or
+the xlwings adapter then writes. Nothing here touches a file or Excel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .engine.book import ClientBook, SheetGrid, read_client_book
+from .engine.calendar import WorkingCalendar, overrides_from_rows, parse_override_kind
+from .engine.classify import Classification, classify
+from .engine.labels import (CLASSIFICATION_COLUMNS, ISSUES_COLUMNS, Language, column_headers, sheet_aliases,
+                            sheet_name)
+from .engine.parse import parse_date, parse_text
+from .engine.problems import Problem
+from .engine.settings import Settings, settings_from_grid
+from .xlsx.reader import WorkbookData
+from .xlsx.worksheet import SheetSpec
+
+LOG_KEEP = 2000  # Log lines kept (oldest dropped first)
+HOLIDAY_MESSAGES = {
+    "holiday_date": ("节假日日期无法识别，此行未生效", "holiday date not understood; row not applied"),
+    "holiday_kind": ("类型应为「放假」或「调休上班」，此行未生效", "type must be 放假 (day off) or 调休上班 (make-up workday); row not applied"),
+    "holiday_range": ("日期超出日历范围，此行未生效", "date outside the calendar's range; row not applied"),
+}
+
+
+@dataclass
+class Inputs:
+    """Everything a job needs from a workbook."""
+
+    data: WorkbookData
+    settings: Settings
+    calendar: WorkingCalendar
+    book: ClientBook
+    previous_tiers: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)  # Holidays-sheet problems
+
+    @property
+    def language(self) -> Language:
+        return self.settings.language
+
+
+def owned_sheet_name(data: WorkbookData, key: str, lang: Language) -> str:
+    """The name to write an owned sheet under: the existing one (either language) or the
+    Settings language's name."""
+    existing = data.sheet(sheet_aliases(key))
+    return existing.name if existing is not None else sheet_name(key, lang)
+
+
+def load_settings(data: WorkbookData) -> Settings:
+    """Settings from the workbook's Settings sheet (defaults when it has none); raises
+    SettingsError naming each bad cell."""
+    grid = data.sheet(sheet_aliases("settings"))
+    if grid is None:
+        return Settings()
+    return settings_from_grid(grid.rows, grid.name, grid.first_row, grid.first_col)
+
+
+def load_holidays(data: WorkbookData) -> tuple[dict, list[Problem]]:
+    """Holidays-sheet overrides (date -> Override) and the problems of bad rows."""
+    grid = data.sheet(sheet_aliases("holidays"))
+    if grid is None or not grid.rows:
+        return {}, []
+    rows = [list(r) + [None] * (3 - len(r)) for r in grid.rows]
+    dates = parse_date([r[0] for r in rows], data.date1904)
+    kinds = parse_text([r[1] for r in rows])
+    names = parse_text([r[2] for r in rows])
+    good: list[tuple[dt.date, str, str]] = []
+    problems: list[Problem] = []
+    header_zh, header_en = ("日期", "类型"), ("Date", "Type")
+    for i, r in enumerate(rows):
+        excel_row = grid.first_row + i + 1
+        if i == 0 and str(r[0]).strip() in (header_zh[0], header_en[0]):
+            continue  # header row
+        if np.isnat(dates.values[i]):
+            if dates.problems[i] is not None or kinds[i]:
+                problems.append(Problem(grid.name, excel_row, "日期", r[0], "holiday_date"))
+            continue
+        try:
+            parse_override_kind(kinds[i])
+        except ValueError:
+            problems.append(Problem(grid.name, excel_row, "类型", r[1], "holiday_kind"))
+            continue
+        good.append((dates.values[i].astype(dt.date), kinds[i], names[i]))
+    return overrides_from_rows(good), problems
+
+
+def load_previous_tiers(data: WorkbookData) -> dict[str, str]:
+    """Client ID -> tier from the existing Classification sheet (the last refresh)."""
+    grid = data.sheet(sheet_aliases("classification"))
+    if grid is None or not grid.rows:
+        return {}
+    header = [str(h).strip() for h in grid.rows[0]]
+    id_names = {c[1] for c in CLASSIFICATION_COLUMNS[:1]} | {c[2] for c in CLASSIFICATION_COLUMNS[:1]}
+    tier_names = {"等级", "Tier"}
+    try:
+        i = next(j for j, h in enumerate(header) if h in id_names)
+        t = next(j for j, h in enumerate(header) if h in tier_names)
+    except StopIteration:
+        return {}
+    ids = parse_text([r[i] if i < len(r) else None for r in grid.rows[1:]])
+    tiers = parse_text([r[t] if t < len(r) else None for r in grid.rows[1:]])
+    seen: dict[str, str] = {}
+    dup: set[str] = set()
+    for k, v in zip(ids, tiers):
+        if k in seen:
+            dup.add(k)
+        seen[k] = v
+    return {k: v for k, v in seen.items() if k and k not in dup and v in ("A", "B", "C", "D")}
+
+
+def load_inputs(data: WorkbookData, *, today: dt.date | None = None, table: str | None = None) -> Inputs:
+    """Read settings, holidays, the client book and the previous tiers of a workbook.
+
+    Raises SettingsError (refused settings) or ClientTableNotFound.
+    """
+    settings = load_settings(data)
+    if today is not None:
+        settings = settings.replace(as_of=today)
+    overrides, holiday_problems = load_holidays(data)
+    calendar = WorkingCalendar(overrides)
+    for d in calendar.ignored_overrides:
+        holiday_problems.append(Problem(sheet_name("holidays", settings.language), None, "日期", d, "holiday_range"))
+    book = read_client_book(data.sheets, data.tables, settings, table, date1904=data.date1904)
+    return Inputs(data, settings, calendar, book, load_previous_tiers(data), holiday_problems)
+
+
+def problem_message(p: Problem, lang: Language) -> str:
+    """A problem's message, including the job-level codes defined here."""
+    if p.code in HOLIDAY_MESSAGES:
+        return HOLIDAY_MESSAGES[p.code][0 if lang == "zh" else 1]
+    return p.message(lang)
+
+
+def problems_as_dicts(problems: Sequence[Problem], lang: Language) -> list[dict[str, Any]]:
+    """Problems in the ``--json`` shape, sorted by sheet and row."""
+    out = []
+    for p in sort_problems(problems):
+        d = p.as_dict(lang)
+        d["message"] = problem_message(p, lang)
+        out.append(d)
+    return out
+
+
+def sort_problems(problems: Sequence[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.sheet, p.row if p.row is not None else 0))
+
+
+# ---------------------------------------------------------------- sheets to write
+
+
+def classification_sheet(c: Classification, name: str) -> SheetSpec:
+    """The Classification sheet (SPEC 3): plain values, real dates."""
+    rows = c.table()
+    keys = [k for k, _, _ in CLASSIFICATION_COLUMNS]
+    widths = {"client_id": 11, "name": 28, "owner": 10, "tier": 6, "quadrant": 22, "stage": 9, "rfm": 6,
+              "rfm_class": 13, "likelihood": 11, "next_visit": 12, "visit_status": 12, "review": 60}
+    return SheetSpec(name=name, rows=rows,
+                     column_widths={i: widths[k] for i, k in enumerate(keys)},
+                     number_formats={keys.index("likelihood"): "0%", keys.index("next_visit"): "yyyy-mm-dd"},
+                     tab_color="2E75B6")
+
+
+def issues_sheet(problems: Sequence[Problem], lang: Language, name: str) -> SheetSpec:
+    """The Issues sheet: one row per problem (sheet, row, column, value, message)."""
+    rows: list[list[Any]] = [column_headers(ISSUES_COLUMNS, lang)]
+    for p in sort_problems(problems):
+        d = p.as_dict(lang)
+        value = d["value"]
+        rows.append([d["sheet"], d["row"], d["column"], value if not isinstance(value, bool) else str(value),
+                     problem_message(p, lang)])
+    return SheetSpec(name=name, rows=rows, column_widths={0: 14, 1: 7, 2: 18, 3: 20, 4: 70}, tab_color="C00000")
+
+
+def log_sheet(data: WorkbookData, lang: Language, name: str, what: str, summary: str,
+              when: dt.datetime | None = None, who: str | None = None) -> SheetSpec:
+    """The Log sheet: the existing lines plus one new line (who, when, what, counts)."""
+    header = ["时间", "用户", "操作", "结果"] if lang == "zh" else ["Time", "User", "Action", "Result"]
+    grid = data.sheet(sheet_aliases("log"))
+    old = [list(r) for r in grid.rows[1:]] if grid is not None and grid.rows else []
+    when = when or dt.datetime.now().replace(microsecond=0)
+    who = who or _user()
+    lines = (old + [[when, who, what, summary]])[-LOG_KEEP:]
+    return SheetSpec(name=name, rows=[header] + lines, column_widths={0: 20, 1: 12, 2: 16, 3: 80},
+                     number_formats={0: "yyyy-mm-dd hh:mm:ss"}, autofilter=False)
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except Exception:  # no login name (service accounts, containers)
+        return "?"
+
+
+@dataclass
+class RefreshResult:
+    """What a refresh computed and the sheets to write."""
+
+    classification: Classification
+    problems: list[Problem]
+    sheets: list[SheetSpec]
+    counts: dict[str, int]
+
+
+def refresh(inputs: Inputs, *, what: str = "refresh") -> RefreshResult:
+    """Classify every client and describe the Classification, Issues and Log sheets."""
+    c = classify(inputs.book, inputs.settings, inputs.calendar, inputs.previous_tiers)
+    lang = inputs.language
+    problems = list(c.problems) + list(inputs.problems)
+    counts = c.counts() | {"problems": len(problems), "left_out": inputs.book.left_out}
+    summary = summary_line(counts, lang)
+    sheets = [
+        classification_sheet(c, owned_sheet_name(inputs.data, "classification", lang)),
+        issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang)),
+        log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary),
+    ]
+    return RefreshResult(c, problems, sheets, counts)
+
+
+def summary_line(counts: dict[str, int], lang: Language) -> str:
+    """One line of counts for the Log sheet and the command line."""
+    if lang == "zh":
+        return (f"客户 {counts['clients']} 个：A {counts['tier_A']}、B {counts['tier_B']}、C {counts['tier_C']}、"
+                f"D {counts['tier_D']}、无等级 {counts['no_tier']}；锁定 {counts['pinned']}；逾期拜访 {counts['overdue']}；"
+                f"复盘标记 {counts['flagged']}；数据问题 {counts['problems']}")
+    return (f"{counts['clients']} clients: A {counts['tier_A']}, B {counts['tier_B']}, C {counts['tier_C']}, "
+            f"D {counts['tier_D']}, no tier {counts['no_tier']}; pinned {counts['pinned']}; overdue visits "
+            f"{counts['overdue']}; review flags {counts['flagged']}; data problems {counts['problems']}")
+
+
+def grid_rows(grid: SheetGrid | None) -> list[list[Any]]:
+    """Rows of a sheet grid, or [] when the sheet is absent."""
+    return [list(r) for r in grid.rows] if grid is not None else []
