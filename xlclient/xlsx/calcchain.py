@@ -3,9 +3,10 @@
 The calculation chain lists formula cells as ``<c r="A1" i="3"/>`` where ``i`` is the
 sheetId; an entry without ``i`` belongs to the same sheet as the entry before it.  When a
 sheet is replaced by an owned sheet (plain values, no formulas), its entries must go, or
-Excel reports the file as damaged.  If an entry that kept its sheet only by inheritance
-loses its predecessor, it gets an explicit ``i``.  If nothing is left, the caller drops
-the part (and its relationship and content type override).
+Excel reports the file as damaged.  Because an entry without ``i`` always belongs to the
+sheet of the entry before it, removing every entry whose (explicit or inherited) sheet is
+replaced never leaves a kept entry pointing at the wrong sheet.  If nothing is left, the
+caller drops the part (and its relationship and content type override).
 """
 
 from __future__ import annotations
@@ -25,13 +26,11 @@ def remove_sheets_from_calc_chain(text: str, sheet_ids: set[int]) -> tuple[str, 
     sp = Splicer(text)
     current = 0
     removed = kept = 0
-    previous_removed = False
     for c in root.children:
         if c.local != "c":
             continue
         a = c.attrs()
-        explicit = "i" in a
-        if explicit:
+        if "i" in a:
             try:
                 current = int(a["i"])
             except ValueError:
@@ -39,11 +38,6 @@ def remove_sheets_from_calc_chain(text: str, sheet_ids: set[int]) -> tuple[str, 
         if current in sheet_ids:
             sp.delete(c.start, c.end)
             removed += 1
-            previous_removed = True
-            continue
-        kept += 1
-        if previous_removed and not explicit:
-            # its sheet was inherited from a removed entry: say it explicitly
-            sp.insert(c.open_end - (2 if c.empty else 1), f' i="{current}"')
-        previous_removed = False
+        else:
+            kept += 1
     return (sp.apply() if removed else text), removed, kept

@@ -121,6 +121,12 @@ def _fsync_dir(folder: Path) -> None:
 _STAMP = re.compile(r"\.(\d{8}-\d{6})(?:-(\d+))?$")
 
 
+def _backup_key(p: Path) -> tuple[str, int]:
+    """(timestamp, sequence) of a backup file name; sequence 1 when it has no suffix."""
+    m = _STAMP.search(p.name[: -len(p.suffix)] if p.suffix else p.name)
+    return (m[1], int(m[2] or 1)) if m else ("", 0)
+
+
 def backups_of(path: Path) -> list[Path]:
     """Backups of ``path``, oldest first."""
     path = Path(path)
@@ -133,7 +139,7 @@ def backups_of(path: Path) -> list[Path]:
             continue
         m = _STAMP.search(p.name[: -len(path.suffix)] if path.suffix else p.name)
         if m and p.name[: m.start()] == path.stem:
-            found.append(((m[1], int(m[2] or 0)), p))
+            found.append((_backup_key(p), p))
     return [p for _, p in sorted(found)]
 
 
@@ -141,8 +147,11 @@ def _make_backup(path: Path) -> Path:
     folder = path.parent / BACKUP_DIR
     folder.mkdir(exist_ok=True)
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    dest = folder / f"{path.stem}.{stamp}{path.suffix}"
-    n = 1
+    # several backups in one second: number them above any already there, so that the
+    # name order stays the age order even after older ones were pruned
+    same_second = [_backup_key(p)[1] for p in backups_of(path) if _backup_key(p)[0] == stamp]
+    n = max(same_second, default=0) + 1
+    dest = folder / (f"{path.stem}.{stamp}{path.suffix}" if n == 1 else f"{path.stem}.{stamp}-{n}{path.suffix}")
     while dest.exists():
         n += 1
         dest = folder / f"{path.stem}.{stamp}-{n}{path.suffix}"
