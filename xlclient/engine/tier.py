@@ -110,12 +110,14 @@ class TierScale:
         return gc / den, gc, np.full(fen.shape, den, dtype=np.int64)
 
     def _below(self, pos: np.ndarray, num: np.ndarray, den: np.ndarray, bound: Fraction) -> np.ndarray:
-        """pos < bound, exact near the boundary."""
+        """pos < bound (pos <= bound for thresholds: "at or above"), exact near the boundary."""
         fb = float(bound)
-        out = pos < fb
+        inclusive = self.rule.method == "threshold"
+        out = pos <= fb if inclusive else pos < fb
         near = np.flatnonzero(np.abs(pos - fb) <= _NEAR * max(1.0, abs(fb)))
         for i in near:
-            out[i] = Fraction(int(num[i]), int(den[i])) < bound
+            exact = Fraction(int(num[i]), int(den[i]))
+            out[i] = exact <= bound if inclusive else exact < bound
         return out
 
     def tiers(self, values: np.ndarray, previous: np.ndarray | None = None) -> np.ndarray:

@@ -1,0 +1,204 @@
+"""The command line (SPEC 7) end to end on workbook files: demo, check, refresh."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+
+import pytest
+import python_calamine as pc
+import xlsxwriter
+
+from xlclient.cli import main
+from xlclient.demo import write_demo_workbook
+
+TODAY = "2026-11-22"
+
+
+def sheet_rows(path: Path, name: str) -> list[list]:
+    wb = pc.CalamineWorkbook.from_path(str(path))
+    return wb.get_sheet_by_name(name).to_python()
+
+
+def digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory) -> tuple[Path, list]:
+    path = tmp_path_factory.mktemp("demo") / "demo.xlsx"
+    planted = write_demo_workbook(path, n_clients=120, seed=7, today=dt.date(2026, 11, 22))
+    return path, planted
+
+
+def run_json(capsys, argv) -> tuple[int, dict]:
+    code = main(argv + ["--json", "-q"])
+    out = capsys.readouterr().out
+    return code, json.loads(out)
+
+
+def test_demo_command_writes_a_refreshed_workbook(tmp_path, capsys):
+    out = tmp_path / "d.xlsx"
+    assert main(["demo", "--out", str(out), "--today", TODAY, "-q"]) == 0
+    text = capsys.readouterr().out
+    assert "演示工作簿" in text and "A 类重点客户" in text
+    names = pc.CalamineWorkbook.from_path(str(out)).sheet_names
+    for name in ("客户台账", "设置", "节假日", "分级结果", "数据问题", "运行日志"):
+        assert name in names
+    classification = sheet_rows(out, "分级结果")
+    assert classification[0][:4] == ["客户编号", "客户名称", "客户经理", "等级"]
+    assert len(classification) == 301
+    assert not (tmp_path / ".xlclient-backup").exists()  # a file we just made needs no backup
+
+
+def test_check_reports_every_planted_problem(demo, capsys):
+    path, planted = demo
+    before = digest(path)
+    code, result = run_json(capsys, ["check", str(path), "--today", TODAY])
+    assert code == 1
+    assert digest(path) == before  # check writes nothing
+    reported = {(p["row"], p["column"]) for p in result["problems"]}
+    for p in planted:
+        assert (p.row, p.column) in reported, p
+    for p in result["problems"]:
+        assert set(p) == {"sheet", "row", "column", "value", "message"}
+        assert p["sheet"] == "客户台账" and isinstance(p["row"], int)
+    assert result["counts"]["clients"] == 120
+    assert result["client_table"]["table"] == "客户表"
+
+
+def test_refresh_out_writes_a_copy_and_leaves_the_source(demo, tmp_path, capsys):
+    path, planted = demo
+    before = digest(path)
+    out = tmp_path / "copy.xlsx"
+    code, result = run_json(capsys, ["refresh", str(path), "--out", str(out), "--today", TODAY])
+    assert code == 1 and digest(path) == before
+    rows = sheet_rows(out, "分级结果")
+    ids = [r[0] for r in rows[1:]]
+    client_rows = sheet_rows(path, "客户台账")
+    assert len(ids) == 120 == result["counts"]["clients"]
+    header = next(i for i, r in enumerate(client_rows) if r[0] == "客户编号")
+    assert set(ids) == {r[0] for r in client_rows[header + 1:] if r[0]}
+    tiers = {r[3] for r in rows[1:]}
+    assert tiers <= {"A", "B", "C", "D", ""}
+    # next visits are real dates
+    assert all(isinstance(r[9], (dt.date, dt.datetime)) for r in rows[1:] if r[9] != "")
+    issues = sheet_rows(out, "数据问题")
+    assert issues[0] == ["工作表", "行", "列", "值", "问题"]
+    assert len(issues) - 1 == len(result["problems"])
+    log = sheet_rows(out, "运行日志")
+    assert len(log) == 2 and log[1][2] == "refresh"
+
+
+def test_refresh_in_place_twice_keeps_a_backup_and_appends_the_log(demo, tmp_path, capsys):
+    src, _ = demo
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(src.read_bytes())
+    assert main(["refresh", str(path), "--today", TODAY, "-q"]) == 1
+    assert main(["refresh", str(path), "--today", TODAY, "-q"]) == 1
+    capsys.readouterr()
+    assert len(list((tmp_path / ".xlclient-backup").iterdir())) >= 1
+    assert len(sheet_rows(path, "运行日志")) == 3
+    # the client sheet is untouched
+    assert sheet_rows(path, "客户台账") == sheet_rows(src, "客户台账")
+
+
+def test_english_settings_give_english_sheets_and_messages(tmp_path, capsys):
+    path = tmp_path / "en.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("Clients")
+    ws.write_row(0, 0, ["Client ID", "Client", "AE", "Status", "Billings", "Last visit"])
+    ws.write_row(1, 0, ["1", "Acme", "Amy", "current", 1_000_000, "2026-11-01"])
+    ws.write_row(2, 0, ["2", "Bolt", "Amy", "current", "lots", "2026-11-01"])
+    s = wb.add_worksheet("Settings")
+    s.write_row(0, 0, ["Language", "English"])
+    wb.close()
+    code, result = run_json(capsys, ["refresh", str(path), "--today", TODAY])
+    assert code == 1
+    assert result["sheets"] == ["Classification", "Issues", "Log"]
+    assert result["problems"][0]["message"].startswith("expected an amount")
+    assert sheet_rows(path, "Classification")[0][:4] == ["ClientID", "Client", "Owner", "Tier"]
+
+
+def test_bad_settings_are_refused_and_nothing_is_written(tmp_path, capsys):
+    path = tmp_path / "bad.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    wb.add_worksheet("客户").write_row(0, 0, ["客户名称", "年度投放额"])
+    s = wb.add_worksheet("设置")
+    s.write_row(3, 0, ["A类累计占比", "96%"])
+    s.write_row(4, 0, ["B类累计占比", "95%"])
+    wb.close()
+    before = digest(path)
+    code, result = run_json(capsys, ["refresh", str(path)])
+    assert code == 2 and digest(path) == before
+    assert "'设置'!B4" in result["error"]
+
+
+def test_missing_file_and_no_client_table_fail_with_exit_2(tmp_path, capsys):
+    assert main(["check", str(tmp_path / "nope.xlsx"), "-q"]) == 2
+    path = tmp_path / "empty.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    wb.add_worksheet("Sheet1").write(0, 0, "hello")
+    wb.close()
+    assert main(["check", str(path), "-q"]) == 2
+    assert "找不到客户表" in capsys.readouterr().err
+
+
+def test_locked_workbook_is_refused(demo, tmp_path, capsys):
+    src, _ = demo
+    path = tmp_path / "locked.xlsx"
+    path.write_bytes(src.read_bytes())
+    (tmp_path / "~$locked.xlsx").write_bytes(b"owner")
+    before = digest(path)
+    assert main(["refresh", str(path), "-q"]) == 2
+    assert digest(path) == before
+    assert "Excel" in capsys.readouterr().err
+
+
+def test_clean_book_exits_0(tmp_path, capsys):
+    path = tmp_path / "clean.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("客户台账")
+    ws.write_row(0, 0, ["客户名称", "客户经理", "客户状态", "年度投放额(万元)"])
+    ws.write_row(1, 0, ["甲", "张伟", "合作中", 120])
+    ws.write_row(2, 0, ["乙", "张伟", "潜在", None])
+    wb.close()
+    code, result = run_json(capsys, ["refresh", str(path), "--today", TODAY])
+    assert code == 0 and result["problems"] == []
+    assert result["counts"]["tier_A"] == 1 and result["counts"]["tier_D"] == 1
+
+
+def test_previous_tiers_hold_within_the_margin(tmp_path, capsys):
+    """Second refresh after a small change keeps the tier (anti flip-flop from the
+    Classification sheet the first refresh wrote)."""
+    path = tmp_path / "flip.xlsx"
+
+    def book(second: float) -> None:
+        wb = xlsxwriter.Workbook(path)
+        ws = wb.add_worksheet("客户台账")
+        ws.write_row(0, 0, ["客户编号", "客户名称", "客户状态", "年度投放额"])
+        ws.write_row(1, 0, ["K1", "甲", "合作中", 100 - second])
+        ws.write_row(2, 0, ["K2", "乙", "合作中", second])
+        wb.close()
+
+    book(21)  # share before K2 = 79%: A
+    assert main(["refresh", str(path), "--today", TODAY, "-q"]) == 0
+    assert sheet_rows(path, "分级结果")[2][3] == "A"
+    # the same workbook with K2 slipping to 83%: only the client cells change
+    import openpyxl
+    wb = openpyxl.load_workbook(path)
+    wb["客户台账"]["D2"] = 83
+    wb["客户台账"]["D3"] = 17
+    wb.save(path)
+    assert main(["refresh", str(path), "--today", TODAY, "-q"]) == 0
+    assert sheet_rows(path, "分级结果")[2][3] == "A"  # held: 83% < 80% + 5 points
+
+
+@pytest.mark.parametrize("command", ["demo", "check", "refresh"])
+def test_help(command, capsys):
+    with pytest.raises(SystemExit) as e:
+        main([command, "--help"])
+    assert e.value.code == 0
+    assert "--json" in capsys.readouterr().out

@@ -1,0 +1,230 @@
+"""Tier rule (SPEC 4.1) at its boundaries, and its properties on random books."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings as hsettings
+from hypothesis import strategies as st
+
+from xlclient.engine.settings import Settings
+from xlclient.engine.tier import TierRule, TierScale, assign_tiers
+
+PARETO = TierRule("pareto", 0.80, 0.95, 0.05)
+
+
+def tiers(values, status=None, rule=PARETO, previous=None, override=None):
+    values = np.asarray(values, dtype=float)
+    status = np.asarray(status if status is not None else ["current"] * len(values), dtype=object)
+    prev = None if previous is None else np.asarray(previous, dtype=object)
+    ovr = None if override is None else np.asarray(override, dtype=object)
+    return list(assign_tiers(values, status, rule, prev, ovr).tier)
+
+
+# ------------------------------------------------------------ Pareto boundaries
+
+def test_share_before_exactly_80_percent_is_b():
+    # 80 before the second client: 80 / 100 = exactly 80% -> not below 80% -> B
+    assert tiers([80, 20]) == ["A", "B"]
+
+
+def test_share_just_below_80_percent_is_a():
+    assert tiers([79.99, 20.01]) == ["A", "A"]
+
+
+def test_share_before_exactly_95_percent_is_c():
+    assert tiers([80, 15, 5]) == ["A", "B", "C"]
+
+
+def test_decimal_cut_offs_are_exact_despite_binary_floats():
+    # In binary floats 0.6 + 0.2 is not 0.8; the rule compares in fen, exactly.
+    values = [0.6, 0.2, 0.15, 0.05]  # shares before: 0%, 60%, exactly 80%, exactly 95%
+    assert tiers(values) == ["A", "A", "B", "C"]
+
+
+def test_one_client_is_a():
+    assert tiers([5_000_000]) == ["A"]
+
+
+def test_all_equal_values_share_one_tier():
+    # Equal billings are tied: nobody is ranked before anybody -> all A.
+    assert tiers([100] * 10) == ["A"] * 10
+
+
+def test_ties_get_the_same_tier_whatever_their_order():
+    a = tiers([50, 30, 30, 10])
+    b = tiers([30, 10, 50, 30])
+    assert a == ["A", "A", "A", "B"]  # 110 of 120 before the last: 91.7%
+    assert b == ["A", "B", "A", "A"]
+
+
+def test_zero_and_negative_billings_are_d_for_current_clients():
+    assert tiers([100, 0, -5, np.nan]) == ["A", "D", "D", "D"]
+
+
+def test_all_prospects_are_d():
+    assert tiers([0, 0, 0], ["prospect"] * 3) == ["D", "D", "D"]
+
+
+def test_prospect_with_billings_is_still_d_and_not_in_the_population():
+    # The prospect's 900 does not count in the total: the current clients rank among themselves.
+    assert tiers([900, 80, 20], ["prospect", "current", "current"]) == ["D", "A", "B"]
+
+
+def test_lost_clients_get_no_tier_unless_pinned():
+    assert tiers([100, 50, 50], ["current", "lost", "lost"], override=["", "", "B"]) == ["A", "", "B"]
+
+
+def test_empty_book():
+    assert tiers([]) == []
+
+
+def test_pinned_tier_wins_and_is_marked():
+    r = assign_tiers(np.array([100.0, 1.0]), np.array(["current", "current"], dtype=object), PARETO,
+                     None, np.array(["C", "A"], dtype=object))
+    assert list(r.tier) == ["C", "A"]
+    assert list(r.pinned) == [True, True]
+    assert list(r.raw) == ["A", "C"]  # 100 of 101 before the second: 99%
+
+
+def test_sub_fen_values_count_as_no_billings():
+    assert tiers([100, 0.004]) == ["A", "D"]
+
+
+# ------------------------------------------------------------ other methods
+
+def test_threshold_method_boundaries():
+    rule = TierRule("threshold", 1_000_000, 300_000, 0.05)
+    assert tiers([1_000_000, 999_999.99, 300_000, 299_999.99], rule=rule) == ["A", "B", "B", "C"]
+
+
+def test_rank_method_boundaries():
+    rule = TierRule("rank", 0.20, 0.50, 0.05)
+    # 10 distinct clients: 0 and 1 before -> 0%, 10% (<20%) A; 2..4 -> 20..40% B; rest C
+    assert tiers(list(range(100, 0, -10)), rule=rule) == ["A", "A", "B", "B", "B", "C", "C", "C", "C", "C"]
+
+
+def test_rule_from_settings():
+    assert TierRule.from_settings(Settings(tier_method="rank", rank_a=0.1, rank_b=0.3)) == TierRule("rank", 0.1, 0.3, 0.05)
+    assert TierRule.from_settings(Settings(tier_method="threshold")).cut_a == 1_000_000
+
+
+# ------------------------------------------------------------ anti flip-flop
+
+def book_with_second_client_at(share_before_pct):
+    """Two current clients where the second has exactly ``share_before_pct`` before it."""
+    return [share_before_pct, 100 - share_before_pct]
+
+
+@pytest.mark.parametrize("share, previous, expected", [
+    (83, "A", "A"),   # would be B, but 83% < 80% + 5 points: stays A
+    (85, "A", "B"),   # exactly clears the margin: changes
+    (86, "A", "B"),
+    (76, "B", "B"),   # would be A, but 76% is not below 80% - 5
+    (74, "B", "A"),
+    (75, "B", "B"),   # exactly 75%: not below, stays
+    (83, None, "B"),  # no previous tier: the plain rule
+    (83, "D", "B"),   # previous D (was a prospect): the plain rule
+])
+def test_margin_at_the_a_b_boundary(share, previous, expected):
+    values = book_with_second_client_at(share)
+    prev = [None, previous]
+    assert tiers(values, previous=[p or "" for p in prev])[1] == expected
+
+
+def test_margin_at_the_b_c_boundary():
+    # second client share before 97%: raw C; previous B: needs >= 100%? (95 + 5) -> stays B
+    assert tiers([97, 3], previous=["", "B"]) == ["A", "B"]
+    # previously C at 91%: raw B, needs < 90% to go up -> stays C
+    assert tiers([91, 9], previous=["", "C"]) == ["A", "C"]
+    assert tiers([89, 11], previous=["", "C"]) == ["A", "B"]
+
+
+def test_margin_can_jump_two_tiers_once_cleared():
+    assert tiers([96, 4], previous=["", "A"]) == ["A", "C"]
+
+
+# ------------------------------------------------------------ single value against a population
+
+def test_scale_places_a_single_value_like_the_column():
+    pop = np.array([500.0, 300, 300, 120, 80, 1])
+    scale = TierScale(pop, PARETO)
+    whole = scale.tiers(pop)
+    singles = [scale.tiers(np.array([v]))[0] for v in pop]
+    assert list(whole) == singles
+
+
+# ------------------------------------------------------------ properties
+
+money = st.one_of(st.floats(min_value=-1e9, max_value=1e10), st.just(float("nan")))
+statuses = st.sampled_from(["current", "current", "current", "prospect", "lost"])
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(money, statuses), max_size=60),
+       st.sampled_from([PARETO, TierRule("rank", 0.2, 0.5, 0.05), TierRule("threshold", 1e6, 3e5, 0.05)]))
+def test_every_client_gets_exactly_one_tier(rows, rule):
+    values = [v for v, _ in rows]
+    status = [s for _, s in rows]
+    result = tiers(values, status, rule)
+    assert len(result) == len(rows)
+    for t, s in zip(result, status):
+        if s == "lost":
+            assert t == ""
+        else:
+            assert t in ("A", "B", "C", "D")
+        if s == "prospect":
+            assert t == "D"
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(min_value=0, max_value=1e9, allow_nan=False), min_size=1, max_size=60),
+       st.sampled_from([PARETO, TierRule("rank", 0.2, 0.5, 0.05), TierRule("threshold", 1e6, 3e5, 0.05)]))
+def test_tiers_are_monotone_in_value(values, rule):
+    order = {"A": 0, "B": 1, "C": 2, "D": 3}
+    result = tiers(values, rule=rule)
+    for i, vi in enumerate(values):
+        for j, vj in enumerate(values):
+            if round(vi * 100) > round(vj * 100):
+                assert order[result[i]] <= order[result[j]]
+            if round(vi * 100) == round(vj * 100):
+                assert result[i] == result[j]
+
+
+@hsettings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(min_value=0.01, max_value=1e9, allow_nan=False), min_size=1, max_size=60))
+def test_tiers_do_not_depend_on_row_order(values):
+    forward = tiers(values)
+    backward = tiers(values[::-1])[::-1]
+    assert forward == backward
+
+
+@hsettings(max_examples=100, deadline=None)
+@given(st.lists(st.floats(min_value=0.01, max_value=1e9, allow_nan=False), min_size=1, max_size=40),
+       st.lists(st.sampled_from(["A", "B", "C", "D", ""]), min_size=40, max_size=40))
+def test_margin_never_moves_a_client_in_the_wrong_direction(values, previous):
+    order = {"A": 0, "B": 1, "C": 2, "D": 3}
+    prev = previous[: len(values)]
+    plain = tiers(values)
+    held = tiers(values, previous=prev)
+    for p, raw, h in zip(prev, plain, held):
+        if p in ("A", "B", "C"):
+            # the held tier lies between the previous tier and the plain tier
+            lo, hi = sorted((order[p], order[raw]))
+            assert lo <= order[h] <= hi
+        else:
+            assert h == raw
+
+
+@pytest.mark.parametrize("value, previous, expected", [
+    (960_000, "A", "A"),     # within 5% below the A threshold: held
+    (950_000, "A", "A"),     # exactly threshold - 5%: still held ("at or above")
+    (949_999, "A", "B"),
+    (1_040_000, "B", "B"),   # above the threshold but not by 5%
+    (1_050_000, "B", "A"),
+    (290_000, "B", "B"),     # within 5% below the B threshold (285,000)
+    (284_999, "B", "C"),
+])
+def test_margin_with_thresholds_is_a_share_of_the_threshold(value, previous, expected):
+    rule = TierRule("threshold", 1_000_000, 300_000, 0.05)
+    assert tiers([value], rule=rule, previous=[previous]) == [expected]
