@@ -1,0 +1,798 @@
+"""The visit planner (拜访计划, SPEC 4.5): who each account executive sees, calls and greets
+on which working day of the horizon, and what does not fit.
+
+:func:`plan_visits` takes one row per client (:func:`plan_inputs` builds it from the
+classification and the client book), the Settings, the working calendar and the plan
+already in the workbook (:func:`xlclient.engine.visitplan.read_visit_plan`), and returns a
+:class:`~xlclient.engine.visitplan.VisitPlan`.  Pure computation: no files, no Excel.
+
+The rules as implemented
+------------------------
+
+Horizon and capacity.  The plan covers ``weeks`` weeks from ``start`` (Settings: 4 weeks,
+today), working days only (the Chinese calendar with its make-up working weekends and the
+Holidays sheet).  Each AE (客户经理, the client's owner) has per working day at most
+``daily_visits`` visits (拜访 and 开发 together) and ``daily_calls`` calls (电话 and 节日问候
+together).  Rows kept from the existing plan (done, locked, typed by a person) take
+their slot on their day first; the planner never adds a row to a full day.
+
+Who is planned.  Lost clients (流失) and refused prospects (拒绝) are not planned.
+Clients without an owner are not planned either: their due visits and greetings are
+listed as unscheduled with the reason "no owner".  Everyone else gets:
+
+1. **Cadence visits (拜访)** -- current clients by tier (A every 14 days, B 30, C 90; a
+   current client without billings, tier D, on the C cadence) and the prospects already
+   in talks, by intent stage (重要 7, 主要 14, 准 21).  A client is due a cadence after its
+   last visit -- the later of the client book's 最近拜访日期 and the plan's 已完成 visits --
+   moved to the next working day; never visited means due at the start.  Clients are
+   taken in priority order: overdue (or never visited) first, by tier then due date;
+   then A, B, C by due date; then prospects by likelihood.  Each visit goes on the
+   earliest working day on or after its due date (overdue: from the start) where the AE
+   has a visit slot; when the next one is due within the horizon it is planned too, a
+   cadence after the planned one.  A locked, typed or done visit of the client that lies
+   before the following due date stands for the visit (nothing is added next to it),
+   and a cancelled visit keeps that client off that day.
+2. **Development visits (开发)** to the AE's early prospects (stage 意向 or 暂缓: no
+   meeting yet) -- ``monthly_development`` per calendar month (Settings: 4), prorated by
+   the share of the month's working days that lie in the horizon and rounded half up
+   (Nov 23-30 2026: 6 of 21 working days -> 1).  Development visits already done or
+   locked in that part of the month count towards it.  Prospects are picked by
+   likelihood, then quadrant (Q5 before Q8), then key, among those whose stage cadence
+   (意向 30 days, 暂缓 90) says a contact is due by the end of that month part; each
+   goes on the first free day from its due date.  They come after all cadence visits.
+3. **Festival greetings (节日问候, calls)** to A and B clients in the ``greeting_days``
+   working days before 春节, 端午节, 中秋节 and 国庆节, for every festival whose greeting
+   window overlaps the horizon (so a festival just after the horizon is greeted in the
+   part of the window inside it).  The day inside the window is picked by a stable hash
+   of client and festival (days the client has a visit are tried last); a greeting
+   already in the plan (done, locked, or cancelled = "not this time") counts.
+4. **Courtesy calls (电话)** between visits to every planned client: one per cadence-long
+   period of the client's own (period boundaries shifted per client by a stable hash),
+   on the day a stable hash of client and period picks -- so calls are spread
+   irregularly, never on fixed weekdays, and the same on every regeneration.  No call
+   when the client has a visit within a quarter of the period (at least 2 days) of that
+   day, when the day lies outside the horizon or before the start, or when a call row
+   of the client is already in the plan for that period.  A full day pushes the call to
+   the next day with a free call slot in its period.
+
+Unscheduled.  Work that should happen inside the horizon but finds no slot is listed,
+with its reason ("capacity full 2026-12-01..2026-12-18", "no owner", or a development
+quota that found no prospect); nothing due is dropped.  A visit due after the horizon is
+simply not in this plan.
+
+Determinism.  Every ordering has an explicit tie-break by client key and every "random"
+choice is a hash of client key and date or period, so the same input gives the same plan,
+cell for cell; regenerating on the plan's own output changes nothing (see
+:mod:`xlclient.engine.visitplan` for how edits and notes are kept).
+
+Speed.  Due dates, priorities and hashes are computed column-wise with numpy; the only
+Python loops are per AE over that AE's clients, each placing a row by scanning at most
+the horizon's working days from a "first free day" pointer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import zlib
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .book import ClientBook
+from .cadence import cadence_days, cadence_key
+from .calendar import WorkingCalendar, festivals_between
+from .classify import Classification
+from .settings import Settings
+from .visitplan import (
+    CALL_TYPES,
+    TYPES,
+    VISIT_TYPES,
+    ExistingPlan,
+    ExistingRow,
+    OwnerSummary,
+    PlanProblem,
+    PlanRow,
+    RemovedNote,
+    Unscheduled,
+    VisitPlan,
+)
+
+__all__ = ["CLIENT_COLUMNS", "plan_inputs", "plan_visits", "plan_from_classification"]
+
+#: Columns :func:`plan_visits` reads from its clients frame.
+CLIENT_COLUMNS: tuple[str, ...] = (
+    "key", "client_id", "name", "owner", "status", "tier", "stage", "likelihood", "quadrant", "last_visit",
+)
+
+_EPOCH = dt.date(1970, 1, 1)
+_PIPELINE_STAGES = ("committed", "strong", "qualified")  # in talks: cadence visits
+_EARLY_STAGES = ("interested", "on_hold")  # not met yet: development visits
+_TIER_RANK = {"A": 0, "B": 1, "C": 2, "D": 2}
+_PROSPECT_RANK = 3
+_TYPE_ORDER = {t: i for i, t in enumerate(TYPES)}
+_MASK64 = (1 << 64) - 1
+
+
+def _e(day: dt.date) -> int:
+    """Days since 1970-01-01 (the integer behind ``datetime64[D]``)."""
+    return day.toordinal() - 719163
+
+
+def _d(epoch_day: int) -> dt.date:
+    return dt.date.fromordinal(int(epoch_day) + 719163)
+
+
+def _mix(a: int, b: int) -> int:
+    """A stable 64-bit hash of two integers (splitmix64 finaliser)."""
+    x = (a * 0x9E3779B97F4A7C15 + b * 0xBF58476D1CE4E5B9 + 0x94D049BB133111EB) & _MASK64
+    x ^= x >> 30
+    x = (x * 0xBF58476D1CE4E5B9) & _MASK64
+    x ^= x >> 27
+    x = (x * 0x94D049BB133111EB) & _MASK64
+    return x ^ (x >> 31)
+
+
+def _key_hash(key: str) -> int:
+    return zlib.crc32(key.encode("utf-8"))
+
+
+# ----------------------------------------------------------------------------- inputs
+
+
+def plan_inputs(classification: Classification, book: ClientBook) -> pd.DataFrame:
+    """One row per client with the :data:`CLIENT_COLUMNS` the planner needs: codes from
+    the classification, ``last_visit`` (``datetime64``) from the client book."""
+    f = classification.frame
+    last = book.frame.set_index("key")["last_visit"]
+    frame = pd.DataFrame({c: f[c].to_numpy() for c in CLIENT_COLUMNS if c != "last_visit"})
+    frame["last_visit"] = f["key"].map(last).to_numpy(dtype="datetime64[ns]")
+    return frame
+
+
+def plan_from_classification(classification: Classification, book: ClientBook,
+                             calendar: WorkingCalendar | None = None, *, start: dt.date | None = None,
+                             weeks: int | None = None, existing: ExistingPlan | None = None) -> VisitPlan:
+    """:func:`plan_visits` on :func:`plan_inputs` with the classification's Settings."""
+    return plan_visits(plan_inputs(classification, book), classification.settings, calendar, start=start,
+                       weeks=weeks, existing=existing)
+
+
+# ----------------------------------------------------------------------------- horizon
+
+
+class _Horizon:
+    """The horizon's working days, and next-working-day lookups around it, as ints."""
+
+    def __init__(self, calendar: WorkingCalendar, start: dt.date, end: dt.date, reach: int) -> None:
+        for day in (start, end):
+            if not calendar.covers(day):
+                raise ValueError(f"plan date {day} is outside the working calendar "
+                                 f"({calendar.first_date} to {calendar.last_date})")
+        self.calendar = calendar
+        self.start, self.end = _e(start), _e(end)
+        self.days: list[int] = [_e(d) for d in calendar.workdays_between(start, end)]
+        self.dates: list[dt.date] = [_d(d) for d in self.days]
+        self.n = len(self.days)
+        # first working day on/after each day from start to end + reach (inside the calendar)
+        hi = min(self.end + reach, _e(calendar.last_date) - 40)
+        self._lo = max(self.start - reach, _e(calendar.first_date))
+        span = np.arange(self._lo, max(hi, self.end) + 1, dtype="int64").view("datetime64[D]")
+        self._next = calendar.next_workday_array(span).view("int64").tolist()
+        self.first_workday = self.days[0] if self.days else self.start
+
+    def wd(self, epoch_day: int) -> int:
+        """First working day on or after the day (outside the table: the day itself, which
+        is then far before or after the horizon anyway)."""
+        i = epoch_day - self._lo
+        if i < 0 or i >= len(self._next):
+            return epoch_day
+        return self._next[i]
+
+    def index_from(self, epoch_day: int) -> int:
+        """Index of the first horizon working day on or after the day (n when none)."""
+        return bisect_left(self.days, epoch_day)
+
+    def index_to(self, epoch_day: int) -> int:
+        """Index one past the last horizon working day on or before the day."""
+        return bisect_right(self.days, epoch_day)
+
+    def index_of(self, epoch_day: int) -> int:
+        i = bisect_left(self.days, epoch_day)
+        return i if i < self.n and self.days[i] == epoch_day else -1
+
+
+class _Slots:
+    """One AE's free slots per working day of the horizon, for one kind (visits or calls)."""
+
+    __slots__ = ("left", "first_free", "n")
+
+    def __init__(self, n: int, per_day: int) -> None:
+        self.left = [per_day] * n
+        self.n = n
+        self.first_free = 0 if per_day > 0 else n
+        self._advance()
+
+    def _advance(self) -> None:
+        left, i = self.left, self.first_free
+        while i < self.n and left[i] <= 0:
+            i += 1
+        self.first_free = i
+
+    def take(self, j: int) -> None:
+        self.left[j] -= 1
+        if j == self.first_free and self.left[j] <= 0:
+            self._advance()
+
+    def find(self, a: int, b: int, days: list[int], avoid: set[int] | None = None) -> int:
+        """First index in [a, b) with a free slot (and a day not in ``avoid``), or -1."""
+        left = self.left
+        for j in range(max(a, self.first_free), b):
+            if left[j] > 0 and (avoid is None or days[j] not in avoid):
+                return j
+        return -1
+
+
+# ----------------------------------------------------------------------------- what the old plan says
+
+
+@dataclass
+class _Known:
+    """What the kept rows of the existing plan mean for the new one, per client key."""
+
+    visits: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))  # done any day, planned >= start
+    cancelled_visit_days: dict[str, set[int]] = field(default_factory=lambda: defaultdict(set))
+    greetings: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    calls: dict[str, list[int]] = field(default_factory=lambda: defaultdict(list))
+    used_visits: dict[str, list[int]] = field(default_factory=dict)  # owner -> per horizon day
+    used_calls: dict[str, list[int]] = field(default_factory=dict)
+    development: dict[tuple[str, int, int], int] = field(default_factory=lambda: defaultdict(int))
+
+
+def _read_existing(existing: ExistingPlan, clients: pd.DataFrame, horizon: _Horizon, sheet_problems: list,
+                   sheet: str) -> _Known:
+    known = _Known()
+    if not existing.rows:
+        return known
+    ids = clients["client_id"].to_numpy(dtype=object)
+    names = clients["name"].to_numpy(dtype=object)
+    keys = clients["key"].to_numpy(dtype=object)
+    by_id: dict[str, str] = {}
+    by_name: dict[str, str] = {}
+    for cid, name, key in zip(ids, names, keys):
+        by_id.setdefault(cid, key)
+        by_name.setdefault(name, key)
+    for row in existing.rows:
+        if not row.usable or row.date is None or row.type is None:
+            continue
+        day = _e(row.date)
+        if not horizon.calendar.covers(row.date):
+            sheet_problems.append(PlanProblem(sheet, row.excel_row, existing.header("date"), row.cells[0],
+                                              "plan_outside_calendar",
+                                              {"first": horizon.calendar.first_date,
+                                               "last": horizon.calendar.last_date}))
+            continue
+        if row.takes_capacity and horizon.start <= day <= horizon.end:
+            j = horizon.index_of(day)
+            if j >= 0:
+                table = known.used_visits if row.type in VISIT_TYPES else known.used_calls
+                table.setdefault(row.owner, [0] * horizon.n)[j] += 1
+            if row.type == "development":
+                known.development[(row.owner, row.date.year, row.date.month)] += 1
+        key = by_id.get(row.client_id) if row.client_id else by_name.get(row.name)
+        if key is None:
+            sheet_problems.append(PlanProblem(sheet, row.excel_row, existing.header("client_id"),
+                                              row.client_id or row.name, "plan_unknown_client"))
+            continue
+        if row.type in VISIT_TYPES:
+            if row.status == "cancelled":
+                known.cancelled_visit_days[key].add(day)
+            elif row.status == "done" or day >= horizon.start:
+                known.visits[key].append(day)
+        elif row.type == "greeting":
+            known.greetings[key].append(day)
+        else:
+            known.calls[key].append(day)
+    return known
+
+
+# ----------------------------------------------------------------------------- the planner
+
+
+def plan_visits(clients: pd.DataFrame, settings: Settings, calendar: WorkingCalendar | None = None, *,
+                start: dt.date | None = None, weeks: int | None = None,
+                existing: ExistingPlan | None = None, sheet: str = "拜访计划") -> VisitPlan:
+    """Plan visits, development visits, festival greetings and courtesy calls for every AE
+    (module docstring: the rules), keeping what the existing plan says.
+
+    ``clients``: one row per client with :data:`CLIENT_COLUMNS` (see :func:`plan_inputs`):
+    ``status`` current/prospect/lost, ``tier`` A-D or "", ``stage`` a stage code or "",
+    ``likelihood`` 0-1 or NaN, ``quadrant`` Q1-Q8 or "", ``last_visit`` datetime64 or NaT.
+    ``start`` defaults to the Settings date (today), ``weeks`` to Settings plan_weeks.
+    """
+    calendar = calendar or WorkingCalendar()
+    existing = existing or ExistingPlan()
+    start = start or settings.today()
+    if isinstance(start, dt.datetime):
+        start = start.date()
+    weeks = int(weeks if weeks is not None else settings.plan_weeks)
+    if weeks < 1:
+        raise ValueError(f"weeks must be at least 1, got {weeks}")
+    end = start + dt.timedelta(days=7 * weeks - 1)
+
+    missing = [c for c in CLIENT_COLUMNS if c not in clients.columns]
+    if missing:
+        raise ValueError(f"clients frame lacks column(s) {', '.join(missing)}")
+    clients = clients.reset_index(drop=True)
+    n = len(clients)
+    keys = clients["key"].astype(str).to_numpy(dtype=object)
+    status = clients["status"].fillna("").to_numpy(dtype=object)
+    tier = clients["tier"].fillna("").to_numpy(dtype=object)
+    stage = clients["stage"].fillna("").to_numpy(dtype=object)
+    owner = clients["owner"].fillna("").astype(str).str.strip().to_numpy(dtype=object)
+    likelihood = clients["likelihood"].to_numpy(dtype=float)
+    quadrant = clients["quadrant"].fillna("").to_numpy(dtype=object)
+
+    ckey = cadence_key(tier, status, stage)
+    cad = cadence_days(ckey, settings)
+    active = (status != "lost") & (stage != "refused") & ~np.isnan(cad) & (ckey != "")
+    is_visit = active & (np.isin(ckey, ("A", "B", "C")) | np.isin(ckey, _PIPELINE_STAGES))
+    is_dev = active & np.isin(ckey, _EARLY_STAGES)
+    cad_int = np.where(np.isnan(cad), 0, cad).astype(np.int64)
+    max_cad = int(cad_int.max()) if n else 0
+
+    horizon = _Horizon(calendar, start, end, reach=2 * max_cad + 120)
+    problems: list = list(existing.problems)
+    known = _read_existing(existing, clients, horizon, problems, existing.sheet or sheet)
+
+    # Latest visit before the start (book or done rows); visits on/after the start are anchors.
+    last = clients["last_visit"].to_numpy(dtype="datetime64[D]").view("int64").copy()
+    nat = np.datetime64("NaT").view("int64")
+    never = last == nat
+    base = np.where(never, np.iinfo(np.int64).min, last)
+    key_index = {k: i for i, k in enumerate(keys)}
+    future: dict[int, list[int]] = {}
+    for i in np.flatnonzero(~never & (base >= horizon.start)):
+        future[int(i)] = [int(base[i])]
+        base[i] = np.iinfo(np.int64).min
+    for key, days in known.visits.items():
+        i = key_index[key]
+        for day in days:
+            if day >= horizon.start:
+                future.setdefault(i, []).append(day)
+            elif day > base[i]:
+                base[i] = day
+    for i in future:
+        future[i] = sorted(set(future[i]))
+    never = base == np.iinfo(np.int64).min
+
+    # First due date: last visit + cadence moved to a working day; never visited -> start.
+    raw_due = np.where(never, horizon.start, base + cad_int)
+    due0 = raw_due.copy()
+    inside = calendar.covers_array(raw_due.view("datetime64[D]")) & active
+    if inside.any():
+        due0[inside] = calendar.next_workday_array(raw_due[inside].view("datetime64[D]")).view("int64")
+    due0[never] = horizon.first_workday
+    overdue = active & ~never & (due0 < horizon.start)
+
+    # Priority order of cadence visits, explicit tie-break by key.
+    key_rank = np.empty(n, dtype=np.int64)
+    key_rank[np.argsort(keys.astype(str), kind="stable")] = np.arange(n)
+    tier_rank = np.array([_TIER_RANK.get(t, _PROSPECT_RANK) if s == "current" or t in ("A", "B", "C")
+                          else _PROSPECT_RANK for t, s in zip(tier, status)], dtype=np.int64)
+    neg_lik = -np.nan_to_num(likelihood, nan=-1.0)
+    late = overdue | never
+    group = np.where(late, 0, np.where(tier_rank < _PROSPECT_RANK, 1 + tier_rank, 4))
+    s1 = np.where(late, tier_rank, np.where(group == 4, 0, due0)).astype(float)
+    s1 = np.where(group == 4, neg_lik, s1)
+    s2 = np.where(late, due0, np.where(group == 4, due0, 0)).astype(float)
+    s3 = np.where(late, neg_lik, 0.0)
+    order = np.lexsort((key_rank, s3, s2, s1, group))
+    quad_rank = np.array([int(q[1:]) if isinstance(q, str) and q.startswith("Q") else 9 for q in quadrant])
+    dev_order = np.lexsort((key_rank, quad_rank, neg_lik))
+    greet_order = np.lexsort((key_rank, tier_rank))
+    key_hashes = [_key_hash(k) for k in keys]
+
+    group_tier = np.where(status == "current", tier, ckey)  # the group named in reasons
+
+    ctx = _Context(
+        settings=settings, horizon=horizon, known=known, keys=keys, ids=clients["client_id"].astype(str).to_numpy(
+            dtype=object), names=clients["name"].astype(str).to_numpy(dtype=object), tier=tier, owner=owner,
+        cad=cad_int, due0=due0, never=never, overdue=overdue, future=future, likelihood=likelihood,
+        quadrant=quadrant, group_tier=group_tier, tier_rank=tier_rank, key_rank=key_rank, key_hashes=key_hashes,
+        last_days=base,
+    )
+    fests = _festival_windows(calendar, horizon, start, end, settings.greeting_days)
+
+    owners = sorted({o for o in owner if o})
+    by_owner_visit = _split(order[is_visit[order]], owner)
+    by_owner_dev = _split(dev_order[is_dev[dev_order]], owner)
+    ab = active & np.isin(tier, ("A", "B"))
+    by_owner_greet = _split(greet_order[ab[greet_order]], owner)
+    callers = active & (is_visit | is_dev)
+    by_owner_call = _split(np.flatnonzero(callers), owner)
+
+    generated: list[tuple[tuple, PlanRow]] = []
+    unscheduled: list[Unscheduled] = []
+    for o in owners:
+        _plan_owner(ctx, o, by_owner_visit.get(o, []), by_owner_dev.get(o, []), by_owner_greet.get(o, []),
+                    by_owner_call.get(o, []), fests, generated, unscheduled)
+    _unassigned(ctx, by_owner_visit.get("", []), by_owner_greet.get("", []), fests, unscheduled)
+
+    return _assemble(ctx, existing, generated, unscheduled, problems, start, end, sheet)
+
+
+def _split(indices: np.ndarray, owner: np.ndarray) -> dict[str, list[int]]:
+    """Indices grouped by owner, order kept."""
+    out: dict[str, list[int]] = defaultdict(list)
+    for i in indices.tolist():
+        out[owner[i]].append(i)
+    return out
+
+
+@dataclass
+class _Context:
+    settings: Settings
+    horizon: _Horizon
+    known: _Known
+    keys: np.ndarray
+    ids: np.ndarray
+    names: np.ndarray
+    tier: np.ndarray
+    owner: np.ndarray
+    cad: np.ndarray
+    due0: np.ndarray
+    never: np.ndarray
+    overdue: np.ndarray
+    future: dict[int, list[int]]
+    likelihood: np.ndarray
+    quadrant: np.ndarray
+    group_tier: np.ndarray
+    tier_rank: np.ndarray
+    key_rank: np.ndarray
+    key_hashes: list[int]
+    last_days: np.ndarray
+
+    def row(self, i: int, day: int, type_: str, reason: str, params: dict[str, Any], overdue: bool = False,
+            ) -> tuple[tuple, PlanRow]:
+        h = self.horizon
+        j = h.index_of(day)
+        date = h.dates[j] if j >= 0 else _d(day)
+        r = PlanRow(date, self.owner[i], self.ids[i], self.names[i], self.tier[i], type_, reason, params,
+                    overdue=overdue)
+        sort_key = (day, self.owner[i], _TYPE_ORDER[type_], 1, int(self.tier_rank[i]), int(self.key_rank[i]))
+        return sort_key, r
+
+    def unscheduled(self, i: int, type_: str, reason: str, params: dict[str, Any], due: int | None) -> Unscheduled:
+        return Unscheduled(self.owner[i], self.ids[i], self.names[i], self.tier[i], type_, reason, params,
+                           None if due is None else _d(due))
+
+    def capacity_reason(self, lo: int, hi: int) -> tuple[str, dict[str, Any]]:
+        h = self.horizon
+        lo = max(lo, h.start)
+        a, b = h.index_from(lo), h.index_to(hi)
+        if a >= b:
+            return "no_workday", {"first": _d(lo), "last": _d(hi)}
+        return "capacity", {"first": h.dates[a], "last": h.dates[b - 1]}
+
+
+@dataclass(frozen=True)
+class _FestivalWindow:
+    key: str
+    day: int  # the festival
+    window_start: int  # first working day of the whole greeting window
+    first: int  # index range [first, last) of horizon days inside the window
+    last: int
+
+
+def _festival_windows(calendar: WorkingCalendar, horizon: _Horizon, start: dt.date, end: dt.date,
+                      greeting_days: int) -> list[_FestivalWindow]:
+    if greeting_days <= 0:
+        return []
+    from .calendar import FESTIVAL_NAMES
+
+    key_of = {zh: key for key, (zh, _) in FESTIVAL_NAMES.items()}
+    reach = end + dt.timedelta(days=2 * greeting_days + 40)
+    if not calendar.covers(reach):
+        reach = calendar.last_date
+    out = []
+    for f in festivals_between(start, reach):
+        window = calendar.workdays_before(f.date, greeting_days)
+        if not window:
+            continue
+        lo, hi = _e(window[0]), _e(window[-1])
+        a, b = horizon.index_from(lo), horizon.index_to(hi)
+        if a < b:
+            out.append(_FestivalWindow(key_of.get(f.name_zh, f.name_zh), _e(f.date), lo, a, b))
+    return out
+
+
+def _plan_owner(ctx: _Context, o: str, visit_clients: list[int], dev_clients: list[int], greet_clients: list[int],
+                call_clients: list[int], fests: list[_FestivalWindow], generated: list, unscheduled: list) -> None:
+    h, s, known = ctx.horizon, ctx.settings, ctx.known
+    days = h.days
+    visits = _Slots(h.n, s.daily_visits)
+    calls = _Slots(h.n, s.daily_calls)
+    for slots, used in ((visits, known.used_visits.get(o)), (calls, known.used_calls.get(o))):
+        if used:
+            slots.left = [a - b for a, b in zip(slots.left, used)]
+            slots.first_free = 0
+            slots._advance()
+    visit_days: dict[int, list[int]] = {}  # client -> days of planned visits (new rows)
+
+    # 1. cadence visits, client by client in priority order
+    for i in visit_clients:
+        cad = int(ctx.cad[i])
+        due = int(ctx.due0[i])
+        fut = list(ctx.future.get(i, ()))
+        avoid = known.cancelled_visit_days.get(ctx.keys[i])
+        first = True
+        while True:
+            eff = max(due, h.start)
+            if eff > h.end:
+                break
+            limit = h.wd(eff + cad)
+            if fut and fut[0] < limit:
+                due = h.wd(fut.pop(0) + cad)
+                first = False
+                continue
+            j = visits.find(h.index_from(eff), h.n, days, avoid)
+            if j < 0:
+                reason, params = ctx.capacity_reason(eff, h.end)
+                unscheduled.append(ctx.unscheduled(i, "visit", reason, params, due))
+                break
+            day = days[j]
+            if fut and fut[0] <= day:
+                due = h.wd(fut.pop(0) + cad)
+                first = False
+                continue
+            visits.take(j)
+            late = first and (ctx.never[i] or ctx.overdue[i])
+            params: dict[str, Any] = {"group": ctx.group_tier[i], "cadence": cad}
+            if first and ctx.never[i]:
+                reason = "never"
+            elif first and ctx.overdue[i]:
+                reason, params["days"] = "overdue", h.start - due
+            else:
+                reason, params["due"] = "due", _d(due)
+            generated.append(ctx.row(i, day, "visit", reason, params, overdue=bool(late)))
+            visit_days.setdefault(i, []).append(day)
+            due = h.wd(day + cad)
+            first = False
+
+    # 2. development visits, month part by month part
+    quota = s.monthly_development
+    if dev_clients and quota > 0 and h.n:
+        due_of = {i: int(ctx.due0[i]) for i in dev_clients}
+        fut_of = {i: list(ctx.future[i]) for i in dev_clients if i in ctx.future}
+        for label, lo, hi, a, b, target in _month_parts(h, quota):
+            year, month = int(label[:4]), int(label[5:])
+            wanted = target - known.development.get((o, year, month), 0)
+            placed, failed = 0, []
+            for i in dev_clients:
+                if placed >= wanted or len(failed) >= wanted - placed:
+                    break
+                fut = fut_of.get(i)
+                visited_now = False
+                while fut and fut[0] <= hi:
+                    day = fut.pop(0)
+                    visited_now = visited_now or day >= lo
+                    due_of[i] = h.wd(day + int(ctx.cad[i]))
+                if visited_now or due_of[i] > hi:
+                    continue
+                eff = max(due_of[i], lo)
+                j = visits.find(h.index_from(eff), b, days, known.cancelled_visit_days.get(ctx.keys[i]))
+                if j < 0:
+                    failed.append((i, eff))
+                    continue
+                visits.take(j)
+                day = days[j]
+                generated.append(ctx.row(i, day, "development", "development",
+                                         {"quadrant": ctx.quadrant[i], "likelihood": float(ctx.likelihood[i])}))
+                visit_days.setdefault(i, []).append(day)
+                due_of[i] = h.wd(day + int(ctx.cad[i]))
+                placed += 1
+            short = max(0, wanted - placed)
+            for i, eff in failed[:short]:
+                reason, params = ctx.capacity_reason(eff, hi)
+                unscheduled.append(ctx.unscheduled(i, "development", reason, params, eff))
+            if short > len(failed):
+                unscheduled.append(Unscheduled(o, "", "", "", "development", "dev_pool",
+                                               {"month": label, "count": short - len(failed)}, None))
+
+    # 3. festival greetings
+    for f in fests:
+        width = f.last - f.first
+        for i in greet_clients:
+            key = ctx.keys[i]
+            if any(f.window_start <= d <= f.day for d in known.greetings.get(key, ())):
+                continue
+            pref = _mix(ctx.key_hashes[i], f.day) % width
+            rotation = list(range(f.first + pref, f.last)) + list(range(f.first, f.first + pref))
+            mine = visit_days.get(i, ())
+            rotation.sort(key=lambda j: days[j] in mine)  # stable: visit days last
+            j = next((j for j in rotation if calls.left[j] > 0), -1)
+            params = {"festival": f.key, "date": _d(f.day)}
+            if j < 0:
+                reason, p = ctx.capacity_reason(days[f.first], days[f.last - 1])
+                unscheduled.append(ctx.unscheduled(i, "greeting", reason, {**p}, days[f.first]))
+                continue
+            calls.take(j)
+            generated.append(ctx.row(i, days[j], "greeting", "greeting", params))
+
+    # 4. courtesy calls between visits
+    demands = []
+    for i in call_clients:
+        period = int(ctx.cad[i])
+        if period <= 0:
+            continue
+        kh = ctx.key_hashes[i]
+        phase = kh % period
+        gap = max(2, period // 4)
+        seen = sorted(visit_days.get(i, []) + ctx.future.get(i, []) + ([int(ctx.last_days[i])] if not ctx.never[i]
+                                                                         else []))
+        done_calls = known.calls.get(ctx.keys[i], ())
+        p = (h.start - phase) // period
+        while True:
+            p_start = phase + p * period
+            if p_start > h.end:
+                break
+            p_end = p_start + period - 1
+            p += 1
+            day = h.wd(p_start + _mix(kh, p - 1) % period)
+            if day < h.start or day > h.end:
+                continue
+            k = bisect_left(seen, day - gap)
+            if k < len(seen) and seen[k] <= day + gap:
+                continue
+            if any(p_start <= d <= p_end for d in done_calls):
+                continue
+            demands.append((day, int(ctx.tier_rank[i]), int(ctx.key_rank[i]), i, max(p_end, day)))
+    demands.sort()
+    for day, _, _, i, p_end in demands:
+        j = calls.find(h.index_from(day), h.index_to(min(p_end, h.end)), days)
+        if j < 0:
+            reason, params = ctx.capacity_reason(day, min(p_end, h.end))
+            unscheduled.append(ctx.unscheduled(i, "call", reason, params, day))
+            continue
+        calls.take(j)
+        generated.append(ctx.row(i, days[j], "call", "call", {}))
+
+
+def _month_parts(h: _Horizon, quota: int) -> Iterable[tuple[str, int, int, int, int, int]]:
+    """(YYYY-MM, first day, last day, index range [a, b), prorated quota) per calendar
+    month the horizon touches (only months with working days in the horizon)."""
+    a = 0
+    while a < h.n:
+        first = h.dates[a]
+        b = a
+        while b < h.n and (h.dates[b].year, h.dates[b].month) == (first.year, first.month):
+            b += 1
+        month_start = first.replace(day=1)
+        month_end = (month_start + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+        in_month = h.calendar.workday_count(month_start, month_end)
+        target = int(np.floor(quota * (b - a) / in_month + 0.5)) if in_month else 0
+        lo = max(_e(month_start), h.start)
+        hi = min(_e(month_end), h.end)
+        yield f"{first.year:04d}-{first.month:02d}", lo, hi, a, b, target
+        a = b
+
+
+def _unassigned(ctx: _Context, visit_clients: list[int], greet_clients: list[int], fests: list[_FestivalWindow],
+                unscheduled: list) -> None:
+    """Clients without an owner: what would be due in the horizon is listed, not planned."""
+    h = ctx.horizon
+    for i in visit_clients:
+        cad = int(ctx.cad[i])
+        due = int(ctx.due0[i])
+        fut = list(ctx.future.get(i, ()))
+        while True:
+            eff = max(due, h.start)
+            if eff > h.end:
+                break
+            if fut and fut[0] < h.wd(eff + cad):
+                due = h.wd(fut.pop(0) + cad)
+                continue
+            unscheduled.append(ctx.unscheduled(i, "visit", "no_owner", {}, due))
+            break
+    for f in fests:
+        for i in greet_clients:
+            if any(f.window_start <= d <= f.day for d in ctx.known.greetings.get(ctx.keys[i], ())):
+                continue
+            unscheduled.append(ctx.unscheduled(i, "greeting", "no_owner", {}, h.days[f.first]))
+
+
+# ----------------------------------------------------------------------------- assembling the sheet
+
+
+def _assemble(ctx: _Context, existing: ExistingPlan, generated: list[tuple[tuple, PlanRow]],
+              unscheduled: list[Unscheduled], problems: list, start: dt.date, end: dt.date,
+              sheet: str) -> VisitPlan:
+    h = ctx.horizon
+    entries: list[tuple[tuple, PlanRow]] = list(generated)
+    undated: list[PlanRow] = []
+    for row in existing.rows:
+        if not row.kept:
+            continue
+        plan_row = _kept_row(row)
+        if row.date is None:
+            undated.append(plan_row)
+        else:
+            entries.append(((_e(row.date), row.owner, _TYPE_ORDER.get(row.type, 9), 0, row.excel_row or 0, 0),
+                            plan_row))
+    entries.sort(key=lambda e: e[0])
+    rows = [r for _, r in entries] + undated
+
+    # Notes of replaced rows: onto the same (date, client, type) when planned again, else kept aside.
+    by_slot: dict[tuple, PlanRow] = {}
+    for _, r in generated:
+        by_slot.setdefault((r.date, r.client_id, r.type), r)
+        by_slot.setdefault((r.date, "\0" + r.name, r.type), r)
+    next_date: dict[tuple[str, str], dt.date] = {}
+    for _, r in sorted(generated, key=lambda e: e[0]):
+        next_date.setdefault((r.client_id, r.type), r.date)
+        next_date.setdefault(("\0" + r.name, r.type), r.date)
+
+    def slot(date: dt.date | None, client_id: str, name: str, type_: str | None) -> tuple:
+        return (date, client_id if client_id else "\0" + name, type_)
+
+    def attach(target: PlanRow | None, note: Any, locked: Any = None) -> bool:
+        if target is None or target.note is not None:
+            return False
+        target.note = note
+        if locked is not None and not (isinstance(locked, str) and not locked.strip()):
+            target.locked_cell = locked
+        return True
+
+    removed: list[RemovedNote] = []
+    new_removed: list[RemovedNote] = []
+    for row in existing.rows:
+        if row.kept or not row.has_note:
+            continue
+        if not attach(by_slot.get(slot(row.date, row.client_id, row.name, row.type)), row.note, row.cells[9]):
+            c = row.cells
+            new_removed.append(RemovedNote(None, (c[0], c[1], c[2], c[3], c[5], c[8]), row.date, row.client_id,
+                                           row.name, row.type))
+    for note in existing.removed_notes:
+        if not attach(by_slot.get(slot(note.date, note.client_id, note.name, note.type)), note.note):
+            removed.append(note)
+    removed += new_removed
+    removed_out = [(note, next_date.get((note.client_id if note.client_id else "\0" + note.name, note.type)))
+                   for note in removed]
+
+    # Per-AE summary over the horizon.
+    summary: dict[str, OwnerSummary] = {}
+    for o in sorted({o for o in ctx.owner if o}):
+        summary[o] = OwnerSummary(o)
+    for r in rows:
+        if r.date is None or not (h.start <= _e(r.date) <= h.end) or r.type is None:
+            continue
+        if r.kept and (r.existing is None or not r.existing.takes_capacity):
+            continue
+        s = summary.setdefault(r.owner, OwnerSummary(r.owner))
+        if r.type in VISIT_TYPES:
+            s.visits += 1
+            s.development += r.type == "development"
+        elif r.type in CALL_TYPES:
+            s.calls += 1
+            s.greetings += r.type == "greeting"
+        s.overdue += bool(r.overdue)
+    for u in unscheduled:
+        summary.setdefault(u.owner, OwnerSummary(u.owner)).unscheduled += 1
+
+    planned_days = sorted({r.date for r in rows if r.date is not None and h.start <= _e(r.date) <= h.end
+                           and (not r.kept or (r.existing is not None and r.existing.takes_capacity))})
+    provisional = sorted({d.year for d in planned_days if h.calendar.is_provisional(d)})
+
+    return VisitPlan(start=start, end=end, rows=rows, unscheduled=unscheduled, removed_notes=removed_out,
+                     summary=summary, provisional_years=provisional, problems=problems,
+                     language=ctx.settings.language)
+
+
+def _kept_row(row: ExistingRow) -> PlanRow:
+    return PlanRow(row.date, row.owner, row.client_id, row.name, "", row.type, status=row.status, note=row.note,
+                   existing=row)

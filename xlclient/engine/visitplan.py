@@ -1,0 +1,729 @@
+"""The VisitPlan sheet (拜访计划, SPEC 3): its columns and words, reading back what staff
+wrote in it, and the result of planning (:class:`VisitPlan`) rendered as sheet rows.
+
+The scheduling rules live in :mod:`xlclient.engine.planner`; this module is the sheet.
+
+Columns, in this order::
+
+    日期 | 客户经理 | 客户编号 | 客户名称 | 等级 | 类型 | 原因 | 状态 | 备注 | 锁定
+    Date | Owner | ClientID | Client | Tier | Type | Reason | Status | Notes | Locked
+
+类型 is 拜访 (visit), 开发 (development visit to a prospect), 节日问候 (festival greeting,
+a call) or 电话 (courtesy call); 状态 is 计划, 已完成 or 已取消.  Staff edit 状态, 备注 and
+锁定 (and may add rows of their own).
+
+Below the plan, separated by a blank row, come blocks that start with a title row:
+
+* 未安排的工作 / Unscheduled -- work that should happen in the horizon but did not fit,
+  with its reason.  Regenerated every time; nothing typed there is read back.
+* 已移除计划行的备注 / Notes from removed rows -- notes that staff typed on plan rows
+  which the new plan no longer has (see "Keeping what people wrote").  Read back and
+  kept until someone deletes them.
+* 提示 / Notice -- e.g. that part of the plan lies in a year whose official holiday
+  schedule is not published yet.
+
+Keeping what people wrote -- the rule, per row of the existing plan:
+
+1. A row whose 状态 is 已完成 or 已取消, or whose 锁定 is ticked (是, ✓, TRUE, 1 ...), is
+   **kept**: written back cell for cell (its date, words, notes, even its language).
+2. A row with an empty 原因 was typed by a person (the planner always fills 原因) and is
+   kept like a locked row.
+3. A row the planner cannot read -- blank or bad date, unknown 状态 or 类型, no client --
+   is kept as it was and reported as a data problem.
+4. Every other row is a plain planned row (计划, not locked): it is replaced by the new
+   plan.  Its note (备注) goes onto the new row with the same date, client and type when
+   the new plan has one; otherwise it moves to the "notes from removed rows" block with
+   the row's date, owner, client and type, and the date the client's next row of that
+   type now has.  A note in that block returns onto a plan row when its date, client and
+   type are planned again.  So no note is ever dropped; to move a visit to another day,
+   change its date and tick 锁定.
+
+What kept rows mean for the plan (see the planner): 已完成 visits (拜访/开发) count as the
+client's visits (the latest moves the next due date); locked and typed rows are planned
+work that takes capacity on its day and counts as that client's visit; a 已取消 visit
+keeps the planner off that client on that day; a 已取消 greeting or call means "not this
+time" for that festival or call period.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from .fields import normalise_header
+from .labels import QUADRANTS, STAGE_NAMES, Language
+from .parse import TRUE_TOKENS, FALSE_TOKENS, parse_date, parse_text
+from .problems import MESSAGES, Problem
+
+__all__ = [
+    "PLAN_COLUMNS",
+    "TYPE_NAMES",
+    "STATUS_NAMES",
+    "VISIT_TYPES",
+    "CALL_TYPES",
+    "ExistingPlan",
+    "ExistingRow",
+    "RemovedNote",
+    "PlanRow",
+    "Unscheduled",
+    "OwnerSummary",
+    "VisitPlan",
+    "PlanProblem",
+    "read_visit_plan",
+    "reason_text",
+]
+
+# ----------------------------------------------------------------------------- words
+
+#: (key, zh header, en header) of the plan table.
+PLAN_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("date", "日期", "Date"),
+    ("owner", "客户经理", "Owner"),
+    ("client_id", "客户编号", "ClientID"),
+    ("name", "客户名称", "Client"),
+    ("tier", "等级", "Tier"),
+    ("type", "类型", "Type"),
+    ("reason", "原因", "Reason"),
+    ("status", "状态", "Status"),
+    ("notes", "备注", "Notes"),
+    ("locked", "锁定", "Locked"),
+)
+_COL = {key: i for i, (key, _, _) in enumerate(PLAN_COLUMNS)}
+
+UNSCHEDULED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("owner", "客户经理", "Owner"),
+    ("client_id", "客户编号", "ClientID"),
+    ("name", "客户名称", "Client"),
+    ("tier", "等级", "Tier"),
+    ("type", "类型", "Type"),
+    ("reason", "原因", "Reason"),
+    ("due", "应安排日期", "Due"),
+)
+REMOVED_NOTE_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("date", "日期", "Date"),
+    ("owner", "客户经理", "Owner"),
+    ("client_id", "客户编号", "ClientID"),
+    ("name", "客户名称", "Client"),
+    ("type", "类型", "Type"),
+    ("notes", "备注", "Notes"),
+    ("now_planned", "现计划日期", "Now planned"),
+)
+SUMMARY_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("owner", "客户经理", "Owner"),
+    ("visits", "拜访", "Visits"),
+    ("development", "其中开发", "of which development"),
+    ("calls", "电话", "Calls"),
+    ("greetings", "其中节日问候", "of which greetings"),
+    ("overdue", "逾期补访", "Overdue caught up"),
+    ("unscheduled", "未安排", "Unscheduled"),
+)
+
+#: Block titles (first cell of the row that starts a block below the plan).
+BLOCK_TITLES: dict[str, dict[str, str]] = {
+    "unscheduled": {"zh": "未安排的工作", "en": "Unscheduled"},
+    "removed_notes": {"zh": "已移除计划行的备注", "en": "Notes from removed rows"},
+    "notice": {"zh": "提示", "en": "Notice"},
+}
+
+#: Plan row types, in the order rows of one day are listed.
+TYPES: tuple[str, ...] = ("visit", "development", "greeting", "call")
+TYPE_NAMES: dict[str, dict[str, str]] = {
+    "visit": {"zh": "拜访", "en": "Visit"},
+    "development": {"zh": "开发", "en": "Development"},
+    "greeting": {"zh": "节日问候", "en": "Festival greeting"},
+    "call": {"zh": "电话", "en": "Call"},
+}
+#: Types that take a visit slot of the day / a call slot of the day.
+VISIT_TYPES = frozenset({"visit", "development"})
+CALL_TYPES = frozenset({"greeting", "call"})
+
+STATUSES: tuple[str, ...] = ("planned", "done", "cancelled")
+STATUS_NAMES: dict[str, dict[str, str]] = {
+    "planned": {"zh": "计划", "en": "Planned"},
+    "done": {"zh": "已完成", "en": "Done"},
+    "cancelled": {"zh": "已取消", "en": "Cancelled"},
+}
+
+_TYPE_WORDS: dict[str, str] = {}
+for _code, _names in TYPE_NAMES.items():
+    for _n in _names.values():
+        _TYPE_WORDS[normalise_header(_n)] = _code
+for _w, _code in {
+    "走访": "visit", "上门拜访": "visit", "面访": "visit", "visits": "visit",
+    "开发拜访": "development", "陌拜": "development", "develop": "development", "dev": "development",
+    "问候": "greeting", "节日": "greeting", "greeting": "greeting", "greetings": "greeting",
+    "电话回访": "call", "电访": "call", "phone": "call", "phonecall": "call", "calls": "call",
+    "courtesycall": "call",
+}.items():
+    _TYPE_WORDS[normalise_header(_w)] = _code
+
+_STATUS_WORDS: dict[str, str] = {}
+for _code, _names in STATUS_NAMES.items():
+    for _n in _names.values():
+        _STATUS_WORDS[normalise_header(_n)] = _code
+for _w, _code in {
+    "计划中": "planned", "待办": "planned", "待拜访": "planned", "plan": "planned", "todo": "planned",
+    "完成": "done", "已拜访": "done", "已联系": "done", "completed": "done", "complete": "done",
+    "取消": "cancelled", "canceled": "cancelled", "cancel": "cancelled",
+}.items():
+    _STATUS_WORDS[normalise_header(_w)] = _code
+
+_BLOCK_WORDS = {normalise_header(t[lang]): key for key, t in BLOCK_TITLES.items() for lang in ("zh", "en")}
+
+# ----------------------------------------------------------------------------- problems
+
+#: Messages of the plan's data problems: code -> (zh, en).  Rendered by PlanProblem.
+PLAN_MESSAGES: dict[str, tuple[str, str]] = {
+    "plan_date": ("计划行的日期无法识别，此行原样保留，未参与排期",
+                  "the plan row's date is not a date; row kept as it was, not used for planning"),
+    "plan_date_blank": ("计划行没有日期，此行原样保留，未参与排期",
+                        "the plan row has no date; row kept as it was, not used for planning"),
+    "plan_type": ("类型应为 拜访、开发、节日问候 或 电话，此行原样保留，未参与排期",
+                  "type must be Visit, Development, Festival greeting or Call; row kept as it was"),
+    "plan_status": ("状态应为 计划、已完成 或 已取消，此行原样保留，未参与排期",
+                    "status must be Planned, Done or Cancelled; row kept as it was"),
+    "plan_locked": ("锁定应为 是/否（✓、TRUE、1），已按锁定保留此行",
+                    "locked must be yes/no (✓, TRUE, 1); row kept as if locked"),
+    "plan_client": ("计划行没有客户编号或客户名称，此行原样保留，未参与排期",
+                    "the plan row names no client; row kept as it was"),
+    "plan_unknown_client": ("客户台账中没有此客户，此行原样保留，不影响排期",
+                            "client not in the client book; row kept, not used for planning"),
+    "plan_no_header": ("拜访计划表中找不到标题行（日期、客户经理、客户编号…），无法读取已有计划；"
+                       "为免丢失内容，请先修正或清空此表",
+                       "no header row (Date, Owner, ClientID ...) in the visit plan sheet; "
+                       "existing plan not read: fix or clear the sheet first so nothing is lost"),
+    "plan_outside_calendar": ("日期超出工作日历范围 {first}–{last}，此行原样保留，未参与排期",
+                              "date outside the working calendar {first}-{last}; row kept, not used"),
+}
+
+
+@dataclass(frozen=True)
+class PlanProblem(Problem):
+    """A data problem in the VisitPlan sheet (codes of :data:`PLAN_MESSAGES`)."""
+
+    def message(self, lang: Language = "zh") -> str:
+        templates = PLAN_MESSAGES.get(self.code) or MESSAGES.get(self.code)
+        if templates is None:
+            return self.code
+        template = templates[0] if lang == "zh" else templates[1]
+        try:
+            return template.format(**self.params)
+        except (KeyError, IndexError):
+            return template
+
+
+# ----------------------------------------------------------------------------- reasons
+
+#: Reasons written in the 原因 column: code -> (zh, en), filled with rendered params.
+REASONS: dict[str, tuple[str, str]] = {
+    "overdue": ("逾期 {days} 天 · {group}每 {cadence} 天", "Overdue {days} days · {group} every {cadence} days"),
+    "never": ("从未拜访 · {group}每 {cadence} 天", "Never visited · {group} every {cadence} days"),
+    "due": ("到期 {due} · {group}每 {cadence} 天", "Due {due} · {group} every {cadence} days"),
+    "development": ("开发潜在客户 · {quadrant} · 成交可能性 {likelihood}",
+                    "Develop prospect · {quadrant} · likelihood {likelihood}"),
+    "greeting": ("{festival}（{date}）节前问候", "{festival} ({date}) greeting"),
+    "call": ("电话维护（两次拜访之间）", "Courtesy call between visits"),
+    # unscheduled
+    "capacity": ("容量已满 {first}..{last}", "capacity full {first}..{last}"),
+    "no_workday": ("{first}..{last} 没有工作日", "no working day {first}..{last}"),
+    "no_owner": ("未指定客户经理", "no owner"),
+    "dev_pool": ("{month} 开发拜访还差 {count} 次：没有可开发的潜在客户",
+                 "{month}: {count} development visit(s) short: no prospect left to develop"),
+}
+
+_FESTIVALS = {
+    "spring_festival": ("春节", "Spring Festival"),
+    "dragon_boat": ("端午节", "Dragon Boat Festival"),
+    "mid_autumn": ("中秋节", "Mid-Autumn Festival"),
+    "national_day": ("国庆节", "National Day"),
+}
+
+
+def _group_text(group: str, lang: Language) -> str:
+    if group in ("A", "B", "C", "D"):
+        return f"{group}类客户" if lang == "zh" else f"tier {group}"
+    names = STAGE_NAMES.get(group)
+    if names is None:
+        return group
+    return f"{names['zh']}客户" if lang == "zh" else f"{names['en'].lower()} prospect"
+
+
+def _render_param(key: str, value: Any, lang: Language) -> Any:
+    if key == "group":
+        return _group_text(value, lang)
+    if key == "quadrant":
+        return f"{value} {QUADRANTS[value][lang]}" if value in QUADRANTS else ("-" if lang == "en" else "未分象限")
+    if key == "likelihood":
+        return "-" if value is None or value != value else f"{value:.0%}"
+    if key == "festival":
+        names = _FESTIVALS.get(value, (value, value))
+        return names[0] if lang == "zh" else names[1]
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return value
+
+
+def reason_text(code: str, params: Mapping[str, Any], lang: Language = "zh") -> str:
+    """The words of a reason code (see :data:`REASONS`) in the given language."""
+    zh, en = REASONS.get(code, (code, code))
+    template = zh if lang == "zh" else en
+    return template.format(**{k: _render_param(k, v, lang) for k, v in params.items()})
+
+
+# ----------------------------------------------------------------------------- existing plan
+
+
+@dataclass(frozen=True)
+class ExistingRow:
+    """One row of the existing plan, as typed, with what the planner understood of it.
+
+    ``cells`` are the raw cells in :data:`PLAN_COLUMNS` order (written back unchanged when
+    the row is kept).  ``kept`` is why the row survives regeneration: "done", "cancelled",
+    "locked", "typed" (a row a person added: empty 原因), "problem" (unreadable), or ""
+    for a plain planned row that the new plan replaces.
+    """
+
+    excel_row: int | None
+    cells: tuple[Any, ...]
+    date: dt.date | None
+    owner: str
+    client_id: str
+    name: str
+    type: str | None
+    status: str | None
+    locked: bool
+    kept: str
+
+    @property
+    def note(self) -> Any:
+        return self.cells[_COL["notes"]]
+
+    @property
+    def has_note(self) -> bool:
+        return not _blank(self.note)
+
+    @property
+    def usable(self) -> bool:
+        """Kept and readable: the planner takes it into account."""
+        return self.kept not in ("", "problem")
+
+    @property
+    def takes_capacity(self) -> bool:
+        """Work that happens (or happened) on its day: done, locked or typed, not cancelled."""
+        return self.usable and self.status != "cancelled"
+
+
+@dataclass(frozen=True)
+class RemovedNote:
+    """A row of the "notes from removed rows" block: the cells of the removed plan row's
+    date, owner, client, type and note (raw, written back unchanged)."""
+
+    excel_row: int | None
+    cells: tuple[Any, ...]  # date, owner, client_id, name, type, notes (raw)
+    date: dt.date | None
+    client_id: str
+    name: str
+    type: str | None
+
+    @property
+    def note(self) -> Any:
+        return self.cells[5]
+
+
+@dataclass
+class ExistingPlan:
+    """What the VisitPlan sheet held before regeneration."""
+
+    rows: list[ExistingRow] = field(default_factory=list)
+    removed_notes: list[RemovedNote] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    #: True when the sheet has content but no recognisable plan header: the caller must
+    #: not overwrite it (nothing could be kept).
+    unreadable: bool = False
+    sheet: str = ""
+    #: column key -> the header as typed in the sheet (for problem reports)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+    def header(self, key: str) -> str:
+        return self.headers.get(key) or next(zh for k, zh, _ in PLAN_COLUMNS if k == key)
+
+
+def _blank(v: Any) -> bool:
+    if v is None:
+        return True
+    t = type(v)
+    if t is str:
+        return not v.strip()
+    if t is float:
+        return v != v
+    return False
+
+
+def _header_map(row: Sequence[Any], columns: tuple[tuple[str, str, str], ...]) -> dict[str, int]:
+    wanted = {}
+    for key, zh, en in columns:
+        wanted[normalise_header(zh)] = key
+        wanted[normalise_header(en)] = key
+        wanted[normalise_header(key)] = key
+    found: dict[str, int] = {}
+    for i, cell in enumerate(row):
+        key = wanted.get(normalise_header(cell)) if isinstance(cell, str) else None
+        if key is not None and key not in found:
+            found[key] = i
+    return found
+
+
+def _block_title(row: Sequence[Any]) -> str | None:
+    """The block a title row starts (its first cell is the title), or None."""
+    if not row or type(row[0]) is not str or not row[0]:
+        return None
+    return _BLOCK_WORDS.get(normalise_header(row[0]))
+
+
+def _pick(row: Sequence[Any], index: int | None) -> Any:
+    if index is None or index >= len(row):
+        return None
+    return row[index]
+
+
+def _word(value: Any, words: Mapping[str, str]) -> str | None:
+    if _blank(value):
+        return None
+    return words.get(normalise_header(value), "?")
+
+
+def _locked(value: Any) -> bool | None:
+    """True / False, or None when the value is not a yes/no."""
+    if _blank(value):
+        return False
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, (int, float)):
+        return {1: True, 0: False}.get(value)  # type: ignore[arg-type]
+    text = normalise_header(value) if isinstance(value, str) else ""
+    raw = str(value).strip().lower()
+    if raw in TRUE_TOKENS or text in TRUE_TOKENS or text in ("锁定", "locked", "lock"):
+        return True
+    if raw in FALSE_TOKENS or text in FALSE_TOKENS or text in ("未锁定", "unlocked"):
+        return False
+    return None
+
+
+def read_visit_plan(rows: Sequence[Sequence[Any]], *, sheet: str = "拜访计划", first_row: int = 0,
+                    first_col: int = 0, date1904: bool = False) -> ExistingPlan:
+    """Read a VisitPlan sheet given as rows of raw cells (``first_row`` is the 0-based sheet
+    row of ``rows[0]``, so Excel shows ``rows[i]`` as row first_row + i + 1).
+
+    Headers and words are recognised in Chinese and English; dates may be dates,
+    datetimes, Excel serials or text.  Every row that cannot be read is reported and
+    kept as it was.  An empty sheet gives an empty plan.
+    """
+    del first_col  # cells are addressed by header, not by position
+    plan = ExistingPlan(sheet=sheet)
+    header_at = None
+    columns: dict[str, int] = {}
+    for i, row in enumerate(rows[:50]):
+        found = _header_map(row, PLAN_COLUMNS)
+        if len(found) >= 5 and "date" in found and ("client_id" in found or "name" in found):
+            header_at, columns = i, found
+            break
+    if header_at is None:
+        if any(not _blank(c) for row in rows for c in row):
+            plan.unreadable = True
+            plan.problems.append(PlanProblem(sheet, None, "", None, "plan_no_header"))
+        return plan
+
+    plan_rows: list[tuple[int, tuple[Any, ...]]] = []
+    note_rows: list[tuple[int, tuple[Any, ...]]] = []
+    block = "plan"
+    note_cols: dict[str, int] = {}
+    for i in range(header_at + 1, len(rows)):
+        row = rows[i]
+        title = _block_title(row)
+        if title is not None:
+            block, note_cols = title, {}
+            continue
+        if block == "plan":
+            cells = tuple(_pick(row, columns.get(key)) for key, _, _ in PLAN_COLUMNS)
+            if all(_blank(c) for c in cells):
+                continue
+            plan_rows.append((first_row + i + 1, cells))
+        elif block == "removed_notes":
+            if not note_cols:
+                found = _header_map(row, REMOVED_NOTE_COLUMNS)
+                if len(found) >= 4:
+                    note_cols = found
+                    continue
+                note_cols = {key: j for j, (key, _, _) in enumerate(REMOVED_NOTE_COLUMNS)}
+            cells = tuple(_pick(row, note_cols.get(key)) for key, _, _ in REMOVED_NOTE_COLUMNS[:6])
+            if all(_blank(c) for c in cells):
+                continue
+            note_rows.append((first_row + i + 1, cells))
+
+    headers = {key: str(_pick(rows[header_at], columns[key]) if key in columns else zh) for key, zh, _ in PLAN_COLUMNS}
+    plan.headers = headers
+    plan.rows = _parse_rows(plan_rows, headers, sheet, date1904, plan.problems)
+    plan.removed_notes = _parse_notes(note_rows, date1904)
+    return plan
+
+
+def _dates(cells: list[Any], date1904: bool) -> tuple[list[dt.date | None], list[bool]]:
+    """Dates of a column (plain ``date`` cells taken as they are, the rest parsed)."""
+    values: list[dt.date | None] = [c if type(c) is dt.date else None for c in cells]
+    bad = [False] * len(cells)
+    rest = [k for k, c in enumerate(cells) if type(c) is not dt.date]
+    if rest:
+        parsed = parse_date([cells[k] for k in rest], date1904)
+        flags = parsed.bad
+        for k, v, b in zip(rest, parsed.values, flags):
+            values[k] = None if np.isnat(v) else v.astype(dt.date)
+            bad[k] = bool(b)
+    return values, bad
+
+
+def _parse_rows(plan_rows: list[tuple[int, tuple[Any, ...]]], headers: Mapping[str, Any], sheet: str,
+                date1904: bool, problems: list[Problem]) -> list[ExistingRow]:
+    if not plan_rows:
+        return []
+    cells = [c for _, c in plan_rows]
+    dates, bad_date = _dates([c[_COL["date"]] for c in cells], date1904)
+    owners = parse_text([c[_COL["owner"]] for c in cells])
+    ids = parse_text([c[_COL["client_id"]] for c in cells])
+    names = parse_text([c[_COL["name"]] for c in cells])
+    out: list[ExistingRow] = []
+    for k, (excel_row, c) in enumerate(plan_rows):
+        codes: list[tuple[str, str]] = []  # (problem code, column key)
+        if bad_date[k]:
+            codes.append(("plan_date", "date"))
+        elif dates[k] is None:
+            codes.append(("plan_date_blank", "date"))
+        type_code = _word(c[_COL["type"]], _TYPE_WORDS)
+        if type_code is None or type_code == "?":
+            codes.append(("plan_type", "type"))
+            type_code = None
+        status = _word(c[_COL["status"]], _STATUS_WORDS)
+        if status == "?":
+            codes.append(("plan_status", "status"))
+            status = None
+        elif status is None:
+            status = "planned"  # a blank status is a plain planned row
+        locked = _locked(c[_COL["locked"]])
+        if locked is None:
+            codes.append(("plan_locked", "locked"))
+        if not ids[k] and not names[k]:
+            codes.append(("plan_client", "client_id"))
+        for code, col in codes:
+            problems.append(PlanProblem(sheet, excel_row, str(headers[col]), c[_COL[col]], code))
+        fatal = any(code != "plan_locked" for code, _ in codes)
+        if fatal:
+            kept = "problem"
+        elif locked is None or locked:
+            kept = "locked"
+        elif status in ("done", "cancelled"):
+            kept = status
+        elif _blank(c[_COL["reason"]]):
+            kept = "typed"
+        else:
+            kept = ""
+        if kept == "locked" and status in ("done", "cancelled"):
+            kept = status
+        out.append(ExistingRow(excel_row, c, dates[k], owners[k], ids[k], names[k], type_code, status,
+                               bool(locked) or locked is None, kept))
+    return out
+
+
+def _parse_notes(note_rows: list[tuple[int, tuple[Any, ...]]], date1904: bool) -> list[RemovedNote]:
+    if not note_rows:
+        return []
+    cells = [c for _, c in note_rows]
+    dates, _ = _dates([c[0] for c in cells], date1904)
+    ids = parse_text([c[2] for c in cells])
+    names = parse_text([c[3] for c in cells])
+    out = []
+    for k, (excel_row, c) in enumerate(note_rows):
+        t = _word(c[4], _TYPE_WORDS)
+        out.append(RemovedNote(excel_row, c, dates[k], ids[k], names[k], None if t == "?" else t))
+    return out
+
+
+# ----------------------------------------------------------------------------- the result
+
+
+@dataclass
+class PlanRow:
+    """One row of the new plan.
+
+    A generated row has ``existing`` None and its words are rendered in the requested
+    language; a kept row carries its :class:`ExistingRow` and is written back as it was.
+    """
+
+    date: dt.date | None
+    owner: str
+    client_id: str
+    name: str
+    tier: str
+    type: str | None
+    reason: str = ""
+    reason_params: dict[str, Any] = field(default_factory=dict)
+    status: str | None = "planned"
+    note: Any = None
+    locked_cell: Any = None
+    overdue: bool = False
+    existing: ExistingRow | None = None
+
+    @property
+    def kept(self) -> bool:
+        return self.existing is not None
+
+    def cells(self, lang: Language = "zh") -> list[Any]:
+        """The row's cells in :data:`PLAN_COLUMNS` order."""
+        if self.existing is not None:
+            return list(self.existing.cells)
+        return [
+            self.date,
+            self.owner,
+            self.client_id,
+            self.name,
+            self.tier,
+            TYPE_NAMES[self.type][lang] if self.type else None,
+            reason_text(self.reason, self.reason_params, lang),
+            STATUS_NAMES[self.status][lang] if self.status else None,
+            self.note,
+            self.locked_cell,
+        ]
+
+
+@dataclass(frozen=True)
+class Unscheduled:
+    """Work that should happen in the horizon but is not in the plan, and why."""
+
+    owner: str
+    client_id: str
+    name: str
+    tier: str
+    type: str
+    reason: str
+    reason_params: dict[str, Any] = field(default_factory=dict, compare=False, hash=False)
+    due: dt.date | None = None
+
+    def cells(self, lang: Language = "zh") -> list[Any]:
+        return [self.owner, self.client_id, self.name, self.tier, TYPE_NAMES[self.type][lang],
+                reason_text(self.reason, self.reason_params, lang), self.due]
+
+
+@dataclass
+class OwnerSummary:
+    """Per-AE counts over the horizon (kept rows included, cancelled ones not)."""
+
+    owner: str
+    visits: int = 0  # 拜访 + 开发
+    development: int = 0
+    calls: int = 0  # 电话 + 节日问候
+    greetings: int = 0
+    overdue: int = 0  # planned visits that were overdue (or never made) at the start
+    unscheduled: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k, _, _ in SUMMARY_COLUMNS}
+
+
+def _header(columns: tuple[tuple[str, str, str], ...], lang: Language) -> list[str]:
+    return [zh if lang == "zh" else en for _, zh, en in columns]
+
+
+@dataclass
+class VisitPlan:
+    """The regenerated plan: rows (kept and new, in sheet order), unscheduled work, notes
+    of removed rows, per-AE summary, whether it reaches into a provisional year, and the
+    data problems of the existing plan."""
+
+    start: dt.date
+    end: dt.date
+    rows: list[PlanRow]
+    unscheduled: list[Unscheduled]
+    removed_notes: list[tuple[RemovedNote, dt.date | None]]  # (note, now planned on)
+    summary: dict[str, OwnerSummary]
+    provisional_years: list[int]
+    problems: list[Problem]
+    language: Language = "zh"
+
+    @property
+    def provisional(self) -> bool:
+        """Whether some planned day lies in a year whose official schedule is not known."""
+        return bool(self.provisional_years)
+
+    def _lang(self, lang: Language | None) -> Language:
+        return lang or self.language
+
+    def plan_table(self, lang: Language | None = None) -> list[list[Any]]:
+        """Header + one row per plan row."""
+        lang = self._lang(lang)
+        return [_header(PLAN_COLUMNS, lang)] + [r.cells(lang) for r in self.rows]
+
+    def unscheduled_table(self, lang: Language | None = None) -> list[list[Any]]:
+        lang = self._lang(lang)
+        return [_header(UNSCHEDULED_COLUMNS, lang)] + [u.cells(lang) for u in self.unscheduled]
+
+    def removed_notes_table(self, lang: Language | None = None) -> list[list[Any]]:
+        lang = self._lang(lang)
+        return [_header(REMOVED_NOTE_COLUMNS, lang)] + [list(n.cells) + [when] for n, when in self.removed_notes]
+
+    def summary_table(self, lang: Language | None = None) -> list[list[Any]]:
+        lang = self._lang(lang)
+        rows = [_header(SUMMARY_COLUMNS, lang)]
+        for owner in sorted(self.summary):
+            rows.append(list(self.summary[owner].as_dict().values()))
+        return rows
+
+    def notice(self, lang: Language | None = None) -> str:
+        """The provisional-calendar warning, or "" when the plan is on official days only."""
+        lang = self._lang(lang)
+        if not self.provisional_years:
+            return ""
+        years = "、".join(str(y) for y in self.provisional_years) if lang == "zh" else \
+            ", ".join(str(y) for y in self.provisional_years)
+        if lang == "zh":
+            return (f"{years} 年的放假安排尚未公布：这部分计划按法定节日暂排（没有调休上班日），"
+                    f"公布后请在「节假日」表中补充并重新生成")
+        return (f"The official {years} holiday schedule is not published yet: that part of the plan "
+                f"assumes the statutory festivals only (no make-up workdays); add it to the Holidays "
+                f"sheet when it is published and regenerate")
+
+    def sheet_rows(self, lang: Language | None = None) -> list[list[Any]]:
+        """The whole VisitPlan sheet as rows of cells, top-left first: the plan table, then
+        (each after a blank row, only when not empty) the unscheduled block, the notes of
+        removed rows and the notice.  Rows are ragged; pad as needed."""
+        lang = self._lang(lang)
+        out = self.plan_table(lang)
+        if self.unscheduled:
+            out += [[], [BLOCK_TITLES["unscheduled"][lang]]] + self.unscheduled_table(lang)
+        if self.removed_notes:
+            out += [[], [BLOCK_TITLES["removed_notes"][lang]]] + self.removed_notes_table(lang)
+        text = self.notice(lang)
+        if text:
+            out += [[], [BLOCK_TITLES["notice"][lang]], [text]]
+        return out
+
+    def counts(self) -> dict[str, int]:
+        """Totals for the command line's summary and --json."""
+        new = [r for r in self.rows if not r.kept]
+        return {
+            "rows": len(self.rows),
+            "planned": len(new),
+            "kept": len(self.rows) - len(new),
+            "visits": sum(r.type == "visit" for r in new),
+            "development": sum(r.type == "development" for r in new),
+            "greetings": sum(r.type == "greeting" for r in new),
+            "calls": sum(r.type == "call" for r in new),
+            "overdue": sum(r.overdue for r in new),
+            "unscheduled": len(self.unscheduled),
+            "removed_notes": len(self.removed_notes),
+            "problems": len(self.problems),
+        }
