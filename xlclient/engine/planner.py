@@ -566,7 +566,7 @@ def _plan_owner(ctx: _Context, o: str, visit_clients: list[int], dev_clients: li
 
     # 2. development visits, month part by month part
     quota = s.monthly_development
-    if dev_clients and quota > 0 and h.n:
+    if quota > 0 and h.n:
         due_of = {i: int(ctx.due0[i]) for i in dev_clients}
         fut_of = {i: list(ctx.future[i]) for i in dev_clients if i in ctx.future}
         for label, lo, hi, a, b, target in _month_parts(h, quota):

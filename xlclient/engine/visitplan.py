@@ -12,7 +12,10 @@ Columns, in this order::
 a call) or 电话 (courtesy call); 状态 is 计划, 已完成 or 已取消.  Staff edit 状态, 备注 and
 锁定 (and may add rows of their own).
 
-Below the plan, separated by a blank row, come blocks that start with a title row:
+Beside the plan -- from column L (:data:`SIDE_COLUMN`), after one empty column -- come
+blocks stacked from the top, each starting with a title cell and separated by a blank
+row.  Beside rather than below, so that rows staff add at the bottom of the plan stay
+in the plan (and an Excel table over the plan can grow):
 
 * 未安排的工作 / Unscheduled -- work that should happen in the horizon but did not fit,
   with its reason.  Regenerated every time; nothing typed there is read back.
@@ -122,7 +125,10 @@ SUMMARY_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("unscheduled", "未安排", "Unscheduled"),
 )
 
-#: Block titles (first cell of the row that starts a block below the plan).
+#: 0-based column where the blocks beside the plan start (L: the plan is A-J, K empty).
+SIDE_COLUMN = len(PLAN_COLUMNS) + 1
+
+#: Block titles (the cell that starts a block beside the plan).
 BLOCK_TITLES: dict[str, dict[str, str]] = {
     "unscheduled": {"zh": "未安排的工作", "en": "Unscheduled"},
     "removed_notes": {"zh": "已移除计划行的备注", "en": "Notes from removed rows"},
@@ -304,7 +310,9 @@ class ExistingRow:
 
     @property
     def has_note(self) -> bool:
-        return not _blank(self.note)
+        """Anything typed in 备注 (even spaces) is a note to keep."""
+        note = self.note
+        return not (note is None or note == "" or (type(note) is float and note != note))
 
     @property
     def usable(self) -> bool:
@@ -380,11 +388,11 @@ def _header_map(row: Sequence[Any], columns: tuple[tuple[str, str, str], ...]) -
     return found
 
 
-def _block_title(row: Sequence[Any]) -> str | None:
-    """The block a title row starts (its first cell is the title), or None."""
-    if not row or type(row[0]) is not str or not row[0]:
+def _title(cell: Any) -> str | None:
+    """The block a title cell starts, or None."""
+    if type(cell) is not str or not cell:
         return None
-    return _BLOCK_WORDS.get(normalise_header(row[0]))
+    return _BLOCK_WORDS.get(normalise_header(cell))
 
 
 def _pick(row: Sequence[Any], index: int | None) -> Any:
@@ -440,32 +448,48 @@ def read_visit_plan(rows: Sequence[Sequence[Any]], *, sheet: str = "拜访计划
             plan.problems.append(PlanProblem(sheet, None, "", None, "plan_no_header"))
         return plan
 
+    plan_cols = [columns.get(key) for key, _, _ in PLAN_COLUMNS]
+    last_plan_col = max(columns.values())
+    titles: list[tuple[int, int, str]] = []  # (row, column, block) beside the plan
     plan_rows: list[tuple[int, tuple[Any, ...]]] = []
-    note_rows: list[tuple[int, tuple[Any, ...]]] = []
-    block = "plan"
-    note_cols: dict[str, int] = {}
-    for i in range(header_at + 1, len(rows)):
+    for i in range(header_at, len(rows)):
         row = rows[i]
-        title = _block_title(row)
-        if title is not None:
-            block, note_cols = title, {}
+        for j in range(last_plan_col + 1, len(row)):
+            cell = row[j]
+            if cell is not None and type(cell) is str and cell:
+                block = _title(cell)
+                if block is not None:
+                    titles.append((i, j, block))
+        if i == header_at:
             continue
-        if block == "plan":
-            cells = tuple(_pick(row, columns.get(key)) for key, _, _ in PLAN_COLUMNS)
-            if all(_blank(c) for c in cells):
-                continue
-            plan_rows.append((first_row + i + 1, cells))
-        elif block == "removed_notes":
+        if row and _title(row[0]) is not None:  # a block under the plan ends it
+            titles.extend((k, 0, _title(rows[k][0])) for k in range(i, len(rows))
+                          if rows[k] and _title(rows[k][0]) is not None)
+            break
+        n = len(row)
+        cells = tuple(row[c] if c is not None and c < n else None for c in plan_cols)
+        if all(_blank(c) for c in cells):
+            continue
+        plan_rows.append((first_row + i + 1, cells))
+
+    note_rows: list[tuple[int, tuple[Any, ...]]] = []
+    for i, j, block in titles:
+        if block != "removed_notes":
+            continue
+        stop = min([k for k, jj, _ in titles if jj == j and k > i] + [len(rows)])
+        note_cols: dict[str, int] = {}
+        for k in range(i + 1, stop):
+            row = rows[k]
             if not note_cols:
-                found = _header_map(row, REMOVED_NOTE_COLUMNS)
+                found = _header_map(row[j:], REMOVED_NOTE_COLUMNS)
                 if len(found) >= 4:
-                    note_cols = found
+                    note_cols = {key: j + c for key, c in found.items()}
                     continue
-                note_cols = {key: j for j, (key, _, _) in enumerate(REMOVED_NOTE_COLUMNS)}
+                note_cols = {key: j + c for c, (key, _, _) in enumerate(REMOVED_NOTE_COLUMNS)}
             cells = tuple(_pick(row, note_cols.get(key)) for key, _, _ in REMOVED_NOTE_COLUMNS[:6])
             if all(_blank(c) for c in cells):
                 continue
-            note_rows.append((first_row + i + 1, cells))
+            note_rows.append((first_row + k + 1, cells))
 
     headers = {key: str(_pick(rows[header_at], columns[key]) if key in columns else zh) for key, zh, _ in PLAN_COLUMNS}
     plan.headers = headers
@@ -696,19 +720,40 @@ class VisitPlan:
                 f"assumes the statutory festivals only (no make-up workdays); add it to the Holidays "
                 f"sheet when it is published and regenerate")
 
-    def sheet_rows(self, lang: Language | None = None) -> list[list[Any]]:
-        """The whole VisitPlan sheet as rows of cells, top-left first: the plan table, then
-        (each after a blank row, only when not empty) the unscheduled block, the notes of
-        removed rows and the notice.  Rows are ragged; pad as needed."""
+    def side_rows(self, lang: Language | None = None) -> list[list[Any]]:
+        """The blocks beside the plan, stacked: unscheduled work, notes of removed rows and
+        the notice, each (only when not empty) a title row then its table, with a blank
+        row between blocks."""
         lang = self._lang(lang)
-        out = self.plan_table(lang)
+        out: list[list[Any]] = []
+        blocks = []
         if self.unscheduled:
-            out += [[], [BLOCK_TITLES["unscheduled"][lang]]] + self.unscheduled_table(lang)
+            blocks.append([[BLOCK_TITLES["unscheduled"][lang]]] + self.unscheduled_table(lang))
         if self.removed_notes:
-            out += [[], [BLOCK_TITLES["removed_notes"][lang]]] + self.removed_notes_table(lang)
+            blocks.append([[BLOCK_TITLES["removed_notes"][lang]]] + self.removed_notes_table(lang))
         text = self.notice(lang)
         if text:
-            out += [[], [BLOCK_TITLES["notice"][lang]], [text]]
+            blocks.append([[BLOCK_TITLES["notice"][lang]], [text]])
+        for block in blocks:
+            if out:
+                out.append([])
+            out += block
+        return out
+
+    def sheet_rows(self, lang: Language | None = None) -> list[list[Any]]:
+        """The whole VisitPlan sheet as rows of cells from A1: the plan table in columns
+        A-J and, from column L (:data:`SIDE_COLUMN`), the blocks of :meth:`side_rows`.
+        Rows are ragged (a row ends with its last cell); pad as needed."""
+        lang = self._lang(lang)
+        plan = self.plan_table(lang)
+        side = self.side_rows(lang)
+        width = len(PLAN_COLUMNS)
+        out = []
+        for i in range(max(len(plan), len(side))):
+            row = list(plan[i]) if i < len(plan) else [None] * width
+            if i < len(side) and side[i]:
+                row = row + [None] * (SIDE_COLUMN - len(row)) + list(side[i])
+            out.append(row)
         return out
 
     def counts(self) -> dict[str, int]:
