@@ -1,0 +1,776 @@
+"""What the Excel functions of :mod:`xlclient.udfs` share: argument shapes, cell parsing,
+messages, the per-workbook Settings/calendar cache and the per-population caches.
+
+Shapes. xlwings hands a UDF a single cell as a scalar (float, ``datetime``, str, bool,
+None for blank) and, with ``ndim=2``, any range as a list of rows. Every per-row argument
+is brought to a grid, the grids are broadcast against each other (a single cell goes with
+every row, as in Excel's own array arithmetic) and flattened; results are reshaped to the
+broadcast shape. When every per-row argument is a single cell the result is a scalar, so
+``=CLIENT_TIER(H4, H$4:H$300)`` fills one cell and ``=CLIENT_TIER(H4:H300)`` spills a column.
+
+Messages. A bad argument never raises into Excel: the row (or the whole call, when the
+call itself is wrong, e.g. columns of different lengths) gets text such as
+``#参数错误: last_visit 「2026-13-01」不是日期`` -- prefix, argument name as in the function
+wizard, the value as xlwings saw it, what was expected. A message that arrives as input
+(one UDF feeding another) is passed through unchanged, so the root cause stays visible.
+Excel error values (``#N/A`` ...) in an input are reported as such. Prefixes::
+
+    #参数错误 / #ARG ERROR        a bad argument (the row or the call)
+    #设置错误 / #SETTINGS ERROR   the workbook's Settings sheet has refused values
+    #内部错误 / #INTERNAL ERROR   a bug: the exception text, never a traceback
+
+Parsing. Cells are parsed with the engine's own parsers (:mod:`xlclient.engine.parse`,
+``status_codes`` ...), so a UDF reads a cell exactly as Refresh does. For one or a few
+cells a pure-Python fast path handles the usual types (float, None, ``datetime``, bool)
+with the same results (tested against the engine parsers) and hands anything else (text)
+to the engine parser.
+
+Caches.
+
+* Workbook context (:func:`context`): the Settings and the working calendar (built-in
+  Chinese calendar plus the Holidays sheet) of the calling workbook, read through the
+  xlwings ``caller`` range (``caller.sheet.book``). Kept per workbook (``book.fullname``);
+  at most every :data:`RECHECK_SECONDS` the Settings and Holidays sheets' used-range values
+  are read again and hashed, and only when a hash differs are Settings or the calendar
+  rebuilt. Without a caller (tests, VBA, scripts) the defaults are used.
+* Populations (:class:`LRU` instances in :mod:`xlclient.udfs`): a sorted tier scale,
+  sorted RFM populations and their means, a fitted repeat-purchase model, a review cutoff,
+  keyed by an exact fingerprint of the population cells as xlwings handed them over
+  (length plus the hash of the tuple of cells) and the parameters that matter (tier rule,
+  unit, today ...). A hit costs one hash over the cells -- no sort, no parse.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import itertools
+import logging
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from .engine.book import SheetGrid, stage_codes, status_codes, tier_codes
+from .engine.calendar import WorkingCalendar
+from .engine.fields import unit_multiplier
+from .engine.labels import SHEET_NAMES, STAGE_NAMES, STAGES, Language, sheet_aliases
+from .engine.parse import (
+    Parsed,
+    parse_bool,
+    parse_count,
+    parse_date,
+    parse_hours,
+    parse_money,
+    parse_score,
+    parse_text,
+)
+from .engine.settings import Settings, SettingsError
+
+log = logging.getLogger(__name__)
+
+# --------------------------------------------------------------------------- messages
+
+PREFIXES: dict[str, tuple[str, str]] = {
+    "arg": ("#参数错误", "#ARG ERROR"),
+    "settings": ("#设置错误", "#SETTINGS ERROR"),
+    "internal": ("#内部错误", "#INTERNAL ERROR"),
+}
+_ALL_PREFIXES = tuple(p for pair in PREFIXES.values() for p in pair)
+
+#: Excel's error values as xlwings hands them over with ``err_to_str=True``.
+EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!", "#VALUE!", "#SPILL!",
+                          "#CALC!", "#FIELD!", "#GETTING_DATA", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!",
+                          "#PYTHON!"})
+
+# problem code -> (zh, en) "what is wrong" after the quoted value
+WHAT: dict[str, tuple[str, str]] = {
+    "money": ("不是金额（如 120万、1.2亿、¥3,500、12.5k）", "is not an amount (e.g. 1200000, 120万, ¥3,500, 12.5k)"),
+    "negative_money": ("是负数，应为金额", "is negative; expected an amount"),
+    "date": ("不是日期（如 2026-03-05、2026/3/5、2026年3月5日）", "is not a date (e.g. 2026-03-05, 2026/3/5)"),
+    "future_date": ("晚于今天 {today}", "is after today {today}"),
+    "count": ("应为不小于 0 的整数", "should be a whole number of at least 0"),
+    "score": ("应为 1–5 分", "should be a score from 1 to 5"),
+    "hours": ("应为不小于 0 的工时数", "should be a number of hours of at least 0"),
+    "bool": ("应为 是/否（Y/N、TRUE/FALSE、1/0）", "should be yes/no (是/否, Y/N, TRUE/FALSE, 1/0)"),
+    "status": ("无法识别，应为 现有/合作中、潜在/意向 或 流失", "is not a status (current 现有, prospect 潜在, lost 流失)"),
+    "stage": ("无法识别，应为 重要、主要、准、意向、暂缓 或 拒绝",
+              "is not an intent stage (重要, 主要, 准, 意向, 暂缓, 拒绝)"),
+    "tier": ("应为等级 A/B/C/D", "should be a tier A, B, C or D"),
+    "excel_error": ("是 Excel 错误值", "is an Excel error value"),
+    "calendar": ("超出日历范围（{first}–{last}）", "is outside the calendar ({first} to {last})"),
+    "recency": ("应为最近合作日期或距今天数（不小于 0）", "should be the last order date or days since it (at least 0)"),
+    "tier_or_stage": ("应为等级 A/B/C 或意向阶段（重要、主要、准、意向、暂缓、拒绝）",
+                      "should be a tier A/B/C or an intent stage (重要, 主要, 准, 意向, 暂缓, 拒绝)"),
+    "tier_d": ("是待开发客户：请给出意向阶段（无投放额的现有客户按 C）",
+               "is a prospect tier: give the intent stage instead (a current client without billings: C)"),
+    "tier_or_score": ("应为等级 A/B/C/D 或 1–5 的价值评分", "should be a tier A/B/C/D or a value score from 1 to 5"),
+    "client": ("应为意向阶段、客户状态（现有/潜在/流失）或等级 A/B/C",
+               "should be an intent stage, a status (current/prospect/lost) or a tier A/B/C"),
+    "date_order": ("早于首次合作日期", "is before the first order date"),
+}
+
+
+def text_of(value: Any) -> str:
+    """How a cell value is quoted in a message."""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return repr(value)
+    text = str(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def message(kind: str, text: str, lang: Language) -> str:
+    """``#参数错误: text`` (or the English prefix)."""
+    return f"{PREFIXES[kind][0 if lang == 'zh' else 1]}: {text}"
+
+
+def arg_message(name: str, value: Any, code: str, lang: Language, **params: Any) -> str:
+    """``#参数错误: last_visit 「2026-13-01」不是日期``."""
+    zh, en = WHAT[code]
+    if lang == "zh":
+        return message("arg", f"{name} 「{text_of(value)}」{zh.format(**params)}", lang)
+    return message("arg", f"{name} '{text_of(value)}' {en.format(**params)}", lang)
+
+
+def is_message(value: Any) -> bool:
+    """True for text one of the UDFs produced as a message."""
+    return isinstance(value, str) and value.startswith(_ALL_PREFIXES)
+
+
+class ArgError(ValueError):
+    """A call that cannot be answered as a whole; the text is the finished message."""
+
+
+def guarded(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn an unexpected exception into ``#内部错误: ...`` (logged with its traceback) and
+    an :class:`ArgError` into its message, so Excel never shows a traceback. Keeps the
+    signature (xlwings reads it through ``__wrapped__``)."""
+    import functools
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return f(*args, **kwargs)
+        except ArgError as e:
+            return str(e)
+        except Exception as e:  # noqa: BLE001 - the cell must show something readable
+            log.exception("UDF %s failed", f.__name__)
+            lang = _last_language.get()
+            return message("internal", f"{type(e).__name__}: {e}", lang)
+
+    return wrapper
+
+
+class _LastLanguage(threading.local):
+    value: Language = "zh"
+
+    def get(self) -> Language:
+        return self.value
+
+
+_last_language = _LastLanguage()
+
+# --------------------------------------------------------------------------- shapes
+
+
+def grid(raw: Any) -> list[list[Any]] | None:
+    """An argument as a list of rows; None stays None (omitted). A flat list is a column."""
+    if raw is None:
+        return None
+    if isinstance(raw, (list, tuple)):
+        if not raw:
+            return [[None]]
+        if isinstance(raw[0], (list, tuple)):
+            return [list(r) for r in raw]
+        return [[v] for v in raw]
+    if isinstance(raw, np.ndarray):
+        return grid(raw.tolist())
+    return [[raw]]
+
+
+@dataclass
+class Rows:
+    """Per-row arguments broadcast to one shape, flattened row-major."""
+
+    shape: tuple[int, int]
+    scalar: bool
+    cols: dict[str, list[Any] | None]
+
+    @property
+    def n(self) -> int:
+        return self.shape[0] * self.shape[1]
+
+    def reshape(self, values: Sequence[Any]) -> Any:
+        """Scalar for a single-cell call, else a list of rows in the broadcast shape."""
+        if self.scalar:
+            return values[0]
+        r, c = self.shape
+        if c == 1:
+            return [[v] for v in values]
+        return [list(values[i * c:(i + 1) * c]) for i in range(r)]
+
+    def blank(self) -> list[bool]:
+        """Rows where every given argument is blank."""
+        out = [True] * self.n
+        for col in self.cols.values():
+            if col is None:
+                continue
+            for i, v in enumerate(col):
+                if out[i] and not is_blank(v):
+                    out[i] = False
+        return out
+
+
+def is_blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and v != v)
+
+
+def broadcast(lang: Language, **args: Any) -> Rows:
+    """Broadcast per-row arguments (None = omitted) to one shape; raises ArgError when two
+    ranges have different numbers of rows or columns."""
+    grids = {k: grid(v) for k, v in args.items()}
+    given = {k: g for k, g in grids.items() if g is not None}
+    if not given:
+        return Rows((1, 1), True, {k: None for k in grids})
+    shape = [1, 1]
+    for axis in (0, 1):
+        sizes = {k: (len(g) if axis == 0 else max(len(r) for r in g)) for k, g in given.items()}
+        big = {k: s for k, s in sizes.items() if s != 1}
+        if len(set(big.values())) > 1:
+            parts = "、".join(f"{k} {s}" for k, s in big.items()) if lang == "zh" else ", ".join(
+                f"{k} {s}" for k, s in big.items())
+            what = ("行" if axis == 0 else "列") if lang == "zh" else ("rows" if axis == 0 else "columns")
+            raise ArgError(message("arg", (f"各区域的{what}数不同（{parts}）：整列参数应一样长，或只给一个单元格"
+                                           if lang == "zh" else
+                                           f"ranges have different numbers of {what} ({parts}); give columns of "
+                                           f"one length, or single cells"), lang))
+        shape[axis] = max(sizes.values())
+    r, c = shape
+    cols: dict[str, list[Any] | None] = {}
+    for k, g in grids.items():
+        if g is None:
+            cols[k] = None
+            continue
+        gr, gc = len(g), max(len(row) for row in g)
+        flat: list[Any] = []
+        for i in range(r):
+            row = g[i if gr > 1 else 0]
+            for j in range(c):
+                jj = j if gc > 1 else 0
+                flat.append(row[jj] if jj < len(row) else None)
+        cols[k] = flat
+    scalar = all(len(g) == 1 and max(len(row) for row in g) == 1 for g in given.values())
+    return Rows((r, c), scalar, cols)
+
+
+def flat(raw: Any) -> list[Any] | None:
+    """A population argument as a flat list of cells (None when omitted)."""
+    if raw is None:
+        return None
+    if isinstance(raw, list):
+        if raw and isinstance(raw[0], list):
+            return list(itertools.chain.from_iterable(raw))
+        return raw
+    if isinstance(raw, tuple):
+        return flat(list(raw))
+    if isinstance(raw, np.ndarray):
+        return raw.ravel().tolist()
+    return [raw]
+
+
+def fingerprint(raw: Any) -> tuple:
+    """An exact key for the cells of a population argument: length and the hash of the
+    tuple of cells (one C-level pass; no parsing, no sorting). None for an omitted one."""
+    if raw is None:
+        return (None,)
+    if isinstance(raw, list):
+        if raw and isinstance(raw[0], list):
+            t = tuple(itertools.chain.from_iterable(raw))
+            return (len(raw), len(t), hash(t))
+        t = tuple(raw)
+        return (len(t), hash(t))
+    if isinstance(raw, tuple):
+        return fingerprint(list(raw))
+    if isinstance(raw, np.ndarray):
+        return fingerprint(raw.tolist())
+    return (1, hash((raw,)))
+
+
+class LRU:
+    """A small thread-safe least-recently-used cache."""
+
+    def __init__(self, maxsize: int = 32):
+        self.maxsize = maxsize
+        self._data: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: Any, build: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._data:
+                self._data.move_to_end(key)
+                self.hits += 1
+                return self._data[key]
+        value = build()
+        with self._lock:
+            self.misses += 1
+            self._data[key] = value
+            while len(self._data) > self.maxsize:
+                self._data.popitem(last=False)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+            self.hits = self.misses = 0
+
+    def __len__(self) -> int:
+        return len(self._data)
+
+
+# --------------------------------------------------------------------------- parsing
+
+
+class RowErrors:
+    """One message slot per row; the first problem found in a row is the one shown."""
+
+    def __init__(self, n: int, lang: Language):
+        self.n = n
+        self.lang = lang
+        self.msg: list[str | None] = [None] * n
+
+    def set(self, i: int, text: str) -> None:
+        if self.msg[i] is None:
+            self.msg[i] = text
+
+    def any(self) -> bool:
+        return any(m is not None for m in self.msg)
+
+    def upstream(self, name: str, col: list[Any] | None) -> None:
+        """Messages from other UDFs pass through; Excel error values are reported."""
+        if col is None:
+            return
+        for i, v in enumerate(col):
+            if isinstance(v, str):
+                if is_message(v):
+                    self.set(i, v)
+                elif v.strip().upper() in EXCEL_ERRORS:
+                    self.set(i, arg_message(name, v.strip(), "excel_error", self.lang))
+
+    def report(self, name: str, col: list[Any], problems: np.ndarray, **params: Any) -> None:
+        for i in np.flatnonzero(np.asarray([p is not None for p in problems], dtype=bool)):
+            self.set(int(i), arg_message(name, col[i], str(problems[i]), self.lang, **params))
+
+
+_FAST_MAX = 4  # up to this many cells, the pure-Python fast path is tried first
+_NAT = np.datetime64("NaT", "D")
+
+
+def _fast_money(v: Any, mult: float) -> tuple[float, str | None] | None:
+    t = type(v)
+    if v is None:
+        return math.nan, None
+    if t is float or t is int:
+        if v != v:
+            return math.nan, None
+        x = v * mult
+        if x < 0:
+            return math.nan, "negative_money"
+        return float(x), None
+    if t is bool:
+        return math.nan, "money"
+    return None
+
+
+def _fast_date(v: Any) -> tuple[np.datetime64, str | None] | None:
+    if v is None:
+        return _NAT, None
+    t = type(v)
+    if t is dt.datetime and v.tzinfo is None and 1678 <= v.year <= 2261:
+        return np.datetime64(v.date(), "D"), None
+    if t is dt.date and 1678 <= v.year <= 2261:
+        return np.datetime64(v, "D"), None
+    if t is bool:
+        return _NAT, "date"
+    if t is float and v != v:
+        return _NAT, None
+    return None
+
+
+def _fast_number(v: Any, code: str, integer: bool, lo: float, hi: float) -> tuple[float, str | None] | None:
+    t = type(v)
+    if v is None:
+        return math.nan, None
+    if t is float or t is int:
+        if v != v:
+            return math.nan, None
+        x = float(v)
+        if x < lo or x > hi or not math.isfinite(x) or (integer and x != math.floor(x)):
+            return math.nan, code
+        return x, None
+    if t is bool:
+        return math.nan, code
+    if isinstance(v, (dt.date, dt.datetime)):
+        return math.nan, code
+    return None
+
+
+def _fast_bool(v: Any) -> tuple[float, str | None] | None:
+    t = type(v)
+    if v is None:
+        return math.nan, None
+    if t is bool:
+        return (1.0 if v else 0.0), None
+    if t is float or t is int:
+        if v != v:
+            return math.nan, None
+        if v == 0 or v == 1:
+            return float(v), None
+        return math.nan, "bool"
+    if isinstance(v, (dt.date, dt.datetime)):
+        return math.nan, "bool"
+    return None
+
+
+_ENGINE: dict[str, Callable[..., Parsed]] = {
+    "money": parse_money,
+    "date": parse_date,
+    "count": parse_count,
+    "hours": parse_hours,
+    "score": parse_score,
+    "bool": parse_bool,
+}
+
+
+def parse(kind: str, col: Sequence[Any], *, mult: float = 1.0, date1904: bool = False) -> Parsed:
+    """Parse a column of raw cells like the engine does (see module docstring)."""
+    n = len(col)
+    if n <= _FAST_MAX:
+        values: list[Any] = []
+        problems: list[str | None] = []
+        for v in col:
+            if kind == "money":
+                r = _fast_money(v, mult)
+            elif kind == "date":
+                r = _fast_date(v)
+            elif kind == "count":
+                r = _fast_number(v, "count", True, 0, 1e9)
+            elif kind == "hours":
+                r = _fast_number(v, "hours", False, 0, 1e9)
+            elif kind == "score":
+                r = _fast_number(v, "score", False, 1, 5)
+            elif kind == "bool":
+                r = _fast_bool(v)
+            else:
+                raise ValueError(kind)
+            if r is None:
+                p = _engine_parse(kind, [v], mult, date1904)
+                r = (p.values[0], p.problems[0])
+            values.append(r[0])
+            problems.append(r[1])
+        dtype = "datetime64[D]" if kind == "date" else float
+        return Parsed(np.array(values, dtype=dtype), np.array(problems, dtype=object))
+    return _engine_parse(kind, list(col), mult, date1904)
+
+
+def _engine_parse(kind: str, col: list[Any], mult: float, date1904: bool) -> Parsed:
+    if kind == "money":
+        return parse_money(col, mult)
+    if kind == "date":
+        return parse_date(col, date1904)
+    return _ENGINE[kind](col)
+
+
+def parsed_col(errors: RowErrors, name: str, kind: str, col: list[Any] | None, n: int, *, mult: float = 1.0,
+               date1904: bool = False, report: bool = True) -> np.ndarray:
+    """Parse one per-row argument; bad cells become row messages. Omitted -> all NaN/NaT."""
+    if col is None:
+        return np.full(n, _NAT) if kind == "date" else np.full(n, np.nan)
+    p = parse(kind, col, mult=mult, date1904=date1904)
+    if report:
+        errors.report(name, col, p.problems, lo=1, hi=5)
+    return p.values
+
+
+def text_one(v: Any) -> str:
+    """One cell as the engine's ``parse_text`` reads it."""
+    return str(parse_text([v])[0]) if not (v is None or isinstance(v, str)) else (v or "").strip()
+
+
+_CODE_FUNCS = {"status": status_codes, "stage": stage_codes, "tier": tier_codes}
+
+
+@lru_cache(maxsize=8192)
+def _code(kind: str, typ: type, value: Any) -> tuple[str, bool]:
+    text = text_one(value)
+    if not text:
+        return "", False
+    codes, unknown = _CODE_FUNCS[kind](np.array([text], dtype=object))
+    return str(codes[0]), bool(unknown[0])
+
+
+def code_of(kind: str, value: Any) -> tuple[str, bool]:
+    """(code, unknown) of one cell for kind status/stage/tier, memoised per distinct value."""
+    if value is None:
+        return "", False
+    try:
+        return _code(kind, type(value), value)
+    except TypeError:  # unhashable: not a cell value
+        return "", True
+
+
+def codes_col(errors: RowErrors | None, name: str, kind: str, col: list[Any] | None, n: int,
+              problem: str | None = None) -> np.ndarray:
+    """Codes of a per-row text argument; unknown text becomes a row message."""
+    out = np.full(n, "", dtype=object)
+    if col is None:
+        return out
+    for i, v in enumerate(col):
+        c, unknown = code_of(kind, v)
+        out[i] = c
+        if unknown and errors is not None and not is_message(v):
+            errors.set(i, arg_message(name, v, problem or kind, errors.lang))
+    return out
+
+
+def unit_of(unit: Any, lang: Language) -> float:
+    """Multiplier of a ``unit`` argument: omitted or 元 -> 1, 万元 -> 10000, or a number."""
+    if is_blank(unit):
+        return 1.0
+    if isinstance(unit, (list, tuple)):
+        cells = flat(list(unit)) or [None]
+        return unit_of(cells[0], lang)
+    if isinstance(unit, (int, float)) and not isinstance(unit, bool) and unit > 0:
+        return float(unit)
+    if isinstance(unit, str):
+        m = unit_multiplier(unit.strip())
+        if m is not None:
+            return m
+    raise ArgError(message("arg", (f"unit 「{text_of(unit)}」应为 元、千元、万元、百万元、亿 或倍数（如 10000）"
+                                   if lang == "zh" else
+                                   f"unit '{text_of(unit)}' should be 元, 千元, 万元, 百万元, 亿 or a multiplier "
+                                   f"such as 10000"), lang))
+
+
+def to_fen(v: float) -> int:
+    """Yuan to whole fen, as :func:`xlclient.engine.tier.to_fen` (NaN -> 0)."""
+    return 0 if v != v else int(round(v * 100))
+
+
+# --------------------------------------------------------------------------- workbook context
+
+#: How often (seconds) a workbook's Settings and Holidays sheets are read again to see
+#: whether they changed. Reading them costs a few COM calls; between checks every UDF call
+#: of that workbook reuses the cached Settings and calendar.
+RECHECK_SECONDS = 1.0
+_clock: Callable[[], float] = time.monotonic
+
+
+@dataclass
+class Context:
+    """What a UDF call needs from its workbook."""
+
+    settings: Settings
+    calendar: WorkingCalendar
+    error: str | None = None  # a #设置错误 message when Settings were refused
+    date1904: bool = False
+    key: str = ""
+    settings_hash: Any = None
+    holidays_hash: Any = None
+    checked_at: float = 0.0
+    reads: int = 0  # how many times the sheets were read (for tests)
+
+    @property
+    def lang(self) -> Language:
+        return self.settings.language
+
+    def today(self) -> dt.date:
+        return self.settings.today()
+
+
+_contexts: dict[str, Context] = {}
+_contexts_lock = threading.Lock()
+_default: Context | None = None
+
+
+def default_context() -> Context:
+    """Defaults: no workbook (tests, scripts, a call from VBA)."""
+    global _default
+    if _default is None:
+        _default = Context(Settings(), WorkingCalendar(), key="")
+    return _default
+
+
+def clear_caches() -> None:
+    """Forget every workbook context and memoised code (tests, 'Restart UDF server')."""
+    global _default
+    with _contexts_lock:
+        _contexts.clear()
+    _default = None
+    _code.cache_clear()
+
+
+def _book_of(caller: Any) -> Any:
+    try:
+        return caller.sheet.book
+    except Exception:  # noqa: BLE001 - not a range (e.g. called from VBA): no workbook
+        return None
+
+
+def _book_key(book: Any) -> str:
+    for attr in ("fullname", "name"):
+        try:
+            value = getattr(book, attr)
+        except Exception:  # noqa: BLE001
+            continue
+        if value:
+            return str(value)
+    return str(id(book))
+
+
+def _sheet_names(book: Any) -> list[str]:
+    try:
+        return list(book.sheet_names)
+    except Exception:  # noqa: BLE001 - older xlwings / fakes
+        return [s.name for s in book.sheets]
+
+
+def read_grid(book: Any, key: str) -> SheetGrid | None:
+    """The used range of an owned sheet (either language's name) as a SheetGrid."""
+    wanted = {n.casefold() for n in sheet_aliases(key)}
+    for name in _sheet_names(book):
+        if name.casefold() in wanted:
+            rng = book.sheets[name].used_range
+            try:
+                values = rng.options(ndim=2).value
+            except AttributeError:
+                values = grid(rng.value)
+            values = values if values is not None else [[None]]
+            return SheetGrid(name, [list(r) for r in values], int(rng.row) - 1, int(rng.column) - 1)
+    return None
+
+
+def _grid_hash(g: SheetGrid | None) -> Any:
+    if g is None:
+        return None
+    try:
+        return (g.name, g.first_row, g.first_col, hash(tuple(tuple(r) for r in g.rows)))
+    except TypeError:  # an unhashable cell value from a fake: hash its text
+        return (g.name, hashlib.sha1(repr(g.rows).encode()).hexdigest())
+
+
+class _GridData:
+    """The two sheets :mod:`xlclient.jobs` needs, in the shape of a WorkbookData."""
+
+    def __init__(self, grids: Iterable[SheetGrid | None], date1904: bool):
+        self.sheets = [g for g in grids if g is not None]
+        self.date1904 = date1904
+
+    def sheet(self, names: Iterable[str]) -> SheetGrid | None:
+        wanted = {n.casefold() for n in names}
+        return next((s for s in self.sheets if s.name.casefold() in wanted), None)
+
+
+def _date1904(book: Any) -> bool:
+    try:
+        return bool(book.api.Date1904)
+    except Exception:  # noqa: BLE001 - fakes and non-Windows
+        return False
+
+
+def context(caller: Any) -> Context:
+    """The Settings and calendar of the calling workbook (defaults without a caller)."""
+    if caller is None:
+        ctx = default_context()
+        _last_language.value = ctx.lang
+        return ctx
+    book = _book_of(caller)
+    if book is None:
+        ctx = default_context()
+        _last_language.value = ctx.lang
+        return ctx
+    key = _book_key(book)
+    now = _clock()
+    with _contexts_lock:
+        ctx = _contexts.get(key)
+    if ctx is not None and now - ctx.checked_at < RECHECK_SECONDS:
+        _last_language.value = ctx.lang
+        return ctx
+    ctx = _refresh(book, key, ctx, now)
+    with _contexts_lock:
+        _contexts[key] = ctx
+    _last_language.value = ctx.lang
+    return ctx
+
+
+def _refresh(book: Any, key: str, old: Context | None, now: float) -> Context:
+    from .jobs import load_holidays, load_settings  # jobs imports the xlsx layer; keep it lazy
+
+    lang: Language = old.lang if old is not None else "zh"
+    try:
+        settings_grid = read_grid(book, "settings")
+        holidays_grid = read_grid(book, "holidays")
+    except Exception as e:  # noqa: BLE001 - COM trouble: say so rather than guess
+        log.exception("reading Settings/Holidays failed")
+        text = (f"无法读取设置或节假日工作表：{e}" if lang == "zh" else f"cannot read the Settings or Holidays sheet: {e}")
+        base = old or Context(Settings(), default_context().calendar, key=key)
+        return Context(base.settings, base.calendar, message("settings", text, lang), base.date1904, key,
+                       None, None, now, base.reads + 1)
+    s_hash, h_hash = _grid_hash(settings_grid), _grid_hash(holidays_grid)
+    reads = (old.reads if old else 0) + 1
+    if old is not None and old.settings_hash == s_hash and old.holidays_hash == h_hash:
+        old.checked_at = now
+        old.reads = reads
+        return old
+    date1904 = _date1904(book)
+    data = _GridData([settings_grid, holidays_grid], date1904)
+    error = None
+    if old is not None and old.settings_hash == s_hash and old.error is None:
+        settings = old.settings
+    else:
+        try:
+            settings = load_settings(data)  # type: ignore[arg-type]
+        except SettingsError as e:
+            settings = Settings()
+            error = message("settings", "；".join(e.errors) if hasattr(e, "errors") else str(e), lang)
+    if old is not None and old.holidays_hash == h_hash:
+        calendar = old.calendar
+    elif holidays_grid is None:
+        calendar = default_context().calendar
+    else:
+        overrides, _problems = load_holidays(data)  # type: ignore[arg-type]
+        calendar = WorkingCalendar(overrides) if overrides else default_context().calendar
+    return Context(settings, calendar, error, date1904, key, s_hash, h_hash, now, reads)
+
+
+# --------------------------------------------------------------------------- small helpers
+
+
+def stage_label(code: str, lang: Language) -> str:
+    return STAGE_NAMES[code][lang] if code else ""
+
+
+def date_out(d: np.datetime64) -> dt.date | None:
+    """A numpy day as the ``datetime.date`` xlwings writes as an Excel date."""
+    return None if np.isnat(d) else d.astype(dt.date)
+
+
+__all__ = [
+    "ArgError", "Context", "EXCEL_ERRORS", "LRU", "PREFIXES", "RECHECK_SECONDS", "RowErrors", "Rows",
+    "arg_message", "broadcast", "clear_caches", "code_of", "codes_col", "context", "date_out", "default_context",
+    "fingerprint", "flat", "grid", "guarded", "is_blank", "is_message", "message", "parse", "parsed_col",
+    "read_grid", "stage_label", "text_of", "to_fen", "unit_of",
+]

@@ -1,0 +1,1010 @@
+"""Excel functions (UDFs) of xlclient, SPEC section 5: the names staff type in a cell.
+
+Set up in ``xlwings.conf`` (UDF Modules = ``xlclient.udfs``) and imported with the xlwings
+ribbon's *Import Functions*; they run in desktop Excel on Windows. Every function:
+
+* takes a single cell or whole columns: ``=CLIENT_TIER(H4, H$4:H$300)`` answers one row,
+  ``=CLIENT_TIER(H4:H300)`` is one call that spills one answer per row (Excel 365/2021
+  dynamic arrays; in older Excel select the output column and press Ctrl+Shift+Enter);
+* reads its rules from the calling workbook's Settings sheet (设置) and Holidays sheet
+  (节假日) through xlwings' ``caller`` argument, which Excel does not show;
+* answers in the Settings language (中文 by default, English);
+* never shows a traceback: a bad argument gives text such as
+  ``#参数错误: last_visit 「2026-13-01」不是日期`` in that row only, a blank input row gives
+  a blank output row.
+
+A population argument (the column the row is compared with, e.g. the whole billings
+column) is read once: later calls with the same cells reuse a cached, sorted copy, so a
+column of single-cell formulas does not sort the book once per cell.
+
+Money arguments accept numbers and text such as ``120万``, ``1.2亿``, ``¥3,500``; numbers
+are yuan unless ``unit`` says otherwise (``"万元"`` for a column kept in 万元, as the
+header ``年度投放额(万元)`` says). Dates accept Excel dates, unformatted date serials and
+text such as ``2026-03-05`` or ``2026年3月5日``.
+
+The rules are the engine's (:mod:`xlclient.engine`), so a formula gives what the Refresh
+button writes to the Classification sheet for the same row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from bisect import bisect_left, bisect_right
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+import xlwings as xw
+
+from .engine.cadence import visit_status as _visit_status
+from .engine.labels import RFM_CLASS_NAMES, RFM_CLASSES, Language, label
+from .engine.likelihood import (
+    ONE_OFF_MAX,
+    current_client_likelihood,
+    heuristic_prob_order_within,
+    prob_order_within,
+    prospect_likelihood,
+)
+from .engine.quadrant import quadrant_codes, quadrant_label
+from .engine.review import ReviewInput, review_flags
+from .engine.rfm import quintile_scores, rfm_class, rfm_code
+from .engine.stage import derive_stage, stage_probability
+from .engine.strategy import UnknownType, strategy_for
+from .engine.tier import TIERS, TierRule, TierScale
+from .udf_support import (
+    LRU,
+    ArgError,
+    Context,
+    RowErrors,
+    Rows,
+    arg_message,
+    broadcast,
+    code_of,
+    codes_col,
+    context,
+    date_out,
+    fingerprint,
+    flat,
+    guarded,
+    is_blank,
+    is_message,
+    message,
+    parse,
+    parsed_col,
+    stage_label,
+    text_of,
+    to_fen,
+    unit_of,
+)
+
+__all__ = [
+    "CLIENT_TIER", "CLIENT_QUADRANT", "INTENT_STAGE", "NEXT_VISIT", "VISIT_STATUS", "RFM_SCORE", "RFM_SEGMENT",
+    "PURCHASE_LIKELIHOOD", "CLIENT_REVIEW", "CLIENT_STRATEGY",
+]
+
+_ROW = {"ndim": 2, "err_to_str": True}  # per-row arguments: always a list of rows
+_POP = {"err_to_str": True}  # populations: a column arrives as a flat list
+_CATEGORY = "xlclient"
+
+
+# =========================================================================== the functions
+
+
+@xw.func(category=_CATEGORY)
+@xw.arg("value", doc="金额，单元格或整列（投放额/毛利；数字或 120万 等文字）。Client's value: billings or gross profit, a cell or a column.", **_ROW)
+@xw.arg("population", doc="可选：与之比较的全部客户金额列，如 H$4:H$300；省略时用 value 整列。Optional: the column of all clients' values to rank against.", **_POP)
+@xw.arg("status", doc="可选：客户状态（现有/潜在/流失）。潜在→D，流失→空。Optional: status (current/prospect/lost).", **_ROW)
+@xw.arg("previous_tier", doc="可选：上次等级 A/B/C，防止在分界线附近来回跳。Optional: previous tier, for the anti flip-flop margin.", **_ROW)
+@xw.arg("override", doc="可选：经理锁定的等级 A/B/C/D，总是优先。Optional: a manager's pinned tier (always wins).", **_ROW)
+@xw.arg("population_status", doc="可选：population 各行的客户状态，只让现有客户参与排名。Optional: status of each population row (only current clients are ranked).", **_POP)
+@xw.arg("unit", doc="可选：数字的单位，如 万元（默认 元）。Optional: unit of plain numbers, e.g. 万元 (default yuan).")
+@guarded
+def CLIENT_TIER(value, population=None, status=None, previous_tier=None, override=None, population_status=None,
+                unit=None, caller=None):
+    """客户等级 A/B/C/D（帕累托 80/95 等，见设置）。Client tier A/B/C/D by the Settings' tier rule."""
+    return _client_tier(value, population, status, previous_tier, override, population_status, unit, caller)
+
+
+@xw.func(category=_CATEGORY)
+@xw.arg("tier_or_value", doc="等级 A/B/C/D（或 CLIENT_TIER 的结果），或 1–5 的价值评分。Tier A-D, or a 1-5 value score.", **_ROW)
+@xw.arg("need", doc="需求评分 1–5（≥3 为高需求，见设置）；空为低需求。Need score 1-5.", **_ROW)
+@xw.arg("status", doc="可选：客户状态；省略时 D 为潜在客户，A/B/C 为现有客户。Optional: status (default: D prospect, A-C current).", **_ROW)
+@xw.arg("potential", doc="可选：潜在客户的潜力评分 1–5 或预计预算金额。Optional: prospect's potential score 1-5 or expected budget.", **_ROW)
+@xw.arg("potential_population", doc="可选：全部潜在客户的预算列（预算按中位数分高低时用）。Optional: all prospects' budgets, for the median.", **_POP)
+@guarded
+def CLIENT_QUADRANT(tier_or_value, need, status=None, potential=None, potential_population=None, caller=None):
+    """客户象限，如「Q1 高价值/高需求」（Q5–Q8 为潜在客户）。Client quadrant, e.g. 'Q1 高价值/高需求'."""
+    return _client_quadrant(tier_or_value, need, status, potential, potential_population, caller)
+
+
+@xw.func(category=_CATEGORY)
+@xw.arg("stage", doc="填写的意向阶段：重要、主要、准、意向、暂缓、拒绝（可空）。Typed intent stage (may be blank).", **_ROW)
+@xw.arg("meetings", doc="可选：沟通/见面次数。Optional: number of meetings.", **_ROW)
+@xw.arg("deposit_paid", doc="可选：已付定金 是/否。Optional: deposit paid yes/no.", **_ROW)
+@guarded
+def INTENT_STAGE(stage, meetings=None, deposit_paid=None, caller=None):
+    """潜在客户的意向阶段（由阶段、沟通次数和定金推定）。Intent stage of a prospect."""
+    return _intent_stage(stage, meetings, deposit_paid, caller)
+
+
+@xw.func(category=_CATEGORY)
+@xw.arg("tier_or_stage", doc="等级 A/B/C，或潜在客户的意向阶段（重要、主要、准、意向、暂缓）。Tier A-C, or a prospect's intent stage.", **_ROW)
+@xw.arg("last_visit", doc="最近拜访日期；空表示从未拜访（今天起第一个工作日）。Last visit date; blank = never visited.", **_ROW)
+@guarded
+def NEXT_VISIT(tier_or_stage, last_visit, caller=None):
+    """下次拜访日期：上次拜访 + 拜访周期，顺延到工作日（含调休和节假日表）。Next visit date, on a working day."""
+    return _next_visit(tier_or_stage, last_visit, caller)
+
+
+@xw.func(category=_CATEGORY)
+@xw.arg("tier_or_stage", doc="等级 A/B/C，或潜在客户的意向阶段。Tier A-C, or a prospect's intent stage.", **_ROW)
+@xw.arg("last_visit", doc="最近拜访日期；空表示从未拜访。Last visit date; blank = never visited.", **_ROW)
+@xw.arg("today", doc="可选：按哪天判断（默认设置中的计算日期或今天）。Optional: the date to judge on (default: as-of date or today).", **_ROW)
+@guarded
+def VISIT_STATUS(tier_or_stage, last_visit, today=None, caller=None):
+    """拜访状态：正常 / 即将到期 / 逾期 N 天 / 从未拜访。Visit status: on track, due soon, overdue N days."""
+    return _visit_status_udf(tier_or_stage, last_visit, today, caller)
+
+
+_RFM_DOCS = {
+    "recency": "最近合作日期，或距今天数（小于 10000 的数字）。Last order date, or days since it (a number below 10000).",
+    "frequency": "合作次数（近 12 个月）。Number of orders.",
+    "monetary": "投放额（近 12 个月）。Billings.",
+    "recency_population": "可选：全部客户的最近合作日期列；单个单元格时必填。Optional: all clients' last order dates (needed for a single cell).",
+    "frequency_population": "可选：全部客户的合作次数列。Optional: all clients' order counts.",
+    "monetary_population": "可选：全部客户的投放额列。Optional: all clients' billings.",
+    "status": "可选：客户状态；只给现有客户打分，潜在/流失为空。Optional: status (only current clients are scored).",
+    "population_status": "可选：总体各行的客户状态，只让现有客户参与分位。Optional: status of each population row.",
+    "unit": "可选：投放额数字的单位，如 万元。Optional: unit of plain billings numbers, e.g. 万元.",
+}
+
+
+@xw.func(category=_CATEGORY)
+@xw.arg("recency", doc=_RFM_DOCS["recency"], **_ROW)
+@xw.arg("frequency", doc=_RFM_DOCS["frequency"], **_ROW)
+@xw.arg("monetary", doc=_RFM_DOCS["monetary"], **_ROW)
+@xw.arg("recency_population", doc=_RFM_DOCS["recency_population"], **_POP)
+@xw.arg("frequency_population", doc=_RFM_DOCS["frequency_population"], **_POP)
+@xw.arg("monetary_population", doc=_RFM_DOCS["monetary_population"], **_POP)
+@xw.arg("status", doc=_RFM_DOCS["status"], **_ROW)
+@xw.arg("population_status", doc=_RFM_DOCS["population_status"], **_POP)
+@xw.arg("unit", doc=_RFM_DOCS["unit"])
+@guarded
+def RFM_SCORE(recency, frequency, monetary, recency_population=None, frequency_population=None,
+              monetary_population=None, status=None, population_status=None, unit=None, caller=None):
+    """RFM 三位分数，如 545（各 1–5 分，按五分位）。RFM score such as 545 (quintiles 1-5)."""
+    return _rfm(recency, frequency, monetary, recency_population, frequency_population, monetary_population,
+                status, population_status, unit, caller, segment=False)
+
+
+@xw.func(category=_CATEGORY)
+@xw.arg("recency", doc=_RFM_DOCS["recency"], **_ROW)
+@xw.arg("frequency", doc=_RFM_DOCS["frequency"], **_ROW)
+@xw.arg("monetary", doc=_RFM_DOCS["monetary"], **_ROW)
+@xw.arg("recency_population", doc=_RFM_DOCS["recency_population"], **_POP)
+@xw.arg("frequency_population", doc=_RFM_DOCS["frequency_population"], **_POP)
+@xw.arg("monetary_population", doc=_RFM_DOCS["monetary_population"], **_POP)
+@xw.arg("status", doc=_RFM_DOCS["status"], **_ROW)
+@xw.arg("population_status", doc=_RFM_DOCS["population_status"], **_POP)
+@xw.arg("unit", doc=_RFM_DOCS["unit"])
+@guarded
+def RFM_SEGMENT(recency, frequency, monetary, recency_population=None, frequency_population=None,
+                monetary_population=None, status=None, population_status=None, unit=None, caller=None):
+    """RFM 八类：重要价值、重要发展、重要保持、重要挽留、一般价值……（与平均值比较）。RFM 8-class segment."""
+    return _rfm(recency, frequency, monetary, recency_population, frequency_population, monetary_population,
+                status, population_status, unit, caller, segment=True)
+
+
+@xw.func(category=_CATEGORY)
+@xw.arg("client", doc="潜在客户填意向阶段（重要、主要、准、意向、暂缓、拒绝）；现有客户填 现有/合作中 或等级 A/B/C。Stage of a prospect, or 现有 / tier A-C for a current client.", **_ROW)
+@xw.arg("last_contact", doc="潜在客户：最近联系/拜访日期（按半衰期衰减）。Prospect: last contact date.", **_ROW)
+@xw.arg("orders", doc="现有客户：近 12 个月合作次数。Current client: orders in the last 12 months.", **_ROW)
+@xw.arg("first_order", doc="现有客户：首次合作日期。Current client: first order date.", **_ROW)
+@xw.arg("last_order", doc="现有客户：最近合作日期。Current client: last order date.", **_ROW)
+@xw.arg("population_client", doc="可选：全部客户的状态/阶段列（拟合复购模型用）。Optional: all clients' status or stage column.", **_POP)
+@xw.arg("population_orders", doc="可选：全部客户的合作次数列；单个单元格的现有客户必填。Optional: all clients' orders (needed for a single cell).", **_POP)
+@xw.arg("population_first_order", doc="可选：全部客户的首次合作日期列。Optional: all clients' first order dates.", **_POP)
+@xw.arg("population_last_order", doc="可选：全部客户的最近合作日期列。Optional: all clients' last order dates.", **_POP)
+@guarded
+def PURCHASE_LIKELIHOOD(client, last_contact=None, orders=None, first_order=None, last_order=None,
+                        population_client=None, population_orders=None, population_first_order=None,
+                        population_last_order=None, caller=None):
+    """购买可能性 0–1：潜在客户按阶段概率随未联系天数衰减；现有客户按全体客户拟合的复购模型。Purchase likelihood 0-1."""
+    return _likelihood(client, last_contact, orders, first_order, last_order, population_client, population_orders,
+                       population_first_order, population_last_order, caller)
+
+
+@xw.func(category=_CATEGORY)
+@xw.arg("tier", doc="当前等级 A/B/C/D（或 CLIENT_TIER 的结果）。Current tier.", **_ROW)
+@xw.arg("previous_tier", doc="可选：上次等级（降级提示）。Optional: previous tier (downgrade flag).", **_ROW)
+@xw.arg("status", doc="可选：客户状态（淘汰和流失提示只看现有客户）。Optional: status.", **_ROW)
+@xw.arg("gross_profit", doc="可选：毛利（近 12 个月）。Optional: gross profit.", **_ROW)
+@xw.arg("service_hours", doc="可选：服务工时（近 12 个月）。Optional: service hours.", **_ROW)
+@xw.arg("last_order", doc="可选：最近合作日期（12 个月无合作提示淘汰）。Optional: last order date.", **_ROW)
+@xw.arg("billings", doc="可选：本期投放额。Optional: billings.", **_ROW)
+@xw.arg("billings_prev", doc="可选：上期投放额（下降超过 20% 提示流失风险）。Optional: previous billings.", **_ROW)
+@xw.arg("risk_flags", doc="可选：风险列 是/否，依次为 经营困难、竞品接触、管理层变动、付款逾期（1–4 列相邻）。Optional: up to 4 adjacent yes/no risk columns in this order.", ndim=2, err_to_str=True)
+@xw.arg("override", doc="可选：经理锁定的等级（提示为锁定）。Optional: pinned tier.", **_ROW)
+@xw.arg("gross_profit_population", doc="可选：全部客户的毛利列（每工时毛利最低 10% 提示淘汰；单个单元格必填）。Optional: all clients' gross profit.", **_POP)
+@xw.arg("service_hours_population", doc="可选：全部客户的服务工时列。Optional: all clients' service hours.", **_POP)
+@xw.arg("population_status", doc="可选：总体各行的客户状态。Optional: status of each population row.", **_POP)
+@xw.arg("unit", doc="可选：金额数字的单位，如 万元。Optional: unit of plain money numbers, e.g. 万元.")
+@guarded
+def CLIENT_REVIEW(tier, previous_tier=None, status=None, gross_profit=None, service_hours=None, last_order=None,
+                  billings=None, billings_prev=None, risk_flags=None, override=None, gross_profit_population=None,
+                  service_hours_population=None, population_status=None, unit=None, caller=None):
+    """客户复盘提示及原因（降级、建议淘汰、流失风险、锁定等级），无则为空。Review flags with reasons, or blank."""
+    return _review(tier, previous_tier, status, gross_profit, service_hours, last_order, billings, billings_prev,
+                   risk_flags, override, gross_profit_population, service_hours_population, population_status, unit,
+                   caller)
+
+
+@xw.func(category=_CATEGORY)
+@xw.arg("type_or_quadrant", doc="客户类型（理智型、任务型、贪婪型、主人翁型、犹豫型、冲动型、谨慎型、关系型，金/银/铁/铅）或象限 Q1–Q8。Personality type or quadrant.", **_ROW)
+@guarded
+def CLIENT_STRATEGY(type_or_quadrant, caller=None):
+    """拜访策略提示：按客户类型或象限给出一句可执行的做法。A short, actionable approach for a type or quadrant."""
+    return _strategy(type_or_quadrant, caller)
+
+
+# =========================================================================== shared steps
+
+
+def _start(caller: Any, **row_args: Any) -> tuple[Context, Rows, RowErrors, list[bool]]:
+    """Workbook context, broadcast rows, row messages (upstream ones filled in), blank rows."""
+    ctx = context(caller)
+    if ctx.error:
+        raise ArgError(ctx.error)
+    rows = broadcast(ctx.lang, **row_args)
+    errors = RowErrors(rows.n, ctx.lang)
+    for name, col in rows.cols.items():
+        errors.upstream(name, col)
+    return ctx, rows, errors, rows.blank()
+
+
+def _finish(rows: Rows, errors: RowErrors, blank: list[bool], out: list[Any]) -> Any:
+    """Blank rows blank, bad rows their message, the rest their answer; in the call's shape."""
+    result = [("" if blank[i] else errors.msg[i] if errors.msg[i] is not None else
+               ("" if out[i] is None else out[i])) for i in range(rows.n)]
+    return rows.reshape(result)
+
+
+def _need_population(name: str, lang: Language) -> ArgError:
+    return ArgError(message("arg", (f"{name} 缺失：单个单元格要与全部客户比较，请给出整列（如 H$4:H$300），或对整列调用本函数"
+                                    if lang == "zh" else
+                                    f"{name} is missing: a single cell is compared with all clients; give the whole "
+                                    f"column (e.g. H$4:H$300), or call the function on whole columns"), lang))
+
+
+def _population_status_codes(population_status: Any, length: int, value_for_inference: np.ndarray | None,
+                             lang: Language, name: str = "population_status") -> np.ndarray:
+    """Status code of each population row, blank/unknown inferred from the value (> 0 ->
+    current) like the engine; all current when no status column is given."""
+    if population_status is None:
+        return np.full(length, "current", dtype=object)
+    cells = flat(population_status) or []
+    if len(cells) != length:
+        raise ArgError(message("arg", (f"{name} 有 {len(cells)} 个单元格，总体有 {length} 个：应一一对应"
+                                       if lang == "zh" else
+                                       f"{name} has {len(cells)} cells but the population has {length}"), lang))
+    codes = np.array([code_of("status", v)[0] for v in cells], dtype=object)
+    blank = codes == ""
+    if value_for_inference is not None:
+        billed = np.nan_to_num(value_for_inference) > 0
+        codes[blank] = np.where(billed[blank], "current", "prospect")
+    else:
+        codes[blank] = "current"
+    return codes
+
+
+def _row_status(errors: RowErrors, col: list[Any] | None, n: int, value: np.ndarray | None) -> np.ndarray:
+    """Status code per row; blank inferred from the value (> 0 current, else prospect) like
+    the engine; unknown text is a row message (and inferred, for the populations)."""
+    codes = codes_col(errors, "status", "status", col, n)
+    blank = codes == ""
+    if value is None:
+        codes[blank] = "current"
+    else:
+        billed = np.nan_to_num(value) > 0
+        codes[blank] = np.where(billed[blank], "current", "prospect")
+    return codes
+
+
+# =========================================================================== CLIENT_TIER
+
+
+class _FastTier:
+    """One population's tier scale for single values: :class:`TierScale` read into Python
+    lists, the same arithmetic without numpy's per-call overhead (property-tested against
+    ``TierScale.tiers``)."""
+
+    def __init__(self, scale: TierScale):
+        self.scale = scale
+        self.uniq = scale._uniq.tolist()
+        self.ssum = scale._suffix_sum.tolist()
+        self.scount = scale._suffix_count.tolist()
+        self.method = scale.rule.method
+        self.den = max(scale.total, 1) if self.method == "pareto" else max(scale.n, 1)
+        (c1, c2), (m1, m2) = scale.rule.boundaries()
+        self.c1, self.c2 = c1, c2
+        self.keep_a, self.up_b, self.down_b, self.up_c = c1 + m1, c1 - m1, c2 + m2, c2 - m2
+
+    def _pos(self, fen: int) -> tuple[float, int, int]:
+        if self.method == "threshold":
+            return float(-fen), -fen, 1
+        k = bisect_right(self.uniq, fen)
+        num = self.ssum[k] if self.method == "pareto" else self.scount[k]
+        return float(num) / float(self.den), num, self.den
+
+    @staticmethod
+    def _below(pos: float, num: int, den: int, bound: Fraction) -> bool:
+        fb = float(bound)
+        if abs(pos - fb) <= 1e-9 * max(1.0, abs(fb)):
+            return Fraction(num, den) < bound
+        return pos < fb
+
+    def tier(self, fen: int, previous: str = "") -> str:
+        p = self._pos(fen)
+        raw = "A" if self._below(*p, self.c1) else "B" if self._below(*p, self.c2) else "C"
+        if previous == "A" and self._below(*p, self.keep_a):
+            return "A"
+        if previous == "B":
+            up, down = self._below(*p, self.up_b), not self._below(*p, self.down_b)
+            return "C" if down else "A" if up else "B"
+        if previous == "C" and not self._below(*p, self.up_c):
+            return "C"
+        return raw
+
+
+_TIER_SCALES = LRU(32)
+
+
+def _tier_scale(population: Any, population_status: Any, mult: float, rule: TierRule, lang: Language) -> _FastTier:
+    key = ("tier", fingerprint(population), fingerprint(population_status), mult, rule)
+
+    def build() -> _FastTier:
+        cells = flat(population) or []
+        values = parse("money", cells, mult=mult).values
+        codes = _population_status_codes(population_status, len(cells), values, lang)
+        return _FastTier(TierScale(values[codes == "current"], rule))
+
+    return _TIER_SCALES.get(key, build)
+
+
+def _client_tier(value, population, status, previous_tier, override, population_status, unit, caller):
+    ctx, rows, errors, blank = _start(caller, value=value, status=status, previous_tier=previous_tier,
+                                      override=override)
+    lang, n = ctx.lang, rows.n
+    mult = unit_of(unit, lang)
+    rule = TierRule.from_settings(ctx.settings)
+    if population is None and rows.scalar and rule.method != "threshold":
+        raise _need_population("population", lang)
+    v = parsed_col(errors, "value", "money", rows.cols["value"], n, mult=mult)
+    st = _row_status(errors, rows.cols["status"], n, v)
+    prev = codes_col(errors, "previous_tier", "tier", rows.cols["previous_tier"], n)
+    ovr = codes_col(errors, "override", "tier", rows.cols["override"], n)
+    if population is None:
+        scale = _FastTier(TierScale(v[st == "current"], rule))
+    else:
+        scale = _tier_scale(population, population_status, mult, rule, lang)
+    out: list[Any] = [""] * n
+    if rows.scalar:  # one value: pure Python on the cached scale
+        fen = to_fen(float(v[0]))
+        s = st[0]
+        out[0] = (ovr[0] if ovr[0] in TIERS else "" if s == "lost" else
+                  scale.tier(fen, prev[0]) if s == "current" and fen > 0 else "D")
+        return _finish(rows, errors, blank, out)
+    fen = np.array([to_fen(float(x)) for x in v], dtype=np.int64)
+    ranked = (st == "current") & (fen > 0)
+    tier = np.full(n, "", dtype=object)
+    if ranked.any():
+        tier[ranked] = scale.scale.tiers(v[ranked], prev[ranked])
+    tier[(st == "prospect") | ((st == "current") & (fen <= 0))] = "D"
+    pinned = np.isin(ovr, TIERS)
+    tier[pinned] = ovr[pinned]
+    return _finish(rows, errors, blank, list(tier))
+
+
+# =========================================================================== CLIENT_QUADRANT
+
+
+def _money_like(cells: list[Any]) -> bool:
+    """The engine's test for a potential column that holds budgets rather than scores."""
+    values = parse("money", cells).values
+    return bool(np.nanmax(np.append(values, 0)) > 5) or any(
+        isinstance(v, str) and any(ch in v.lower() for ch in "万亿元k¥") for v in cells)
+
+
+_MEDIANS = LRU(16)
+
+
+def _client_quadrant(tier_or_value, need, status, potential, potential_population, caller):
+    ctx, rows, errors, blank = _start(caller, tier_or_value=tier_or_value, need=need, status=status,
+                                      potential=potential)
+    lang, n, s = ctx.lang, rows.n, ctx.settings
+    tier = np.full(n, "", dtype=object)
+    for i, v in enumerate(rows.cols["tier_or_value"]):
+        if is_blank(v) or is_message(v):
+            continue
+        code, unknown = code_of("tier", v)
+        if not unknown and code:
+            tier[i] = code
+            continue
+        score = parse("score", [v])
+        if score.problems[0] is None and not np.isnan(score.values[0]):
+            # a value score stands in for the tier: high value at the Settings' threshold
+            tier[i] = "A" if score.values[0] >= s.potential_high else "C"
+        else:
+            errors.set(i, arg_message("tier_or_value", v, "tier_or_score", lang))
+    need_v = parsed_col(errors, "need", "score", rows.cols["need"], n)
+    st = codes_col(errors, "status", "status", rows.cols["status"], n)
+    no_status = st == ""
+    st[no_status] = np.where(tier[no_status] == "D", "prospect", "current")
+    # without a tier the value is unknown: only a prospect (valued by potential) gets a quadrant
+    blank = [b or (tier[i] == "" and (no_status[i] or st[i] != "prospect")) for i, b in enumerate(blank)]
+    pot_cells = rows.cols["potential"]
+    score = np.full(n, np.nan)
+    money = np.full(n, np.nan)
+    median: float | None = None
+    if pot_cells is not None:
+        pop_cells = flat(potential_population)
+        if _money_like(pot_cells) or (pop_cells is not None and _money_like(pop_cells)):
+            money = parsed_col(errors, "potential", "money", pot_cells, n)
+            if pop_cells is not None:
+                median = _MEDIANS.get(("median", fingerprint(potential_population)),
+                                      lambda: _median(parse("money", pop_cells).values))
+            elif rows.scalar:
+                for i in range(n):
+                    if st[i] == "prospect" and not np.isnan(money[i]):
+                        errors.set(i, message("arg", (
+                            "potential 是预算金额：单个单元格需要 potential_population（全部潜在客户的预算列）来求中位数"
+                            if lang == "zh" else
+                            "potential is a budget: a single cell needs potential_population (all prospects' "
+                            "budgets) for the median"), lang))
+        else:
+            score = parsed_col(errors, "potential", "score", pot_cells, n)
+    codes = quadrant_codes(st, tier, need_v, score, money, potential_high=s.potential_high, need_high=s.need_high,
+                           budget_median=median)
+    return _finish(rows, errors, blank, [quadrant_label(c, lang) for c in codes])
+
+
+def _median(values: np.ndarray) -> float:
+    ok = values[~np.isnan(values)]
+    return float(np.median(ok)) if ok.size else math.inf
+
+
+# =========================================================================== INTENT_STAGE
+
+
+def _intent_stage(stage, meetings, deposit_paid, caller):
+    ctx, rows, errors, blank = _start(caller, stage=stage, meetings=meetings, deposit_paid=deposit_paid)
+    n = rows.n
+    typed = codes_col(errors, "stage", "stage", rows.cols["stage"], n)
+    meet = parsed_col(errors, "meetings", "count", rows.cols["meetings"], n)
+    dep = parsed_col(errors, "deposit_paid", "bool", rows.cols["deposit_paid"], n)
+    codes, _conflict = derive_stage(typed, meet, dep)
+    return _finish(rows, errors, blank, [stage_label(c, ctx.lang) for c in codes])
+
+
+# =========================================================================== NEXT_VISIT / VISIT_STATUS
+
+
+def _visit_key(errors: RowErrors, i: int, v: Any) -> str:
+    """Cadence key of one tier_or_stage cell: A/B/C, a stage code, or "" (no visits).
+
+    A stage word wins over a tier word (主要客户 is the stage 主要; write B for the tier);
+    D needs the stage instead; 拒绝 and 流失 have no visits; 潜在 alone is 意向."""
+    if is_blank(v) or is_message(v):
+        return ""
+    stage, _ = code_of("stage", v)
+    tier, _ = code_of("tier", v)
+    if stage:
+        return "" if stage == "refused" else stage
+    if tier in ("A", "B", "C"):
+        return tier
+    if tier == "D":
+        errors.set(i, arg_message("tier_or_stage", v, "tier_d", errors.lang))
+        return ""
+    status, _ = code_of("status", v)
+    if status == "lost":
+        return ""
+    if status == "prospect":
+        return "interested"  # a prospect with nothing known: 意向, as the engine derives it
+    errors.set(i, arg_message("tier_or_stage", v, "tier_or_stage", errors.lang))
+    return ""
+
+
+def _due(ctx: Context, rows: Rows, errors: RowErrors, today: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(due dates, last visits) per row; bad or future last visits are row messages."""
+    n = rows.n
+    keys = [_visit_key(errors, i, v) for i, v in enumerate(rows.cols["tier_or_stage"])]
+    last = parsed_col(errors, "last_visit", "date", rows.cols["last_visit"], n, date1904=ctx.date1904)
+    future = ~np.isnat(last) & (last > today)
+    for i in np.flatnonzero(future):
+        errors.set(int(i), arg_message("last_visit", rows.cols["last_visit"][i], "future_date", ctx.lang,
+                                       today=str(today[i])))
+    days = np.array([ctx.settings.cadence(k) if k else np.nan for k in keys], dtype=float)
+    has = ~np.isnan(days)
+    due = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    visited = has & ~np.isnat(last)
+    due[visited] = last[visited] + days[visited].astype("int64")
+    due[has & np.isnat(last)] = today[has & np.isnat(last)]
+    inside = ctx.calendar.covers_array(due)
+    due[inside] = ctx.calendar.next_workday_array(due[inside])
+    cal = ctx.calendar
+    for i in np.flatnonzero(~np.isnat(due) & ~inside):
+        errors.set(int(i), arg_message("last_visit", rows.cols["last_visit"][i] if rows.cols["last_visit"] else "",
+                                       "calendar", ctx.lang, first=cal.first_date.isoformat(),
+                                       last=cal.last_date.isoformat()))
+    return due, last
+
+
+def _next_visit(tier_or_stage, last_visit, caller):
+    ctx, rows, errors, blank = _start(caller, tier_or_stage=tier_or_stage, last_visit=last_visit)
+    blank = [b or is_blank(rows.cols["tier_or_stage"][i]) for i, b in enumerate(blank)]
+    today = np.full(rows.n, np.datetime64(ctx.today(), "D"))
+    due, _ = _due(ctx, rows, errors, today)
+    return _finish(rows, errors, blank, [date_out(d) for d in due])
+
+
+def _visit_status_udf(tier_or_stage, last_visit, today, caller):
+    ctx, rows, errors, blank = _start(caller, tier_or_stage=tier_or_stage, last_visit=last_visit, today=today)
+    blank = [b or is_blank(rows.cols["tier_or_stage"][i]) for i, b in enumerate(blank)]
+    n = rows.n
+    day = np.full(n, np.datetime64(ctx.today(), "D"))
+    if rows.cols["today"] is not None:
+        given = parsed_col(errors, "today", "date", rows.cols["today"], n, date1904=ctx.date1904)
+        day = np.where(np.isnat(given), day, given)
+    due, last = _due(ctx, rows, errors, day)
+    out: list[Any] = [""] * n
+    # visit_status takes one today; group rows by their day (usually one group)
+    for d in np.unique(day):
+        idx = np.flatnonzero(day == d)
+        _codes, text = _visit_status(due[idx], last[idx], d, ctx.settings.due_soon_days, ctx.lang)
+        for j, i in enumerate(idx):
+            out[i] = text[j]
+    return _finish(rows, errors, blank, out)
+
+
+# =========================================================================== RFM
+
+
+_RECENCY_DAYS_MAX = 10000  # numbers below are days; at or above, unformatted date serials
+
+
+def _recency_days(errors: RowErrors | None, name: str, cells: list[Any], today: dt.date, date1904: bool,
+                  ) -> np.ndarray:
+    """Days since the last order from dates (any date form) or day counts; future dates,
+    negative days and unreadable cells are messages (NaN)."""
+    n = len(cells)
+    out = np.full(n, np.nan)
+    as_date: list[int] = []
+    for i, v in enumerate(cells):
+        if is_blank(v) or is_message(v):
+            continue
+        if isinstance(v, bool):
+            if errors:
+                errors.set(i, arg_message(name, v, "recency", errors.lang))
+            continue
+        if isinstance(v, (int, float)):
+            if v < 0:
+                if errors:
+                    errors.set(i, arg_message(name, v, "recency", errors.lang))
+            elif v < _RECENCY_DAYS_MAX:
+                out[i] = float(v)
+            else:
+                as_date.append(i)
+            continue
+        if isinstance(v, str):
+            text = v.strip().lower()
+            for suffix in ("天", "days", "day", "d"):
+                if text.endswith(suffix):
+                    text = text[: -len(suffix)].strip()
+                    break
+            try:
+                number = float(text.replace(",", ""))
+            except ValueError:
+                number = None
+            if number is not None and 0 <= number < _RECENCY_DAYS_MAX:
+                out[i] = number
+                continue
+        as_date.append(i)
+    if as_date:
+        parsed = parse("date", [cells[i] for i in as_date], date1904=date1904)
+        now = np.datetime64(today, "D")
+        for j, i in enumerate(as_date):
+            d = parsed.values[j]
+            if np.isnat(d):
+                if errors:
+                    errors.set(i, arg_message(name, cells[i], "recency", errors.lang))
+            elif d > now:
+                if errors:
+                    errors.set(i, arg_message(name, cells[i], "future_date", errors.lang, today=today.isoformat()))
+            else:
+                out[i] = float((now - d).astype(int))
+    return out
+
+
+class _SortedPop:
+    """A population for quintile scores and the 8-class means: sorted once."""
+
+    def __init__(self, values: np.ndarray):
+        ok = values[~np.isnan(values)]
+        self.array = np.sort(ok)
+        self.sorted = self.array.tolist()
+        self.mean = float(np.mean(ok)) if ok.size else math.nan
+
+    def score(self, v: float, higher_is_better: bool = True) -> float:
+        """:func:`xlclient.engine.rfm.quintile_scores` for one value."""
+        n = len(self.sorted)
+        if n == 0 or v != v:
+            return math.nan
+        mid = (bisect_left(self.sorted, v) + bisect_right(self.sorted, v) + 1) / 2.0
+        fraction = (mid - 0.5) / n
+        if not higher_is_better:
+            fraction = 1.0 - fraction
+        return float(min(max(math.floor(5 * fraction + 1e-12) + 1, 1), 5))
+
+
+_RFM_POPS = LRU(48)
+
+
+def _rfm_pop(kind: str, population: Any, population_status: Any, today: dt.date, mult: float, date1904: bool,
+             monetary_population: Any, lang: Language, name: str) -> _SortedPop:
+    key = ("rfm", kind, fingerprint(population), fingerprint(population_status),
+           fingerprint(monetary_population) if population_status is not None else None,
+           today if kind == "r" else None, mult if kind == "m" else None)
+
+    def build() -> _SortedPop:
+        cells = flat(population) or []
+        if kind == "r":
+            values = _recency_days(None, name, cells, today, date1904)
+        elif kind == "f":
+            values = parse("count", cells).values
+        else:
+            values = parse("money", cells, mult=mult).values
+        billed = None
+        if population_status is not None and monetary_population is not None:
+            m_cells = flat(monetary_population) or []
+            if len(m_cells) == len(cells):
+                billed = parse("money", m_cells, mult=mult).values
+        codes = _population_status_codes(population_status, len(cells), billed, lang)
+        return _SortedPop(values[codes == "current"])
+
+    return _RFM_POPS.get(key, build)
+
+
+def _rfm(recency, frequency, monetary, recency_population, frequency_population, monetary_population, status,
+         population_status, unit, caller, *, segment: bool):
+    ctx, rows, errors, blank = _start(caller, recency=recency, frequency=frequency, monetary=monetary,
+                                      status=status)
+    lang, n = ctx.lang, rows.n
+    mult = unit_of(unit, lang)
+    today = ctx.today()
+    rd = _recency_days(errors, "recency", rows.cols["recency"], today, ctx.date1904)
+    fq = parsed_col(errors, "frequency", "count", rows.cols["frequency"], n)
+    mo = parsed_col(errors, "monetary", "money", rows.cols["monetary"], n, mult=mult)
+    st = _row_status(errors, rows.cols["status"], n, mo)
+    current = st == "current"
+    pops: dict[str, tuple[np.ndarray | None, _SortedPop | None]] = {}
+    for kind, own, population, name in (("r", rd, recency_population, "recency_population"),
+                                        ("f", fq, frequency_population, "frequency_population"),
+                                        ("m", mo, monetary_population, "monetary_population")):
+        if population is not None:
+            pops[kind] = (None, _rfm_pop(kind, population, population_status, today, mult, ctx.date1904,
+                                         monetary_population, lang, name))
+        elif rows.scalar:
+            raise _need_population(name, lang)
+        else:
+            pops[kind] = (own[current], None)
+
+    def scores(kind: str, values: np.ndarray, higher: bool) -> np.ndarray:
+        own_pop, cached = pops[kind]
+        if cached is not None:
+            return np.array([cached.score(float(x), higher) for x in values])
+        return quintile_scores(values, own_pop, higher_is_better=higher)
+
+    def mean(kind: str) -> float:
+        own_pop, cached = pops[kind]
+        if cached is not None:
+            return cached.mean
+        ok = own_pop[~np.isnan(own_pop)]
+        return float(np.mean(ok)) if ok.size else math.nan
+
+    out: list[Any] = [""] * n
+    idx = np.flatnonzero(current)
+    if idx.size:
+        if segment:
+            means = (mean("r"), mean("f"), mean("m"))
+            cls = rfm_class(rd[idx], fq[idx], mo[idx], means)
+            for j, i in enumerate(idx):
+                out[i] = label(RFM_CLASS_NAMES, cls[j], lang) if cls[j] else ""
+        else:
+            r = scores("r", rd[idx], False)
+            missing = np.isnan(rd[idx]) & (np.nan_to_num(mo[idx]) > 0)
+            r[missing] = 1.0  # billed but no last order date: R scored lowest, as the engine does
+            code = rfm_code(r, scores("f", fq[idx], True), scores("m", mo[idx], True))
+            for j, i in enumerate(idx):
+                out[i] = int(code[j]) if code[j] else ""
+    return _finish(rows, errors, blank, out)
+
+
+# =========================================================================== PURCHASE_LIKELIHOOD
+
+
+def _client_kind(v: Any) -> tuple[str, str]:
+    """("prospect", stage) / ("current", "") / ("lost", "") / ("", "") blank / ("?", "") unknown."""
+    if is_blank(v) or is_message(v):
+        return "", ""
+    stage, _ = code_of("stage", v)
+    if stage:
+        return "prospect", stage
+    status, _ = code_of("status", v)
+    if status:
+        return status, "interested" if status == "prospect" else ""
+    tier, _ = code_of("tier", v)
+    if tier in ("A", "B", "C"):
+        return "current", ""
+    return "?", ""
+
+
+_MODELS = LRU(8)
+
+
+def _fit(ctx: Context, pop_client, pop_orders, pop_first, pop_last) -> tuple[str, Any]:
+    """(method, model) fitted on the population's current clients, cached."""
+    s = ctx.settings
+    today = ctx.today()
+    key = ("model", fingerprint(pop_client), fingerprint(pop_orders), fingerprint(pop_first),
+           fingerprint(pop_last), today, s.likelihood_horizon, ctx.date1904)
+
+    def build() -> tuple[str, Any]:
+        orders = flat(pop_orders) or []
+        first = flat(pop_first) or [None] * len(orders)
+        last = flat(pop_last) or [None] * len(orders)
+        clients = flat(pop_client) or ["现有"] * len(orders)
+        if not (len(first) == len(last) == len(clients) == len(orders)):
+            raise ArgError(message("arg", ("population_* 各列的单元格数不同，应一一对应" if ctx.lang == "zh" else
+                                           "the population_* columns have different lengths"), ctx.lang))
+        current = np.array([_client_kind(c)[0] == "current" for c in clients], dtype=bool)
+        o, f, la = _order_columns(orders, first, last, today, ctx.date1904)
+        _p, method, model = current_client_likelihood(o[current], f[current], la[current], np.datetime64(today, "D"),
+                                                      s.likelihood_horizon)
+        return method, model
+
+    return _MODELS.get(key, build)
+
+
+def _order_columns(orders: list[Any], first: list[Any], last: list[Any], today: dt.date, date1904: bool,
+                   errors: RowErrors | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Orders, first and last order dates as the engine's book reader leaves them: bad
+    cells blank, future dates blank, a first order after the last one blank."""
+    o = parse("count", orders)
+    f = parse("date", first, date1904=date1904)
+    la = parse("date", last, date1904=date1904)
+    if errors is not None:
+        errors.report("orders", orders, o.problems)
+        errors.report("first_order", first, f.problems)
+        errors.report("last_order", last, la.problems)
+    now = np.datetime64(today, "D")
+    fv, lv = f.values.copy(), la.values.copy()
+    for name, cells, values in (("first_order", first, fv), ("last_order", last, lv)):
+        future = ~np.isnat(values) & (values > now)
+        if errors is not None:
+            for i in np.flatnonzero(future):
+                errors.set(int(i), arg_message(name, cells[i], "future_date", errors.lang, today=today.isoformat()))
+        values[future] = np.datetime64("NaT")
+    wrong = ~np.isnat(fv) & ~np.isnat(lv) & (lv < fv)
+    if errors is not None:
+        for i in np.flatnonzero(wrong):
+            errors.set(int(i), arg_message("last_order", last[i], "date_order", errors.lang))
+    fv[wrong] = np.datetime64("NaT")
+    return o.values, fv, lv
+
+
+def _predict(method: str, model: Any, orders: np.ndarray, first: np.ndarray, last: np.ndarray, today: dt.date,
+             horizon: float) -> np.ndarray:
+    """Likelihood of current clients with a model fitted elsewhere: the prediction step of
+    :func:`xlclient.engine.likelihood.current_client_likelihood` (tested to agree)."""
+    from .engine.likelihood import _DAYS_PER_WEEK, _book_to_rfm
+
+    usable, inside, x, t_x, T, since_first, since_last = _book_to_rfm(orders, first, last,
+                                                                       np.datetime64(today, "D"), 365)
+    p = np.full(x.shape, np.nan)
+    if not usable.any():
+        return p
+    xu = x[usable]
+    if method == "mbgnbd" and model is not None:
+        pu = prob_order_within(model, xu, t_x[usable] / _DAYS_PER_WEEK, T[usable] / _DAYS_PER_WEEK,
+                               horizon / _DAYS_PER_WEEK)
+    else:
+        pu = heuristic_prob_order_within(xu + inside[usable], since_first[usable], since_last[usable], horizon, 365)
+    p[usable] = np.where(xu == 0, np.minimum(pu, ONE_OFF_MAX), pu)
+    return np.clip(p, 0.0, 1.0)
+
+
+def _likelihood(client, last_contact, orders, first_order, last_order, population_client, population_orders,
+                population_first_order, population_last_order, caller):
+    ctx, rows, errors, blank = _start(caller, client=client, last_contact=last_contact, orders=orders,
+                                      first_order=first_order, last_order=last_order)
+    lang, n, s = ctx.lang, rows.n, ctx.settings
+    today = ctx.today()
+    now = np.datetime64(today, "D")
+    kinds = [_client_kind(v) for v in rows.cols["client"]]
+    blank = [b or kinds[i][0] == "" for i, b in enumerate(blank)]
+    for i, (k, _) in enumerate(kinds):
+        if k == "?":
+            errors.set(i, arg_message("client", rows.cols["client"][i], "client", lang))
+    out: list[Any] = [""] * n
+    # prospects: stage probability halved every contact_half_life days without contact
+    contact = parsed_col(errors, "last_contact", "date", rows.cols["last_contact"], n, date1904=ctx.date1904)
+    prospect = np.array([k == "prospect" for k, _ in kinds], dtype=bool)
+    for i in np.flatnonzero(prospect & ~np.isnat(contact) & (contact > now)):
+        errors.set(int(i), arg_message("last_contact", rows.cols["last_contact"][i], "future_date", lang,
+                                       today=today.isoformat()))
+    if prospect.any():
+        stages = np.array([st for _, st in kinds], dtype=object)[prospect]
+        since = (now - contact[prospect]).astype("timedelta64[D]").astype(float)
+        since[np.isnat(contact[prospect])] = np.nan
+        p = prospect_likelihood(stage_probability(stages, s), since, s.contact_half_life)
+        for j, i in enumerate(np.flatnonzero(prospect)):
+            out[i] = float(p[j])
+    # current clients: repeat-purchase model fitted on the population's current clients
+    current = np.array([k == "current" for k, _ in kinds], dtype=bool)
+    if current.any():
+        col = rows.cols
+        o, f, la = _order_columns(col["orders"] or [None] * n, col["first_order"] or [None] * n,
+                                  col["last_order"] or [None] * n, today, ctx.date1904, errors)
+        if population_orders is not None:
+            method, model = _fit(ctx, population_client, population_orders, population_first_order,
+                                 population_last_order)
+            p = _predict(method, model, o[current], f[current], la[current], today, s.likelihood_horizon)
+        elif rows.scalar:
+            raise _need_population("population_orders", lang)
+        else:
+            p, _method, _model = current_client_likelihood(o[current], f[current], la[current], now,
+                                                           s.likelihood_horizon)
+        for j, i in enumerate(np.flatnonzero(current)):
+            if col["orders"] is None or is_blank(col["orders"][i]):
+                errors.set(int(i), message("arg", ("现有客户需要 orders（合作次数）" if lang == "zh" else
+                                                   "a current client needs orders"), lang))
+            out[i] = "" if np.isnan(p[j]) else float(p[j])
+    return _finish(rows, errors, blank, out)
+
+
+# =========================================================================== CLIENT_REVIEW
+
+
+_RISK_ORDER = ("risk_hardship", "risk_competitor", "risk_management", "risk_overdue")
+_CUTOFFS = LRU(16)
+
+
+def _review(tier, previous_tier, status, gross_profit, service_hours, last_order, billings, billings_prev,
+            risk_flags, override, gp_population, hours_population, population_status, unit, caller):
+    ctx, rows, errors, blank = _start(caller, tier=tier, previous_tier=previous_tier, status=status,
+                                      gross_profit=gross_profit, service_hours=service_hours, last_order=last_order,
+                                      billings=billings, billings_prev=billings_prev, override=override)
+    lang, n, s = ctx.lang, rows.n, ctx.settings
+    if rows.shape[1] != 1:
+        raise ArgError(message("arg", "CLIENT_REVIEW 的参数应为单元格或整列（一行一个客户）" if lang == "zh" else
+                               "CLIENT_REVIEW takes cells or columns (one client per row)", lang))
+    mult = unit_of(unit, lang)
+    today = ctx.today()
+    col = rows.cols
+    tier_c = codes_col(errors, "tier", "tier", col["tier"], n)
+    prev_c = codes_col(errors, "previous_tier", "tier", col["previous_tier"], n)
+    ovr = codes_col(errors, "override", "tier", col["override"], n)
+    gp = parsed_col(errors, "gross_profit", "money", col["gross_profit"], n, mult=mult)
+    hours = parsed_col(errors, "service_hours", "hours", col["service_hours"], n)
+    bill = parsed_col(errors, "billings", "money", col["billings"], n, mult=mult)
+    bill_prev = parsed_col(errors, "billings_prev", "money", col["billings_prev"], n, mult=mult)
+    st = _row_status(errors, col["status"], n, bill if col["billings"] is not None else None)
+    if col["status"] is None:  # no status: D is a prospect, other tiers current
+        st = np.where(tier_c == "D", "prospect", "current").astype(object)
+    days = np.full(n, np.nan)
+    if col["last_order"] is not None:
+        lo = parsed_col(errors, "last_order", "date", col["last_order"], n, date1904=ctx.date1904)
+        now = np.datetime64(today, "D")
+        for i in np.flatnonzero(~np.isnat(lo) & (lo > now)):
+            errors.set(int(i), arg_message("last_order", col["last_order"][i], "future_date", lang,
+                                           today=today.isoformat()))
+            lo[i] = np.datetime64("NaT")
+        days = (now - lo).astype("timedelta64[D]").astype(float)
+        days[np.isnat(lo)] = np.nan
+    risks = _risk_columns(errors, risk_flags, n)
+    pinned = np.isin(ovr, TIERS)
+    tier_c = np.where(pinned, ovr, tier_c).astype(object)
+    x = ReviewInput(status=st, tier=tier_c, previous_tier=prev_c, pinned=pinned, gross_profit=gp,
+                    service_hours=hours, days_since_last_order=days, billings=bill, billings_prev=bill_prev,
+                    risks=risks, problem_count=np.zeros(n, dtype=int))
+    kwargs = dict(no_order_days=int(round(s.no_order_months * 365 / 12)), billings_drop=s.billings_drop, lang=lang)
+    uses_decile = col["gross_profit"] is not None and col["service_hours"] is not None
+    if gp_population is None and hours_population is None:
+        if rows.scalar and uses_decile:
+            raise _need_population("gross_profit_population / service_hours_population", lang)
+        _codes, text = review_flags(x, drop_share=s.drop_share, **kwargs)
+        return _finish(rows, errors, blank, list(text))
+    cutoff = _review_cutoff(gp_population, hours_population, population_status, mult, s.drop_share, lang)
+    _codes, text = review_flags(x, drop_share=0.0, **kwargs)  # the decile flag is added from the population's cutoff
+    out = list(text)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        per_hour = np.where(hours > 0, gp / hours, np.nan)
+    low = (st == "current") & ~np.isnan(per_hour) & (gp > 0) & (per_hour <= cutoff)
+    for i in np.flatnonzero(low):
+        out[i] = _insert_drop_reason(out[i], per_hour[i], cutoff, s.drop_share, lang, downgraded=bool(
+            _codes[i].startswith("downgrade")))
+    return _finish(rows, errors, blank, out)
+
+
+def _risk_columns(errors: RowErrors, risk_flags: Any, n: int) -> dict[str, np.ndarray]:
+    risks = {k: np.full(n, np.nan) for k in _RISK_ORDER}
+    if risk_flags is None:
+        return risks
+    g = risk_flags if isinstance(risk_flags, list) and risk_flags and isinstance(risk_flags[0], list) else (
+        [[v] for v in risk_flags] if isinstance(risk_flags, list) else [[risk_flags]])
+    if len(g) not in (1, n) or max(len(r) for r in g) > len(_RISK_ORDER):
+        raise ArgError(message("arg", (f"risk_flags 应为 {n} 行、最多 4 列（经营困难、竞品接触、管理层变动、付款逾期）"
+                                       if errors.lang == "zh" else
+                                       f"risk_flags should have {n} rows and at most 4 columns"), errors.lang))
+    for j, key in enumerate(_RISK_ORDER[: max(len(r) for r in g)]):
+        cells = [(g[i if len(g) > 1 else 0] + [None] * 4)[j] for i in range(n)]
+        errors.upstream("risk_flags", cells)
+        risks[key] = parsed_col(errors, "risk_flags", "bool", cells, n)
+    return risks
+
+
+def _review_cutoff(gp_population: Any, hours_population: Any, population_status: Any, mult: float, share: float,
+                   lang: Language) -> float:
+    """Gross profit per hour at the lowest ``share`` of the population's current clients
+    (-inf when fewer than 1/share clients, so nobody is flagged that way), as the engine."""
+    key = ("cutoff", fingerprint(gp_population), fingerprint(hours_population), fingerprint(population_status),
+           mult, share)
+
+    def build() -> float:
+        gp_cells = flat(gp_population) or []
+        h_cells = flat(hours_population) or []
+        if len(gp_cells) != len(h_cells):
+            raise ArgError(message("arg", ("gross_profit_population 与 service_hours_population 的单元格数不同"
+                                           if lang == "zh" else
+                                           "gross_profit_population and service_hours_population differ in length"),
+                                   lang))
+        gp = parse("money", gp_cells, mult=mult).values
+        hours = parse("hours", h_cells).values
+        codes = _population_status_codes(population_status, len(gp_cells), None, lang)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            per_hour = np.where(hours > 0, gp / hours, np.nan)
+        usable = (codes == "current") & ~np.isnan(per_hour)
+        pop = np.sort(per_hour[usable])
+        k = int(np.floor(len(pop) * share + 1e-9))
+        return float(pop[k - 1]) if k > 0 else -math.inf
+
+    return _CUTOFFS.get(key, build)
+
+
+def _insert_drop_reason(text: str, per_hour: float, cutoff: float, share: float, lang: Language,
+                        downgraded: bool) -> str:
+    """Put the decile reason where :func:`review_flags` puts it: right after a downgrade."""
+    zh = lang == "zh"
+    reason = (f"建议淘汰：每工时毛利 {per_hour:,.0f} 元，处于最低 {share:.0%}（≤ {cutoff:,.0f} 元）" if zh else
+              f"Drop candidate: gross profit per hour {per_hour:,.0f} in the lowest {share:.0%} (≤ {cutoff:,.0f})")
+    sep = "；" if zh else "; "
+    parts = [p for p in text.split(sep) if p] if text else []
+    parts.insert(1 if downgraded else 0, reason)
+    return sep.join(parts)
+
+
+# =========================================================================== CLIENT_STRATEGY
+
+
+def _strategy(type_or_quadrant, caller):
+    ctx, rows, errors, blank = _start(caller, type_or_quadrant=type_or_quadrant)
+    out: list[Any] = [""] * rows.n
+    for i, v in enumerate(rows.cols["type_or_quadrant"]):
+        if blank[i] or errors.msg[i]:
+            continue
+        try:
+            out[i] = strategy_for(text_of(v) if not isinstance(v, str) else v, ctx.lang)
+        except UnknownType as e:
+            errors.set(i, message("arg", str(e), ctx.lang))
+    return _finish(rows, errors, blank, out)
