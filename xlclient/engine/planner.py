@@ -315,7 +315,7 @@ def plan_visits(clients: pd.DataFrame, settings: Settings, calendar: WorkingCale
     ``start`` defaults to the Settings date (today), ``weeks`` to Settings plan_weeks.
     """
     calendar = calendar or WorkingCalendar()
-    existing = existing or ExistingPlan()
+    existing = existing if existing is not None else ExistingPlan()
     start = start or settings.today()
     if isinstance(start, dt.datetime):
         start = start.date()
@@ -790,7 +790,7 @@ def _assemble(ctx: _Context, existing: ExistingPlan, generated: list[tuple[tuple
 
     return VisitPlan(start=start, end=end, rows=rows, unscheduled=unscheduled, removed_notes=removed_out,
                      summary=summary, provisional_years=provisional, problems=problems,
-                     language=ctx.settings.language)
+                     language=ctx.settings.language, existing_unreadable=existing.unreadable)
 
 
 def _kept_row(row: ExistingRow) -> PlanRow:

@@ -677,6 +677,9 @@ class VisitPlan:
     provisional_years: list[int]
     problems: list[Problem]
     language: Language = "zh"
+    #: The existing sheet had content but no plan header (:attr:`ExistingPlan.unreadable`):
+    #: writing this plan over it would lose what is there, so callers must not.
+    existing_unreadable: bool = False
 
     @property
     def provisional(self) -> bool:

@@ -1,0 +1,161 @@
+"""The VisitPlan sheet (SPEC 3): reading back what staff wrote in either language and
+any cell form, the layout written, and problems reported with sheet, row and column."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from xlclient.engine.calendar import WorkingCalendar
+from xlclient.engine.planner import plan_visits
+from xlclient.engine.settings import Settings
+from xlclient.engine.visitplan import (
+    PLAN_COLUMNS,
+    SIDE_COLUMN,
+    read_visit_plan,
+)
+
+D = dt.date
+CAL = WorkingCalendar(years=(2004, 2029))
+START = D(2026, 11, 23)
+
+
+def clients(*specs):
+    rows = []
+    for key, tier, last in specs:
+        rows.append(dict(key=key, client_id=key, name=f"客户{key}", owner="Li Lei", status="current", tier=tier,
+                         stage="", likelihood=np.nan, quadrant="Q1",
+                         last_visit=np.datetime64(last, "D") if last else np.datetime64("NaT", "D")))
+    return pd.DataFrame(rows).astype({"last_visit": "datetime64[s]"})
+
+
+BOOK = clients(("A1", "A", D(2026, 11, 13)), ("B1", "B", D(2026, 10, 20)), ("C1", "C", None))
+
+
+def make(existing=None, lang="zh", **kw):
+    return plan_visits(BOOK, Settings(as_of=START, language=lang, **kw), CAL, start=START, weeks=2,
+                       existing=existing)
+
+
+def test_header_and_words_in_both_languages():
+    zh, en = make(lang="zh"), make(lang="en")
+    assert zh.plan_table()[0] == ["日期", "客户经理", "客户编号", "客户名称", "等级", "类型", "原因", "状态", "备注", "锁定"]
+    assert en.plan_table()[0] == ["Date", "Owner", "ClientID", "Client", "Tier", "Type", "Reason", "Status", "Notes",
+                                  "Locked"]
+    assert {r[5] for r in zh.plan_table()[1:]} <= {"拜访", "电话", "节日问候", "开发"}
+    assert {r[5] for r in en.plan_table()[1:]} <= {"Visit", "Call", "Festival greeting", "Development"}
+    assert {r[7] for r in zh.plan_table()[1:]} == {"计划"} and {r[7] for r in en.plan_table()[1:]} == {"Planned"}
+    assert all(type(r[0]) is dt.date for r in zh.plan_table()[1:])
+    # the same plan, cell for cell, whatever the language the old sheet was written in
+    assert make(read_visit_plan(en.sheet_rows()), lang="zh").sheet_rows() == zh.sheet_rows()
+    assert make(read_visit_plan(zh.sheet_rows()), lang="en").sheet_rows() == en.sheet_rows()
+
+
+def test_blocks_sit_beside_the_plan_from_column_l():
+    p = make()
+    rows = p.sheet_rows()
+    assert p.unscheduled  # the development quota finds no prospect
+    assert rows[0][:10] == p.plan_table()[0] and rows[0][10] is None and rows[0][SIDE_COLUMN] == "未安排的工作"
+    assert rows[1][SIDE_COLUMN:] == ["客户经理", "客户编号", "客户名称", "等级", "类型", "原因", "应安排日期"]
+    assert SIDE_COLUMN == 11
+
+
+def test_cells_in_every_form_staff_or_tools_leave_them():
+    serial = float((D(2026, 11, 24) - D(1899, 12, 30)).days)
+    rows = [
+        ["拜访计划（王经理）"],  # a title above the header is fine
+        [],
+        [None, "Date", "Client", "ClientID", "Owner", "Type", "Status", "Locked", "Notes", "Reason", "Tier"],
+        [None, serial, "客户A1", "A1", "Li Lei", "Visit", "Done", None, "ok", "x", "A"],
+        [None, dt.datetime(2026, 11, 25, 9, 30), "客户B1", "B1", "Li Lei", "拜访", "完成", "", None, "x", "B"],
+        [None, "2026/11/26", "客户C1", "C1", "Li Lei", "phone", "cancelled", "", None, "x", "C"],
+        [None, "2026年11月27日", "客户C1", "C1", "Li Lei", "电话", "计划", "✓", None, "x", "C"],
+        [None, "2026-11-30", "客户C1", "C1", "Li Lei", "Call", "", True, None, "x", "C"],
+        [None, "2026-12-01", "客户C1", "C1", "Li Lei", "Call", "Planned", 1.0, None, "x", "C"],
+        [None, "2026-12-02", "客户C1", "C1", "Li Lei", "Call", "Planned", "TRUE", None, "x", "C"],
+        [None, "2026-12-03", "客户C1", "C1", "Li Lei", "Call", "Planned", "否", "keep me", "x", "C"],
+    ]
+    plan = read_visit_plan(rows, sheet="VisitPlan", first_row=4)
+    assert plan.problems == []
+    got = [(r.excel_row, r.date, r.client_id, r.type, r.status, r.locked, r.kept) for r in plan.rows]
+    assert got == [
+        (8, D(2026, 11, 24), "A1", "visit", "done", False, "done"),
+        (9, D(2026, 11, 25), "B1", "visit", "done", False, "done"),
+        (10, D(2026, 11, 26), "C1", "call", "cancelled", False, "cancelled"),
+        (11, D(2026, 11, 27), "C1", "call", "planned", True, "locked"),
+        (12, D(2026, 11, 30), "C1", "call", "planned", True, "locked"),
+        (13, D(2026, 12, 1), "C1", "call", "planned", True, "locked"),
+        (14, D(2026, 12, 2), "C1", "call", "planned", True, "locked"),
+        (15, D(2026, 12, 3), "C1", "call", "planned", False, ""),
+    ]
+    # cells are kept in the plan's column order, raw
+    assert plan.rows[0].cells == (serial, "Li Lei", "A1", "客户A1", "A", "Visit", "x", "Done", "ok", None)
+
+
+def test_bad_values_are_reported_with_row_column_and_value_and_the_row_is_kept():
+    rows = [[c[2] for c in PLAN_COLUMNS],
+            ["not a date", "Li Lei", "A1", "客户A1", "A", "Visit", "x", "Planned", None, None],
+            [None, "Li Lei", "A1", "客户A1", "A", "Visit", "x", "Planned", "a note", None],
+            ["2026-11-24", "Li Lei", "A1", "客户A1", "A", "Lunch", "x", "Planned", None, None],
+            ["2026-11-24", "Li Lei", "A1", "客户A1", "A", "Visit", "x", "Maybe", None, None],
+            ["2026-11-24", "Li Lei", "A1", "客户A1", "A", "Visit", "x", "Planned", None, "perhaps"],
+            ["2026-11-24", "Li Lei", None, None, "A", "Visit", "x", "Planned", None, None],
+            ["2026-11-24", "Li Lei", "ZZ9", "Nobody", "A", "Visit", "x", "Done", None, None]]
+    existing = read_visit_plan(rows, sheet="VisitPlan")
+    found = [(p.row, p.column, p.value, p.code) for p in existing.problems]
+    assert found == [(2, "Date", "not a date", "plan_date"), (3, "Date", None, "plan_date_blank"),
+                     (4, "Type", "Lunch", "plan_type"), (5, "Status", "Maybe", "plan_status"),
+                     (6, "Locked", "perhaps", "plan_locked"), (7, "ClientID", None, "plan_client")]
+    assert [r.kept for r in existing.rows] == ["problem"] * 4 + ["locked", "problem", "done"]
+    p = make(existing, lang="en")
+    assert [(x.row, x.code) for x in p.problems][-1] == (8, "plan_unknown_client")
+    kept = [r.cells("en") for r in p.rows if r.kept]
+    assert sorted(map(repr, kept)) == sorted(repr(r) for r in rows[1:])
+    assert kept[-2:] == [rows[1], rows[2]]  # undated rows last, in their order
+    messages = [x.as_dict("en") for x in p.problems]
+    assert messages[0] == {"sheet": "VisitPlan", "row": 2, "column": "Date", "value": "not a date",
+                           "message": "the plan row's date is not a date; row kept as it was, not used for planning"}
+    assert "状态应为" in p.problems[3].message("zh")
+
+
+def test_a_sheet_without_plan_header_is_unreadable_and_must_not_be_overwritten():
+    existing = read_visit_plan([["my own notes"], ["do not delete"]], sheet="拜访计划")
+    assert existing.unreadable and [p.code for p in existing.problems] == ["plan_no_header"]
+    assert make(existing).existing_unreadable
+    empty = read_visit_plan([[], [None, ""]])
+    assert not empty.unreadable and empty.problems == [] and empty.rows == []
+
+
+def test_rows_added_below_the_plan_and_gaps_in_the_notes_block_are_read():
+    p = make()
+    rows = p.sheet_rows()
+    plain = rows[1][:10]
+    plain[8] = "改到下午"
+    # a note whose row will not come back, kept aside
+    rows[1] = rows[1][:8] + ["改到下午", None] + rows[1][10:]
+    rows[1][0] = D(2026, 11, 21)  # a Saturday: not planned again
+    again = make(read_visit_plan(rows))
+    assert [n.note for n, _ in again.removed_notes] == ["改到下午"]
+    sheet = again.sheet_rows()
+    title = next(i for i, r in enumerate(sheet) if len(r) > SIDE_COLUMN and r[SIDE_COLUMN] == "已移除计划行的备注")
+    # staff insert a blank row inside the block and add a row at the bottom of the plan
+    sheet.insert(title + 2, [])
+    sheet.append([D(2026, 11, 30), "Li Lei", "B1", "客户B1", "B", "拜访", None, "计划", "客户要求", None])
+    read = read_visit_plan(sheet)
+    assert [n.note for n in read.removed_notes] == ["改到下午"]
+    assert read.rows[-1].kept == "typed" and read.rows[-1].note == "客户要求"
+
+
+def test_counts_and_summary():
+    p = make()
+    counts = p.counts()
+    assert counts["planned"] == len(p.rows) and counts["kept"] == 0
+    assert counts["visits"] + counts["development"] + counts["greetings"] + counts["calls"] == counts["planned"]
+    table = p.summary_table("zh")
+    assert table[0][0] == "客户经理" and table[1][0] == "Li Lei"
+    s = p.summary["Li Lei"]
+    assert s.visits == counts["visits"] + counts["development"] and s.calls == counts["greetings"] + counts["calls"]
+    assert s.unscheduled == len(p.unscheduled)
+    assert s.overdue == 2  # B1 due 2026-11-19, C1 never visited
