@@ -251,11 +251,16 @@ def CLIENT_STRATEGY(type_or_quadrant, caller=None):
 # =========================================================================== shared steps
 
 
-def _start(caller: Any, **row_args: Any) -> tuple[Context, Rows, RowErrors, list[bool]]:
-    """Workbook context, broadcast rows, row messages (upstream ones filled in), blank rows."""
+def _start(caller: Any, required: int = 1, **row_args: Any) -> tuple[Context, Rows, RowErrors, list[bool]]:
+    """Workbook context, broadcast rows, row messages (upstream ones filled in), blank rows.
+
+    The first ``required`` arguments are required in Excel: None there is a blank cell."""
     ctx = context(caller)
     if ctx.error:
         raise ArgError(ctx.error)
+    for k in list(row_args)[:required]:
+        if row_args[k] is None:
+            row_args[k] = [[None]]
     rows = broadcast(ctx.lang, **row_args)
     errors = RowErrors(rows.n, ctx.lang)
     for name, col in rows.cols.items():
@@ -337,12 +342,14 @@ class _FastTier:
         num = self.ssum[k] if self.method == "pareto" else self.scount[k]
         return float(num) / float(self.den), num, self.den
 
-    @staticmethod
-    def _below(pos: float, num: int, den: int, bound: Fraction) -> bool:
+    def _below(self, pos: float, num: int, den: int, bound: Fraction) -> bool:
+        """pos < bound (<= for thresholds: "at or above"), exact near the boundary."""
         fb = float(bound)
+        inclusive = self.method == "threshold"
         if abs(pos - fb) <= 1e-9 * max(1.0, abs(fb)):
-            return Fraction(num, den) < bound
-        return pos < fb
+            exact = Fraction(num, den)
+            return exact <= bound if inclusive else exact < bound
+        return pos <= fb if inclusive else pos < fb
 
     def tier(self, fen: int, previous: str = "") -> str:
         p = self._pos(fen)
@@ -420,7 +427,7 @@ _MEDIANS = LRU(16)
 
 
 def _client_quadrant(tier_or_value, need, status, potential, potential_population, caller):
-    ctx, rows, errors, blank = _start(caller, tier_or_value=tier_or_value, need=need, status=status,
+    ctx, rows, errors, blank = _start(caller, 2, tier_or_value=tier_or_value, need=need, status=status,
                                       potential=potential)
     lang, n, s = ctx.lang, rows.n, ctx.settings
     tier = np.full(n, "", dtype=object)
@@ -442,7 +449,8 @@ def _client_quadrant(tier_or_value, need, status, potential, potential_populatio
     no_status = st == ""
     st[no_status] = np.where(tier[no_status] == "D", "prospect", "current")
     # without a tier the value is unknown: only a prospect (valued by potential) gets a quadrant
-    blank = [b or (tier[i] == "" and (no_status[i] or st[i] != "prospect")) for i, b in enumerate(blank)]
+    given = rows.cols["tier_or_value"]
+    blank = [b or (is_blank(given[i]) and (no_status[i] or st[i] != "prospect")) for i, b in enumerate(blank)]
     pot_cells = rows.cols["potential"]
     score = np.full(n, np.nan)
     money = np.full(n, np.nan)
@@ -541,7 +549,7 @@ def _due(ctx: Context, rows: Rows, errors: RowErrors, today: np.ndarray) -> tupl
 
 
 def _next_visit(tier_or_stage, last_visit, caller):
-    ctx, rows, errors, blank = _start(caller, tier_or_stage=tier_or_stage, last_visit=last_visit)
+    ctx, rows, errors, blank = _start(caller, 2, tier_or_stage=tier_or_stage, last_visit=last_visit)
     blank = [b or is_blank(rows.cols["tier_or_stage"][i]) for i, b in enumerate(blank)]
     today = np.full(rows.n, np.datetime64(ctx.today(), "D"))
     due, _ = _due(ctx, rows, errors, today)
@@ -549,7 +557,7 @@ def _next_visit(tier_or_stage, last_visit, caller):
 
 
 def _visit_status_udf(tier_or_stage, last_visit, today, caller):
-    ctx, rows, errors, blank = _start(caller, tier_or_stage=tier_or_stage, last_visit=last_visit, today=today)
+    ctx, rows, errors, blank = _start(caller, 2, tier_or_stage=tier_or_stage, last_visit=last_visit, today=today)
     blank = [b or is_blank(rows.cols["tier_or_stage"][i]) for i, b in enumerate(blank)]
     n = rows.n
     day = np.full(n, np.datetime64(ctx.today(), "D"))
@@ -677,7 +685,7 @@ def _rfm_pop(kind: str, population: Any, population_status: Any, today: dt.date,
 
 def _rfm(recency, frequency, monetary, recency_population, frequency_population, monetary_population, status,
          population_status, unit, caller, *, segment: bool):
-    ctx, rows, errors, blank = _start(caller, recency=recency, frequency=frequency, monetary=monetary,
+    ctx, rows, errors, blank = _start(caller, 3, recency=recency, frequency=frequency, monetary=monetary,
                                       status=status)
     lang, n = ctx.lang, rows.n
     mult = unit_of(unit, lang)

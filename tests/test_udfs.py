@@ -1,0 +1,715 @@
+"""The Excel functions (SPEC 5) called exactly as xlwings calls them: per-row arguments as
+lists of rows (``ndim=2``), populations as flat lists, floats for every number,
+``datetime`` for date cells, None for blanks, and the ``caller`` range.
+
+The reference is the engine's whole-book pass (``classify``), the one behind Refresh: the
+column form of every function must give the Classification row for row, and the
+single-cell form (with the population ranges) must give the column form's answer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib
+import io
+import sys
+import types
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, assume, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
+
+from xlclient import udf_support, udfs
+from xlclient.demo import HEADERS, demo_book
+from xlclient.engine.book import build_client_book
+from xlclient.engine.calendar import WorkingCalendar
+from xlclient.engine.classify import classify
+from xlclient.engine.labels import RFM_CLASS_NAMES, STAGE_NAMES
+from xlclient.engine.parse import parse_bool, parse_count, parse_date, parse_hours, parse_money, parse_score
+from xlclient.engine.quadrant import quadrant_label
+from xlclient.engine.rfm import quintile_scores
+from xlclient.engine.settings import Settings, settings_rows
+from xlclient.engine.tier import TierRule, TierScale
+
+TODAY = dt.date(2026, 11, 20)
+SETTINGS = Settings(as_of=TODAY)
+FUNCTIONS = ("CLIENT_TIER", "CLIENT_QUADRANT", "INTENT_STAGE", "NEXT_VISIT", "VISIT_STATUS", "RFM_SCORE",
+             "RFM_SEGMENT", "PURCHASE_LIKELIHOOD", "CLIENT_REVIEW", "CLIENT_STRATEGY")
+
+
+# ----------------------------------------------------------------------------- fakes
+
+
+def as_xlwings(v: Any) -> Any:
+    """A cell value as xlwings hands it over: numbers as float, dates as datetime."""
+    if isinstance(v, bool) or v is None or isinstance(v, str):
+        return v if v != "" else None
+    if isinstance(v, int):
+        return float(v)
+    if isinstance(v, dt.datetime):
+        return v
+    if isinstance(v, dt.date):
+        return dt.datetime(v.year, v.month, v.day)
+    return v
+
+
+class FakeRange:
+    """The slice of the xlwings Range API the UDF layer uses on a sheet's used range."""
+
+    def __init__(self, sheet: "FakeSheet"):
+        self.sheet = sheet
+        self.row, self.column = sheet.first_row, sheet.first_col
+
+    def options(self, **_: Any) -> "FakeRange":
+        return self
+
+    @property
+    def value(self) -> list[list[Any]]:
+        self.sheet.book.reads += 1
+        return [[as_xlwings(v) for v in r] for r in self.sheet.rows] or [[None]]
+
+
+class FakeSheet:
+    def __init__(self, book: "FakeBook", name: str, rows: list[list[Any]], first_row: int = 1, first_col: int = 1):
+        self.book, self.name, self.rows = book, name, rows
+        self.first_row, self.first_col = first_row, first_col
+
+    @property
+    def used_range(self) -> FakeRange:
+        return FakeRange(self)
+
+
+class FakeBook:
+    def __init__(self, name: str = "客户台账.xlsm", sheets: dict[str, list[list[Any]]] | None = None):
+        self.name = name
+        self.fullname = "C:\\Users\\ae\\" + name
+        self.reads = 0
+        self._sheets = {"客户台账": FakeSheet(self, "客户台账", [])}
+        for k, rows in (sheets or {}).items():
+            self._sheets[k] = FakeSheet(self, k, rows)
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return list(self._sheets)
+
+    @property
+    def sheets(self) -> dict[str, FakeSheet]:
+        return self._sheets
+
+    def set_sheet(self, name: str, rows: list[list[Any]]) -> None:
+        self._sheets[name] = FakeSheet(self, name, rows)
+
+
+class FakeCaller:
+    """What xlwings passes as ``caller``: the calling cell, an xlwings Range."""
+
+    def __init__(self, book: FakeBook):
+        self.sheet = book.sheets["客户台账"]
+        self.address = "$AA$4"
+
+
+def caller_for(settings: Settings = SETTINGS, name: str = "客户台账.xlsm", holidays=None) -> FakeCaller:
+    sheets = {"设置": settings_rows(settings)}
+    if holidays is not None:
+        sheets["节假日"] = [["日期", "类型", "名称"], *holidays]
+    return FakeCaller(FakeBook(name, sheets))
+
+
+@pytest.fixture(autouse=True)
+def fresh_caches():
+    udf_support.clear_caches()
+    for cache in (udfs._TIER_SCALES, udfs._RFM_POPS, udfs._MODELS, udfs._CUTOFFS, udfs._MEDIANS):
+        cache.clear()
+    yield
+
+
+def column(values: list[Any]) -> list[list[Any]]:
+    """A column range as xlwings passes it with ndim=2."""
+    return [[as_xlwings(v)] for v in values]
+
+
+def cell(v: Any) -> list[list[Any]]:
+    """One cell as xlwings passes it with ndim=2."""
+    return [[as_xlwings(v)]]
+
+
+def pop(values: list[Any]) -> list[Any]:
+    """A population column as xlwings passes it by default (a flat list)."""
+    return [as_xlwings(v) for v in values]
+
+
+def flat_out(result: Any) -> list[Any]:
+    assert isinstance(result, list) and all(isinstance(r, list) and len(r) == 1 for r in result), result
+    return [r[0] for r in result]
+
+
+# ----------------------------------------------------------------------------- the demo book
+
+
+class Book:
+    """A demo client book, the engine's classification of it and its raw columns."""
+
+    def __init__(self, n: int = 160, seed: int = 11, plant: bool = False):
+        rows, self.planted = demo_book(n, seed, TODAY, plant_problems=plant)
+        self.header = rows[0]
+        self.rows = rows[1:]
+        book = build_client_book(self.header, self.rows, sheet="客户台账", header_row=2, settings=SETTINGS)
+        self.book = book
+        self.c = classify(book, SETTINGS, WorkingCalendar())
+        self.frame = self.c.frame
+        # Excel row -> index into self.rows (the header is on Excel row 3)
+        self.index = {int(r): int(r) - 4 for r in self.frame["row"]}
+
+    def raw(self, header: str) -> list[Any]:
+        j = self.header.index(header)
+        return [as_xlwings(r[j]) for r in self.rows]
+
+    def col(self, header: str) -> list[list[Any]]:
+        return column(self.raw(header))
+
+    def engine(self, field: str) -> list[Any]:
+        """The engine's value per raw row (None for rows the engine left out)."""
+        out: list[Any] = [None] * len(self.rows)
+        for r, v in zip(self.frame["row"], self.frame[field]):
+            out[self.index[int(r)]] = v
+        return out
+
+    def risk_block(self) -> list[list[Any]]:
+        cols = [self.raw(h) for h in ("经营困难", "竞品接触", "管理层变动", "付款逾期")]
+        return [list(r) for r in zip(*cols)]
+
+
+@pytest.fixture(scope="module")
+def demo() -> Book:
+    return Book()
+
+
+BILL, STATUS, OVERRIDE = "年度投放额(万元)", "客户状态", "锁定等级"
+
+
+def tier_column(b: Book, caller) -> list[Any]:
+    return flat_out(udfs.CLIENT_TIER(b.col(BILL), None, b.col(STATUS), None, b.col(OVERRIDE), None, "万元",
+                                     caller=caller))
+
+
+def stage_column(b: Book, caller) -> list[Any]:
+    return flat_out(udfs.INTENT_STAGE(b.col("意向阶段"), b.col("沟通次数"), b.col("已付定金"), caller=caller))
+
+
+def visit_keys(b: Book, caller) -> list[Any]:
+    """What a workbook would feed NEXT_VISIT: the tier, a prospect's stage, or the status."""
+    tiers, stages, statuses = tier_column(b, caller), stage_column(b, caller), b.raw(STATUS)
+    keys = []
+    for t, s, status in zip(tiers, stages, statuses):
+        if status in ("潜在", "意向"):
+            keys.append(s)
+        elif status == "流失":
+            keys.append(t or "流失")
+        else:
+            keys.append("C" if t == "D" else t)
+    return keys
+
+
+# ----------------------------------------------------------------------------- column form = engine
+
+
+def test_tier_column_equals_the_engine(demo):
+    caller = caller_for()
+    got = tier_column(demo, caller)
+    assert got == demo.engine("tier")
+    assert {"A", "B", "C", "D", ""} <= set(got)
+
+
+def test_tier_single_cells_equal_the_column(demo):
+    caller = caller_for()
+    col = tier_column(demo, caller)
+    bill, status, ovr = demo.raw(BILL), demo.raw(STATUS), demo.raw(OVERRIDE)
+    single = [udfs.CLIENT_TIER(cell(bill[i]), pop(bill), cell(status[i]), None, cell(ovr[i]), pop(status), "万元",
+                               caller=caller) for i in range(len(bill))]
+    assert single == col
+    assert len(udfs._TIER_SCALES) == 1 and udfs._TIER_SCALES.hits == len(bill) - 1  # sorted once
+
+
+def test_quadrant_equals_the_engine(demo):
+    caller = caller_for()
+    tiers = tier_column(demo, caller)
+    got = flat_out(udfs.CLIENT_QUADRANT(column(tiers), demo.col("需求评分"), demo.col(STATUS), demo.col("潜力评分"),
+                                        caller=caller))
+    want = [quadrant_label(q or "", "zh") if q is not None else None for q in demo.engine("quadrant")]
+    assert got == want
+    need, status, potential = demo.raw("需求评分"), demo.raw(STATUS), demo.raw("潜力评分")
+    single = [udfs.CLIENT_QUADRANT(cell(tiers[i]), cell(need[i]), cell(status[i]), cell(potential[i]), caller=caller)
+              for i in range(len(tiers))]
+    assert single == got
+
+
+def test_intent_stage_equals_the_engine(demo):
+    caller = caller_for()
+    got = stage_column(demo, caller)
+    want = [STAGE_NAMES[s]["zh"] if s else "" for s in demo.engine("stage")]
+    assert got == want
+    stage, meet, dep = demo.raw("意向阶段"), demo.raw("沟通次数"), demo.raw("已付定金")
+    assert [udfs.INTENT_STAGE(cell(stage[i]), cell(meet[i]), cell(dep[i]), caller=caller)
+            for i in range(len(stage))] == got
+
+
+def test_next_visit_and_visit_status_equal_the_engine(demo):
+    caller = caller_for()
+    keys = visit_keys(demo, caller)
+    due = flat_out(udfs.NEXT_VISIT(column(keys), demo.col("最近拜访日期"), caller=caller))
+    want = [None if pd.isna(d) else pd.Timestamp(d).date() for d in demo.engine("next_visit")]
+    assert [d or None for d in due] == want
+    status = flat_out(udfs.VISIT_STATUS(column(keys), demo.col("最近拜访日期"), caller=caller))
+    assert status == demo.engine("visit_status")
+    assert any(s.startswith("逾期") for s in status) and "正常" in status
+    last = demo.raw("最近拜访日期")
+    assert [udfs.NEXT_VISIT(cell(keys[i]), cell(last[i]), caller=caller) for i in range(len(keys))] == due
+    assert [udfs.VISIT_STATUS(cell(keys[i]), cell(last[i]), caller=caller) for i in range(len(keys))] == status
+
+
+def test_rfm_equals_the_engine(demo):
+    caller = caller_for()
+    args = (demo.col("最近合作日期"), demo.col("合作次数"), demo.col(BILL), None, None, None, demo.col(STATUS), None,
+            "万元")
+    score = flat_out(udfs.RFM_SCORE(*args, caller=caller))
+    assert score == [int(c) if c else "" for c in demo.engine("rfm")]
+    segment = flat_out(udfs.RFM_SEGMENT(*args, caller=caller))
+    assert segment == [RFM_CLASS_NAMES[c]["zh"] if c else "" for c in demo.engine("rfm_class")]
+    assert len(set(segment) - {""}) >= 6
+    last, orders, bill, status = (demo.raw(h) for h in ("最近合作日期", "合作次数", BILL, STATUS))
+    for f, want in ((udfs.RFM_SCORE, score), (udfs.RFM_SEGMENT, segment)):
+        single = [f(cell(last[i]), cell(orders[i]), cell(bill[i]), pop(last), pop(orders), pop(bill), cell(status[i]),
+                    pop(status), "万元", caller=caller) for i in range(len(last))]
+        assert single == want
+
+
+def test_recency_as_days_equals_recency_as_dates(demo):
+    caller = caller_for()
+    last = demo.raw("最近合作日期")
+    days = [None if d is None else float((TODAY - parse_date([d]).values[0].astype(dt.date)).days) for d in last]
+    by_date = udfs.RFM_SCORE(column(last), demo.col("合作次数"), demo.col(BILL), None, None, None, demo.col(STATUS),
+                             None, "万元", caller=caller)
+    by_days = udfs.RFM_SCORE(column(days), demo.col("合作次数"), demo.col(BILL), None, None, None, demo.col(STATUS),
+                             None, "万元", caller=caller)
+    assert by_days == by_date
+
+
+def likelihood_args(b: Book, caller) -> tuple:
+    stages, statuses = stage_column(b, caller), b.raw(STATUS)
+    client = [s if status in ("潜在", "意向") else status for s, status in zip(stages, statuses)]
+    return (column(client), b.col("最近拜访日期"), b.col("合作次数"), b.col("首次合作日期"), b.col("最近合作日期"))
+
+
+def test_purchase_likelihood_equals_the_engine(demo):
+    caller = caller_for()
+    args = likelihood_args(demo, caller)
+    got = flat_out(udfs.PURCHASE_LIKELIHOOD(*args, caller=caller))
+    want = demo.engine("likelihood")
+    assert demo.c.likelihood_method == "mbgnbd"
+    for g, w in zip(got, want):
+        if w is None or np.isnan(w):
+            assert g == ""
+        else:
+            assert g == pytest.approx(w, rel=1e-12, abs=1e-15)
+    client, contact, orders, first, last = ([r[0] for r in a] for a in args)
+    single = [udfs.PURCHASE_LIKELIHOOD(cell(client[i]), cell(contact[i]), cell(orders[i]), cell(first[i]),
+                                       cell(last[i]), pop(client), pop(orders), pop(first), pop(last), caller=caller)
+              for i in range(len(client))]
+    for s, g in zip(single, got):
+        assert s == (g if g == "" else pytest.approx(g, rel=1e-12, abs=1e-15))
+    assert len(udfs._MODELS) == 1  # fitted once for the whole column of single cells
+
+
+def test_purchase_likelihood_small_book_uses_the_heuristic_in_both_forms():
+    b = Book(n=25, seed=3)
+    caller = caller_for()
+    assert b.c.likelihood_method == "heuristic"
+    args = likelihood_args(b, caller)
+    got = flat_out(udfs.PURCHASE_LIKELIHOOD(*args, caller=caller))
+    for g, w in zip(got, b.engine("likelihood")):
+        assert g == "" if np.isnan(w) else g == pytest.approx(w, rel=1e-12)
+    client, contact, orders, first, last = ([r[0] for r in a] for a in args)
+    for i in range(len(client)):
+        s = udfs.PURCHASE_LIKELIHOOD(cell(client[i]), cell(contact[i]), cell(orders[i]), cell(first[i]),
+                                     cell(last[i]), pop(client), pop(orders), pop(first), pop(last), caller=caller)
+        assert s == (got[i] if got[i] == "" else pytest.approx(got[i], rel=1e-12))
+
+
+def review_args(b: Book, caller, tiers) -> tuple:
+    return (column(tiers), None, b.col(STATUS), b.col("毛利(万元)"), b.col("服务工时"), b.col("最近合作日期"),
+            b.col(BILL), b.col("上年投放额(万元)"), b.risk_block(), b.col(OVERRIDE))
+
+
+def test_client_review_equals_the_engine(demo):
+    caller = caller_for()
+    tiers = tier_column(demo, caller)
+    got = flat_out(udfs.CLIENT_REVIEW(*review_args(demo, caller, tiers), None, None, None, "万元", caller=caller))
+    assert got == demo.engine("review")
+    assert any("建议淘汰：每工时毛利" in g for g in got) and any("流失风险" in g for g in got)
+    args = [a if a is None or isinstance(a, str) else a for a in review_args(demo, caller, tiers)]
+    raws = [None if a is None else [r for r in a] for a in args]
+    gp, hours, status = demo.raw("毛利(万元)"), demo.raw("服务工时"), demo.raw(STATUS)
+    single = []
+    for i in range(len(tiers)):
+        row = [None if a is None else [a[i]] for a in raws]
+        single.append(udfs.CLIENT_REVIEW(*row, pop(gp), pop(hours), pop(status), "万元", caller=caller))
+    assert single == got
+
+
+def test_client_strategy_in_both_forms():
+    caller = caller_for()
+    assert udfs.CLIENT_STRATEGY("理智型", caller=caller).startswith("用数据和案例说话")
+    assert udfs.CLIENT_STRATEGY(cell("Q1 高价值/高需求"), caller=caller).startswith("核心客户")
+    got = flat_out(udfs.CLIENT_STRATEGY(column(["犹豫型", None, "金", "外星型"]), caller=caller))
+    assert got[0].startswith("替他缩小选择范围") and got[1] == "" and got[2].startswith("结果导向")
+    assert got[3].startswith("#参数错误: 未知的客户类型「外星型」") and "理智型" in got[3]
+
+
+# ----------------------------------------------------------------------------- bad input, blanks
+
+
+def test_planted_problems_show_in_their_rows_and_spoil_nothing_else():
+    b = Book(n=160, seed=11, plant=True)
+    caller = caller_for()
+    tiers = tier_column(b, caller)
+    bad = {p.row - 4: p for p in b.planted}  # Excel row of data row j is j + 4
+    want = b.engine("tier")
+    for i, (got, w) in enumerate(zip(tiers, want)):
+        p = bad.get(i)
+        if p is not None and p.column == BILL:
+            assert got == "#参数错误: value 「约50万」不是金额（如 120万、1.2亿、¥3,500、12.5k）"
+        elif p is not None and p.column == STATUS:
+            assert got == "#参数错误: status 「合作过」无法识别，应为 现有/合作中、潜在/意向 或 流失"
+        elif p is not None and p.column == OVERRIDE:
+            assert got == "#参数错误: override 「S」应为等级 A/B/C/D"
+        else:
+            assert got == w, (i, p)
+    keys = visit_keys(b, caller)
+    due = flat_out(udfs.NEXT_VISIT(column(keys), b.col("最近拜访日期"), caller=caller))
+    visits = {i: p for i, p in bad.items() if p.column == "最近拜访日期"}
+    assert len(visits) == 2
+    for i, p in visits.items():
+        if p.what == "impossible date":
+            assert due[i] == "#参数错误: last_visit 「2026-02-30」不是日期（如 2026-03-05、2026/3/5、2026年3月5日）"
+        else:
+            assert due[i].startswith("#参数错误: last_visit 「2026-12-30」晚于今天 2026-11-20")
+
+
+def test_bad_arguments_read_as_messages():
+    caller = caller_for()
+    assert udfs.NEXT_VISIT("A", "2026-13-01", caller=caller) == (
+        "#参数错误: last_visit 「2026-13-01」不是日期（如 2026-03-05、2026/3/5、2026年3月5日）")
+    assert udfs.NEXT_VISIT("Z", dt.datetime(2026, 10, 1), caller=caller).startswith("#参数错误: tier_or_stage 「Z」")
+    assert udfs.INTENT_STAGE("很想买", caller=caller).startswith("#参数错误: stage 「很想买」无法识别")
+    assert udfs.INTENT_STAGE("准", 1.5, caller=caller) == "#参数错误: meetings 「1.5」应为不小于 0 的整数"
+    assert udfs.CLIENT_QUADRANT("A", 7.0, caller=caller) == "#参数错误: need 「7」应为 1–5 分"
+    assert udfs.CLIENT_QUADRANT(350000.0, 4.0, caller=caller).startswith("#参数错误: tier_or_value 「350000」")
+    assert udfs.RFM_SCORE(-3.0, 2.0, 10.0, [1.0, 2.0], [1.0, 2.0], [1.0, 2.0], caller=caller).startswith(
+        "#参数错误: recency 「-3」")
+    assert udfs.CLIENT_TIER(100.0, [100.0, 50.0], unit="斤", caller=caller).startswith("#参数错误: unit 「斤」")
+    # a column that does not fit the others: one message for the call
+    msg = udfs.CLIENT_TIER(column([1.0, 2.0, 3.0]), None, column(["现有", "现有"]), caller=caller)
+    assert msg == "#参数错误: 各区域的行数不同（value 3、status 2）：整列参数应一样长，或只给一个单元格"
+    # single cell without the population to rank against
+    assert udfs.CLIENT_TIER(100.0, caller=caller).startswith("#参数错误: population 缺失")
+    assert udfs.RFM_SCORE(3.0, 2.0, 10.0, caller=caller).startswith("#参数错误: recency_population 缺失")
+    # an Excel error value in a cell, and a message coming from another UDF
+    assert udfs.CLIENT_TIER(column(["#N/A", 5.0]), caller=caller)[0] == ["#参数错误: value 「#N/A」是 Excel 错误值"]
+    upstream = udfs.CLIENT_TIER(100.0, caller=caller)
+    assert udfs.NEXT_VISIT(upstream, None, caller=caller) == upstream
+
+
+def test_one_bad_row_does_not_spoil_the_column():
+    caller = caller_for()
+    # 500, 300 and 200 hold 0%, 50% and 80% of the 1,001 before them: A, A, A; the last 1 yuan is C
+    got = flat_out(udfs.CLIENT_TIER(column([500.0, "abc", 300.0, -5.0, "0.02万", None, 1.0]), caller=caller))
+    assert got[1].startswith("#参数错误: value 「abc」") and got[3] == "#参数错误: value 「-5」是负数，应为金额"
+    assert got[0] == got[2] == got[4] == "A" and got[5] == "" and got[6] == "C"
+
+
+def test_blank_rows_give_blank_rows():
+    caller = caller_for()
+    assert flat_out(udfs.CLIENT_TIER(column([None, 5.0, None]), None, column([None, "现有", None]),
+                                     caller=caller)) == ["", "A", ""]
+    assert udfs.CLIENT_TIER(None, [1.0, 2.0], caller=caller) == ""
+    assert flat_out(udfs.NEXT_VISIT(column([None, "A"]), column([dt.datetime(2026, 1, 5), None]),
+                                    caller=caller))[0] == ""
+    assert flat_out(udfs.RFM_SEGMENT(column([None, 10.0]), column([None, 3.0]), column([None, 100.0]),
+                                     caller=caller))[0] == ""
+    assert udfs.CLIENT_STRATEGY(None, caller=caller) == ""
+    assert udfs.CLIENT_REVIEW(None, caller=caller) == ""
+    assert udfs.INTENT_STAGE(None, None, None, caller=caller) == ""
+
+
+def test_prospects_and_lost_clients():
+    caller = caller_for()
+    assert udfs.CLIENT_TIER(None, [1.0, 2.0], "潜在", caller=caller) == "D"
+    assert udfs.CLIENT_TIER(80.0, [100.0, 80.0], "流失", caller=caller) == ""
+    assert udfs.CLIENT_TIER(80.0, [100.0, 80.0], "流失", None, "B", caller=caller) == "B"  # pinned wins
+    assert udfs.NEXT_VISIT("拒绝", dt.datetime(2026, 11, 2), caller=caller) == ""
+    assert udfs.NEXT_VISIT("流失", dt.datetime(2026, 11, 2), caller=caller) == ""
+    assert udfs.PURCHASE_LIKELIHOOD("流失", caller=caller) == ""
+    assert udfs.PURCHASE_LIKELIHOOD("重要", caller=caller) == pytest.approx(0.9)
+    assert udfs.PURCHASE_LIKELIHOOD("意向", dt.datetime(2026, 8, 22), caller=caller) == pytest.approx(0.075)
+
+
+def test_dates_as_serials_and_text_equal_dates():
+    caller = caller_for()
+    d = dt.datetime(2026, 9, 25)
+    serial = float((d - dt.datetime(1899, 12, 30)).days)
+    for form in (d, serial, "2026-09-25", "2026/9/25", "2026年9月25日"):
+        assert udfs.NEXT_VISIT("A", form, caller=caller) == dt.date(2026, 10, 9), form
+    assert udfs.VISIT_STATUS("A", serial, "2026-10-20", caller=caller) == "逾期 11 天"
+    assert udfs.VISIT_STATUS("A", d, dt.datetime(2026, 10, 5), caller=caller) == "即将到期"
+    assert udfs.VISIT_STATUS("A", d, dt.datetime(2026, 9, 26), caller=caller) == "正常"
+    assert udfs.VISIT_STATUS("A", None, caller=caller) == "从未拜访"
+
+
+def test_next_visit_skips_the_national_day_break_and_keeps_make_up_days():
+    caller = caller_for()
+    # 2026-09-17 + 14 = 2026-10-01 (holiday until 10-07); 10-08 is the next working day
+    assert udfs.NEXT_VISIT("A", dt.datetime(2026, 9, 17), caller=caller) == dt.date(2026, 10, 8)
+    # 2026-09-26 + 14 = Saturday 2026-10-10, a make-up working day
+    assert udfs.NEXT_VISIT("A", dt.datetime(2026, 9, 26), caller=caller) == dt.date(2026, 10, 10)
+
+
+def test_english_settings_give_english_answers_and_messages():
+    caller = caller_for(Settings(as_of=TODAY, language="en"))
+    assert udfs.CLIENT_QUADRANT("A", 4.0, caller=caller) == "Q1 High value / high need"
+    assert udfs.INTENT_STAGE("重要", None, "是", caller=caller) == "Committed"
+    assert udfs.VISIT_STATUS("A", dt.datetime(2026, 9, 25), "2026-10-20", caller=caller) == "Overdue 11 days"
+    assert udfs.NEXT_VISIT("A", "soon", caller=caller).startswith("#ARG ERROR: last_visit 'soon' is not a date")
+    assert udfs.RFM_SEGMENT(5.0, 9.0, 100.0, [5.0, 50.0], [9.0, 1.0], [100.0, 1.0], caller=caller) == "Important value"
+
+
+# ----------------------------------------------------------------------------- workbook context
+
+
+def test_settings_are_read_once_and_refreshed_when_they_change(monkeypatch):
+    clock = [1000.0]
+    monkeypatch.setattr(udf_support, "_clock", lambda: clock[0])
+    caller = caller_for()
+    book = caller.sheet.book
+    population = [100.0, 10.0, 5.0]
+    assert udfs.CLIENT_TIER(10.0, population, caller=caller) == "B"  # 100 of 115 before it: 87%
+    reads = book.reads
+    for _ in range(50):
+        assert udfs.CLIENT_TIER(10.0, population, caller=caller) == "B"
+    assert book.reads == reads  # cached: no sheet read within RECHECK_SECONDS
+    # a manager lowers the A cut-off to 90%
+    book.set_sheet("设置", settings_rows(Settings(as_of=TODAY, pareto_a=0.90)))
+    clock[0] += udf_support.RECHECK_SECONDS / 2
+    assert udfs.CLIENT_TIER(10.0, population, caller=caller) == "B"  # not looked at yet
+    clock[0] += udf_support.RECHECK_SECONDS
+    assert udfs.CLIENT_TIER(10.0, population, caller=caller) == "A"
+    assert book.reads > reads
+    # unchanged on the next check: the same Settings object is kept
+    ctx = udf_support.context(caller)
+    clock[0] += 2 * udf_support.RECHECK_SECONDS
+    assert udf_support.context(caller).settings is ctx.settings
+    # switched to English
+    book.set_sheet("设置", settings_rows(Settings(as_of=TODAY, language="en")))
+    clock[0] += 2 * udf_support.RECHECK_SECONDS
+    assert udfs.INTENT_STAGE("重要", None, "是", caller=caller) == "Committed"
+
+
+def test_each_workbook_has_its_own_settings(monkeypatch):
+    a = caller_for(Settings(as_of=TODAY, cadence_A=14), name="a.xlsm")
+    b = caller_for(Settings(as_of=TODAY, cadence_A=7), name="b.xlsm")
+    assert udfs.NEXT_VISIT("A", dt.datetime(2026, 11, 2), caller=a) == dt.date(2026, 11, 16)
+    assert udfs.NEXT_VISIT("A", dt.datetime(2026, 11, 2), caller=b) == dt.date(2026, 11, 9)
+
+
+def test_no_caller_or_no_settings_sheet_uses_defaults():
+    assert udfs.CLIENT_TIER(10.0, [100.0, 10.0, 5.0]) == "B"
+    caller = FakeCaller(FakeBook("plain.xlsx"))
+    assert udfs.CLIENT_TIER(10.0, [100.0, 10.0, 5.0], caller=caller) == "B"
+
+    class NotARange:  # called from VBA: Application.Caller is not a range
+        @property
+        def sheet(self):
+            raise AttributeError("no sheet")
+
+    assert udfs.INTENT_STAGE("重要", None, "是", caller=NotARange()) == "重要"
+
+
+def test_refused_settings_are_shown_not_replaced_by_defaults():
+    rows = settings_rows(SETTINGS)
+    for r in rows:
+        if len(r) > 3 and r[3] == "pareto_a":
+            r[1] = "很多"
+    caller = FakeCaller(FakeBook("bad.xlsm", {"设置": rows}))
+    got = udfs.CLIENT_TIER(10.0, [100.0, 10.0], caller=caller)
+    assert got.startswith("#设置错误: '设置'!B") and "很多" in got
+
+
+def test_holidays_sheet_moves_the_next_visit(monkeypatch):
+    monkeypatch.setattr(udf_support, "_clock", lambda: 5.0)
+    plain = caller_for(name="plain.xlsm")
+    assert udfs.NEXT_VISIT("A", dt.datetime(2026, 11, 2), caller=plain) == dt.date(2026, 11, 16)
+    outing = caller_for(name="outing.xlsm", holidays=[[dt.date(2026, 11, 16), "放假", "团建"]])
+    assert udfs.NEXT_VISIT("A", dt.datetime(2026, 11, 2), caller=outing) == dt.date(2026, 11, 17)
+    # a Saturday made a working day
+    extra = caller_for(name="extra.xlsm", holidays=[[dt.date(2026, 11, 14), "调休上班", ""]])
+    assert udfs.NEXT_VISIT("A", dt.datetime(2026, 10, 31), caller=extra) == dt.date(2026, 11, 14)
+
+
+def test_unexpected_errors_read_as_internal_messages(monkeypatch):
+    def boom(*_a, **_k):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(udfs, "strategy_for", boom)
+    assert udfs.CLIENT_STRATEGY("理智型") == "#内部错误: RuntimeError: disk on fire"
+
+
+# ----------------------------------------------------------------------------- properties
+
+money = st.one_of(st.none(), st.floats(0, 5e6, allow_nan=False).map(lambda x: round(x, 2)),
+                  st.integers(0, 3000).map(float), st.sampled_from(["120万", "3.5万", "¥3,500", "abc", "-"]))
+statuses = st.sampled_from([None, "现有", "合作中", "潜在", "流失", "合作过"])
+tiers = st.sampled_from([None, "A", "B", "C", "D", "x"])
+rules = st.sampled_from([Settings(as_of=TODAY), Settings(as_of=TODAY, tier_method="rank"),
+                         Settings(as_of=TODAY, tier_method="threshold", threshold_a=2000.0, threshold_b=500.0),
+                         Settings(as_of=TODAY, pareto_a=0.5, pareto_b=0.9, tier_margin=0.2)])
+
+
+@hsettings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data(), settings=rules)
+def test_single_cell_tier_with_a_population_equals_the_column_form(data, settings):
+    n = data.draw(st.integers(2, 25))  # one row is a single cell, not a column
+    values = data.draw(st.lists(money, min_size=n, max_size=n))
+    status = data.draw(st.lists(statuses, min_size=n, max_size=n))
+    prev = data.draw(st.lists(tiers, min_size=n, max_size=n))
+    ovr = data.draw(st.lists(st.sampled_from([None, None, None, "A", "D"]), min_size=n, max_size=n))
+    unit = data.draw(st.sampled_from([None, "万元"]))
+    caller = caller_for(settings, name=f"p{id(settings)}.xlsm")
+    col = flat_out(udfs.CLIENT_TIER(column(values), None, column(status), column(prev), column(ovr), None, unit,
+                                    caller=caller))
+    for i in range(n):
+        one = udfs.CLIENT_TIER(cell(values[i]), pop(values), cell(status[i]), cell(prev[i]), cell(ovr[i]),
+                               pop(status), unit, caller=caller)
+        assert one == col[i], (i, values[i], status[i], prev[i])
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(values=st.lists(st.floats(0, 1e7, allow_nan=False), min_size=1, max_size=40),
+       probes=st.lists(st.floats(0, 1e7, allow_nan=False), min_size=1, max_size=10),
+       prev=st.sampled_from(["", "A", "B", "C"]),
+       rule=st.sampled_from([TierRule("pareto", 0.8, 0.95, 0.05), TierRule("rank", 0.2, 0.5, 0.05),
+                             TierRule("threshold", 1e6, 3e5, 0.05), TierRule("pareto", 0.6, 0.7, 0.3)]))
+def test_fast_scalar_tier_equals_tier_scale(values, probes, prev, rule):
+    scale = TierScale(np.array(values), rule)
+    fast = udfs._FastTier(scale)
+    probes = [p for p in probes + values if round(p * 100) > 0]
+    assume(probes)
+    want = scale.tiers(np.array(probes), np.array([prev] * len(probes), dtype=object))
+    assert [fast.tier(udf_support.to_fen(p), prev) for p in probes] == list(want)
+
+
+cell_values = st.one_of(
+    st.none(), st.booleans(), st.floats(allow_nan=True, allow_infinity=False, width=64),
+    st.integers(-5, 10).map(float), st.integers(-10**6, 10**9),
+    st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2300, 1, 1)),
+    st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2300, 1, 1)),
+    st.sampled_from(["", "  ", "是", "否", "3次", "2026-03-05", "120万", "abc", "★★★", "1", "0", "4分"]))
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(v=cell_values, mult=st.sampled_from([1.0, 1e4]))
+def test_fast_cell_parsers_equal_the_engine_parsers(v, mult):
+    engines = {"money": lambda c: parse_money(c, mult), "date": parse_date, "count": parse_count,
+               "hours": parse_hours, "score": parse_score, "bool": parse_bool}
+    for kind, engine in engines.items():
+        want = engine([v])
+        got = udf_support.parse(kind, [v], mult=mult)
+        w, g = want.values[0], got.values[0]
+        if kind == "date":
+            assert (np.isnat(w) and np.isnat(g)) or w == g, (kind, v)
+        else:
+            assert (np.isnan(w) and np.isnan(g)) or w == g, (kind, v)
+        assert (want.problems[0] is None) == (got.problems[0] is None), (kind, v)
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(population=st.lists(st.one_of(st.integers(0, 20).map(float), st.floats(0, 1e4)), min_size=1, max_size=40),
+       probes=st.lists(st.floats(0, 1e4), min_size=1, max_size=8), higher=st.booleans())
+def test_cached_quintile_scores_equal_the_engine(population, probes, higher):
+    sp = udfs._SortedPop(np.array(population))
+    want = quintile_scores(np.array(probes + population), np.array(population), higher_is_better=higher)
+    assert [sp.score(p, higher) for p in probes + population] == list(want)
+
+
+# ----------------------------------------------------------------------------- xlwings' own view
+
+
+@pytest.fixture(scope="module")
+def with_real_decorators():
+    """xlclient.udfs loaded with xlwings' Windows decorators (``xlwings.udfs``), which
+    need pywin32: stand-ins for pythoncom/pywintypes/win32com are installed for the import
+    only. On Linux ``xw.func`` returns the function unchanged; this is what Excel sees."""
+    names = ("pythoncom", "pywintypes", "win32com", "win32com.client")
+    saved = {k: sys.modules.get(k) for k in names + ("xlwings.udfs",)}
+    for k in names:
+        sys.modules[k] = types.ModuleType(k)
+    sys.modules["pythoncom"].CoInitialize = lambda: None
+    sys.modules["pywintypes"].com_error = Exception
+    sys.modules["pywintypes"].TimeType = type("TimeType", (), {})
+    sys.modules["pywintypes"].IID = str
+    sys.modules["win32com.client"].Dispatch = lambda *a, **k: None
+    sys.modules["win32com"].client = sys.modules["win32com.client"]
+    import xlwings as xw
+
+    try:
+        xu = importlib.import_module("xlwings.udfs")
+        before = (xw.func, xw.arg, xw.ret)
+        xw.func, xw.arg, xw.ret = xu.xlfunc, xu.xlarg, xu.xlret
+        try:
+            spec = importlib.util.find_spec("xlclient.udfs")
+            module = importlib.util.module_from_spec(spec)
+            spec.loader.exec_module(module)
+        finally:
+            xw.func, xw.arg, xw.ret = before
+        yield xu, module
+    finally:
+        for k, m in saved.items():
+            if m is None:
+                sys.modules.pop(k, None)
+            else:
+                sys.modules[k] = m
+
+
+def test_xlwings_registers_every_function_with_help_and_converters(with_real_decorators):
+    xu, module = with_real_decorators
+    registered = {name for name in dir(module) if hasattr(getattr(module, name), "__xlfunc__")}
+    assert registered == set(FUNCTIONS)
+    for name in FUNCTIONS:
+        info = getattr(module, name).__xlfunc__
+        assert info["category"] == "xlclient"
+        assert info["ret"]["doc"] and len(info["ret"]["doc"]) <= 255
+        args = [a for a in info["args"] if a["name"] != "caller"]
+        assert info["args"][-1]["name"] == "caller"
+        for a in args:
+            assert a["doc"] and not a["doc"].startswith("Positional argument"), (name, a["name"])
+            assert len(a["doc"]) <= 255, (name, a["name"])
+            assert a["name"].isascii()
+
+
+def test_vba_wrappers_from_xlwings_generator(with_real_decorators):
+    xu, module = with_real_decorators
+    out = io.StringIO()
+
+    class Workbook:
+        Name = "客户台账.xlsm"
+
+    xu.generate_vba_wrapper("xlclient.udfs", module, out, Workbook())
+    vba = out.getvalue()
+    assert vba.isascii()
+    assert "Function CLIENT_TIER(value, Optional population, Optional status, Optional previous_tier, " \
+           "Optional override, Optional population_status, Optional unit)" in vba
+    assert 'XLPy.CallUDF("xlclient.udfs", "NEXT_VISIT", Array(tier_or_stage, last_visit, Nothing)' in vba
+    for name in FUNCTIONS:
+        assert f"Function {name}(" in vba
