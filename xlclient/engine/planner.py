@@ -399,12 +399,14 @@ def plan_visits(clients: pd.DataFrame, settings: Settings, calendar: WorkingCale
 
     group_tier = np.where(status == "current", tier, ckey)  # the group named in reasons
 
+    # Python lists from here on: the per-AE loops read single values, which numpy does slowly.
     ctx = _Context(
-        settings=settings, horizon=horizon, known=known, keys=keys, ids=clients["client_id"].astype(str).to_numpy(
-            dtype=object), names=clients["name"].astype(str).to_numpy(dtype=object), tier=tier, owner=owner,
-        cad=cad_int, due0=due0, never=never, overdue=overdue, future=future, likelihood=likelihood,
-        quadrant=quadrant, group_tier=group_tier, tier_rank=tier_rank, key_rank=key_rank, key_hashes=key_hashes,
-        last_days=base,
+        settings=settings, horizon=horizon, known=known, keys=keys.tolist(),
+        ids=clients["client_id"].astype(str).tolist(), names=clients["name"].astype(str).tolist(),
+        tier=tier.tolist(), owner=owner.tolist(), cad=cad_int.tolist(), due0=due0.tolist(), never=never.tolist(),
+        overdue=overdue.tolist(), future=future, likelihood=likelihood.tolist(), quadrant=quadrant.tolist(),
+        group_tier=group_tier.tolist(), tier_rank=tier_rank.tolist(), key_rank=key_rank.tolist(),
+        key_hashes=key_hashes, last_days=base.tolist(),
     )
     fests = _festival_windows(calendar, horizon, start, end, settings.greeting_days)
 
@@ -439,33 +441,32 @@ class _Context:
     settings: Settings
     horizon: _Horizon
     known: _Known
-    keys: np.ndarray
-    ids: np.ndarray
-    names: np.ndarray
-    tier: np.ndarray
-    owner: np.ndarray
-    cad: np.ndarray
-    due0: np.ndarray
-    never: np.ndarray
-    overdue: np.ndarray
+    # one entry per client (Python lists: the loops read single values)
+    keys: list[str]
+    ids: list[str]
+    names: list[str]
+    tier: list[str]
+    owner: list[str]
+    cad: list[int]
+    due0: list[int]
+    never: list[bool]
+    overdue: list[bool]
     future: dict[int, list[int]]
-    likelihood: np.ndarray
-    quadrant: np.ndarray
-    group_tier: np.ndarray
-    tier_rank: np.ndarray
-    key_rank: np.ndarray
+    likelihood: list[float]
+    quadrant: list[str]
+    group_tier: list[str]
+    tier_rank: list[int]
+    key_rank: list[int]
     key_hashes: list[int]
-    last_days: np.ndarray
+    last_days: list[int]
 
-    def row(self, i: int, day: int, type_: str, reason: str, params: dict[str, Any], overdue: bool = False,
+    def row(self, i: int, j: int, type_: str, reason: str, params: dict[str, Any], overdue: bool = False,
             ) -> tuple[tuple, PlanRow]:
+        """A new plan row for client ``i`` on horizon day ``j``, with its sort key."""
         h = self.horizon
-        j = h.index_of(day)
-        date = h.dates[j] if j >= 0 else _d(day)
-        r = PlanRow(date, self.owner[i], self.ids[i], self.names[i], self.tier[i], type_, reason, params,
+        r = PlanRow(h.dates[j], self.owner[i], self.ids[i], self.names[i], self.tier[i], type_, reason, params,
                     overdue=overdue)
-        sort_key = (day, self.owner[i], _TYPE_ORDER[type_], 1, int(self.tier_rank[i]), int(self.key_rank[i]))
-        return sort_key, r
+        return (h.days[j], self.owner[i], _TYPE_ORDER[type_], 1, self.tier_rank[i], self.key_rank[i]), r
 
     def unscheduled(self, i: int, type_: str, reason: str, params: dict[str, Any], due: int | None) -> Unscheduled:
         return Unscheduled(self.owner[i], self.ids[i], self.names[i], self.tier[i], type_, reason, params,
@@ -525,22 +526,23 @@ def _plan_owner(ctx: _Context, o: str, visit_clients: list[int], dev_clients: li
     visit_days: dict[int, list[int]] = {}  # client -> days of planned visits (new rows)
 
     # 1. cadence visits, client by client in priority order
+    start, end, n_days = h.start, h.end, h.n
+    cancelled = known.cancelled_visit_days
     for i in visit_clients:
-        cad = int(ctx.cad[i])
-        due = int(ctx.due0[i])
-        fut = list(ctx.future.get(i, ()))
-        avoid = known.cancelled_visit_days.get(ctx.keys[i])
+        cad = ctx.cad[i]
+        due = ctx.due0[i]
+        fut = list(ctx.future[i]) if i in ctx.future else None
+        avoid = cancelled.get(ctx.keys[i]) if cancelled else None
         first = True
         while True:
-            eff = max(due, h.start)
-            if eff > h.end:
+            eff = due if due > start else start
+            if eff > end:
                 break
-            limit = h.wd(eff + cad)
-            if fut and fut[0] < limit:
+            if fut and fut[0] < h.wd(eff + cad):  # a kept visit before the next due date stands for this one
                 due = h.wd(fut.pop(0) + cad)
                 first = False
                 continue
-            j = visits.find(h.index_from(eff), h.n, days, avoid)
+            j = visits.find(h.index_from(eff), n_days, days, avoid)
             if j < 0:
                 reason, params = ctx.capacity_reason(eff, h.end)
                 unscheduled.append(ctx.unscheduled(i, "visit", reason, params, due))
@@ -559,7 +561,7 @@ def _plan_owner(ctx: _Context, o: str, visit_clients: list[int], dev_clients: li
                 reason, params["days"] = "overdue", h.start - due
             else:
                 reason, params["due"] = "due", _d(due)
-            generated.append(ctx.row(i, day, "visit", reason, params, overdue=bool(late)))
+            generated.append(ctx.row(i, j, "visit", reason, params, overdue=bool(late)))
             visit_days.setdefault(i, []).append(day)
             due = h.wd(day + cad)
             first = False
@@ -591,7 +593,7 @@ def _plan_owner(ctx: _Context, o: str, visit_clients: list[int], dev_clients: li
                     continue
                 visits.take(j)
                 day = days[j]
-                generated.append(ctx.row(i, day, "development", "development",
+                generated.append(ctx.row(i, j, "development", "development",
                                          {"quadrant": ctx.quadrant[i], "likelihood": float(ctx.likelihood[i])}))
                 visit_days.setdefault(i, []).append(day)
                 due_of[i] = h.wd(day + int(ctx.cad[i]))
@@ -622,7 +624,7 @@ def _plan_owner(ctx: _Context, o: str, visit_clients: list[int], dev_clients: li
                 unscheduled.append(ctx.unscheduled(i, "greeting", reason, {**p}, days[f.first]))
                 continue
             calls.take(j)
-            generated.append(ctx.row(i, days[j], "greeting", "greeting", params))
+            generated.append(ctx.row(i, j, "greeting", "greeting", params))
 
     # 4. courtesy calls between visits
     demands = []
@@ -660,7 +662,7 @@ def _plan_owner(ctx: _Context, o: str, visit_clients: list[int], dev_clients: li
             unscheduled.append(ctx.unscheduled(i, "call", reason, params, day))
             continue
         calls.take(j)
-        generated.append(ctx.row(i, days[j], "call", "call", {}))
+        generated.append(ctx.row(i, j, "call", "call", {}))
 
 
 def _month_parts(h: _Horizon, quota: int) -> Iterable[tuple[str, int, int, int, int, int]]:
@@ -733,9 +735,10 @@ def _assemble(ctx: _Context, existing: ExistingPlan, generated: list[tuple[tuple
         by_slot.setdefault((r.date, r.client_id, r.type), r)
         by_slot.setdefault((r.date, "\0" + r.name, r.type), r)
     next_date: dict[tuple[str, str], dt.date] = {}
-    for _, r in sorted(generated, key=lambda e: e[0]):
-        next_date.setdefault((r.client_id, r.type), r.date)
-        next_date.setdefault(("\0" + r.name, r.type), r.date)
+    for _, r in entries:  # in date order
+        if not r.kept:
+            next_date.setdefault((r.client_id, r.type), r.date)
+            next_date.setdefault(("\0" + r.name, r.type), r.date)
 
     def slot(date: dt.date | None, client_id: str, name: str, type_: str | None) -> tuple:
         return (date, client_id if client_id else "\0" + name, type_)
@@ -768,25 +771,26 @@ def _assemble(ctx: _Context, existing: ExistingPlan, generated: list[tuple[tuple
     summary: dict[str, OwnerSummary] = {}
     for o in sorted({o for o in ctx.owner if o}):
         summary[o] = OwnerSummary(o)
-    for r in rows:
-        if r.date is None or not (h.start <= _e(r.date) <= h.end) or r.type is None:
+    planned_days: set[int] = set()
+    for (day, *_), r in entries:
+        if not (h.start <= day <= h.end) or r.type is None:
             continue
-        if r.kept and (r.existing is None or not r.existing.takes_capacity):
+        if r.existing is not None and not r.existing.takes_capacity:
             continue
-        s = summary.setdefault(r.owner, OwnerSummary(r.owner))
+        planned_days.add(day)
+        s = summary.get(r.owner)
+        if s is None:
+            s = summary[r.owner] = OwnerSummary(r.owner)
         if r.type in VISIT_TYPES:
             s.visits += 1
             s.development += r.type == "development"
         elif r.type in CALL_TYPES:
             s.calls += 1
             s.greetings += r.type == "greeting"
-        s.overdue += bool(r.overdue)
+        s.overdue += r.overdue
     for u in unscheduled:
         summary.setdefault(u.owner, OwnerSummary(u.owner)).unscheduled += 1
-
-    planned_days = sorted({r.date for r in rows if r.date is not None and h.start <= _e(r.date) <= h.end
-                           and (not r.kept or (r.existing is not None and r.existing.takes_capacity))})
-    provisional = sorted({d.year for d in planned_days if h.calendar.is_provisional(d)})
+    provisional = sorted({_d(d).year for d in planned_days if h.calendar.is_provisional(_d(d))})
 
     return VisitPlan(start=start, end=end, rows=rows, unscheduled=unscheduled, removed_notes=removed_out,
                      summary=summary, provisional_years=provisional, problems=problems,

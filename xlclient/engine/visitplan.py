@@ -53,6 +53,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -392,7 +394,7 @@ def _title(cell: Any) -> str | None:
     """The block a title cell starts, or None."""
     if type(cell) is not str or not cell:
         return None
-    return _BLOCK_WORDS.get(normalise_header(cell))
+    return _BLOCK_WORDS.get(_norm_text(cell))
 
 
 def _pick(row: Sequence[Any], index: int | None) -> Any:
@@ -401,10 +403,16 @@ def _pick(row: Sequence[Any], index: int | None) -> Any:
     return row[index]
 
 
+@lru_cache(maxsize=4096)
+def _norm_text(text: str) -> str:
+    return normalise_header(text)
+
+
 def _word(value: Any, words: Mapping[str, str]) -> str | None:
+    """The code of a type/status cell, None when blank, "?" when unknown."""
     if _blank(value):
         return None
-    return words.get(normalise_header(value), "?")
+    return words.get(_norm_text(value) if type(value) is str else normalise_header(value), "?")
 
 
 def _locked(value: Any) -> bool | None:
@@ -450,13 +458,15 @@ def read_visit_plan(rows: Sequence[Sequence[Any]], *, sheet: str = "拜访计划
 
     plan_cols = [columns.get(key) for key, _, _ in PLAN_COLUMNS]
     last_plan_col = max(columns.values())
+    full = None not in plan_cols
+    getter = itemgetter(*plan_cols) if full else None
     titles: list[tuple[int, int, str]] = []  # (row, column, block) beside the plan
     plan_rows: list[tuple[int, tuple[Any, ...]]] = []
     for i in range(header_at, len(rows)):
         row = rows[i]
         for j in range(last_plan_col + 1, len(row)):
             cell = row[j]
-            if cell is not None and type(cell) is str and cell:
+            if type(cell) is str and cell:
                 block = _title(cell)
                 if block is not None:
                     titles.append((i, j, block))
@@ -467,7 +477,10 @@ def read_visit_plan(rows: Sequence[Sequence[Any]], *, sheet: str = "拜访计划
                           if rows[k] and _title(rows[k][0]) is not None)
             break
         n = len(row)
-        cells = tuple(row[c] if c is not None and c < n else None for c in plan_cols)
+        if full and n > last_plan_col:
+            cells = getter(row)  # type: ignore[misc]
+        else:
+            cells = tuple(row[c] if c is not None and c < n else None for c in plan_cols)
         if all(_blank(c) for c in cells):
             continue
         plan_rows.append((first_row + i + 1, cells))
