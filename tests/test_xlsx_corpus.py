@@ -18,10 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import multiprocessing
 import os
 import time
 import warnings
 import zipfile
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import openpyxl
@@ -128,9 +130,8 @@ def check_one(path: Path) -> list[str]:
     raw = set(raw_changed_members(original, final))
     if not raw <= SHARED:
         problems.append(f"members re-compressed: {sorted(raw - SHARED)}")
+    # (owned_parts_diff read every member, which checks each CRC)
     with zipfile.ZipFile(io.BytesIO(original)) as zo, zipfile.ZipFile(io.BytesIO(final)) as zf:
-        if zipfile.ZipFile(io.BytesIO(final)).testzip() is not None:
-            problems.append("zip CRC check failed")
         for member in sorted(changed & SHARED):
             report = insertion_only(zo.read(member).decode("utf-8"), zf.read(member).decode("utf-8"))
             if not report:
@@ -170,16 +171,28 @@ def test_corpus_present():
     assert len(files) + len(others) == 1002, others
 
 
-def test_whole_corpus_keeps_everything_not_ours():
-    started = time.perf_counter()
+def check_many(paths: list[Path]) -> dict[str, list[str]]:
     failures = {}
-    for path in workbooks():
+    for path in paths:
         try:
             problems = check_one(path)
         except Exception as exc:  # report every file, not just the first
             problems = [f"{type(exc).__name__}: {exc}"]
         if problems:
             failures[path.name] = problems
+    return failures
+
+
+def test_whole_corpus_keeps_everything_not_ours():
+    started = time.perf_counter()
+    files = workbooks()
+    workers = min(4, os.cpu_count() or 1)
+    if workers > 1:
+        chunks = [files[i::workers] for i in range(workers)]
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+            failures = {k: v for part in pool.map(check_many, chunks) for k, v in part.items()}
+    else:
+        failures = check_many(files)
     elapsed = time.perf_counter() - started
     print(f"\ncorpus: {len(workbooks())} workbooks checked in {elapsed:.1f} s")
     assert not failures, {k: v[:3] for k, v in list(failures.items())[:10]}

@@ -164,13 +164,14 @@ def test_invalid_sheet_names_are_refused(name, tmp_path):
 
 
 def test_names_needing_quotes_work_everywhere():
-    names = ["Visit Plan", "2026", "A1", "O'Brien", "客户 复盘", "R1C1"]
+    names = ["Visit Plan", "2026", "A1", "O'Brien", "客户 复盘", "R1C1", "R&D <部门>", "v1.2"]
     data = build_workbook(make_book(), [SheetSpec(n, [["h"], [1]]) for n in names]).data
     assert [s.name for s in list_sheets(data)] == ["Data", *names]
     wb = load(data)
     assert wb.sheetnames == ["Data", *names]
     text = member(data, "xl/workbook.xml").decode()
     assert "'O''Brien'!$A$1:$A$2" in text and "'Visit Plan'!$A$1:$A$2" in text and "'A1'!" in text
+    assert 'name="R&amp;D &lt;部门&gt;"' in text and "'R&amp;D &lt;部门&gt;'!$A$1:$A$2" in text
     assert quote_sheet_name("分级结果") == "分级结果" and quote_sheet_name("Sheet1") == "Sheet1"
     assert sheet_ref("设置", "B3") == "设置!$B$3"
 
@@ -348,3 +349,25 @@ def test_empty_and_header_only_sheets():
     wb = load(data)
     assert wb["Empty"].max_row == 1 and wb["Empty"]["A1"].value is None
     assert wb["Head"].auto_filter.ref == "A1:B1"
+
+
+def test_workbook_made_by_openpyxl_with_empty_elements():
+    wb = openpyxl.Workbook()
+    wb.active.title = "Clients"
+    wb.create_sheet("设置")
+    buf = io.BytesIO()
+    wb.save(buf)
+    original = buf.getvalue()
+    assert b"<definedNames />" in member(original, "xl/workbook.xml")  # what openpyxl writes
+    spec = SheetSpec("分级结果", [["d"], [dt.date(2026, 1, 1)]])
+    once = build_workbook(original, [spec, SheetSpec("设置", [["k", "v"], ["x", 1]])],
+                          defined_names={"xlc_k": "设置!$B$2"})
+    data = build_workbook(once.data, [spec]).data
+    assert once.replaced == ["设置"] and once.added == ["分级结果"]
+    for name in ("xl/workbook.xml", "xl/styles.xml", "[Content_Types].xml", "xl/_rels/workbook.xml.rels"):
+        report = insertion_only(member(original, name).decode(), member(data, name).decode())
+        assert report, (name, report.problems)
+    assert "<definedNames><definedName" in member(data, "xl/workbook.xml").decode()
+    got = load(data)
+    assert got.sheetnames == ["Clients", "设置", "分级结果"]
+    assert got["分级结果"]["A2"].value == dt.datetime(2026, 1, 1) and got["设置"]["B2"].value == 1

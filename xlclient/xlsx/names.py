@@ -19,7 +19,7 @@ __all__ = ["validate_sheet_name", "quote_sheet_name", "sheet_ref", "validate_def
            "absolute_range"]
 
 _BAD_SHEET_CHARS = re.compile(r"[\[\]:*?/\\\x00-\x1f\ufffe\uffff\ud800-\udfff]")
-_PLAIN_SHEET = re.compile(r"^[^\W\d][\w.]*$")
+_PLAIN_SHEET = re.compile(r"^[^\W\d]\w*$")
 _CELL_LIKE = re.compile(r"^(?:[A-Za-z]{1,3}[0-9]+|[Rr][0-9]*[Cc]?[0-9]*|[Cc][0-9]*)$")
 _DEFINED_NAME = re.compile(r"^(?:[^\W\d]|[_\\])[\w.\\?]*$")
 _CELL = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]+)")

@@ -37,7 +37,7 @@ from .safewrite import STEPS, StepHook, check_not_locked, read_snapshot, replace
 from .styles import MINIMAL_STYLES, StyleBook
 from .workbookxml import WorkbookXml
 from .worksheet import SheetSpec, build_worksheet_xml
-from .xmltext import decode_part, encode_part
+from .xmltext import encode_part
 
 __all__ = ["SheetSpec", "WriteReport", "BuildResult", "write_owned_sheets", "build_workbook", "STEPS",
            "FILTER_DATABASE"]
@@ -67,11 +67,8 @@ class WriteReport(BuildResult):
     path: Path | None = None  # the file written
     source: Path | None = None
     backup: Path | None = None  # copy of the file as it was before (None if there was none)
+    size: int = 0  # bytes written (``data`` is left empty: the file holds them)
     seconds: float = 0.0
-
-    @property
-    def size(self) -> int:
-        return len(self.data)
 
 
 # --------------------------------------------------------------------------- building
@@ -312,12 +309,8 @@ def write_owned_sheets(src: Path | str, sheets: Sequence[SheetSpec], dst: Path |
     step("build")
     expect = stamp if target.resolve() == src.resolve() else None
     backup = replace_file(target, built.data, backups=backups, on_step=step, expect=expect)
-    report = WriteReport(**built.__dict__)
-    report.path, report.source, report.backup = target, src, backup
+    report = WriteReport(**{**built.__dict__, "data": b""})
+    report.path, report.source, report.backup, report.size = target, src, backup, len(built.data)
     report.seconds = time.perf_counter() - started
     return report
 
-
-def shared_part_text(data: bytes, part: str) -> str:
-    """Convenience for tests: the decoded text of a part of a workbook package."""
-    return decode_part(Package(data).read(part if part.startswith("/") else "/" + part))[0]

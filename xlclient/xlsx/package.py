@@ -94,7 +94,8 @@ class Package:
         try:
             self._zip = zipfile.ZipFile(io.BytesIO(data))
         except zipfile.BadZipFile as exc:
-            raise WorkbookFormatError(f"not a zip package: {exc}") from None
+            raise WorkbookFormatError(f"not an .xlsx/.xlsm package ({exc}); an old .xls file or a "
+                                      "password-protected workbook cannot be written") from None
         self.infos = self._zip.infolist()
         self._by_key: dict[str, zipfile.ZipInfo] = {}
         for info in self.infos:

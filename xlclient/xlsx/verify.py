@@ -21,6 +21,7 @@ __all__ = ["owned_parts_diff", "raw_changed_members", "insertion_only", "Inserti
 
 _TAGS = re.compile(r"(?=<)")
 _COUNT = re.compile(r'(\scount=")\d+(")')
+_EMPTY = re.compile(r"<([^\s/>!?]+)((?:\s+[^\s=/>]+\s*=\s*(?:\"[^\"]*\"|'[^']*'))*)\s*/>")
 
 
 def _data(source: Path | str | bytes) -> bytes:
@@ -69,9 +70,13 @@ class InsertionReport:
 
 
 def insertion_only(before: str, after: str) -> InsertionReport:
-    """Compare two XML texts tag by tag: only insertions (and grown counts) allowed."""
-    a = [_COUNT.sub(r"\g<1>#\g<2>", t) for t in _TAGS.split(before)]
-    b = [_COUNT.sub(r"\g<1>#\g<2>", t) for t in _TAGS.split(after)]
+    """Compare two XML texts tag by tag: only insertions (and grown counts) allowed.
+
+    An empty-element tag ``<a/>`` counts as ``<a></a>``, so opening it to insert children
+    is an insertion.
+    """
+    a = [_COUNT.sub(r"\g<1>#\g<2>", t) for t in _TAGS.split(_EMPTY.sub(r"<\1\2></\1>", before))]
+    b = [_COUNT.sub(r"\g<1>#\g<2>", t) for t in _TAGS.split(_EMPTY.sub(r"<\1\2></\1>", after))]
     inserted, problems = [], []
     for op, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
         if op == "insert":

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .errors import WorkbookFormatError
-from .xmltext import Node, Splicer, XmlTextError, append_children, encode_part, escape_attr, escape_text, parse
+from .xmltext import (Node, Splicer, XmlTextError, append_children, encode_part, escape_attr, escape_text,
+                      open_empty, parse)
 
 __all__ = ["WorkbookXml", "SheetRef", "DefinedName", "MAIN_NS", "REL_NS"]
 
@@ -129,7 +130,7 @@ class WorkbookXml:
                 return "same"
             node = existing.node
             if node.empty:
-                self._sp.replace(node.open_end - 2, node.open_end, f">{body}</{node.name}>")
+                open_empty(self._sp, node, body)
             else:
                 self._sp.replace(node.open_end, node.close_start, body)
             return "replaced"

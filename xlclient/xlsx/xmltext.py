@@ -28,6 +28,7 @@ __all__ = [
     "decode_part",
     "encode_part",
     "append_children",
+    "open_empty",
 ]
 
 
@@ -183,14 +184,20 @@ class Splicer:
         return "".join(out)
 
 
+def open_empty(splicer: Splicer, node: Node, body: str) -> None:
+    """Turn ``<a x="1" />`` into ``<a x="1">body</a>`` (whitespace before ``/>`` dropped)."""
+    tag = splicer.text[node.start:node.open_end]
+    keep = len(tag[:-2].rstrip())
+    splicer.replace(node.start + keep, node.open_end, f">{body}</{node.name}>")
+
+
 def append_children(splicer: Splicer, node: Node, fragments: list[str]) -> None:
     """Insert ``fragments`` as the last children of ``node``, opening ``<a/>`` if needed."""
     if not fragments:
         return
     body = "".join(fragments)
     if node.empty:
-        # the empty-element tag ends with "/>"; turn it into start tag + body + end tag
-        splicer.replace(node.open_end - 2, node.open_end, f">{body}</{node.name}>")
+        open_empty(splicer, node, body)
     else:
         splicer.insert(node.close_start, body)
 
