@@ -371,3 +371,26 @@ def test_workbook_made_by_openpyxl_with_empty_elements():
     got = load(data)
     assert got.sheetnames == ["Clients", "设置", "分级结果"]
     assert got["分级结果"]["A2"].value == dt.datetime(2026, 1, 1) and got["设置"]["B2"].value == 1
+
+
+def test_style_reuse_needs_the_same_formatting_and_apply_flags():
+    from xlclient.xlsx.styles import StyleBook, StyleKey
+
+    styles = ('<styleSheet xmlns="m"><numFmts count="1"><numFmt numFmtId="164" formatCode="yyyy-mm-dd"/></numFmts>'
+              '<fonts count="2"><font><sz val="11"/><name val="Calibri"/></font>'
+              '<font><b/><sz val="11"/><name val="Calibri"/></font></fonts>'
+              '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+              '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="0"/>'
+              '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+              '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/></cellXfs></styleSheet>')
+    book = StyleBook(styles)
+    assert book.index(StyleKey()) == 0
+    assert book.index(StyleKey(numfmt="yyyy-mm-dd")) == 2  # not 1: that one says "don't apply"
+    assert book.index(StyleKey(bold=True)) == 3
+    assert book.appended() == 0 and book.render() is None
+    assert book.index(StyleKey(bold=True, numfmt="0%")) == 4
+    text = book.render()
+    assert '<cellXfs count="5">' in text and text.endswith(
+        '<xf numFmtId="9" fontId="1" fillId="0" borderId="0" xfId="0" applyNumberFormat="1" applyFont="1"/>'
+        '</cellXfs></styleSheet>')
+    assert insertion_only(styles, text)

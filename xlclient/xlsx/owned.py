@@ -140,6 +140,7 @@ class _Build:
             own_rels = rels_part_for(part)
             if self.pkg.has(own_rels):
                 self.remove.add(own_rels)
+                self.ct.remove_override(own_rels)
                 self.dropped_rels.add(own_rels.lower())
             self.ct.ensure_override(part, CT.WORKSHEET)
             self.replaced_sheet_ids.add(existing.sheet_id)
@@ -206,6 +207,7 @@ class _Build:
             self.ct.remove_override(part)
             if self.pkg.has(rels_part_for(part)):
                 self.remove.add(rels_part_for(part))
+                self.ct.remove_override(rels_part_for(part))
 
     # ----------------------------------------------------------------- finish
     def finish(self, result: BuildResult) -> bytes:

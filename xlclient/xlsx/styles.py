@@ -111,9 +111,11 @@ class StyleBook:
         align = xf.child("alignment")
         align_attrs = tuple(sorted(align.attrs().items())) if align is not None else ()
         others = tuple(c.local for c in xf.children if c.local != "alignment")
+        applied = tuple(a.get(f, "0").lower() in ("1", "true")
+                        for f in ("applyNumberFormat", "applyFont", "applyAlignment"))
         return (a.get("numFmtId", "0"), a.get("fontId", "0"), a.get("fillId", "0"),
                 a.get("borderId", "0"), a.get("xfId", "0"), align_attrs, others,
-                a.get("quotePrefix", "0"), a.get("pivotButton", "0"))
+                a.get("quotePrefix", "0"), a.get("pivotButton", "0"), applied)
 
     # ----------------------------------------------------------------- lookup
     def index(self, key: StyleKey) -> int:
@@ -152,7 +154,8 @@ class StyleBook:
         numfmt = self._numfmt_id(key.numfmt)
         font = self._bold_font_id() if key.bold else 0
         align = (("wrapText", "1"),) if key.wrap else ()
-        sig = (str(numfmt), str(font), "0", "0", "0", align, (), "0", "0")
+        # reuse only an entry that also says to apply exactly what we need (apply* flags)
+        sig = (str(numfmt), str(font), "0", "0", "0", align, (), "0", "0", (bool(numfmt), key.bold, key.wrap))
         for i, existing in enumerate(self._xfs):
             if existing == sig:
                 return i
