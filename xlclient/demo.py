@@ -54,15 +54,31 @@ class PlantedProblem:
     what: str
 
 
-def _company(rng: np.random.Generator, used: set[str]) -> tuple[str, str, str]:
-    while True:
-        city = str(rng.choice(CITIES))
-        industry = str(rng.choice(list(INDUSTRIES)))
-        suffix = str(rng.choice(INDUSTRIES[industry]))
-        name = f"{city}{rng.choice(BRANDS)}{suffix}有限公司"
-        if name not in used:
-            used.add(name)
-            return name, industry, city
+def _company_names(rng: np.random.Generator, n: int) -> tuple[list[str], list[str], list[str]]:
+    """n unique company names (city + brand + business + 有限公司) with their industry and
+    city; beyond the few thousand single-brand names, brands get two words, then a branch
+    number."""
+    industries = list(INDUSTRIES)
+    city = rng.integers(len(CITIES), size=n)
+    industry = rng.integers(len(industries), size=n)
+    pick = rng.integers(0, 2, size=n)
+    brand1 = rng.integers(len(BRANDS), size=n)
+    brand2 = rng.integers(len(BRANDS), size=n)
+    names, used = [], set()
+    for i in range(n):
+        ind = industries[industry[i]]
+        suffixes = INDUSTRIES[ind]
+        base = f"{CITIES[city[i]]}{BRANDS[brand1[i]]}{suffixes[pick[i] % len(suffixes)]}有限公司"
+        name = base
+        if name in used:
+            name = f"{CITIES[city[i]]}{BRANDS[brand1[i]]}{BRANDS[brand2[i]]}{suffixes[pick[i] % len(suffixes)]}有限公司"
+        k = 1
+        while name in used:
+            name = f"{base[:-4]}第{k}分公司"
+            k += 1
+        used.add(name)
+        names.append(name)
+    return names, [industries[j] for j in industry], [CITIES[j] for j in city]
 
 
 def demo_book(n_clients: int = 300, seed: int = 2026, today: dt.date | None = None,
@@ -70,67 +86,80 @@ def demo_book(n_clients: int = 300, seed: int = 2026, today: dt.date | None = No
     """Header + rows of a synthetic client book, and the list of planted problems.
 
     Rows are what a person would type: amounts in 万元 (floats), dates as ``datetime``
-    (Excel dates) or, for about a tenth of them, typed text like ``2026年3月5日``.
+    (Excel dates) or, for about a tenth of them, typed text like ``2026年3月5日``. The
+    random draws are made column-wise, so 100,000 clients take a second or two.
     """
     today = today or dt.date.today()
     rng = np.random.default_rng(seed)
-    used: set[str] = set()
-    rows: list[list[Any]] = [list(HEADERS)]
+    n = n_clients
+    names, industries, cities = _company_names(rng, n)
+    owner = rng.integers(len(OWNERS), size=n)
+    kind = rng.choice(np.array(["current", "prospect", "lost"]), size=n, p=[0.62, 0.3, 0.08])
+    size = rng.choice(np.array(["大型", "中型", "小型"]), size=n, p=[0.2, 0.45, 0.35])
+    personality = rng.choice(np.array(PERSONALITIES), size=n)
+    billings = np.round(rng.lognormal(4.2, 1.1, size=n), 1)
+    prev_factor = rng.uniform(0.6, 1.5, size=n)
+    has_prev = rng.random(n) < 0.8
+    margin = rng.uniform(0.08, 0.3, size=n)
+    hours = (rng.uniform(20, 60, size=n) * np.sqrt(billings)).astype(int)
+    orders = np.maximum(1, rng.poisson(1 + billings / 40))
+    first_ago = rng.uniform(60, 3000, size=n)
+    last_ago = np.minimum(rng.exponential(90, size=n), first_ago)
+    visit_ago = rng.exponential(45, size=n)
+    prospect_visit_ago = rng.exponential(40, size=n)
+    has_visit = rng.random(n) < 0.75
+    need = rng.integers(1, 6, size=n)
+    potential = rng.integers(1, 6, size=n)
+    stage = rng.choice(np.array(STAGES), size=n, p=[0.06, 0.14, 0.22, 0.38, 0.12, 0.08])
+    extra_meetings = rng.poisson(0.7, size=n)
+    deposit_no = rng.random(n) < 0.6
+    current_status = rng.choice(np.array(["合作中", "现有"]), size=n, p=[0.7, 0.3])
+    prospect_status = rng.choice(np.array(["潜在", "意向"]), size=n, p=[0.6, 0.4])
+    risks = {name: rng.random(n) < p for name, p in (("经营困难", 0.04), ("竞品接触", 0.08), ("管理层变动", 0.05),
+                                                      ("付款逾期", 0.06))}
+    pinned = rng.random(n) < 0.02
+    lost_prev = np.round(rng.lognormal(3.5, 1.0, size=n), 1)
+    lost_ago = rng.uniform(400, 900, size=n)
+    style = rng.random((n, 4))  # how each of the four dates is typed
 
-    def day(days_ago: float) -> dt.date:
-        return today - dt.timedelta(days=int(max(0, days_ago)))
-
-    def typed(d: dt.date | None) -> Any:
-        if d is None:
-            return None
-        r = rng.random()
+    def typed(days_ago: float, r: float) -> Any:
+        d = today - dt.timedelta(days=int(max(0.0, days_ago)))
         if r < 0.05:
             return f"{d.year}年{d.month}月{d.day}日"
         if r < 0.10:
             return f"{d.year}/{d.month}/{d.day}"
         return dt.datetime(d.year, d.month, d.day)
 
-    for i in range(n_clients):
-        name, industry, city = _company(rng, used)
-        owner = OWNERS[int(rng.integers(len(OWNERS)))]
-        kind = rng.choice(["current", "prospect", "lost"], p=[0.62, 0.3, 0.08])
-        size = str(rng.choice(["大型", "中型", "小型"], p=[0.2, 0.45, 0.35]))
-        row: dict[str, Any] = {h: None for h in HEADERS}
-        row.update({"客户编号": f"KH{i + 1:04d}", "客户名称": name, "客户经理": owner, "行业": industry,
-                    "地区": REGIONS[city], "规模": size, "性格类型": str(rng.choice(PERSONALITIES))})
-        if kind == "current":
-            billings = float(np.round(rng.lognormal(4.2, 1.1), 1))  # 万元; median ~ 67万
-            row["客户状态"] = str(rng.choice(["合作中", "现有"], p=[0.7, 0.3]))
-            row["年度投放额(万元)"] = billings
-            row["上年投放额(万元)"] = float(np.round(billings * rng.uniform(0.6, 1.5), 1)) if rng.random() < 0.8 else None
-            row["毛利(万元)"] = float(np.round(billings * rng.uniform(0.08, 0.3), 1))
-            row["服务工时"] = int(rng.uniform(20, 60) * np.sqrt(billings))
-            row["合作次数"] = int(max(1, rng.poisson(1 + billings / 40)))
-            first = day(rng.uniform(60, 3000))
-            last = day(min(rng.exponential(90), (today - first).days))
-            row["首次合作日期"] = typed(first)
-            row["最近合作日期"] = typed(last)
-            row["最近拜访日期"] = typed(day(rng.exponential(45)))
-            row["需求评分"] = int(rng.integers(1, 6))
-            for risk, p in (("经营困难", 0.04), ("竞品接触", 0.08), ("管理层变动", 0.05), ("付款逾期", 0.06)):
-                row[risk] = "是" if rng.random() < p else "否"
-            if rng.random() < 0.02:
-                row["锁定等级"] = "A"
-        elif kind == "prospect":
-            stage = str(rng.choice(STAGES, p=[0.06, 0.14, 0.22, 0.38, 0.12, 0.08]))
-            row["客户状态"] = str(rng.choice(["潜在", "意向"], p=[0.6, 0.4]))
-            row["意向阶段"] = stage
-            meetings = {"重要": 3, "主要": 2, "准": 1}.get(stage, 0) + int(rng.poisson(0.7))
-            row["沟通次数"] = meetings
-            row["已付定金"] = "是" if stage == "重要" else ("否" if rng.random() < 0.6 else None)
-            row["潜力评分"] = int(rng.integers(1, 6))
-            row["需求评分"] = int(rng.integers(1, 6))
-            if rng.random() < 0.75:
-                row["最近拜访日期"] = typed(day(rng.exponential(40)))
+    rows: list[list[Any]] = [list(HEADERS)]
+    for i in range(n):
+        row: dict[str, Any] = dict.fromkeys(HEADERS)
+        row.update({"客户编号": f"KH{i + 1:04d}", "客户名称": names[i], "客户经理": OWNERS[owner[i]],
+                    "行业": industries[i], "地区": REGIONS[cities[i]], "规模": str(size[i]),
+                    "性格类型": str(personality[i])})
+        if kind[i] == "current":
+            b = float(billings[i])
+            row.update({
+                "客户状态": str(current_status[i]), "年度投放额(万元)": b,
+                "上年投放额(万元)": float(np.round(b * prev_factor[i], 1)) if has_prev[i] else None,
+                "毛利(万元)": float(np.round(b * margin[i], 1)), "服务工时": int(hours[i]), "合作次数": int(orders[i]),
+                "首次合作日期": typed(first_ago[i], style[i, 0]), "最近合作日期": typed(last_ago[i], style[i, 1]),
+                "最近拜访日期": typed(visit_ago[i], style[i, 2]), "需求评分": int(need[i]),
+                "锁定等级": "A" if pinned[i] else None,
+            })
+            for risk, flags in risks.items():
+                row[risk] = "是" if flags[i] else "否"
+        elif kind[i] == "prospect":
+            st = str(stage[i])
+            row.update({
+                "客户状态": str(prospect_status[i]), "意向阶段": st,
+                "沟通次数": {"重要": 3, "主要": 2, "准": 1}.get(st, 0) + int(extra_meetings[i]),
+                "已付定金": "是" if st == "重要" else ("否" if deposit_no[i] else None),
+                "潜力评分": int(potential[i]), "需求评分": int(need[i]),
+                "最近拜访日期": typed(prospect_visit_ago[i], style[i, 3]) if has_visit[i] else None,
+            })
         else:
-            row["客户状态"] = "流失"
-            row["上年投放额(万元)"] = float(np.round(rng.lognormal(3.5, 1.0), 1))
-            row["最近合作日期"] = typed(day(rng.uniform(400, 900)))
+            row.update({"客户状态": "流失", "上年投放额(万元)": float(lost_prev[i]),
+                        "最近合作日期": typed(lost_ago[i], style[i, 1])})
         rows.append([row[h] for h in HEADERS])
 
     planted: list[PlantedProblem] = []

@@ -71,6 +71,9 @@ def visit_status(due: np.ndarray, last_visit: np.ndarray, today: np.datetime64, 
     text = np.full(due.shape, "", dtype=object)
     for c in ("ok", "due_soon", "no_visit"):
         text[code == c] = label(VISIT_STATUS, c, lang)
-    over = np.flatnonzero(code == "overdue")
-    text[over] = [label(VISIT_STATUS, "overdue", lang, days=int(-ahead[i])) for i in over]
+    over = code == "overdue"
+    if over.any():
+        before, after = VISIT_STATUS["overdue"][lang].split("{days}")
+        days = pd.Series((-ahead[over]).astype(np.int64)).astype(str).to_numpy(dtype=object)
+        text[over] = before + days + after
     return code, text

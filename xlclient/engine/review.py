@@ -59,29 +59,49 @@ def _fmt_money(v: float, lang: Language) -> str:
     return f"{v:,.0f}元" if lang == "zh" else f"{v:,.0f} yuan"
 
 
+def _join(parts: list[tuple[np.ndarray, object]], n: int, sep: str) -> np.ndarray:
+    """Join per-flag texts into one string per row. Each part is (mask, text) where text is
+    one string for every flagged row or an array with one string per flagged row."""
+    out = np.full(n, "", dtype=object)
+    for mask, text in parts:
+        idx = np.flatnonzero(mask)
+        if idx.size == 0:
+            continue
+        current = out[idx]
+        out[idx] = np.where(current == "", text, current + sep + text)
+    return out
+
+
+def _texts(mask: np.ndarray, fmt, *columns: np.ndarray) -> np.ndarray:
+    """One formatted text per flagged row (only the flagged rows are formatted)."""
+    idx = np.flatnonzero(mask)
+    return np.array([fmt(*(c[i] for c in columns)) for i in idx], dtype=object)
+
+
 def review_flags(x: ReviewInput, *, drop_share: float = 0.10, no_order_days: int = 365,
                  billings_drop: float = 0.20, lang: Language = "zh") -> tuple[np.ndarray, np.ndarray]:
     """(flag codes joined by ',', reasons text) per client; empty strings when nothing."""
     n = len(x.status)
     zh = lang == "zh"
-    reasons: list[list[str]] = [[] for _ in range(n)]
-    codes: list[list[str]] = [[] for _ in range(n)]
+    codes: list[tuple[np.ndarray, object]] = []
+    reasons: list[tuple[np.ndarray, object]] = []
 
-    def add(mask: np.ndarray, code: str, texts: np.ndarray | str) -> None:
+    def add(mask: np.ndarray, code: str, texts: object) -> None:
         name = FLAG_NAMES[code][0 if zh else 1]
-        for i in np.flatnonzero(mask):
-            t = texts if isinstance(texts, str) else texts[i]
-            codes[i].append(code)
-            reasons[i].append(f"{name}：{t}" if zh else f"{name}: {t}")
+        prefix = f"{name}：" if zh else f"{name}: "
+        codes.append((mask, code))
+        reasons.append((mask, prefix + texts))
 
-    current = np.asarray(x.status, dtype=object) == "current"
+    status = np.asarray(x.status, dtype=object)
+    current = status == "current"
+    tier = np.asarray(x.tier, dtype=object)
+    previous = np.asarray(x.previous_tier, dtype=object)
 
     # Downgrade
-    tier_rank = pd.Series(x.tier, dtype=object).map(_TIER_RANK).to_numpy(dtype=float)
-    prev_rank = pd.Series(x.previous_tier, dtype=object).map(_TIER_RANK).to_numpy(dtype=float)
+    tier_rank = pd.Series(tier).map(_TIER_RANK).to_numpy(dtype=float)
+    prev_rank = pd.Series(previous).map(_TIER_RANK).to_numpy(dtype=float)
     down = tier_rank > prev_rank
-    arrow = np.array([f"{p} → {t}" for p, t in zip(x.previous_tier, x.tier)], dtype=object) if down.any() else ""
-    add(down, "downgrade", arrow if zh else arrow)
+    add(down, "downgrade", _texts(down, lambda p, t: f"{p} → {t}", previous, tier))
 
     # Drop candidates
     gp = np.asarray(x.gross_profit, dtype=float)
@@ -92,44 +112,40 @@ def review_flags(x: ReviewInput, *, drop_share: float = 0.10, no_order_days: int
     loss = usable & (gp <= 0)
     pop = np.sort(per_hour[usable])
     k = int(np.floor(len(pop) * drop_share + 1e-9))
-    low = np.zeros(n, dtype=bool)
     if k > 0:
         cutoff = pop[k - 1]
         low = usable & (per_hour <= cutoff) & ~loss
-        texts = np.array([(f"每工时毛利 {v:,.0f} 元，处于最低 {drop_share:.0%}（≤ {cutoff:,.0f} 元）" if zh else
-                           f"gross profit per hour {v:,.0f} in the lowest {drop_share:.0%} (≤ {cutoff:,.0f})")
-                          if u else "" for v, u in zip(per_hour, low)], dtype=object)
-        add(low, "drop", texts)
-    loss_texts = np.array([(f"毛利 {_fmt_money(g, lang)}，服务 {h:,.0f} 小时，亏本服务" if zh else
-                            f"gross profit {_fmt_money(g, lang)} for {h:,.0f} hours: serving at a loss")
-                           if m else "" for g, h, m in zip(gp, hours, loss)], dtype=object)
-    add(loss, "drop", loss_texts)
+        add(low, "drop", _texts(low, (lambda v: f"每工时毛利 {v:,.0f} 元，处于最低 {drop_share:.0%}（≤ {cutoff:,.0f} 元）")
+                                if zh else (lambda v: f"gross profit per hour {v:,.0f} in the lowest {drop_share:.0%} "
+                                                      f"(≤ {cutoff:,.0f})"), per_hour))
+    add(loss, "drop", _texts(loss, (lambda g, h: f"毛利 {_fmt_money(g, lang)}，服务 {h:,.0f} 小时，亏本服务") if zh else
+                             (lambda g, h: f"gross profit {_fmt_money(g, lang)} for {h:,.0f} hours: serving at a loss"),
+                             gp, hours))
     days = np.asarray(x.days_since_last_order, dtype=float)
     stale = current & (days > no_order_days)
-    add(stale, "drop", np.array([(f"已 {d:.0f} 天未合作" if zh else f"no order for {d:.0f} days") if s else ""
-                                 for d, s in zip(days, stale)], dtype=object))
+    add(stale, "drop", _texts(stale, (lambda d: f"已 {d:.0f} 天未合作") if zh else (lambda d: f"no order for {d:.0f} days"),
+                              days))
 
     # Churn risk
-    active = current | (np.asarray(x.status, dtype=object) == "prospect")
+    active = current | (status == "prospect")
     for field, (zh_name, en_name) in RISK_NAMES.items():
-        flag = np.asarray(x.risks.get(field, np.full(n, np.nan)), dtype=float) == 1.0
-        add(flag & active, "churn", zh_name if zh else en_name)
+        flag = (np.asarray(x.risks.get(field, np.full(n, np.nan)), dtype=float) == 1.0) & active
+        add(flag, "churn", zh_name if zh else en_name)
     bill = np.asarray(x.billings, dtype=float)
     prev = np.asarray(x.billings_prev, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         change = np.where(prev > 0, (np.nan_to_num(bill) - prev) / prev, np.nan)
     falling = current & (change < -billings_drop)
-    add(falling, "churn", np.array([(f"投放额较上期下降 {-c:.0%}" if zh else f"billings down {-c:.0%} on the previous period")
-                                    if f else "" for c, f in zip(change, falling)], dtype=object))
+    add(falling, "churn", _texts(falling, (lambda c: f"投放额较上期下降 {-c:.0%}") if zh else
+                                 (lambda c: f"billings down {-c:.0%} on the previous period"), change))
 
     # Data problems and pinned tiers
     count = np.asarray(x.problem_count, dtype=int)
-    add(count > 0, "data", np.array([(f"{c} 项，见数据问题表" if zh else f"{c}, see the Issues sheet") if c else ""
-                                     for c in count], dtype=object))
+    has = count > 0
+    add(has, "data", _texts(has, (lambda c: f"{c} 项，见数据问题表") if zh else (lambda c: f"{c}, see the Issues sheet"),
+                            count))
     pinned = np.asarray(x.pinned, dtype=bool)
-    add(pinned, "pinned", np.array([(f"经理指定为 {t}" if zh else f"set to {t} by a manager") if p else ""
-                                    for t, p in zip(x.tier, pinned)], dtype=object))
+    add(pinned, "pinned", _texts(pinned, (lambda t: f"经理指定为 {t}") if zh else (lambda t: f"set to {t} by a manager"),
+                                 tier))
 
-    sep = "；" if zh else "; "
-    return (np.array([",".join(c) for c in codes], dtype=object),
-            np.array([sep.join(r) for r in reasons], dtype=object))
+    return _join(codes, n, ","), _join(reasons, n, "；" if zh else "; ")
