@@ -1,0 +1,727 @@
+"""The buttons (xlclient.macros) and the xlwings adapter (xlclient.xlwings_io), against a
+fake xlwings book.
+
+The fake implements exactly the xlwings API subset listed in xlclient/xlwings_io.py, and
+behaves like Excel where it matters here: a string assigned through ``Range.value`` is
+parsed as if typed (``=...`` becomes a formula, ``12``/``-5%``/``TRUE``/``2026-03-05``
+become numbers, booleans and dates) unless it starts with the text prefix ``'``; numbers
+read back as floats, dates as ``datetime``, blanks as ``None``; ``used_range`` covers cells
+with a value or a format.
+"""
+
+from __future__ import annotations
+
+import ast
+import copy
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from xlclient import jobs, macros
+from xlclient.demo import write_demo_workbook
+from xlclient.engine.labels import sheet_name
+from xlclient.xlsx.cells import column_letter
+from xlclient.xlsx.errors import CellValueError
+from xlclient.xlsx.reader import read_workbook
+from xlclient.xlsx.worksheet import SheetSpec
+from xlclient.xlwings_io import RestoreFailed, excel_value, read_workbook_data, write_sheets
+
+TODAY = dt.date(2026, 11, 23)
+NOW = dt.datetime(2026, 11, 23, 9, 30)
+
+
+# --------------------------------------------------------------------------- the fake
+
+
+class InjectedError(RuntimeError):
+    """Stands for a COM error in the middle of a write (Excel busy, sheet protected ...)."""
+
+
+def _parse_typed(s: str) -> tuple[Any, str | None, bool]:
+    """(value, formula, prefixed) of a string assigned as Excel parses typed input."""
+    if s.startswith("'"):
+        return s[1:], None, True
+    if s.startswith("=") and len(s) > 1:
+        return f"<formula {s}>", s, False
+    t = s.strip()
+    if t.upper() in ("TRUE", "FALSE"):
+        return t.upper() == "TRUE", None, False
+    if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?%?", t):
+        return float(t.rstrip("%")) / (100 if t.endswith("%") else 1), None, False
+    m = re.fullmatch(r"(\d{4})[-/](\d{1,2})[-/](\d{1,2})", t)
+    if m:
+        try:
+            return dt.datetime(int(m[1]), int(m[2]), int(m[3])), None, False
+        except ValueError:
+            pass
+    if t[:1] in ("+", "-", "@") and len(t) > 1:
+        return "#NAME?", "=" + t.lstrip("+@"), False  # Excel would make a formula of it
+    return s, None, False
+
+
+class FakeFont:
+    def __init__(self, rng: "FakeRange"):
+        self.rng = rng
+
+    @property
+    def bold(self) -> bool | None:
+        vals = {self.rng.sheet.bold.get(rc, False) for rc in self.rng.coords()}
+        return vals.pop() if len(vals) == 1 else None
+
+    @bold.setter
+    def bold(self, value: bool) -> None:
+        self.rng.sheet.book.touch()
+        for rc in self.rng.coords():
+            self.rng.sheet.bold[rc] = bool(value)
+
+
+class FakeValidation:
+    def __init__(self, rng: "FakeRange"):
+        self.rng = rng
+
+    def set_list(self, source, *, in_cell_dropdown: bool = True) -> None:
+        self.rng.sheet.book.touch()
+        self.rng.sheet.validations[self.rng.address] = list(source)
+
+
+class FakeRange:
+    def __init__(self, sheet: "FakeSheet", r0: int, c0: int, r1: int, c1: int, ndim: int | None = None,
+                 err_to_str: bool = False):
+        self.sheet, self.r0, self.c0, self.r1, self.c1 = sheet, r0, c0, r1, c1
+        self._ndim = ndim
+
+    def options(self, ndim: int | None = None, err_to_str: bool = False, **_: Any) -> "FakeRange":
+        return FakeRange(self.sheet, self.r0, self.c0, self.r1, self.c1, ndim, err_to_str)
+
+    def coords(self):
+        for r in range(self.r0, self.r1 + 1):
+            for c in range(self.c0, self.c1 + 1):
+                yield r, c
+
+    @property
+    def row(self) -> int:
+        return self.r0
+
+    @property
+    def column(self) -> int:
+        return self.c0
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.r1 - self.r0 + 1, self.c1 - self.c0 + 1
+
+    @property
+    def address(self) -> str:
+        return f"${column_letter(self.c0 - 1)}${self.r0}:${column_letter(self.c1 - 1)}${self.r1}"
+
+    def _shaped(self, cell):
+        rows = [[cell(r, c) for c in range(self.c0, self.c1 + 1)] for r in range(self.r0, self.r1 + 1)]
+        if self._ndim == 2:
+            return rows
+        if self.shape == (1, 1):
+            return rows[0][0]
+        if self.shape[0] == 1:
+            return rows[0]
+        if self.shape[1] == 1:
+            return [r[0] for r in rows]
+        return rows
+
+    @property
+    def value(self):
+        return self._shaped(lambda r, c: self.sheet.values.get((r, c)))
+
+    @value.setter
+    def value(self, data) -> None:
+        book = self.sheet.book
+        if not isinstance(data, list):
+            data = [[data]]
+        elif data and not isinstance(data[0], list):
+            data = [data]
+        for i, row in enumerate(data):
+            if book.fail_at is not None and book.writes == book.fail_at and i == len(data) // 2:
+                book.fail_at = None  # one failure, after half the rows were written
+                raise InjectedError(f"injected failure while writing {self.sheet.name!r}")
+            for j, v in enumerate(row):
+                self.sheet.put(self.r0 + i, self.c0 + j, v)
+        book.writes += 1
+
+    @property
+    def formula(self):
+        def f(r, c):
+            if (r, c) in self.sheet.formulas:
+                return self.sheet.formulas[(r, c)]
+            v = self.sheet.values.get((r, c))
+            if v is None:
+                return ""
+            if isinstance(v, bool):
+                return "TRUE" if v else "FALSE"
+            if isinstance(v, float):
+                return repr(v)
+            if isinstance(v, dt.datetime):
+                return f"{v.month}/{v.day}/{v.year}"
+            return str(v)
+        rows = [[f(r, c) for c in range(self.c0, self.c1 + 1)] for r in range(self.r0, self.r1 + 1)]
+        return rows[0][0] if self.shape == (1, 1) else tuple(tuple(r) for r in rows)
+
+    @property
+    def number_format(self) -> str | None:
+        vals = {self.sheet.formats.get(rc, "General") for rc in self.coords()}
+        return vals.pop() if len(vals) == 1 else None
+
+    @number_format.setter
+    def number_format(self, fmt: str) -> None:
+        self.sheet.book.touch()
+        for rc in self.coords():
+            if fmt == "General":
+                self.sheet.formats.pop(rc, None)
+            else:
+                self.sheet.formats[rc] = fmt
+
+    @property
+    def column_width(self) -> float:
+        return self.sheet.widths.get(self.c0, 8.43)
+
+    @column_width.setter
+    def column_width(self, w: float) -> None:
+        self.sheet.book.touch()
+        for c in range(self.c0, self.c1 + 1):
+            self.sheet.widths[c] = float(w)
+
+    @property
+    def font(self) -> FakeFont:
+        return FakeFont(self)
+
+    @property
+    def data_validation(self) -> FakeValidation:
+        return FakeValidation(self)
+
+
+def _cell(ref: str) -> tuple[int, int]:
+    m = re.fullmatch(r"\$?([A-Z]+)\$?(\d+)", ref.upper())
+    col = 0
+    for ch in m[1]:
+        col = col * 26 + ord(ch) - 64
+    return int(m[2]), col
+
+
+class FakeTable:
+    def __init__(self, sheet: "FakeSheet", name: str, header_row: int, first_col: int, n_cols: int, n_rows: int):
+        self.sheet, self.name = sheet, name
+        self._h, self._c, self._w, self._n = header_row, first_col, n_cols, n_rows
+
+    @property
+    def header_row_range(self) -> FakeRange:
+        return FakeRange(self.sheet, self._h, self._c, self._h, self._c + self._w - 1)
+
+    @property
+    def data_body_range(self) -> FakeRange | None:
+        if not self._n:
+            return None
+        return FakeRange(self.sheet, self._h + 1, self._c, self._h + self._n, self._c + self._w - 1)
+
+
+class FakeSheet:
+    def __init__(self, book: "FakeBook", name: str):
+        self.book, self.name = book, name
+        self.values: dict[tuple[int, int], Any] = {}
+        self.formulas: dict[tuple[int, int], str] = {}
+        self.prefixed: set[tuple[int, int]] = set()
+        self.formats: dict[tuple[int, int], str] = {}
+        self.widths: dict[int, float] = {}
+        self.bold: dict[tuple[int, int], bool] = {}
+        self.validations: dict[str, list[str]] = {}
+        self.tables: list[FakeTable] = []
+
+    def put(self, r: int, c: int, v: Any) -> None:
+        self.formulas.pop((r, c), None)
+        self.prefixed.discard((r, c))
+        if v is None:
+            self.values.pop((r, c), None)
+            return
+        if isinstance(v, str):
+            v, formula, prefixed = _parse_typed(v)
+            if formula is not None:
+                self.formulas[(r, c)] = formula
+            if prefixed:
+                self.prefixed.add((r, c))
+        elif isinstance(v, bool):
+            pass
+        elif isinstance(v, (int, float)):
+            v = float(v)
+        elif isinstance(v, dt.datetime):
+            pass
+        else:
+            raise TypeError(f"COM cannot take a {type(v).__name__}: {v!r}")
+        if v == "":
+            self.values.pop((r, c), None)
+        else:
+            self.values[(r, c)] = v
+
+    def range(self, cell1, cell2=None) -> FakeRange:
+        if isinstance(cell1, str):
+            parts = cell1.split(":")
+            (r0, c0), (r1, c1) = _cell(parts[0]), _cell(parts[-1])
+        else:
+            (r0, c0) = cell1
+            (r1, c1) = cell2 if cell2 is not None else cell1
+        return FakeRange(self, r0, c0, r1, c1)
+
+    @property
+    def used_range(self) -> FakeRange:
+        keys = set(self.values) | set(self.formulas) | set(self.formats) | set(self.bold)
+        if not keys:
+            return FakeRange(self, 1, 1, 1, 1)
+        rows = [k[0] for k in keys]
+        cols = [k[1] for k in keys]
+        return FakeRange(self, min(rows), min(cols), max(rows), max(cols))
+
+    def clear_contents(self) -> None:
+        self.book.touch()
+        self.values.clear()
+        self.formulas.clear()
+        self.prefixed.clear()
+
+    def delete(self) -> None:
+        self.book.sheet_list.remove(self)
+
+    def state(self) -> dict[str, Any]:
+        return copy.deepcopy({"values": self.values, "formulas": self.formulas, "prefixed": self.prefixed,
+                              "formats": self.formats, "widths": self.widths, "bold": self.bold,
+                              "validations": self.validations})
+
+
+class FakeSheets:
+    def __init__(self, book: "FakeBook"):
+        self.book = book
+
+    def __iter__(self):
+        return iter(list(self.book.sheet_list))
+
+    def __len__(self) -> int:
+        return len(self.book.sheet_list)
+
+    def add(self, name: str | None = None, before=None, after=None) -> FakeSheet:
+        if any(s.name.casefold() == (name or "").casefold() for s in self.book.sheet_list):
+            raise ValueError(f"sheet {name!r} exists")
+        self.book.touch()
+        sheet = FakeSheet(self.book, name)
+        i = self.book.sheet_list.index(after) + 1 if after is not None else 0
+        self.book.sheet_list.insert(i, sheet)
+        return sheet
+
+
+class FakeApp:
+    def __init__(self):
+        self._status: Any = False
+        self.status_history: list[Any] = []
+        self.screen_updating = True
+        self.calculation = "automatic"
+        self.alerts: list[tuple[str, str | None, str | None]] = []
+
+    @property
+    def status_bar(self):
+        return self._status
+
+    @status_bar.setter
+    def status_bar(self, value) -> None:
+        self._status = value
+        self.status_history.append(value)
+
+    def alert(self, prompt, title=None, buttons="ok", mode=None, callback=None):
+        self.alerts.append((prompt, title, mode))
+        return "ok"
+
+
+class FakeBook:
+    def __init__(self, fullname: str = "client-book.xlsm"):
+        self.fullname = fullname
+        self.sheet_list: list[FakeSheet] = []
+        self.sheets = FakeSheets(self)
+        self.app = FakeApp()
+        self.writes = 0
+        self.fail_at: int | None = None  # fail during the n-th range.value assignment (0-based)
+
+    def touch(self) -> None:
+        pass
+
+    def sheet(self, name: str) -> FakeSheet | None:
+        return next((s for s in self.sheet_list if s.name == name), None)
+
+    def state(self) -> dict[str, Any]:
+        return {s.name: s.state() for s in self.sheet_list}
+
+    @classmethod
+    def from_file(cls, path: Path) -> "FakeBook":
+        """A fake holding what xlwings would read from the workbook file."""
+        data = read_workbook(path)
+        book = cls(str(path))
+        for grid in data.sheets:
+            sheet = FakeSheet(book, grid.name)
+            book.sheet_list.append(sheet)
+            for i, row in enumerate(grid.rows):
+                for j, v in enumerate(row):
+                    if v is None or v == "":
+                        continue
+                    if isinstance(v, dt.date) and not isinstance(v, dt.datetime):
+                        v = dt.datetime(v.year, v.month, v.day)
+                    r, c = grid.first_row + i + 1, grid.first_col + j + 1
+                    if isinstance(v, str):
+                        sheet.values[(r, c)] = v
+                    else:
+                        sheet.put(r, c, v)
+        for t in data.tables:
+            sheet = book.sheet(t.sheet)
+            sheet.tables.append(FakeTable(sheet, t.name, t.header_row + 1, t.first_col + 1, len(t.headers), len(t.rows)))
+        return book
+
+
+# --------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture()
+def demo_path(tmp_path: Path) -> Path:
+    path = tmp_path / "book.xlsx"
+    write_demo_workbook(path, n_clients=60, seed=7, today=TODAY)
+    return path
+
+
+@pytest.fixture()
+def book(demo_path: Path) -> FakeBook:
+    return FakeBook.from_file(demo_path)
+
+
+@pytest.fixture(autouse=True)
+def fixed_today(monkeypatch):
+    """Compute as of TODAY, whatever the date is when the tests run."""
+    real = jobs.load_inputs
+
+    def load(data, *, today=None, table=None):
+        return real(data, today=today or TODAY, table=table)
+
+    monkeypatch.setattr(jobs, "load_inputs", load)
+
+
+def _plain(v: Any) -> Any:
+    """A SheetSpec value as it reads back from Excel."""
+    if v is None or (isinstance(v, float) and v != v):
+        return None
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, (int, float)):
+        return float(v)
+    if isinstance(v, dt.datetime):
+        return v.replace(tzinfo=None)
+    if isinstance(v, dt.date):
+        return dt.datetime(v.year, v.month, v.day)
+    if hasattr(v, "item"):
+        return _plain(v.item())
+    return v if v != "" else None
+
+
+def _grid(sheet: FakeSheet) -> list[list[Any]]:
+    used = sheet.used_range
+    rows = used.options(ndim=2).value
+    return [list(r) for r in rows]
+
+
+def _expected_rows(spec: SheetSpec) -> list[list[Any]]:
+    width = max(len(r) for r in spec.rows)
+    return [[_plain(v) for v in r] + [None] * (width - len(r)) for r in spec.rows]
+
+
+def _collect():
+    shown: list[tuple[str, str]] = []
+    return shown, (lambda text, title: shown.append((text, title)))
+
+
+# --------------------------------------------------------------------------- refresh
+
+
+def test_refresh_writes_the_same_sheets_as_the_command_line_as_plain_values(book, demo_path):
+    shown, alert = _collect()
+    outcome = macros.run_job(book, "refresh", alert=alert, now=NOW)
+    assert outcome.ok, shown
+    assert shown == []
+    names = [sheet_name(k, "zh") for k in ("classification", "issues", "log")]
+    assert outcome.sheets == names
+
+    # The command line's path on the file gives the same sheets, cell for cell.
+    expected = jobs.refresh(jobs.load_inputs(read_workbook(demo_path)))
+    expected.sheets[-1].rows[-1][0] = NOW
+    for spec in expected.sheets:
+        sheet = book.sheet(spec.name)
+        assert sheet is not None
+        got = _grid(sheet)
+        want = _expected_rows(spec)
+        if spec.name == sheet_name("log", "zh"):
+            want[-1][1] = got[-1][1]  # the user name
+            want[-1][2] = got[-1][2]  # "what": the button's own label
+            assert got[-1][2] == "刷新分级（Excel 按钮）"
+        assert got == want, spec.name
+        # Plain values only: no formula anywhere; every text went in with the text prefix.
+        assert sheet.formulas == {}
+        texts = {rc for rc, v in sheet.values.items() if isinstance(v, str)}
+        assert texts == sheet.prefixed
+    # Formats: header bold, percent and date columns, widths.
+    cls = book.sheet(names[0])
+    assert cls.range((1, 1), (1, 12)).font.bold is True
+    n = len(outcome.counts) and cls.used_range.shape[0]
+    assert cls.range((2, 9), (n, 9)).number_format == "0%"
+    assert cls.range((2, 10), (n, 10)).number_format == "yyyy-mm-dd"
+    assert cls.range((1, 2)).column_width == 28
+    assert outcome.counts["clients"] == len(expected.classification.frame)
+
+
+def test_refresh_reports_progress_and_restores_excel_state(book):
+    book.app.status_bar = "用户自己的状态"
+    book.app.status_history.clear()
+    outcome = macros.run_job(book, "refresh", alert=_collect()[1])
+    assert outcome.ok
+    shown = [s for s in book.app.status_history if isinstance(s, str)]
+    assert any("读取" in s for s in shown) and any("写入" in s for s in shown)
+    assert any("分级结果 (1/3)" in s for s in shown)
+    assert all(s.startswith("xlclient 刷新分级") for s in shown[:-1])
+    assert book.app.status_bar == "用户自己的状态"
+    assert book.app.screen_updating is True
+    assert book.app.calculation == "automatic"
+
+
+def test_refresh_twice_keeps_previous_tiers_and_appends_to_the_log(book):
+    macros.run_job(book, "refresh", alert=_collect()[1], now=NOW)
+    macros.run_job(book, "refresh", alert=_collect()[1], now=NOW + dt.timedelta(hours=1))
+    log = _grid(book.sheet("运行日志"))
+    assert log[0] == ["时间", "用户", "操作", "结果"]
+    assert [r[0] for r in log[1:]] == [NOW, NOW + dt.timedelta(hours=1)]
+
+
+def test_text_that_looks_like_a_formula_number_or_date_stays_text(book):
+    table_sheet = book.sheet("客户台账")
+    t = table_sheet.tables[0]
+    headers = t.header_row_range.value
+    name_col = t.header_row_range.column + headers.index("客户名称")
+    first = t.data_body_range.row
+    tricky = ["=HYPERLINK(\"http://x\",\"点我\")", "+86 21 5555", "-5%", "@risk", "00123", "2026-03-05", "TRUE",
+              "'quoted"]
+    for i, text in enumerate(tricky):
+        table_sheet.values[(first + i, name_col)] = text
+    outcome = macros.run_job(book, "refresh", alert=_collect()[1])
+    assert outcome.ok
+    cls = book.sheet("分级结果")
+    names = [r[1] for r in _grid(cls)[1:]]
+    for text in tricky:
+        assert text in names
+    assert cls.formulas == {}
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _fill_owned_sheets(book: FakeBook) -> None:
+    """Owned sheets as a user might have them: an earlier refresh plus own touches."""
+    assert macros.run_job(book, "refresh", alert=_collect()[1], now=NOW).ok
+    cls = book.sheet("分级结果")
+    cls.put(3, 14, "'经理备注：=不要改")
+    cls.put(4, 14, "=SUM(D2:D3)")
+    cls.formats[(5, 14)] = "0.00"
+    cls.put(5, 14, 3.25)
+
+
+@pytest.mark.parametrize("fail_at", [0, 1, 2])
+def test_an_error_midway_leaves_the_owned_sheets_exactly_as_they_were(book, fail_at):
+    _fill_owned_sheets(book)
+    # The Issues sheet did not exist before this run: it must not exist after a failed one.
+    book.sheet_list.remove(book.sheet("数据问题"))
+    before = book.state()
+    order = [s.name for s in book.sheet_list]
+    book.writes, book.fail_at = 0, fail_at
+    shown, alert = _collect()
+    outcome = macros.run_job(book, "refresh", alert=alert)
+    assert not outcome.ok
+    assert book.state() == before
+    assert [s.name for s in book.sheet_list] == order
+    assert len(shown) == 1
+    text, title = shown[0]
+    assert "工作簿未作任何改动" in text and "InjectedError" in text
+    assert title == "xlclient 刷新分级"
+    assert book.app.status_bar is False
+    assert book.app.calculation == "automatic" and book.app.screen_updating is True
+
+
+def test_a_failing_restore_says_to_close_without_saving(book, monkeypatch):
+    _fill_owned_sheets(book)
+    book.writes, book.fail_at = 0, 1
+    real_clear = FakeSheet.clear_contents
+    calls = {"n": 0}
+
+    def clear(self):
+        calls["n"] += 1
+        if calls["n"] > 3:  # the restore's clears
+            raise InjectedError("Excel is busy")
+        real_clear(self)
+
+    monkeypatch.setattr(FakeSheet, "clear_contents", clear)
+    shown, alert = _collect()
+    outcome = macros.run_job(book, "refresh", alert=alert)
+    assert not outcome.ok
+    assert "WITHOUT saving" in shown[0][0] and "不要保存" in shown[0][0]
+
+
+def test_bad_settings_are_reported_and_nothing_is_written(book):
+    settings = book.sheet("设置")
+    label_col = next(c for (r, c), v in settings.values.items() if v == "A类累计占比")
+    row = next(r for (r, c), v in settings.values.items() if v == "A类累计占比")
+    settings.values[(row, label_col + 1)] = "很多"
+    before = book.state()
+    shown, alert = _collect()
+    outcome = macros.run_job(book, "refresh", alert=alert)
+    assert not outcome.ok
+    assert book.state() == before
+    assert "设置" in shown[0][0] and "很多" in shown[0][0]
+
+
+def test_a_value_excel_cannot_hold_is_refused_before_the_book_is_touched(book, monkeypatch):
+    def job(inputs, what="x"):
+        spec = SheetSpec("看板", [["a", "b"], [1.0, float("inf")]])
+        return jobs.RefreshResult(None, [], [spec], {})
+
+    monkeypatch.setattr(jobs, "dashboard", job, raising=False)
+    before = book.state()
+    shown, alert = _collect()
+    assert not macros.run_job(book, "dashboard", alert=alert).ok
+    assert book.state() == before
+    assert "infinite" in shown[0][0]
+
+
+def test_a_button_whose_job_has_not_landed_says_so(book, monkeypatch):
+    monkeypatch.delattr(jobs, "dashboard", raising=False)
+    before = book.state()
+    shown, alert = _collect()
+    outcome = macros.run_job(book, "dashboard", alert=alert)
+    assert not outcome.ok
+    assert "管理看板" in shown[0][0] and "pip install -U xlclient" in shown[0][0]
+    assert book.state() == before
+
+
+def test_jobs_are_looked_up_when_the_button_is_pressed(book, monkeypatch):
+    seen = {}
+
+    def plan(inputs, start=None, weeks=None, what="plan"):
+        seen["what"] = what
+        rows = [["日期", "客户经理", "客户编号"], [dt.date(2026, 11, 24), "张伟", "KH0001"]]
+        return jobs.RefreshResult(None, [], [SheetSpec("拜访计划", rows, number_formats={0: "yyyy-mm-dd"})],
+                                  {"visits": 1})
+
+    monkeypatch.setattr(jobs, "plan", plan, raising=False)
+    outcome = macros.run_job(book, "plan", alert=_collect()[1])
+    assert outcome.ok and outcome.counts == {"visits": 1}
+    assert seen["what"] == "生成拜访计划（Excel 按钮）"
+    assert _grid(book.sheet("拜访计划")) == [["日期", "客户经理", "客户编号"],
+                                            [dt.datetime(2026, 11, 24), "张伟", "KH0001"]]
+
+
+def test_the_python_entry_points_use_the_calling_book(book, monkeypatch):
+    import xlwings as xw
+
+    monkeypatch.setattr(xw.Book, "caller", classmethod(lambda cls: book))
+    macros.refresh()
+    assert book.sheet("分级结果") is not None
+    assert book.app.alerts == []
+
+
+# --------------------------------------------------------------------------- reassign
+
+
+def vba_pystr(s: str) -> str:
+    """Python port of PyStr() in workbook/vba/XlClient.bas (UTF-16 code units, as VBA sees them)."""
+    out = "'"
+    units = s.encode("utf-16-le")
+    for i in range(0, len(units), 2):
+        code = int.from_bytes(units[i:i + 2], "little")
+        ch = chr(code)
+        if ch.isascii() and (ch.isalnum() or ch in " ._-"):
+            out += ch
+        else:
+            out += f"\\u{code:04X}"
+    return out + "'"
+
+
+@pytest.mark.parametrize("name", ["张伟", "O'Brien \"Bob\"", "50%折扣 & <x> | ^", "𠀀王", "a\\b"])
+def test_names_from_the_vba_prompt_reach_python_unchanged(name):
+    literal = vba_pystr(name)
+    assert literal.isascii() and '"' not in literal[1:-1] and "%" not in literal
+    assert macros._clean(ast.literal_eval(literal)) == name.strip()
+
+
+def test_reassign_checks_the_names_and_passes_them_to_the_job(book, monkeypatch):
+    seen = {}
+
+    def reassign(inputs, departing_owner, to_owners=None):
+        seen.update(departing_owner=departing_owner, to_owners=to_owners)
+        return jobs.RefreshResult(None, [], [SheetSpec("交接", [["客户经理"], [departing_owner]])], {"moved": 3})
+
+    monkeypatch.setattr(jobs, "reassign", reassign, raising=False)
+    shown, alert = _collect()
+    assert macros.run_job(book, "reassign", alert=alert, departing_owner="张伟", to_owners="李娜，王芳").ok
+    assert seen == {"departing_owner": "张伟", "to_owners": ["李娜", "王芳"]}
+
+    before = book.state()
+    assert not macros.run_job(book, "reassign", alert=alert, departing_owner="张三", to_owners="").ok
+    assert "没有客户经理「张三」" in shown[-1][0] and "李娜" in shown[-1][0]
+    assert not macros.run_job(book, "reassign", alert=alert, departing_owner="张伟", to_owners="张伟").ok
+    assert not macros.run_job(book, "reassign", alert=alert, departing_owner="", to_owners="").ok
+    assert book.state() == before
+
+
+# --------------------------------------------------------------------------- the adapter
+
+
+def test_reading_through_xlwings_finds_the_same_client_book_as_the_file_reader(book, demo_path):
+    via_excel = jobs.load_inputs(read_workbook_data(book))
+    via_file = jobs.load_inputs(read_workbook(demo_path))
+    assert via_excel.book.table == via_file.book.table == "客户表"
+    assert via_excel.book.header_row == via_file.book.header_row
+    a, b = via_excel.book.frame, via_file.book.frame
+    assert list(a.columns) == list(b.columns)
+    assert a.equals(b)
+    assert [(p.row, p.column, p.code) for p in via_excel.book.problems] == \
+           [(p.row, p.column, p.code) for p in via_file.book.problems]
+
+
+def test_sheets_are_replaced_in_place_and_new_ones_appended(book):
+    order = [s.name for s in book.sheet_list]
+    write_sheets(book, [SheetSpec("设置", [["x"]]), SheetSpec("新表", [["h"], ["v"]])])
+    assert [s.name for s in book.sheet_list] == order + ["新表"]
+    assert _grid(book.sheet("设置")) == [["x"]]
+
+
+def test_excel_values():
+    import numpy as np
+    import pandas as pd
+
+    assert excel_value("=1+1") == "'=1+1"
+    assert excel_value("") is None
+    assert excel_value(float("nan")) is None
+    assert excel_value(np.float64(2.5)) == 2.5
+    assert excel_value(np.int64(7)) == 7
+    assert excel_value(2 ** 40) == float(2 ** 40)
+    assert excel_value(np.bool_(True)) is True
+    assert excel_value(pd.Timestamp("2026-03-05 10:00", tz="Asia/Shanghai")) == dt.datetime(2026, 3, 5, 10)
+    assert excel_value(np.datetime64("2026-03-05")) == dt.datetime(2026, 3, 5)
+    assert excel_value(pd.NaT) is None
+    assert excel_value(dt.date(2026, 3, 5)) == dt.datetime(2026, 3, 5)
+    assert excel_value(dt.date(1899, 12, 1)) == "'1899-12-01"
+    assert excel_value(dt.time(12, 0)) == 0.5
+    with pytest.raises(CellValueError):
+        excel_value(float("-inf"))
+    with pytest.raises(CellValueError):
+        excel_value("x" * 40000)
+    with pytest.raises(CellValueError):
+        excel_value(object())
+
+
+def test_restore_failure_type():
+    err = RestoreFailed(RuntimeError("a"), RuntimeError("b"))
+    assert "WITHOUT saving" in str(err)

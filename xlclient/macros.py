@@ -1,0 +1,276 @@
+"""The buttons of the workbook (SPEC 6), run from Excel through xlwings' ``RunPython``.
+
+=========================  ==================  =========================================
+button                     VBA macro           Python (this module)
+=========================  ==================  =========================================
+刷新分级 Refresh            XlClientRefresh     :func:`refresh`
+生成拜访计划 Visit plan      XlClientVisitPlan   :func:`plan`
+客户复盘 Review             XlClientReview      :func:`review`
+管理看板 Dashboard          XlClientDashboard   :func:`dashboard`
+交接客户 Reassign           XlClientReassign    :func:`reassign` (departing AE asked by VBA)
+=========================  ==================  =========================================
+
+Every button takes the same path as the command line: read the workbook
+(:func:`xlclient.xlwings_io.read_workbook_data`), ``jobs.load_inputs``, the job of that name
+in :mod:`xlclient.jobs` (looked up when the button is pressed, so a job added later works
+at once), then :func:`xlclient.xlwings_io.write_sheets` -- plain values only, all sheets or
+none. Progress goes to the status bar (restored at the end); the job's Log sheet gets one
+line (who, when, what, counts). On any error nothing stays changed and one message box
+says what went wrong, in the Settings language (both languages when the Settings cannot
+be read); the Python function then returns normally, so xlwings shows no traceback on top.
+
+Reassign: the VBA macro asks, with ``InputBox``, for the departing AE and (optionally) the
+AEs who take over, and passes both as Python string literals escaped to ASCII (``\\uXXXX``),
+so Chinese names survive the command line of ``RunPython`` on Windows and AppleScript on Mac.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import inspect
+import re
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import xlwings as xw
+
+from . import jobs
+from .engine.book import ClientTableNotFound
+from .engine.labels import Language
+from .engine.settings import SettingsError
+from .xlsx.errors import CellValueError, SpecError
+from .xlwings_io import RestoreFailed, read_workbook_data, write_sheets
+
+__all__ = ["refresh", "plan", "review", "dashboard", "reassign", "run_job", "JobOutcome", "BUTTONS"]
+
+# job name -> (Chinese caption, English caption, Log "what" zh, en)
+BUTTONS: dict[str, tuple[str, str]] = {
+    "refresh": ("刷新分级", "Refresh"),
+    "plan": ("生成拜访计划", "Regenerate visit plan"),
+    "review": ("客户复盘", "Review"),
+    "dashboard": ("管理看板", "Dashboard"),
+    "reassign": ("交接客户", "Reassign"),
+}
+
+
+# --------------------------------------------------------------------------- the buttons
+
+
+def refresh() -> None:
+    """刷新分级: classify every client; write Classification, Issues and Log."""
+    book = xw.Book.caller()
+    run_job(book, "refresh")
+
+
+def plan() -> None:
+    """生成拜访计划: regenerate the visit plan (keeps done, cancelled and locked rows and notes)."""
+    book = xw.Book.caller()
+    run_job(book, "plan")
+
+
+def review() -> None:
+    """客户复盘: flag downgrades, drop candidates, churn risks and data problems."""
+    book = xw.Book.caller()
+    run_job(book, "review")
+
+
+def dashboard() -> None:
+    """管理看板: the managers' dashboard."""
+    book = xw.Book.caller()
+    run_job(book, "dashboard")
+
+
+def reassign(departing_owner: str | None = None, to_owners: str | None = None) -> None:
+    """交接客户: move the clients of ``departing_owner`` to others by capacity.
+
+    ``to_owners``: the AEs who take over, separated by commas (blank: every other AE).
+    Both come from the VBA macro's InputBox.
+    """
+    book = xw.Book.caller()
+    run_job(book, "reassign", departing_owner=departing_owner, to_owners=to_owners)
+
+
+# --------------------------------------------------------------------------- the shared path
+
+
+class JobUnavailable(LookupError):
+    """This version of xlclient has no job of that name yet."""
+
+
+class BadArgument(ValueError):
+    """A value typed into a prompt is not usable; the message is ready to show."""
+
+
+@dataclass
+class JobOutcome:
+    """What a button run did (for tests and callers other than Excel)."""
+
+    job: str
+    ok: bool
+    message: str = ""
+    counts: dict[str, int] = field(default_factory=dict)
+    sheets: list[str] = field(default_factory=list)
+
+
+class StatusBar:
+    """Excel's status bar during a run: shows progress, then puts back what was there."""
+
+    def __init__(self, app: Any, title: str):
+        self.app, self.title = app, title
+        try:
+            self.saved = app.status_bar
+        except Exception:
+            self.saved = False
+        if isinstance(self.saved, str) and self.saved.startswith("Running"):
+            self.saved = False  # xlwings' own placeholder on Mac, not the user's
+
+    def show(self, text: str) -> None:
+        try:
+            self.app.status_bar = f"xlclient {self.title}: {text}"
+        except Exception:
+            pass
+
+    def restore(self) -> None:
+        try:
+            self.app.status_bar = self.saved if self.saved else False
+        except Exception:
+            pass
+
+
+def run_job(book: Any, name: str, *, alert: Callable[[str, str], Any] | None = None,
+            now: dt.datetime | None = None, **arguments: Any) -> JobOutcome:
+    """Run the job ``name`` of :mod:`xlclient.jobs` on the open workbook ``book`` and write
+    its sheets. Never raises for a failed run: the message is shown (``alert``, default a
+    message box) and returned in the outcome; the workbook is as it was."""
+    zh, en = BUTTONS.get(name, (name, name))
+    lang: Language | None = None
+    status = StatusBar(book.app, zh)
+    show = alert or (lambda text, title: _alert(book, text, title))
+    try:
+        status.show("读取工作簿 / reading …")
+        data = read_workbook_data(book)
+        job = getattr(jobs, name, None)
+        if not callable(job):
+            raise JobUnavailable(name)
+        inputs = jobs.load_inputs(data)
+        lang = inputs.language
+        status.show("计算中 …" if lang == "zh" else "computing …")
+        kwargs = _job_arguments(job, inputs, name, arguments, lang)
+        result = job(inputs, **kwargs)
+        _stamp_log(result, now)
+        status.show("写入 …" if lang == "zh" else "writing …")
+        write_sheets(book, result.sheets, progress=lambda text: status.show(("写入 " if lang == "zh" else "writing ")
+                                                                            + text))
+        counts = dict(getattr(result, "counts", {}) or {})
+        return JobOutcome(name, True, "", counts, [s.name for s in result.sheets])
+    except Exception as error:  # every failure becomes one readable message
+        traceback.print_exc(file=sys.stderr)
+        message = error_message(error, lang, zh if lang != "en" else en)
+        title = "xlclient " + (zh if lang == "zh" else en if lang == "en" else f"{zh} / {en}")
+        try:
+            show(message, title)
+        except Exception:
+            raise error  # no message box: let xlwings show the traceback instead
+        return JobOutcome(name, False, message)
+    finally:
+        status.restore()
+
+
+def _job_arguments(job: Callable, inputs: jobs.Inputs, name: str, given: dict[str, Any],
+                   lang: Language) -> dict[str, Any]:
+    """Keyword arguments for the job: the Log's "what" and, for reassign, the checked names."""
+    params = inspect.signature(job).parameters
+    kwargs: dict[str, Any] = {}
+    if "what" in params:
+        kwargs["what"] = ("{} (Excel)" if lang == "en" else "{}（Excel 按钮）").format(
+            BUTTONS[name][1 if lang == "en" else 0] if name in BUTTONS else name)
+    if name == "reassign":
+        owners = _owners(inputs)
+        leaving = _clean(given.get("departing_owner"))
+        if not leaving:
+            raise BadArgument("请输入要交接的客户经理姓名。" if lang == "zh" else "Type the name of the departing AE.")
+        if leaving not in owners:
+            raise BadArgument(_unknown_owner(leaving, owners, lang))
+        takers = [t for t in (_clean(x) for x in re.split(r"[,，;；、/\s]+", given.get("to_owners") or "")) if t]
+        for t in takers:
+            if t not in owners:
+                raise BadArgument(_unknown_owner(t, owners, lang))
+            if t == leaving:
+                raise BadArgument(f"接手人不能是 {leaving} 本人。" if lang == "zh" else
+                                  f"{leaving} cannot take over their own clients.")
+        kwargs["departing_owner"] = leaving
+        kwargs["to_owners"] = takers or None
+    else:
+        kwargs.update({k: v for k, v in given.items() if k in params})
+    return kwargs
+
+
+def _clean(text: Any) -> str:
+    """A name typed into a VBA InputBox: surrogate pairs joined, spaces trimmed."""
+    if text is None:
+        return ""
+    s = str(text)
+    try:
+        s = s.encode("utf-16", "surrogatepass").decode("utf-16")
+    except UnicodeError:
+        pass
+    return s.strip()
+
+
+def _owners(inputs: jobs.Inputs) -> list[str]:
+    frame = inputs.book.frame
+    if "owner" not in frame:
+        return []
+    return sorted({str(o).strip() for o in frame["owner"].dropna() if str(o).strip()})
+
+
+def _unknown_owner(name: str, owners: list[str], lang: Language) -> str:
+    known = "、".join(owners) if owners else "—"
+    if lang == "zh":
+        return f"客户台账里没有客户经理「{name}」。现有客户经理：{known}"
+    return f"No AE named '{name}' in the client book. AEs found: {', '.join(owners) or '-'}"
+
+
+def _stamp_log(result: Any, now: dt.datetime | None) -> None:
+    """Tests pin the Log line's time; in Excel the job's own clock is used."""
+    if now is None:
+        return
+    for spec in getattr(result, "sheets", []):
+        if spec.name in jobs.sheet_aliases("log") and len(spec.rows) > 1:
+            spec.rows[-1][0] = now
+
+
+def error_message(error: BaseException, lang: Language | None, title: str) -> str:
+    """The text of the message box for a failed run."""
+    zh = lang == "zh"
+    both = lang is None
+    unchanged = ("工作簿未作任何改动。" if zh else "The workbook was not changed." if not both else
+                 "工作簿未作任何改动。/ The workbook was not changed.")
+    if isinstance(error, RestoreFailed):
+        return str(error)
+    if isinstance(error, SettingsError):
+        head = ("「设置」表有误，未做任何计算：" if zh else "Settings refused, nothing computed:" if not both else
+                "「设置」表有误 / Settings refused:")
+        return head + "\n  " + "\n  ".join(error.errors) + "\n" + unchanged
+    if isinstance(error, ClientTableNotFound):
+        return f"{error}\n{unchanged}"
+    if isinstance(error, JobUnavailable):
+        return (f"「{title}」需要新版 xlclient（缺少任务 {error.args[0]}）。请升级：pip install -U xlclient\n{unchanged}"
+                if zh or both else
+                f"'{title}' needs a newer xlclient (no job '{error.args[0]}'); upgrade with pip install -U xlclient.\n"
+                f"{unchanged}")
+    if isinstance(error, BadArgument):
+        return f"{error}\n{unchanged}"
+    if isinstance(error, (CellValueError, SpecError)):
+        return f"{error}\n{unchanged}"
+    kind = type(error).__name__
+    if zh or both:
+        return f"xlclient 运行出错（{kind}: {error}）。\n{unchanged}\n请把此信息发给负责 xlclient 的同事。"
+    return f"xlclient failed ({kind}: {error}).\n{unchanged}\nPlease send this message to whoever looks after xlclient."
+
+
+def _alert(book: Any, text: str, title: str) -> None:
+    book.app.alert(text, title=title, mode="critical")

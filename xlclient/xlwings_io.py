@@ -1,0 +1,499 @@
+"""The xlwings workbook adapter: read an open workbook into plain data, write xlclient's
+sheets into it.
+
+This is the Excel twin of :mod:`xlclient.xlsx.reader` (read) and
+:func:`xlclient.xlsx.owned.write_owned_sheets` (write): the jobs in :mod:`xlclient.jobs`
+take a :class:`~xlclient.xlsx.reader.WorkbookData` and return
+:class:`~xlclient.xlsx.worksheet.SheetSpec` objects, whichever side does the I/O.
+
+Reading (:func:`read_workbook_data`): each worksheet's used range in one call, as xlwings
+returns it -- floats for numbers, ``datetime`` for date-formatted cells, ``None`` for
+blanks, ``True``/``False``, and Excel errors as their text (``#N/A``). Excel tables come
+from ``sheet.tables``; their cells are sliced from the sheet's used range (no second read).
+
+Writing (:func:`write_sheets`):
+
+* everything is converted and checked first (sheet names, every cell); a value that cannot
+  be stored raises :class:`~xlclient.xlsx.errors.CellValueError` before the book is touched;
+* then the values of all owned sheets that exist are saved (values, formulas, and the
+  number formats, column widths and header bold this writer is about to change);
+* each owned sheet is cleared (contents only: conditional formats and validation kept) or
+  created (appended after the last sheet), and written with **one** ``range.value = rows``
+  call; then number formats per column, column widths, bold header rows, list validations;
+* if anything fails midway, the saved sheets are written back, sheets created by this run
+  are deleted, and the error is raised again (:class:`RestoreFailed` when even that fails);
+* screen updating is off and calculation manual during the write; both are restored.
+
+Text is always written as text: every ``str`` gets Excel's text prefix, a leading
+apostrophe (``'``). Assigning a string through ``Range.Value`` makes Excel parse it as if
+typed -- ``=A1`` becomes a formula, ``-5%`` a number, ``2026-03-05`` or ``3-5`` a date,
+``00123`` the number 123, ``TRUE`` a boolean, ``@x`` an error -- and the apostrophe is the
+one marker Excel (Windows and Mac) honours for all of these. It is not part of the cell's
+value: ``range.value`` reads the text back without it, and so do the file readers.
+
+An empty string is written as a blank cell.
+
+Dates are written as ``datetime`` (a ``date`` becomes midnight); a column holding only
+dates gets ``yyyy-mm-dd`` (``yyyy-mm-dd hh:mm:ss`` when some have a time) unless the spec
+gives a format; other columns without a format are reset to ``General``. Dates Excel cannot
+hold (before 1900) are written as ISO text, as the file writer does.
+
+Freeze panes, autofilter and tab colour have no cross-platform xlwings call: on Windows they
+are set through the COM object (``sheet.api``) after the values are written, best effort
+(a failure there is cosmetic and does not undo the run); elsewhere they are left as they
+are (the template's owned sheets already have them).
+
+The xlwings API subset used -- and all that the fake book in ``tests/test_macros.py``
+implements:
+
+=====================  =================================================================
+``Book``               ``.fullname``, ``.sheets``, ``.app``
+``Sheets``             iteration, ``.add(name=..., after=sheet)``
+``Sheet``              ``.name``, ``.used_range``, ``.tables``, ``.range(cell1, cell2)``
+                       with ``(row, col)`` tuples (1-based), ``.clear_contents()``,
+                       ``.delete()``
+``Range``              ``.options(ndim=2, err_to_str=True).value``, ``.value = rows``,
+                       ``.formula`` (read), ``.row``, ``.column``, ``.shape``,
+                       ``.number_format`` (get/set), ``.column_width`` (get/set),
+                       ``.font.bold`` (get/set), ``.data_validation.set_list(values)``
+``Table``              ``.name``, ``.header_row_range``, ``.data_body_range``
+``App``                ``.status_bar``, ``.screen_updating``, ``.calculation`` (get/set)
+=====================  =================================================================
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .engine.book import SheetGrid, TableInfo
+from .xlsx.cells import MAX_TEXT, column_letter, iso_text, text_units, time_fraction
+from .xlsx.errors import CellValueError, SpecError, XlsxWriteError
+from .xlsx.names import validate_sheet_name
+from .xlsx.reader import WorkbookData
+from .xlsx.worksheet import DATE_FORMAT, DATETIME_FORMAT, SheetSpec
+
+__all__ = ["read_workbook_data", "write_sheets", "WriteSummary", "RestoreFailed", "excel_value",
+           "GENERAL", "TEXT_PREFIX", "ERROR_LITERALS"]
+
+GENERAL = "General"
+TEXT_PREFIX = "'"
+ERROR_LITERALS = frozenset({"#NULL!", "#DIV/0!", "#VALUE!", "#REF!", "#NAME?", "#NUM!", "#N/A", "#GETTING_DATA",
+                            "#SPILL!", "#CALC!", "#FIELD!", "#BLOCKED!", "#CONNECT!", "#BUSY!", "#UNKNOWN!"})
+_INT_LIMIT = 2 ** 31  # larger ints go to Excel as floats (COM has no 64-bit cell integers)
+_FIRST_DAY = dt.datetime(1900, 1, 1)
+
+Progress = Callable[[str], None]
+
+
+class RestoreFailed(XlsxWriteError):
+    """A write failed and putting the owned sheets back failed too: the workbook must be
+    closed without saving."""
+
+    def __init__(self, error: BaseException, restore_error: BaseException):
+        self.error, self.restore_error = error, restore_error
+        super().__init__(f"writing failed ({error}) and restoring the sheets failed too ({restore_error}); "
+                         "close the workbook WITHOUT saving / 写入失败且无法恢复，请关闭工作簿且不要保存")
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def read_workbook_data(book: Any) -> WorkbookData:
+    """Every worksheet (used range, with its position) and every Excel table of ``book``."""
+    grids: list[SheetGrid] = []
+    tables: list[TableInfo] = []
+    for sheet in book.sheets:
+        used = sheet.used_range
+        rows = _rows2d(used.options(ndim=2, err_to_str=True).value)
+        grid = SheetGrid(sheet.name, rows, used.row - 1, used.column - 1)
+        grids.append(grid)
+        for table in sheet.tables:
+            info = _table_info(sheet.name, table, grid)
+            if info is not None:
+                tables.append(info)
+    return WorkbookData(Path(str(book.fullname)), grids, tables, _date1904(book))
+
+
+def _rows2d(value: Any) -> list[list[Any]]:
+    if value is None:
+        return []
+    if not isinstance(value, (list, tuple)):
+        return [[value]]
+    if value and not isinstance(value[0], (list, tuple)):
+        return [list(value)]
+    return [list(r) for r in value]
+
+
+def _table_info(sheet_name: str, table: Any, grid: SheetGrid) -> TableInfo | None:
+    header = table.header_row_range
+    if header is None:  # header row switched off: nothing to recognise the columns by
+        return None
+    r0, c0 = header.row - 1, header.column - 1
+    width = header.shape[1]
+    body = table.data_body_range
+
+    def cells(sheet_row: int) -> list[Any]:
+        i = sheet_row - grid.first_row
+        row = grid.rows[i] if 0 <= i < len(grid.rows) else []
+        j = c0 - grid.first_col
+        out = list(row[j:j + width]) if j >= 0 else []
+        return out + [None] * (width - len(out))
+
+    rows = [] if body is None else [cells(body.row - 1 + k) for k in range(body.shape[0])]
+    return TableInfo(name=table.name, sheet=sheet_name, headers=cells(r0), rows=rows, header_row=r0, first_col=c0)
+
+
+def _date1904(book: Any) -> bool:
+    try:
+        return bool(book.api.Date1904)  # Windows (COM); elsewhere not available
+    except Exception:
+        return False
+
+
+# --------------------------------------------------------------------------- values
+
+
+def excel_value(value: Any, sheet: str = "?", row: int = 1, col: int = 0) -> Any:
+    """A Python value as it is handed to ``range.value`` (see the module docstring);
+    raises CellValueError when Excel cannot hold it. ``row`` is 1-based, ``col`` 0-based."""
+    if value is None:
+        return None
+    t = type(value)
+    if t is str:
+        return _text(value, sheet, row, col)
+    if t is bool:
+        return value
+    if t is int:
+        return value if -_INT_LIMIT < value < _INT_LIMIT else float(value)
+    if t is float:
+        if math.isnan(value):
+            return None
+        if math.isinf(value):
+            raise CellValueError(sheet, row, col, "infinite numbers cannot be stored in Excel")
+        return value
+    if isinstance(value, dt.datetime):
+        if value != value:  # pandas NaT
+            return None
+        d = dt.datetime(value.year, value.month, value.day, value.hour, value.minute, value.second,
+                        value.microsecond)  # wall-clock time; drops tzinfo and pandas extras
+        return d if d >= _FIRST_DAY else _text(iso_text(value), sheet, row, col)
+    if isinstance(value, dt.date):
+        d = dt.datetime(value.year, value.month, value.day)
+        return d if d >= _FIRST_DAY else _text(iso_text(value), sheet, row, col)
+    if isinstance(value, dt.time):
+        return time_fraction(value)
+    if isinstance(value, str):
+        return _text(str(value), sheet, row, col)
+    if isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, int):
+        return excel_value(int(value), sheet, row, col)
+    if isinstance(value, float):
+        return excel_value(float(value), sheet, row, col)
+    item = getattr(value, "item", None)  # numpy / pandas scalars
+    if item is not None:
+        try:
+            plain = item()
+        except (TypeError, ValueError):
+            plain = value
+        if plain is not value:
+            if isinstance(plain, int) and not isinstance(plain, bool) and getattr(value, "dtype", None) is not None \
+                    and str(value.dtype).startswith("datetime64"):
+                plain = _datetime64(value)
+            return excel_value(plain, sheet, row, col)
+    raise CellValueError(sheet, row, col, f"cannot store a {type(value).__name__} value: {value!r}")
+
+
+def _datetime64(value: Any) -> Any:
+    import numpy as np
+
+    if np.isnat(value):
+        return None
+    return value.astype("datetime64[us]").item()
+
+
+def _text(s: str, sheet: str, row: int, col: int) -> str | None:
+    if not s:
+        return None  # an empty text is a blank cell (an apostrophe alone would make a non-blank one)
+    if text_units(s) > MAX_TEXT:
+        raise CellValueError(sheet, row, col, f"text of {text_units(s)} characters is longer than Excel's {MAX_TEXT}")
+    return TEXT_PREFIX + s
+
+
+# --------------------------------------------------------------------------- planning
+
+
+@dataclass
+class _Plan:
+    """One sheet, fully converted: what will be written, computed before touching Excel."""
+
+    spec: SheetSpec
+    grid: list[list[Any]]
+    width: int
+    formats: dict[int, str]  # 0-based column -> number format of the data rows
+    validations: list[tuple[str, list[str]]]
+
+    @property
+    def name(self) -> str:
+        return self.spec.name
+
+    @property
+    def height(self) -> int:
+        return len(self.grid)
+
+
+def _plan(spec: SheetSpec) -> _Plan:
+    validate_sheet_name(spec.name)
+    if not isinstance(spec.header_rows, int) or spec.header_rows < 0:
+        raise SpecError(f"sheet {spec.name!r}: header_rows must be a non-negative integer")
+    width = max((len(r) for r in spec.rows), default=0)
+    grid = []
+    kinds: dict[int, set[str]] = {}
+    for r, values in enumerate(spec.rows, 1):
+        out = []
+        for c, v in enumerate(values):
+            x = excel_value(v, spec.name, r, c)
+            out.append(x)
+            if r > spec.header_rows and x is not None:
+                kinds.setdefault(c, set()).add(_kind(x))
+        grid.append(out + [None] * (width - len(out)))
+    formats: dict[int, str] = {}
+    for c in range(width):
+        explicit = spec.number_formats.get(c)
+        if explicit is not None:
+            formats[c] = str(explicit)
+        elif kinds.get(c) == {"date"}:
+            formats[c] = DATE_FORMAT
+        elif kinds.get(c) and kinds[c] <= {"date", "datetime"}:
+            formats[c] = DATETIME_FORMAT
+        else:
+            formats[c] = GENERAL
+    for col in spec.column_widths:
+        if not (0 <= int(col) < 16_384) or not (0 <= float(spec.column_widths[col]) <= 255):
+            raise SpecError(f"sheet {spec.name!r}: bad column width {col}: {spec.column_widths[col]!r}")
+    validations = []
+    for sqref, values in spec.data_validations:
+        values = [str(v) for v in values]
+        if not values:
+            raise SpecError(f"sheet {spec.name!r}: data validation {sqref!r} has no allowed values")
+        validations.append((sqref, values))
+    return _Plan(spec, grid, width, formats, validations)
+
+
+def _kind(x: Any) -> str:
+    if isinstance(x, dt.datetime):
+        return "date" if (x.hour, x.minute, x.second, x.microsecond) == (0, 0, 0, 0) else "datetime"
+    return "other"
+
+
+# --------------------------------------------------------------------------- snapshots
+
+
+@dataclass
+class _Snapshot:
+    """What an owned sheet held before this run, enough to put it back."""
+
+    sheet: Any
+    row: int
+    column: int
+    cells: list[list[Any]]  # ready to assign: formulas as "=...", text with the prefix
+    number_formats: list[tuple[tuple[int, int, int], Any]] = field(default_factory=list)  # (r0, r1, col) -> fmt
+    widths: dict[int, Any] = field(default_factory=dict)  # 1-based column -> width
+    bold: list[tuple[tuple[int, int, int], Any]] = field(default_factory=list)  # (r, c0, c1) -> bold
+
+
+def _snapshot(sheet: Any, plan: _Plan) -> _Snapshot:
+    used = sheet.used_range
+    values = _rows2d(used.options(ndim=2, err_to_str=True).value)
+    formulas = _rows2d(used.formula)
+    cells = []
+    for vr, fr in zip(values, formulas):
+        row = []
+        for v, f in zip(vr, fr):
+            row.append(_restorable(v, f))
+        cells.append(row)
+    snap = _Snapshot(sheet, used.row, used.column, cells)
+    last = max(used.row + used.shape[0] - 1, plan.height)
+    h = plan.spec.header_rows
+    if plan.height > h:
+        for c in range(plan.width):
+            key = (h + 1, last, c + 1)
+            snap.number_formats.append((key, sheet.range((h + 1, c + 1), (last, c + 1)).number_format))
+    for c in plan.spec.column_widths:
+        snap.widths[int(c) + 1] = sheet.range((1, int(c) + 1)).column_width
+    if h and plan.width:
+        snap.bold.append(((h, 1, plan.width), sheet.range((1, 1), (h, plan.width)).font.bold))
+    return snap
+
+
+def _restorable(value: Any, formula: Any) -> Any:
+    """The cell as it must be assigned to come back the same."""
+    if isinstance(formula, str) and formula.startswith("=") and formula != value:
+        return formula  # a real formula (a text constant reads back equal to its formula)
+    if isinstance(value, str):
+        if value in ERROR_LITERALS and formula == value:
+            return value  # a typed error constant
+        return TEXT_PREFIX + value
+    return value
+
+
+def _restore(book: Any, snapshots: Sequence[_Snapshot], created: Sequence[Any]) -> None:
+    for snap in snapshots:
+        sheet = snap.sheet
+        sheet.clear_contents()
+        if snap.cells:
+            rows, cols = len(snap.cells), max(len(r) for r in snap.cells)
+            sheet.range((snap.row, snap.column), (snap.row + rows - 1, snap.column + cols - 1)).value = snap.cells
+        for (r0, r1, c), fmt in snap.number_formats:
+            if fmt is not None:  # None: the column had mixed formats (not restored)
+                sheet.range((r0, c), (r1, c)).number_format = fmt
+        for c, w in snap.widths.items():
+            if w is not None:
+                sheet.range((1, c)).column_width = w
+        for (h, c0, c1), bold in snap.bold:
+            if bold is not None:
+                sheet.range((1, c0), (h, c1)).font.bold = bold
+    for sheet in reversed(created):
+        sheet.delete()
+
+
+# --------------------------------------------------------------------------- writing
+
+
+@dataclass
+class WriteSummary:
+    """What :func:`write_sheets` did."""
+
+    replaced: list[str] = field(default_factory=list)
+    added: list[str] = field(default_factory=list)
+    cosmetic_skipped: list[str] = field(default_factory=list)  # freeze/autofilter/tab colour not applied
+
+
+def write_sheets(book: Any, sheets: Sequence[SheetSpec], progress: Progress | None = None) -> WriteSummary:
+    """Write ``sheets`` into the open workbook ``book``: all of them, or none (see the module
+    docstring). A sheet whose name exists (case-insensitively) is cleared and rewritten in
+    place; the others are appended after the last sheet."""
+    say = progress or (lambda text: None)
+    names = set()
+    for spec in sheets:
+        if spec.name.casefold() in names:
+            raise SpecError(f"sheet {spec.name!r} is given twice")
+        names.add(spec.name.casefold())
+    plans = [_plan(spec) for spec in sheets]  # may raise: nothing touched yet
+
+    app = book.app
+    saved_screen, saved_calc = _get(app, "screen_updating"), _get(app, "calculation")
+    _set(app, "screen_updating", False)
+    _set(app, "calculation", "manual")
+    summary = WriteSummary()
+    snapshots: list[_Snapshot] = []
+    created: list[Any] = []
+    try:
+        existing = {s.name.casefold(): s for s in book.sheets}
+        targets = []
+        for plan in plans:
+            sheet = existing.get(plan.name.casefold())
+            if sheet is not None:
+                snapshots.append(_snapshot(sheet, plan))
+            targets.append(sheet)
+        try:
+            for i, (plan, sheet) in enumerate(zip(plans, targets), 1):
+                say(f"{plan.name} ({i}/{len(plans)})")
+                if sheet is None:
+                    last = list(book.sheets)[-1]
+                    sheet = book.sheets.add(name=plan.name, after=last)
+                    created.append(sheet)
+                    summary.added.append(plan.name)
+                else:
+                    sheet.clear_contents()
+                    summary.replaced.append(plan.name)
+                _write(sheet, plan)
+        except BaseException as error:
+            try:
+                _restore(book, snapshots, created)
+            except Exception as restore_error:
+                raise RestoreFailed(error, restore_error) from error
+            raise
+        for plan, sheet in zip(plans, targets):
+            if not _cosmetics(sheet if sheet is not None else _find(book, plan.name), plan):
+                summary.cosmetic_skipped.append(plan.name)
+    finally:
+        _set(app, "calculation", saved_calc)
+        _set(app, "screen_updating", saved_screen)
+    return summary
+
+
+def _write(sheet: Any, plan: _Plan) -> None:
+    if plan.height and plan.width:
+        sheet.range((1, 1), (plan.height, plan.width)).value = plan.grid
+    h = plan.spec.header_rows
+    if plan.height > h:
+        used = sheet.used_range
+        last = max(used.row + used.shape[0] - 1, plan.height)
+        for c, fmt in plan.formats.items():
+            sheet.range((h + 1, c + 1), (last, c + 1)).number_format = fmt
+    for c, w in sorted(plan.spec.column_widths.items()):
+        sheet.range((1, int(c) + 1)).column_width = float(w)
+    if h and plan.width:
+        sheet.range((1, 1), (h, plan.width)).font.bold = True
+    for sqref, values in plan.validations:
+        sheet.range(sqref).data_validation.set_list(values)
+
+
+def _find(book: Any, name: str) -> Any:
+    for s in book.sheets:
+        if s.name.casefold() == name.casefold():
+            return s
+    return None
+
+
+def _cosmetics(sheet: Any, plan: _Plan) -> bool:
+    """Autofilter, tab colour and frozen header through COM on Windows; True when applied."""
+    if sheet is None or sys.platform != "win32":
+        return False
+    try:
+        ws = sheet.api
+        spec = plan.spec
+        if ws.AutoFilterMode:
+            ws.AutoFilterMode = False  # also shows rows a stale filter had hidden
+        h = spec.header_rows
+        if spec.autofilter and h and plan.width:
+            last = max(plan.height, h)
+            ws.Range(f"A{h}:{column_letter(plan.width - 1)}{last}").AutoFilter()
+        if spec.tab_color:
+            rgb = spec.tab_color.lstrip("#")[-6:]
+            ws.Tab.Color = int(rgb[4:6] + rgb[2:4] + rgb[0:2], 16)  # Excel wants BGR
+        if spec.freeze_header and h:
+            window = ws.Application.ActiveWindow
+            active = ws.Application.ActiveSheet
+            ws.Activate()
+            window.FreezePanes = False
+            window.ScrollRow, window.ScrollColumn = 1, 1
+            window.SplitColumn, window.SplitRow = 0, h
+            window.FreezePanes = True
+            active.Activate()
+        return True
+    except Exception:  # cosmetic only: never undo a good write for it
+        return False
+
+
+def _get(obj: Any, name: str) -> Any:
+    try:
+        return getattr(obj, name)
+    except Exception:
+        return None
+
+
+def _set(obj: Any, name: str, value: Any) -> None:
+    if value is None:
+        return
+    try:
+        setattr(obj, name, value)
+    except Exception:  # e.g. calculation cannot be set while a cell is being edited
+        pass
