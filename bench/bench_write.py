@@ -85,6 +85,7 @@ def best(fn, repeats: int = REPEATS) -> float:
 
 
 def main() -> str:
+    load = os.getloadavg() if hasattr(os, "getloadavg") else (float("nan"),)
     rows = synthetic_rows()
     spec = SheetSpec("分级结果", rows, column_widths={1: 28}, number_formats={8: "0%"},
                      data_validations=[("D2:D10001", ["A", "B", "C", "D"])])
@@ -126,7 +127,8 @@ def main() -> str:
     cpus = os.cpu_count()
     lines = [
         f"owned-sheet write benchmark, {ROWS:,} rows x {COLS} columns (+ header), best of {REPEATS}",
-        f"python {platform.python_version()}, openpyxl {openpyxl.__version__}, {cpus} CPUs, {platform.machine()}",
+        f"python {platform.python_version()}, openpyxl {openpyxl.__version__}, {cpus} CPUs, {platform.machine()}, "
+        f"load average at start {load[0]:.1f}",
         f"worksheet XML {xml_size / 1e6:.1f} MB, workbook written {out_size / 1e6:.2f} MB",
         "",
         f"build_worksheet_xml (XML only):              {t_xml * 1000:7.1f} ms",

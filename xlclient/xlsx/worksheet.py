@@ -11,7 +11,8 @@ Values (by column, 0-based; rows as given, the first ``header_rows`` in bold):
 ========================  ==================================================================
 ``str``                   inline string; longer than 32,767 characters -> CellValueError
 ``bool``                  ``t="b"``
-``int``, ``float``        number (``repr``); NaN -> blank; +/-inf -> CellValueError
+``int``, ``float``        number (``repr``); NaN -> blank; +/-inf -> CellValueError;
+                          ``Decimal``/``Fraction`` are stored as the nearest float
 ``datetime.date``         serial with the column's number format (default ``yyyy-mm-dd``)
 ``datetime.datetime``     serial with fraction (default ``yyyy-mm-dd hh:mm:ss``); tzinfo is
                           dropped (wall-clock time is written)
@@ -27,6 +28,8 @@ Numpy/pandas scalars are accepted through their ``item()``; ``NaT`` is blank.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
+import fractions
 import math
 import re
 from dataclasses import dataclass, field
@@ -212,7 +215,7 @@ class _RowWriter:
             return self._text(ref, str(value), header, col, row)
         if isinstance(value, int):
             return self.cell(ref, int(value), header, col, row)
-        if isinstance(value, float):
+        if isinstance(value, (float, decimal.Decimal, fractions.Fraction)):
             return self._float(ref, float(value), header, col, row)
         normalised = _normalise(value)
         if normalised is None:
