@@ -4,6 +4,7 @@ calls, edits kept across regenerations, and properties on random books."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections import Counter, defaultdict
 
 import numpy as np
@@ -95,6 +96,18 @@ def test_spring_festival_2027_greetings_in_the_five_working_days_before():
     assert p.side_rows()[-2:] == [["提示"], [p.notice("zh")]]
 
 
+def test_greetings_that_do_not_fit_name_the_festival():
+    clients = frame(*[client(f"A{i}", tier="A", last_visit=D(2027, 1, 10)) for i in range(7)])
+    p = plan(clients, D(2027, 1, 18), weeks=4, daily_calls=1)
+    greetings = new_rows(p, "greeting")
+    assert sorted(r.date for r in greetings) == [D(2027, 1, 29), D(2027, 2, 1), D(2027, 2, 2), D(2027, 2, 3),
+                                                 D(2027, 2, 4)]
+    missed = [u for u in p.unscheduled if u.type == "greeting"]
+    assert len(missed) == 2
+    assert missed[0].cells("zh")[5] == "春节问候：容量已满 2027-01-29..2027-02-04"
+    assert missed[0].cells("en")[5] == "Spring Festival greeting: capacity full 2027-01-29..2027-02-04"
+
+
 def test_mid_autumn_and_national_day_2026_greetings():
     clients = frame(client("A1", tier="A", last_visit=D(2026, 9, 10)), client("B1", tier="B", last_visit=D(2026, 9, 1)))
     p = plan(clients, D(2026, 9, 14), weeks=3)
@@ -107,6 +120,15 @@ def test_mid_autumn_and_national_day_2026_greetings():
     assert got[("A1", "mid_autumn")] in mid_window and got[("B1", "mid_autumn")] in mid_window
     assert got[("A1", "national_day")] in national_window and got[("B1", "national_day")] in national_window
     assert not p.provisional
+
+
+def test_a_plan_reaching_into_2027_is_provisional_even_with_no_row_there():
+    clients = frame(client("C1", last_visit=D(2026, 9, 1)))
+    assert not plan(clients, D(2026, 11, 23), weeks=4).provisional  # ends 2026-12-20
+    p = plan(clients, D(2026, 12, 7), weeks=4)  # ends 2027-01-03: 01-01 off, 01-02/03 a weekend
+    assert max(r.date for r in p.rows) <= D(2026, 12, 31)
+    assert p.provisional_years == [2027]
+    assert "2027" in p.side_rows()[-1][0]
 
 
 def test_festival_just_after_the_horizon_is_greeted_in_the_part_of_the_window_inside_it():
@@ -427,7 +449,9 @@ def books(draw):
     return pd.DataFrame(rows).astype({"last_visit": "datetime64[s]"}), start, weeks, caps
 
 
-PROPS = dict(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# PLANNER_EXAMPLES=2000 pytest tests/test_planner.py for a longer hunt
+PROPS = dict(max_examples=int(os.environ.get("PLANNER_EXAMPLES", "100")), deadline=None,
+             suppress_health_check=[HealthCheck.too_slow])
 
 
 def _load(p: VisitPlan):
@@ -580,3 +604,44 @@ def test_property_deterministic_whatever_the_row_order(book):
     a = plan(clients, start, weeks, **caps)
     b = plan(clients.iloc[::-1].reset_index(drop=True), start, weeks, **caps)
     assert a.sheet_rows() == b.sheet_rows()
+
+
+@hsettings(**PROPS)
+@given(books())
+def test_property_greetings_and_development_quota_are_planned_or_unscheduled(book):
+    from xlclient.engine.calendar import festivals_between
+
+    clients, start, weeks, caps = book
+    p = plan(clients, start, weeks, **caps)
+    horizon = set(CAL.workdays_between(p.start, p.end))
+    active_ab = clients[(clients.status != "lost") & (clients.stage != "refused") & clients.tier.isin(["A", "B"])]
+    for f in festivals_between(p.start, p.end + dt.timedelta(days=60)):
+        window = set(CAL.workdays_before(f.date, caps["greeting_days"])) if caps["greeting_days"] else set()
+        inside = window & horizon
+        for c in active_ab.itertuples():
+            got = [r for r in new_rows(p, "greeting") if r.client_id == c.key and r.reason_params["date"] == f.date]
+            missed = [u for u in p.unscheduled if u.client_id == c.key and u.type == "greeting"
+                      and u.reason_params["date"] == f.date]
+            if not inside:
+                assert not got
+                continue
+            assert len(got) + len(missed) == 1, (c.key, f)
+            assert all(r.date in inside for r in got)
+            if missed:
+                assert missed[0].due in inside
+                assert missed[0].reason == ("no_owner" if not c.owner.strip() else "greeting_capacity")
+    # development: per AE and month, planned + unscheduled = the prorated quota
+    owners = {o for o in clients.owner if o.strip()}
+    months = sorted({(d.year, d.month) for d in horizon})
+    for o in owners:
+        for y, m in months:
+            first = D(y, m, 1)
+            last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
+            share = sum(1 for d in horizon if (d.year, d.month) == (y, m)) / CAL.workday_count(first, last)
+            target = int(np.floor(caps["monthly_development"] * share + 0.5))
+            planned = sum(1 for r in new_rows(p, "development", owner=o) if (r.date.year, r.date.month) == (y, m))
+            short = sum(u.reason_params.get("count", 1) for u in p.unscheduled
+                        if u.owner == o and u.type == "development"
+                        and (u.reason_params.get("month") == f"{y:04d}-{m:02d}"
+                             or (u.due is not None and (u.due.year, u.due.month) == (y, m))))
+            assert planned + short == target, (o, y, m)

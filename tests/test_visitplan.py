@@ -159,3 +159,18 @@ def test_counts_and_summary():
     assert s.visits == counts["visits"] + counts["development"] and s.calls == counts["greetings"] + counts["calls"]
     assert s.unscheduled == len(p.unscheduled)
     assert s.overdue == 2  # B1 due 2026-11-19, C1 never visited
+
+
+def test_summary_names_clients_without_owner_and_bad_input_is_refused():
+    import pytest
+
+    book = pd.concat([BOOK, BOOK.iloc[[0]].assign(key="X1", client_id="X1", owner="")], ignore_index=True)
+    p = plan_visits(book, Settings(as_of=START), CAL, start=START, weeks=2)
+    assert [r[0] for r in p.summary_table("zh")[1:]] == ["（未指定客户经理）", "Li Lei"]
+    assert [r[0] for r in p.summary_table("en")[1:]] == ["(no owner)", "Li Lei"]
+    with pytest.raises(ValueError, match="unique"):
+        plan_visits(pd.concat([BOOK, BOOK]), Settings(as_of=START), CAL, start=START)
+    with pytest.raises(ValueError, match="outside the working calendar"):
+        plan_visits(BOOK, Settings(as_of=START), CAL, start=D(2029, 12, 20), weeks=4)
+    with pytest.raises(ValueError, match="lacks column"):
+        plan_visits(BOOK.drop(columns=["quadrant"]), Settings(as_of=START), CAL, start=START)

@@ -178,11 +178,15 @@ class _Horizon:
         self.days: list[int] = [_e(d) for d in calendar.workdays_between(start, end)]
         self.dates: list[dt.date] = [_d(d) for d in self.days]
         self.n = len(self.days)
-        # first working day on/after each day from start to end + reach (inside the calendar)
-        hi = min(self.end + reach, _e(calendar.last_date) - 40)
+        # first working day on/after each day from start - reach to end + reach (inside the
+        # calendar); a day with no working day after it inside the calendar maps to itself
         self._lo = max(self.start - reach, _e(calendar.first_date))
-        span = np.arange(self._lo, max(hi, self.end) + 1, dtype="int64").view("datetime64[D]")
-        self._next = calendar.next_workday_array(span).view("int64").tolist()
+        hi = min(self.end + reach, _e(calendar.last_date))
+        span = np.arange(self._lo, hi + 1, dtype="int64")
+        workday = calendar.is_workday_array(span.view("datetime64[D]"))
+        candidate = np.where(workday, span, np.iinfo(np.int64).max)
+        nxt = np.minimum.accumulate(candidate[::-1])[::-1]
+        self._next = np.where(nxt == np.iinfo(np.int64).max, span, nxt).tolist()
         self.first_workday = self.days[0] if self.days else self.start
 
     def wd(self, epoch_day: int) -> int:
@@ -330,6 +334,8 @@ def plan_visits(clients: pd.DataFrame, settings: Settings, calendar: WorkingCale
     clients = clients.reset_index(drop=True)
     n = len(clients)
     keys = clients["key"].astype(str).to_numpy(dtype=object)
+    if pd.Series(keys).duplicated().any():
+        raise ValueError("client keys must be unique (ClientBook.frame['key'] is)")
     status = clients["status"].fillna("").to_numpy(dtype=object)
     tier = clients["tier"].fillna("").to_numpy(dtype=object)
     stage = clients["stage"].fillna("").to_numpy(dtype=object)
@@ -621,7 +627,8 @@ def _plan_owner(ctx: _Context, o: str, visit_clients: list[int], dev_clients: li
             params = {"festival": f.key, "date": _d(f.day)}
             if j < 0:
                 reason, p = ctx.capacity_reason(days[f.first], days[f.last - 1])
-                unscheduled.append(ctx.unscheduled(i, "greeting", reason, {**p}, days[f.first]))
+                unscheduled.append(ctx.unscheduled(i, "greeting", f"greeting_{reason}", {**p, **params},
+                                                   days[f.first]))
                 continue
             calls.take(j)
             generated.append(ctx.row(i, j, "greeting", "greeting", params))
@@ -705,7 +712,8 @@ def _unassigned(ctx: _Context, visit_clients: list[int], greet_clients: list[int
         for i in greet_clients:
             if any(f.window_start <= d <= f.day for d in ctx.known.greetings.get(ctx.keys[i], ())):
                 continue
-            unscheduled.append(ctx.unscheduled(i, "greeting", "no_owner", {}, h.days[f.first]))
+            unscheduled.append(ctx.unscheduled(i, "greeting", "no_owner", {"festival": f.key, "date": _d(f.day)},
+                                               h.days[f.first]))
 
 
 # ----------------------------------------------------------------------------- assembling the sheet
@@ -771,13 +779,11 @@ def _assemble(ctx: _Context, existing: ExistingPlan, generated: list[tuple[tuple
     summary: dict[str, OwnerSummary] = {}
     for o in sorted({o for o in ctx.owner if o}):
         summary[o] = OwnerSummary(o)
-    planned_days: set[int] = set()
     for (day, *_), r in entries:
         if not (h.start <= day <= h.end) or r.type is None:
             continue
         if r.existing is not None and not r.existing.takes_capacity:
             continue
-        planned_days.add(day)
         s = summary.get(r.owner)
         if s is None:
             s = summary[r.owner] = OwnerSummary(r.owner)
@@ -790,7 +796,9 @@ def _assemble(ctx: _Context, existing: ExistingPlan, generated: list[tuple[tuple
         s.overdue += r.overdue
     for u in unscheduled:
         summary.setdefault(u.owner, OwnerSummary(u.owner)).unscheduled += 1
-    provisional = sorted({_d(d).year for d in planned_days if h.calendar.is_provisional(_d(d))})
+    # Provisional when the horizon touches a year whose official schedule is unknown, even
+    # if no row lands there: which days are off there (2027-01-01..03) is itself the guess.
+    provisional = h.calendar.provisional_years(start, end)
 
     return VisitPlan(start=start, end=end, rows=rows, unscheduled=unscheduled, removed_notes=removed_out,
                      summary=summary, provisional_years=provisional, problems=problems,

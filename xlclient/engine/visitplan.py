@@ -130,6 +130,9 @@ SUMMARY_COLUMNS: tuple[tuple[str, str, str], ...] = (
 #: 0-based column where the blocks beside the plan start (L: the plan is A-J, K empty).
 SIDE_COLUMN = len(PLAN_COLUMNS) + 1
 
+#: How the summary names clients without an owner.
+NO_OWNER: dict[str, str] = {"zh": "（未指定客户经理）", "en": "(no owner)"}
+
 #: Block titles (the cell that starts a block beside the plan).
 BLOCK_TITLES: dict[str, dict[str, str]] = {
     "unscheduled": {"zh": "未安排的工作", "en": "Unscheduled"},
@@ -238,6 +241,8 @@ REASONS: dict[str, tuple[str, str]] = {
     # unscheduled
     "capacity": ("容量已满 {first}..{last}", "capacity full {first}..{last}"),
     "no_workday": ("{first}..{last} 没有工作日", "no working day {first}..{last}"),
+    "greeting_capacity": ("{festival}问候：容量已满 {first}..{last}", "{festival} greeting: capacity full {first}..{last}"),
+    "greeting_no_workday": ("{festival}问候：{first}..{last} 没有工作日", "{festival} greeting: no working day {first}..{last}"),
     "no_owner": ("未指定客户经理", "no owner"),
     "dev_pool": ("{month} 开发拜访还差 {count} 次：没有可开发的潜在客户",
                  "{month}: {count} development visit(s) short: no prospect left to develop"),
@@ -696,7 +701,8 @@ class VisitPlan:
 
     @property
     def provisional(self) -> bool:
-        """Whether some planned day lies in a year whose official schedule is not known."""
+        """Whether the horizon reaches into a year whose official schedule is not known
+        (planned on the statutory festivals only, see the working calendar)."""
         return bool(self.provisional_years)
 
     def _lang(self, lang: Language | None) -> Language:
@@ -719,7 +725,10 @@ class VisitPlan:
         lang = self._lang(lang)
         rows = [_header(SUMMARY_COLUMNS, lang)]
         for owner in sorted(self.summary):
-            rows.append(list(self.summary[owner].as_dict().values()))
+            row = list(self.summary[owner].as_dict().values())
+            if not owner:
+                row[0] = NO_OWNER[lang]
+            rows.append(row)
         return rows
 
     def notice(self, lang: Language | None = None) -> str:
