@@ -46,6 +46,7 @@ import datetime as dt
 import hashlib
 import itertools
 import logging
+import operator
 import math
 import threading
 import time
@@ -56,6 +57,7 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from .engine.book import SheetGrid, stage_codes, status_codes, tier_codes
 from .engine.calendar import WorkingCalendar
@@ -193,11 +195,48 @@ def grid(raw: Any) -> list[list[Any]] | None:
         if not raw:
             return [[None]]
         if isinstance(raw[0], (list, tuple)):
-            return [list(r) for r in raw]
+            return raw  # type: ignore[return-value]  (rows are only read, never changed)
         return [[v] for v in raw]
     if isinstance(raw, np.ndarray):
         return grid(raw.tolist())
     return [[raw]]
+
+
+@dataclass
+class ColInfo:
+    """One pass over a column: the cell types, blank cells, and text cells starting with
+    ``#`` (Excel error values, or messages from another UDF)."""
+
+    types: frozenset
+    blank: np.ndarray
+    hashed: list[int]
+
+
+_NONE = type(None)
+
+
+def col_info(col: Sequence[Any]) -> ColInfo:
+    n = len(col)
+    types = frozenset(map(type, col))
+    if types <= {_NONE}:
+        return ColInfo(types, np.ones(n, dtype=bool), [])
+    arr = np.fromiter(col, dtype=object, count=n)
+    blank = np.asarray(arr == None, dtype=bool)  # noqa: E711 - elementwise, in C
+    if float in types:
+        blank |= np.asarray(arr != arr, dtype=bool)  # NaN
+    hashed: list[int] = []
+    if str in types:  # look at each distinct text once
+        codes, uniques = pd.factorize(arr)
+        for j, u in enumerate(uniques):
+            if u.__class__ is str and (not u or u[0] == "#" or u[0].isspace() or u[-1].isspace()):
+                text = u.strip()
+                where = np.flatnonzero(codes == j)
+                if not text:
+                    blank[where] = True
+                elif text[0] == "#":
+                    hashed.extend(where.tolist())
+        hashed.sort()
+    return ColInfo(types, blank, hashed)
 
 
 @dataclass
@@ -207,10 +246,19 @@ class Rows:
     shape: tuple[int, int]
     scalar: bool
     cols: dict[str, list[Any] | None]
+    _infos: dict[str, ColInfo] = field(default_factory=dict)
 
     @property
     def n(self) -> int:
         return self.shape[0] * self.shape[1]
+
+    def info(self, name: str) -> ColInfo | None:
+        col = self.cols[name]
+        if col is None:
+            return None
+        if name not in self._infos:
+            self._infos[name] = col_info(col)
+        return self._infos[name]
 
     def reshape(self, values: Sequence[Any]) -> Any:
         """Scalar for a single-cell call, else a list of rows in the broadcast shape."""
@@ -221,20 +269,29 @@ class Rows:
             return [[v] for v in values]
         return [list(values[i * c:(i + 1) * c]) for i in range(r)]
 
-    def blank(self) -> list[bool]:
+    def blank(self) -> np.ndarray:
         """Rows where every given argument is blank."""
-        out = [True] * self.n
-        for col in self.cols.values():
-            if col is None:
-                continue
-            for i, v in enumerate(col):
-                if out[i] and not is_blank(v):
-                    out[i] = False
+        out = np.ones(self.n, dtype=bool)
+        for name, col in self.cols.items():
+            if col is not None:
+                out &= self.info(name).blank  # type: ignore[union-attr]
         return out
+
+    def blank_of(self, name: str) -> np.ndarray:
+        info = self.info(name)
+        return np.ones(self.n, dtype=bool) if info is None else info.blank
+
+    def parsed(self, errors: "RowErrors", name: str, kind: str, *, mult: float = 1.0, date1904: bool = False,
+               report: bool = True) -> np.ndarray:
+        """Parse one per-row argument (see :func:`parsed_col`)."""
+        return parsed_col(errors, name, kind, self.cols[name], self.n, mult=mult, date1904=date1904, report=report)
 
 
 def is_blank(v: Any) -> bool:
     return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and v != v)
+
+
+_FIRST = operator.itemgetter(0)
 
 
 def broadcast(lang: Language, **args: Any) -> Rows:
@@ -244,34 +301,40 @@ def broadcast(lang: Language, **args: Any) -> Rows:
     given = {k: g for k, g in grids.items() if g is not None}
     if not given:
         return Rows((1, 1), True, {k: None for k in grids})
+    dims = {k: (len(g), max(len(g[0]), 1)) for k, g in given.items()}  # xlwings' ranges are rectangular
     shape = [1, 1]
     for axis in (0, 1):
-        sizes = {k: (len(g) if axis == 0 else max(len(r) for r in g)) for k, g in given.items()}
-        big = {k: s for k, s in sizes.items() if s != 1}
+        big = {k: d[axis] for k, d in dims.items() if d[axis] != 1}
         if len(set(big.values())) > 1:
-            parts = "、".join(f"{k} {s}" for k, s in big.items()) if lang == "zh" else ", ".join(
-                f"{k} {s}" for k, s in big.items())
+            parts = ("、" if lang == "zh" else ", ").join(f"{k} {s}" for k, s in big.items())
             what = ("行" if axis == 0 else "列") if lang == "zh" else ("rows" if axis == 0 else "columns")
             raise ArgError(message("arg", (f"各区域的{what}数不同（{parts}）：整列参数应一样长，或只给一个单元格"
                                            if lang == "zh" else
                                            f"ranges have different numbers of {what} ({parts}); give columns of "
                                            f"one length, or single cells"), lang))
-        shape[axis] = max(sizes.values())
+        shape[axis] = max(d[axis] for d in dims.values())
     r, c = shape
     cols: dict[str, list[Any] | None] = {}
     for k, g in grids.items():
         if g is None:
             cols[k] = None
             continue
-        gr, gc = len(g), max(len(row) for row in g)
-        flat: list[Any] = []
+        gr, gc = dims[k]
+        if c == 1:
+            try:
+                first = list(map(_FIRST, g))
+            except IndexError:  # an empty row (not from xlwings)
+                first = [row[0] if row else None for row in g]
+            cols[k] = first if gr == r else first * r
+            continue
+        flat_: list[Any] = []
         for i in range(r):
             row = g[i if gr > 1 else 0]
             for j in range(c):
                 jj = j if gc > 1 else 0
-                flat.append(row[jj] if jj < len(row) else None)
-        cols[k] = flat
-    scalar = all(len(g) == 1 and max(len(row) for row in g) == 1 for g in given.values())
+                flat_.append(row[jj] if jj < len(row) else None)
+        cols[k] = flat_
+    scalar = all(d == (1, 1) for d in dims.values())
     return Rows((r, c), scalar, cols)
 
 
@@ -345,33 +408,35 @@ class LRU:
 
 
 class RowErrors:
-    """One message slot per row; the first problem found in a row is the one shown."""
+    """Row messages (sparse: row -> text); the first problem found in a row is the one shown."""
 
     def __init__(self, n: int, lang: Language):
         self.n = n
         self.lang = lang
-        self.msg: list[str | None] = [None] * n
+        self.msg: dict[int, str] = {}
 
     def set(self, i: int, text: str) -> None:
-        if self.msg[i] is None:
+        if i not in self.msg:
             self.msg[i] = text
 
     def any(self) -> bool:
-        return any(m is not None for m in self.msg)
+        return bool(self.msg)
 
-    def upstream(self, name: str, col: list[Any] | None) -> None:
+    def upstream(self, name: str, col: list[Any] | None, info: ColInfo | None = None) -> None:
         """Messages from other UDFs pass through; Excel error values are reported."""
         if col is None:
             return
-        for i, v in enumerate(col):
-            if isinstance(v, str):
-                if is_message(v):
-                    self.set(i, v)
-                elif v.strip().upper() in EXCEL_ERRORS:
-                    self.set(i, arg_message(name, v.strip(), "excel_error", self.lang))
+        info = info or col_info(col)
+        for i in info.hashed:
+            v = col[i]
+            if is_message(v):
+                self.set(i, v)
+            elif v.strip().upper() in EXCEL_ERRORS:
+                self.set(i, arg_message(name, v.strip(), "excel_error", self.lang))
 
     def report(self, name: str, col: list[Any], problems: np.ndarray, **params: Any) -> None:
-        for i in np.flatnonzero(np.asarray([p is not None for p in problems], dtype=bool)):
+        bad = np.flatnonzero(np.not_equal(problems, None))
+        for i in bad:
             self.set(int(i), arg_message(name, col[i], str(problems[i]), self.lang, **params))
 
 
@@ -380,16 +445,18 @@ _NAT = np.datetime64("NaT", "D")
 
 
 def _fast_money(v: Any, mult: float) -> tuple[float, str | None] | None:
-    t = type(v)
     if v is None:
         return math.nan, None
-    if t is float or t is int:
+    t = type(v)
+    if t is float:
         if v != v:
             return math.nan, None
         x = v * mult
+        if x in (math.inf, -math.inf):
+            return math.nan, "money"
         if x < 0:
             return math.nan, "negative_money"
-        return float(x), None
+        return x, None
     if t is bool:
         return math.nan, "money"
     return None
@@ -399,10 +466,8 @@ def _fast_date(v: Any) -> tuple[np.datetime64, str | None] | None:
     if v is None:
         return _NAT, None
     t = type(v)
-    if t is dt.datetime and v.tzinfo is None and 1678 <= v.year <= 2261:
-        return np.datetime64(v.date(), "D"), None
-    if t is dt.date and 1678 <= v.year <= 2261:
-        return np.datetime64(v, "D"), None
+    if t is dt.datetime or t is dt.date:
+        return np.datetime64(v.toordinal() - _UNIX_ORDINAL, "D"), None
     if t is bool:
         return _NAT, "date"
     if t is float and v != v:
@@ -411,38 +476,36 @@ def _fast_date(v: Any) -> tuple[np.datetime64, str | None] | None:
 
 
 def _fast_number(v: Any, code: str, integer: bool, lo: float, hi: float) -> tuple[float, str | None] | None:
-    t = type(v)
     if v is None:
         return math.nan, None
-    if t is float or t is int:
+    t = type(v)
+    if t is float:
         if v != v:
             return math.nan, None
-        x = float(v)
-        if x < lo or x > hi or not math.isfinite(x) or (integer and x != math.floor(x)):
+        if v < lo or v > hi or not math.isfinite(v) or (integer and v != math.floor(v)):
             return math.nan, code
-        return x, None
+        return v, None
     if t is bool:
-        return math.nan, code
-    if isinstance(v, (dt.date, dt.datetime)):
         return math.nan, code
     return None
 
 
 def _fast_bool(v: Any) -> tuple[float, str | None] | None:
-    t = type(v)
     if v is None:
         return math.nan, None
+    t = type(v)
     if t is bool:
         return (1.0 if v else 0.0), None
-    if t is float or t is int:
+    if t is float:
         if v != v:
             return math.nan, None
         if v == 0 or v == 1:
-            return float(v), None
-        return math.nan, "bool"
-    if isinstance(v, (dt.date, dt.datetime)):
+            return v, None
         return math.nan, "bool"
     return None
+
+
+_UNIX_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
 
 _ENGINE: dict[str, Callable[..., Parsed]] = {
@@ -538,12 +601,40 @@ def codes_col(errors: RowErrors | None, name: str, kind: str, col: list[Any] | N
     out = np.full(n, "", dtype=object)
     if col is None:
         return out
-    for i, v in enumerate(col):
-        c, unknown = code_of(kind, v)
-        out[i] = c
-        if unknown and errors is not None and not is_message(v):
-            errors.set(i, arg_message(name, v, problem or kind, errors.lang))
+    uniques, where = distinct(col)
+    found = [code_of(kind, v) for v in uniques]
+    out = np.array([c for c, _ in found] + [""], dtype=object)[where]
+    if errors is not None:
+        for j, (_, unknown) in enumerate(found):
+            if unknown and not is_message(uniques[j]):
+                for i in np.flatnonzero(where == j):
+                    errors.set(int(i), arg_message(name, col[i], problem or kind, errors.lang))
     return out
+
+
+def distinct(col: Sequence[Any]) -> tuple[list[Any], np.ndarray]:
+    """(distinct cells, index of each cell's value among them); True and 1.0 stay apart."""
+    n = len(col)
+    types = frozenset(map(type, col))
+    if types <= {str, _NONE}:
+        codes, uniques = pd.factorize(np.fromiter(col, dtype=object, count=n))
+        values = list(uniques) + [None]
+        return values, np.where(codes < 0, len(values) - 1, codes)
+    index: dict[Any, int] = {}
+    values = []
+    where = np.empty(n, dtype=np.int64)
+    for i, v in enumerate(col):
+        key = v if v.__class__ is str else (v.__class__, v)
+        try:
+            j = index[key]
+        except KeyError:
+            j = index[key] = len(values)
+            values.append(v)
+        except TypeError:  # unhashable (not a cell value)
+            j = len(values)
+            values.append(v)
+        where[i] = j
+    return values, where
 
 
 def unit_of(unit: Any, lang: Language) -> float:
@@ -768,9 +859,29 @@ def date_out(d: np.datetime64) -> dt.date | None:
     return None if np.isnat(d) else d.astype(dt.date)
 
 
+def dates_out(days: np.ndarray) -> list[dt.date | None]:
+    """Numpy days as ``datetime.date`` objects (None for NaT), converted in one go."""
+    return np.asarray(days, dtype="datetime64[D]").astype(object).tolist()
+
+
+def blank_mask(col: Sequence[Any] | None) -> np.ndarray:
+    """True where a cell is blank (None, empty text, NaN)."""
+    if col is None:
+        return np.ones(0, dtype=bool)
+    return col_info(col).blank
+
+
+def memo_map(col: Sequence[Any], fn: Callable[[Any], Any]) -> list[Any]:
+    """``[fn(v) for v in col]`` with fn called once per distinct cell value."""
+    values, where = distinct(col)
+    results = [fn(v) for v in values]
+    return [results[j] for j in where.tolist()]
+
+
 __all__ = [
     "ArgError", "Context", "EXCEL_ERRORS", "LRU", "PREFIXES", "RECHECK_SECONDS", "RowErrors", "Rows",
     "arg_message", "broadcast", "clear_caches", "code_of", "codes_col", "context", "date_out", "default_context",
     "fingerprint", "flat", "grid", "guarded", "is_blank", "is_message", "message", "parse", "parsed_col",
-    "read_grid", "stage_label", "text_of", "to_fen", "unit_of",
+    "read_grid", "stage_label", "text_of", "to_fen", "unit_of", "dates_out", "blank_mask", "memo_map", "ColInfo",
+    "col_info", "distinct",
 ]

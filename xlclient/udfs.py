@@ -52,6 +52,7 @@ from .engine.rfm import quintile_scores, rfm_class, rfm_code
 from .engine.stage import derive_stage, stage_probability
 from .engine.strategy import UnknownType, strategy_for
 from .engine.tier import TIERS, TierRule, TierScale
+from .engine.tier import to_fen as _to_fen
 from .udf_support import (
     LRU,
     ArgError,
@@ -63,12 +64,14 @@ from .udf_support import (
     code_of,
     codes_col,
     context,
-    date_out,
+    dates_out,
+    distinct,
     fingerprint,
     flat,
     guarded,
     is_blank,
     is_message,
+    memo_map,
     message,
     parse,
     parsed_col,
@@ -264,14 +267,17 @@ def _start(caller: Any, required: int = 1, **row_args: Any) -> tuple[Context, Ro
     rows = broadcast(ctx.lang, **row_args)
     errors = RowErrors(rows.n, ctx.lang)
     for name, col in rows.cols.items():
-        errors.upstream(name, col)
+        errors.upstream(name, col, rows.info(name))
     return ctx, rows, errors, rows.blank()
 
 
-def _finish(rows: Rows, errors: RowErrors, blank: list[bool], out: list[Any]) -> Any:
+def _finish(rows: Rows, errors: RowErrors, blank: np.ndarray, out: list[Any]) -> Any:
     """Blank rows blank, bad rows their message, the rest their answer; in the call's shape."""
-    result = [("" if blank[i] else errors.msg[i] if errors.msg[i] is not None else
-               ("" if out[i] is None else out[i])) for i in range(rows.n)]
+    result = ["" if v is None else v for v in out]
+    for i, text in errors.msg.items():
+        result[i] = text
+    for i in np.flatnonzero(blank).tolist():
+        result[i] = ""
     return rows.reshape(result)
 
 
@@ -387,7 +393,7 @@ def _client_tier(value, population, status, previous_tier, override, population_
     rule = TierRule.from_settings(ctx.settings)
     if population is None and rows.scalar and rule.method != "threshold":
         raise _need_population("population", lang)
-    v = parsed_col(errors, "value", "money", rows.cols["value"], n, mult=mult)
+    v = rows.parsed(errors, "value", "money", mult=mult)
     st = _row_status(errors, rows.cols["status"], n, v)
     prev = codes_col(errors, "previous_tier", "tier", rows.cols["previous_tier"], n)
     ovr = codes_col(errors, "override", "tier", rows.cols["override"], n)
@@ -402,7 +408,7 @@ def _client_tier(value, population, status, previous_tier, override, population_
         out[0] = (ovr[0] if ovr[0] in TIERS else "" if s == "lost" else
                   scale.tier(fen, prev[0]) if s == "current" and fen > 0 else "D")
         return _finish(rows, errors, blank, out)
-    fen = np.array([to_fen(float(x)) for x in v], dtype=np.int64)
+    fen = _to_fen(v)
     ranked = (st == "current") & (fen > 0)
     tier = np.full(n, "", dtype=object)
     if ranked.any():
@@ -430,27 +436,30 @@ def _client_quadrant(tier_or_value, need, status, potential, potential_populatio
     ctx, rows, errors, blank = _start(caller, 2, tier_or_value=tier_or_value, need=need, status=status,
                                       potential=potential)
     lang, n, s = ctx.lang, rows.n, ctx.settings
-    tier = np.full(n, "", dtype=object)
-    for i, v in enumerate(rows.cols["tier_or_value"]):
+    def tier_of(v: Any) -> str | None:
+        """Tier code; a 1-5 value score stands in for a tier (high value at the Settings'
+        threshold); None when neither."""
         if is_blank(v) or is_message(v):
-            continue
+            return ""
         code, unknown = code_of("tier", v)
         if not unknown and code:
-            tier[i] = code
-            continue
+            return code
         score = parse("score", [v])
         if score.problems[0] is None and not np.isnan(score.values[0]):
-            # a value score stands in for the tier: high value at the Settings' threshold
-            tier[i] = "A" if score.values[0] >= s.potential_high else "C"
-        else:
-            errors.set(i, arg_message("tier_or_value", v, "tier_or_score", lang))
-    need_v = parsed_col(errors, "need", "score", rows.cols["need"], n)
+            return "A" if score.values[0] >= s.potential_high else "C"
+        return None
+
+    cells = rows.cols["tier_or_value"]
+    tier = np.array(memo_map(cells, tier_of), dtype=object)
+    for i in np.flatnonzero(tier == None):  # noqa: E711 - elementwise
+        errors.set(int(i), arg_message("tier_or_value", cells[i], "tier_or_score", lang))
+        tier[i] = ""
+    need_v = rows.parsed(errors, "need", "score")
     st = codes_col(errors, "status", "status", rows.cols["status"], n)
     no_status = st == ""
     st[no_status] = np.where(tier[no_status] == "D", "prospect", "current")
     # without a tier the value is unknown: only a prospect (valued by potential) gets a quadrant
-    given = rows.cols["tier_or_value"]
-    blank = [b or (is_blank(given[i]) and (no_status[i] or st[i] != "prospect")) for i, b in enumerate(blank)]
+    blank = blank | (rows.blank_of("tier_or_value") & (no_status | (st != "prospect")))
     pot_cells = rows.cols["potential"]
     score = np.full(n, np.nan)
     money = np.full(n, np.nan)
@@ -458,7 +467,7 @@ def _client_quadrant(tier_or_value, need, status, potential, potential_populatio
     if pot_cells is not None:
         pop_cells = flat(potential_population)
         if _money_like(pot_cells) or (pop_cells is not None and _money_like(pop_cells)):
-            money = parsed_col(errors, "potential", "money", pot_cells, n)
+            money = rows.parsed(errors, "potential", "money")
             if pop_cells is not None:
                 median = _MEDIANS.get(("median", fingerprint(potential_population)),
                                       lambda: _median(parse("money", pop_cells).values))
@@ -471,10 +480,11 @@ def _client_quadrant(tier_or_value, need, status, potential, potential_populatio
                             "potential is a budget: a single cell needs potential_population (all prospects' "
                             "budgets) for the median"), lang))
         else:
-            score = parsed_col(errors, "potential", "score", pot_cells, n)
+            score = rows.parsed(errors, "potential", "score")
     codes = quadrant_codes(st, tier, need_v, score, money, potential_high=s.potential_high, need_high=s.need_high,
                            budget_median=median)
-    return _finish(rows, errors, blank, [quadrant_label(c, lang) for c in codes])
+    labels = {c: quadrant_label(c, lang) for c in set(codes)}
+    return _finish(rows, errors, blank, [labels[c] for c in codes])
 
 
 def _median(values: np.ndarray) -> float:
@@ -489,8 +499,8 @@ def _intent_stage(stage, meetings, deposit_paid, caller):
     ctx, rows, errors, blank = _start(caller, stage=stage, meetings=meetings, deposit_paid=deposit_paid)
     n = rows.n
     typed = codes_col(errors, "stage", "stage", rows.cols["stage"], n)
-    meet = parsed_col(errors, "meetings", "count", rows.cols["meetings"], n)
-    dep = parsed_col(errors, "deposit_paid", "bool", rows.cols["deposit_paid"], n)
+    meet = rows.parsed(errors, "meetings", "count")
+    dep = rows.parsed(errors, "deposit_paid", "bool")
     codes, _conflict = derive_stage(typed, meet, dep)
     return _finish(rows, errors, blank, [stage_label(c, ctx.lang) for c in codes])
 
@@ -498,36 +508,41 @@ def _intent_stage(stage, meetings, deposit_paid, caller):
 # =========================================================================== NEXT_VISIT / VISIT_STATUS
 
 
-def _visit_key(errors: RowErrors, i: int, v: Any) -> str:
-    """Cadence key of one tier_or_stage cell: A/B/C, a stage code, or "" (no visits).
+def _resolve_visit_key(v: Any) -> tuple[str, str | None]:
+    """(cadence key, problem) of one tier_or_stage cell: A/B/C or a stage code; "" for no
+    visits (拒绝, 流失, blank).
 
     A stage word wins over a tier word (主要客户 is the stage 主要; write B for the tier);
-    D needs the stage instead; 拒绝 and 流失 have no visits; 潜在 alone is 意向."""
+    D needs the stage instead; 潜在 alone is 意向, as the engine derives it."""
     if is_blank(v) or is_message(v):
-        return ""
+        return "", None
     stage, _ = code_of("stage", v)
-    tier, _ = code_of("tier", v)
     if stage:
-        return "" if stage == "refused" else stage
+        return ("" if stage == "refused" else stage), None
+    tier, _ = code_of("tier", v)
     if tier in ("A", "B", "C"):
-        return tier
+        return tier, None
     if tier == "D":
-        errors.set(i, arg_message("tier_or_stage", v, "tier_d", errors.lang))
-        return ""
+        return "", "tier_d"
     status, _ = code_of("status", v)
     if status == "lost":
-        return ""
+        return "", None
     if status == "prospect":
-        return "interested"  # a prospect with nothing known: 意向, as the engine derives it
-    errors.set(i, arg_message("tier_or_stage", v, "tier_or_stage", errors.lang))
-    return ""
+        return "interested", None
+    return "", "tier_or_stage"
 
 
 def _due(ctx: Context, rows: Rows, errors: RowErrors, today: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(due dates, last visits) per row; bad or future last visits are row messages."""
     n = rows.n
-    keys = [_visit_key(errors, i, v) for i, v in enumerate(rows.cols["tier_or_stage"])]
-    last = parsed_col(errors, "last_visit", "date", rows.cols["last_visit"], n, date1904=ctx.date1904)
+    cells = rows.cols["tier_or_stage"]
+    resolved = memo_map(cells, _resolve_visit_key)
+    keys = []
+    for i, (key, problem) in enumerate(resolved):
+        if problem:
+            errors.set(i, arg_message("tier_or_stage", cells[i], problem, errors.lang))
+        keys.append(key)
+    last = rows.parsed(errors, "last_visit", "date", date1904=ctx.date1904)
     future = ~np.isnat(last) & (last > today)
     for i in np.flatnonzero(future):
         errors.set(int(i), arg_message("last_visit", rows.cols["last_visit"][i], "future_date", ctx.lang,
@@ -550,19 +565,19 @@ def _due(ctx: Context, rows: Rows, errors: RowErrors, today: np.ndarray) -> tupl
 
 def _next_visit(tier_or_stage, last_visit, caller):
     ctx, rows, errors, blank = _start(caller, 2, tier_or_stage=tier_or_stage, last_visit=last_visit)
-    blank = [b or is_blank(rows.cols["tier_or_stage"][i]) for i, b in enumerate(blank)]
+    blank = blank | rows.blank_of("tier_or_stage")
     today = np.full(rows.n, np.datetime64(ctx.today(), "D"))
     due, _ = _due(ctx, rows, errors, today)
-    return _finish(rows, errors, blank, [date_out(d) for d in due])
+    return _finish(rows, errors, blank, dates_out(due))
 
 
 def _visit_status_udf(tier_or_stage, last_visit, today, caller):
     ctx, rows, errors, blank = _start(caller, 2, tier_or_stage=tier_or_stage, last_visit=last_visit, today=today)
-    blank = [b or is_blank(rows.cols["tier_or_stage"][i]) for i, b in enumerate(blank)]
+    blank = blank | rows.blank_of("tier_or_stage")
     n = rows.n
     day = np.full(n, np.datetime64(ctx.today(), "D"))
     if rows.cols["today"] is not None:
-        given = parsed_col(errors, "today", "date", rows.cols["today"], n, date1904=ctx.date1904)
+        given = rows.parsed(errors, "today", "date", date1904=ctx.date1904)
         day = np.where(np.isnat(given), day, given)
     due, last = _due(ctx, rows, errors, day)
     out: list[Any] = [""] * n
@@ -583,55 +598,91 @@ _RECENCY_DAYS_MAX = 10000  # numbers below are days; at or above, unformatted da
 
 def _recency_days(errors: RowErrors | None, name: str, cells: list[Any], today: dt.date, date1904: bool,
                   ) -> np.ndarray:
-    """Days since the last order from dates (any date form) or day counts; future dates,
-    negative days and unreadable cells are messages (NaN)."""
+    """Days since the last order from dates (any date form) or day counts (numbers below
+    10000, or text such as ``45天``); future dates, negative days and unreadable cells are
+    messages (NaN). Worked out per cell type, and per distinct text."""
     n = len(cells)
     out = np.full(n, np.nan)
-    as_date: list[int] = []
-    for i, v in enumerate(cells):
-        if is_blank(v) or is_message(v):
+    now = np.datetime64(today, "D")
+    bad: list[int] = []
+    types = list(map(type, cells))
+    type_ids = np.fromiter(map(id, types), dtype=np.int64, count=n)
+    for t in set(types):
+        idx = np.flatnonzero(type_ids == id(t))
+        if t is type(None):
             continue
-        if isinstance(v, bool):
-            if errors:
-                errors.set(i, arg_message(name, v, "recency", errors.lang))
-            continue
-        if isinstance(v, (int, float)):
-            if v < 0:
-                if errors:
-                    errors.set(i, arg_message(name, v, "recency", errors.lang))
-            elif v < _RECENCY_DAYS_MAX:
-                out[i] = float(v)
-            else:
-                as_date.append(i)
-            continue
-        if isinstance(v, str):
-            text = v.strip().lower()
-            for suffix in ("天", "days", "day", "d"):
-                if text.endswith(suffix):
-                    text = text[: -len(suffix)].strip()
-                    break
-            try:
-                number = float(text.replace(",", ""))
-            except ValueError:
-                number = None
-            if number is not None and 0 <= number < _RECENCY_DAYS_MAX:
-                out[i] = number
-                continue
-        as_date.append(i)
-    if as_date:
-        parsed = parse("date", [cells[i] for i in as_date], date1904=date1904)
-        now = np.datetime64(today, "D")
-        for j, i in enumerate(as_date):
-            d = parsed.values[j]
-            if np.isnat(d):
-                if errors:
-                    errors.set(i, arg_message(name, cells[i], "recency", errors.lang))
-            elif d > now:
-                if errors:
-                    errors.set(i, arg_message(name, cells[i], "future_date", errors.lang, today=today.isoformat()))
-            else:
-                out[i] = float((now - d).astype(int))
+        if t is float or t is int:
+            values = np.array([cells[i] for i in idx], dtype=float)
+            neg = values < 0
+            bad.extend(idx[neg].tolist())
+            days = (values >= 0) & (values < _RECENCY_DAYS_MAX)
+            out[idx[days]] = values[days]
+            serial = idx[values >= _RECENCY_DAYS_MAX]
+            if serial.size:
+                out[serial] = _date_days(errors, name, cells, serial, date1904, now, today, bad)
+        elif t is dt.datetime or t is dt.date or issubclass(t, (dt.date, np.datetime64)):
+            out[idx] = _date_days(errors, name, cells, idx, date1904, now, today, bad)
+        elif issubclass(t, str):
+            texts = [cells[i] for i in idx]
+            uniques, where = distinct(texts)
+            days_u = np.full(len(uniques), np.nan)
+            as_date: list[int] = []
+            for k, u in enumerate(uniques):
+                if u is None or is_blank(u) or is_message(u):
+                    continue
+                number = _day_count(u)
+                if number is not None:
+                    days_u[k] = number
+                else:
+                    as_date.append(k)
+            out[idx] = days_u[where]
+            if as_date:
+                date_u = np.full(len(uniques), False)
+                date_u[as_date] = True
+                on_date = idx[date_u[where]]
+                out[on_date] = _date_days(errors, name, cells, on_date, date1904, now, today, bad)
+        else:
+            bad.extend(idx.tolist())
+    if errors:
+        for i in bad:
+            errors.set(int(i), arg_message(name, cells[i], "recency", errors.lang))
     return out
+
+
+def _day_count(text: str) -> float | None:
+    """``45``, ``45天``, ``45 days`` -> 45.0 (below 10000); None when not a day count."""
+    t = text.strip().lower()
+    for suffix in ("天", "days", "day", "d"):
+        if t.endswith(suffix):
+            t = t[: -len(suffix)].strip()
+            break
+    try:
+        number = float(t.replace(",", ""))
+    except ValueError:
+        return None
+    return number if 0 <= number < _RECENCY_DAYS_MAX else None
+
+
+def _date_days(errors: RowErrors | None, name: str, cells: list[Any], idx: np.ndarray, date1904: bool,
+               now: np.datetime64, today: dt.date, bad: list[int]) -> np.ndarray:
+    """Days before today of the date cells at ``idx``; unreadable ones go to ``bad``."""
+    dates = parse("date", [cells[i] for i in idx], date1904=date1904).values
+    bad.extend(idx[np.isnat(dates)].tolist())
+    return _days_before(errors, name, cells, idx, dates, now, today)
+
+
+def _days_before(errors: RowErrors | None, name: str, cells: list[Any], idx: np.ndarray, dates: np.ndarray,
+                 now: np.datetime64, today: dt.date) -> np.ndarray:
+    """Days from each date to today; NaN (and a message) for dates after today."""
+    days = (now - dates).astype("timedelta64[D]").astype(float)
+    days[np.isnat(dates)] = np.nan
+    future = days < 0
+    days[future] = np.nan
+    if errors:
+        for j in np.flatnonzero(future):
+            errors.set(int(idx[j]), arg_message(name, cells[idx[j]], "future_date", errors.lang,
+                                                today=today.isoformat()))
+    return days
 
 
 class _SortedPop:
@@ -655,30 +706,38 @@ class _SortedPop:
         return float(min(max(math.floor(5 * fraction + 1e-12) + 1, 1), 5))
 
 
-_RFM_POPS = LRU(48)
+_RFM_POPS = LRU(16)
 
 
-def _rfm_pop(kind: str, population: Any, population_status: Any, today: dt.date, mult: float, date1904: bool,
-             monetary_population: Any, lang: Language, name: str) -> _SortedPop:
-    key = ("rfm", kind, fingerprint(population), fingerprint(population_status),
-           fingerprint(monetary_population) if population_status is not None else None,
-           today if kind == "r" else None, mult if kind == "m" else None)
+def _rfm_pops(recency_population: Any, frequency_population: Any, monetary_population: Any,
+              population_status: Any, today: dt.date, mult: float, date1904: bool, lang: Language,
+              ) -> dict[str, _SortedPop | None]:
+    """The given RFM populations (each None when not given), sorted once; rows of the
+    population whose status is not current are left out (blank status: billed -> current)."""
+    key = ("rfm", fingerprint(recency_population), fingerprint(frequency_population),
+           fingerprint(monetary_population), fingerprint(population_status), today, mult, date1904)
 
-    def build() -> _SortedPop:
-        cells = flat(population) or []
-        if kind == "r":
-            values = _recency_days(None, name, cells, today, date1904)
-        elif kind == "f":
-            values = parse("count", cells).values
-        else:
-            values = parse("money", cells, mult=mult).values
-        billed = None
-        if population_status is not None and monetary_population is not None:
-            m_cells = flat(monetary_population) or []
-            if len(m_cells) == len(cells):
-                billed = parse("money", m_cells, mult=mult).values
-        codes = _population_status_codes(population_status, len(cells), billed, lang)
-        return _SortedPop(values[codes == "current"])
+    def build() -> dict[str, _SortedPop | None]:
+        m_cells = flat(monetary_population)
+        billed = parse("money", m_cells, mult=mult).values if m_cells is not None else None
+        out: dict[str, _SortedPop | None] = {}
+        for kind, population, name in (("r", recency_population, "recency_population"),
+                                        ("f", frequency_population, "frequency_population"),
+                                        ("m", monetary_population, "monetary_population")):
+            if population is None:
+                out[kind] = None
+                continue
+            cells = flat(population) or []
+            if kind == "r":
+                values = _recency_days(None, name, cells, today, date1904)
+            elif kind == "f":
+                values = parse("count", cells).values
+            else:
+                values = billed if billed is not None else parse("money", cells, mult=mult).values
+            aligned = billed if billed is not None and len(billed) == len(cells) else None
+            codes = _population_status_codes(population_status, len(cells), aligned, lang)
+            out[kind] = _SortedPop(values[codes == "current"])
+        return out
 
     return _RFM_POPS.get(key, build)
 
@@ -691,17 +750,17 @@ def _rfm(recency, frequency, monetary, recency_population, frequency_population,
     mult = unit_of(unit, lang)
     today = ctx.today()
     rd = _recency_days(errors, "recency", rows.cols["recency"], today, ctx.date1904)
-    fq = parsed_col(errors, "frequency", "count", rows.cols["frequency"], n)
-    mo = parsed_col(errors, "monetary", "money", rows.cols["monetary"], n, mult=mult)
+    fq = rows.parsed(errors, "frequency", "count")
+    mo = rows.parsed(errors, "monetary", "money", mult=mult)
     st = _row_status(errors, rows.cols["status"], n, mo)
     current = st == "current"
+    cached = _rfm_pops(recency_population, frequency_population, monetary_population, population_status, today,
+                       mult, ctx.date1904, lang)
     pops: dict[str, tuple[np.ndarray | None, _SortedPop | None]] = {}
-    for kind, own, population, name in (("r", rd, recency_population, "recency_population"),
-                                        ("f", fq, frequency_population, "frequency_population"),
-                                        ("m", mo, monetary_population, "monetary_population")):
-        if population is not None:
-            pops[kind] = (None, _rfm_pop(kind, population, population_status, today, mult, ctx.date1904,
-                                         monetary_population, lang, name))
+    for kind, own, name in (("r", rd, "recency_population"), ("f", fq, "frequency_population"),
+                            ("m", mo, "monetary_population")):
+        if cached[kind] is not None:
+            pops[kind] = (None, cached[kind])
         elif rows.scalar:
             raise _need_population(name, lang)
         else:
@@ -775,7 +834,7 @@ def _fit(ctx: Context, pop_client, pop_orders, pop_first, pop_last) -> tuple[str
         if not (len(first) == len(last) == len(clients) == len(orders)):
             raise ArgError(message("arg", ("population_* 各列的单元格数不同，应一一对应" if ctx.lang == "zh" else
                                            "the population_* columns have different lengths"), ctx.lang))
-        current = np.array([_client_kind(c)[0] == "current" for c in clients], dtype=bool)
+        current = np.array([k == "current" for k, _ in memo_map(clients, _client_kind)], dtype=bool)
         o, f, la = _order_columns(orders, first, last, today, ctx.date1904)
         _p, method, model = current_client_likelihood(o[current], f[current], la[current], np.datetime64(today, "D"),
                                                       s.likelihood_horizon)
@@ -839,46 +898,44 @@ def _likelihood(client, last_contact, orders, first_order, last_order, populatio
     lang, n, s = ctx.lang, rows.n, ctx.settings
     today = ctx.today()
     now = np.datetime64(today, "D")
-    kinds = [_client_kind(v) for v in rows.cols["client"]]
-    blank = [b or kinds[i][0] == "" for i, b in enumerate(blank)]
-    for i, (k, _) in enumerate(kinds):
-        if k == "?":
-            errors.set(i, arg_message("client", rows.cols["client"][i], "client", lang))
-    out: list[Any] = [""] * n
+    col = rows.cols
+    uniques, where = distinct(col["client"])
+    found = [_client_kind(v) for v in uniques]
+    kind = np.array([k for k, _ in found] + [""], dtype=object)[where]
+    stage = np.array([st for _, st in found] + [""], dtype=object)[where]
+    blank = blank | (kind == "")
+    for i in np.flatnonzero(kind == "?"):
+        errors.set(int(i), arg_message("client", col["client"][i], "client", lang))
+    out = np.full(n, None, dtype=object)
     # prospects: stage probability halved every contact_half_life days without contact
-    contact = parsed_col(errors, "last_contact", "date", rows.cols["last_contact"], n, date1904=ctx.date1904)
-    prospect = np.array([k == "prospect" for k, _ in kinds], dtype=bool)
+    contact = rows.parsed(errors, "last_contact", "date", date1904=ctx.date1904)
+    prospect = kind == "prospect"
     for i in np.flatnonzero(prospect & ~np.isnat(contact) & (contact > now)):
-        errors.set(int(i), arg_message("last_contact", rows.cols["last_contact"][i], "future_date", lang,
+        errors.set(int(i), arg_message("last_contact", col["last_contact"][i], "future_date", lang,
                                        today=today.isoformat()))
     if prospect.any():
-        stages = np.array([st for _, st in kinds], dtype=object)[prospect]
         since = (now - contact[prospect]).astype("timedelta64[D]").astype(float)
         since[np.isnat(contact[prospect])] = np.nan
-        p = prospect_likelihood(stage_probability(stages, s), since, s.contact_half_life)
-        for j, i in enumerate(np.flatnonzero(prospect)):
-            out[i] = float(p[j])
+        out[prospect] = prospect_likelihood(stage_probability(stage[prospect], s), since, s.contact_half_life).tolist()
     # current clients: repeat-purchase model fitted on the population's current clients
-    current = np.array([k == "current" for k, _ in kinds], dtype=bool)
+    current = kind == "current"
     if current.any():
-        col = rows.cols
         o, f, la = _order_columns(col["orders"] or [None] * n, col["first_order"] or [None] * n,
                                   col["last_order"] or [None] * n, today, ctx.date1904, errors)
         if population_orders is not None:
             method, model = _fit(ctx, population_client, population_orders, population_first_order,
                                  population_last_order)
-            p = _predict(method, model, o[current], f[current], la[current], today, s.likelihood_horizon)
         elif rows.scalar:
             raise _need_population("population_orders", lang)
-        else:
-            p, _method, _model = current_client_likelihood(o[current], f[current], la[current], now,
-                                                           s.likelihood_horizon)
-        for j, i in enumerate(np.flatnonzero(current)):
-            if col["orders"] is None or is_blank(col["orders"][i]):
-                errors.set(int(i), message("arg", ("现有客户需要 orders（合作次数）" if lang == "zh" else
-                                                   "a current client needs orders"), lang))
-            out[i] = "" if np.isnan(p[j]) else float(p[j])
-    return _finish(rows, errors, blank, out)
+        else:  # the columns are the book: fitted on their current clients (cached while they are unchanged)
+            method, model = _fit(ctx, col["client"], col["orders"], col["first_order"], col["last_order"])
+        p = _predict(method, model, o[current], f[current], la[current], today, s.likelihood_horizon)
+        out[current] = np.where(np.isnan(p), None, p.astype(object))
+        no_orders = current & rows.blank_of("orders")
+        for i in np.flatnonzero(no_orders):
+            errors.set(int(i), message("arg", ("现有客户需要 orders（合作次数）" if lang == "zh" else
+                                               "a current client needs orders"), lang))
+    return _finish(rows, errors, blank, out.tolist())
 
 
 # =========================================================================== CLIENT_REVIEW
@@ -903,16 +960,16 @@ def _review(tier, previous_tier, status, gross_profit, service_hours, last_order
     tier_c = codes_col(errors, "tier", "tier", col["tier"], n)
     prev_c = codes_col(errors, "previous_tier", "tier", col["previous_tier"], n)
     ovr = codes_col(errors, "override", "tier", col["override"], n)
-    gp = parsed_col(errors, "gross_profit", "money", col["gross_profit"], n, mult=mult)
-    hours = parsed_col(errors, "service_hours", "hours", col["service_hours"], n)
-    bill = parsed_col(errors, "billings", "money", col["billings"], n, mult=mult)
-    bill_prev = parsed_col(errors, "billings_prev", "money", col["billings_prev"], n, mult=mult)
+    gp = rows.parsed(errors, "gross_profit", "money", mult=mult)
+    hours = rows.parsed(errors, "service_hours", "hours")
+    bill = rows.parsed(errors, "billings", "money", mult=mult)
+    bill_prev = rows.parsed(errors, "billings_prev", "money", mult=mult)
     st = _row_status(errors, col["status"], n, bill if col["billings"] is not None else None)
     if col["status"] is None:  # no status: D is a prospect, other tiers current
         st = np.where(tier_c == "D", "prospect", "current").astype(object)
     days = np.full(n, np.nan)
     if col["last_order"] is not None:
-        lo = parsed_col(errors, "last_order", "date", col["last_order"], n, date1904=ctx.date1904)
+        lo = rows.parsed(errors, "last_order", "date", date1904=ctx.date1904)
         now = np.datetime64(today, "D")
         for i in np.flatnonzero(~np.isnat(lo) & (lo > now)):
             errors.set(int(i), arg_message("last_order", col["last_order"][i], "future_date", lang,
@@ -951,12 +1008,12 @@ def _risk_columns(errors: RowErrors, risk_flags: Any, n: int) -> dict[str, np.nd
         return risks
     g = risk_flags if isinstance(risk_flags, list) and risk_flags and isinstance(risk_flags[0], list) else (
         [[v] for v in risk_flags] if isinstance(risk_flags, list) else [[risk_flags]])
-    if len(g) not in (1, n) or max(len(r) for r in g) > len(_RISK_ORDER):
+    if len(g) not in (1, n) or len(g[0]) > len(_RISK_ORDER):
         raise ArgError(message("arg", (f"risk_flags 应为 {n} 行、最多 4 列（经营困难、竞品接触、管理层变动、付款逾期）"
                                        if errors.lang == "zh" else
                                        f"risk_flags should have {n} rows and at most 4 columns"), errors.lang))
-    for j, key in enumerate(_RISK_ORDER[: max(len(r) for r in g)]):
-        cells = [(g[i if len(g) > 1 else 0] + [None] * 4)[j] for i in range(n)]
+    for j, key in enumerate(_RISK_ORDER[: len(g[0])]):
+        cells = [row[j] for row in g] if len(g) == n else [g[0][j]] * n
         errors.upstream("risk_flags", cells)
         risks[key] = parsed_col(errors, "risk_flags", "bool", cells, n)
     return risks
@@ -1009,7 +1066,7 @@ def _strategy(type_or_quadrant, caller):
     ctx, rows, errors, blank = _start(caller, type_or_quadrant=type_or_quadrant)
     out: list[Any] = [""] * rows.n
     for i, v in enumerate(rows.cols["type_or_quadrant"]):
-        if blank[i] or errors.msg[i]:
+        if blank[i] or i in errors.msg:
             continue
         try:
             out[i] = strategy_for(text_of(v) if not isinstance(v, str) else v, ctx.lang)

@@ -1,0 +1,278 @@
+"""Benchmark of the Excel functions (SPEC 9): the single-cell call with a 10,000-value
+population after the first call (target <= 100 us), and the array call over 10,000 rows
+(target <= 50 ms), side by side in one run with naive implementations that re-sort the
+population on every call.
+
+What is timed is the Python work of one UDF call from the arguments exactly as xlwings
+hands them over (per-row arguments as lists of rows, a population column as a flat list of
+floats, a fresh list with fresh float objects for every call, as xlwings builds one per
+call). Not timed: Excel's and xlwings' own per-call cost (COM marshalling, xlwings'
+conversion of the cells, the VBA wrapper; xlwings issue #1976 puts that at a few ms per
+call), which only a Windows machine with Excel can measure.
+
+Run:  python bench/bench_udfs.py   (writes bench/results/udfs.txt)
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from xlclient import udf_support, udfs  # noqa: E402
+from xlclient.demo import demo_book  # noqa: E402
+from xlclient.engine.settings import Settings, settings_rows  # noqa: E402
+from xlclient.engine.tier import TierRule, assign_tiers  # noqa: E402
+
+N = 10_000
+SINGLE_CALLS = 3_000
+NAIVE_CALLS = 100
+ARRAY_REPEATS = 9
+TODAY = dt.date(2026, 11, 20)
+OUT = Path(__file__).parent / "results" / "udfs.txt"
+
+
+def fresh(values: list) -> list:
+    """A new list of new float objects with the same values (what xlwings builds per call)."""
+    return [v + 0.0 if isinstance(v, float) else v for v in values]
+
+
+def per_call(fn, calls: int) -> list[float]:
+    times = []
+    for i in range(calls):
+        t0 = time.perf_counter()
+        fn(i)
+        times.append(time.perf_counter() - t0)
+    return times
+
+
+def summary_us(times: list[float]) -> str:
+    us = sorted(t * 1e6 for t in times)
+    return (f"median {statistics.median(us):8.1f} us   mean {statistics.fmean(us):8.1f} us   "
+            f"p95 {us[int(len(us) * 0.95)]:8.1f} us   min {us[0]:8.1f} us")
+
+
+def best_ms(fn, repeats: int = ARRAY_REPEATS) -> tuple[float, float]:
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1e3, min(times) * 1e3
+
+
+# ------------------------------------------------------------------ naive references
+
+
+def naive_tier(value: float, population: list, cut_a: float = 0.80, cut_b: float = 0.95) -> str:
+    """A straightforward single-cell Pareto tier: read the population, sort it, walk it."""
+    values = sorted((float(v) for v in population if isinstance(v, float) and v > 0), reverse=True)
+    total = sum(values)
+    before = sum(v for v in values if v > value)
+    share = before / total if total else 0.0
+    return "A" if share < cut_a else "B" if share < cut_b else "C"
+
+
+def naive_tier_numpy(value: float, population: list) -> str:
+    """The engine without the cache: parse and sort the population on every call."""
+    cells = udfs.flat(population)
+    values = udf_support.parse("money", cells).values
+    scale = udfs.TierScale(values, TierRule())
+    return str(scale.tiers(np.array([value]))[0])
+
+
+# ------------------------------------------------------------------ data
+
+
+def book() -> dict[str, list]:
+    """The 10,000-client demo book (xlclient.demo), columns as xlwings hands them over."""
+    rows, _ = demo_book(N, 2026, TODAY, plant_problems=False)
+    header, data = rows[0], rows[1:]
+
+    def raw(h: str) -> list:
+        out = []
+        for r in data:
+            v = r[header.index(h)]
+            if isinstance(v, bool) or v is None or isinstance(v, (str, float, dt.datetime)):
+                out.append(v)
+            elif isinstance(v, int):
+                out.append(float(v))
+            elif isinstance(v, dt.date):
+                out.append(dt.datetime(v.year, v.month, v.day))
+            else:
+                out.append(v)
+        return out
+
+    d = {k: raw(h) for k, h in (("billings", "年度投放额(万元)"), ("status", "客户状态"), ("last", "最近合作日期"),
+                                ("first", "首次合作日期"), ("orders", "合作次数"), ("visits", "最近拜访日期"),
+                                ("need", "需求评分"), ("stages", "意向阶段"), ("meetings", "沟通次数"),
+                                ("deposit", "已付定金"), ("potential", "潜力评分"), ("gp", "毛利(万元)"),
+                                ("hours", "服务工时"), ("prev_billings", "上年投放额(万元)"), ("types", "性格类型"))}
+    d["risks"] = [[r[header.index(h)] for h in ("经营困难", "竞品接触", "管理层变动", "付款逾期")] for r in data]
+    return d
+
+
+def col(values: list) -> list[list]:
+    return [[v] for v in values]
+
+
+class _Range:
+    def __init__(self, rows):
+        self.rows, self.row, self.column = rows, 1, 1
+
+    def options(self, **_):
+        return self
+
+    @property
+    def value(self):
+        return self.rows
+
+
+class _Sheet:
+    def __init__(self, book, name, rows):
+        self.book, self.name, self._rows = book, name, rows
+
+    @property
+    def used_range(self):
+        return _Range(self._rows)
+
+
+class _Book:
+    name = fullname = "bench.xlsm"
+
+    def __init__(self, settings: Settings):
+        self.sheets = {"客户台账": _Sheet(self, "客户台账", []), "设置": _Sheet(self, "设置", settings_rows(settings))}
+        self.sheet_names = list(self.sheets)
+
+
+class _Caller:
+    def __init__(self, settings: Settings):
+        self.sheet = _Book(settings).sheets["客户台账"]
+
+
+def main() -> None:
+    d = book()
+    caller = _Caller(Settings(as_of=TODAY))
+    udf_support.RECHECK_SECONDS = 3600.0  # one Settings read for the whole run (as within one recalculation)
+    pops = [fresh(d["billings"]) for _ in range(16)]
+    values = d["billings"]
+    positive = [v for v in values if v]
+    lines: list[str] = []
+
+    def say(text: str = "") -> None:
+        print(text)
+        lines.append(text)
+
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    say(f"bench_udfs  {dt.datetime.now():%Y-%m-%d %H:%M}  Python {platform.python_version()}  "
+        f"{platform.machine()}  {os.cpu_count()} CPUs  numpy {np.__version__}  load average at start {load:.1f}")
+    say(f"book: xlclient.demo, {N:,} clients; population = the billings column as xlwings hands it over "
+        f"(flat list of {N:,} cells, {values.count(None):,} blank), a fresh list per call")
+    say("")
+
+    # ---------------------------------------------------------------- single cell
+    say("== single-cell =CLIENT_TIER(H5, H$5:H$10004, , , , , \"万元\") after the first call (target <= 100 us) ==")
+    one = lambda i, c=caller: udfs.CLIENT_TIER([[positive[i % len(positive)]]], pops[i % 16], None, None, None, None,
+                                               "万元", caller=c)
+    one(0)  # the first call builds the scale
+    t_cached = per_call(one, SINGLE_CALLS)
+    say(f"xlclient (cached scale)        {summary_us(t_cached)}")
+    t_hash = per_call(lambda i: udf_support.fingerprint(pops[i % 16]), SINGLE_CALLS)
+    say(f"  of which the population key  {summary_us(t_hash)}   (hash of the {N:,} cells: one C-level pass)")
+    t_nocaller = per_call(lambda i: one(i, None), SINGLE_CALLS)
+    say(f"xlclient, no caller (defaults) {summary_us(t_nocaller)}")
+    t_naive = per_call(lambda i: naive_tier(positive[i], pops[i % 16]), NAIVE_CALLS)
+    say(f"naive Python (sort per call)   {summary_us(t_naive)}")
+    t_naive_np = per_call(lambda i: naive_tier_numpy(positive[i], pops[i % 16]), NAIVE_CALLS)
+    say(f"engine, no cache (per call)    {summary_us(t_naive_np)}")
+    med = statistics.median
+    say(f"speed-up over naive Python: {med(t_naive) / med(t_cached):,.0f}x; over the uncached engine: "
+        f"{med(t_naive_np) / med(t_cached):,.0f}x")
+    sample = [one(i) for i in range(300)]
+    naive = [naive_tier(positive[i], pops[0]) for i in range(300)]
+    say(f"single-cell answers equal to the naive ones on 300 cells: {sample == naive}")
+    say("")
+
+    say(f"== other single-cell calls with {N:,}-value populations, after the first ==")
+    r_pop, f_pop, m_pop, s_pop = fresh(d["last"]), fresh(d["orders"]), fresh(d["billings"]), d["status"]
+    current = [i for i, s in enumerate(d["status"]) if s in ("合作中", "现有")]
+    rfm = lambda i: udfs.RFM_SCORE([[d["last"][i]]], [[d["orders"][i]]], [[d["billings"][i]]], r_pop, f_pop, m_pop,
+                                   [[d["status"][i]]], s_pop, "万元", caller=caller)
+    rfm(current[0])
+    say(f"RFM_SCORE (3 populations)      {summary_us(per_call(lambda i: rfm(current[i]), 1000))}")
+    lik = lambda i: udfs.PURCHASE_LIKELIHOOD([[d["status"][i]]], [[d["visits"][i]]], [[d["orders"][i]]],
+                                             [[d["first"][i]]], [[d["last"][i]]], s_pop, d["orders"], d["first"],
+                                             d["last"], caller=caller)
+    lik(current[0])
+    say(f"PURCHASE_LIKELIHOOD (4 pops)   {summary_us(per_call(lambda i: lik(current[i]), 500))}")
+    nv = lambda i: udfs.NEXT_VISIT([["A"]], [[d["visits"][current[i]]]], caller=caller)
+    say(f"NEXT_VISIT (no population)     {summary_us(per_call(nv, 1000))}")
+    say("")
+
+    # ---------------------------------------------------------------- array calls
+    say(f"== array calls over {N:,} rows: one call spilling a column (target <= 50 ms) ==")
+    status, bill = col(d["status"]), col(d["billings"])
+    tiers = [r[0] for r in udfs.CLIENT_TIER(bill, None, status, None, None, None, "万元", caller=caller)]
+    stages = [r[0] for r in udfs.INTENT_STAGE(col(d["stages"]), col(d["meetings"]), col(d["deposit"]),
+                                              caller=caller)]
+    keys = [s if st in ("潜在", "意向") else ("C" if t == "D" else t or "流失")
+            for t, s, st in zip(tiers, stages, d["status"])]
+    client = [s if st in ("潜在", "意向") else st for s, st in zip(stages, d["status"])]
+    # the arguments are built once, outside the timing (xlwings builds them, not xlclient)
+    c = {k: col(v) for k, v in d.items() if k != "risks"}
+    c_tiers, c_keys, c_client = col(tiers), col(keys), col(client)
+    c_types = col([t or "Q4" for t in d["types"]])
+    calls = {
+        "CLIENT_TIER": lambda: udfs.CLIENT_TIER(bill, None, status, None, None, None, "万元", caller=caller),
+        "CLIENT_QUADRANT": lambda: udfs.CLIENT_QUADRANT(c_tiers, c["need"], status, c["potential"], caller=caller),
+        "INTENT_STAGE": lambda: udfs.INTENT_STAGE(c["stages"], c["meetings"], c["deposit"], caller=caller),
+        "NEXT_VISIT": lambda: udfs.NEXT_VISIT(c_keys, c["visits"], caller=caller),
+        "VISIT_STATUS": lambda: udfs.VISIT_STATUS(c_keys, c["visits"], caller=caller),
+        "RFM_SCORE": lambda: udfs.RFM_SCORE(c["last"], c["orders"], bill, None, None, None, status, None, "万元",
+                                            caller=caller),
+        "RFM_SEGMENT": lambda: udfs.RFM_SEGMENT(c["last"], c["orders"], bill, None, None, None, status, None, "万元",
+                                                caller=caller),
+        "PURCHASE_LIKELIHOOD": lambda: udfs.PURCHASE_LIKELIHOOD(c_client, c["visits"], c["orders"], c["first"],
+                                                                c["last"], caller=caller),
+        "CLIENT_REVIEW": lambda: udfs.CLIENT_REVIEW(c_tiers, None, status, c["gp"], c["hours"], c["last"], bill,
+                                                    c["prev_billings"], d["risks"], None, None, None, None, "万元",
+                                                    caller=caller),
+        "CLIENT_STRATEGY": lambda: udfs.CLIENT_STRATEGY(c_types, caller=caller),
+    }
+    for name, fn in calls.items():
+        result = fn()
+        assert isinstance(result, list) and len(result) == N, (name, str(result)[:300])
+        bad = sum(1 for r in result if isinstance(r[0], str) and r[0].startswith("#"))
+        median_ms, min_ms = best_ms(fn)
+        say(f"{name:<22} median {median_ms:7.1f} ms   min {min_ms:7.1f} ms   "
+            f"{'ok' if median_ms <= 50 else 'OVER 50 ms'}{f'   ({bad} message rows)' if bad else ''}")
+    engine_ms, _ = best_ms(lambda: assign_tiers(
+        np.array([np.nan if v is None else v * 1e4 for v in d["billings"]]),
+        np.array(["prospect" if s in ("潜在", "意向") else "lost" if s == "流失" else "current" for s in d["status"]],
+                 dtype=object), TierRule()))
+    say(f"engine assign_tiers alone      median {engine_ms:7.1f} ms   (what CLIENT_TIER's column form wraps)")
+    rows = 100
+    t0 = time.perf_counter()
+    for i in range(rows):
+        naive_tier(positive[i], d["billings"])
+    naive_row = (time.perf_counter() - t0) / rows
+    say(f"naive row-by-row CLIENT_TIER   {naive_row * N:7.1f} s    (10,000 rows x {naive_row * 1e3:.1f} ms, "
+        f"measured on {rows} rows)")
+    say("")
+    say("Not measured here: Excel's and xlwings' own cost per call (COM, conversion of the cells, the VBA")
+    say("wrapper), a few ms per call on Windows -- which is why the column form (one call) is the fast path.")
+    OUT.parent.mkdir(parents=True, exist_ok=True)
+    OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"\nwritten {OUT}")
+
+
+if __name__ == "__main__":
+    main()
