@@ -21,7 +21,7 @@ from . import __version__
 from .engine.book import ClientTableNotFound
 from .engine.labels import Language
 from .engine.settings import SettingsError
-from .jobs import Inputs, load_inputs, problems_as_dicts, refresh, summary_line
+from .jobs import Inputs, init_workbook, load_inputs, problems_as_dicts, refresh, summary_line
 from .xlsx.errors import XlsxWriteError
 from .xlsx.owned import write_owned_sheets
 from .xlsx.reader import WorkbookUnreadable, read_workbook
@@ -70,11 +70,12 @@ def _load(path: Path, args: argparse.Namespace, rep: Reporter) -> Inputs:
         raise Failure(str(e)) from e
 
 
-def _write(src: Path, out: Path | None, sheets: list, rep: Reporter, backups: int = 5) -> Path:
+def _write(src: Path, out: Path | None, sheets: list, rep: Reporter, backups: int = 5,
+           defined_names: dict[str, str] | None = None) -> Path:
     target = out or src
     rep.progress(f"写入 {target.name} …")
     try:
-        report = write_owned_sheets(src, sheets, out, backups=backups)
+        report = write_owned_sheets(src, sheets, out, backups=backups, defined_names=defined_names)
     except XlsxWriteError as e:
         raise Failure(str(e)) from e
     except OSError as e:
@@ -144,6 +145,35 @@ def cmd_refresh(args: argparse.Namespace, rep: Reporter) -> int:
                          "provisional_years": result.classification.provisional_years}, problems)
 
 
+def cmd_init(args: argparse.Namespace, rep: Reporter) -> int:
+    rep.progress(f"读取 {args.workbook.name} …")
+    try:
+        data = read_workbook(args.workbook)
+    except WorkbookUnreadable as e:
+        raise Failure(str(e)) from e
+    lang = args.lang
+    result = init_workbook(data, lang)
+    zh = lang == "zh"
+    written = None
+    if result.sheets:
+        written = _write(args.workbook, args.out, result.sheets, rep, defined_names=result.defined_names)
+        rep.say((f"已添加：{'、'.join(result.added)} → {written}" if zh else
+                 f"Added: {', '.join(result.added)} → {written}"))
+    else:
+        rep.say("xlclient 的工作表都已存在，未做更改。" if zh else "All xlclient sheets already exist; nothing changed.")
+    if result.client_table:
+        rep.say((f"客户表：{result.client_table}；列映射：" if zh else f"Client table: {result.client_table}; columns: ")
+                + ", ".join(f"{f}={h}" for f, h in result.columns.items()))
+    else:
+        rep.say(("未找到客户表，请在「设置」的列映射中指定列名：" if zh else "No client table found: ") + (result.message or ""))
+    if rep.json_mode:
+        print(json.dumps({"command": "init", "workbook": str(args.workbook), "written": str(written) if written else None,
+                          "added": result.added, "client_table": result.client_table, "columns": result.columns,
+                          "defined_names": len(result.defined_names), "problems": [], "exit_code": EXIT_OK},
+                         ensure_ascii=False))
+    return EXIT_OK
+
+
 def cmd_demo(args: argparse.Namespace, rep: Reporter) -> int:
     from .demo import write_demo_workbook
 
@@ -209,6 +239,9 @@ def build_parser() -> argparse.ArgumentParser:
     common(demo, True)
     demo.set_defaults(func=cmd_demo)
 
+    init = with_workbook("init", "attach the xlclient sheets (Settings, Holidays, Classification, VisitPlan, Issues, Log) "
+                         "to an existing workbook; sheets that exist are left alone", cmd_init, True)
+    init.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the new sheets (default zh)")
     with_workbook("check", "read the client book and report every data problem; writes nothing", cmd_check, False)
     with_workbook("refresh", "classify every client and write the Classification, Issues and Log sheets",
                   cmd_refresh, True)

@@ -243,3 +243,83 @@ def summary_line(counts: dict[str, int], lang: Language) -> str:
 def grid_rows(grid: SheetGrid | None) -> list[list[Any]]:
     """Rows of a sheet grid, or [] when the sheet is absent."""
     return [list(r) for r in grid.rows] if grid is not None else []
+
+
+# ---------------------------------------------------------------- init
+
+
+@dataclass
+class InitResult:
+    """What ``xlclient init`` adds: only the owned sheets that are missing."""
+
+    sheets: list[SheetSpec]
+    defined_names: dict[str, str]
+    columns: dict[str, str]
+    client_table: str | None
+    message: str | None = None  # why the client table was not found, if it was not
+
+    @property
+    def added(self) -> list[str]:
+        return [s.name for s in self.sheets]
+
+
+def _quoted(sheet: str) -> str:
+    return "'" + sheet.replace("'", "''") + "'"
+
+
+def init_workbook(data: WorkbookData, lang: Language = "zh") -> InitResult:
+    """The xlclient sheets a workbook is missing: Settings (defaults, with the Columns
+    mapping filled from the client table's headers as found), Holidays, Classification,
+    VisitPlan, Issues and Log with their headers. Sheets that exist are left alone, so a
+    second run adds nothing. Parameters get workbook names (``xlc_pareto_a`` …) pointing
+    at their value cells when the Settings sheet is created."""
+    from .engine.book import ClientTableNotFound, locate_client_table
+    from .engine.fields import match_headers
+    from .engine.settings import PARAM_BY_KEY, settings_rows
+    from .engine.visitplan import PLAN_COLUMNS
+
+    settings = Settings(language=lang)
+    columns: dict[str, str] = {}
+    table_label, message = None, None
+    try:
+        sheet, table, header_row, _, headers, _ = locate_client_table(data.sheets, data.tables, settings)
+        columns = {f: m.header for f, m in match_headers(headers).items()}
+        table_label = f"{sheet}" + (f" / {table}" if table else "") + f" #{header_row + 1}"
+    except ClientTableNotFound as e:
+        message = str(e)
+
+    sheets: list[SheetSpec] = []
+    names: dict[str, str] = {}
+
+    def missing(key: str) -> bool:
+        return data.sheet(sheet_aliases(key)) is None
+
+    if missing("settings"):
+        name = sheet_name("settings", lang)
+        rows = settings_rows(settings, lang, columns)
+        for r, row in enumerate(rows):
+            if len(row) == 4 and row[3] in PARAM_BY_KEY:
+                names[f"xlc_{row[3]}"] = f"{_quoted(name)}!$B${r + 1}"
+        sheets.append(SheetSpec(name=name, rows=rows, header_rows=0, freeze_header=False, autofilter=False,
+                                column_widths={0: 26, 1: 16, 2: 50, 3: 20}, tab_color="7F7F7F"))
+    if missing("holidays"):
+        header = ["日期", "类型", "名称"] if lang == "zh" else ["Date", "Type", "Name"]
+        note = ("每行一天：类型填「放假」或「调休上班」。国务院公布次年安排后即可录入，优先于内置日历。" if lang == "zh" else
+                "One row per day: type 放假 (day off) or 调休上班 (make-up workday). Overrides the built-in calendar.")
+        sheets.append(SheetSpec(name=sheet_name("holidays", lang), rows=[header + [None, note]],
+                                column_widths={0: 12, 1: 12, 2: 24, 4: 60}, number_formats={0: "yyyy-mm-dd"},
+                                data_validations=[("B2:B1000", ["放假", "调休上班"])], autofilter=False))
+    if missing("classification"):
+        sheets.append(SheetSpec(name=sheet_name("classification", lang),
+                                rows=[column_headers(CLASSIFICATION_COLUMNS, lang)], tab_color="2E75B6"))
+    if missing("visit_plan"):
+        sheets.append(SheetSpec(name=sheet_name("visit_plan", lang), rows=[column_headers(PLAN_COLUMNS, lang)],
+                                tab_color="548235"))
+    if missing("issues"):
+        sheets.append(issues_sheet([], lang, sheet_name("issues", lang)))
+    if sheets:
+        what = "init"
+        summary = (f"添加 {'、'.join(s.name for s in sheets)}" if lang == "zh" else
+                   f"added {', '.join(s.name for s in sheets)}")
+        sheets.append(log_sheet(data, lang, owned_sheet_name(data, "log", lang), what, summary))
+    return InitResult(sheets, names, columns, table_label, message)
