@@ -12,7 +12,8 @@ Values (by column, 0-based; rows as given, the first ``header_rows`` in bold):
 ``str``                   inline string; longer than 32,767 characters -> CellValueError
 ``bool``                  ``t="b"``
 ``int``, ``float``        number (``repr``); NaN -> blank; +/-inf -> CellValueError;
-                          ``Decimal``/``Fraction`` are stored as the nearest float
+                          ``Decimal``/``Fraction`` and integers beyond +/-2**53 are
+                          stored as the nearest float (Excel numbers are doubles)
 ``datetime.date``         serial with the column's number format (default ``yyyy-mm-dd``)
 ``datetime.datetime``     serial with fraction (default ``yyyy-mm-dd hh:mm:ss``); tzinfo is
                           dropped (wall-clock time is written)
