@@ -725,3 +725,13 @@ def test_excel_values():
 def test_restore_failure_type():
     err = RestoreFailed(RuntimeError("a"), RuntimeError("b"))
     assert "WITHOUT saving" in str(err)
+
+
+def test_range_properties_are_shaped_whatever_the_platform_returns():
+    from xlclient.xlwings_io import _shaped
+
+    assert _shaped("=A1", (1, 1)) == [["=A1"]]
+    assert _shaped(("a", "b"), (1, 2)) == [["a", "b"]]
+    assert _shaped(["a", "b"], (2, 1)) == [["a"], ["b"]]  # a flat column (Mac)
+    assert _shaped((("a",), ("b",)), (2, 1)) == [["a"], ["b"]]  # Windows
+    assert _shaped(["a", "b", "c", "d"], (2, 2)) == [["a", "b"], ["c", "d"]]

@@ -130,6 +130,22 @@ def _rows2d(value: Any) -> list[list[Any]]:
     return [list(r) for r in value]
 
 
+def _shaped(value: Any, shape: tuple[int, int]) -> list[list[Any]]:
+    """A range property (e.g. ``formula``) as rows of the range's shape, whatever nesting the
+    platform returned (Windows: tuples of tuples; a one-row or one-column range may come flat)."""
+    rows, cols = shape
+    if not isinstance(value, (list, tuple)):
+        return [[value]]
+    if value and not isinstance(value[0], (list, tuple)):
+        flat = list(value)
+        if rows == 1:
+            return [flat]
+        if cols == 1:
+            return [[x] for x in flat]
+        return [flat[i * cols:(i + 1) * cols] for i in range(rows)]
+    return [list(r) for r in value]
+
+
 def _table_info(sheet_name: str, table: Any, grid: SheetGrid) -> TableInfo | None:
     header = table.header_row_range
     if header is None:  # header row switched off: nothing to recognise the columns by
@@ -311,7 +327,7 @@ class _Snapshot:
 def _snapshot(sheet: Any, plan: _Plan) -> _Snapshot:
     used = sheet.used_range
     values = _rows2d(used.options(ndim=2, err_to_str=True).value)
-    formulas = _rows2d(used.formula)
+    formulas = _shaped(used.formula, used.shape)
     cells = []
     for vr, fr in zip(values, formulas):
         row = []
