@@ -56,6 +56,7 @@ implements:
                        ``.formula`` (read), ``.row``, ``.column``, ``.shape``,
                        ``.number_format`` (get/set), ``.column_width`` (get/set),
                        ``.font.bold`` (get/set), ``.data_validation.set_list(values)``
+                       (xlwings 0.37.5+; skipped on older versions)
 ``Table``              ``.name``, ``.header_row_range``, ``.data_body_range``
 ``App``                ``.status_bar``, ``.screen_updating``, ``.calculation`` (get/set)
 =====================  =================================================================
@@ -459,7 +460,9 @@ def _write(sheet: Any, plan: _Plan) -> None:
     if h and plan.width:
         sheet.range((1, 1), (h, plan.width)).font.bold = True
     for sqref, values in plan.validations:
-        sheet.range(sqref).data_validation.set_list(values)
+        validation = getattr(sheet.range(sqref), "data_validation", None)  # xlwings >= 0.37.5
+        if validation is not None:
+            validation.set_list(values)
 
 
 def _find(book: Any, name: str) -> Any:
