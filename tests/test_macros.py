@@ -735,3 +735,15 @@ def test_range_properties_are_shaped_whatever_the_platform_returns():
     assert _shaped(["a", "b"], (2, 1)) == [["a"], ["b"]]  # a flat column (Mac)
     assert _shaped((("a",), ("b",)), (2, 1)) == [["a"], ["b"]]  # Windows
     assert _shaped(["a", "b", "c", "d"], (2, 2)) == [["a", "b"], ["c", "d"]]
+
+
+def test_list_validation_and_formats_are_applied(book):
+    spec = SheetSpec("拜访计划", [["日期", "状态"], [dt.date(2026, 11, 24), "计划"], [dt.date(2026, 11, 25), "已完成"]],
+                     column_widths={0: 12}, data_validations=[("B2:B500", ["计划", "已完成", "已取消"])])
+    summary = write_sheets(book, [spec])
+    sheet = book.sheet("拜访计划")
+    assert summary.added == ["拜访计划"]
+    assert sheet.validations == {"$B$2:$B$500": ["计划", "已完成", "已取消"]}
+    assert sheet.range((2, 1), (3, 1)).number_format == "yyyy-mm-dd"  # a column of dates
+    assert sheet.range((2, 2), (3, 2)).number_format == "General"
+    assert sheet.range((1, 1)).column_width == 12
