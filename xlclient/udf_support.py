@@ -546,7 +546,34 @@ def parse(kind: str, col: Sequence[Any], *, mult: float = 1.0, date1904: bool = 
             problems.append(r[1])
         dtype = "datetime64[D]" if kind == "date" else float
         return Parsed(np.array(values, dtype=dtype), np.array(problems, dtype=object))
-    return _engine_parse(kind, list(col), mult, date1904)
+    if str not in set(map(type, col)):
+        return _engine_parse(kind, list(col), mult, date1904)
+    # text cells: the engine reads each text on its own (given kind, unit, date system), so
+    # its answer per distinct text is remembered across calls
+    text_idx = np.array([i for i, v in enumerate(col) if v.__class__ is str], dtype=np.int64)
+    other_idx = np.setdiff1d(np.arange(n), text_idx, assume_unique=True)
+    dtype = "datetime64[D]" if kind == "date" else float
+    values = np.full(n, _NAT) if kind == "date" else np.full(n, np.nan)
+    problems = np.full(n, None, dtype=object)
+    if other_idx.size:
+        rest = _engine_parse(kind, [col[i] for i in other_idx], mult, date1904)
+        values[other_idx], problems[other_idx] = rest.values, rest.problems
+    codes, uniques = pd.factorize(np.fromiter((col[i] for i in text_idx), dtype=object, count=len(text_idx)))
+    memo = _TEXT_MEMO.setdefault((kind, mult, date1904), {})
+    missing = [u for u in uniques if u not in memo]
+    if missing:
+        if len(memo) + len(missing) > _TEXT_MEMO_MAX:
+            memo.clear()
+        p = _engine_parse(kind, missing, mult, date1904)
+        memo.update(zip(missing, zip(p.values.tolist() if kind != "date" else list(p.values), p.problems)))
+    found = [memo[u] for u in uniques]
+    values[text_idx] = np.array([f[0] for f in found], dtype=dtype)[codes]
+    problems[text_idx] = np.array([f[1] for f in found] + [None], dtype=object)[:-1][codes]
+    return Parsed(values, problems)
+
+
+_TEXT_MEMO: dict[tuple, dict[str, tuple[Any, Any]]] = {}
+_TEXT_MEMO_MAX = 200_000
 
 
 def _engine_parse(kind: str, col: list[Any], mult: float, date1904: bool) -> Parsed:
@@ -712,6 +739,7 @@ def clear_caches() -> None:
         _contexts.clear()
     _default = None
     _code.cache_clear()
+    _TEXT_MEMO.clear()
 
 
 def _book_of(caller: Any) -> Any:

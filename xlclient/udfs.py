@@ -385,7 +385,68 @@ def _tier_scale(population: Any, population_status: Any, mult: float, rule: Tier
     return _TIER_SCALES.get(key, build)
 
 
+def _single(raw: Any) -> tuple[bool, Any]:
+    """(True, the cell) when an argument is one cell (or omitted: None)."""
+    if raw is None or not isinstance(raw, (list, tuple)):
+        return True, raw
+    if len(raw) == 1:
+        row = raw[0]
+        if not isinstance(row, (list, tuple)):
+            return True, row
+        if len(row) == 1:
+            return True, row[0]
+    return False, None
+
+
+def _client_tier_one(ctx: Context, cells: dict[str, Any], population: Any, population_status: Any, mult: float,
+                     rule: TierRule) -> Any:
+    """CLIENT_TIER for one row with a population: plain Python on the cached scale (the
+    hot path of a column of single-cell formulas; property-tested against the column form)."""
+    lang = ctx.lang
+    if all(is_blank(v) for v in cells.values()):
+        return ""
+    for name, v in cells.items():  # messages from other UDFs, Excel errors
+        if isinstance(v, str) and v[:1] == "#":
+            errors = RowErrors(1, lang)
+            errors.upstream(name, [v])
+            if errors.msg:
+                return errors.msg[0]
+    v = cells["value"]
+    money = parse("money", [v], mult=mult)
+    if money.problems[0] is not None:
+        return arg_message("value", v, str(money.problems[0]), lang)
+    fen = to_fen(float(money.values[0]))
+    codes = {}
+    for name, kind in (("status", "status"), ("previous_tier", "tier"), ("override", "tier")):
+        code, unknown = code_of(kind, cells[name])
+        if unknown and not is_message(cells[name]):
+            return arg_message(name, cells[name], kind, lang)
+        codes[name] = code
+    if codes["override"] in TIERS:
+        return codes["override"]
+    st = codes["status"] or ("current" if fen > 0 else "prospect")
+    if st == "lost":
+        return ""
+    if st != "current" or fen <= 0:
+        return "D"
+    return _tier_scale(population, population_status, mult, rule, lang).tier(fen, codes["previous_tier"])
+
+
 def _client_tier(value, population, status, previous_tier, override, population_status, unit, caller):
+    if population is not None:
+        cells = {}
+        for name, raw in (("value", value), ("status", status), ("previous_tier", previous_tier),
+                          ("override", override)):
+            one, cell = _single(raw)
+            if not one:
+                break
+            cells[name] = cell
+        else:
+            ctx = context(caller)
+            if ctx.error:
+                return ctx.error
+            return _client_tier_one(ctx, cells, population, population_status, unit_of(unit, ctx.lang),
+                                    TierRule.from_settings(ctx.settings))
     ctx, rows, errors, blank = _start(caller, value=value, status=status, previous_tier=previous_tier,
                                       override=override)
     lang, n = ctx.lang, rows.n
