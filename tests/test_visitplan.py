@@ -174,3 +174,11 @@ def test_summary_names_clients_without_owner_and_bad_input_is_refused():
         plan_visits(BOOK, Settings(as_of=START), CAL, start=D(2029, 12, 20), weeks=4)
     with pytest.raises(ValueError, match="lacks column"):
         plan_visits(BOOK.drop(columns=["quadrant"]), Settings(as_of=START), CAL, start=START)
+
+
+def test_without_a_reason_column_plain_rows_are_not_taken_for_typed_ones():
+    p = make()
+    rows = [r[:6] + r[7:10] for r in p.sheet_rows()[:len(p.rows) + 1]]  # 原因 deleted by someone
+    existing = read_visit_plan(rows)
+    assert existing.problems == [] and {r.kept for r in existing.rows} == {""}
+    assert make(existing).sheet_rows() == p.sheet_rows()

@@ -30,7 +30,7 @@ Keeping what people wrote -- the rule, per row of the existing plan:
 1. A row whose 状态 is 已完成 or 已取消, or whose 锁定 is ticked (是, ✓, TRUE, 1 ...), is
    **kept**: written back cell for cell (its date, words, notes, even its language).
 2. A row with an empty 原因 was typed by a person (the planner always fills 原因) and is
-   kept like a locked row.
+   kept like a locked row (when the sheet has no 原因 column this rule is off).
 3. A row the planner cannot read -- blank or bad date, unknown 状态 or 类型, no client --
    is kept as it was and reported as a data problem.
 4. Every other row is a plain planned row (计划, not locked): it is replaced by the new
@@ -511,7 +511,7 @@ def read_visit_plan(rows: Sequence[Sequence[Any]], *, sheet: str = "拜访计划
 
     headers = {key: str(_pick(rows[header_at], columns[key]) if key in columns else zh) for key, zh, _ in PLAN_COLUMNS}
     plan.headers = headers
-    plan.rows = _parse_rows(plan_rows, headers, sheet, date1904, plan.problems)
+    plan.rows = _parse_rows(plan_rows, headers, sheet, date1904, plan.problems, has_reason="reason" in columns)
     plan.removed_notes = _parse_notes(note_rows, date1904)
     return plan
 
@@ -531,7 +531,7 @@ def _dates(cells: list[Any], date1904: bool) -> tuple[list[dt.date | None], list
 
 
 def _parse_rows(plan_rows: list[tuple[int, tuple[Any, ...]]], headers: Mapping[str, Any], sheet: str,
-                date1904: bool, problems: list[Problem]) -> list[ExistingRow]:
+                date1904: bool, problems: list[Problem], has_reason: bool = True) -> list[ExistingRow]:
     if not plan_rows:
         return []
     cells = [c for _, c in plan_rows]
@@ -570,7 +570,7 @@ def _parse_rows(plan_rows: list[tuple[int, tuple[Any, ...]]], headers: Mapping[s
             kept = "locked"
         elif status in ("done", "cancelled"):
             kept = status
-        elif _blank(c[_COL["reason"]]):
+        elif has_reason and _blank(c[_COL["reason"]]):  # no 原因 column: no way to tell
             kept = "typed"
         else:
             kept = ""
