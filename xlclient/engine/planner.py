@@ -321,7 +321,9 @@ def plan_visits(clients: pd.DataFrame, settings: Settings, calendar: WorkingCale
     calendar = calendar or WorkingCalendar()
     existing = existing if existing is not None else ExistingPlan()
     start = start or settings.today()
-    if isinstance(start, dt.datetime):
+    if isinstance(start, np.datetime64):
+        start = start.astype("datetime64[D]").item()
+    if isinstance(start, dt.datetime):  # also pandas.Timestamp
         start = start.date()
     weeks = int(weeks if weeks is not None else settings.plan_weeks)
     if weeks < 1:
@@ -398,7 +400,8 @@ def plan_visits(clients: pd.DataFrame, settings: Settings, calendar: WorkingCale
     s2 = np.where(late, due0, np.where(group == 4, due0, 0)).astype(float)
     s3 = np.where(late, neg_lik, 0.0)
     order = np.lexsort((key_rank, s3, s2, s1, group))
-    quad_rank = np.array([int(q[1:]) if isinstance(q, str) and q.startswith("Q") else 9 for q in quadrant])
+    quad_rank = np.array([int(q[1:]) if isinstance(q, str) and q[:1] == "Q" and q[1:].isdigit() else 9
+                          for q in quadrant])
     dev_order = np.lexsort((key_rank, quad_rank, neg_lik))
     greet_order = np.lexsort((key_rank, tier_rank))
     key_hashes = [_key_hash(k) for k in keys]
@@ -507,7 +510,13 @@ def _festival_windows(calendar: WorkingCalendar, horizon: _Horizon, start: dt.da
     if not calendar.covers(reach):
         reach = calendar.last_date
     out = []
-    for f in festivals_between(start, reach):
+    found = []
+    for year in range(start.year, reach.year + 1):
+        try:  # festival dates are known from 2008 on
+            found += festivals_between(max(start, dt.date(year, 1, 1)), min(reach, dt.date(year, 12, 31)))
+        except ValueError:
+            continue
+    for f in found:
         window = calendar.workdays_before(f.date, greeting_days)
         if not window:
             continue
