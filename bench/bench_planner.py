@@ -298,7 +298,7 @@ def main() -> None:
         f"# bench_planner  {dt.datetime.now():%Y-%m-%d %H:%M}  Python {platform.python_version()}"
         f"  numpy {np.__version__}  pandas {pd.__version__}  {platform.machine()}",
         "# synthetic book (bench/bench_planner.py make_book, seed 0, last visits before 2026-11-23); best of 5 runs "
-        f"(baseline best of 2); wall time on a shared 2-core machine",
+        "(baseline best of 2); wall time on a shared 2-core machine",
     ]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(header + lines) + "\n", encoding="utf-8")

@@ -9,7 +9,6 @@ from collections import Counter, defaultdict
 
 import numpy as np
 import pandas as pd
-import pytest
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
@@ -18,7 +17,6 @@ from xlclient.engine.calendar import WorkingCalendar
 from xlclient.engine.planner import plan_from_classification, plan_visits
 from xlclient.engine.settings import Settings
 from xlclient.engine.visitplan import (
-    CALL_TYPES,
     VISIT_TYPES,
     VisitPlan,
     read_visit_plan,

@@ -60,6 +60,12 @@ with its reason ("capacity full 2026-12-01..2026-12-18", "no owner", or a develo
 quota that found no prospect); nothing due is dropped.  A visit due after the horizon is
 simply not in this plan.
 
+Provisional.  When the horizon reaches into a year whose official holiday schedule is
+not published (2027 as of November 2026), the plan is built on that year's statutory
+festivals only and :attr:`VisitPlan.provisional_years` says so (a notice is written
+beside the plan) -- even when no row lands in that year, since which days are off there
+is the guess.
+
 Determinism.  Every ordering has an explicit tie-break by client key and every "random"
 choice is a hash of client key and date or period, so the same input gives the same plan,
 cell for cell; regenerating on the plan's own output changes nothing (see

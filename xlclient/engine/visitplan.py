@@ -241,8 +241,10 @@ REASONS: dict[str, tuple[str, str]] = {
     # unscheduled
     "capacity": ("容量已满 {first}..{last}", "capacity full {first}..{last}"),
     "no_workday": ("{first}..{last} 没有工作日", "no working day {first}..{last}"),
-    "greeting_capacity": ("{festival}问候：容量已满 {first}..{last}", "{festival} greeting: capacity full {first}..{last}"),
-    "greeting_no_workday": ("{festival}问候：{first}..{last} 没有工作日", "{festival} greeting: no working day {first}..{last}"),
+    "greeting_capacity": ("{festival}问候：容量已满 {first}..{last}",
+                          "{festival} greeting: capacity full {first}..{last}"),
+    "greeting_no_workday": ("{festival}问候：{first}..{last} 没有工作日",
+                            "{festival} greeting: no working day {first}..{last}"),
     "no_owner": ("未指定客户经理", "no owner"),
     "dev_pool": ("{month} 开发拜访还差 {count} 次：没有可开发的潜在客户",
                  "{month}: {count} development visit(s) short: no prospect left to develop"),
