@@ -366,8 +366,9 @@ def test_notes_follow_the_same_slot_or_move_to_the_removed_notes_block_and_come_
 
 
 def test_a_row_typed_by_a_person_is_kept_like_a_locked_row():
-    clients = frame(client("C1", last_visit=D(2026, 10, 1)))
+    clients = frame(client("C1", last_visit=D(2026, 8, 1)))  # overdue: planned on the first day
     p = plan(clients, D(2026, 11, 23), daily_calls=0)
+    assert days_of(p, "C1") == [D(2026, 11, 23)]
     rows = p.sheet_rows()
     typed = [D(2026, 11, 26), "王芳", "C1", "客户C1", "C", "拜访", None, "计划", "客户邀请参加发布会", None]
     rows.append(typed)
