@@ -291,7 +291,7 @@ def test_call_day_does_not_depend_on_the_plan_start():
     a = plan(clients, D(2026, 11, 23), weeks=4, daily_calls=50)
     b = plan(clients, D(2026, 11, 30), weeks=3, daily_calls=50)
     common = lambda p: {(r.date, r.client_id) for r in new_rows(p, "call") if r.date >= D(2026, 11, 30)}
-    assert common(a) == common(b)
+    assert len(common(a)) > 5 and common(a) == common(b)
 
 
 # ============================================================ edits kept
