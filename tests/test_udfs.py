@@ -10,10 +10,7 @@ single-cell form (with the population ranges) must give the column form's answer
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 import io
-import sys
-import types
 from typing import Any
 
 import numpy as np
@@ -436,6 +433,10 @@ def test_blank_rows_give_blank_rows():
     assert flat_out(udfs.CLIENT_TIER(column([None, 5.0, None]), None, column([None, "现有", None]),
                                      caller=caller)) == ["", "A", ""]
     assert udfs.CLIENT_TIER(None, [1.0, 2.0], caller=caller) == ""
+    # an empty population argument ("" or a blank cell) is as good as omitted
+    assert udfs.CLIENT_TIER(column([5.0, 1.0]), "", caller=caller) == udfs.CLIENT_TIER(column([5.0, 1.0]),
+                                                                                         caller=caller)
+    assert udfs.CLIENT_TIER(5.0, "", caller=caller).startswith("#参数错误: population 缺失")
     assert flat_out(udfs.NEXT_VISIT(column([None, "A"]), column([dt.datetime(2026, 1, 5), None]),
                                     caller=caller))[0] == ""
     assert flat_out(udfs.RFM_SEGMENT(column([None, 10.0]), column([None, 3.0]), column([None, 100.0]),
@@ -698,38 +699,8 @@ def test_cached_quintile_scores_equal_the_engine(population, probes, higher):
 
 @pytest.fixture(scope="module")
 def with_real_decorators():
-    """xlclient.udfs loaded with xlwings' Windows decorators (``xlwings.udfs``), which
-    need pywin32: stand-ins for pythoncom/pywintypes/win32com are installed for the import
-    only. On Linux ``xw.func`` returns the function unchanged; this is what Excel sees."""
-    names = ("pythoncom", "pywintypes", "win32com", "win32com.client")
-    saved = {k: sys.modules.get(k) for k in names + ("xlwings.udfs",)}
-    for k in names:
-        sys.modules[k] = types.ModuleType(k)
-    sys.modules["pythoncom"].CoInitialize = lambda: None
-    sys.modules["pywintypes"].com_error = Exception
-    sys.modules["pywintypes"].TimeType = type("TimeType", (), {})
-    sys.modules["pywintypes"].IID = str
-    sys.modules["win32com.client"].Dispatch = lambda *a, **k: None
-    sys.modules["win32com"].client = sys.modules["win32com.client"]
-    import xlwings as xw
-
-    try:
-        xu = importlib.import_module("xlwings.udfs")
-        before = (xw.func, xw.arg, xw.ret)
-        xw.func, xw.arg, xw.ret = xu.xlfunc, xu.xlarg, xu.xlret
-        try:
-            spec = importlib.util.find_spec("xlclient.udfs")
-            module = importlib.util.module_from_spec(spec)
-            spec.loader.exec_module(module)
-        finally:
-            xw.func, xw.arg, xw.ret = before
-        yield xu, module
-    finally:
-        for k, m in saved.items():
-            if m is None:
-                sys.modules.pop(k, None)
-            else:
-                sys.modules[k] = m
+    """xlclient.udfs as Excel sees it: decorated by xlwings' Windows decorators."""
+    return udf_support.xlwings_udf_module()
 
 
 def test_xlwings_registers_every_function_with_help_and_converters(with_real_decorators):

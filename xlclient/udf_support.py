@@ -339,8 +339,9 @@ def broadcast(lang: Language, **args: Any) -> Rows:
 
 
 def flat(raw: Any) -> list[Any] | None:
-    """A population argument as a flat list of cells (None when omitted)."""
-    if raw is None:
+    """A population argument as a flat list of cells (None when omitted; a single blank
+    cell or ``""`` also counts as omitted, so ``=CLIENT_TIER(H4:H300, "", D4:D300)`` works)."""
+    if raw is None or (not isinstance(raw, (list, tuple, np.ndarray)) and is_blank(raw)):
         return None
     if isinstance(raw, list):
         if raw and isinstance(raw[0], list):
@@ -351,6 +352,16 @@ def flat(raw: Any) -> list[Any] | None:
     if isinstance(raw, np.ndarray):
         return raw.ravel().tolist()
     return [raw]
+
+
+def omitted(raw: Any) -> bool:
+    """A population argument that was not given (None, or one blank cell / ``""``)."""
+    if raw is None:
+        return True
+    if isinstance(raw, (list, tuple)):
+        cells = flat(list(raw))
+        return cells is None or (len(cells) == 1 and is_blank(cells[0]))
+    return not isinstance(raw, np.ndarray) and is_blank(raw)
 
 
 def fingerprint(raw: Any) -> tuple:
@@ -546,19 +557,21 @@ def parse(kind: str, col: Sequence[Any], *, mult: float = 1.0, date1904: bool = 
             problems.append(r[1])
         dtype = "datetime64[D]" if kind == "date" else float
         return Parsed(np.array(values, dtype=dtype), np.array(problems, dtype=object))
-    if str not in set(map(type, col)):
+    type_ids = np.fromiter(map(id, map(type, col)), dtype=np.int64, count=n)
+    is_text = type_ids == id(str)
+    if not is_text.any():
         return _engine_parse(kind, list(col), mult, date1904)
     # text cells: the engine reads each text on its own (given kind, unit, date system), so
     # its answer per distinct text is remembered across calls
-    text_idx = np.array([i for i, v in enumerate(col) if v.__class__ is str], dtype=np.int64)
-    other_idx = np.setdiff1d(np.arange(n), text_idx, assume_unique=True)
+    text_idx = np.flatnonzero(is_text)
+    other_idx = np.flatnonzero(~is_text)
     dtype = "datetime64[D]" if kind == "date" else float
     values = np.full(n, _NAT) if kind == "date" else np.full(n, np.nan)
     problems = np.full(n, None, dtype=object)
     if other_idx.size:
         rest = _engine_parse(kind, [col[i] for i in other_idx], mult, date1904)
         values[other_idx], problems[other_idx] = rest.values, rest.problems
-    codes, uniques = pd.factorize(np.fromiter((col[i] for i in text_idx), dtype=object, count=len(text_idx)))
+    codes, uniques = pd.factorize(np.fromiter(col, dtype=object, count=n)[text_idx])
     memo = _TEXT_MEMO.setdefault((kind, mult, date1904), {})
     missing = [u for u in uniques if u not in memo]
     if missing:
@@ -906,10 +919,56 @@ def memo_map(col: Sequence[Any], fn: Callable[[Any], Any]) -> list[Any]:
     return [results[j] for j in where.tolist()]
 
 
+def xlwings_udf_module(module_name: str = "xlclient.udfs") -> tuple[Any, Any]:
+    """``(xlwings.udfs, module)``: the UDF module as Excel sees it, decorated by xlwings'
+    Windows decorators (each function with its ``__xlfunc__``: argument names, help text,
+    converters), loaded on any OS -- for tests and for building the workbook template
+    (``xlwings.udfs.generate_vba_wrapper(module_name, module, file, workbook)`` writes the
+    VBA module that *Import Functions* would import). On Linux ``xw.func`` returns functions
+    unchanged and ``xlwings.udfs`` needs pywin32: stand-ins for pythoncom, pywintypes and
+    win32com are put in ``sys.modules`` for the import only, and everything is restored
+    afterwards. The returned module is a separate copy, not ``sys.modules[module_name]``."""
+    import importlib
+    import importlib.util
+    import sys
+    import types
+
+    import xlwings as xw
+
+    names = ("pythoncom", "pywintypes", "win32com", "win32com.client")
+    saved = {k: sys.modules.get(k) for k in names + ("xlwings.udfs",)}
+    try:
+        if saved["pythoncom"] is None:
+            for k in names:
+                sys.modules[k] = types.ModuleType(k)
+            sys.modules["pythoncom"].CoInitialize = lambda: None  # type: ignore[attr-defined]
+            sys.modules["pywintypes"].com_error = Exception  # type: ignore[attr-defined]
+            sys.modules["pywintypes"].TimeType = type("TimeType", (), {})  # type: ignore[attr-defined]
+            sys.modules["pywintypes"].IID = str  # type: ignore[attr-defined]
+            sys.modules["win32com.client"].Dispatch = lambda *a, **k: None  # type: ignore[attr-defined]
+            sys.modules["win32com"].client = sys.modules["win32com.client"]  # type: ignore[attr-defined]
+        xu = importlib.import_module("xlwings.udfs")
+        before = (xw.func, xw.arg, xw.ret)
+        xw.func, xw.arg, xw.ret = xu.xlfunc, xu.xlarg, xu.xlret
+        try:
+            spec = importlib.util.find_spec(module_name)
+            module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+            spec.loader.exec_module(module)  # type: ignore[union-attr]
+        finally:
+            xw.func, xw.arg, xw.ret = before
+        return xu, module
+    finally:
+        for k, m in saved.items():
+            if m is None:
+                sys.modules.pop(k, None)
+            else:
+                sys.modules[k] = m
+
+
 __all__ = [
     "ArgError", "Context", "EXCEL_ERRORS", "LRU", "PREFIXES", "RECHECK_SECONDS", "RowErrors", "Rows",
     "arg_message", "broadcast", "clear_caches", "code_of", "codes_col", "context", "date_out", "default_context",
     "fingerprint", "flat", "grid", "guarded", "is_blank", "is_message", "message", "parse", "parsed_col",
     "read_grid", "stage_label", "text_of", "to_fen", "unit_of", "dates_out", "blank_mask", "memo_map", "ColInfo",
-    "col_info", "distinct",
+    "col_info", "distinct", "omitted", "xlwings_udf_module",
 ]

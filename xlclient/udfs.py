@@ -73,6 +73,7 @@ from .udf_support import (
     is_message,
     memo_map,
     message,
+    omitted,
     parse,
     parsed_col,
     stage_label,
@@ -292,7 +293,7 @@ def _population_status_codes(population_status: Any, length: int, value_for_infe
                              lang: Language, name: str = "population_status") -> np.ndarray:
     """Status code of each population row, blank/unknown inferred from the value (> 0 ->
     current) like the engine; all current when no status column is given."""
-    if population_status is None:
+    if omitted(population_status):
         return np.full(length, "current", dtype=object)
     cells = flat(population_status) or []
     if len(cells) != length:
@@ -433,7 +434,7 @@ def _client_tier_one(ctx: Context, cells: dict[str, Any], population: Any, popul
 
 
 def _client_tier(value, population, status, previous_tier, override, population_status, unit, caller):
-    if population is not None:
+    if not omitted(population):
         cells = {}
         for name, raw in (("value", value), ("status", status), ("previous_tier", previous_tier),
                           ("override", override)):
@@ -452,13 +453,13 @@ def _client_tier(value, population, status, previous_tier, override, population_
     lang, n = ctx.lang, rows.n
     mult = unit_of(unit, lang)
     rule = TierRule.from_settings(ctx.settings)
-    if population is None and rows.scalar and rule.method != "threshold":
+    if omitted(population) and rows.scalar and rule.method != "threshold":
         raise _need_population("population", lang)
     v = rows.parsed(errors, "value", "money", mult=mult)
     st = _row_status(errors, rows.cols["status"], n, v)
     prev = codes_col(errors, "previous_tier", "tier", rows.cols["previous_tier"], n)
     ovr = codes_col(errors, "override", "tier", rows.cols["override"], n)
-    if population is None:
+    if omitted(population):
         scale = _FastTier(TierScale(v[st == "current"], rule))
     else:
         scale = _tier_scale(population, population_status, mult, rule, lang)
@@ -785,7 +786,7 @@ def _rfm_pops(recency_population: Any, frequency_population: Any, monetary_popul
         for kind, population, name in (("r", recency_population, "recency_population"),
                                         ("f", frequency_population, "frequency_population"),
                                         ("m", monetary_population, "monetary_population")):
-            if population is None:
+            if omitted(population):
                 out[kind] = None
                 continue
             cells = flat(population) or []
@@ -983,7 +984,7 @@ def _likelihood(client, last_contact, orders, first_order, last_order, populatio
     if current.any():
         o, f, la = _order_columns(col["orders"] or [None] * n, col["first_order"] or [None] * n,
                                   col["last_order"] or [None] * n, today, ctx.date1904, errors)
-        if population_orders is not None:
+        if not omitted(population_orders):
             method, model = _fit(ctx, population_client, population_orders, population_first_order,
                                  population_last_order)
         elif rows.scalar:
@@ -1046,7 +1047,7 @@ def _review(tier, previous_tier, status, gross_profit, service_hours, last_order
                     risks=risks, problem_count=np.zeros(n, dtype=int))
     kwargs = dict(no_order_days=int(round(s.no_order_months * 365 / 12)), billings_drop=s.billings_drop, lang=lang)
     uses_decile = col["gross_profit"] is not None and col["service_hours"] is not None
-    if gp_population is None and hours_population is None:
+    if omitted(gp_population) and omitted(hours_population):
         if rows.scalar and uses_decile:
             raise _need_population("gross_profit_population / service_hours_population", lang)
         _codes, text = review_flags(x, drop_share=s.drop_share, **kwargs)
