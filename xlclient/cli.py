@@ -21,7 +21,7 @@ from . import __version__
 from .engine.book import ClientTableNotFound
 from .engine.labels import Language
 from .engine.settings import SettingsError
-from .jobs import Inputs, init_workbook, load_inputs, problems_as_dicts, refresh, summary_line
+from .jobs import Inputs, JobRefused, init_workbook, load_inputs, plan, problems_as_dicts, refresh, summary_line
 from .xlsx.errors import XlsxWriteError
 from .xlsx.owned import write_owned_sheets
 from .xlsx.reader import WorkbookUnreadable, read_workbook
@@ -145,6 +145,39 @@ def cmd_refresh(args: argparse.Namespace, rep: Reporter) -> int:
                          "provisional_years": result.classification.provisional_years}, problems)
 
 
+def cmd_plan(args: argparse.Namespace, rep: Reporter) -> int:
+    inputs = _load(args.workbook, args, rep)
+    if args.weeks is not None and not 1 <= args.weeks <= 52:
+        raise Failure(f"--weeks must be between 1 and 52, got {args.weeks}")
+    rep.progress("分级与排期 …")
+    try:
+        result = plan(inputs, start=args.start, weeks=args.weeks)
+    except JobRefused as e:
+        raise Failure(str(e)) from e
+    written = _write(args.workbook, args.out, result.sheets, rep)
+    lang = inputs.language
+    vp = result.visit_plan
+    zh = lang == "zh"
+    problems = problems_as_dicts(result.problems, lang)
+    rep.say((f"拜访计划 {vp.start:%Y-%m-%d} 至 {vp.end:%Y-%m-%d}，已写入 {written}" if zh else
+             f"Visit plan {vp.start:%Y-%m-%d} to {vp.end:%Y-%m-%d}, written to {written}"))
+    table = vp.summary_table(lang)
+    widths = [max(len(str(r[i])) for r in table) for i in range(len(table[0]))]
+    for row in table:
+        rep.say("  " + "  ".join(str(v).ljust(w) for v, w in zip(row, widths)))
+    c = result.counts
+    rep.say((f"新排 {c['planned']} 项，保留已完成/已取消/锁定 {c['kept']} 项，未安排 {c['unscheduled']} 项（见表右侧）" if zh else
+             f"Planned {c['planned']}, kept {c['kept']} done/cancelled/locked rows, unscheduled {c['unscheduled']} "
+             f"(listed beside the plan)"))
+    if vp.provisional:
+        rep.say(("注意：" if zh else "Note: ") + vp.notice(lang))
+    _print_problems(rep, problems, lang)
+    return _finish(rep, {"command": "plan", "workbook": str(args.workbook), "written": str(written),
+                         "start": vp.start.isoformat(), "end": vp.end.isoformat(), "counts": c,
+                         "provisional_years": vp.provisional_years,
+                         "owners": {(o or ""): s.as_dict() for o, s in vp.summary.items()}}, problems)
+
+
 def cmd_init(args: argparse.Namespace, rep: Reporter) -> int:
     rep.progress(f"读取 {args.workbook.name} …")
     try:
@@ -239,6 +272,10 @@ def build_parser() -> argparse.ArgumentParser:
     common(demo, True)
     demo.set_defaults(func=cmd_demo)
 
+    p = with_workbook("plan", "regenerate every AE's visit plan (VisitPlan sheet), keeping done, cancelled and "
+                      "locked rows and every note", cmd_plan, True)
+    p.add_argument("--start", type=_date, metavar="DATE", help="first day of the plan (default: today)")
+    p.add_argument("--weeks", type=int, metavar="N", help="weeks to plan (default: Settings, 4)")
     init = with_workbook("init", "attach the xlclient sheets (Settings, Holidays, Classification, VisitPlan, Issues, Log) "
                          "to an existing workbook; sheets that exist are left alone", cmd_init, True)
     init.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the new sheets (default zh)")

@@ -323,3 +323,87 @@ def init_workbook(data: WorkbookData, lang: Language = "zh") -> InitResult:
                    f"added {', '.join(s.name for s in sheets)}")
         sheets.append(log_sheet(data, lang, owned_sheet_name(data, "log", lang), what, summary))
     return InitResult(sheets, names, columns, table_label, message)
+
+
+# ---------------------------------------------------------------- plan
+
+
+class JobRefused(RuntimeError):
+    """A job that would lose something the user wrote refuses to write (message says why)."""
+
+
+@dataclass
+class PlanResult:
+    """The regenerated visit plan and the sheets to write."""
+
+    visit_plan: Any
+    classification: Classification
+    problems: list[Problem]
+    sheets: list[SheetSpec]
+    counts: dict[str, int]
+
+
+def visit_plan_sheet(vp: Any, lang: Language, name: str) -> SheetSpec:
+    """The VisitPlan sheet: the plan in A-J with drop-downs on the columns staff edit
+    (类型, 状态, 锁定), the unscheduled/notes blocks from column L."""
+    from .engine.visitplan import PLAN_COLUMNS, SIDE_COLUMN, STATUS_NAMES, TYPE_NAMES
+
+    rows = vp.sheet_rows(lang)
+    keys = [k for k, _, _ in PLAN_COLUMNS]
+    last = max(len(vp.rows) + 200, 1000)
+    col = {k: chr(ord("A") + i) for i, k in enumerate(keys)}
+    yes_no = ["是", "否"] if lang == "zh" else ["Yes", "No"]
+    validations = [
+        (f"{col['status']}2:{col['status']}{last}", [STATUS_NAMES[s][lang] for s in ("planned", "done", "cancelled")]),
+        (f"{col['type']}2:{col['type']}{last}", [TYPE_NAMES[t][lang] for t in ("visit", "development", "greeting", "call")]),
+        (f"{col['locked']}2:{col['locked']}{last}", yes_no),
+    ]
+    widths = {"date": 11, "owner": 10, "client_id": 11, "name": 28, "tier": 6, "type": 10, "reason": 34,
+              "status": 8, "notes": 30, "locked": 6}
+    column_widths = {i: widths[k] for i, k in enumerate(keys)}
+    column_widths.update({SIDE_COLUMN + i: w for i, w in enumerate((10, 11, 24, 6, 10, 36, 12))})
+    return SheetSpec(name=name, rows=rows, column_widths=column_widths, number_formats={0: "yyyy-mm-dd"},
+                     data_validations=validations, tab_color="548235")
+
+
+def plan(inputs: Inputs, *, start: dt.date | None = None, weeks: int | None = None,
+         what: str = "plan") -> PlanResult:
+    """Regenerate every AE's visit plan (SPEC 4.5), keeping what staff wrote in the
+    existing VisitPlan sheet. Raises JobRefused when the existing sheet cannot be read
+    (writing over it would lose its content)."""
+    from .engine.planner import plan_from_classification
+    from .engine.visitplan import read_visit_plan
+
+    settings = inputs.settings
+    lang = inputs.language
+    c = classify(inputs.book, settings, inputs.calendar, inputs.previous_tiers)
+    name = owned_sheet_name(inputs.data, "visit_plan", lang)
+    grid = inputs.data.sheet(sheet_aliases("visit_plan"))
+    existing = None
+    if grid is not None and grid.rows:
+        existing = read_visit_plan(grid.rows, sheet=grid.name, first_row=grid.first_row, first_col=grid.first_col,
+                                   date1904=inputs.data.date1904)
+    vp = plan_from_classification(c, inputs.book, inputs.calendar, start=start or settings.today(),
+                                  weeks=weeks or settings.plan_weeks, existing=existing)
+    if vp.existing_unreadable:
+        raise JobRefused(
+            f"「{name}」表中找不到计划的标题行（日期、客户经理、客户编号…），为免丢失其中内容，未生成计划；"
+            f"请修正或清空该表后重试 / the sheet '{name}' has content but no plan header; nothing written")
+    problems = list(c.problems) + list(inputs.problems) + list(vp.problems)
+    counts = vp.counts() | {"clients": len(c.frame), "problems": len(problems),
+                            "owners": len(vp.summary)}
+    zh = lang == "zh"
+    summary = (f"{vp.start:%Y-%m-%d}–{vp.end:%Y-%m-%d}：新排 {counts['planned']} 项（拜访 {counts['visits']}、开发 "
+               f"{counts['development']}、问候 {counts['greetings']}、电话 {counts['calls']}），保留 {counts['kept']}，"
+               f"未安排 {counts['unscheduled']}，数据问题 {counts['problems']}" if zh else
+               f"{vp.start:%Y-%m-%d}–{vp.end:%Y-%m-%d}: planned {counts['planned']} (visits {counts['visits']}, "
+               f"development {counts['development']}, greetings {counts['greetings']}, calls {counts['calls']}), "
+               f"kept {counts['kept']}, unscheduled {counts['unscheduled']}, data problems {counts['problems']}")
+    if vp.provisional:
+        summary += "；日历暂定" if zh else "; provisional calendar"
+    sheets = [
+        visit_plan_sheet(vp, lang, name),
+        issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang)),
+        log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary),
+    ]
+    return PlanResult(vp, c, problems, sheets, counts)

@@ -1,0 +1,99 @@
+"""``xlclient plan`` end to end on workbook files (SPEC 4.5, 7): working days only, the
+per-AE summary, staff edits kept across regenerations, refusal when the sheet is unreadable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from pathlib import Path
+
+import openpyxl
+import pytest
+import python_calamine as pc
+
+from xlclient.cli import main
+from xlclient.demo import write_demo_workbook
+from xlclient.engine.calendar import WorkingCalendar
+
+TODAY = "2026-11-22"
+
+
+@pytest.fixture()
+def book(tmp_path) -> Path:
+    path = tmp_path / "book.xlsx"
+    write_demo_workbook(path, n_clients=80, seed=3, today=dt.date(2026, 11, 22))
+    return path
+
+
+def plan_rows(path: Path) -> list[list]:
+    rows = pc.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("拜访计划").to_python()
+    return [r[:10] for r in rows]
+
+
+def run(capsys, *argv) -> tuple[int, dict]:
+    code = main(list(argv) + ["--json", "-q", "--today", TODAY])
+    return code, json.loads(capsys.readouterr().out)
+
+
+def test_plan_on_working_days_with_a_summary_per_ae(book, capsys):
+    code, result = run(capsys, "plan", str(book), "--start", "2026-09-28", "--weeks", "3")
+    assert code == 1  # the demo book carries planted data problems
+    rows = plan_rows(book)
+    assert rows[0] == ["日期", "客户经理", "客户编号", "客户名称", "等级", "类型", "原因", "状态", "备注", "锁定"]
+    cal = WorkingCalendar()
+    days = [r[0] for r in rows[1:] if r[0] != ""]
+    assert days, "nothing planned"
+    for d in days:
+        d = d.date() if isinstance(d, dt.datetime) else d
+        assert cal.is_workday(d), d
+        assert not dt.date(2026, 10, 1) <= d <= dt.date(2026, 10, 7)
+    assert result["start"] == "2026-09-28" and result["end"] == "2026-10-18"
+    assert set(result["owners"]) == {"张伟", "李娜", "王芳", "刘洋", "陈静", "赵磊"}
+    per_owner = sum(o["visits"] + o["calls"] for o in result["owners"].values())
+    assert per_owner == result["counts"]["planned"]
+
+
+def test_staff_edits_survive_regeneration(book, capsys):
+    assert run(capsys, "plan", str(book))[0] == 1
+    wb = openpyxl.load_workbook(book)
+    ws = wb["拜访计划"]
+    ws["H2"], ws["I2"] = "已完成", "见了市场总监，下月续约"
+    ws["J3"] = "是"
+    ws["I3"] = "改到周五"
+    ws["H4"] = "已取消"
+    edited = [[c.value for c in ws[r][:10]] for r in (2, 3, 4)]
+    wb.save(book)
+    for _ in range(2):
+        assert run(capsys, "plan", str(book))[0] == 1
+    rows = plan_rows(book)
+
+    def same(a, b):
+        a = [x.date() if isinstance(x, dt.datetime) else (None if x == "" else x) for x in a]
+        b = [x.date() if isinstance(x, dt.datetime) else x for x in b]
+        return a == b
+
+    for e in edited:
+        assert any(same(r, e) for r in rows[1:]), e
+
+
+def test_regeneration_is_idempotent(book, capsys):
+    assert run(capsys, "plan", str(book))[0] == 1
+    first = plan_rows(book)
+    assert run(capsys, "plan", str(book))[0] == 1
+    assert plan_rows(book) == first
+
+
+def test_unreadable_plan_sheet_is_refused(book, capsys):
+    wb = openpyxl.load_workbook(book)
+    ws = wb.create_sheet("拜访计划")
+    ws["A1"] = "我的手写计划，不要覆盖"
+    wb.save(book)
+    before = hashlib.sha256(book.read_bytes()).hexdigest()
+    code, result = run(capsys, "plan", str(book))
+    assert code == 2 and "标题行" in result["error"]
+    assert hashlib.sha256(book.read_bytes()).hexdigest() == before
+
+
+def test_bad_weeks_fail(book, capsys):
+    assert main(["plan", str(book), "--weeks", "0", "-q"]) == 2
