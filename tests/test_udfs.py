@@ -21,7 +21,7 @@ from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
 from xlclient import udf_support, udfs
-from xlclient.demo import HEADERS, demo_book
+from xlclient.demo import demo_book
 from xlclient.engine.book import build_client_book
 from xlclient.engine.calendar import WorkingCalendar
 from xlclient.engine.classify import classify
@@ -355,6 +355,27 @@ def test_client_review_equals_the_engine(demo):
         row = [None if a is None else [a[i]] for a in raws]
         single.append(udfs.CLIENT_REVIEW(*row, pop(gp), pop(hours), pop(status), "万元", caller=caller))
     assert single == got
+
+
+def test_answers_are_plain_python_values_xlwings_can_hand_to_excel(demo):
+    caller = caller_for()
+    tiers = tier_column(demo, caller)
+    results = {
+        "tier": udfs.CLIENT_TIER(demo.col(BILL), None, demo.col(STATUS), None, demo.col(OVERRIDE), None, "万元",
+                                 caller=caller),
+        "quadrant": udfs.CLIENT_QUADRANT(column(tiers), demo.col("需求评分"), demo.col(STATUS), demo.col("潜力评分"),
+                                         caller=caller),
+        "next": udfs.NEXT_VISIT(column(visit_keys(demo, caller)), demo.col("最近拜访日期"), caller=caller),
+        "rfm": udfs.RFM_SCORE(demo.col("最近合作日期"), demo.col("合作次数"), demo.col(BILL), None, None, None,
+                              demo.col(STATUS), None, "万元", caller=caller),
+        "likelihood": udfs.PURCHASE_LIKELIHOOD(*likelihood_args(demo, caller), caller=caller),
+        "review": udfs.CLIENT_REVIEW(*review_args(demo, caller, tiers), None, None, None, "万元", caller=caller),
+        "one date": [[udfs.NEXT_VISIT("A", dt.datetime(2026, 11, 2), caller=caller)]],
+        "one score": [[udfs.RFM_SCORE(3.0, 2.0, 10.0, [3.0, 9.0], [2.0, 1.0], [10.0, 1.0], caller=caller)]],
+    }
+    for name, result in results.items():
+        types = {type(v) for row in result for v in row}
+        assert types <= {str, int, float, dt.date}, (name, types)
 
 
 def test_client_strategy_in_both_forms():
@@ -707,6 +728,9 @@ def test_xlwings_registers_every_function_with_help_and_converters(with_real_dec
     xu, module = with_real_decorators
     registered = {name for name in dir(module) if hasattr(getattr(module, name), "__xlfunc__")}
     assert registered == set(FUNCTIONS)
+    import sys
+
+    assert "pythoncom" not in sys.modules or sys.platform.startswith("win")  # the stand-ins were removed
     for name in FUNCTIONS:
         info = getattr(module, name).__xlfunc__
         assert info["category"] == "xlclient"

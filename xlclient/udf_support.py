@@ -20,10 +20,12 @@ Excel error values (``#N/A`` ...) in an input are reported as such. Prefixes::
     #内部错误 / #INTERNAL ERROR   a bug: the exception text, never a traceback
 
 Parsing. Cells are parsed with the engine's own parsers (:mod:`xlclient.engine.parse`,
-``status_codes`` ...), so a UDF reads a cell exactly as Refresh does. For one or a few
-cells a pure-Python fast path handles the usual types (float, None, ``datetime``, bool)
-with the same results (tested against the engine parsers) and hands anything else (text)
-to the engine parser.
+``status_codes`` ...), so a UDF reads a cell exactly as Refresh does. For one to four
+cells a pure-Python fast path handles float, None, ``datetime`` and bool with the same
+results (property-tested against the engine) and hands anything else to the engine. In
+columns, the engine's answer for each distinct text (``是``, ``2026年3月5日``) is
+remembered across calls: it depends only on the text, the kind, the unit and the date
+system.
 
 Caches.
 
@@ -62,7 +64,7 @@ import pandas as pd
 from .engine.book import SheetGrid, stage_codes, status_codes, tier_codes
 from .engine.calendar import WorkingCalendar
 from .engine.fields import unit_multiplier
-from .engine.labels import SHEET_NAMES, STAGE_NAMES, STAGES, Language, sheet_aliases
+from .engine.labels import STAGE_NAMES, Language, sheet_aliases
 from .engine.parse import (
     Parsed,
     parse_bool,
@@ -573,13 +575,15 @@ def parse(kind: str, col: Sequence[Any], *, mult: float = 1.0, date1904: bool = 
         values[other_idx], problems[other_idx] = rest.values, rest.problems
     codes, uniques = pd.factorize(np.fromiter(col, dtype=object, count=n)[text_idx])
     memo = _TEXT_MEMO.setdefault((kind, mult, date1904), {})
-    missing = [u for u in uniques if u not in memo]
+    local = {u: memo[u] for u in uniques if u in memo}
+    missing = [u for u in uniques if u not in local]
     if missing:
+        p = _engine_parse(kind, missing, mult, date1904)
+        local.update(zip(missing, zip(p.values.tolist() if kind != "date" else list(p.values), p.problems)))
         if len(memo) + len(missing) > _TEXT_MEMO_MAX:
             memo.clear()
-        p = _engine_parse(kind, missing, mult, date1904)
-        memo.update(zip(missing, zip(p.values.tolist() if kind != "date" else list(p.values), p.problems)))
-    found = [memo[u] for u in uniques]
+        memo.update((u, local[u]) for u in missing)
+    found = [local[u] for u in uniques]
     values[text_idx] = np.array([f[0] for f in found], dtype=dtype)[codes]
     problems[text_idx] = np.array([f[1] for f in found] + [None], dtype=object)[:-1][codes]
     return Parsed(values, problems)

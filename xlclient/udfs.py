@@ -3,27 +3,66 @@
 Set up in ``xlwings.conf`` (UDF Modules = ``xlclient.udfs``) and imported with the xlwings
 ribbon's *Import Functions*; they run in desktop Excel on Windows. Every function:
 
-* takes a single cell or whole columns: ``=CLIENT_TIER(H4, H$4:H$300)`` answers one row,
-  ``=CLIENT_TIER(H4:H300)`` is one call that spills one answer per row (Excel 365/2021
-  dynamic arrays; in older Excel select the output column and press Ctrl+Shift+Enter);
+* takes single cells or whole columns: ``=CLIENT_TIER(H4, H$4:H$300)`` answers one row,
+  ``=CLIENT_TIER(H4:H300)`` is one call returning one answer per row, which spills in
+  Excel 365/2021 (older Excel: select the output column, Ctrl+Shift+Enter). A single cell
+  goes with every row (like Excel's own array arithmetic); columns must be equally long;
 * reads its rules from the calling workbook's Settings sheet (设置) and Holidays sheet
-  (节假日) through xlwings' ``caller`` argument, which Excel does not show;
-* answers in the Settings language (中文 by default, English);
+  (节假日) through xlwings' ``caller`` argument, which Excel does not show; answers in the
+  Settings language (中文 by default, English);
 * never shows a traceback: a bad argument gives text such as
-  ``#参数错误: last_visit 「2026-13-01」不是日期`` in that row only, a blank input row gives
-  a blank output row.
+  ``#参数错误: last_visit 「2026-13-01」不是日期…`` in that row only; a blank input row
+  gives a blank output row; a message from another UDF passes through unchanged.
 
-A population argument (the column the row is compared with, e.g. the whole billings
-column) is read once: later calls with the same cells reuse a cached, sorted copy, so a
-column of single-cell formulas does not sort the book once per cell.
+Functions (``[...]`` optional; "population" arguments are the columns a row is compared
+with -- read once, then served from a sorted cache)::
 
-Money arguments accept numbers and text such as ``120万``, ``1.2亿``, ``¥3,500``; numbers
-are yuan unless ``unit`` says otherwise (``"万元"`` for a column kept in 万元, as the
-header ``年度投放额(万元)`` says). Dates accept Excel dates, unformatted date serials and
-text such as ``2026-03-05`` or ``2026年3月5日``.
+    CLIENT_TIER(value, [population], [status], [previous_tier], [override],
+                [population_status], [unit])                          -> A / B / C / D / ""
+    CLIENT_QUADRANT(tier_or_value, need, [status], [potential],
+                    [potential_population])                           -> "Q1 高价值/高需求"
+    INTENT_STAGE(stage, [meetings], [deposit_paid])                   -> 重要 / 主要 / 准 / …
+    NEXT_VISIT(tier_or_stage, last_visit)                             -> a working day
+    VISIT_STATUS(tier_or_stage, last_visit, [today])                  -> 正常 / 即将到期 / 逾期 N 天 / 从未拜访
+    RFM_SCORE(recency, frequency, monetary, [recency_population],
+              [frequency_population], [monetary_population], [status],
+              [population_status], [unit])                            -> 545
+    RFM_SEGMENT(same arguments)                                       -> 重要价值客户 …
+    PURCHASE_LIKELIHOOD(client, [last_contact], [orders], [first_order], [last_order],
+                        [population_client], [population_orders],
+                        [population_first_order], [population_last_order]) -> 0..1
+    CLIENT_REVIEW(tier, [previous_tier], [status], [gross_profit], [service_hours],
+                  [last_order], [billings], [billings_prev], [risk_flags], [override],
+                  [gross_profit_population], [service_hours_population],
+                  [population_status], [unit])                        -> "降级：A → B；…" or ""
+    CLIENT_STRATEGY(type_or_quadrant)                                 -> one line of advice
 
-The rules are the engine's (:mod:`xlclient.engine`), so a formula gives what the Refresh
-button writes to the Classification sheet for the same row.
+Conventions and decisions:
+
+* Populations. Without one, the column form compares the rows given with each other (the
+  book); a single cell then needs the population ranges (a message says so). With
+  ``status`` (a row's own) and ``population_status`` (the population's rows), only current
+  clients are ranked or scored, as in Refresh; a blank status counts as current when the
+  client has billings, as the engine infers it. ``""`` or a blank cell for a population
+  counts as omitted.
+* Money: numbers and text such as ``120万``, ``1.2亿``, ``¥3,500``. Numbers are yuan unless
+  ``unit`` says otherwise (``"万元"`` for a column kept in 万元 as in ``年度投放额(万元)``);
+  text with its own unit keeps it. Dates: Excel dates, unformatted serials, text dates.
+* RFM recency is either the last order date (a date, date text, or a serial from 10000
+  on) or the number of days since it (a number below 10000, or text like ``45天``).
+  Negative days and dates after today are messages.
+* ``tier_or_stage`` / ``client``: a stage word wins over a tier word (``主要客户`` is the
+  stage 主要; write ``B`` for the tier); ``D`` alone is not enough for a visit date (give
+  the stage); 拒绝 and 流失 have no visits (blank); 潜在 alone is the stage 意向.
+* ``tier_or_value`` may be a 1-5 value score instead of a tier (high value from the
+  Settings' 高潜力评分). ``risk_flags`` are up to four adjacent yes/no columns in the order
+  经营困难, 竞品接触, 管理层变动, 付款逾期. CLIENT_REVIEW has no 数据问题 flag (that needs
+  the Issues sheet of a Refresh).
+* Dates are returned as dates; the output column needs a date format in Excel.
+
+The rules are the engine's (:mod:`xlclient.engine`), so a formula gives what Refresh writes
+to the Classification sheet for the same row; the shared layer (argument shapes, parsing,
+messages, caches) is :mod:`xlclient.udf_support`.
 """
 
 from __future__ import annotations
@@ -38,7 +77,7 @@ import numpy as np
 import xlwings as xw
 
 from .engine.cadence import visit_status as _visit_status
-from .engine.labels import RFM_CLASS_NAMES, RFM_CLASSES, Language, label
+from .engine.labels import RFM_CLASS_NAMES, Language, label
 from .engine.likelihood import (
     ONE_OFF_MAX,
     current_client_likelihood,
@@ -93,58 +132,73 @@ _CATEGORY = "xlclient"
 
 
 # =========================================================================== the functions
+# Help text: Chinese first (what staff read in the function wizard), then the English meaning.
 
 
 @xw.func(category=_CATEGORY)
-@xw.arg("value", doc="金额，单元格或整列（投放额/毛利；数字或 120万 等文字）。Client's value: billings or gross profit, a cell or a column.", **_ROW)
-@xw.arg("population", doc="可选：与之比较的全部客户金额列，如 H$4:H$300；省略时用 value 整列。Optional: the column of all clients' values to rank against.", **_POP)
-@xw.arg("status", doc="可选：客户状态（现有/潜在/流失）。潜在→D，流失→空。Optional: status (current/prospect/lost).", **_ROW)
-@xw.arg("previous_tier", doc="可选：上次等级 A/B/C，防止在分界线附近来回跳。Optional: previous tier, for the anti flip-flop margin.", **_ROW)
-@xw.arg("override", doc="可选：经理锁定的等级 A/B/C/D，总是优先。Optional: a manager's pinned tier (always wins).", **_ROW)
-@xw.arg("population_status", doc="可选：population 各行的客户状态，只让现有客户参与排名。Optional: status of each population row (only current clients are ranked).", **_POP)
-@xw.arg("unit", doc="可选：数字的单位，如 万元（默认 元）。Optional: unit of plain numbers, e.g. 万元 (default yuan).")
+@xw.arg("value", doc=("金额：单元格或整列（投放额或毛利；数字或 120万 等文字）。"
+                      "Value: billings or gross profit, a cell or a column."), **_ROW)
+@xw.arg("population", doc=("可选：与之比较的全部客户金额列，如 H$4:H$300；整列调用时可省略。"
+                           "Optional: all clients' values to rank against."), **_POP)
+@xw.arg("status", doc=("可选：客户状态 现有/潜在/流失（潜在为 D，流失为空）。"
+                       "Optional: status current/prospect/lost."), **_ROW)
+@xw.arg("previous_tier", doc=("可选：上次等级 A/B/C，越过分界线足够多才变动。"
+                              "Optional: previous tier (anti flip-flop margin)."), **_ROW)
+@xw.arg("override", doc=("可选：经理锁定的等级 A/B/C/D，总是优先。"
+                         "Optional: a manager's pinned tier, always wins."), **_ROW)
+@xw.arg("population_status", doc=("可选：population 各行的客户状态，只让现有客户参与排名。"
+                                  "Optional: status of each population row."), **_POP)
+@xw.arg("unit", doc="可选：数字的单位，如 万元（默认 元）。Optional: unit of plain numbers, e.g. 万元.")
 @guarded
 def CLIENT_TIER(value, population=None, status=None, previous_tier=None, override=None, population_status=None,
                 unit=None, caller=None):
-    """客户等级 A/B/C/D（帕累托 80/95 等，见设置）。Client tier A/B/C/D by the Settings' tier rule."""
+    """客户等级 A/B/C/D（按设置：帕累托 80/95、金额门槛或排名）。Client tier A/B/C/D by the Settings' rule."""
     return _client_tier(value, population, status, previous_tier, override, population_status, unit, caller)
 
 
 @xw.func(category=_CATEGORY)
-@xw.arg("tier_or_value", doc="等级 A/B/C/D（或 CLIENT_TIER 的结果），或 1–5 的价值评分。Tier A-D, or a 1-5 value score.", **_ROW)
+@xw.arg("tier_or_value", doc=("等级 A/B/C/D（如 CLIENT_TIER 的结果），或 1–5 的价值评分。"
+                              "Tier A-D, or a value score 1-5."), **_ROW)
 @xw.arg("need", doc="需求评分 1–5（≥3 为高需求，见设置）；空为低需求。Need score 1-5.", **_ROW)
-@xw.arg("status", doc="可选：客户状态；省略时 D 为潜在客户，A/B/C 为现有客户。Optional: status (default: D prospect, A-C current).", **_ROW)
-@xw.arg("potential", doc="可选：潜在客户的潜力评分 1–5 或预计预算金额。Optional: prospect's potential score 1-5 or expected budget.", **_ROW)
-@xw.arg("potential_population", doc="可选：全部潜在客户的预算列（预算按中位数分高低时用）。Optional: all prospects' budgets, for the median.", **_POP)
+@xw.arg("status", doc=("可选：客户状态；省略时 D 为潜在客户、A/B/C 为现有客户。"
+                       "Optional: status (default: D prospect, A-C current)."), **_ROW)
+@xw.arg("potential", doc=("可选：潜在客户的潜力评分 1–5 或预计预算金额。"
+                          "Optional: a prospect's potential score or budget."), **_ROW)
+@xw.arg("potential_population", doc=("可选：全部潜在客户的预算列（按预算中位数分高低时）。"
+                                     "Optional: all prospects' budgets, for the median."), **_POP)
 @guarded
 def CLIENT_QUADRANT(tier_or_value, need, status=None, potential=None, potential_population=None, caller=None):
-    """客户象限，如「Q1 高价值/高需求」（Q5–Q8 为潜在客户）。Client quadrant, e.g. 'Q1 高价值/高需求'."""
+    """客户象限，如「Q1 高价值/高需求」（Q5–Q8 为潜在客户）。Client quadrant, e.g. Q1 高价值/高需求."""
     return _client_quadrant(tier_or_value, need, status, potential, potential_population, caller)
 
 
 @xw.func(category=_CATEGORY)
-@xw.arg("stage", doc="填写的意向阶段：重要、主要、准、意向、暂缓、拒绝（可空）。Typed intent stage (may be blank).", **_ROW)
+@xw.arg("stage", doc=("填写的意向阶段：重要、主要、准、意向、暂缓、拒绝（可空）。"
+                      "Typed intent stage (may be blank)."), **_ROW)
 @xw.arg("meetings", doc="可选：沟通/见面次数。Optional: number of meetings.", **_ROW)
 @xw.arg("deposit_paid", doc="可选：已付定金 是/否。Optional: deposit paid yes/no.", **_ROW)
 @guarded
 def INTENT_STAGE(stage, meetings=None, deposit_paid=None, caller=None):
-    """潜在客户的意向阶段（由阶段、沟通次数和定金推定）。Intent stage of a prospect."""
+    """潜在客户的意向阶段（由填写的阶段、沟通次数和定金推定）。Intent stage of a prospect."""
     return _intent_stage(stage, meetings, deposit_paid, caller)
 
 
 @xw.func(category=_CATEGORY)
-@xw.arg("tier_or_stage", doc="等级 A/B/C，或潜在客户的意向阶段（重要、主要、准、意向、暂缓）。Tier A-C, or a prospect's intent stage.", **_ROW)
-@xw.arg("last_visit", doc="最近拜访日期；空表示从未拜访（今天起第一个工作日）。Last visit date; blank = never visited.", **_ROW)
+@xw.arg("tier_or_stage", doc=("等级 A/B/C，或潜在客户的意向阶段（重要、主要、准、意向、暂缓）。"
+                              "Tier A-C, or a prospect's intent stage."), **_ROW)
+@xw.arg("last_visit", doc=("最近拜访日期；空表示从未拜访（今天起第一个工作日）。"
+                           "Last visit date; blank = never visited."), **_ROW)
 @guarded
 def NEXT_VISIT(tier_or_stage, last_visit, caller=None):
-    """下次拜访日期：上次拜访 + 拜访周期，顺延到工作日（含调休和节假日表）。Next visit date, on a working day."""
+    """下次拜访日期：上次拜访加拜访周期，顺延到工作日（含调休和节假日表）。Next visit date, on a working day."""
     return _next_visit(tier_or_stage, last_visit, caller)
 
 
 @xw.func(category=_CATEGORY)
 @xw.arg("tier_or_stage", doc="等级 A/B/C，或潜在客户的意向阶段。Tier A-C, or a prospect's intent stage.", **_ROW)
 @xw.arg("last_visit", doc="最近拜访日期；空表示从未拜访。Last visit date; blank = never visited.", **_ROW)
-@xw.arg("today", doc="可选：按哪天判断（默认设置中的计算日期或今天）。Optional: the date to judge on (default: as-of date or today).", **_ROW)
+@xw.arg("today", doc=("可选：按哪天判断（默认设置中的计算日期或今天）。"
+                      "Optional: the day to judge on (default: as-of date or today)."), **_ROW)
 @guarded
 def VISIT_STATUS(tier_or_stage, last_visit, today=None, caller=None):
     """拜访状态：正常 / 即将到期 / 逾期 N 天 / 从未拜访。Visit status: on track, due soon, overdue N days."""
@@ -152,14 +206,18 @@ def VISIT_STATUS(tier_or_stage, last_visit, today=None, caller=None):
 
 
 _RFM_DOCS = {
-    "recency": "最近合作日期，或距今天数（小于 10000 的数字）。Last order date, or days since it (a number below 10000).",
+    "recency": ("最近合作日期，或距今天数（小于 10000 的数字，或 45天）。"
+                "Last order date, or days since it (a number below 10000)."),
     "frequency": "合作次数（近 12 个月）。Number of orders.",
     "monetary": "投放额（近 12 个月）。Billings.",
-    "recency_population": "可选：全部客户的最近合作日期列；单个单元格时必填。Optional: all clients' last order dates (needed for a single cell).",
+    "recency_population": ("可选：全部客户的最近合作日期列；单个单元格时必填。"
+                           "Optional: all clients' recency (needed for one cell)."),
     "frequency_population": "可选：全部客户的合作次数列。Optional: all clients' order counts.",
     "monetary_population": "可选：全部客户的投放额列。Optional: all clients' billings.",
-    "status": "可选：客户状态；只给现有客户打分，潜在/流失为空。Optional: status (only current clients are scored).",
-    "population_status": "可选：总体各行的客户状态，只让现有客户参与分位。Optional: status of each population row.",
+    "status": ("可选：客户状态；只给现有客户打分，潜在/流失为空。"
+               "Optional: status (only current clients are scored)."),
+    "population_status": ("可选：总体各行的客户状态，只让现有客户参与分位。"
+                          "Optional: status of each population row."),
     "unit": "可选：投放额数字的单位，如 万元。Optional: unit of plain billings numbers, e.g. 万元.",
 }
 
@@ -177,7 +235,7 @@ _RFM_DOCS = {
 @guarded
 def RFM_SCORE(recency, frequency, monetary, recency_population=None, frequency_population=None,
               monetary_population=None, status=None, population_status=None, unit=None, caller=None):
-    """RFM 三位分数，如 545（各 1–5 分，按五分位）。RFM score such as 545 (quintiles 1-5)."""
+    """RFM 三位分数，如 545（R、F、M 各 1–5 分，按五分位）。RFM score such as 545 (quintiles)."""
     return _rfm(recency, frequency, monetary, recency_population, frequency_population, monetary_population,
                 status, population_status, unit, caller, segment=False)
 
@@ -195,42 +253,48 @@ def RFM_SCORE(recency, frequency, monetary, recency_population=None, frequency_p
 @guarded
 def RFM_SEGMENT(recency, frequency, monetary, recency_population=None, frequency_population=None,
                 monetary_population=None, status=None, population_status=None, unit=None, caller=None):
-    """RFM 八类：重要价值、重要发展、重要保持、重要挽留、一般价值……（与平均值比较）。RFM 8-class segment."""
+    """RFM 八类：重要价值、重要发展、重要保持、重要挽留、一般价值……（与平均值比）。RFM 8-class segment."""
     return _rfm(recency, frequency, monetary, recency_population, frequency_population, monetary_population,
                 status, population_status, unit, caller, segment=True)
 
 
 @xw.func(category=_CATEGORY)
-@xw.arg("client", doc="潜在客户填意向阶段（重要、主要、准、意向、暂缓、拒绝）；现有客户填 现有/合作中 或等级 A/B/C。Stage of a prospect, or 现有 / tier A-C for a current client.", **_ROW)
-@xw.arg("last_contact", doc="潜在客户：最近联系/拜访日期（按半衰期衰减）。Prospect: last contact date.", **_ROW)
-@xw.arg("orders", doc="现有客户：近 12 个月合作次数。Current client: orders in the last 12 months.", **_ROW)
+@xw.arg("client", doc=("潜在客户填意向阶段；现有客户填 现有/合作中 或等级 A/B/C；流失为空。"
+                       "A prospect's stage, or 现有 / tier A-C for a current client."), **_ROW)
+@xw.arg("last_contact", doc=("潜在客户：最近联系/拜访日期（未联系越久越低）。"
+                             "Prospect: last contact date."), **_ROW)
+@xw.arg("orders", doc="现有客户：近 12 个月合作次数。Current client: orders in 12 months.", **_ROW)
 @xw.arg("first_order", doc="现有客户：首次合作日期。Current client: first order date.", **_ROW)
 @xw.arg("last_order", doc="现有客户：最近合作日期。Current client: last order date.", **_ROW)
-@xw.arg("population_client", doc="可选：全部客户的状态/阶段列（拟合复购模型用）。Optional: all clients' status or stage column.", **_POP)
-@xw.arg("population_orders", doc="可选：全部客户的合作次数列；单个单元格的现有客户必填。Optional: all clients' orders (needed for a single cell).", **_POP)
-@xw.arg("population_first_order", doc="可选：全部客户的首次合作日期列。Optional: all clients' first order dates.", **_POP)
-@xw.arg("population_last_order", doc="可选：全部客户的最近合作日期列。Optional: all clients' last order dates.", **_POP)
+@xw.arg("population_client", doc=("可选：全部客户的状态列（拟合复购模型用）。"
+                                  "Optional: all clients' status, for the model."), **_POP)
+@xw.arg("population_orders", doc=("可选：全部客户的合作次数列；单个单元格的现有客户必填。"
+                                  "Optional: all clients' orders (needed for one cell)."), **_POP)
+@xw.arg("population_first_order", doc="可选：全部客户的首次合作日期列。Optional: all first order dates.", **_POP)
+@xw.arg("population_last_order", doc="可选：全部客户的最近合作日期列。Optional: all last order dates.", **_POP)
 @guarded
 def PURCHASE_LIKELIHOOD(client, last_contact=None, orders=None, first_order=None, last_order=None,
                         population_client=None, population_orders=None, population_first_order=None,
                         population_last_order=None, caller=None):
-    """购买可能性 0–1：潜在客户按阶段概率随未联系天数衰减；现有客户按全体客户拟合的复购模型。Purchase likelihood 0-1."""
+    """购买可能性 0–1：潜在客户按阶段概率随未联系天数衰减；现有客户按复购模型。Purchase likelihood 0-1."""
     return _likelihood(client, last_contact, orders, first_order, last_order, population_client, population_orders,
                        population_first_order, population_last_order, caller)
 
 
 @xw.func(category=_CATEGORY)
-@xw.arg("tier", doc="当前等级 A/B/C/D（或 CLIENT_TIER 的结果）。Current tier.", **_ROW)
-@xw.arg("previous_tier", doc="可选：上次等级（降级提示）。Optional: previous tier (downgrade flag).", **_ROW)
-@xw.arg("status", doc="可选：客户状态（淘汰和流失提示只看现有客户）。Optional: status.", **_ROW)
+@xw.arg("tier", doc="当前等级 A/B/C/D（如 CLIENT_TIER 的结果）。Current tier.", **_ROW)
+@xw.arg("previous_tier", doc="可选：上次等级（降级提示）。Optional: previous tier (downgrade).", **_ROW)
+@xw.arg("status", doc="可选：客户状态（淘汰与流失提示只看现有客户）。Optional: status.", **_ROW)
 @xw.arg("gross_profit", doc="可选：毛利（近 12 个月）。Optional: gross profit.", **_ROW)
 @xw.arg("service_hours", doc="可选：服务工时（近 12 个月）。Optional: service hours.", **_ROW)
 @xw.arg("last_order", doc="可选：最近合作日期（12 个月无合作提示淘汰）。Optional: last order date.", **_ROW)
 @xw.arg("billings", doc="可选：本期投放额。Optional: billings.", **_ROW)
 @xw.arg("billings_prev", doc="可选：上期投放额（下降超过 20% 提示流失风险）。Optional: previous billings.", **_ROW)
-@xw.arg("risk_flags", doc="可选：风险列 是/否，依次为 经营困难、竞品接触、管理层变动、付款逾期（1–4 列相邻）。Optional: up to 4 adjacent yes/no risk columns in this order.", ndim=2, err_to_str=True)
+@xw.arg("risk_flags", doc=("可选：相邻的 是/否 列，依次为 经营困难、竞品接触、管理层变动、付款逾期（1–4 列）。"
+                           "Optional: up to 4 adjacent yes/no risk columns."), ndim=2, err_to_str=True)
 @xw.arg("override", doc="可选：经理锁定的等级（提示为锁定）。Optional: pinned tier.", **_ROW)
-@xw.arg("gross_profit_population", doc="可选：全部客户的毛利列（每工时毛利最低 10% 提示淘汰；单个单元格必填）。Optional: all clients' gross profit.", **_POP)
+@xw.arg("gross_profit_population", doc=("可选：全部客户的毛利列（每工时毛利最低 10% 提示淘汰；单个单元格必填）。"
+                                        "Optional: all clients' gross profit."), **_POP)
 @xw.arg("service_hours_population", doc="可选：全部客户的服务工时列。Optional: all clients' service hours.", **_POP)
 @xw.arg("population_status", doc="可选：总体各行的客户状态。Optional: status of each population row.", **_POP)
 @xw.arg("unit", doc="可选：金额数字的单位，如 万元。Optional: unit of plain money numbers, e.g. 万元.")
@@ -245,10 +309,11 @@ def CLIENT_REVIEW(tier, previous_tier=None, status=None, gross_profit=None, serv
 
 
 @xw.func(category=_CATEGORY)
-@xw.arg("type_or_quadrant", doc="客户类型（理智型、任务型、贪婪型、主人翁型、犹豫型、冲动型、谨慎型、关系型，金/银/铁/铅）或象限 Q1–Q8。Personality type or quadrant.", **_ROW)
+@xw.arg("type_or_quadrant", doc=("客户类型（理智型、任务型、贪婪型、主人翁型、犹豫型、冲动型、谨慎型、关系型，"
+                                 "金/银/铁/铅）或象限 Q1–Q8。Personality type or quadrant."), **_ROW)
 @guarded
 def CLIENT_STRATEGY(type_or_quadrant, caller=None):
-    """拜访策略提示：按客户类型或象限给出一句可执行的做法。A short, actionable approach for a type or quadrant."""
+    """拜访策略提示：按客户类型或象限给出一句可执行的做法。An actionable approach for a type or quadrant."""
     return _strategy(type_or_quadrant, caller)
 
 
