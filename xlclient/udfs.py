@@ -87,7 +87,7 @@ from .engine.likelihood import (
 )
 from .engine.quadrant import quadrant_codes, quadrant_label
 from .engine.review import ReviewInput, review_flags
-from .engine.rfm import quintile_scores, rfm_class, rfm_code
+from .engine.rfm import quintile_scores, rfm_class
 from .engine.stage import derive_stage, stage_probability
 from .engine.strategy import UnknownType, strategy_for
 from .engine.tier import TIERS, TierRule, TierScale
@@ -906,22 +906,24 @@ def _rfm(recency, frequency, monetary, recency_population, frequency_population,
         ok = own_pop[~np.isnan(own_pop)]
         return float(np.mean(ok)) if ok.size else math.nan
 
-    out: list[Any] = [""] * n
+    out = np.full(n, "", dtype=object)
     idx = np.flatnonzero(current)
     if idx.size:
         if segment:
             means = (mean("r"), mean("f"), mean("m"))
             cls = rfm_class(rd[idx], fq[idx], mo[idx], means)
-            for j, i in enumerate(idx):
-                out[i] = label(RFM_CLASS_NAMES, cls[j], lang) if cls[j] else ""
+            names = {c: label(RFM_CLASS_NAMES, c, lang) if c else "" for c in set(cls)}
+            out[idx] = [names[c] for c in cls]
         else:
             r = scores("r", rd[idx], False)
             missing = np.isnan(rd[idx]) & (np.nan_to_num(mo[idx]) > 0)
             r[missing] = 1.0  # billed but no last order date: R scored lowest, as the engine does
-            code = rfm_code(r, scores("f", fq[idx], True), scores("m", mo[idx], True))
-            for j, i in enumerate(idx):
-                out[i] = int(code[j]) if code[j] else ""
-    return _finish(rows, errors, blank, out)
+            f, m = scores("f", fq[idx], True), scores("m", mo[idx], True)
+            ok = ~(np.isnan(r) | np.isnan(f) | np.isnan(m))
+            # the engine's code as a number: rfm_code(r, f, m) == str(100 r + 10 f + m) where all three exist
+            number = np.where(ok, np.nan_to_num(r) * 100 + np.nan_to_num(f) * 10 + np.nan_to_num(m), 0).astype(int)
+            out[idx] = np.where(ok, number.astype(object), "")
+    return _finish(rows, errors, blank, out.tolist())
 
 
 # =========================================================================== PURCHASE_LIKELIHOOD
