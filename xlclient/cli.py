@@ -21,7 +21,8 @@ from . import __version__
 from .engine.book import ClientTableNotFound
 from .engine.labels import Language
 from .engine.settings import SettingsError
-from .jobs import Inputs, JobRefused, init_workbook, load_inputs, plan, problems_as_dicts, refresh, summary_line
+from .jobs import (Inputs, JobRefused, dashboard, init_workbook, load_inputs, plan, problems_as_dicts, refresh, review,
+                   summary_line)
 from .xlsx.errors import XlsxWriteError
 from .xlsx.owned import write_owned_sheets
 from .xlsx.reader import WorkbookUnreadable, read_workbook
@@ -178,6 +179,29 @@ def cmd_plan(args: argparse.Namespace, rep: Reporter) -> int:
                          "owners": {(o or ""): s.as_dict() for o, s in vp.summary.items()}}, problems)
 
 
+def _report(args: argparse.Namespace, rep: Reporter, name: str, job: Callable) -> int:
+    inputs = _load(args.workbook, args, rep)
+    rep.progress("分级 …")
+    result = job(inputs)
+    written = _write(args.workbook, args.out, result.sheets, rep)
+    lang = inputs.language
+    problems = problems_as_dicts(result.problems, lang)
+    rep.say((f"已写入：{written}（{'、'.join(s.name for s in result.sheets)}）" if lang == "zh" else
+             f"Written: {written} ({', '.join(s.name for s in result.sheets)})"))
+    rep.say(result.sheets[-1].rows[-1][3])  # the Log line just written
+    _print_problems(rep, problems, lang)
+    return _finish(rep, {"command": name, "workbook": str(args.workbook), "written": str(written),
+                         "sheets": [s.name for s in result.sheets], "counts": result.counts}, problems)
+
+
+def cmd_review(args: argparse.Namespace, rep: Reporter) -> int:
+    return _report(args, rep, "review", review)
+
+
+def cmd_dashboard(args: argparse.Namespace, rep: Reporter) -> int:
+    return _report(args, rep, "dashboard", dashboard)
+
+
 def cmd_init(args: argparse.Namespace, rep: Reporter) -> int:
     rep.progress(f"读取 {args.workbook.name} …")
     try:
@@ -276,6 +300,10 @@ def build_parser() -> argparse.ArgumentParser:
                       "locked rows and every note", cmd_plan, True)
     p.add_argument("--start", type=_date, metavar="DATE", help="first day of the plan (default: today)")
     p.add_argument("--weeks", type=int, metavar="N", help="weeks to plan (default: Settings, 4)")
+    with_workbook("review", "flag downgrades, drop candidates, churn risks and data problems, with reasons "
+                  "(Review sheet)", cmd_review, True)
+    with_workbook("dashboard", "the managers' dashboard: tiers, per AE, pipeline, quadrants, top clients, plan "
+                  "progress (Dashboard sheet)", cmd_dashboard, True)
     init = with_workbook("init", "attach the xlclient sheets (Settings, Holidays, Classification, VisitPlan, Issues, Log) "
                          "to an existing workbook; sheets that exist are left alone", cmd_init, True)
     init.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the new sheets (default zh)")
@@ -300,6 +328,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("xlclient: interrupted; the workbook was not changed", file=sys.stderr)
         return EXIT_FAILURE
+    except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
+        sys.stderr.close()
+        return EXIT_OK
 
 
 if __name__ == "__main__":

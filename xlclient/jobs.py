@@ -407,3 +407,82 @@ def plan(inputs: Inputs, *, start: dt.date | None = None, weeks: int | None = No
         log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary),
     ]
     return PlanResult(vp, c, problems, sheets, counts)
+
+
+# ---------------------------------------------------------------- review and dashboard
+
+
+@dataclass
+class ReportResult:
+    """A manager report (Review or Dashboard) and the sheets to write."""
+
+    classification: Classification
+    problems: list[Problem]
+    sheets: list[SheetSpec]
+    counts: dict[str, int]
+
+
+def review(inputs: Inputs, *, what: str = "review") -> ReportResult:
+    """客户复盘: every flagged client with reasons and a suggested approach (Review sheet),
+    plus Issues and Log."""
+    from .engine.reports import REVIEW_COLUMNS, review_rows
+
+    c = classify(inputs.book, inputs.settings, inputs.calendar, inputs.previous_tiers)
+    lang = inputs.language
+    rows = review_rows(c.frame, inputs.book.frame, lang)
+    problems = list(c.problems) + list(inputs.problems)
+    codes = c.frame["review_codes"]
+    counts = {"clients": len(c.frame), "flagged": len(rows) - 1, "problems": len(problems)}
+    for flag in ("churn", "downgrade", "drop", "data", "pinned"):
+        counts[flag] = int(codes.str.contains(flag).sum())
+    zh = lang == "zh"
+    summary = (f"复盘标记 {counts['flagged']} 个客户：流失风险 {counts['churn']}、降级 {counts['downgrade']}、"
+               f"建议淘汰 {counts['drop']}、数据问题 {counts['data']}、锁定 {counts['pinned']}" if zh else
+               f"{counts['flagged']} clients flagged: churn risk {counts['churn']}, downgrade {counts['downgrade']}, "
+               f"drop {counts['drop']}, data {counts['data']}, pinned {counts['pinned']}")
+    widths = dict(enumerate((11, 28, 10, 6, 8, 22, 16, 60, 60)))
+    sheets = [
+        SheetSpec(name=owned_sheet_name(inputs.data, "review", lang), rows=rows, column_widths=widths,
+                  tab_color="BF8F00"),
+        issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang)),
+        log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary),
+    ]
+    assert len(REVIEW_COLUMNS) == len(widths)
+    return ReportResult(c, problems, sheets, counts)
+
+
+def _plan_status(inputs: Inputs) -> dict[str, dict[str, int]]:
+    """Per AE: how many rows of the existing VisitPlan sheet are planned / done / cancelled."""
+    from .engine.visitplan import read_visit_plan
+
+    grid = inputs.data.sheet(sheet_aliases("visit_plan"))
+    if grid is None or not grid.rows:
+        return {}
+    existing = read_visit_plan(grid.rows, sheet=grid.name, first_row=grid.first_row, first_col=grid.first_col,
+                               date1904=inputs.data.date1904)
+    out: dict[str, dict[str, int]] = {}
+    for r in existing.rows:
+        if r.status in ("planned", "done", "cancelled"):
+            counts = out.setdefault(r.owner, {})
+            counts[r.status] = counts.get(r.status, 0) + 1
+    return out
+
+
+def dashboard(inputs: Inputs, *, what: str = "dashboard") -> ReportResult:
+    """管理看板: overview, tiers, per AE, pipeline, quadrants, top clients and the visit
+    plan's progress, as plain values (Dashboard sheet), plus Issues and Log."""
+    from .engine.reports import dashboard_rows
+
+    c = classify(inputs.book, inputs.settings, inputs.calendar, inputs.previous_tiers)
+    lang = inputs.language
+    rows = dashboard_rows(c.frame, inputs.book.frame, lang, _plan_status(inputs))
+    problems = list(c.problems) + list(inputs.problems)
+    counts = c.counts() | {"problems": len(problems)}
+    sheets = [
+        SheetSpec(name=owned_sheet_name(inputs.data, "dashboard", lang), rows=rows, header_rows=0,
+                  freeze_header=False, autofilter=False, column_widths=dict(enumerate((26, 12, 12, 12, 14, 14, 14, 10, 10, 10))),
+                  tab_color="7030A0"),
+        issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang)),
+        log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary_line(counts, lang)),
+    ]
+    return ReportResult(c, problems, sheets, counts)
