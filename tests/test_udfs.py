@@ -429,6 +429,9 @@ def test_bad_arguments_read_as_messages():
     assert udfs.RFM_SCORE(-3.0, 2.0, 10.0, [1.0, 2.0], [1.0, 2.0], [1.0, 2.0], caller=caller).startswith(
         "#参数错误: recency 「-3」")
     assert udfs.CLIENT_TIER(100.0, [100.0, 50.0], unit="斤", caller=caller).startswith("#参数错误: unit 「斤」")
+    review = flat_out(udfs.CLIENT_REVIEW(column(["A", "B", "C"]), None, column(["现有"] * 3), None, None, None, None,
+                                         None, [["否", "是"], ["也许", "否"], ["否", None]], caller=caller))
+    assert review == ["流失风险：竞品接触", "#参数错误: risk_flags 「也许」应为 是/否（Y/N、TRUE/FALSE、1/0）", ""]
     # a column that does not fit the others: one message for the call
     msg = udfs.CLIENT_TIER(column([1.0, 2.0, 3.0]), None, column(["现有", "现有"]), caller=caller)
     assert msg == "#参数错误: 各区域的行数不同（value 3、status 2）：整列参数应一样长，或只给一个单元格"

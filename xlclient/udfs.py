@@ -68,6 +68,7 @@ messages, caches) is :mod:`xlclient.udf_support`.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from bisect import bisect_left, bisect_right
 from fractions import Fraction
@@ -1141,10 +1142,21 @@ def _risk_columns(errors: RowErrors, risk_flags: Any, n: int) -> dict[str, np.nd
         raise ArgError(message("arg", (f"risk_flags 应为 {n} 行、最多 4 列（经营困难、竞品接触、管理层变动、付款逾期）"
                                        if errors.lang == "zh" else
                                        f"risk_flags should have {n} rows and at most 4 columns"), errors.lang))
-    for j, key in enumerate(_RISK_ORDER[: len(g[0])]):
-        cells = [row[j] for row in g] if len(g) == n else [g[0][j]] * n
-        errors.upstream("risk_flags", cells)
-        risks[key] = parsed_col(errors, "risk_flags", "bool", cells, n)
+    width = len(g[0])
+    rows_ = g if len(g) == n else [g[0]] * n
+    cells = list(itertools.chain.from_iterable(rows_))  # the block row by row: one parse for all flags
+    if len(cells) != n * width:
+        raise ArgError(message("arg", "risk_flags 的各行列数不同" if errors.lang == "zh" else
+                               "risk_flags rows differ in length", errors.lang))
+    block = RowErrors(len(cells), errors.lang)
+    block.upstream("risk_flags", cells)
+    parsed = parse("bool", cells)
+    block.report("risk_flags", cells, parsed.problems)
+    for k, text in sorted(block.msg.items()):
+        errors.set(k // width, text)
+    values = parsed.values.reshape(n, width)
+    for j, key in enumerate(_RISK_ORDER[:width]):
+        risks[key] = values[:, j]
     return risks
 
 
