@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import sys
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -731,8 +733,6 @@ def test_xlwings_registers_every_function_with_help_and_converters(with_real_dec
     xu, module = with_real_decorators
     registered = {name for name in dir(module) if hasattr(getattr(module, name), "__xlfunc__")}
     assert registered == set(FUNCTIONS)
-    import sys
-
     assert "pythoncom" not in sys.modules or sys.platform.startswith("win")  # the stand-ins were removed
     for name in FUNCTIONS:
         info = getattr(module, name).__xlfunc__
@@ -761,3 +761,50 @@ def test_vba_wrappers_from_xlwings_generator(with_real_decorators):
     assert 'XLPy.CallUDF("xlclient.udfs", "NEXT_VISIT", Array(tier_or_stage, last_visit, Nothing)' in vba
     for name in FUNCTIONS:
         assert f"Function {name}(" in vba
+
+
+# ----------------------------------------------------------------------------- in Excel itself
+
+TEMPLATE = Path(__file__).resolve().parents[1] / "workbook" / "xlclient.xlsm"
+
+
+@pytest.mark.excel
+@pytest.mark.skipif(not sys.platform.startswith("win"), reason="UDFs run only in desktop Excel on Windows")
+def test_udf_cells_in_excel_equal_python_calls(tmp_path):
+    """The Windows check: the template's imported UDFs, recalculated by Excel, give what the
+    Python calls give -- single cells with a population, a spilled column, text, a date."""
+    import shutil
+
+    import xlwings as xw
+
+    if not TEMPLATE.exists():
+        pytest.skip(f"template not built: {TEMPLATE}")
+    path = tmp_path / TEMPLATE.name
+    shutil.copy(TEMPLATE, path)
+    values = [500.0, 300.0, 200.0, 1.0, None, "120万"]
+    app = xw.App(visible=False, add_book=False)
+    try:
+        book = app.books.open(str(path))
+        sheet = book.sheets.add("udf_check")
+        sheet["A1"].options(transpose=True).value = values
+        for r in range(1, len(values) + 1):
+            sheet[f"B{r}"].formula = f"=CLIENT_TIER(A{r},A$1:A${len(values)})"
+        sheet["C1"].formula2 = f"=CLIENT_TIER(A1:A{len(values)})"
+        sheet["D1"].formula = '=CLIENT_STRATEGY("理智型")'
+        sheet["E1"].formula = '=NEXT_VISIT("A",DATE(2026,9,17))'
+        app.calculate()
+        single = sheet[f"B1:B{len(values)}"].options(ndim=1).value
+        spilled = sheet[f"C1:C{len(values)}"].options(ndim=1).value
+        column_form = flat_out(udfs.CLIENT_TIER(column(values), caller=None))
+        assert [v or "" for v in spilled] == column_form
+        assert [v or "" for v in single] == [udfs.CLIENT_TIER(cell(v), pop(values)) for v in values]
+        assert sheet["D1"].value == strategy_text("理智型")
+        assert sheet["E1"].value.date() == dt.date(2026, 10, 8)
+    finally:
+        app.kill()
+
+
+def strategy_text(kind: str) -> str:
+    from xlclient.engine.strategy import strategy_for
+
+    return strategy_for(kind)
