@@ -20,10 +20,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .fields import FIELDS, ColumnMatch, match_headers, normalise_header
+from .fields import FIELDS, HEADER_UNITS, ColumnMatch, match_headers, normalise_header
 from .labels import LANGUAGES, SHEET_NAMES, STAGE_NAMES, STAGES, STATUS_NAMES
 from .parse import (
+    BLANK_TOKENS,
+    STR,
     Parsed,
+    blank_mask,
+    kinds_of,
     parse_bool,
     parse_count,
     parse_date,
@@ -86,8 +90,12 @@ class ClientTableNotFound(LookupError):
 
 
 def owned_sheet_names() -> set[str]:
-    """Names of the sheets xlclient writes (never read as a client table)."""
-    return {SHEET_NAMES[k][lang] for k in SHEET_NAMES for lang in LANGUAGES} | {"xlwings.conf"}
+    """Names of the sheets xlclient writes (never read as a client table), case-folded."""
+    return {SHEET_NAMES[k][lang].casefold() for k in SHEET_NAMES for lang in LANGUAGES} | {"xlwings.conf"}
+
+
+def _is_owned(sheet: str, owned: set[str]) -> bool:
+    return sheet.strip().casefold() in owned
 
 
 def _score(headers: Sequence[Any], mapping: Mapping[str, str]) -> int:
@@ -97,13 +105,22 @@ def _score(headers: Sequence[Any], mapping: Mapping[str, str]) -> int:
     return len(found)
 
 
-PREFERRED_SHEET_NAMES = ("客户台账", "客户", "客户列表", "客户名单", "clients", "client", "customers", "accounts")
+PREFERRED_SHEET_NAMES = ("客户台账", "客户", "客户列表", "客户名单", "客户清单", "客户信息", "客户资料", "clients", "client",
+                         "customers", "accounts", "clientlist", "clientbook")
+
+
+def _data_rows(rows: Sequence[Sequence[Any]]) -> int:
+    """How many rows hold anything (a tie-breaker between candidate tables)."""
+    return sum(1 for r in rows if any(not _is_blank_cell(v) for v in r))
 
 
 def locate_client_table(sheets: Sequence[SheetGrid], tables: Sequence[TableInfo] = (),
-                        settings: Settings | None = None, name: str | None = None) -> tuple[str, str | None, int, int, list[Any], list[Sequence[Any]]]:
+                        settings: Settings | None = None, name: str | None = None
+                        ) -> tuple[str, str | None, int, int, list[Any], list[Sequence[Any]]]:
     """Find the client table: by table or sheet ``name`` when given, else the Excel table or
-    header row naming the most fields (ties go to a sheet called like 客户台账/Clients).
+    header row naming the most fields; ties go to an Excel table, then to a sheet called like
+    客户台账/Clients, then to the one with more rows. Sheets xlclient owns (Classification,
+    VisitPlan, ...) are never taken.
 
     Returns (sheet, table name or None, 0-based header row, first column, headers, data rows).
     """
@@ -121,28 +138,31 @@ def locate_client_table(sheets: Sequence[SheetGrid], tables: Sequence[TableInfo]
                 return found
         raise ClientTableNotFound(f"找不到名为「{name}」的表格或工作表")
 
-    candidates: list[tuple[int, int, tuple]] = []
+    candidates: list[tuple[tuple[int, int, int], tuple]] = []
     for t in tables:
-        if t.sheet in owned:
+        if _is_owned(t.sheet, owned):
             continue
         score = _score(t.headers, mapping)
         if score >= 2:
             pref = 1 if normalise_header(t.sheet) in PREFERRED_SHEET_NAMES else 0
-            candidates.append((score, pref + 1, (t.sheet, t.name, t.header_row, t.first_col, list(t.headers), list(t.rows))))
+            candidates.append(((score, 1, pref), (t.sheet, t.name, t.header_row, t.first_col, list(t.headers),
+                                                  list(t.rows))))
     for s in sheets:
-        if s.name in owned:
+        if _is_owned(s.name, owned):
             continue
         found = _best_header_row(s, mapping)
         if found is not None:
             pref = 1 if normalise_header(s.name) in PREFERRED_SHEET_NAMES else 0
-            candidates.append((_score(found[4], mapping), pref, found))
+            candidates.append(((_score(found[4], mapping), 0, pref), found))
     if not candidates:
         raise ClientTableNotFound(
             "找不到客户表：没有哪个工作表的标题行同时含有客户名称（或客户编号）和其他已知列；"
             "可在设置的「列映射」中指定列名 / no sheet has a header row naming the client and other known fields"
         )
-    candidates.sort(key=lambda c: (-c[0], -c[1]))
-    return candidates[0][2]
+    best = max(c[0] for c in candidates)
+    tied = [c[1] for c in candidates if c[0] == best]
+    # Equals: the one with more rows; max() keeps the first of those (tables first, then tab order).
+    return tied[0] if len(tied) == 1 else max(tied, key=lambda c: _data_rows(c[5]))
 
 
 def _best_header_row(s: SheetGrid, mapping: Mapping[str, str]) -> tuple | None:
@@ -155,6 +175,27 @@ def _best_header_row(s: SheetGrid, mapping: Mapping[str, str]) -> tuple | None:
         return None
     i = best[1]
     return s.name, None, s.first_row + i, s.first_col, list(s.rows[i]), list(s.rows[i + 1:])
+
+
+_MONEY_HEADER_RE = re.compile(r"预算|金额|投放|budget|amount|spend|万|元")
+_SCORE_HEADER_RE = re.compile(r"评分|打分|分数|得分|星级|score|rating")
+_UNIT_LINE_RE = re.compile(r"单位\s*[:：]?\s*(?:人民币)?\s*(?P<u>千万元|百万元|亿元|万元|千元|元|万|亿)(?![\w])")
+
+
+def unit_above(sheets: Sequence[SheetGrid], sheet: str, header_row: int, first_col: int = 0) -> float:
+    """The money unit a line above the header states for the whole table (``单位：万元``,
+    ``金额单位：万元``, a title ending ``（单位：万元）``); 1.0 (yuan) when there is none."""
+    grid = next((g for g in sheets if g.name == sheet), None)
+    if grid is None:
+        return 1.0
+    above = grid.rows[max(0, header_row - grid.first_row - HEADER_SCAN_ROWS):max(0, header_row - grid.first_row)]
+    for row in reversed(above):
+        for v in row:
+            if isinstance(v, str) and "单位" in v:
+                m = _UNIT_LINE_RE.search(unicodedata.normalize("NFKC", v))
+                if m:
+                    return HEADER_UNITS[m.group("u")]
+    return 1.0
 
 
 # ---------------------------------------------------------------- reading the rows
@@ -189,26 +230,37 @@ for _word, _code in {
 
 _TIER_RE = re.compile(r"^([abcd])(?:类|级|级客户|类客户|tier|客户)?$")
 _TIER_WORDS = {"重点客户": "A", "重点": "A", "主要客户": "B", "普通客户": "C", "一般客户": "C", "待开发": "D"}
-_SUMMARY_RE = re.compile(r"^\s*(合计|总计|小计|共计|总和|total|subtotal|grand total|sum)\s*[:：]?\s*$|^\s*(注|备注|说明|note)\s*[:：]",
-                         re.IGNORECASE)
+# Rows that are not clients: totals (合计, 小计, Total) and notes (注：…, 备注：…, 数据来源：…,
+# 数据截至…). Matched on NFKC-normalised, trimmed, lower-cased text.
+_TOTAL_RE = re.compile(r"^(?:本页|以上|全部|总|全年)?(?:合\s*计|总\s*计|小\s*计|共\s*计|总和|汇总)(?:$|[\s:(\[【（\d])"
+                       r"|^(?:total|totals|subtotal|sub-total|sub total|grand total|sum)\s*:?$")
+_NOTE_RE = re.compile(r"^[*※#\s]*(?:注|备注|说明|注释|附注|注意|数据来源|来源|制表|制表人|填表人|填表说明|审核|note|notes|remark|"
+                      r"remarks|source)\s*\d*\s*[:：]|^[*※#\s]*(?:数据)?截[至止]")
+_SUMMARY_RE = re.compile(f"(?:{_TOTAL_RE.pattern})|(?:{_NOTE_RE.pattern})")
 
 
 def _codes(text: np.ndarray, words: Mapping[str, str]) -> tuple[np.ndarray, np.ndarray]:
     """Map text cells to codes; returns (codes or "", unknown-nonblank mask)."""
-    s = pd.Series(text, dtype=object).map(lambda v: normalise_header(v) if v else "")
-    codes = s.map(words).fillna("").to_numpy(dtype=object)
-    unknown = (s != "").to_numpy() & (codes == "")
+    s = pd.Series(text, dtype=object).fillna("")
+    codes_u, uniques = pd.factorize(s)
+    keys = pd.Series(uniques, dtype=object).map(lambda v: normalise_header(v) if v else "")
+    mapped = keys.map(words).fillna("").to_numpy(dtype=object)
+    codes = mapped[codes_u] if len(codes_u) else np.zeros(0, dtype=object)
+    unknown = (keys.to_numpy(dtype=object)[codes_u] != "") & (codes == "") if len(codes_u) else np.zeros(0, dtype=bool)
     return codes, unknown
 
 
 def tier_codes(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """A/B/C/D from cells like ``A``, ``a类``, ``B级``, ``重点客户``; returns (codes, unknown)."""
-    s = pd.Series(text, dtype=object).map(lambda v: unicodedata.normalize("NFKC", v).strip().lower() if v else "")
+    codes_u, uniques = pd.factorize(pd.Series(text, dtype=object).fillna(""))
+    s = pd.Series([unicodedata.normalize("NFKC", str(v)).strip().lower() if v else "" for v in uniques], dtype=object)
     m = s.str.extract(_TIER_RE)[0].str.upper()
     words = s.map(_TIER_WORDS)
     codes = m.fillna(words).fillna("").to_numpy(dtype=object)
-    unknown = (s != "").to_numpy() & (codes == "")
-    return codes, unknown
+    unknown = (s != "").to_numpy(dtype=bool) & (codes == "")
+    if not len(codes_u):
+        return np.zeros(0, dtype=object), np.zeros(0, dtype=bool)
+    return codes[codes_u], unknown[codes_u]
 
 
 def status_codes(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -229,18 +281,60 @@ def _is_blank_cell(v: Any) -> bool:
     return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and v != v)
 
 
+def _grid(rows: Sequence[Sequence[Any]], width: int) -> np.ndarray:
+    """The first ``width`` columns of ``rows`` as a 2-D object array (short rows padded with None)."""
+    n = len(rows)
+    out = np.full((n, width), None, dtype=object)
+    if n == 0 or width == 0:
+        return out
+    lengths = set(map(len, rows))
+    if len(lengths) == 1:
+        length = lengths.pop()
+        if length >= width:
+            block = np.empty((n, length), dtype=object)
+            block[:] = rows if isinstance(rows, list) else list(rows)
+            return block[:, :width]
+    for i, r in enumerate(rows):
+        k = min(len(r), width)
+        if k:
+            out[i, :k] = list(r[:k])
+    return out
+
+
+# First characters a total or note can start with (as typed: half- and full-width, any case).
+_SUMMARY_FIRST = frozenset("合总小共汇本以全注备说附数来制填审截*※#" + "tsgnrTSGNR" + "ｔｓｇｎｒＴＳＧＮＲ＊＃")
+
+
+def _is_summary(text: np.ndarray) -> np.ndarray:
+    """True for cells that say the row is a total or a note (see _TOTAL_RE, _NOTE_RE)."""
+    out = np.zeros(len(text), dtype=bool)
+    first = _SUMMARY_FIRST
+    for i, v in enumerate(text):
+        if isinstance(v, str) and v:
+            head = v[:1]
+            if head.isspace():
+                head = v.lstrip()[:1]
+            if head in first and _SUMMARY_RE.match(unicodedata.normalize("NFKC", v).strip().lower()):
+                out[i] = True
+    return out
+
+
+# Amounts that may be below zero: a client can be served at a loss.
+NEGATIVE_ALLOWED = frozenset({"gross_profit"})
+
+
 @dataclass
 class _Reader:
     sheet: str
-    rows: Sequence[Sequence[Any]]
+    grid: np.ndarray  # rows x columns of raw cells (recognised columns only are read)
     excel_rows: np.ndarray
     columns: dict[str, ColumnMatch]
     date1904: bool = False
     problems: list[Problem] = field(default_factory=list)
 
-    def raw(self, f: str) -> list[Any] | None:
+    def raw(self, f: str) -> np.ndarray | None:
         m = self.columns.get(f)
-        return None if m is None else _column(self.rows, m.index)
+        return None if m is None else self.grid[:, m.index]
 
     def report(self, f: str, parsed_problems: np.ndarray, raw: Sequence[Any],
                params: Mapping[str, Any] | None = None) -> None:
@@ -260,7 +354,9 @@ class _Reader:
             return np.full(n, np.nan)
         if kind in ("text", "status", "stage", "tier"):
             return parse_text(raw)
-        parser = {"money": lambda r: parse_money(r, self.columns[f].multiplier), "date": lambda r: parse_date(r, self.date1904),
+        parser = {"money": lambda r: parse_money(r, self.columns[f].multiplier,
+                                                 allow_negative=f in NEGATIVE_ALLOWED),
+                  "date": lambda r: parse_date(r, self.date1904),
                   "count": parse_count, "hours": parse_hours, "score": parse_score, "bool": parse_bool}[kind]
         result: Parsed = parser(raw)
         params = {"lo": 1, "hi": 5} if kind == "score" else None
@@ -270,52 +366,78 @@ class _Reader:
 
 def read_client_book(sheets: Sequence[SheetGrid], tables: Sequence[TableInfo] = (),
                      settings: Settings | None = None, name: str | None = None, date1904: bool = False) -> ClientBook:
-    """Locate the client table and read it (see :func:`build_client_book`)."""
+    """Locate the client table and read it (see :func:`build_client_book`). A ``单位：万元``
+    line above the header sets the unit of money columns whose header states none."""
     settings = settings or Settings()
     sheet, table, header_row, first_col, headers, rows = locate_client_table(sheets, tables, settings, name)
     return build_client_book(headers, rows, sheet=sheet, header_row=header_row, settings=settings, table=table,
-                             date1904=date1904)
+                             date1904=date1904, default_multiplier=unit_above(sheets, sheet, header_row, first_col))
 
 
 def build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *, sheet: str, header_row: int,
                       settings: Settings | None = None, table: str | None = None,
-                      date1904: bool = False) -> ClientBook:
+                      date1904: bool = False, default_multiplier: float = 1.0) -> ClientBook:
     """Turn a header row and the data rows under it into a :class:`ClientBook`.
 
     ``header_row`` is the 0-based sheet row of the header; data row i is Excel row
-    header_row + i + 2. Blank rows are skipped silently; total/note rows and rows without
-    a client name are left out and reported; duplicates are reported and kept.
+    header_row + i + 2. Rows blank in every recognised column are skipped silently; total
+    and note rows (合计, 注：…) and rows without a client name are left out and reported (one
+    problem each, with the reason; their cells are not checked); duplicates are reported
+    and kept. ``default_multiplier`` is the money unit of columns whose header has none.
     """
     settings = settings or Settings()
     today = np.datetime64(settings.today(), "D")
-    columns = match_headers(headers, settings.columns)
+    columns = match_headers(headers, settings.columns, default_multiplier)
     excel_rows_all = np.arange(len(rows)) + header_row + 2
 
     # Skip rows that are blank in every recognised column.
-    idx = [m.index for m in columns.values()]
-    keep = [i for i, r in enumerate(rows) if any(not _is_blank_cell(r[j]) for j in idx if j < len(r))]
-    rows = [rows[i] for i in keep]
+    width = max((m.index for m in columns.values()), default=-1) + 1
+    grid_all = _grid(rows, width)
+    nonblank = np.zeros(len(rows), dtype=bool)
+    order = sorted(columns.values(), key=lambda m: m.field not in ("name", "client_id"))
+    for m in order:  # only rows not yet known to hold something are looked at again
+        todo = np.flatnonzero(~nonblank)
+        if not len(todo):
+            break
+        nonblank[todo] = ~blank_mask(grid_all[todo, m.index])
+    keep = np.flatnonzero(nonblank)
+    grid = grid_all[keep]
     excel_rows = excel_rows_all[keep]
-    reader = _Reader(sheet, rows, excel_rows, columns, date1904)
-    n = len(rows)
+    reader = _Reader(sheet, grid, excel_rows, columns, date1904)
+    n = len(keep)
 
     data: dict[str, Any] = {"row": excel_rows}
     for f in FIELDS:
         if f == "potential":
             continue
         data[f] = reader.parsed(f, n)
+    for f in ("name", "client_id"):  # "-", "/", "n/a" name no client
+        blank_token = np.fromiter((len(v) <= 4 and v.lower() in BLANK_TOKENS for v in data[f]), dtype=bool,
+                                  count=n)
+        data[f][blank_token] = ""
 
-    # Potential: a 1-5 score, or money (a budget) when the header has a money unit or values exceed 5.
+    # Potential: a 1-5 score, or money (a budget). The header decides when it says which
+    # (预计预算 / a money unit -> money; 评分 -> score); otherwise the values do: money text
+    # (``50万``) or most numbers above 5. One typo (a 7 among 1-5 scores) does not turn a
+    # score column into money.
     potential_kind = None
     data["potential_score"] = np.full(n, np.nan)
     data["potential_money"] = np.full(n, np.nan)
     pot_raw = reader.raw("potential")
     if pot_raw is not None:
         match = columns["potential"]
-        _, unit = match.header, None
         as_money = parse_money(pot_raw, match.multiplier)
-        money_like = match.multiplier != 1.0 or bool(np.nanmax(np.append(as_money.values, 0)) > 5) or any(
-            isinstance(v, str) and re.search(r"[万亿元k¥]", v, re.I) for v in pot_raw)
+        key = normalise_header(match.header)
+        money_header = match.multiplier != default_multiplier or bool(_MONEY_HEADER_RE.search(key))
+        score_header = bool(_SCORE_HEADER_RE.search(key))
+        if money_header or score_header:
+            money_like = money_header
+        else:
+            texts = pd.Series(pot_raw[kinds_of(pot_raw) == STR], dtype=object)
+            money_text = len(texts) > 0 and bool(texts.str.contains(r"[万亿元¥￥]|\dk\b", case=False, regex=True).any())
+            plain = parse_money(pot_raw).values  # as typed, before any unit
+            numbers = plain[~np.isnan(plain)]
+            money_like = money_text or (len(numbers) > 0 and float(np.mean(numbers > 5)) > 0.5)
         if money_like:
             potential_kind = "money"
             data["potential_money"] = as_money.values
@@ -327,19 +449,34 @@ def build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *, 
             reader.report("potential", score.problems, pot_raw, {"lo": 1, "hi": 5})
 
     frame = pd.DataFrame(data)
-    problems = reader.problems
 
-    # Rows that are not clients.
+    # Rows that are not clients: totals and notes (in the name or ID cell, or in any cell of a
+    # row without a name), and rows without a name.
     names = frame["name"].to_numpy(dtype=object)
     ids = frame["client_id"].to_numpy(dtype=object)
-    summary = pd.Series(names, dtype=object).str.match(_SUMMARY_RE).fillna(False).to_numpy(dtype=bool) | pd.Series(
-        ids, dtype=object).str.match(_SUMMARY_RE).fillna(False).to_numpy(dtype=bool)
-    nameless = (names == "") & ~summary
-    name_header = columns["name"].header if "name" in columns else columns.get("client_id", ColumnMatch("name", 0, "客户名称")).header
-    for i in np.flatnonzero(summary):
-        problems.append(Problem(sheet, int(excel_rows[i]), name_header, names[i] or ids[i], "summary_row"))
+    summary = _is_summary(names) | _is_summary(ids)
+    # Without a name column the client ID names the client.
+    nameless = ((names == "") if "name" in columns else (ids == "")) & ~summary
     for i in np.flatnonzero(nameless):
-        problems.append(Problem(sheet, int(excel_rows[i]), name_header, None, "no_name"))
+        cells = [v for v in rows[keep[i]] if isinstance(v, str) and v.strip()]
+        if cells and _is_summary(np.array(cells[:1], dtype=object))[0]:
+            summary[i], nameless[i] = True, False
+    name_col = columns.get("name") or columns.get("client_id") or ColumnMatch("name", 0, "客户名称")
+    name_raw = reader.raw(name_col.field) if name_col.field in columns else None
+    left: list[Problem] = []
+    for i in np.flatnonzero(summary):
+        if _is_summary(names[i:i + 1])[0]:
+            text = names[i]
+        elif _is_summary(ids[i:i + 1])[0]:
+            text = ids[i]
+        else:
+            text = next(v for v in rows[keep[i]] if isinstance(v, str) and v.strip())
+        left.append(Problem(sheet, int(excel_rows[i]), name_col.header, text, "summary_row"))
+    for i in np.flatnonzero(nameless):
+        value = name_raw[i] if name_raw is not None and not _is_blank_cell(name_raw[i]) else None
+        left.append(Problem(sheet, int(excel_rows[i]), name_col.header, value, "no_name"))
+    out_rows = set(excel_rows[summary | nameless].tolist())
+    problems = [p for p in reader.problems if p.row not in out_rows] + left
     left_out = int(summary.sum() + nameless.sum())
     frame = frame[~summary & ~nameless].reset_index(drop=True)
 
@@ -407,7 +544,7 @@ def _stages(frame: pd.DataFrame, columns: Mapping[str, ColumnMatch], sheet: str,
         problems.append(Problem(sheet, int(frame["row"].iat[i]), columns["stage"].header, frame["stage"].iat[i],
                                 "stage", {"known": known}))
     frame["stage_typed"] = codes
-    frame.drop(columns=["stage"], inplace=True)
+    del frame["stage"]
 
 
 def _client_ids(frame: pd.DataFrame, columns: Mapping[str, ColumnMatch], sheet: str, problems: list[Problem]) -> None:
@@ -418,14 +555,15 @@ def _client_ids(frame: pd.DataFrame, columns: Mapping[str, ColumnMatch], sheet: 
     ids[missing] = names[missing]
     rows = frame["row"].to_numpy()
     key_field = "client_id" if "client_id" in columns else "name"
-    header = columns[key_field].header if key_field in columns else columns["name"].header
+    header = columns[key_field].header if key_field in columns else "客户名称"
     code = "duplicate_id" if key_field == "client_id" else "duplicate_name"
-    series = pd.Series(ids)
+    # Compared width- and case-insensitively: ``KH001`` and ``ｋｈ001 `` are the same client.
+    series = pd.Series([unicodedata.normalize("NFKC", str(v)).strip().casefold() for v in ids], dtype=object)
     dup = series.duplicated(keep=False).to_numpy() & (ids != "")
     if dup.any():
         groups = pd.Series(rows[dup]).groupby(series[dup].to_numpy()).agg(list)
         for i in np.flatnonzero(dup):
-            others = [r for r in groups[ids[i]] if r != rows[i]]
+            others = [r for r in groups[series.iat[i]] if r != rows[i]]
             problems.append(Problem(sheet, int(rows[i]), header, ids[i], code,
                                     {"rows": "、".join(str(r) for r in others)}))
         later = series.duplicated(keep="first").to_numpy()

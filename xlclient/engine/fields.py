@@ -1,10 +1,19 @@
 """The fields of a client book and how the headers agencies type map onto them (SPEC 2).
 
 Headers are compared after NFKC normalisation (full-width to half-width), lower-casing and
-dropping spaces and punctuation, so ``客户 名称``, ``客户名称：`` and ``Client  Name`` all
-match. A unit in brackets or after a slash (``年度投放额(万元)``, ``投放额/万``) is split off
-and turns into a multiplier for money fields. A ``Columns`` mapping from Settings maps any
-other header onto a field and wins over the built-in aliases.
+dropping spaces, line breaks and punctuation, so ``客户 名称``, ``客户\\n名称``, ``客户名称：``
+and ``Client  Name`` all match. A unit in brackets or after a slash (``年度投放额(万元)``,
+``合同金额/元``, ``毛利（千元）``) is split off and turns into a multiplier for money fields;
+a percentage or a foreign currency in the unit means the column is not an amount in yuan.
+A ``Columns`` mapping from Settings maps any other header onto a field and wins over the
+built-in aliases.
+
+Matching, in order: the Settings mapping; a header equal to an alias (the most canonical
+alias of a field wins, then the leftmost column); a header that contains an alias of three
+or more characters when what is left around it is only a qualifier -- a year, 年度, 合计,
+实际, 姓名, a unit ... (``2026年度投放额``, ``客户经理姓名``) but not another attribute
+(``客户经理电话``, ``投放额占比``). Columns named by year (``2025年投放额``, ``2026年投放额``)
+give the latest year to the field and, for billings, the year before it to billings_prev.
 """
 
 from __future__ import annotations
@@ -15,31 +24,39 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 # field -> (kind, aliases). Kinds: text, money, date, count, score, hours, bool, status,
-# stage, tier, potential. The first alias is the canonical Chinese header.
+# stage, tier, potential. The first alias is the canonical Chinese header; aliases earlier in
+# the list win over later ones when several columns match a field exactly.
 FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "client_id": ("text", ("客户编号", "编号", "客户代码", "客户id", "client id", "clientid", "id", "client no",
-                            "customer id", "account id")),
-    "name": ("text", ("客户名称", "客户", "公司名称", "客户全称", "单位名称", "企业名称", "client", "name",
-                       "client name", "customer", "customer name", "company", "account")),
-    "owner": ("text", ("客户经理", "负责人", "业务员", "销售", "对接人", "跟进人", "owner", "ae",
-                        "account executive", "account manager", "sales rep")),
-    "status": ("status", ("客户状态", "状态", "合作状态", "status")),
+    "client_id": ("text", ("客户编号", "编号", "客户代码", "客户id", "客户号", "client id", "clientid", "id",
+                            "client no", "client number", "customer id", "account id")),
+    "name": ("text", ("客户名称", "客户", "公司名称", "客户全称", "单位名称", "企业名称", "客户名", "名称", "公司",
+                       "client", "name", "client name", "customer", "customer name", "company", "company name",
+                       "account", "account name", "客户简称")),
+    "owner": ("text", ("客户经理", "负责人", "业务员", "销售", "对接人", "跟进人", "客户负责人", "业务经理", "销售经理",
+                        "销售负责人", "owner", "ae", "account executive", "account manager", "sales rep",
+                        "account owner")),
+    "status": ("status", ("客户状态", "状态", "合作状态", "status", "client status")),
     "industry": ("text", ("行业", "所属行业", "industry", "sector")),
-    "region": ("text", ("地区", "区域", "城市", "region", "city", "area")),
+    "region": ("text", ("地区", "区域", "城市", "所在地区", "所在城市", "省份", "region", "city", "area")),
     "size": ("text", ("规模", "企业规模", "公司规模", "size")),
     "billings": ("money", ("年度投放额", "近12月投放额", "近12个月投放额", "投放额", "营业额", "合同金额", "年投放额",
-                            "年度投放", "billings", "revenue", "annual billings", "sales")),
+                            "年度投放", "投放金额", "年度投放金额", "投放总额", "销售额", "营收", "广告投放额",
+                            "billings", "billing", "revenue", "annual billings", "sales", "spend", "ad spend",
+                            "annual spend")),
     "billings_prev": ("money", ("上年投放额", "去年投放额", "上年度投放额", "上期投放额", "前12月投放额",
-                                 "previous billings", "billings last year", "prior billings")),
-    "gross_profit": ("money", ("毛利", "毛利额", "代理费", "服务费", "gross profit", "fee", "fees", "margin")),
+                                 "上一年投放额", "上一年度投放额", "previous billings", "billings last year",
+                                 "prior billings", "last year billings")),
+    "gross_profit": ("money", ("毛利", "毛利额", "毛利润", "代理费", "服务费", "gross profit", "fee", "fees",
+                                "margin", "gp")),
     "service_hours": ("hours", ("服务工时", "工时", "服务时长", "service hours", "hours")),
     "orders": ("count", ("合作次数", "订单数", "下单次数", "成交次数", "orders", "order count", "jobs")),
-    "first_order": ("date", ("首次合作日期", "首次合作", "首单日期", "首次下单日期", "first order", "first order date",
-                              "client since")),
-    "last_order": ("date", ("最近合作日期", "最近合作", "最近下单日期", "末次合作日期", "上次合作日期",
-                             "last order", "last order date")),
-    "last_visit": ("date", ("最近拜访日期", "上次拜访", "上次拜访日期", "最近拜访", "最后拜访日期", "last visit",
-                             "last visit date", "last contact")),
+    "first_order": ("date", ("首次合作日期", "首次合作", "首单日期", "首次下单日期", "首次合作时间", "开始合作日期",
+                              "合作开始日期", "first order", "first order date", "client since")),
+    "last_order": ("date", ("最近合作日期", "最近合作", "最近下单日期", "末次合作日期", "上次合作日期", "最近一次合作日期",
+                             "最后合作日期", "最近合作时间", "last order", "last order date")),
+    "last_visit": ("date", ("最近拜访日期", "上次拜访", "上次拜访日期", "最近拜访", "最后拜访日期", "最近一次拜访日期",
+                             "最近一次拜访", "上次拜访时间", "最近拜访时间", "last visit", "last visit date",
+                             "last contact")),
     "potential": ("potential", ("潜力评分", "潜力", "预计年度预算", "预计预算", "潜在预算", "potential",
                                  "potential score", "expected budget")),
     "need": ("score", ("需求评分", "需求", "需求程度", "need", "need score")),
@@ -56,47 +73,111 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 RISK_FIELDS: tuple[str, ...] = ("risk_hardship", "risk_competitor", "risk_management", "risk_overdue")
+MONEY_KINDS = ("money", "potential")
 
 # Units that may follow a header, in brackets or after a slash, and their multipliers.
 HEADER_UNITS: dict[str, float] = {
-    "元": 1.0, "人民币": 1.0, "rmb": 1.0, "cny": 1.0, "¥": 1.0, "人民币元": 1.0,
-    "千元": 1e3, "千": 1e3, "k": 1e3,
-    "万元": 1e4, "万": 1e4, "w": 1e4,
-    "百万元": 1e6, "百万": 1e6, "m": 1e6,
+    "元": 1.0, "人民币": 1.0, "rmb": 1.0, "cny": 1.0, "¥": 1.0, "人民币元": 1.0, "元人民币": 1.0,
+    "千元": 1e3, "千": 1e3, "k": 1e3, "千元人民币": 1e3,
+    "万元": 1e4, "万": 1e4, "w": 1e4, "万元人民币": 1e4, "人民币万元": 1e4,
+    "百万元": 1e6, "百万": 1e6, "m": 1e6, "mn": 1e6,
+    "千万元": 1e7, "千万": 1e7,
     "亿元": 1e8, "亿": 1e8,
 }
-_UNIT_RE = re.compile(r"^(?P<base>.*?)\s*(?:[(\[（【](?P<u1>[^)\]）】]*)[)\]）】]|[/／](?P<u2>[^/／]+))\s*$")
-_PUNCT_RE = re.compile(r"[\s_:：\-—·.。,，*＊#]+")
+# A unit text that starts with a money unit (``万元/年``, ``万元,含税``, ``单位:万元``).
+_UNIT_LEAD_RE = re.compile(r"^(?:单位|金额单位|unit|in)?(?P<u>人民币万元|人民币|千万元|千万|百万元|百万|亿元|亿|万元|万|千元|千|元|rmb|cny|¥)"
+                           r"(?![a-z])")
+# Units that say a column is not an amount in yuan.
+_PERCENT_RE = re.compile(r"%|‰|占比|比例|比率|百分比|percent|pct|ratio|share")
+_FOREIGN_RE = re.compile(r"usd|us\$|\$|美元|美金|hkd|hk\$|港币|港元|eur|€|欧元|jpy|日元|日币|gbp|£|英镑|twd|台币|新台币|"
+                         r"sgd|新元|krw|韩元")
+
+_UNIT_RE = re.compile(r"^(?P<base>.*?)\s*(?:[(\[（【〔](?P<u1>[^)\]）】〕]*)[)\]）】〕]|[/／](?P<u2>[^/／]+))\s*$")
+_PUNCT_RE = re.compile(r"[\s_:：\-—–·.。,，、;；*＊#'\"“”‘’!！?？~～【】「」『』〔〕\[\]]+")
+_LINEBREAK_RE = re.compile(r"\s*[\r\n]+\s*")
+
+# What may surround an alias inside a longer header without changing its meaning, by the
+# kind of field: a person's or company's "name"; for dates "date"/"time"; for amounts,
+# counts and hours also a year or period, a total, "actual", a money unit.
+_NAMEISH = r"姓名|名称|名字|全称|所属|负责|主要|对应|当前|现|主|name|full|current"
+_PERIODISH = (r"\d+|fy|q[1-4]|h[12]|年度|年|月份|月|季度|季|上半年|下半年|全年|近|个|本年|今年|当年|本|今|全部|全|总|合计|"
+              r"累计|实际|含税|不含税|税前|税后|金额|ytd|mtd|total|actual|annual|this|year|amount|value|gross|net|"
+              r"人民币|万元|千元|百万元|千万元|亿元|元|万|亿|rmb|cny")
+_DATEISH = r"日期|时间|date|time|日|day"
+_NEUTRAL_BY_KIND: dict[str, re.Pattern[str]] = {}
+for _kind in ("text", "status", "stage", "tier", "bool", "score", "date", "money", "potential", "count", "hours"):
+    _tokens = _NAMEISH
+    if _kind == "date":
+        _tokens += "|" + _DATEISH
+    if _kind in ("money", "potential", "count", "hours"):
+        _tokens += "|" + _PERIODISH
+    _NEUTRAL_BY_KIND[_kind] = re.compile(rf"^(?:{_tokens})*$")
+_PREV_WORDS = r"去年|上年度|上一年度|上年|上一年|前一年|上期|往年|prior|previous|lastyear|py"
+_PREV_RE = re.compile(rf"^.*?(?:{_PREV_WORDS}).*$")
+_PREV_WORDS_RE = re.compile(_PREV_WORDS)
+_YEAR_RE = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d|21\d\d)(?!\d)")
+_TRAILING_UNIT_RE = re.compile(r"(?P<u>千万元|百万元|人民币|万元|千元|亿元|元|万|亿|rmb|cny)$")
 
 
 def normalise_header(text: object) -> str:
-    """Comparable form of a header: NFKC, lower case, no spaces or punctuation."""
+    """Comparable form of a header: NFKC, lower case, no spaces, line breaks or punctuation."""
     if text is None:
         return ""
     s = unicodedata.normalize("NFKC", str(text)).strip().lower()
     return _PUNCT_RE.sub("", s)
 
 
+def display_header(text: object) -> str:
+    """A header as messages show it: trimmed, a line break inside it (``客户\\n名称``) joined
+    (no space between Chinese characters, one space between words)."""
+    s = str(text if text is not None else "").strip()
+
+    def join(m: re.Match[str]) -> str:
+        before = s[m.start() - 1] if m.start() > 0 else ""
+        after = s[m.end()] if m.end() < len(s) else ""
+        return " " if (before.isascii() and before.isalnum()) or (after.isascii() and after.isalnum()) else ""
+
+    return _LINEBREAK_RE.sub(join, s)
+
+
 def split_unit(header: object) -> tuple[str, str | None]:
     """Split ``年度投放额(万元)`` into (``年度投放额``, ``万元``); no unit gives (header, None)."""
-    s = unicodedata.normalize("NFKC", str(header or "")).strip()
+    s = unicodedata.normalize("NFKC", str(header if header is not None else "")).strip()
+    s = _LINEBREAK_RE.sub("", s)
     m = _UNIT_RE.match(s)
-    if not m:
+    if not m or not m.group("base").strip():
         return s, None
     unit = (m.group("u1") or m.group("u2") or "").strip()
     return m.group("base").strip(), unit or None
 
 
 def unit_multiplier(unit: str | None) -> float | None:
-    """The money multiplier of a header unit, or None when the unit is not a money unit."""
+    """The money multiplier of a header unit (``万元`` -> 10000, ``万元/年`` -> 10000), or
+    None when the unit is not a money unit."""
     if unit is None:
         return 1.0
-    return HEADER_UNITS.get(normalise_header(unit))
+    key = normalise_header(unit)
+    if key in HEADER_UNITS:
+        return HEADER_UNITS[key]
+    if is_non_yuan_unit(unit):
+        return None
+    m = _UNIT_LEAD_RE.match(key)
+    return HEADER_UNITS[m.group("u")] if m else None
+
+
+def is_non_yuan_unit(unit: str | None) -> bool:
+    """True for a unit that says the column is not an amount in yuan: a percentage or share
+    (``%``, ``占比``) or a foreign currency (``USD``, ``美元``)."""
+    if not unit:
+        return False
+    key = unicodedata.normalize("NFKC", unit).lower()
+    return bool(_PERCENT_RE.search(key) or _FOREIGN_RE.search(key))
 
 
 @dataclass(frozen=True)
 class ColumnMatch:
-    """One recognised column: which field, at which column index, the header text, the unit."""
+    """One recognised column: which field, at which column index, the header text (as
+    messages show it), the money multiplier of its unit."""
 
     field: str
     index: int
@@ -104,70 +185,147 @@ class ColumnMatch:
     multiplier: float = 1.0
 
 
-def _alias_table() -> dict[str, str]:
-    table: dict[str, str] = {}
+def _alias_table() -> dict[str, tuple[str, int]]:
+    table: dict[str, tuple[str, int]] = {}
     for field, (_, aliases) in FIELDS.items():
-        for alias in aliases:
-            table.setdefault(normalise_header(alias), field)
+        for rank, alias in enumerate(aliases):
+            table.setdefault(normalise_header(alias), (field, rank))
     return table
 
 
-ALIASES: dict[str, str] = _alias_table()
+_ALIAS_RANKS: dict[str, tuple[str, int]] = _alias_table()
+ALIASES: dict[str, str] = {a: f for a, (f, _) in _ALIAS_RANKS.items()}
+# Aliases looked for inside longer headers: three or more characters, or two Chinese ones.
+_LONG_ALIASES: list[tuple[str, str]] = sorted(((a, f) for a, f in ALIASES.items()
+                                               if len(a) >= 3 or (len(a) == 2 and not a.isascii())),
+                                              key=lambda af: -len(af[0]))
 
 
-def match_headers(headers: Sequence[object], mapping: Mapping[str, str] | None = None) -> dict[str, ColumnMatch]:
+def _neutral(rest: str, field: str) -> bool:
+    return not rest or _NEUTRAL_BY_KIND[FIELDS[field][0]].match(rest) is not None
+
+
+def _contained(key: str) -> tuple[str, str, str] | None:
+    """(field, prefix, suffix) of the longest alias inside ``key`` with a neutral (or, for a
+    previous period, previous-period) remainder."""
+    for alias, field in _LONG_ALIASES:
+        at = key.find(alias)
+        while at >= 0:
+            pre, post = key[:at], key[at + len(alias):]
+            rest = pre + post
+            if _neutral(pre, field) and _neutral(post, field):
+                return field, pre, post
+            if FIELDS[field][0] == "money" and _PREV_RE.match(rest):
+                stripped = _PREV_WORDS_RE.sub("", rest)
+                if _neutral(stripped, field):
+                    return "billings_prev" if field == "billings" else "", pre, post
+            at = key.find(alias, at + 1)
+    return None
+
+
+def match_headers(headers: Sequence[object], mapping: Mapping[str, str] | None = None,
+                  default_multiplier: float = 1.0) -> dict[str, ColumnMatch]:
     """Recognise the fields in a header row.
 
     ``mapping`` (from the Settings ``Columns`` block) maps a field to the header used in
     this workbook and wins over the aliases. Otherwise a header matches a field when its
-    normalised text (unit removed) equals an alias; failing that, when it contains an alias
-    of three or more characters (``2026年度投放额`` -> billings), the longest alias winning.
-    Each field and each column is used at most once, the leftmost column first.
+    normalised text (unit removed) equals an alias -- several columns matching one field
+    exactly go to the most canonical alias, then the leftmost column; failing that, when it
+    contains an alias of three or more characters and the rest is only a qualifier (year,
+    period, total, unit). Year-named columns give the latest year to the field (and the year
+    before to billings_prev). Each field and each column is used at most once.
+
+    ``default_multiplier`` is the unit of money columns that state none (a ``单位：万元``
+    line above the table).
     """
     found: dict[str, ColumnMatch] = {}
     used: set[int] = set()
     cells = [(i, h) for i, h in enumerate(headers) if h is not None and str(h).strip()]
     split = {i: split_unit(h) for i, h in cells}
+    keys = {i: normalise_header(split[i][0]) for i, _ in cells}
+    full_keys = {i: normalise_header(h) for i, h in cells}
 
-    def take(field: str, i: int) -> None:
-        base, unit = split[i]
-        mult = unit_multiplier(unit) if FIELDS[field][0] in ("money", "potential") else 1.0
-        found[field] = ColumnMatch(field, i, str(headers[i]).strip(), mult if mult is not None else 1.0)
+    def multiplier(i: int, field: str, extra_unit: str | None = None) -> float | None:
+        """The column's money multiplier, or None when its unit rules the field out."""
+        if FIELDS[field][0] not in MONEY_KINDS:
+            return 1.0
+        unit = split[i][1]
+        if unit is not None:
+            if is_non_yuan_unit(unit):
+                return None
+            m = unit_multiplier(unit)
+            if m is not None:
+                return m
+        if extra_unit:
+            return HEADER_UNITS[extra_unit]
+        return default_multiplier
+
+    def take(field: str, i: int, mult: float) -> None:
+        found[field] = ColumnMatch(field, i, display_header(headers[i]), mult)
         used.add(i)
 
+    # 1. The Settings mapping.
     for field, wanted in (mapping or {}).items():
-        if field not in FIELDS or not wanted:
+        if field not in FIELDS or not wanted or field in found:
             continue
         target = normalise_header(wanted)
-        for i, h in cells:
-            if i not in used and (normalise_header(h) == target or normalise_header(split[i][0]) == target):
-                take(field, i)
+        for i, _ in cells:
+            if i not in used and target in (full_keys[i], keys[i]):
+                m = multiplier(i, field)
+                take(field, i, m if m is not None else 1.0)
                 break
 
+    # 2. Exact aliases: per field, the most canonical alias, then the leftmost column.
+    exact: dict[str, list[tuple[int, int]]] = {}
     for i, _ in cells:
         if i in used:
             continue
-        key = normalise_header(split[i][0])
-        field = ALIASES.get(key) or ALIASES.get(normalise_header(headers[i]))
-        if field and field not in found:
-            take(field, i)
+        hit = _ALIAS_RANKS.get(keys[i]) or _ALIAS_RANKS.get(full_keys[i])
+        if hit and hit[0] not in found and multiplier(i, hit[0]) is not None:
+            exact.setdefault(hit[0], []).append((hit[1], i))
+    for field, options in exact.items():
+        _, i = min(options)
+        take(field, i, multiplier(i, field))  # type: ignore[arg-type]
 
-    long_aliases = sorted(((a, f) for a, f in ALIASES.items() if len(a) >= 3), key=lambda af: -len(af[0]))
+    # 3. Contained aliases with a neutral remainder; years decide between year-named columns.
+    candidates: dict[str, list[tuple[int, int]]] = {}  # field -> [(year or -1, column)]
+    units: dict[int, str | None] = {}
     for i, _ in cells:
         if i in used:
             continue
-        key = normalise_header(split[i][0])
-        for alias, field in long_aliases:
-            if field not in found and alias in key:
-                take(field, i)
-                break
-    return found
+        hit = _contained(keys[i])
+        if hit is None or not hit[0]:
+            continue
+        field, pre, post = hit
+        tail = _TRAILING_UNIT_RE.search(post)
+        units[i] = tail.group("u") if tail else None
+        if multiplier(i, field, units[i]) is None:
+            continue
+        year = _YEAR_RE.search(pre + "|" + post)
+        candidates.setdefault(field, []).append((int(year.group(1)) if year else -1, i))
+    for field, options in candidates.items():
+        if field in found:  # an exact alias or the mapping named it: year-named columns stay unused
+            continue
+        years = [y for y, _ in options if y >= 0]
+        if years:
+            latest = max(years)
+            i = min(c for y, c in options if y == latest)
+            take(field, i, multiplier(i, field, units[i]))  # type: ignore[arg-type]
+            if field == "billings" and "billings_prev" not in found:
+                prev = [c for y, c in options if y == latest - 1]
+                if prev:
+                    mult = multiplier(prev[0], "billings_prev", units[prev[0]])
+                    take("billings_prev", prev[0], mult)  # type: ignore[arg-type]
+        else:
+            i = min(c for _, c in options)
+            take(field, i, multiplier(i, field, units[i]))  # type: ignore[arg-type]
+    return dict(sorted(found.items(), key=lambda fm: fm[1].index))
 
 
-def header_score(headers: Sequence[object]) -> int:
+def header_score(headers: Sequence[object], mapping: Mapping[str, str] | None = None) -> int:
     """How much a row looks like a client-table header: the number of fields it names,
     counting only rows that name the client."""
-    found = match_headers(headers)
+    found = match_headers(headers, mapping)
     if "name" not in found and "client_id" not in found:
         return 0
     return len(found)

@@ -9,11 +9,13 @@ parsers take exactly that. Nothing is written.
 
 from __future__ import annotations
 
+import html
 import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import python_calamine as pc
 
@@ -49,11 +51,127 @@ class WorkbookData:
 def _date1904(path: Path) -> bool:
     try:
         with zipfile.ZipFile(path) as z:
-            xml = z.read("xl/workbook.xml").decode("utf-8", "replace")
-    except (KeyError, zipfile.BadZipFile, OSError):
+            xml = z.read(_main_part(z)).decode("utf-8", "replace")
+    except (KeyError, zipfile.BadZipFile, OSError, ValueError):
         return False
-    m = re.search(r"<(?:\w+:)?workbookPr\b[^>]*\bdate1904\s*=\s*\"(1|true)\"", xml)
+    m = re.search(r"<(?:\w+:)?workbookPr\b[^>]*\bdate1904\s*=\s*[\"'](1|true)[\"']", xml)
     return m is not None
+
+
+def _main_part(z: zipfile.ZipFile) -> str:
+    """The workbook part named by the package relationships (usually xl/workbook.xml)."""
+    try:
+        rels = z.read("_rels/.rels").decode("utf-8", "replace")
+        for m in re.finditer(r"<(?:\w+:)?Relationship\b([^>]*)>", rels):
+            attrs = m.group(1)
+            if re.search(r"Type\s*=\s*[\"'][^\"']*/officeDocument[\"']", attrs):
+                target = re.search(r"Target\s*=\s*[\"']([^\"']+)[\"']", attrs)
+                if target:
+                    return target.group(1).lstrip("/")
+    except KeyError:
+        pass
+    return "xl/workbook.xml"
+
+
+# ---------------------------------------------------------------- error cells
+
+_ATTR = r"\s*=\s*[\"']([^\"']*)[\"']"
+_CELL_REF_RE = re.compile(rb"\br" + _ATTR.encode() )
+_VALUE_RE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_REF_RE = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
+
+
+def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet name -> zip member of its worksheet part."""
+    main = _main_part(z)
+    folder = main.rsplit("/", 1)[0] + "/" if "/" in main else ""
+    rels_name = f"{folder}_rels/{main.rsplit('/', 1)[-1]}.rels"
+    rels = z.read(rels_name).decode("utf-8", "replace")
+    targets: dict[str, str] = {}
+    for m in re.finditer(r"<(?:\w+:)?Relationship\b([^>]*)>", rels):
+        rid = re.search(r"\bId" + _ATTR, m.group(1))
+        target = re.search(r"\bTarget" + _ATTR, m.group(1))
+        if rid and target:
+            t = target.group(1)
+            targets[rid.group(1)] = t.lstrip("/") if t.startswith("/") else _join(folder, t)
+    wb = z.read(main).decode("utf-8", "replace")
+    out: dict[str, str] = {}
+    for m in re.finditer(r"<(?:\w+:)?sheet\b([^>]*)/?>", wb):
+        name = re.search(r"\bname" + _ATTR, m.group(1))
+        rid = re.search(r"\br:id" + _ATTR, m.group(1)) or re.search(r"\b\w+:id" + _ATTR, m.group(1))
+        if name and rid and rid.group(1) in targets:
+            out[html.unescape(name.group(1))] = targets[rid.group(1)]
+    return out
+
+
+def _join(folder: str, target: str) -> str:
+    parts: list[str] = []
+    for p in (folder + target).split("/"):
+        if p == "..":
+            if parts:
+                parts.pop()
+        elif p and p != ".":
+            parts.append(p)
+    return "/".join(parts)
+
+
+def _column_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _error_cells(xml: bytes) -> list[tuple[int, int, str]]:
+    """(0-based row, 0-based column, error text) of every cell holding an Excel error value
+    (``t="e"``) in a worksheet's XML; calamine reads those cells as empty."""
+    out: list[tuple[int, int, str]] = []
+    for marker in (b't="e"', b"t='e'"):
+        at = xml.find(marker)
+        while at >= 0:
+            start = xml.rfind(b"<", 0, at)
+            tag_end = xml.find(b">", at)
+            if start >= 0 and tag_end > 0 and re.match(rb"<(?:\w+:)?c\s", xml[start:tag_end]) \
+                    and xml[tag_end - 1:tag_end] != b"/":
+                end = xml.find(b"c>", tag_end)  # the closing </c> or </x:c>
+                value = _VALUE_RE.search(xml, tag_end, end if end > 0 else len(xml))
+                ref = _CELL_REF_RE.search(xml, start, tag_end)
+                if value and ref:
+                    m = _REF_RE.match(ref.group(1).decode("ascii", "replace"))
+                    if m:
+                        out.append((int(m.group(2)) - 1, _column_index(m.group(1)),
+                                    html.unescape(value.group(1).decode("utf-8", "replace")).strip()))
+            at = xml.find(marker, at + 1)
+    return out
+
+
+def _read_error_cells(path: Path) -> dict[str, list[tuple[int, int, str]]]:
+    """Sheet name -> its error cells, for .xlsx/.xlsm files; {} when the file is not a zip
+    package or anything about it is unexpected (this is a best effort on top of calamine)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            out: dict[str, list[tuple[int, int, str]]] = {}
+            for name, part in _sheet_parts(z).items():
+                try:
+                    xml = z.read(part)
+                except KeyError:
+                    continue
+                if b't="e"' in xml or b"t='e'" in xml:
+                    out[name] = _error_cells(xml)
+            return out
+    except Exception:  # noqa: BLE001 - never fail a read because of this extra pass
+        return {}
+
+
+def _put_errors(rows: list[list[Any]], first_row: int, first_col: int, errors: list[tuple[int, int, str]]) -> None:
+    for r, c, text in errors:
+        i, j = r - first_row, c - first_col
+        if 0 <= i < len(rows) and 0 <= j < len(rows[i]) and _blank(rows[i][j]):
+            rows[i][j] = text
+
+
+def _blank(v: Any) -> bool:
+    return v is None or v == ""
 
 
 def read_workbook(path: str | Path) -> WorkbookData:
@@ -73,6 +191,7 @@ def read_workbook(path: str | Path) -> WorkbookData:
     except Exception as e:  # calamine raises several types for damaged or foreign files
         raise WorkbookUnreadable(f"无法读取工作簿 / cannot read workbook {path}: {e}") from e
 
+    errors = _read_error_cells(path)
     sheets: list[SheetGrid] = []
     for meta in wb.sheets_metadata:
         if meta.typ != pc.SheetTypeEnum.WorkSheet:
@@ -80,13 +199,18 @@ def read_workbook(path: str | Path) -> WorkbookData:
         sheet = wb.get_sheet_by_name(meta.name)
         start = sheet.start or (0, 0)
         rows = sheet.to_python(skip_empty_area=True)
+        if meta.name in errors:
+            _put_errors(rows, start[0], start[1], errors[meta.name])
         sheets.append(SheetGrid(meta.name, rows, start[0], start[1]))
 
     tables: list[TableInfo] = []
     for name in table_names:
         t = wb.get_table_by_name(name)
         start = t.start  # first data cell (row, col), 0-based; the header is the row above
-        tables.append(TableInfo(name=t.name, sheet=t.sheet, headers=list(t.columns), rows=t.to_python(),
+        rows = t.to_python()
+        if t.sheet in errors:
+            _put_errors(rows, start[0], start[1], errors[t.sheet])
+        tables.append(TableInfo(name=t.name, sheet=t.sheet, headers=list(t.columns), rows=rows,
                                 header_row=start[0] - 1, first_col=start[1]))
     wb.close()
     return WorkbookData(path, sheets, tables, _date1904(path))

@@ -1,0 +1,428 @@
+"""The cell parsers (SPEC 2): money, dates, yes/no, counts, hours, scores, text.
+
+Boundaries of every accepted form, and hypothesis properties on random cells of every type a
+reader or xlwings can hand over: no parser raises; a column parses exactly as its cells do
+one by one; blanks are never problems; a problem always comes with NaN/NaT; an amount or
+date written in any accepted style reads back exactly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import assume, given, settings as hsettings, strategies as st
+
+from xlclient.engine.parse import (
+    BLANK_TOKENS,
+    EXCEL_ERRORS,
+    FALSE_TOKENS,
+    TRUE_TOKENS,
+    parse_bool,
+    parse_count,
+    parse_date,
+    parse_hours,
+    parse_money,
+    parse_score,
+    parse_text,
+    serial_to_date,
+)
+
+NAN = float("nan")
+FULL = str.maketrans("0123456789.,", "０１２３４５６７８９．，")
+
+
+def one(parser, v, *args):
+    p = parser([v], *args)
+    return p.values[0], p.problems[0]
+
+
+def day(v) -> str | None:
+    return None if np.isnat(v) else str(v)
+
+
+# ----------------------------------------------------------------------------- money
+
+@pytest.mark.parametrize("text, amount", [
+    ("120万", 1_200_000), ("1.2亿", 120_000_000), ("¥3,500", 3500), ("3,500元", 3500), ("12.5k", 12_500),
+    ("12.5K", 12_500), ("3.5w", 35_000), ("1.2万元", 12_000), ("1.5千万", 15_000_000), ("2百万", 2_000_000),
+    ("1亿2000万", 120_000_000 + 0 * 1), ("1.2亿3000万", 150_000_000), ("￥3,500", 3500), ("RMB 3500", 3500),
+    ("3,500 RMB", 3500), ("人民币3500元", 3500), ("3500.00元", 3500), ("１２０万", 1_200_000), (".5万", 5000),
+    ("5.", 5), ("+100", 100), ("1,234,567.89", 1_234_567.89), ("1,234.5万", 12_345_000), ("1e3", 1000),
+    ("0.07万", 700), ("0", 0), ("0元", 0), (" 85 万 ", 850_000), ("3,500块", 3500), ("1_000", 1000),
+    ("¥ 3,500", 3500), ("85万元", 850_000), ("2m", 2_000_000),
+])
+def test_money_text_forms(text, amount):
+    value, problem = one(parse_money, text)
+    assert problem is None and value == amount
+
+
+@pytest.mark.parametrize("text", ["约50万", "50万+", "USD 100", "$100", "1,2", "12,34,567", "1.2.3", "abc", "万",
+                                  "NaN", "inf", "Infinity", "1e400", "--5", "2万5千", "3,5", "1,0000", "50%",
+                                  "#DIV/0!", "#VALUE!", "#REF!", "(note)", "¥¥5"])
+def test_money_text_that_is_not_an_amount_is_reported(text):
+    value, problem = one(parse_money, text)
+    assert problem == "money" and math.isnan(value)
+
+
+@pytest.mark.parametrize("v", ["-5", "(1,200)", "¥-100", "-¥100", "- 100", "¥(1,200)", "(3,500)元", -0.5, -1e9])
+def test_negative_amounts_are_reported_not_used(v):
+    value, problem = one(parse_money, v)
+    assert problem == "negative_money" and math.isnan(value)
+
+
+def test_negative_amounts_when_allowed():
+    p = parse_money(["-5", "(1,200)", -3.0, "-1.5万", "abc"], allow_negative=True)
+    assert p.values[:4].tolist() == [-5, -1200, -3, -15_000] and p.problems.tolist() == [None] * 4 + ["money"]
+
+
+@pytest.mark.parametrize("v", [True, False, dt.date(2026, 1, 1), dt.datetime(2026, 1, 1), dt.time(10, 0),
+                               dt.timedelta(days=1), float("inf"), float("-inf"), 10**400, object()])
+def test_money_from_a_cell_that_is_not_a_number(v):
+    value, problem = one(parse_money, v)
+    assert problem in ("money", "negative_money") and math.isnan(value)
+
+
+@pytest.mark.parametrize("v", [None, "", "   ", NAN, np.float64("nan"), pd.NaT, "-", "--", "—", "/", "n/a", "N/A",
+                               "null", "#N/A", "　"])
+def test_blank_money_cells_are_not_problems(v):
+    value, problem = one(parse_money, v)
+    assert problem is None and math.isnan(value)
+
+
+def test_header_unit_scales_plain_numbers_but_not_text_with_its_own_unit():
+    p = parse_money([120, "120", "120万", "¥3,500", "3,500元", "1.2亿", 0.07, "0.07", decimal.Decimal("2.5"),
+                     np.float64(3), np.int64(4)], 1e4)
+    assert list(p.values) == [1_200_000, 1_200_000, 1_200_000, 3500, 3500, 120_000_000, 700.0000000000001, 700,
+                              25_000, 30_000, 40_000]
+    assert all(x is None for x in p.problems)
+    # A multiplier that is not a power of ten still scales plain text numbers.
+    assert parse_money(["2", "2元"], 2.5).values.tolist() == [5.0, 2.0]
+
+
+def test_money_exactness_of_decimal_text():
+    # 1.2亿 is 12 x 10^7 exactly, not 1.2 * 1e8 in floating point.
+    assert parse_money(["0.1亿", "0.3万", "1.1k", "123456.789万"]).values.tolist() == [
+        10_000_000, 3000, 1100, 1_234_567_890]
+
+
+# ----------------------------------------------------------------------------- dates
+
+@pytest.mark.parametrize("v", [
+    "2026-03-05", "2026-3-5", "2026/3/5", "2026/03/05", "2026.3.5", "2026年3月5日", "2026年3月5号", "2026年03月05日",
+    "２０２６年３月５日", " 2026 年 3 月 5 日 ", "2026-03-05 10:30", "2026-03-05T10:30:00", "2026/3/5 3:00 PM",
+    "2026/03/05 00:00:00", "2026-03-05 周四", "2026年3月5日（星期四）", "20260305", "Mar 5, 2026", "March 5 2026",
+    "5 Mar 2026", "5-Mar-2026", "5th March 2026", 46086.0, 46086, 46086.75, 20260305.0, dt.date(2026, 3, 5),
+    dt.datetime(2026, 3, 5, 23, 59), pd.Timestamp("2026-03-05 08:00"), np.datetime64("2026-03-05"),
+    np.datetime64("2026-03-05T10:00:00.000000000"), pd.Timestamp("2026-03-05", tz="Asia/Shanghai"),
+])
+def test_date_forms(v):
+    value, problem = one(parse_date, v)
+    assert problem is None and day(value) == "2026-03-05"
+
+
+@pytest.mark.parametrize("v", [
+    "2026-02-30", "2025-02-29", "2026-13-01", "2026-00-10", "5/3/2026", "03/05/2026", "26-3-5", "2026年3月",
+    "2026-03", "明天", "Q1", "0001-01-01", "1899-12-31", 0.0, 1.0, 60.0, 61.0, 18263.0, -1.0, 2958466.0, 12345678.0,
+    19000101.0, 19491231.0, float("inf"), True, dt.time(10, 0), dt.timedelta(days=3), "#VALUE!",
+])
+def test_impossible_ambiguous_or_implausible_dates_are_reported(v):
+    value, problem = one(parse_date, v)
+    assert problem == "date" and np.isnat(value)
+
+
+def test_date_boundaries():
+    assert day(one(parse_date, 18264.0)[0]) == "1950-01-01"  # the first serial read as a date
+    assert day(one(parse_date, 2958465.0)[0]) == "9999-12-31"
+    assert day(one(parse_date, "2024-02-29")[0]) == "2024-02-29"
+    assert day(one(parse_date, "1900-01-01")[0]) == "1900-01-01"  # typed text names its year
+    assert day(one(parse_date, 19500101.0)[0]) == "1950-01-01"
+    # Date cells are the user's own dates, whatever their year.
+    assert day(one(parse_date, dt.date(1949, 10, 1))[0]) == "1949-10-01"
+
+
+def test_1904_date_system():
+    assert day(one(parse_date, 46086.0 - 1462, True)[0]) == "2026-03-05"
+    assert day(one(parse_date, "2026-03-05", True)[0]) == "2026-03-05"
+    assert day(one(parse_date, 20260305.0, True)[0]) == "2026-03-05"
+    assert one(parse_date, 10.0, True)[1] == "date"
+
+
+def test_serial_to_date_carries_excels_1900_leap_bug():
+    out = serial_to_date(np.array([1.0, 59.0, 60.0, 61.0, 0.0, np.nan]))
+    assert [day(v) for v in out] == ["1900-01-01", "1900-02-28", None, "1900-03-01", None, None]
+    assert day(serial_to_date(np.array([0.0]), True)[0]) == "1904-01-01"
+
+
+@pytest.mark.parametrize("v", [None, "", "  ", NAN, pd.NaT, np.datetime64("NaT"), "-", "—", "n/a", "#N/A"])
+def test_blank_date_cells_are_not_problems(v):
+    value, problem = one(parse_date, v)
+    assert problem is None and np.isnat(value)
+
+
+# ----------------------------------------------------------------------------- yes / no
+
+@pytest.mark.parametrize("v, expected", [
+    ("是", 1), ("否", 0), ("Y", 1), ("n", 0), ("Yes", 1), ("NO", 0), ("TRUE", 1), ("false", 0), ("1", 1), ("0", 0),
+    ("✓", 1), ("✔", 1), ("√", 1), ("×", 0), ("有", 1), ("无", 0), ("已付", 1), ("未付", 0), ("Ｙ", 1), (" 是 ", 1),
+    ("1.0", 1), (1.0, 1), (0.0, 0), (1, 1), (0, 0), (True, 1), (False, 0), (np.True_, 1), (np.int64(1), 1),
+])
+def test_yes_no_forms(v, expected):
+    value, problem = one(parse_bool, v)
+    assert problem is None and value == expected
+
+
+@pytest.mark.parametrize("v", ["maybe", "是的", "x", "ok", 2.0, -1.0, 0.5, float("inf"), dt.date(2026, 1, 1),
+                               dt.time(1, 0), "#REF!"])
+def test_yes_no_reports_anything_else(v):
+    value, problem = one(parse_bool, v)
+    assert problem == "bool" and math.isnan(value)
+
+
+@pytest.mark.parametrize("v", [None, "", " ", NAN, "-", "n/a"])
+def test_blank_yes_no_cells(v):
+    value, problem = one(parse_bool, v)
+    assert problem is None and math.isnan(value)
+
+
+# ----------------------------------------------------------------------------- counts, hours, scores
+
+@pytest.mark.parametrize("parser, v, expected", [
+    (parse_count, "3", 3), (parse_count, "3次", 3), (parse_count, "3 次", 3), (parse_count, "3.0", 3),
+    (parse_count, "３次", 3), (parse_count, "1,200", 1200), (parse_count, 0.0, 0), (parse_count, 1e9, 1e9),
+    (parse_count, "5单", 5), (parse_count, "2 times", 2),
+    (parse_hours, "120h", 120), (parse_hours, "120小时", 120), (parse_hours, " 4.5 ", 4.5), (parse_hours, 0.0, 0),
+    (parse_hours, dt.timedelta(hours=30, minutes=30), 30.5), (parse_hours, "12 hrs", 12),
+    (parse_score, "4分", 4), (parse_score, "4 分", 4), (parse_score, "★★★", 3), (parse_score, "★★★☆☆", 3),
+    (parse_score, 1.0, 1), (parse_score, 5.0, 5), (parse_score, 3.5, 3.5), (parse_score, "５", 5),
+])
+def test_number_forms(parser, v, expected):
+    value, problem = one(parser, v)
+    assert problem is None and value == expected
+
+
+@pytest.mark.parametrize("parser, v", [
+    (parse_count, "3.5"), (parse_count, 2.5), (parse_count, -1.0), (parse_count, "-1"), (parse_count, 1e9 + 1),
+    (parse_count, "4分"), (parse_count, "1,2"), (parse_count, True), (parse_count, float("inf")),
+    (parse_count, dt.timedelta(hours=1)), (parse_count, "abc"),
+    (parse_hours, -0.5), (parse_hours, "3次"), (parse_hours, dt.date(2026, 1, 1)), (parse_hours, "nan"),
+    (parse_score, 0.99), (parse_score, 5.01), (parse_score, 0.0), (parse_score, "★★★★★★"), (parse_score, "1e3"),
+    (parse_score, dt.time(1, 0)),
+])
+def test_numbers_out_of_range_or_unreadable(parser, v):
+    value, problem = one(parser, v)
+    assert problem is not None and math.isnan(value)
+
+
+def test_score_range_is_a_parameter():
+    p = parse_score([0, 10, 11], lo=0, hi=10)
+    assert p.values[:2].tolist() == [0, 10] and math.isnan(p.values[2]) and p.problems[2] == "score"
+
+
+# ----------------------------------------------------------------------------- text
+
+def test_text():
+    out = parse_text([" a ", 1001.0, 1001, 10**20, 1e20, 1.5, True, dt.date(2026, 1, 1), dt.datetime(2026, 1, 1, 10),
+                      None, NAN, -0.0, np.float64(3.0), np.int64(7), "ＡＢ", "#REF!", "#N/A", dt.time(1, 2), "  "])
+    assert out.tolist() == ["a", "1001", "1001", "100000000000000000000", "1e+20", "1.5", "True", "2026-01-01",
+                            "2026-01-01 10:00:00", "", "", "0", "3", "7", "ＡＢ", "", "", "01:02:00", ""]
+
+
+def test_parsers_take_lists_tuples_series_and_arrays():
+    for raw in (["1", 2.0], ("1", 2.0), pd.Series(["1", 2.0]), np.array(["1", 2.0], dtype=object),
+                pd.Series([1.0, 2.0]), np.array([1.0, 2.0])):
+        assert parse_count(raw).values.tolist() == [1, 2]
+    assert day(parse_date(np.array(["2026-03-05"], dtype="datetime64[ns]")).values[0]) == "2026-03-05"
+    assert len(parse_money([]).values) == 0 and len(parse_text([])) == 0
+
+
+# ----------------------------------------------------------------------------- properties
+
+def _full_width(s: str) -> str:
+    return s.translate(FULL)
+
+
+cells = st.one_of(
+    st.none(),
+    st.text(max_size=12),
+    st.text(alphabet="0123456789.,-+()¥元万亿千kKwW年月日/ 　：:#✓×是否", max_size=10),
+    st.sampled_from(sorted(BLANK_TOKENS | TRUE_TOKENS | FALSE_TOKENS | EXCEL_ERRORS)),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.integers(min_value=-(10**30), max_value=10**30),
+    st.booleans(),
+    st.dates(),
+    st.datetimes(),
+    st.times(),
+    st.timedeltas(),
+    st.decimals(allow_nan=False, allow_infinity=False),
+    st.builds(np.float64, st.floats()),
+    st.builds(np.int64, st.integers(-(2**63), 2**63 - 1)),
+)
+
+PARSERS = {
+    "money": lambda c: parse_money(c),
+    "money_wan": lambda c: parse_money(c, 1e4),
+    "date": lambda c: parse_date(c),
+    "date1904": lambda c: parse_date(c, True),
+    "bool": parse_bool,
+    "count": parse_count,
+    "hours": parse_hours,
+    "score": parse_score,
+}
+
+
+def _is_blank(v) -> bool:
+    if v is None:
+        return True
+    if isinstance(v, float) and math.isnan(v):
+        return True
+    return isinstance(v, str) and not v.strip()
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(column=st.lists(cells, max_size=12))
+def test_no_parser_raises_and_columns_parse_like_their_cells(column):
+    for name, parser in PARSERS.items():
+        p = parser(column)
+        assert len(p.values) == len(p.problems) == len(column)
+        for i, v in enumerate(column):
+            value, problem = p.values[i], p.problems[i]
+            missing = np.isnat(value) if name.startswith("date") else math.isnan(value)
+            assert problem is None or isinstance(problem, str)
+            if problem is not None:
+                assert missing, (name, v)  # a bad value is never used
+            if _is_blank(v):
+                assert problem is None, (name, v)  # blanks are never problems
+            alone = parser([v])
+            assert (alone.problems[0] is None) == (problem is None), (name, v)
+            if name.startswith("date"):
+                assert (np.isnat(alone.values[0]) and missing) or alone.values[0] == value, (name, v)
+            else:
+                assert (math.isnan(alone.values[0]) and missing) or alone.values[0] == value, (name, v)
+    text = parse_text(column)
+    assert len(text) == len(column) and all(isinstance(t, str) for t in text)
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(column=st.lists(cells, max_size=12))
+def test_a_non_blank_cell_gives_a_value_or_a_problem(column):
+    for name, parser in PARSERS.items():
+        p = parser(column)
+        for i, v in enumerate(column):
+            if _is_blank(v) or (isinstance(v, str) and v.strip().lower() in BLANK_TOKENS):
+                continue
+            if isinstance(v, str) and name == "bool" and v.strip() == "无":
+                continue
+            value = p.values[i]
+            missing = np.isnat(value) if name.startswith("date") else math.isnan(value)
+            if missing and not (name.startswith("date") and isinstance(v, (dt.date, np.datetime64))):
+                assert p.problems[i] is not None, (name, v)
+
+
+amounts = st.one_of(st.integers(0, 10**13).map(decimal.Decimal),
+                    st.integers(0, 10**13).map(lambda n: decimal.Decimal(n) / 100))
+
+
+def _plain(d: decimal.Decimal) -> str:
+    s = format(d, "f")
+    return s.rstrip("0").rstrip(".") if "." in s else s
+
+
+def _grouped(d: decimal.Decimal) -> str:
+    s = format(d, ",f")
+    return s.rstrip("0").rstrip(".") if "." in s else s
+
+
+@hsettings(max_examples=400, deadline=None)
+@given(amount=amounts, style=st.integers(0, 13))
+def test_an_amount_written_in_any_accepted_style_reads_back_exactly(amount, style):
+    text = [
+        lambda: _plain(amount),
+        lambda: _grouped(amount),
+        lambda: "¥" + _grouped(amount),
+        lambda: _grouped(amount) + "元",
+        lambda: "RMB " + _plain(amount),
+        lambda: _plain(amount / 10_000) + "万",
+        lambda: _plain(amount / 10_000) + "万元",
+        lambda: _plain(amount / 100_000_000) + "亿",
+        lambda: _plain(amount / 1000) + "k",
+        lambda: _plain(amount / 1000) + "K",
+        lambda: _plain(amount / 10_000) + "w",
+        lambda: _full_width(_plain(amount / 10_000)) + "万",
+        lambda: " " + _grouped(amount) + " 元 ",
+        lambda: "人民币" + _plain(amount) + "元",
+    ][style]()
+    value, problem = one(parse_money, text)
+    assert problem is None and value == float(amount), (text, value)
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(amount=amounts)
+def test_plain_text_in_a_wan_column_reads_back_exactly(amount):
+    value, problem = one(parse_money, _plain(amount / 10_000), 1e4)
+    assert problem is None and value == float(amount)
+
+
+@hsettings(max_examples=400, deadline=None)
+@given(d=st.dates(min_value=dt.date(1950, 1, 1), max_value=dt.date(2199, 12, 31)), style=st.integers(0, 14),
+       date1904=st.booleans())
+def test_a_date_written_in_any_accepted_style_reads_back_exactly(d, style, date1904):
+    epoch = dt.date(1904, 1, 1) if date1904 else dt.date(1899, 12, 30)
+    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    v = [
+        lambda: d.isoformat(),
+        lambda: f"{d.year}/{d.month}/{d.day}",
+        lambda: f"{d.year}年{d.month}月{d.day}日",
+        lambda: f"{d.year}.{d.month}.{d.day}",
+        lambda: _full_width(f"{d.year}年{d.month}月{d.day}日"),
+        lambda: d.strftime("%Y%m%d"),
+        lambda: f"{d.isoformat()} 14:30",
+        lambda: f"{d.isoformat()}T14:30:00",
+        lambda: d,
+        lambda: dt.datetime(d.year, d.month, d.day, 18, 5),
+        lambda: float((d - epoch).days),
+        lambda: float((d - epoch).days) + 0.75,
+        lambda: float(d.strftime("%Y%m%d")),
+        lambda: f"{d.day} {months[d.month - 1]} {d.year}",
+        lambda: f"{months[d.month - 1]} {d.day}, {d.year}",
+    ][style]()
+    value, problem = one(parse_date, v, date1904)
+    assert problem is None and day(value) == d.isoformat(), v
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(n=st.integers(0, 10**9), style=st.integers(0, 4))
+def test_a_count_written_in_any_accepted_style_reads_back(n, style):
+    v = [str(n), f"{n}次", f"{n:,}", float(n), _full_width(str(n)) + "单"][style]
+    value, problem = one(parse_count, v)
+    assert problem is None and value == n
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(token=st.sampled_from(sorted(TRUE_TOKENS | FALSE_TOKENS)), pad=st.sampled_from(["", " ", "　"]),
+       upper=st.booleans())
+def test_yes_no_tokens_in_any_case_or_padding(token, pad, upper):
+    v = pad + (token.upper() if upper else token) + pad
+    value, problem = one(parse_bool, v)
+    assert problem is None and value == (1.0 if token in TRUE_TOKENS else 0.0)
+
+
+@hsettings(max_examples=100, deadline=None)
+@given(ids=st.lists(st.integers(0, 2**53 - 1), max_size=10))
+def test_numeric_ids_show_without_decimals(ids):
+    assert parse_text([float(i) for i in ids]).tolist() == [str(i) for i in ids]
+
+
+@hsettings(max_examples=100, deadline=None)
+@given(column=st.lists(cells, max_size=8), prefix=st.lists(cells, max_size=4))
+def test_results_do_not_depend_on_the_neighbours(column, prefix):
+    assume(column)
+    for parser in PARSERS.values():
+        a = parser(column)
+        b = parser(prefix + column)
+        k = len(prefix)
+        assert [x is None for x in a.problems] == [x is None for x in b.problems[k:]]

@@ -1,0 +1,153 @@
+"""Reading workbook files into raw cells (xlclient.xlsx.reader): sheet positions, Excel
+tables, the 1904 date system, error cells, .xlsm, and files that are not workbooks."""
+
+from __future__ import annotations
+
+import datetime as dt
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+import xlsxwriter
+
+from xlclient.xlsx.reader import WorkbookUnreadable, _error_cells, read_workbook
+
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "excel-made"
+if not CORPUS.exists():
+    CORPUS = Path("/work/shared/corpus/excel-made")
+
+
+def test_sheets_keep_the_position_of_their_first_cell(tmp_path):
+    path = tmp_path / "a.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("客户")
+    ws.write_row("C5", ["客户名称", "客户经理"])
+    ws.write_row("C7", ["甲", "张"])
+    wb.add_worksheet("空白")
+    other = wb.add_worksheet("Other")
+    other.write("A1", "x")
+    wb.close()
+    data = read_workbook(path)
+    assert data.sheet_names == ["客户", "空白", "Other"]
+    s = data.sheet(["客户"])
+    assert (s.first_row, s.first_col) == (4, 2)
+    assert s.rows[0] == ["客户名称", "客户经理"] and s.rows[2] == ["甲", "张"] and s.rows[1] == ["", ""]
+    assert data.sheet(["OTHER"]).name == "Other"  # case-insensitive
+    assert data.sheet(["nope"]) is None
+    assert data.date1904 is False
+
+
+def test_tables_give_header_row_first_column_and_data_without_the_totals_row(tmp_path):
+    path = tmp_path / "t.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Accounts")
+    ws.add_table("C5:E8", {"name": "tblClients", "total_row": True,
+                           "columns": [{"header": "Client"}, {"header": "Owner"},
+                                       {"header": "Billings", "total_function": "sum"}],
+                           "data": [["A", "Tom", 1], ["B", "Ann", 2]]})
+    wb.close()
+    data = read_workbook(path)
+    (t,) = data.tables
+    assert (t.name, t.sheet, t.header_row, t.first_col) == ("tblClients", "Accounts", 4, 2)
+    assert list(t.headers) == ["Client", "Owner", "Billings"]
+    assert [list(r) for r in t.rows] == [["A", "Tom", 1.0], ["B", "Ann", 2.0]]
+
+
+def test_1904_date_system(tmp_path):
+    path = tmp_path / "mac.xlsx"
+    wb = xlsxwriter.Workbook(str(path), {"date_1904": True})
+    ws = wb.add_worksheet()
+    ws.write_datetime("A1", dt.datetime(2026, 3, 5), wb.add_format({"num_format": "yyyy-mm-dd"}))
+    wb.close()
+    data = read_workbook(path)
+    assert data.date1904 is True
+    assert data.sheets[0].rows[0][0] in (dt.date(2026, 3, 5), dt.datetime(2026, 3, 5))
+
+
+def test_error_cells_are_read_as_their_error_text(tmp_path):
+    path = tmp_path / "e.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("S")
+    ws.write_row("B2", ["客户名称", "年度投放额"])
+    ws.write("B3", "甲")
+    ws.write_formula("C3", "=1/0", None, "#DIV/0!")
+    ws.write("B4", "乙")
+    ws.write_formula("C4", "=NA()", None, "#N/A")
+    ws.write_formula("C5", "=A1+1", None, 5)  # a normal formula: its cached value
+    t = wb.add_worksheet("T")
+    t.add_table("A1:B3", {"name": "tbl", "columns": [{"header": "客户名称"}, {"header": "毛利"}]})
+    t.write_row("A2", ["丙"])
+    t.write_formula("B2", "=#REF!", None, "#REF!")
+    wb.close()
+    data = read_workbook(path)
+    s = data.sheet(["S"])
+    assert s.rows[1][1] == "#DIV/0!" and s.rows[2][1] == "#N/A" and s.rows[3][1] == 5
+    assert data.tables[0].rows[0][1] == "#REF!"
+
+
+def test_error_cells_scanner():
+    xml = (b'<worksheet><sheetData><row r="7"><c r="B7" s="1" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+           b'<c r="C7" t="e"/><c r="D7" t="s"><v>0</v></c><x:c r="AA10" t=\'e\'><x:v>#N/A</x:v></x:c>'
+           b'<c t="e"><v>#REF!</v></c></row></sheetData></worksheet>')
+    assert sorted(_error_cells(xml)) == [(6, 1, "#DIV/0!"), (9, 26, "#N/A")]
+
+
+def test_xlsm_with_a_vba_project(tmp_path):
+    vba = CORPUS / "vbaProject01.bin"
+    if not vba.exists():
+        pytest.skip("shared corpus not available")
+    path = tmp_path / "m.xlsm"
+    wb = xlsxwriter.Workbook(str(path))
+    wb.add_vba_project(str(vba))
+    wb.add_worksheet("客户").write_row("A1", ["客户名称", "客户经理"])
+    wb.close()
+    data = read_workbook(path)
+    assert data.sheet_names == ["客户"] and data.sheets[0].rows[0] == ["客户名称", "客户经理"]
+
+
+def test_corpus_macro_workbook_reads(tmp_path):
+    src = CORPUS / "macro01.xlsm"
+    if not src.exists():
+        pytest.skip("shared corpus not available")
+    data = read_workbook(src)
+    assert data.sheets  # worksheets only, the VBA project is not a sheet
+
+
+def test_chartsheets_are_not_read_as_grids(tmp_path):
+    path = tmp_path / "c.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("Data")
+    ws.write_column("A1", [1, 2, 3])
+    chart = wb.add_chart({"type": "line"})
+    chart.add_series({"values": "=Data!$A$1:$A$3"})
+    cs = wb.add_chartsheet("Chart")
+    cs.set_chart(chart)
+    wb.close()
+    assert read_workbook(path).sheet_names == ["Data"]
+
+
+def test_openpyxl_written_workbook_with_hidden_sheet(tmp_path):
+    path = tmp_path / "o.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Visible"
+    hidden = wb.create_sheet("Hidden")
+    hidden["A1"] = "客户名称"
+    hidden.sheet_state = "hidden"
+    wb.save(path)
+    data = read_workbook(path)
+    assert data.sheet_names == ["Visible", "Hidden"]
+
+
+def test_unreadable_files(tmp_path):
+    with pytest.raises(WorkbookUnreadable):
+        read_workbook(tmp_path / "missing.xlsx")
+    bad = tmp_path / "bad.xlsx"
+    bad.write_text("not a workbook")
+    with pytest.raises(WorkbookUnreadable):
+        read_workbook(bad)
+    broken = tmp_path / "broken.xlsx"
+    with zipfile.ZipFile(broken, "w") as z:
+        z.writestr("hello.txt", "no workbook here")
+    with pytest.raises(WorkbookUnreadable):
+        read_workbook(broken)
