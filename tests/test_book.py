@@ -154,6 +154,20 @@ def test_totals_and_notes_are_left_out_with_a_reason_and_their_cells_not_checked
     assert book.left_out == 6
 
 
+def test_a_header_repeated_under_itself_is_skipped_silently():
+    header = ["客户编号", "客户\n名称", "年度投放额(万元)"]
+    rows = rows_of(["K1", "甲", 1], ["客户编号", "客户\n名称", "年度投放额(万元)"], ["K2", "乙", "x"])
+    book = build_client_book(header, rows, sheet="S", header_row=0, settings=SETTINGS)
+    assert list(book.frame["row"]) == [2, 4] and problems(book) == [(4, "年度投放额(万元)", "x", "money")]
+    assert book.left_out == 0
+
+
+def test_traditional_chinese_totals_and_notes():
+    rows = rows_of(["甲", 1], ["合計", 2], ["註：資料截至10月", None])
+    book = build_client_book(["客戶名稱", "年度投放額"], rows, sheet="S", header_row=0, settings=SETTINGS)
+    assert list(book.frame["name"]) == ["甲"] and [p.code for p in book.problems] == ["summary_row"] * 2
+
+
 def test_rows_without_a_name_are_left_out_and_reported():
     header = ["客户编号", "客户名称", "年度投放额"]
     rows = rows_of(["K1", "甲", 1], ["K2", None, "abc"], ["K3", "-", 3], ["K4", "#REF!", 4], ["K5", "  ", 5])

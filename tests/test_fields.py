@@ -42,6 +42,8 @@ def test_headers_match_width_case_space_and_punctuation_insensitively(header):
     ("合同金额/元", 1.0), ("合同金额／万元", 1e4), ("毛利(千元)", 1e3), ("毛利（千）", 1e3), ("年度投放额(亿元)", 1e8),
     ("年度投放额（万元/年）", 1e4), ("年度投放额（单位：万元）", 1e4), ("年度投放额(RMB)", 1.0), ("Billings (k)", 1e3),
     ("年度投放额(含税)", 1.0), ("年度投放额（百万元）", 1e6), ("年度投放额万元", 1e4), ("2026年投放额（万元）", 1e4),
+    ("Billings (RMB '000)", 1e3), ("Revenue (in RMB thousands)", 1e3), ("Revenue (RMB mn)", 1e6), ("毛利（单位：千元）", 1e3),
+    ("年度投放額（萬元）", 1e4),
 ])
 def test_units_in_headers(header, mult):
     found = match_headers(["客户名称", header])
@@ -56,6 +58,12 @@ def test_a_share_or_a_foreign_currency_is_not_an_amount_in_yuan(header):
     assert "billings" not in found and "gross_profit" not in found
 
 
+def test_traditional_chinese_headers():
+    found = fields_of(["客戶編號", "客戶名稱", "客戶經理", "狀態", "年度投放額（萬元）", "最近拜訪日期", "已付定金"])
+    assert list(found) == ["client_id", "name", "owner", "status", "billings", "last_visit", "deposit_paid"]
+    assert found["billings"] == (4, 1e4)
+
+
 def test_units_helpers():
     assert split_unit("年度投放额（万元）") == ("年度投放额", "万元")
     assert split_unit("合同金额/元") == ("合同金额", "元")
@@ -64,6 +72,7 @@ def test_units_helpers():
     assert unit_multiplier(None) == 1.0 and unit_multiplier("万元") == 1e4 and unit_multiplier("万元/年") == 1e4
     assert unit_multiplier("USD") is None and unit_multiplier("人") is None
     assert is_non_yuan_unit("%") and is_non_yuan_unit("美元") and not is_non_yuan_unit("万元")
+    assert is_non_yuan_unit("港幣") and unit_multiplier("USD '000") is None
 
 
 def test_the_settings_mapping_wins():

@@ -86,6 +86,23 @@ def test_error_cells_are_read_as_their_error_text(tmp_path):
     assert data.tables[0].rows[0][1] == "#REF!"
 
 
+def test_a_cell_merged_down_a_column_gives_its_value_to_every_row(tmp_path):
+    path = tmp_path / "m.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("S")
+    ws.write_row("B2", ["客户名称", "客户经理", "年度投放额"])
+    ws.write_column("B3", ["甲", "乙", "丙", "丁"])
+    ws.merge_range("C3:C5", "张伟")  # one AE over three clients
+    ws.write("C6", "李娜")
+    ws.merge_range("B8:D8", "注：数据截至10月")  # across columns: stays in its first cell
+    ws.merge_range("B10:C11", "block")  # a block: left alone
+    wb.close()
+    rows = read_workbook(path).sheets[0].rows
+    assert [r[1] for r in rows[1:5]] == ["张伟", "张伟", "张伟", "李娜"]
+    assert rows[6] == ["注：数据截至10月", "", ""]
+    assert rows[8][:2] == ["block", ""] and all(r[:2] != ["block", "block"] and r[0] != "block" for r in rows[9:])
+
+
 def test_error_cells_scanner():
     xml = (b'<worksheet><sheetData><row r="7"><c r="B7" s="1" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
            b'<c r="C7" t="e"/><c r="D7" t="s"><v>0</v></c><x:c r="AA10" t=\'e\'><x:v>#N/A</x:v></x:c>'

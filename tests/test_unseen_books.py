@@ -388,8 +388,9 @@ def test_book_d_owned_sheet_and_a_plain_range_with_gaps(tmp_path, capsys):
     ws = wb.add_worksheet("Sheet1")
     ws.write_row(0, 0, ["客户名称", "客户经理", "近12个月投放额(元)", "合作次数", "最近合作日期"])
     ws.write_row(1, 0, ["一号客户", "甲", 1_000_000, 5, "2026-10-01"])
-    ws.write_row(5, 0, ["二号客户", "乙", "20万", "3次", "2026/9/9"])
-    ws.write_row(6, 0, ["三号客户", "乙", "¥300,000", "", ""])
+    ws.write_row(5, 0, ["二号客户", None, "20万", "3次", "2026/9/9"])
+    ws.write_row(6, 0, ["三号客户", None, "¥300,000", "", ""])
+    ws.merge_range("B6:B7", "乙")  # one AE's name merged over their two clients
     ws.write_row(7, 0, ["  ", None, "", None, None])  # spaces only: blank
     ws.write_row(9, 0, ["小计：", None, 1_500_000])
     wb.close()
@@ -398,3 +399,59 @@ def test_book_d_owned_sheet_and_a_plain_range_with_gaps(tmp_path, capsys):
     assert_problems(result, [("Sheet1", 10, "客户名称", "小计：", "summary_row"),
                              ("Sheet1", 7, "最近合作日期", None, "missing_last_order")])
     assert code == 1 and result["counts"]["clients"] == 3
+    data = read_workbook(path)
+    book = read_client_book(data.sheets, data.tables, Settings(as_of=dt.date(2026, 11, 20)))
+    assert list(book.frame["owner"]) == ["甲", "乙", "乙"]
+    assert list(book.frame["billings"]) == [1_000_000, 200_000, 300_000]
+
+
+# ----------------------------------------------------------------------------- book E
+# A Hong Kong office's book, made with openpyxl by an export tool: traditional Chinese
+# headers, amounts in RMB thousands, the header repeated where the printed pages were
+# pasted together, a 合計 row.
+
+E_HEADERS = ["客戶編號", "客戶名稱", "負責人", "狀態", "投放額 (RMB '000)", "毛利 (RMB '000)", "最近拜訪日期", "需求評分"]
+
+
+def build_book_e(path: Path) -> None:
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "客戶資料"
+    ws.append(["香港辦事處客戶資料（內部）"])
+    ws.append(E_HEADERS)
+    ws.append([2001, "維港傳媒有限公司", "陳大文", "合作中", 1200, 180, dt.datetime(2026, 10, 2), 4])
+    ws.append([2002, "九龍地產", "李小明", "潛在", None, None, "2026/3/5", "★★★★★★"])
+    ws.append([2003, "新界零售", "陳大文", "暫停", "1.2萬", 3, "2026/02/29", 3])
+    ws.append(E_HEADERS)  # the header again: the second printed page
+    ws.append([2004, "港島餐飲集團", "李小明", "合作中", "350", "-12", dt.datetime(2026, 9, 9), "3分"])
+    ws.append([None, "合計", None, None, 1550, 168, None, None])
+    wb.save(path)
+
+
+def test_book_e_hong_kong_office(tmp_path, capsys):
+    path = tmp_path / "hk.xlsx"
+    build_book_e(path)
+    code, result = run_json(capsys, ["check", str(path)])
+    assert code == 1
+    assert result["client_table"]["header_row"] == 2
+    s = "客戶資料"
+    assert_problems(result, [
+        (s, 4, "需求評分", "★★★★★★", "score"),
+        (s, 5, "狀態", "暫停", "status"),
+        (s, 5, "最近拜訪日期", "2026/02/29", "date"),
+        (s, 8, "客戶名稱", "合計", "summary_row"),
+    ])
+    data = read_workbook(path)
+    book = read_client_book(data.sheets, data.tables, Settings(as_of=dt.date(2026, 11, 20)))
+    f = book.frame.set_index("client_id")
+    assert list(f.index) == ["2001", "2002", "2003", "2004"]
+    assert f.loc["2001", "billings"] == 1_200_000 and f.loc["2003", "billings"] == 12_000
+    assert f.loc["2004", "billings"] == 350_000 and f.loc["2004", "gross_profit"] == -12_000
+    assert list(f["status"]) == ["current", "prospect", "current", "current"]
+    out = tmp_path / "hk-out.xlsx"
+    code, _ = run_json(capsys, ["refresh", str(path), "--out", str(out)])
+    assert code == 1
+    assert [r[0] for r in classification_names(out)] == ["2001", "2002", "2003", "2004"]
+    assert sheet_rows(out, s) == sheet_rows(path, s)

@@ -25,6 +25,7 @@ from .labels import LANGUAGES, SHEET_NAMES, STAGE_NAMES, STAGES, STATUS_NAMES
 from .parse import (
     BLANK_TOKENS,
     STR,
+    TRADITIONAL,
     Parsed,
     blank_mask,
     kinds_of,
@@ -191,8 +192,8 @@ def unit_above(sheets: Sequence[SheetGrid], sheet: str, header_row: int, first_c
     above = grid.rows[max(0, header_row - grid.first_row - HEADER_SCAN_ROWS):max(0, header_row - grid.first_row)]
     for row in reversed(above):
         for v in row:
-            if isinstance(v, str) and "单位" in v:
-                m = _UNIT_LINE_RE.search(unicodedata.normalize("NFKC", v))
+            if isinstance(v, str) and ("单位" in v or "單位" in v):
+                m = _UNIT_LINE_RE.search(unicodedata.normalize("NFKC", v).translate(TRADITIONAL))
                 if m:
                     return HEADER_UNITS[m.group("u")]
     return 1.0
@@ -314,7 +315,8 @@ def _is_summary(text: np.ndarray) -> np.ndarray:
             head = v[:1]
             if head.isspace():
                 head = v.lstrip()[:1]
-            if head in first and _SUMMARY_RE.match(unicodedata.normalize("NFKC", v).strip().lower()):
+            head = head.translate(TRADITIONAL)
+            if head in first and _SUMMARY_RE.match(unicodedata.normalize("NFKC", v).strip().lower().translate(TRADITIONAL)):
                 out[i] = True
     return out
 
@@ -450,10 +452,26 @@ def build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *, 
 
     frame = pd.DataFrame(data)
 
-    # Rows that are not clients: totals and notes (in the name or ID cell, or in any cell of a
-    # row without a name), and rows without a name.
+    # The header repeated under itself (a book pasted together from printed pages) is not
+    # data: skipped silently, like a blank row.
     names = frame["name"].to_numpy(dtype=object)
     ids = frame["client_id"].to_numpy(dtype=object)
+    key_col = columns.get("name") or columns.get("client_id")
+    repeat = np.zeros(n, dtype=bool)
+    if key_col is not None:
+        typed = str(headers[key_col.index]).strip()
+        repeat = (names if key_col.field == "name" else ids) == typed
+        if repeat.any():
+            out = set(excel_rows[repeat].tolist())
+            reader.problems[:] = [p for p in reader.problems if p.row not in out]
+            frame = frame[~repeat].reset_index(drop=True)
+            keep = keep[~repeat]
+            excel_rows = excel_rows[~repeat]
+            names = frame["name"].to_numpy(dtype=object)
+            ids = frame["client_id"].to_numpy(dtype=object)
+
+    # Rows that are not clients: totals and notes (in the name or ID cell, or in any cell of a
+    # row without a name), and rows without a name.
     summary = _is_summary(names) | _is_summary(ids)
     # Without a name column the client ID names the client.
     nameless = ((names == "") if "name" in columns else (ids == "")) & ~summary
@@ -462,7 +480,7 @@ def build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *, 
         if cells and _is_summary(np.array(cells[:1], dtype=object))[0]:
             summary[i], nameless[i] = True, False
     name_col = columns.get("name") or columns.get("client_id") or ColumnMatch("name", 0, "客户名称")
-    name_raw = reader.raw(name_col.field) if name_col.field in columns else None
+    name_raw = grid_all[keep, name_col.index] if name_col.field in columns else None
     left: list[Problem] = []
     for i in np.flatnonzero(summary):
         if _is_summary(names[i:i + 1])[0]:

@@ -23,6 +23,8 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from .parse import TRADITIONAL
+
 # field -> (kind, aliases). Kinds: text, money, date, count, score, hours, bool, status,
 # stage, tier, potential. The first alias is the canonical Chinese header; aliases earlier in
 # the list win over later ones when several columns match a field exactly.
@@ -83,7 +85,10 @@ HEADER_UNITS: dict[str, float] = {
     "百万元": 1e6, "百万": 1e6, "m": 1e6, "mn": 1e6,
     "千万元": 1e7, "千万": 1e7,
     "亿元": 1e8, "亿": 1e8,
+    "000": 1e3, "thousand": 1e3, "thousands": 1e3, "million": 1e6, "millions": 1e6, "mm": 1e6,
 }
+_UNIT_PREFIX_RE = re.compile(r"^(?:金额单位|单位|币种|units?|in)")
+_CURRENCY_WORD_RE = re.compile(r"^(?:人民币|rmb|cny|¥)|(?:人民币|rmb|cny)$")
 # A unit text that starts with a money unit (``万元/年``, ``万元,含税``, ``单位:万元``).
 _UNIT_LEAD_RE = re.compile(r"^(?:单位|金额单位|unit|in)?(?P<u>人民币万元|人民币|千万元|千万|百万元|百万|亿元|亿|万元|万|千元|千|元|rmb|cny|¥)"
                            r"(?![a-z])")
@@ -120,10 +125,11 @@ _TRAILING_UNIT_RE = re.compile(r"(?P<u>千万元|百万元|人民币|万元|千�
 
 
 def normalise_header(text: object) -> str:
-    """Comparable form of a header: NFKC, lower case, no spaces, line breaks or punctuation."""
+    """Comparable form of a header: NFKC, simplified Chinese, lower case, no spaces, line
+    breaks or punctuation."""
     if text is None:
         return ""
-    s = unicodedata.normalize("NFKC", str(text)).strip().lower()
+    s = unicodedata.normalize("NFKC", str(text)).strip().lower().translate(TRADITIONAL)
     return _PUNCT_RE.sub("", s)
 
 
@@ -152,8 +158,8 @@ def split_unit(header: object) -> tuple[str, str | None]:
 
 
 def unit_multiplier(unit: str | None) -> float | None:
-    """The money multiplier of a header unit (``万元`` -> 10000, ``万元/年`` -> 10000), or
-    None when the unit is not a money unit."""
+    """The money multiplier of a header unit (``万元`` -> 10000, ``万元/年`` -> 10000,
+    ``单位：千元`` -> 1000, ``RMB '000`` -> 1000), or None when it is not a money unit."""
     if unit is None:
         return 1.0
     key = normalise_header(unit)
@@ -161,8 +167,15 @@ def unit_multiplier(unit: str | None) -> float | None:
         return HEADER_UNITS[key]
     if is_non_yuan_unit(unit):
         return None
-    m = _UNIT_LEAD_RE.match(key)
-    return HEADER_UNITS[m.group("u")] if m else None
+    for k in (key, _UNIT_PREFIX_RE.sub("", key)):
+        bare = _CURRENCY_WORD_RE.sub("", k)
+        for candidate in (k, bare):
+            if candidate in HEADER_UNITS:
+                return HEADER_UNITS[candidate]
+        m = _UNIT_LEAD_RE.match(k)
+        if m:
+            return HEADER_UNITS[m.group("u")]
+    return None
 
 
 def is_non_yuan_unit(unit: str | None) -> bool:
@@ -170,7 +183,7 @@ def is_non_yuan_unit(unit: str | None) -> bool:
     (``%``, ``占比``) or a foreign currency (``USD``, ``美元``)."""
     if not unit:
         return False
-    key = unicodedata.normalize("NFKC", unit).lower()
+    key = unicodedata.normalize("NFKC", unit).lower().translate(TRADITIONAL)
     return bool(_PERCENT_RE.search(key) or _FOREIGN_RE.search(key))
 
 

@@ -108,6 +108,14 @@ MIN_SERIAL_DATE = np.datetime64("1950-01-01", "D")
 MIN_TEXT_DATE = np.datetime64("1900-01-01", "D")
 _UNIX_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
+# Traditional Chinese characters of headers, units and the words the parsers know, to their
+# simplified forms (a Hong Kong or Taiwan office types 客戶名稱, 萬, 無, 合計).
+TRADITIONAL = str.maketrans(
+    "戶稱經額業狀態負責區規務員銷時數單訪潛評階溝見會類營難競觸層變動鎖級費號碼編約萬億計總註備說據來聯繫電話郵廣預幣簽筆資歷與標準"
+    "報價實際對長項進況開發無產屬稅當現紀錄週點個東內淨適顧",
+    "户称经额业状态负责区规务员销时数单访潜评阶沟见会类营难竞触层变动锁级费号码编约万亿计总注备说据来联系电话邮广预币签笔资历与标准"
+    "报价实际对长项进况开发无产属税当现纪录周点个东内净适顾")
+
 # Kinds of cell, as small ints.
 BLANK, NUMBER, BOOL, STR, DATE, TIME, DELTA, OTHER = range(8)
 
@@ -229,8 +237,9 @@ def blank_mask(raw: object) -> np.ndarray:
 
 
 def _normalised(u: pd.Series) -> pd.Series:
-    """NFKC (full-width to half-width), trimmed, lower-cased text."""
-    return pd.Series([unicodedata.normalize("NFKC", str(v)).strip().lower() for v in u], dtype=object, index=u.index)
+    """NFKC (full-width to half-width), simplified, trimmed, lower-cased text."""
+    return pd.Series([unicodedata.normalize("NFKC", str(v)).strip().lower().translate(TRADITIONAL) for v in u],
+                     dtype=object, index=u.index)
 
 
 def _empty(n: int, dtype: str) -> np.ndarray:
@@ -268,7 +277,7 @@ def _decimal(m: re.Match[str], extra_exp: int) -> float:
 
 def _money_one(text: str, mult_exp: int | None, multiplier: float) -> float | None:
     """One text amount in yuan; None when blank, NaN when not an amount."""
-    t = unicodedata.normalize("NFKC", text).strip().lower()
+    t = unicodedata.normalize("NFKC", text).strip().lower().translate(TRADITIONAL)
     if t in BLANK_TOKENS:
         return None
     t = _SEPARATORS_RE.sub("", t)
@@ -508,7 +517,7 @@ def parse_bool(raw: object) -> Parsed:
 
 def _number_one(text: str, suffix: re.Pattern[str], stars: bool) -> float | None:
     """One text number; None when blank, NaN when not a number."""
-    t = unicodedata.normalize("NFKC", text).strip().lower()
+    t = unicodedata.normalize("NFKC", text).strip().lower().translate(TRADITIONAL)
     if t in BLANK_TOKENS:
         return None
     t = suffix.sub("", _SPACES_RE.sub("", t))

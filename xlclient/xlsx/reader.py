@@ -163,6 +163,24 @@ def _read_error_cells(path: Path) -> dict[str, list[tuple[int, int, str]]]:
         return {}
 
 
+def _fill_merged_down(rows: list[list[Any]], first_row: int, first_col: int, merged: Any) -> None:
+    """A cell merged down over several rows of one column (an AE's name merged over the rows
+    of their clients) shows its value on every one of those rows: give it to each of them.
+    Merges across columns (a banner, a note over the table) stay in their first cell."""
+    for (r0, c0), (r1, c1) in merged or ():
+        if c0 != c1 or r1 <= r0:
+            continue
+        i0, j = r0 - first_row, c0 - first_col
+        if not (0 <= i0 < len(rows) and 0 <= j < len(rows[i0])):
+            continue
+        value = rows[i0][j]
+        if _blank(value):
+            continue
+        for i in range(i0 + 1, min(r1 - first_row + 1, len(rows))):
+            if j < len(rows[i]) and _blank(rows[i][j]):
+                rows[i][j] = value
+
+
 def _put_errors(rows: list[list[Any]], first_row: int, first_col: int, errors: list[tuple[int, int, str]]) -> None:
     for r, c, text in errors:
         i, j = r - first_row, c - first_col
@@ -201,6 +219,11 @@ def read_workbook(path: str | Path) -> WorkbookData:
         rows = sheet.to_python(skip_empty_area=True)
         if meta.name in errors:
             _put_errors(rows, start[0], start[1], errors[meta.name])
+        try:
+            merged = sheet.merged_cell_ranges
+        except Exception:  # noqa: BLE001 - formats without merge information
+            merged = None
+        _fill_merged_down(rows, start[0], start[1], merged)
         sheets.append(SheetGrid(meta.name, rows, start[0], start[1]))
 
     tables: list[TableInfo] = []
