@@ -78,6 +78,12 @@ def test_the_sheet_naming_the_most_fields_wins_then_the_preferred_name_then_more
     c = grid("Sheet3", rows_of(["客户名称", "客户经理"], ["甲", "张"], ["乙", "李"], ["丙", "王"]))
     assert locate_client_table([a, c])[0] == "Sheet3"
     assert locate_client_table([c, a])[0] == "Sheet3"
+    # a hidden copy (an old backup) loses a tie against the visible sheet, even with more rows
+    backup = SheetGrid("客户台账_备份", rows_of(["客户名称", "客户经理"], *[[f"c{i}", "x"] for i in range(9)]), hidden=True)
+    assert locate_client_table([backup, a])[0] == "Sheet2"
+    # ... but not against a table that names more fields
+    assert locate_client_table([SheetGrid("H", rows_of(["客户名称", "客户经理", "行业"], ["甲", "张", "x"]),
+                                          hidden=True), a])[0] == "H"
 
 
 def test_locate_by_name_and_not_found():

@@ -154,6 +154,7 @@ def test_openpyxl_written_workbook_with_hidden_sheet(tmp_path):
     wb.save(path)
     data = read_workbook(path)
     assert data.sheet_names == ["Visible", "Hidden"]
+    assert [s.hidden for s in data.sheets] == [False, True]
 
 
 def test_unreadable_files(tmp_path):

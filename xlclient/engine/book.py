@@ -52,6 +52,7 @@ class SheetGrid:
     rows: Sequence[Sequence[Any]]
     first_row: int = 0
     first_col: int = 0
+    hidden: bool = False  # a hidden sheet loses a tie against a visible one
 
 
 @dataclass(frozen=True)
@@ -119,8 +120,8 @@ def locate_client_table(sheets: Sequence[SheetGrid], tables: Sequence[TableInfo]
                         settings: Settings | None = None, name: str | None = None
                         ) -> tuple[str, str | None, int, int, list[Any], list[Sequence[Any]]]:
     """Find the client table: by table or sheet ``name`` when given, else the Excel table or
-    header row naming the most fields; ties go to an Excel table, then to a sheet called like
-    客户台账/Clients, then to the one with more rows. Sheets xlclient owns (Classification,
+    header row naming the most fields; ties go to an Excel table, then to a visible sheet, then
+    to a sheet called like 客户台账/Clients, then to the one with more rows. Sheets xlclient owns (Classification,
     VisitPlan, ...) are never taken.
 
     Returns (sheet, table name or None, 0-based header row, first column, headers, data rows).
@@ -139,22 +140,23 @@ def locate_client_table(sheets: Sequence[SheetGrid], tables: Sequence[TableInfo]
                 return found
         raise ClientTableNotFound(f"找不到名为「{name}」的表格或工作表")
 
-    candidates: list[tuple[tuple[int, int, int], tuple]] = []
+    hidden = {s.name for s in sheets if s.hidden}
+    candidates: list[tuple[tuple[int, int, int, int], tuple]] = []
     for t in tables:
         if _is_owned(t.sheet, owned):
             continue
         score = _score(t.headers, mapping)
         if score >= 2:
             pref = 1 if normalise_header(t.sheet) in PREFERRED_SHEET_NAMES else 0
-            candidates.append(((score, 1, pref), (t.sheet, t.name, t.header_row, t.first_col, list(t.headers),
-                                                  list(t.rows))))
+            candidates.append(((score, 1, int(t.sheet not in hidden), pref),
+                               (t.sheet, t.name, t.header_row, t.first_col, list(t.headers), list(t.rows))))
     for s in sheets:
         if _is_owned(s.name, owned):
             continue
         found = _best_header_row(s, mapping)
         if found is not None:
             pref = 1 if normalise_header(s.name) in PREFERRED_SHEET_NAMES else 0
-            candidates.append(((_score(found[4], mapping), 0, pref), found))
+            candidates.append(((_score(found[4], mapping), 0, int(not s.hidden), pref), found))
     if not candidates:
         raise ClientTableNotFound(
             "找不到客户表：没有哪个工作表的标题行同时含有客户名称（或客户编号）和其他已知列；"
@@ -302,8 +304,10 @@ def _grid(rows: Sequence[Sequence[Any]], width: int) -> np.ndarray:
     return out
 
 
-# First characters a total or note can start with (as typed: half- and full-width, any case).
-_SUMMARY_FIRST = frozenset("合总小共汇本以全注备说附数来制填审截*※#" + "tsgnrTSGNR" + "ｔｓｇｎｒＴＳＧＮＲ＊＃")
+# First characters a total or note can start with, as typed: simplified and traditional,
+# half- and full-width, any case (a quick filter before the regex).
+_SUMMARY_FIRST = frozenset("合总小共汇本以全注备说附数来制填审截*※#" + "總匯註備說數來審" + "tsgnrTSGNR"
+                           + "ｔｓｇｎｒＴＳＧＮＲ＊＃")
 
 
 def _is_summary(text: np.ndarray) -> np.ndarray:
@@ -311,12 +315,8 @@ def _is_summary(text: np.ndarray) -> np.ndarray:
     out = np.zeros(len(text), dtype=bool)
     first = _SUMMARY_FIRST
     for i, v in enumerate(text):
-        if isinstance(v, str) and v:
-            head = v[:1]
-            if head.isspace():
-                head = v.lstrip()[:1]
-            head = head.translate(TRADITIONAL)
-            if head in first and _SUMMARY_RE.match(unicodedata.normalize("NFKC", v).strip().lower().translate(TRADITIONAL)):
+        if isinstance(v, str) and v and (v[:1] in first or (v[:1].isspace() and v.lstrip()[:1] in first)):
+            if _SUMMARY_RE.match(unicodedata.normalize("NFKC", v).strip().lower().translate(TRADITIONAL)):
                 out[i] = True
     return out
 
@@ -472,7 +472,9 @@ def build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *, 
 
     # Rows that are not clients: totals and notes (in the name or ID cell, or in any cell of a
     # row without a name), and rows without a name.
-    summary = _is_summary(names) | _is_summary(ids)
+    summary = _is_summary(names)
+    blank_name = np.flatnonzero(names == "")
+    summary[blank_name] = _is_summary(ids[blank_name])  # a total or note typed in the ID column
     # Without a name column the client ID names the client.
     nameless = ((names == "") if "name" in columns else (ids == "")) & ~summary
     for i in np.flatnonzero(nameless):
@@ -485,7 +487,7 @@ def build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *, 
     for i in np.flatnonzero(summary):
         if _is_summary(names[i:i + 1])[0]:
             text = names[i]
-        elif _is_summary(ids[i:i + 1])[0]:
+        elif names[i] == "" and _is_summary(ids[i:i + 1])[0]:
             text = ids[i]
         else:
             text = next(v for v in rows[keep[i]] if isinstance(v, str) and v.strip())

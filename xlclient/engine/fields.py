@@ -22,6 +22,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .parse import TRADITIONAL
 
@@ -74,6 +75,7 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "previous_tier": ("tier", ("上次等级", "原等级", "上期等级", "previous tier", "last tier")),
 }
 
+MAX_HEADER_LENGTH = 40  # longer text is a title or a note, not a header to search for aliases
 RISK_FIELDS: tuple[str, ...] = ("risk_hardship", "risk_competitor", "risk_management", "risk_overdue")
 MONEY_KINDS = ("money", "potential")
 
@@ -218,6 +220,7 @@ def _neutral(rest: str, field: str) -> bool:
     return not rest or _NEUTRAL_BY_KIND[FIELDS[field][0]].match(rest) is not None
 
 
+@lru_cache(maxsize=4096)
 def _contained(key: str) -> tuple[str, str, str] | None:
     """(field, prefix, suffix) of the longest alias inside ``key`` with a neutral (or, for a
     previous period, previous-period) remainder."""
@@ -303,9 +306,9 @@ def match_headers(headers: Sequence[object], mapping: Mapping[str, str] | None =
     # 3. Contained aliases with a neutral remainder; years decide between year-named columns.
     candidates: dict[str, list[tuple[int, int]]] = {}  # field -> [(year or -1, column)]
     units: dict[int, str | None] = {}
-    for i, _ in cells:
-        if i in used:
-            continue
+    for i, h in cells:
+        if i in used or not isinstance(h, str) or len(keys[i]) > MAX_HEADER_LENGTH:
+            continue  # a header is short text; numbers, dates and sentences are not looked into
         hit = _contained(keys[i])
         if hit is None or not hit[0]:
             continue

@@ -112,9 +112,9 @@ _UNIX_ORDINAL = dt.date(1970, 1, 1).toordinal()
 # simplified forms (a Hong Kong or Taiwan office types 客戶名稱, 萬, 無, 合計).
 TRADITIONAL = str.maketrans(
     "戶稱經額業狀態負責區規務員銷時數單訪潛評階溝見會類營難競觸層變動鎖級費號碼編約萬億計總註備說據來聯繫電話郵廣預幣簽筆資歷與標準"
-    "報價實際對長項進況開發無產屬稅當現紀錄週點個東內淨適顧",
+    "報價實際對長項進況開發無產屬稅當現紀錄週點個東內淨適顧匯審頁",
     "户称经额业状态负责区规务员销时数单访潜评阶沟见会类营难竞触层变动锁级费号码编约万亿计总注备说据来联系电话邮广预币签笔资历与标准"
-    "报价实际对长项进况开发无产属税当现纪录周点个东内净适顾")
+    "报价实际对长项进况开发无产属税当现纪录周点个东内净适顾汇审页")
 
 # Kinds of cell, as small ints.
 BLANK, NUMBER, BOOL, STR, DATE, TIME, DELTA, OTHER = range(8)

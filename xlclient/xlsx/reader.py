@@ -224,7 +224,8 @@ def read_workbook(path: str | Path) -> WorkbookData:
         except Exception:  # noqa: BLE001 - formats without merge information
             merged = None
         _fill_merged_down(rows, start[0], start[1], merged)
-        sheets.append(SheetGrid(meta.name, rows, start[0], start[1]))
+        sheets.append(SheetGrid(meta.name, rows, start[0], start[1],
+                                hidden=meta.visible != pc.SheetVisibleEnum.Visible))
 
     tables: list[TableInfo] = []
     for name in table_names:
