@@ -63,10 +63,18 @@ def test_money_text_forms(text, amount):
 
 @pytest.mark.parametrize("text", ["约50万", "50万+", "USD 100", "$100", "1,2", "12,34,567", "1.2.3", "abc", "万",
                                   "NaN", "inf", "Infinity", "1e400", "--5", "2万5千", "3,5", "1,0000", "50%",
-                                  "#DIV/0!", "#VALUE!", "#REF!", "(note)", "¥¥5"])
+                                  "(note)", "¥¥5"])
 def test_money_text_that_is_not_an_amount_is_reported(text):
     value, problem = one(parse_money, text)
     assert problem == "money" and math.isnan(value)
+
+
+@pytest.mark.parametrize("parser", [parse_money, parse_date, parse_bool, parse_count])
+@pytest.mark.parametrize("text", ["#DIV/0!", "#VALUE!", "#REF!", " #name? "])
+def test_excel_error_values_get_their_own_message(parser, text):
+    value, problem = one(parser, text)
+    assert problem == "excel_error"
+    assert one(parser, "#N/A")[1] is None  # "no value": blank
 
 
 @pytest.mark.parametrize("v", ["-5", "(1,200)", "¥-100", "-¥100", "- 100", "¥(1,200)", "(3,500)元", -0.5, -1e9])
@@ -128,7 +136,7 @@ def test_date_forms(v):
 @pytest.mark.parametrize("v", [
     "2026-02-30", "2025-02-29", "2026-13-01", "2026-00-10", "5/3/2026", "03/05/2026", "26-3-5", "2026年3月",
     "2026-03", "明天", "Q1", "0001-01-01", "1899-12-31", 0.0, 1.0, 60.0, 61.0, 18263.0, -1.0, 2958466.0, 12345678.0,
-    19000101.0, 19491231.0, float("inf"), True, dt.time(10, 0), dt.timedelta(days=3), "#VALUE!",
+    19000101.0, 19491231.0, float("inf"), True, dt.time(10, 0), dt.timedelta(days=3),
 ])
 def test_impossible_ambiguous_or_implausible_dates_are_reported(v):
     value, problem = one(parse_date, v)
@@ -177,7 +185,7 @@ def test_yes_no_forms(v, expected):
 
 
 @pytest.mark.parametrize("v", ["maybe", "是的", "x", "ok", 2.0, -1.0, 0.5, float("inf"), dt.date(2026, 1, 1),
-                               dt.time(1, 0), "#REF!"])
+                               dt.time(1, 0)])
 def test_yes_no_reports_anything_else(v):
     value, problem = one(parse_bool, v)
     assert problem == "bool" and math.isnan(value)

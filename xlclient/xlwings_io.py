@@ -112,13 +112,21 @@ def read_workbook_data(book: Any) -> WorkbookData:
     for sheet in book.sheets:
         used = sheet.used_range
         rows = _rows2d(used.options(ndim=2, err_to_str=True).value)
-        grid = SheetGrid(sheet.name, rows, used.row - 1, used.column - 1)
+        grid = SheetGrid(sheet.name, rows, used.row - 1, used.column - 1, hidden=not _visible(sheet))
         grids.append(grid)
         for table in sheet.tables:
             info = _table_info(sheet.name, table, grid)
             if info is not None:
                 tables.append(info)
     return WorkbookData(Path(str(book.fullname)), grids, tables, _date1904(book))
+
+
+def _visible(sheet: Any) -> bool:
+    """Whether a sheet is visible (unknown -> visible)."""
+    try:
+        return bool(sheet.visible)
+    except Exception:  # noqa: BLE001 - fakes and older xlwings without Sheet.visible
+        return True
 
 
 def _rows2d(value: Any) -> list[list[Any]]:

@@ -136,6 +136,9 @@ def classify(book: ClientBook, settings: Settings, calendar: WorkingCalendar | N
         missing = current & np.isnan(recency) & (np.nan_to_num(billings) > 0)
         r[missing] = 1.0
         header = book.columns["last_order"].header
+        # a cell already reported as a bad date needs no second message
+        reported = {p.row for p in book.problems if p.column == header}
+        missing &= ~f["row"].isin(reported).to_numpy()
         problems.extend(Problem(book.sheet, int(f["row"].iat[i]), header, None, "missing_last_order")
                         for i in np.flatnonzero(missing))
     fr = np.full(n, np.nan)

@@ -219,6 +219,18 @@ def _sort_cells(raw: object) -> _Cells:
     return _Cells(cells, kinds, numbers)
 
 
+
+def _excel_errors(c: "_Cells", problems: np.ndarray) -> np.ndarray:
+    """Mark string cells holding an Excel error value (``#DIV/0!``, ``#REF!`` …; not
+    ``#N/A``, which is blank) as ``excel_error`` instead of the field's own message."""
+    text = c.kinds == STR
+    idx = np.flatnonzero(text & pd.notna(problems))
+    for i in idx:
+        v = c.cells[i]
+        if isinstance(v, str) and v.strip()[:1] == "#" and v.strip().lower() in EXCEL_ERRORS:
+            problems[i] = "excel_error"
+    return problems
+
 def kinds_of(raw: object) -> np.ndarray:
     """The kind of each cell (BLANK, NUMBER, BOOL, STR, DATE, TIME, DELTA, OTHER); blank
     strings are STR here (see :func:`blank_mask`)."""
@@ -349,7 +361,7 @@ def parse_money(raw: object, multiplier: float = 1.0, *, allow_negative: bool = 
         negative = values < 0
         problems[negative] = "negative_money"
         values[negative] = np.nan
-    return Parsed(values, problems)
+    return Parsed(values, _excel_errors(c, problems))
 
 
 # ---------------------------------------------------------------- dates
@@ -467,7 +479,7 @@ def parse_date(raw: object, date1904: bool = False) -> Parsed:
         idx = np.flatnonzero(is_str)
         values[idx] = parsed
         problems[idx[np.isnat(parsed) & ~blank]] = "date"
-    return Parsed(values, problems)
+    return Parsed(values, _excel_errors(c, problems))
 
 
 # ---------------------------------------------------------------- yes/no
@@ -509,7 +521,7 @@ def parse_bool(raw: object) -> Parsed:
         idx = np.flatnonzero(is_str)
         values[idx] = vals
         problems[idx[np.isnan(vals) & ~blank]] = "bool"
-    return Parsed(values, problems)
+    return Parsed(values, _excel_errors(c, problems))
 
 
 # ---------------------------------------------------------------- counts, hours, scores
@@ -582,7 +594,7 @@ def _parse_number(raw: object, suffix: str, code: str, *, integer: bool, lo: flo
             wrong |= checked & (values != np.floor(values))
     problems[wrong] = code
     values[wrong] = np.nan
-    return Parsed(values, problems)
+    return Parsed(values, _excel_errors(c, problems))
 
 
 def parse_count(raw: object) -> Parsed:
