@@ -630,11 +630,10 @@ def test_single_cell_tier_with_a_population_equals_the_column_form(data, setting
                              TierRule("threshold", 1e6, 3e5, 0.05), TierRule("pareto", 0.6, 0.7, 0.3)]))
 def test_fast_scalar_tier_equals_tier_scale(values, probes, prev, rule):
     scale = TierScale(np.array(values), rule)
-    fast = udfs._FastTier(scale)
     probes = [p for p in probes + values if round(p * 100) > 0]
     assume(probes)
     want = scale.tiers(np.array(probes), np.array([prev] * len(probes), dtype=object))
-    assert [fast.tier(udf_support.to_fen(p), prev) for p in probes] == list(want)
+    assert [scale.tier_of(udf_support.to_fen(p), prev) for p in probes] == list(want)
 
 
 cell_values = st.one_of(

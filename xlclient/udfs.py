@@ -71,7 +71,6 @@ import datetime as dt
 import itertools
 import math
 from bisect import bisect_left, bisect_right
-from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -392,62 +391,17 @@ def _row_status(errors: RowErrors, col: list[Any] | None, n: int, value: np.ndar
 # =========================================================================== CLIENT_TIER
 
 
-class _FastTier:
-    """One population's tier scale for single values: :class:`TierScale` read into Python
-    lists, the same arithmetic without numpy's per-call overhead (property-tested against
-    ``TierScale.tiers``)."""
-
-    def __init__(self, scale: TierScale):
-        self.scale = scale
-        self.uniq = scale._uniq.tolist()
-        self.ssum = scale._suffix_sum.tolist()
-        self.scount = scale._suffix_count.tolist()
-        self.method = scale.rule.method
-        self.den = max(scale.total, 1) if self.method == "pareto" else max(scale.n, 1)
-        (c1, c2), (m1, m2) = scale.rule.boundaries()
-        self.c1, self.c2 = c1, c2
-        self.keep_a, self.up_b, self.down_b, self.up_c = c1 + m1, c1 - m1, c2 + m2, c2 - m2
-
-    def _pos(self, fen: int) -> tuple[float, int, int]:
-        if self.method == "threshold":
-            return float(-fen), -fen, 1
-        k = bisect_right(self.uniq, fen)
-        num = self.ssum[k] if self.method == "pareto" else self.scount[k]
-        return float(num) / float(self.den), num, self.den
-
-    def _below(self, pos: float, num: int, den: int, bound: Fraction) -> bool:
-        """pos < bound (<= for thresholds: "at or above"), exact near the boundary."""
-        fb = float(bound)
-        inclusive = self.method == "threshold"
-        if abs(pos - fb) <= 1e-9 * max(1.0, abs(fb)):
-            exact = Fraction(num, den)
-            return exact <= bound if inclusive else exact < bound
-        return pos <= fb if inclusive else pos < fb
-
-    def tier(self, fen: int, previous: str = "") -> str:
-        p = self._pos(fen)
-        raw = "A" if self._below(*p, self.c1) else "B" if self._below(*p, self.c2) else "C"
-        if previous == "A" and self._below(*p, self.keep_a):
-            return "A"
-        if previous == "B":
-            up, down = self._below(*p, self.up_b), not self._below(*p, self.down_b)
-            return "C" if down else "A" if up else "B"
-        if previous == "C" and not self._below(*p, self.up_c):
-            return "C"
-        return raw
-
-
 _TIER_SCALES = LRU(32)
 
 
-def _tier_scale(population: Any, population_status: Any, mult: float, rule: TierRule, lang: Language) -> _FastTier:
+def _tier_scale(population: Any, population_status: Any, mult: float, rule: TierRule, lang: Language) -> TierScale:
     key = ("tier", fingerprint(population), fingerprint(population_status), mult, rule)
 
-    def build() -> _FastTier:
+    def build() -> TierScale:
         cells = flat(population) or []
         values = parse("money", cells, mult=mult).values
         codes = _population_status_codes(population_status, len(cells), values, lang)
-        return _FastTier(TierScale(values[codes == "current"], rule))
+        return TierScale(values[codes == "current"], rule)
 
     return _TIER_SCALES.get(key, build)
 
@@ -496,7 +450,7 @@ def _client_tier_one(ctx: Context, cells: dict[str, Any], population: Any, popul
         return ""
     if st != "current" or fen <= 0:
         return "D"
-    return _tier_scale(population, population_status, mult, rule, lang).tier(fen, codes["previous_tier"])
+    return _tier_scale(population, population_status, mult, rule, lang).tier_of(fen, codes["previous_tier"])
 
 
 def _client_tier(value, population, status, previous_tier, override, population_status, unit, caller):
@@ -526,7 +480,7 @@ def _client_tier(value, population, status, previous_tier, override, population_
     prev = codes_col(errors, "previous_tier", "tier", rows.cols["previous_tier"], n)
     ovr = codes_col(errors, "override", "tier", rows.cols["override"], n)
     if omitted(population):
-        scale = _FastTier(TierScale(v[st == "current"], rule))
+        scale = TierScale(v[st == "current"], rule)
     else:
         scale = _tier_scale(population, population_status, mult, rule, lang)
     out: list[Any] = [""] * n
@@ -534,13 +488,13 @@ def _client_tier(value, population, status, previous_tier, override, population_
         fen = to_fen(float(v[0]))
         s = st[0]
         out[0] = (ovr[0] if ovr[0] in TIERS else "" if s == "lost" else
-                  scale.tier(fen, prev[0]) if s == "current" and fen > 0 else "D")
+                  scale.tier_of(fen, prev[0]) if s == "current" and fen > 0 else "D")
         return _finish(rows, errors, blank, out)
     fen = _to_fen(v)
     ranked = (st == "current") & (fen > 0)
     tier = np.full(n, "", dtype=object)
     if ranked.any():
-        tier[ranked] = scale.scale.tiers(v[ranked], prev[ranked])
+        tier[ranked] = scale.tiers(v[ranked], prev[ranked])
     tier[(st == "prospect") | ((st == "current") & (fen <= 0))] = "D"
     pinned = np.isin(ovr, TIERS)
     tier[pinned] = ovr[pinned]

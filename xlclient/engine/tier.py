@@ -22,6 +22,7 @@ value are D; lost clients get no tier; a manager's pinned tier always wins.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -119,6 +120,41 @@ class TierScale:
             exact = Fraction(int(num[i]), int(den[i]))
             out[i] = exact <= bound if inclusive else exact < bound
         return out
+
+    def tier_of(self, fen: int, previous: str = "") -> str:
+        """The tier of one positive value in fen: the rule of :meth:`tiers` in plain Python,
+        for single-cell UDF calls where numpy's per-call overhead would dominate (the two
+        are property-tested to agree)."""
+        fast = self.__dict__.get("_fast")
+        if fast is None:
+            (c1, c2), (m1, m2) = self.rule.boundaries()
+            den = max(self.total, 1) if self.rule.method == "pareto" else max(self.n, 1)
+            fast = self._fast = (self._uniq.tolist(), self._suffix_sum.tolist(), self._suffix_count.tolist(), den,
+                                 (c1, c2, c1 + m1, c1 - m1, c2 + m2, c2 - m2))
+        uniq, ssum, scount, den, (c1, c2, keep_a, up_b, down_b, up_c) = fast
+        method = self.rule.method
+        if method == "threshold":
+            pos, num, den = float(-fen), -fen, 1
+        else:
+            k = bisect_right(uniq, fen)
+            num = ssum[k] if method == "pareto" else scount[k]
+            pos = num / den
+        inclusive = method == "threshold"
+
+        def below(bound: Fraction) -> bool:
+            fb = float(bound)
+            if abs(pos - fb) <= _NEAR * max(1.0, abs(fb)):
+                exact = Fraction(num, den)
+                return exact <= bound if inclusive else exact < bound
+            return pos <= fb if inclusive else pos < fb
+
+        if previous == "A" and below(keep_a):
+            return "A"
+        if previous == "B":
+            return "C" if not below(down_b) else "A" if below(up_b) else "B"
+        if previous == "C" and not below(up_c):
+            return "C"
+        return "A" if below(c1) else "B" if below(c2) else "C"
 
     def tiers(self, values: np.ndarray, previous: np.ndarray | None = None) -> np.ndarray:
         """Tier A/B/C of each value (values must be > 0; others get "")."""
