@@ -78,13 +78,7 @@ import xlwings as xw
 
 from .engine.cadence import visit_status as _visit_status
 from .engine.labels import RFM_CLASS_NAMES, Language, label
-from .engine.likelihood import (
-    ONE_OFF_MAX,
-    current_client_likelihood,
-    heuristic_prob_order_within,
-    prob_order_within,
-    prospect_likelihood,
-)
+from .engine.likelihood import current_client_likelihood, predict_current_likelihood, prospect_likelihood
 from .engine.quadrant import quadrant_codes, quadrant_label
 from .engine.review import ReviewInput, review_flags
 from .engine.rfm import quintile_scores, rfm_class
@@ -956,23 +950,9 @@ def _order_columns(orders: list[Any], first: list[Any], last: list[Any], today: 
 
 def _predict(method: str, model: Any, orders: np.ndarray, first: np.ndarray, last: np.ndarray, today: dt.date,
              horizon: float) -> np.ndarray:
-    """Likelihood of current clients with a model fitted elsewhere: the prediction step of
-    :func:`xlclient.engine.likelihood.current_client_likelihood` (tested to agree)."""
-    from .engine.likelihood import _DAYS_PER_WEEK, _book_to_rfm
-
-    usable, inside, x, t_x, T, since_first, since_last = _book_to_rfm(orders, first, last,
-                                                                       np.datetime64(today, "D"), 365)
-    p = np.full(x.shape, np.nan)
-    if not usable.any():
-        return p
-    xu = x[usable]
-    if method == "mbgnbd" and model is not None:
-        pu = prob_order_within(model, xu, t_x[usable] / _DAYS_PER_WEEK, T[usable] / _DAYS_PER_WEEK,
-                               horizon / _DAYS_PER_WEEK)
-    else:
-        pu = heuristic_prob_order_within(xu + inside[usable], since_first[usable], since_last[usable], horizon, 365)
-    p[usable] = np.where(xu == 0, np.minimum(pu, ONE_OFF_MAX), pu)
-    return np.clip(p, 0.0, 1.0)
+    """Likelihood of current clients with a model fitted on the population (None: heuristic)."""
+    return predict_current_likelihood(model if method == "mbgnbd" else None, orders, first, last,
+                                      np.datetime64(today, "D"), horizon, 365)
 
 
 def _likelihood(client, last_contact, orders, first_order, last_order, population_client, population_orders,

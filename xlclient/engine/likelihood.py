@@ -397,29 +397,44 @@ def current_client_likelihood(
     """
     if not (horizon_days >= 0 and window_days > 0):
         raise ValueError("horizon_days must be >= 0 and window_days > 0")
+    usable, _inside, x, t_x, T, _sf, _sl = _book_to_rfm(orders, first_order, last_order, today, window_days)
+    model = None
+    xu = x[usable]
+    if usable.sum() >= min_clients and (xu > 0).any():
+        model = fit_repeat_model(xu, t_x[usable] / _DAYS_PER_WEEK, T[usable] / _DAYS_PER_WEEK, modified=True)
+        if not model.converged:
+            model = None
+    p = predict_current_likelihood(model, orders, first_order, last_order, today, horizon_days, window_days)
+    return p, ("mbgnbd" if model is not None else "heuristic"), model
+
+
+def predict_current_likelihood(
+    model: RepeatModel | None,
+    orders: object,
+    first_order: object,
+    last_order: object,
+    today: object,
+    horizon_days: float = 90,
+    window_days: float = 365,
+) -> np.ndarray:
+    """The prediction step alone: with a model fitted on a population (the UDFs fit once
+    per population), or the heuristic when ``model`` is None. One-off clients are capped at
+    :data:`ONE_OFF_MAX`; NaN where a row is unusable."""
     usable, inside, x, t_x, T, since_first, since_last = _book_to_rfm(
         orders, first_order, last_order, today, window_days
     )
     p = np.full(x.shape, np.nan)
     if not usable.any():
-        return p, "heuristic", None
-    xu, tu, Tu = x[usable], t_x[usable] / _DAYS_PER_WEEK, T[usable] / _DAYS_PER_WEEK
-    model = None
-    if usable.sum() >= min_clients and (xu > 0).any():
-        model = fit_repeat_model(xu, tu, Tu, modified=True)
-        if not model.converged:
-            model = None
+        return p
+    xu = x[usable]
     if model is not None:
-        pu = prob_order_within(model, xu, tu, Tu, horizon_days / _DAYS_PER_WEEK)
-        method = "mbgnbd"
+        pu = prob_order_within(model, xu, t_x[usable] / _DAYS_PER_WEEK, T[usable] / _DAYS_PER_WEEK,
+                               horizon_days / _DAYS_PER_WEEK)
     else:
-        n = x[usable] + inside[usable]  # the first order, at the window start, counts
-        pu = heuristic_prob_order_within(
-            n, since_first[usable], since_last[usable], horizon_days, window_days
-        )
-        method = "heuristic"
+        n = xu + inside[usable]  # the first order, at the window start, counts
+        pu = heuristic_prob_order_within(n, since_first[usable], since_last[usable], horizon_days, window_days)
     p[usable] = np.where(xu == 0, np.minimum(pu, ONE_OFF_MAX), pu)
-    return np.clip(p, 0.0, 1.0), method, model
+    return np.clip(p, 0.0, 1.0)
 
 
 # --------------------------------------------------------------------------- prospects
