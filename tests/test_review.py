@@ -73,3 +73,19 @@ def test_data_problems_and_pinned():
 def test_english_reasons():
     _, text = run(tier=["C"], previous_tier=["A"], lang="en")
     assert text[0].startswith("Downgrade: A → C")
+
+
+def test_cutoff_from_another_population():
+    from xlclient.engine.review import drop_cutoff
+    assert drop_cutoff(np.arange(10, 210, 10.0), 0.10) == 20.0
+    assert drop_cutoff(np.array([5.0, 7.0]), 0.10) is None
+    codes, _ = run(2, gross_profit=[1500.0, 9000.0], service_hours=[100.0, 100.0])
+    assert list(codes) == ["", ""]  # two clients: no lowest tenth in the book itself
+    from xlclient.engine.review import ReviewInput, review_flags
+    x = ReviewInput(status=np.array(["current"] * 2, dtype=object), tier=np.array(["C"] * 2, dtype=object),
+                    previous_tier=np.array(["", ""], dtype=object), pinned=np.zeros(2, bool),
+                    gross_profit=np.array([1500.0, 9000.0]), service_hours=np.array([100.0, 100.0]),
+                    days_since_last_order=np.full(2, 10.0), billings=np.full(2, 1e6), billings_prev=np.full(2, nan),
+                    risks={}, problem_count=np.zeros(2, int))
+    codes, _ = review_flags(x, cutoff=20.0)
+    assert list(codes) == ["drop", ""]

@@ -807,3 +807,20 @@ def strategy_text(kind: str) -> str:
     from xlclient.engine.strategy import strategy_for
 
     return strategy_for(kind)
+
+
+def test_client_review_reports_a_loss_making_client():
+    # tier, previous, status, gross profit (a loss), service hours: single cells as xlwings hands them
+    gp, hours = [-20000.0, 50000.0, 80000.0], [300.0, 100.0, 100.0]
+    text = udfs.CLIENT_REVIEW("C", None, "现有", -20000.0, 300.0, None, None, None, None, None, gp, hours)
+    assert "亏本" in text and "建议淘汰" in text
+
+
+def test_client_review_cutoff_comes_from_the_population():
+    gp = [float(v) for v in range(1000, 21000, 1000)]  # 20 clients, 10..200 per hour
+    hours = [100.0] * 20
+    status = ["现有"] * 20
+    low = udfs.CLIENT_REVIEW("C", None, "现有", 1500.0, 100.0, None, None, None, None, None, gp, hours, status)
+    high = udfs.CLIENT_REVIEW("C", None, "现有", 9000.0, 100.0, None, None, None, None, None, gp, hours, status)
+    assert "最低 10%" in low and "≤ 20" in low
+    assert high == ""

@@ -532,7 +532,8 @@ _ENGINE: dict[str, Callable[..., Parsed]] = {
 
 
 def parse(kind: str, col: Sequence[Any], *, mult: float = 1.0, date1904: bool = False) -> Parsed:
-    """Parse a column of raw cells like the engine does (see module docstring)."""
+    """Parse a column of raw cells like the engine does (see module docstring). Kinds:
+    money, profit (money that may be negative), date, count, hours, score, bool."""
     n = len(col)
     if n <= _FAST_MAX:
         values: list[Any] = []
@@ -540,6 +541,8 @@ def parse(kind: str, col: Sequence[Any], *, mult: float = 1.0, date1904: bool = 
         for v in col:
             if kind == "money":
                 r = _fast_money(v, mult)
+            elif kind == "profit":
+                r = None  # the engine's parser (negative amounts allowed)
             elif kind == "date":
                 r = _fast_date(v)
             elif kind == "count":
@@ -596,6 +599,8 @@ _TEXT_MEMO_MAX = 200_000
 def _engine_parse(kind: str, col: list[Any], mult: float, date1904: bool) -> Parsed:
     if kind == "money":
         return parse_money(col, mult)
+    if kind == "profit":  # gross profit: a loss is a negative amount, not a mistake
+        return parse_money(col, mult, allow_negative=True)
     if kind == "date":
         return parse_date(col, date1904)
     return _ENGINE[kind](col)

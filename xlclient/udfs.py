@@ -80,7 +80,7 @@ from .engine.cadence import visit_status as _visit_status
 from .engine.labels import RFM_CLASS_NAMES, Language, label
 from .engine.likelihood import current_client_likelihood, predict_current_likelihood, prospect_likelihood
 from .engine.quadrant import quadrant_codes, quadrant_label
-from .engine.review import ReviewInput, review_flags
+from .engine.review import ReviewInput, drop_cutoff, profit_per_hour, review_flags
 from .engine.rfm import quintile_scores, rfm_class
 from .engine.stage import derive_stage, stage_probability
 from .engine.strategy import UnknownType, strategy_for
@@ -1024,7 +1024,7 @@ def _review(tier, previous_tier, status, gross_profit, service_hours, last_order
     tier_c = codes_col(errors, "tier", "tier", col["tier"], n)
     prev_c = codes_col(errors, "previous_tier", "tier", col["previous_tier"], n)
     ovr = codes_col(errors, "override", "tier", col["override"], n)
-    gp = rows.parsed(errors, "gross_profit", "money", mult=mult)
+    gp = rows.parsed(errors, "gross_profit", "profit", mult=mult)
     hours = rows.parsed(errors, "service_hours", "hours")
     bill = rows.parsed(errors, "billings", "money", mult=mult)
     bill_prev = rows.parsed(errors, "billings_prev", "money", mult=mult)
@@ -1055,15 +1055,8 @@ def _review(tier, previous_tier, status, gross_profit, service_hours, last_order
         _codes, text = review_flags(x, drop_share=s.drop_share, **kwargs)
         return _finish(rows, errors, blank, list(text))
     cutoff = _review_cutoff(gp_population, hours_population, population_status, mult, s.drop_share, lang)
-    _codes, text = review_flags(x, drop_share=0.0, **kwargs)  # the decile flag is added from the population's cutoff
-    out = list(text)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_hour = np.where(hours > 0, gp / hours, np.nan)
-    low = (st == "current") & ~np.isnan(per_hour) & (gp > 0) & (per_hour <= cutoff)
-    for i in np.flatnonzero(low):
-        out[i] = _insert_drop_reason(out[i], per_hour[i], cutoff, s.drop_share, lang, downgraded=bool(
-            _codes[i].startswith("downgrade")))
-    return _finish(rows, errors, blank, out)
+    _codes, text = review_flags(x, drop_share=s.drop_share, cutoff=cutoff, **kwargs)
+    return _finish(rows, errors, blank, list(text))
 
 
 def _risk_columns(errors: RowErrors, risk_flags: Any, n: int) -> dict[str, np.ndarray]:
@@ -1095,9 +1088,9 @@ def _risk_columns(errors: RowErrors, risk_flags: Any, n: int) -> dict[str, np.nd
 
 
 def _review_cutoff(gp_population: Any, hours_population: Any, population_status: Any, mult: float, share: float,
-                   lang: Language) -> float:
+                   lang: Language) -> float | None:
     """Gross profit per hour at the lowest ``share`` of the population's current clients
-    (-inf when fewer than 1/share clients, so nobody is flagged that way), as the engine."""
+    (None when there are fewer than 1/share of them, so nobody is flagged that way)."""
     key = ("cutoff", fingerprint(gp_population), fingerprint(hours_population), fingerprint(population_status),
            mult, share)
 
@@ -1109,29 +1102,13 @@ def _review_cutoff(gp_population: Any, hours_population: Any, population_status:
                                            if lang == "zh" else
                                            "gross_profit_population and service_hours_population differ in length"),
                                    lang))
-        gp = parse("money", gp_cells, mult=mult).values
+        gp = parse("profit", gp_cells, mult=mult).values
         hours = parse("hours", h_cells).values
         codes = _population_status_codes(population_status, len(gp_cells), None, lang)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            per_hour = np.where(hours > 0, gp / hours, np.nan)
-        usable = (codes == "current") & ~np.isnan(per_hour)
-        pop = np.sort(per_hour[usable])
-        k = int(np.floor(len(pop) * share + 1e-9))
-        return float(pop[k - 1]) if k > 0 else -math.inf
+        per_hour = profit_per_hour(gp, hours)
+        return drop_cutoff(per_hour[codes == "current"], share)
 
     return _CUTOFFS.get(key, build)
-
-
-def _insert_drop_reason(text: str, per_hour: float, cutoff: float, share: float, lang: Language,
-                        downgraded: bool) -> str:
-    """Put the decile reason where :func:`review_flags` puts it: right after a downgrade."""
-    zh = lang == "zh"
-    reason = (f"建议淘汰：每工时毛利 {per_hour:,.0f} 元，处于最低 {share:.0%}（≤ {cutoff:,.0f} 元）" if zh else
-              f"Drop candidate: gross profit per hour {per_hour:,.0f} in the lowest {share:.0%} (≤ {cutoff:,.0f})")
-    sep = "；" if zh else "; "
-    parts = [p for p in text.split(sep) if p] if text else []
-    parts.insert(1 if downgraded else 0, reason)
-    return sep.join(parts)
 
 
 # =========================================================================== CLIENT_STRATEGY

@@ -78,9 +78,30 @@ def _texts(mask: np.ndarray, fmt, *columns: np.ndarray) -> np.ndarray:
     return np.array([fmt(*(c[i] for c in columns)) for i in idx], dtype=object)
 
 
+def profit_per_hour(gross_profit: np.ndarray, service_hours: np.ndarray) -> np.ndarray:
+    """Gross profit per service hour (NaN without hours)."""
+    gp = np.asarray(gross_profit, dtype=float)
+    hours = np.asarray(service_hours, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(hours > 0, gp / hours, np.nan)
+
+
+def drop_cutoff(per_hour: np.ndarray, share: float) -> float | None:
+    """The profit per hour at or below which a client is in the lowest ``share``: the
+    floor(n x share)-th lowest of the (current clients') values; None when that is 0."""
+    pop = np.sort(np.asarray(per_hour, dtype=float)[~np.isnan(per_hour)])
+    k = int(np.floor(len(pop) * share + 1e-9))
+    return float(pop[k - 1]) if k > 0 else None
+
+
 def review_flags(x: ReviewInput, *, drop_share: float = 0.10, no_order_days: int = 365,
-                 billings_drop: float = 0.20, lang: Language = "zh") -> tuple[np.ndarray, np.ndarray]:
-    """(flag codes joined by ',', reasons text) per client; empty strings when nothing."""
+                 billings_drop: float = 0.20, lang: Language = "zh",
+                 cutoff: float | None | str = "book") -> tuple[np.ndarray, np.ndarray]:
+    """(flag codes joined by ',', reasons text) per client; empty strings when nothing.
+
+    ``cutoff``: the lowest-share profit per hour from the book's own current clients
+    ("book", the default), or one computed on another population with :func:`drop_cutoff`
+    (a UDF's population range), or None for no such cut-off."""
     n = len(x.status)
     zh = lang == "zh"
     codes: list[tuple[np.ndarray, object]] = []
@@ -106,14 +127,12 @@ def review_flags(x: ReviewInput, *, drop_share: float = 0.10, no_order_days: int
     # Drop candidates
     gp = np.asarray(x.gross_profit, dtype=float)
     hours = np.asarray(x.service_hours, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        per_hour = np.where(hours > 0, gp / hours, np.nan)
+    per_hour = profit_per_hour(gp, hours)
     usable = current & ~np.isnan(per_hour)
     loss = usable & (gp <= 0)
-    pop = np.sort(per_hour[usable])
-    k = int(np.floor(len(pop) * drop_share + 1e-9))
-    if k > 0:
-        cutoff = pop[k - 1]
+    if isinstance(cutoff, str):
+        cutoff = drop_cutoff(per_hour[usable], drop_share)
+    if cutoff is not None:
         low = usable & (per_hour <= cutoff) & ~loss
         add(low, "drop", _texts(low, (lambda v: f"每工时毛利 {v:,.0f} 元，处于最低 {drop_share:.0%}（≤ {cutoff:,.0f} 元）")
                                 if zh else (lambda v: f"gross profit per hour {v:,.0f} in the lowest {drop_share:.0%} "
