@@ -364,7 +364,7 @@ def test_libreoffice_loads_and_renders_every_sheet(template, tmp_path):
             assert expected in text, expected
         if _has_cjk_font():  # without one the Chinese glyphs cannot be drawn (apt-get install fonts-wqy-microhei)
             for expected in ("客户台账（演示数据", "客户编号", "Q1 高价值/高需求", "逾期", "工作表", "计算日期",
-                             "点击「管理看板」按钮生成"):
+                             "概览", "按客户经理", "未安排的工作"):
                 assert expected in text, expected
     if shutil.which("pdftoppm"):
         subprocess.run(["pdftoppm", "-r", "40", "-png", "-f", "1", "-l", "3", str(pdf), str(tmp_path / "page")],

@@ -111,9 +111,9 @@ def dashboard_rows(frame: pd.DataFrame, book_frame: pd.DataFrame, lang: Language
         mask = tier == t
         amount = billings[mask & current].sum()
         tiers_body.append([f"{t} {label(TIER_NAMES, t, lang)}", int(mask.sum()), _wan(amount),
-                           round(amount / total, 4) if total > 0 else None])
+                           round(100 * amount / total, 1) if total > 0 else None])
     block("客户等级" if zh else "Tiers",
-          ["等级", "客户数", "投放额(万元)", "投放占比"] if zh else ["Tier", "Clients", "Billings (10k yuan)", "Share"],
+          ["等级", "客户数", "投放额(万元)", "投放占比(%)"] if zh else ["Tier", "Clients", "Billings (10k yuan)", "Share (%)"],
           tiers_body)
 
     per_owner = []
@@ -135,9 +135,9 @@ def dashboard_rows(frame: pd.DataFrame, book_frame: pd.DataFrame, lang: Language
     for s in STAGES:
         m = stage == s
         pipe.append([label(STAGE_NAMES, s, lang), int(m.sum()),
-                     round(float(np.nanmean(like[m])), 4) if m.any() and np.any(~np.isnan(like[m])) else None])
+                     round(100 * float(np.nanmean(like[m])), 1) if m.any() and np.any(~np.isnan(like[m])) else None])
     block("潜在客户意向阶段" if zh else "Prospect pipeline",
-          ["阶段", "客户数", "平均购买可能性"] if zh else ["Stage", "Prospects", "Mean likelihood"], pipe)
+          ["阶段", "客户数", "平均购买可能性(%)"] if zh else ["Stage", "Prospects", "Mean likelihood (%)"], pipe)
 
     quad = f["quadrant"].to_numpy(dtype=object)
     block("客户象限" if zh else "Quadrants", ["象限", "客户数", "建议"] if zh else ["Quadrant", "Clients", "Action"],
