@@ -21,8 +21,8 @@ from . import __version__
 from .engine.book import ClientTableNotFound
 from .engine.labels import Language
 from .engine.settings import SettingsError
-from .jobs import (Inputs, JobRefused, dashboard, init_workbook, load_inputs, plan, problems_as_dicts, refresh, review,
-                   summary_line)
+from .jobs import (Inputs, JobRefused, dashboard, init_workbook, load_inputs, plan, problems_as_dicts, reassign,
+                   refresh, review, summary_line)
 from .xlsx.errors import XlsxWriteError
 from .xlsx.owned import write_owned_sheets
 from .xlsx.reader import WorkbookUnreadable, read_workbook
@@ -202,6 +202,30 @@ def cmd_dashboard(args: argparse.Namespace, rep: Reporter) -> int:
     return _report(args, rep, "dashboard", dashboard)
 
 
+def cmd_reassign(args: argparse.Namespace, rep: Reporter) -> int:
+    inputs = _load(args.workbook, args, rep)
+    takers = [t.strip() for t in (args.to or "").replace("，", ",").split(",") if t.strip()]
+    owners = set(inputs.book.frame["owner"])
+    for name in takers:
+        if name not in owners or name == args.departing:
+            raise Failure(f"接手人「{name}」不是台账中的其他客户经理 / '{name}' is not another AE of the book")
+    rep.progress("交接与排期 …")
+    try:
+        result = reassign(inputs, args.departing, takers or None)
+    except JobRefused as e:
+        raise Failure(str(e)) from e
+    written = _write(args.workbook, args.out, result.sheets, rep)
+    lang = inputs.language
+    problems = problems_as_dicts(result.problems, lang)
+    rep.say(result.sheets[-1].rows[-1][3])
+    rep.say((f"已写入：{written}（{'、'.join(s.name for s in result.sheets)}）" if lang == "zh" else
+             f"Written: {written} ({', '.join(s.name for s in result.sheets)})"))
+    _print_problems(rep, problems, lang)
+    return _finish(rep, {"command": "reassign", "workbook": str(args.workbook), "written": str(written),
+                         "counts": result.counts,
+                         "moves": [{"client_id": m[1], "from": m[4], "to": m[5]} for m in result.moves]}, problems)
+
+
 def cmd_init(args: argparse.Namespace, rep: Reporter) -> int:
     rep.progress(f"读取 {args.workbook.name} …")
     try:
@@ -304,6 +328,10 @@ def build_parser() -> argparse.ArgumentParser:
                   "(Review sheet)", cmd_review, True)
     with_workbook("dashboard", "the managers' dashboard: tiers, per AE, pipeline, quadrants, top clients, plan "
                   "progress (Dashboard sheet)", cmd_dashboard, True)
+    r = with_workbook("reassign", "hand a departing AE's clients over to colleagues by capacity (Handover sheet; "
+                      "the client table is not changed), then refresh and regenerate the plan", cmd_reassign, True)
+    r.add_argument("--from", dest="departing", required=True, metavar="AE", help="the departing AE")
+    r.add_argument("--to", metavar="AE,AE", help="the AEs who take over (default: every other AE)")
     init = with_workbook("init", "attach the xlclient sheets (Settings, Holidays, Classification, VisitPlan, Issues, Log) "
                          "to an existing workbook; sheets that exist are left alone", cmd_init, True)
     init.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the new sheets (default zh)")

@@ -45,7 +45,8 @@ class Inputs:
     calendar: WorkingCalendar
     book: ClientBook
     previous_tiers: dict[str, str] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)  # Holidays-sheet problems
+    problems: list[Problem] = field(default_factory=list)  # Holidays- and Handover-sheet problems
+    handover_rows: list[list[Any]] = field(default_factory=list)  # the Handover sheet as read
 
     @property
     def language(self) -> Language:
@@ -134,7 +135,16 @@ def load_inputs(data: WorkbookData, *, today: dt.date | None = None, table: str 
     for d in calendar.ignored_overrides:
         holiday_problems.append(Problem(sheet_name("holidays", settings.language), None, "日期", d, "holiday_range"))
     book = read_client_book(data.sheets, data.tables, settings, table, date1904=data.date1904)
-    return Inputs(data, settings, calendar, book, load_previous_tiers(data), holiday_problems)
+    handover_rows: list[list[Any]] = []
+    grid = data.sheet(sheet_aliases("handover"))
+    if grid is not None and grid.rows:
+        from .engine.handover import apply_handover, read_handover
+
+        handover = read_handover(grid.rows, set(book.frame["client_id"]), sheet=grid.name, first_row=grid.first_row)
+        book.frame = apply_handover(book.frame, handover.owners)
+        holiday_problems += handover.problems
+        handover_rows = handover.rows
+    return Inputs(data, settings, calendar, book, load_previous_tiers(data), holiday_problems, handover_rows)
 
 
 def problem_message(p: Problem, lang: Language) -> str:
@@ -486,3 +496,54 @@ def dashboard(inputs: Inputs, *, what: str = "dashboard") -> ReportResult:
         log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary_line(counts, lang)),
     ]
     return ReportResult(c, problems, sheets, counts)
+
+
+# ---------------------------------------------------------------- reassign
+
+
+@dataclass
+class ReassignResult:
+    """The handover rows added, and the sheets to write (Handover, Classification,
+    VisitPlan, Issues, Log)."""
+
+    moves: list[list[Any]]
+    problems: list[Problem]
+    sheets: list[SheetSpec]
+    counts: dict[str, int]
+
+
+def reassign(inputs: Inputs, departing_owner: str, to_owners: Sequence[str] | None = None, *,
+             what: str = "reassign") -> ReassignResult:
+    """交接客户: move every client of ``departing_owner`` to ``to_owners`` (default: every
+    other AE) by capacity; record the moves in the Handover sheet (the client table is not
+    changed), then refresh the classification and regenerate the visit plan with the new
+    owners (done, cancelled and locked plan rows are kept as they were)."""
+    from .engine.handover import apply_handover, header, propose_handover
+
+    lang = inputs.language
+    zh = lang == "zh"
+    owners = set(inputs.book.frame["owner"])
+    if departing_owner not in owners:
+        raise JobRefused((f"客户台账中没有客户经理「{departing_owner}」" if zh else
+                          f"no AE called '{departing_owner}' in the client book"))
+    c = classify(inputs.book, inputs.settings, inputs.calendar, inputs.previous_tiers)
+    moves = propose_handover(c.frame, departing_owner, list(to_owners or []), inputs.settings,
+                             inputs.settings.today(), lang)
+    inputs.book.frame = apply_handover(inputs.book.frame, {m[1]: m[5] for m in moves})
+    refreshed = refresh(inputs, what=what)
+    planned = plan(inputs, what=what)
+    rows = [header(lang)] + inputs.handover_rows + moves
+    handover_sheet = SheetSpec(name=owned_sheet_name(inputs.data, "handover", lang), rows=rows,
+                               column_widths=dict(enumerate((11, 11, 28, 6, 11, 11, 60))),
+                               number_formats={0: "yyyy-mm-dd"}, tab_color="C55A11")
+    receivers: dict[str, int] = {}
+    for m in moves:
+        receivers[m[5]] = receivers.get(m[5], 0) + 1
+    summary = (f"{departing_owner} 的 {len(moves)} 个客户交接给 " + "、".join(f"{k} {v} 个" for k, v in sorted(receivers.items()))
+               if zh else f"{len(moves)} clients of {departing_owner} handed over to "
+               + ", ".join(f"{k} ({v})" for k, v in sorted(receivers.items())))
+    log = log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary)
+    problems = planned.problems
+    sheets = [handover_sheet, refreshed.sheets[0], planned.sheets[0], planned.sheets[1], log]
+    counts = {"moved": len(moves), "receivers": len(receivers), "problems": len(problems)}
+    return ReassignResult(moves, problems, sheets, counts)

@@ -121,6 +121,7 @@ SHEET_NAMES: dict[str, dict[str, str]] = {
     "review": {"zh": "客户复盘", "en": "Review"},
     "issues": {"zh": "数据问题", "en": "Issues"},
     "log": {"zh": "运行日志", "en": "Log"},
+    "handover": {"zh": "客户交接", "en": "Handover"},
 }
 
 CLASSIFICATION_COLUMNS: tuple[tuple[str, str, str], ...] = (
