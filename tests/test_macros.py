@@ -747,3 +747,20 @@ def test_list_validation_and_formats_are_applied(book):
     assert sheet.range((2, 1), (3, 1)).number_format == "yyyy-mm-dd"  # a column of dates
     assert sheet.range((2, 2), (3, 2)).number_format == "General"
     assert sheet.range((1, 1)).column_width == 12
+
+
+@pytest.mark.parametrize("name, sheet", [("plan", "拜访计划"), ("review", "客户复盘"), ("dashboard", "看板")])
+def test_every_button_job_writes_its_sheet(book, name, sheet):
+    shown, alert = _collect()
+    outcome = macros.run_job(book, name, alert=alert, now=NOW)
+    assert outcome.ok, shown
+    assert outcome.sheets[0] == sheet
+    assert book.sheet(sheet) is not None
+
+
+def test_reassign_button_with_the_real_job(book):
+    shown, alert = _collect()
+    outcome = macros.run_job(book, "reassign", alert=alert, now=NOW, departing_owner="张伟", to_owners="李娜")
+    assert outcome.ok, shown
+    assert outcome.sheets[0] == "客户交接" and outcome.counts["moved"] > 0
+    assert "拜访计划" in outcome.sheets and "分级结果" in outcome.sheets
