@@ -220,6 +220,26 @@ def _sort_cells(raw: object) -> _Cells:
 
 
 
+def _scatter_text(c: _Cells, values: np.ndarray, problems: np.ndarray, code: str, parse_unique) -> None:
+    """Parse each distinct string cell once (``parse_unique(uniques) -> (values, blank)``)
+    and scatter the results; a non-blank text that gives NaN/NaT gets ``code``."""
+    is_str = c.kinds == STR
+    if not is_str.any():
+        return
+    codes, uniques = pd.factorize(c.cells[is_str])
+    vals_u, blank_u = parse_unique(uniques)
+    parsed, blank = vals_u[codes], blank_u[codes]
+    idx = np.flatnonzero(is_str)
+    values[idx] = parsed
+    missing = np.isnat(parsed) if parsed.dtype.kind == "M" else np.isnan(parsed)
+    problems[idx[missing & ~blank]] = code
+
+
+def _optional_floats(parsed: list[float | None]) -> tuple[np.ndarray, np.ndarray]:
+    """(floats with NaN for None, blank mask = None) of per-text results."""
+    blank = np.fromiter((v is None for v in parsed), dtype=bool, count=len(parsed))
+    return np.array([np.nan if v is None else v for v in parsed], dtype=float), blank
+
 def _excel_errors(c: "_Cells", problems: np.ndarray) -> np.ndarray:
     """Mark string cells holding an Excel error value (``#DIV/0!``, ``#REF!`` …; not
     ``#N/A``, which is blank) as ``excel_error`` instead of the field's own message."""
@@ -340,19 +360,10 @@ def parse_money(raw: object, multiplier: float = 1.0, *, allow_negative: bool = 
     problems[(c.kinds == BOOL) | (c.kinds == DATE) | (c.kinds == TIME) | (c.kinds == DELTA)
              | (c.kinds == OTHER)] = "money"
 
-    is_str = c.kinds == STR
-    if is_str.any():
-        lg = np.log10(multiplier) if multiplier > 0 and np.isfinite(multiplier) else np.nan
-        mult_exp = int(round(lg)) if np.isfinite(lg) and abs(10.0 ** round(lg) - multiplier) < 1e-9 * multiplier \
-            else None
-        codes, uniques = pd.factorize(c.cells[is_str])
-        parsed_u = [_money_one(u, mult_exp, multiplier) for u in uniques]
-        blank_u = np.fromiter((v is None for v in parsed_u), dtype=bool, count=len(parsed_u))
-        amount_u = np.array([np.nan if v is None else v for v in parsed_u], dtype=float)
-        amount, blank = amount_u[codes], blank_u[codes]
-        idx = np.flatnonzero(is_str)
-        values[idx] = amount
-        problems[idx[np.isnan(amount) & ~blank]] = "money"
+    lg = np.log10(multiplier) if multiplier > 0 and np.isfinite(multiplier) else np.nan
+    mult_exp = int(round(lg)) if np.isfinite(lg) and abs(10.0 ** round(lg) - multiplier) < 1e-9 * multiplier else None
+    _scatter_text(c, values, problems, "money",
+                  lambda uniques: _optional_floats([_money_one(u, mult_exp, multiplier) for u in uniques]))
 
     infinite = np.isinf(values)
     problems[infinite] = "money"
@@ -471,14 +482,7 @@ def parse_date(raw: object, date1904: bool = False) -> Parsed:
 
     problems[(c.kinds == BOOL) | (c.kinds == TIME) | (c.kinds == DELTA) | (c.kinds == OTHER)] = "date"
 
-    is_str = c.kinds == STR
-    if is_str.any():
-        codes, uniques = pd.factorize(c.cells[is_str])
-        dates_u, blank_u = _date_text(pd.Series(uniques, dtype=object))
-        parsed, blank = dates_u[codes], blank_u[codes]
-        idx = np.flatnonzero(is_str)
-        values[idx] = parsed
-        problems[idx[np.isnat(parsed) & ~blank]] = "date"
+    _scatter_text(c, values, problems, "date", lambda uniques: _date_text(pd.Series(uniques, dtype=object)))
     return Parsed(values, _excel_errors(c, problems))
 
 
@@ -513,14 +517,7 @@ def parse_bool(raw: object) -> Parsed:
     problems[idx[~ok]] = "bool"
     problems[(c.kinds == DATE) | (c.kinds == TIME) | (c.kinds == DELTA) | (c.kinds == OTHER)] = "bool"
 
-    is_str = c.kinds == STR
-    if is_str.any():
-        codes, uniques = pd.factorize(c.cells[is_str])
-        vals_u, blank_u = _bool_text(pd.Series(uniques, dtype=object))
-        vals, blank = vals_u[codes], blank_u[codes]
-        idx = np.flatnonzero(is_str)
-        values[idx] = vals
-        problems[idx[np.isnan(vals) & ~blank]] = "bool"
+    _scatter_text(c, values, problems, "bool", lambda uniques: _bool_text(pd.Series(uniques, dtype=object)))
     return Parsed(values, _excel_errors(c, problems))
 
 
@@ -575,17 +572,8 @@ def _parse_number(raw: object, suffix: str, code: str, *, integer: bool, lo: flo
         bad_kinds |= delta
     problems[bad_kinds] = code
 
-    is_str = c.kinds == STR
-    if is_str.any():
-        codes, uniques = pd.factorize(c.cells[is_str])
-        rx = re.compile(suffix)
-        parsed_u = [_number_one(u, rx, stars) for u in uniques]
-        blank_u = np.fromiter((v is None for v in parsed_u), dtype=bool, count=len(parsed_u))
-        vals_u = np.array([np.nan if v is None else v for v in parsed_u], dtype=float)
-        parsed, blank = vals_u[codes], blank_u[codes]
-        idx = np.flatnonzero(is_str)
-        values[idx] = parsed
-        problems[idx[np.isnan(parsed) & ~blank]] = code
+    rx = re.compile(suffix)
+    _scatter_text(c, values, problems, code, lambda uniques: _optional_floats([_number_one(u, rx, stars) for u in uniques]))
 
     checked = ~np.isnan(values)
     with np.errstate(invalid="ignore"):
