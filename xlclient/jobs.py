@@ -518,7 +518,7 @@ def reassign(inputs: Inputs, departing_owner: str, to_owners: Sequence[str] | No
     other AE) by capacity; record the moves in the Handover sheet (the client table is not
     changed), then refresh the classification and regenerate the visit plan with the new
     owners (done, cancelled and locked plan rows are kept as they were)."""
-    from .engine.handover import apply_handover, header, propose_handover
+    from .engine.handover import HANDOVER_COLUMNS, apply_handover, propose_handover
 
     lang = inputs.language
     zh = lang == "zh"
@@ -532,7 +532,7 @@ def reassign(inputs: Inputs, departing_owner: str, to_owners: Sequence[str] | No
     inputs.book.frame = apply_handover(inputs.book.frame, {m[1]: m[5] for m in moves})
     refreshed = refresh(inputs, what=what)
     planned = plan(inputs, what=what)
-    rows = [header(lang)] + inputs.handover_rows + moves
+    rows = [column_headers(HANDOVER_COLUMNS, lang)] + inputs.handover_rows + moves
     handover_sheet = SheetSpec(name=owned_sheet_name(inputs.data, "handover", lang), rows=rows,
                                column_widths=dict(enumerate((11, 11, 28, 6, 11, 11, 60))),
                                number_formats={0: "yyyy-mm-dd"}, tab_color="C55A11")

@@ -65,10 +65,6 @@ class Handover:
     problems: list[Problem]
 
 
-def header(lang: Language) -> list[str]:
-    return [zh if lang == "zh" else en for _, zh, en in HANDOVER_COLUMNS]
-
-
 def read_handover(rows: Sequence[Sequence[Any]], known_ids: set[str], *, sheet: str = "客户交接",
                   first_row: int = 0) -> Handover:
     """Read the Handover sheet (header row first, either language); rows naming an unknown

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .labels import QUADRANTS, STAGE_NAMES, STAGES, TIER_NAMES, Language, label
+from .labels import QUADRANTS, STAGE_NAMES, STAGES, TIER_NAMES, Language, column_headers, label
 from .quadrant import quadrant_action, quadrant_label
 from .review import FLAG_NAMES
 from .strategy import UnknownType, strategy_for
@@ -36,10 +36,6 @@ REVIEW_COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _header(columns: tuple[tuple[str, str, str], ...], lang: Language) -> list[str]:
-    return [zh if lang == "zh" else en for _, zh, en in columns]
-
-
 def _advice(quadrant: str, personality: str, lang: Language) -> str:
     parts = [quadrant_action(quadrant, lang)] if quadrant else []
     if personality:
@@ -53,7 +49,7 @@ def _advice(quadrant: str, personality: str, lang: Language) -> str:
 def review_rows(frame: pd.DataFrame, book_frame: pd.DataFrame, lang: Language) -> list[list[Any]]:
     """Header + one row per flagged client, most urgent first, then by AE and billings."""
     flagged = frame[frame["review_codes"] != ""]
-    rows: list[list[Any]] = [_header(REVIEW_COLUMNS, lang)]
+    rows: list[list[Any]] = [column_headers(REVIEW_COLUMNS, lang)]
     if flagged.empty:
         return rows
     book = book_frame.loc[flagged.index]

@@ -60,7 +60,7 @@ from typing import Any
 import numpy as np
 
 from .fields import normalise_header
-from .labels import QUADRANTS, STAGE_NAMES, Language
+from .labels import QUADRANTS, STAGE_NAMES, Language, column_headers
 from .parse import TRUE_TOKENS, FALSE_TOKENS, parse_date, parse_text
 from .problems import MESSAGES, Problem
 
@@ -678,10 +678,6 @@ class OwnerSummary:
         return {k: getattr(self, k) for k, _, _ in SUMMARY_COLUMNS}
 
 
-def _header(columns: tuple[tuple[str, str, str], ...], lang: Language) -> list[str]:
-    return [zh if lang == "zh" else en for _, zh, en in columns]
-
-
 @dataclass
 class VisitPlan:
     """The regenerated plan: rows (kept and new, in sheet order), unscheduled work, notes
@@ -713,19 +709,19 @@ class VisitPlan:
     def plan_table(self, lang: Language | None = None) -> list[list[Any]]:
         """Header + one row per plan row."""
         lang = self._lang(lang)
-        return [_header(PLAN_COLUMNS, lang)] + [r.cells(lang) for r in self.rows]
+        return [column_headers(PLAN_COLUMNS, lang)] + [r.cells(lang) for r in self.rows]
 
     def unscheduled_table(self, lang: Language | None = None) -> list[list[Any]]:
         lang = self._lang(lang)
-        return [_header(UNSCHEDULED_COLUMNS, lang)] + [u.cells(lang) for u in self.unscheduled]
+        return [column_headers(UNSCHEDULED_COLUMNS, lang)] + [u.cells(lang) for u in self.unscheduled]
 
     def removed_notes_table(self, lang: Language | None = None) -> list[list[Any]]:
         lang = self._lang(lang)
-        return [_header(REMOVED_NOTE_COLUMNS, lang)] + [list(n.cells) + [when] for n, when in self.removed_notes]
+        return [column_headers(REMOVED_NOTE_COLUMNS, lang)] + [list(n.cells) + [when] for n, when in self.removed_notes]
 
     def summary_table(self, lang: Language | None = None) -> list[list[Any]]:
         lang = self._lang(lang)
-        rows = [_header(SUMMARY_COLUMNS, lang)]
+        rows = [column_headers(SUMMARY_COLUMNS, lang)]
         for owner in sorted(self.summary):
             row = list(self.summary[owner].as_dict().values())
             if not owner:
