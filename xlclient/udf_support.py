@@ -44,6 +44,7 @@ Caches.
 
 from __future__ import annotations
 
+import gc
 import datetime as dt
 import hashlib
 import itertools
@@ -165,6 +166,13 @@ def guarded(f: Callable[..., Any]) -> Callable[..., Any]:
 
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        # A call allocates tens of thousands of small objects (a column in, a column out);
+        # with the caches alive, that can trigger a full cyclic-garbage pass over everything
+        # (measured: the same 10,000-row call took 2 ms or 99 ms). The call creates no cycles
+        # worth collecting mid-call, so collection waits until it returns.
+        paused = gc.isenabled()
+        if paused:
+            gc.disable()
         try:
             return f(*args, **kwargs)
         except ArgError as e:
@@ -173,6 +181,9 @@ def guarded(f: Callable[..., Any]) -> Callable[..., Any]:
             log.exception("UDF %s failed", f.__name__)
             lang = _last_language.get()
             return message("internal", f"{type(e).__name__}: {e}", lang)
+        finally:
+            if paused:
+                gc.enable()
 
     return wrapper
 
