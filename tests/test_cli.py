@@ -202,3 +202,22 @@ def test_help(command, capsys):
         main([command, "--help"])
     assert e.value.code == 0
     assert "--json" in capsys.readouterr().out
+
+
+def test_a_users_own_sheet_with_an_owned_name_is_never_overwritten(tmp_path, capsys):
+    """A manager's own 看板 (or 分级结果) made by hand is refused, not replaced."""
+    path = tmp_path / "mine.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("客户台账")
+    ws.write_row(0, 0, ["客户名称", "客户经理", "客户状态", "年度投放额"])
+    ws.write_row(1, 0, ["甲", "张伟", "合作中", 1_000_000])
+    mine = wb.add_worksheet("分级结果")
+    mine.write_row(0, 0, ["我的分级", "备注"])
+    mine.write_row(1, 0, ["甲", "重要，别动"])
+    wb.close()
+    before = digest(path)
+    assert main(["check", str(path), "-q", "--today", TODAY]) == 0  # checking is fine
+    capsys.readouterr()
+    code, result = run_json(capsys, ["refresh", str(path), "--today", TODAY])
+    assert code == 2 and "不是 xlclient 生成的" in result["error"]
+    assert digest(path) == before

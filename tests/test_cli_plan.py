@@ -91,7 +91,7 @@ def test_unreadable_plan_sheet_is_refused(book, capsys):
     wb.save(book)
     before = hashlib.sha256(book.read_bytes()).hexdigest()
     code, result = run(capsys, "plan", str(book))
-    assert code == 2 and "标题行" in result["error"]
+    assert code == 2 and "不是 xlclient 生成的" in result["error"]
     assert hashlib.sha256(book.read_bytes()).hexdigest() == before
 
 

@@ -397,15 +397,19 @@ def generate_udf_wrappers(module: str = UDF_MODULE, workbook_name: str = "xlclie
 def _owned_placeholders() -> list[tuple[str, str, list[str] | None, str | None]]:
     """(key, zh name, header row or None, note) of the owned sheets, in tab order."""
     from xlclient.engine.labels import CLASSIFICATION_COLUMNS, ISSUES_COLUMNS, column_headers, sheet_name
+    from xlclient.engine.reports import REVIEW_COLUMNS
+    from xlclient.engine.visitplan import PLAN_COLUMNS
+    from xlclient.jobs import LOG_HEADERS
 
-    plan_headers = ["日期", "客户经理", "客户编号", "客户名称", "等级", "类型", "原因", "状态", "备注", "锁定"]
+    # The jobs fill these (see _job_sheets); until then each carries xlclient's own header,
+    # which is how a later run recognises the sheet as one it may replace.
     return [
         ("classification", sheet_name("classification", "zh"), column_headers(CLASSIFICATION_COLUMNS, "zh"), None),
-        ("visit_plan", sheet_name("visit_plan", "zh"), plan_headers, None),
-        ("review", sheet_name("review", "zh"), None, "点击「客户复盘」按钮生成。 Click the Review button."),
-        ("dashboard", sheet_name("dashboard", "zh"), None, "点击「管理看板」按钮生成。 Click the Dashboard button."),
+        ("visit_plan", sheet_name("visit_plan", "zh"), column_headers(PLAN_COLUMNS, "zh"), None),
+        ("review", sheet_name("review", "zh"), column_headers(REVIEW_COLUMNS, "zh"), None),
+        ("dashboard", sheet_name("dashboard", "zh"), None, None),
         ("issues", sheet_name("issues", "zh"), column_headers(ISSUES_COLUMNS, "zh"), None),
-        ("log", sheet_name("log", "zh"), ["时间", "用户", "操作", "结果"], None),
+        ("log", sheet_name("log", "zh"), LOG_HEADERS["zh"], None),
     ]
 
 

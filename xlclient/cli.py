@@ -21,7 +21,7 @@ from . import __version__
 from .engine.book import ClientTableNotFound
 from .engine.labels import Language
 from .engine.settings import SettingsError
-from .jobs import (Inputs, JobRefused, dashboard, init_workbook, load_inputs, plan, problems_as_dicts, reassign,
+from .jobs import (Inputs, JobRefused, check, dashboard, init_workbook, load_inputs, plan, problems_as_dicts, reassign,
                    refresh, review, summary_line)
 from .xlsx.errors import XlsxWriteError
 from .xlsx.owned import write_owned_sheets
@@ -109,18 +109,18 @@ def _finish(rep: Reporter, payload: dict[str, Any], problems: list[dict[str, Any
 def cmd_check(args: argparse.Namespace, rep: Reporter) -> int:
     inputs = _load(args.workbook, args, rep)
     rep.progress("检查与分级 …")
-    result = refresh(inputs, what="check")
+    _, found_problems, counts = check(inputs)
     lang = inputs.language
-    problems = problems_as_dicts(result.problems, lang)
+    problems = problems_as_dicts(found_problems, lang)
     book = inputs.book
     found = ", ".join(f"{m.header}" for m in book.columns.values())
     where = f"{book.sheet}" + (f" (表 {book.table})" if book.table else "") + f"，标题在第 {book.header_row} 行"
     rep.say(f"客户表：{where}" if lang == "zh" else f"Client table: {book.sheet} header row {book.header_row}"
             + (f" (table {book.table})" if book.table else ""))
     rep.say((f"识别的列：{found}" if lang == "zh" else f"Columns recognised: {found}"))
-    rep.say(summary_line(result.counts, lang))
+    rep.say(summary_line(counts, lang))
     _print_problems(rep, problems, lang)
-    return _finish(rep, {"command": "check", "workbook": str(args.workbook), "counts": result.counts,
+    return _finish(rep, {"command": "check", "workbook": str(args.workbook), "counts": counts,
                          "client_table": {"sheet": book.sheet, "table": book.table, "header_row": book.header_row,
                                           "columns": {f: m.header for f, m in book.columns.items()}}}, problems)
 
@@ -341,18 +341,25 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def main_failure(rep: Reporter, args: argparse.Namespace, message: str) -> int:
+    """Report a run that could not be done (exit 2, nothing written)."""
+    if rep.json_mode:
+        print(json.dumps({"command": args.command, "error": message, "problems": [], "exit_code": EXIT_FAILURE},
+                         ensure_ascii=False))
+    print(f"xlclient: {message}", file=sys.stderr)
+    return EXIT_FAILURE
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     rep = Reporter(getattr(args, "json", False), getattr(args, "quiet", False))
     try:
         return args.func(args, rep)
+    except JobRefused as e:
+        return main_failure(rep, args, str(e))
     except Failure as e:
-        if rep.json_mode:
-            print(json.dumps({"command": args.command, "error": str(e), "problems": [], "exit_code": EXIT_FAILURE},
-                             ensure_ascii=False))
-        print(f"xlclient: {e}", file=sys.stderr)
-        return EXIT_FAILURE
+        return main_failure(rep, args, str(e))
     except KeyboardInterrupt:
         print("xlclient: interrupted; the workbook was not changed", file=sys.stderr)
         return EXIT_FAILURE

@@ -53,11 +53,55 @@ class Inputs:
         return self.settings.language
 
 
+class JobRefused(RuntimeError):
+    """A job that would lose something the user wrote refuses to write (message says why)."""
+
+
+LOG_HEADERS = {"zh": ["时间", "用户", "操作", "结果"], "en": ["Time", "User", "Action", "Result"]}
+
+
+def _owned_first_rows(key: str) -> list[list[str]]:
+    """The first row of an owned sheet as xlclient writes it, in both languages."""
+    from .engine.handover import HANDOVER_COLUMNS
+    from .engine.reports import REVIEW_COLUMNS
+    from .engine.visitplan import PLAN_COLUMNS
+
+    tables = {"classification": CLASSIFICATION_COLUMNS, "issues": ISSUES_COLUMNS, "visit_plan": PLAN_COLUMNS,
+              "review": REVIEW_COLUMNS, "handover": HANDOVER_COLUMNS}
+    if key in tables:
+        return [column_headers(tables[key], lang) for lang in ("zh", "en")]
+    if key == "log":
+        return list(LOG_HEADERS.values())
+    if key == "dashboard":
+        return [["概览"], ["Overview"]]
+    return []
+
+
+def _looks_owned(grid: SheetGrid, key: str) -> bool:
+    """Whether an existing sheet with an owned name is one xlclient wrote (or is empty):
+    its first row, from A1, starts with xlclient's header in either language."""
+    rows = [r for r in grid.rows if any(v not in (None, "") for v in r)]
+    if not rows:
+        return True
+    if grid.first_row != 0 or grid.first_col != 0:
+        return False
+    first = [str(v).strip() if v is not None else "" for v in grid.rows[0]]
+    return any(first[:len(h)] == h for h in _owned_first_rows(key))
+
+
 def owned_sheet_name(data: WorkbookData, key: str, lang: Language) -> str:
     """The name to write an owned sheet under: the existing one (either language) or the
-    Settings language's name."""
+    Settings language's name. A sheet that has an owned name but was not written by
+    xlclient (a manager's own 看板 with charts, say) is never overwritten: JobRefused."""
     existing = data.sheet(sheet_aliases(key))
-    return existing.name if existing is not None else sheet_name(key, lang)
+    if existing is None:
+        return sheet_name(key, lang)
+    if key in ("settings", "holidays") or _looks_owned(existing, key):
+        return existing.name
+    raise JobRefused(
+        f"工作表「{existing.name}」已存在，但不是 xlclient 生成的（第一行不是 xlclient 的标题），为免覆盖其中内容，"
+        f"未写入任何内容；请把它改名后重试 / the sheet '{existing.name}' exists but was not written by xlclient "
+        f"(its first row is not xlclient's header); nothing was written: rename it and try again")
 
 
 def load_settings(data: WorkbookData) -> Settings:
@@ -197,7 +241,7 @@ def issues_sheet(problems: Sequence[Problem], lang: Language, name: str) -> Shee
 def log_sheet(data: WorkbookData, lang: Language, name: str, what: str, summary: str,
               when: dt.datetime | None = None, who: str | None = None) -> SheetSpec:
     """The Log sheet: the existing lines plus one new line (who, when, what, counts)."""
-    header = ["时间", "用户", "操作", "结果"] if lang == "zh" else ["Time", "User", "Action", "Result"]
+    header = LOG_HEADERS[lang]
     grid = data.sheet(sheet_aliases("log"))
     old = [list(r) for r in grid.rows[1:]] if grid is not None and grid.rows else []
     when = when or dt.datetime.now().replace(microsecond=0)
@@ -224,12 +268,18 @@ class RefreshResult:
     counts: dict[str, int]
 
 
+def check(inputs: Inputs) -> tuple[Classification, list[Problem], dict[str, int]]:
+    """Classify every client without describing any sheet: the classification, every
+    problem and the counts (``xlclient check``)."""
+    c = classify(inputs.book, inputs.settings, inputs.calendar, inputs.previous_tiers)
+    problems = list(c.problems) + list(inputs.problems)
+    return c, problems, c.counts() | {"problems": len(problems), "left_out": inputs.book.left_out}
+
+
 def refresh(inputs: Inputs, *, what: str = "refresh") -> RefreshResult:
     """Classify every client and describe the Classification, Issues and Log sheets."""
-    c = classify(inputs.book, inputs.settings, inputs.calendar, inputs.previous_tiers)
+    c, problems, counts = check(inputs)
     lang = inputs.language
-    problems = list(c.problems) + list(inputs.problems)
-    counts = c.counts() | {"problems": len(problems), "left_out": inputs.book.left_out}
     summary = summary_line(counts, lang)
     sheets = [
         classification_sheet(c, owned_sheet_name(inputs.data, "classification", lang)),
@@ -336,10 +386,6 @@ def init_workbook(data: WorkbookData, lang: Language = "zh") -> InitResult:
 
 
 # ---------------------------------------------------------------- plan
-
-
-class JobRefused(RuntimeError):
-    """A job that would lose something the user wrote refuses to write (message says why)."""
 
 
 @dataclass
