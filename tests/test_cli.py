@@ -43,7 +43,7 @@ def test_demo_command_writes_a_refreshed_workbook(tmp_path, capsys):
     out = tmp_path / "d.xlsx"
     assert main(["demo", "--out", str(out), "--today", TODAY, "-q"]) == 0
     text = capsys.readouterr().out
-    assert "演示工作簿" in text and "A 类重点客户" in text
+    assert "演示工作簿" in text and "A 类重点客户" in text and "xlclient plan" in text
     names = pc.CalamineWorkbook.from_path(str(out)).sheet_names
     for name in ("客户台账", "设置", "节假日", "分级结果", "数据问题", "运行日志"):
         assert name in names

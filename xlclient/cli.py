@@ -271,13 +271,16 @@ def cmd_demo(args: argparse.Namespace, rep: Reporter) -> int:
     rep.say(f"演示工作簿：{out.resolve()}")
     rep.say(f"  客户台账 {len(c)} 个客户，{c['owner'].nunique()} 位客户经理；已写入「分级结果」「数据问题」「运行日志」三张表")
     rep.say("  " + summary_line(result.counts, "zh"))
-    top = c[c["tier"] == "A"].head(5)
+    billings = inputs.book.frame["billings"].fillna(0)
+    top = c.assign(billings=billings)[c["tier"] == "A"].sort_values(["billings", "key"], ascending=[False, True]).head(5)
     if len(top):
-        rep.say("  A 类重点客户（前 5）：" + "、".join(f"{n}（{o}）" for n, o in zip(top["name"], top["owner"])))
+        rep.say("  投放额最高的 A 类重点客户：" + "、".join(
+            f"{n}（{o}，{b / 1e4:,.0f}万）" for n, o, b in zip(top["name"], top["owner"], top["billings"])))
     rep.say(f"  预埋的数据问题 {len(planted)} 个，已报告 {len(problems)} 个（见「数据问题」表），例如：")
     for p in problems[:3]:
         rep.say(f"    {p['sheet']} 第{p['row']}行 {p['column']}：{p['value']!r} — {p['message']}")
-    rep.say(f"下一步：xlclient check {out}  ·  xlclient refresh {out} --json")
+    rep.say(f"下一步：xlclient plan {out}（生成拜访计划）· xlclient dashboard {out}（管理看板）· "
+            f"xlclient check {out} --json")
     if rep.json_mode:
         print(json.dumps({"command": "demo", "workbook": str(out), "counts": result.counts,
                           "planted_problems": len(planted), "problems": problems, "exit_code": EXIT_OK},
