@@ -97,3 +97,22 @@ def test_unreadable_plan_sheet_is_refused(book, capsys):
 
 def test_bad_weeks_fail(book, capsys):
     assert main(["plan", str(book), "--weeks", "0", "-q"]) == 2
+
+
+def test_a_done_visit_counts_as_the_latest_visit_in_the_classification(book, capsys):
+    """Marking a plan row 已完成 moves that client's 下次拜访 in the next refresh too."""
+    assert run(capsys, "plan", str(book), "--start", "2026-11-02", "--weeks", "2")[0] == 1
+    wb = openpyxl.load_workbook(book)
+    ws = wb["拜访计划"]
+    row = next(r for r in range(2, ws.max_row + 1)
+               if ws.cell(r, 6).value == "拜访" and ws.cell(r, 5).value in ("A", "B", "C")
+               and ws.cell(r, 1).value is not None and ws.cell(r, 1).value.date() <= dt.date(2026, 11, 20))
+    client, tier, done_on = ws.cell(row, 3).value, ws.cell(row, 5).value, ws.cell(row, 1).value.date()
+    ws.cell(row, 8).value = "已完成"
+    wb.save(book)
+    assert run(capsys, "refresh", str(book))[0] == 1
+    classification = pc.CalamineWorkbook.from_path(str(book)).get_sheet_by_name("分级结果").to_python()
+    mine = next(r for r in classification[1:] if r[0] == client)
+    next_visit = mine[9].date() if isinstance(mine[9], dt.datetime) else mine[9]
+    due = done_on + dt.timedelta(days={"A": 14, "B": 30, "C": 90}[mine[3]])
+    assert WorkingCalendar().next_workday(due) == next_visit, (client, tier, done_on, mine)

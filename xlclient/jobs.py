@@ -188,7 +188,40 @@ def load_inputs(data: WorkbookData, *, today: dt.date | None = None, table: str 
         book.frame = apply_handover(book.frame, handover.owners)
         holiday_problems += handover.problems
         handover_rows = handover.rows
+    apply_done_visits(data, book, settings.today())
     return Inputs(data, settings, calendar, book, load_previous_tiers(data), holiday_problems, handover_rows)
+
+
+def apply_done_visits(data: WorkbookData, book: ClientBook, today: dt.date) -> int:
+    """A visit marked 已完成 in the VisitPlan sheet counts as the client's latest visit
+    (SPEC 4.5) in every result, not only in the plan: the book's last visit becomes the
+    later of the two. Returns how many clients moved. The plan sheet's own problems are
+    reported by the plan job."""
+    from .engine.visitplan import VISIT_TYPES, read_visit_plan
+
+    grid = data.sheet(sheet_aliases("visit_plan"))
+    if grid is None or not grid.rows:
+        return 0
+    existing = read_visit_plan(grid.rows, sheet=grid.name, first_row=grid.first_row, first_col=grid.first_col,
+                               date1904=data.date1904)
+    latest: dict[str, dt.date] = {}
+    for r in existing.rows:
+        if r.status == "done" and r.type in VISIT_TYPES and r.date is not None and r.date <= today and r.client_id:
+            if r.client_id not in latest or r.date > latest[r.client_id]:
+                latest[r.client_id] = r.date
+    if not latest:
+        return 0
+    frame = book.frame
+    done = frame["client_id"].map(latest).to_numpy(dtype=object)
+    done = np.array([np.datetime64(d, "D") if d is not None and d == d else np.datetime64("NaT") for d in done],
+                    dtype="datetime64[D]")
+    current = frame["last_visit"].to_numpy(dtype="datetime64[D]")
+    later = ~np.isnat(done) & (np.isnat(current) | (done > current))
+    if later.any():
+        current = current.copy()
+        current[later] = done[later]
+        frame["last_visit"] = current
+    return int(later.sum())
 
 
 def problem_message(p: Problem, lang: Language) -> str:
