@@ -221,3 +221,22 @@ def test_a_users_own_sheet_with_an_owned_name_is_never_overwritten(tmp_path, cap
     code, result = run_json(capsys, ["refresh", str(path), "--today", TODAY])
     assert code == 2 and "不是 xlclient 生成的" in result["error"]
     assert digest(path) == before
+
+
+@pytest.mark.parametrize("command", ["check", "refresh", "plan", "review", "dashboard"])
+@pytest.mark.parametrize("rows", [[], [["甲", "张伟", "潜在", None], ["乙", "李娜", "意向", None]],
+                                  [["甲", "张伟", "流失", 100]]], ids=["empty", "prospects", "lost"])
+def test_every_command_on_tiny_books(tmp_path, capsys, command, rows):
+    """An empty book, a book of prospects only, a book of one lost client: every command runs."""
+    path = tmp_path / "tiny.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("客户")
+    ws.write_row(0, 0, ["客户名称", "客户经理", "客户状态", "年度投放额"])
+    for r, row in enumerate(rows, start=1):
+        for c, v in enumerate(row):
+            if v is not None:
+                ws.write(r, c, v)
+    wb.close()
+    extra = [] if command == "check" else ["--out", str(tmp_path / "out.xlsx")]
+    code, result = run_json(capsys, [command, str(path), "--today", TODAY] + extra)
+    assert code == 0, result

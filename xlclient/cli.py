@@ -369,6 +369,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
         sys.stderr.close()
         return EXIT_OK
+    except Exception as e:  # a bug: say so plainly, exit 2 (the workbook was not changed)
+        import traceback
+
+        traceback.print_exc(file=sys.stderr)
+        return main_failure(rep, args, f"内部错误，工作簿未改动 / internal error, the workbook was not changed: "
+                                       f"{type(e).__name__}: {e}")
 
 
 if __name__ == "__main__":

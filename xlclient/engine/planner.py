@@ -154,9 +154,10 @@ def plan_inputs(classification: Classification, book: ClientBook) -> pd.DataFram
     """One row per client with the :data:`CLIENT_COLUMNS` the planner needs: codes from
     the classification, ``last_visit`` (``datetime64``) from the client book."""
     f = classification.frame
-    last = book.frame.set_index("key")["last_visit"]
     frame = pd.DataFrame({c: f[c].to_numpy() for c in CLIENT_COLUMNS if c != "last_visit"})
-    frame["last_visit"] = f["key"].map(last).to_numpy(dtype="datetime64[ns]")
+    # both frames come from the same book: aligned by key, without a lookup per client
+    last = book.frame[["key", "last_visit"]].drop_duplicates("key").set_index("key")["last_visit"]
+    frame["last_visit"] = last.reindex(f["key"].to_numpy()).to_numpy(dtype="datetime64[ns]")
     return frame
 
 
