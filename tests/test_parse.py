@@ -434,3 +434,11 @@ def test_results_do_not_depend_on_the_neighbours(column, prefix):
         b = parser(prefix + column)
         k = len(prefix)
         assert [x is None for x in a.problems] == [x is None for x in b.problems[k:]]
+
+
+@pytest.mark.parametrize("v", [1e16, "2e16", -1e300, "1000000亿亿"])
+def test_implausible_amounts_are_reported(v):
+    value, problem = one(parse_money, v)
+    assert problem in ("money_range", "money", "negative_money") and math.isnan(value)
+    if v == 1e16:
+        assert problem == "money_range"

@@ -39,6 +39,10 @@ EXCEL_ERRORS = frozenset({"#null!", "#div/0!", "#value!", "#ref!", "#name?", "#n
                           "#spill!", "#calc!", "#field!", "#blocked!", "#busy!", "#connect!", "#unknown!",
                           "#python!", "#external!"})
 
+# Larger amounts (1,000 万亿 yuan) are typing or unit mistakes, and beyond what the tier
+# rule can add up exactly in fen.
+MAX_AMOUNT = 1e15
+
 # Money suffixes (after NFKC normalisation and lower-casing) -> multiplier in yuan.
 MONEY_SCALES: dict[str, float] = {
     "": 1.0,
@@ -368,6 +372,10 @@ def parse_money(raw: object, multiplier: float = 1.0, *, allow_negative: bool = 
     infinite = np.isinf(values)
     problems[infinite] = "money"
     values[infinite] = np.nan
+    with np.errstate(invalid="ignore"):
+        huge = np.abs(values) > MAX_AMOUNT
+    problems[huge] = "money_range"
+    values[huge] = np.nan
     if not allow_negative:
         negative = values < 0
         problems[negative] = "negative_money"

@@ -18,6 +18,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "money": ("应为金额（如 120万、1.2亿、¥3,500、12.5k），已忽略此值",
               "expected an amount (e.g. 1200000, 120万, 1.2亿, ¥3,500, 12.5k); value ignored"),
     "negative_money": ("金额为负数，按无金额处理", "negative amount, treated as no amount"),
+    "money_range": ("金额超出合理范围（超过 1000 万亿元），可能是单位或录入错误，已忽略此值",
+                    "amount beyond any plausible size (over 10^15 yuan): a unit or typing mistake; value ignored"),
     "date": ("应为日期（如 2026-03-05、2026/3/5、2026年3月5日；数字须为 1950 年以后的 Excel 日期），已忽略此值",
              "expected a date (e.g. 2026-03-05, 2026/3/5, 2026年3月5日; numbers must be Excel dates from 1950 on); "
              "value ignored"),

@@ -70,8 +70,8 @@ class TierRule:
 
 def to_fen(values: np.ndarray) -> np.ndarray:
     """Yuan to whole fen as int64 (NaN -> 0)."""
-    v = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0)
-    return np.round(v * 100).astype(np.int64)
+    v = np.nan_to_num(np.asarray(values, dtype=float), nan=0.0, posinf=0.0, neginf=0.0)
+    return np.round(np.clip(v, -9e16, 9e16) * 100).astype(np.int64)  # parsers refuse amounts over 1e15
 
 
 class TierScale:
