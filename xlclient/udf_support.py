@@ -100,7 +100,6 @@ WHAT: dict[str, tuple[str, str]] = {
     "money": ("不是金额（如 120万、1.2亿、¥3,500、12.5k）", "is not an amount (e.g. 1200000, 120万, ¥3,500, 12.5k)"),
     "negative_money": ("是负数，应为金额", "is negative; expected an amount"),
     "money_range": ("超出合理金额（超过 1000 万亿元），可能是单位或录入错误", "is beyond any plausible amount (over 10^15 yuan)"),
-    "excel_error": ("是 Excel 错误值（公式出错）", "is an Excel error value (a formula failed)"),
     "date": ("不是日期（如 2026-03-05、2026/3/5、2026年3月5日）", "is not a date (e.g. 2026-03-05, 2026/3/5)"),
     "future_date": ("晚于今天 {today}", "is after today {today}"),
     "count": ("应为不小于 0 的整数", "should be a whole number of at least 0"),
