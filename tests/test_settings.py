@@ -47,7 +47,14 @@ def test_cut_offs_out_of_order_are_refused_naming_the_cells():
 def test_negative_cadence_refused():
     with pytest.raises(SettingsError) as e:
         settings_from_grid([["", ""], ["A类拜访周期(天)", -14]])
-    assert "B2" in str(e.value) and "大于 0" in str(e.value)
+    assert "B2" in str(e.value) and "1 到 3650" in str(e.value)
+
+
+@pytest.mark.parametrize("label, value", [("A类拜访周期(天)", 3651), ("每日拜访上限", 101), ("节前问候天数", 31),
+                                          ("无合作月数", 0), ("即将到期提醒(天)", -1)])
+def test_out_of_range_plan_settings_refused(label, value):
+    with pytest.raises(SettingsError):
+        settings_from_grid([[label, value]])
 
 
 def test_unknown_method_refused_with_the_options():

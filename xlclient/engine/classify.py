@@ -168,8 +168,9 @@ def classify(book: ClientBook, settings: Settings, calendar: WorkingCalendar | N
     key = cadence_key(tier, status, stage)
     due = next_visit(last_visit, cadence_days(key, settings), today, calendar)
     status_code, status_text = visit_status(due, last_visit, today, settings.due_soon_days, lang)
-    provisional = calendar.provisional_years(dt.date.fromisoformat(str(due[~np.isnat(due)].min())),
-                                             dt.date.fromisoformat(str(due[~np.isnat(due)].max()))) if (~np.isnat(due)).any() else []
+    covered = due[~np.isnat(due) & calendar.covers_array(due)]
+    provisional = calendar.provisional_years(covered.min().astype(dt.date), covered.max().astype(dt.date)) \
+        if covered.size else []
 
     # Review
     problem_count = f["row"].map(pd.Series([p.row for p in problems]).value_counts()).fillna(0).to_numpy(dtype=int)

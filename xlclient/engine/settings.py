@@ -272,15 +272,16 @@ def validate(s: Settings, refs: Mapping[str, str] | None = None) -> None:
         errors.append(f"{ref('prob_committed')}…{ref('prob_interested')}: 成交概率应随阶段由热到冷递减")
     for key in ("cadence_A", "cadence_B", "cadence_C", "cadence_committed", "cadence_strong", "cadence_qualified",
                 "cadence_interested", "cadence_on_hold", "likelihood_horizon", "contact_half_life"):
-        if getattr(s, key) <= 0:
-            errors.append(f"{ref(key)}: 天数应大于 0")
-    for key in ("due_soon_days", "daily_visits", "daily_calls", "monthly_development", "greeting_days"):
-        if getattr(s, key) < 0:
-            errors.append(f"{ref(key)}: 不能为负数")
+        if not 0 < getattr(s, key) <= 3650:
+            errors.append(f"{ref(key)}: 天数应在 1 到 3650（十年）之间")
+    for key, most in (("due_soon_days", 365), ("daily_visits", 100), ("daily_calls", 200), ("monthly_development", 500),
+                      ("greeting_days", 30)):
+        if not 0 <= getattr(s, key) <= most:
+            errors.append(f"{ref(key)}: 应在 0 到 {most} 之间")
     if not 1 <= s.plan_weeks <= 52:
         errors.append(f"{ref('plan_weeks')}: 计划周数应在 1 到 52 之间")
-    if s.no_order_months <= 0:
-        errors.append(f"{ref('no_order_months')}: 月数应大于 0")
+    if not 0 < s.no_order_months <= 120:
+        errors.append(f"{ref('no_order_months')}: 月数应在 1 到 120 之间")
     for key in ("potential_high", "need_high"):
         if not 1 <= getattr(s, key) <= 5:
             errors.append(f"{ref(key)}: 评分应在 1 到 5 之间")
