@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from xlclient.engine.calendar import WorkingCalendar, festivals_between  # noqa: E402
-from xlclient.engine.planner import plan_visits  # noqa: E402
+from xlclient.engine.planner import _mix, plan_visits  # noqa: E402  (the same stable hash as the planner)
 from xlclient.engine.settings import Settings  # noqa: E402
 from xlclient.engine.visitplan import read_visit_plan  # noqa: E402
 
@@ -71,17 +71,8 @@ def make_book(n: int, owners: int, seed: int = 0) -> pd.DataFrame:
 
 # ----------------------------------------------------------------------------- the baseline
 
-_MASK64 = (1 << 64) - 1
 _EPOCH = dt.date(1970, 1, 1)
 
-
-def _mix(a: int, b: int) -> int:
-    x = (a * 0x9E3779B97F4A7C15 + b * 0xBF58476D1CE4E5B9 + 0x94D049BB133111EB) & _MASK64
-    x ^= x >> 30
-    x = (x * 0xBF58476D1CE4E5B9) & _MASK64
-    x ^= x >> 27
-    x = (x * 0x94D049BB133111EB) & _MASK64
-    return x ^ (x >> 31)
 
 
 def baseline_plan(book: pd.DataFrame, s: Settings, cal: WorkingCalendar, start: dt.date, weeks: int):

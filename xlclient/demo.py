@@ -233,7 +233,7 @@ def write_demo_workbook(path: str | Path, n_clients: int = 300, seed: int = 2026
     # A total row under the table, as agencies often keep one.
     ws.write(last_row + 2, 1, "合计")
     ws.write_formula(last_row + 2, HEADERS.index("年度投放额(万元)"),
-                     f"=SUBTOTAL(109,客户表[年度投放额(万元)])", money_fmt)
+                     "=SUBTOTAL(109,客户表[年度投放额(万元)])", money_fmt)
 
     s = wb.add_worksheet("设置")
     for r, row in enumerate(settings_rows(settings)):

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from .engine.book import ClientBook, SheetGrid, read_client_book
 from .engine.calendar import WorkingCalendar, overrides_from_rows, parse_override_kind
@@ -212,9 +213,8 @@ def apply_done_visits(data: WorkbookData, book: ClientBook, today: dt.date) -> i
     if not latest:
         return 0
     frame = book.frame
-    done = frame["client_id"].map(latest).to_numpy(dtype=object)
-    done = np.array([np.datetime64(d, "D") if d is not None and d == d else np.datetime64("NaT") for d in done],
-                    dtype="datetime64[D]")
+    by_id = pd.Series(list(latest.values()), index=list(latest.keys()), dtype="datetime64[s]")
+    done = by_id.reindex(frame["client_id"].to_numpy()).to_numpy(dtype="datetime64[D]")
     current = frame["last_visit"].to_numpy(dtype="datetime64[D]")
     later = ~np.isnat(done) & (np.isnat(current) | (done > current))
     if later.any():
@@ -332,10 +332,6 @@ def summary_line(counts: dict[str, int], lang: Language) -> str:
             f"D {counts['tier_D']}, no tier {counts['no_tier']}; pinned {counts['pinned']}; overdue visits "
             f"{counts['overdue']}; review flags {counts['flagged']}; data problems {counts['problems']}")
 
-
-def grid_rows(grid: SheetGrid | None) -> list[list[Any]]:
-    """Rows of a sheet grid, or [] when the sheet is absent."""
-    return [list(r) for r in grid.rows] if grid is not None else []
 
 
 # ---------------------------------------------------------------- init
@@ -514,7 +510,7 @@ class ReportResult:
 def review(inputs: Inputs, *, what: str = "review") -> ReportResult:
     """客户复盘: every flagged client with reasons and a suggested approach (Review sheet),
     plus Issues and Log."""
-    from .engine.reports import REVIEW_COLUMNS, review_rows
+    from .engine.reports import review_rows
 
     c = classify(inputs.book, inputs.settings, inputs.calendar, inputs.previous_tiers)
     lang = inputs.language
@@ -536,7 +532,6 @@ def review(inputs: Inputs, *, what: str = "review") -> ReportResult:
         issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang)),
         log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary),
     ]
-    assert len(REVIEW_COLUMNS) == len(widths)
     return ReportResult(c, problems, sheets, counts)
 
 

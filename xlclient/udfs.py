@@ -108,7 +108,6 @@ from .udf_support import (
     message,
     omitted,
     parse,
-    parsed_col,
     stage_label,
     text_of,
     to_fen,

@@ -276,9 +276,6 @@ def stage_codes(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return _codes(text, _STAGE_WORDS)
 
 
-def _column(rows: Sequence[Sequence[Any]], index: int) -> list[Any]:
-    return [r[index] if index < len(r) else None for r in rows]
-
 
 def _is_blank_cell(v: Any) -> bool:
     return v is None or (isinstance(v, str) and not v.strip()) or (isinstance(v, float) and v != v)

@@ -21,7 +21,7 @@ from .book import ClientBook
 from .cadence import cadence_days, cadence_key, next_visit, visit_status
 from .calendar import WorkingCalendar
 from .fields import RISK_FIELDS
-from .labels import CLASSIFICATION_COLUMNS, RFM_CLASS_NAMES, STAGE_NAMES, Language, column_headers, label
+from .labels import CLASSIFICATION_COLUMNS, QUADRANTS, RFM_CLASS_NAMES, STAGE_NAMES, column_headers, label
 from .likelihood import current_client_likelihood, prospect_likelihood
 from .problems import Problem
 from .quadrant import quadrant_codes, quadrant_label
@@ -47,9 +47,9 @@ class Classification:
         Settings language)."""
         lang = self.settings.language
         f = self.frame
-        stage = pd.Series(f["stage"], dtype=object).map(lambda s: label(STAGE_NAMES, s, lang) if s else "")
-        rfm_cls = pd.Series(f["rfm_class"], dtype=object).map(lambda s: label(RFM_CLASS_NAMES, s, lang) if s else "")
-        quadrant = pd.Series(f["quadrant"], dtype=object).map(lambda q: quadrant_label(q, lang))
+        stage = f["stage"].map({s: label(STAGE_NAMES, s, lang) for s in STAGE_NAMES}).fillna("")
+        rfm_cls = f["rfm_class"].map({c: label(RFM_CLASS_NAMES, c, lang) for c in RFM_CLASS_NAMES}).fillna("")
+        quadrant = f["quadrant"].map({q: quadrant_label(q, lang) for q in QUADRANTS}).fillna("")
         likelihood = f["likelihood"].to_numpy(dtype=float)
         visits = f["next_visit"].to_numpy(dtype="datetime64[D]")
         columns = {

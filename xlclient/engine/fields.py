@@ -336,12 +336,3 @@ def match_headers(headers: Sequence[object], mapping: Mapping[str, str] | None =
             i = min(c for _, c in options)
             take(field, i, multiplier(i, field, units[i]))  # type: ignore[arg-type]
     return dict(sorted(found.items(), key=lambda fm: fm[1].index))
-
-
-def header_score(headers: Sequence[object], mapping: Mapping[str, str] | None = None) -> int:
-    """How much a row looks like a client-table header: the number of fields it names,
-    counting only rows that name the client."""
-    found = match_headers(headers, mapping)
-    if "name" not in found and "client_id" not in found:
-        return 0
-    return len(found)

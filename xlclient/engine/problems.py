@@ -47,11 +47,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "summary_row": ("合计/备注行，不是客户，未参与分级", "total or note row, not a client; left out"),
     "excel_error": ("单元格是 Excel 错误值（公式出错），已忽略此值",
                     "the cell holds an Excel error value (a formula failed); value ignored"),
-    "current_without_billings": ("现有客户没有投放额，等级记为 D", "current client without billings; tier D"),
     "missing_last_order": ("现有客户缺少最近合作日期，R 分按最低分计",
                            "current client without a last order date; R scored lowest"),
-    "lost_with_override": ("流失客户有锁定等级 {tier}，按锁定等级显示",
-                           "lost client has pinned tier {tier}; pinned tier shown"),
 }
 
 

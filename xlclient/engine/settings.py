@@ -352,8 +352,6 @@ def settings_from_grid(grid: Sequence[Sequence[Any]], sheet: str = "设置", fir
     return settings
 
 
-DEFAULT_SETTINGS = Settings()
-
 
 SECTION_TITLES: dict[str, tuple[str, str]] = {
     "general": ("通用", "General"),
