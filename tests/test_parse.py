@@ -442,3 +442,43 @@ def test_implausible_amounts_are_reported(v):
     assert problem in ("money_range", "money", "negative_money") and math.isnan(value)
     if v == 1e16:
         assert problem == "money_range"
+
+
+one_type_columns = st.one_of(
+    st.lists(st.one_of(st.none(), st.floats(), st.integers(-3, 10).map(float)), max_size=12),
+    st.lists(st.one_of(st.none(), st.datetimes(min_value=dt.datetime(1, 1, 1)),
+                       st.dates(min_value=dt.date(1, 1, 1))), max_size=12),
+    st.lists(st.one_of(st.none(), st.text(max_size=6),
+                       st.sampled_from(["是", "否", "2026-03-05", "120万", "3次", "#N/A", "#REF!", "  "])), max_size=12),
+    st.lists(st.one_of(st.none(), st.booleans()), max_size=12))
+
+
+def _same_parse(name: str, a, b) -> bool:
+    if name.startswith("date"):
+        same = (np.isnat(a.values) & np.isnat(b.values)) | (a.values == b.values)
+    else:
+        same = (np.isnan(a.values) & np.isnan(b.values)) | (a.values == b.values)
+    return bool(np.all(same)) and list(a.problems) == list(b.problems)
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(column=one_type_columns)
+def test_one_type_columns_parse_as_in_a_mixed_column(column):
+    """A column of one type of cell (plus blanks) takes a shortcut past the per-cell type
+    lookup; a cell of another type appended forces the general path, which must agree."""
+    for name, parser in PARSERS.items():
+        fast = parser(column)
+        general = parser(column + [dt.time(1, 2)])
+        n = len(column)
+        cut = type(fast)(general.values[:n], general.problems[:n])
+        assert _same_parse(name, fast, cut), (name, column)
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(column=st.lists(st.one_of(st.none(), st.floats(), st.integers(-3, 10).map(float)), max_size=12))
+def test_a_float_array_parses_like_the_list_of_its_cells(column):
+    """The parsers take a column already read as floats (NaN for blanks): the UDFs hand
+    over numeric columns that way."""
+    array = np.array([np.nan if v is None else v for v in column], dtype=float)
+    for name, parser in PARSERS.items():
+        assert _same_parse(name, parser(column), parser(array)), (name, column)

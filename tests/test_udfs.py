@@ -666,8 +666,17 @@ def _same(kind: str, a, b) -> bool:
     return bool(np.all((np.isnan(a.values) & np.isnan(b.values)) | (a.values == b.values)))
 
 
-@hsettings(max_examples=150, deadline=None)
-@given(cells=st.lists(cell_values, min_size=5, max_size=30), mult=st.sampled_from([1.0, 1e4]))
+one_type_columns = st.one_of(  # what xlwings hands over for a clean column: one type plus blanks
+    st.lists(st.one_of(st.none(), st.floats(allow_infinity=False), st.integers(-5, 10).map(float)), min_size=5,
+             max_size=30),
+    st.lists(st.one_of(st.none(), st.datetimes(min_value=dt.datetime(1900, 1, 1))), min_size=5, max_size=30),
+    st.lists(st.one_of(st.none(), st.sampled_from(["", "是", "否", "3次", "2026-03-05", "120万", "#N/A", " 1 "])),
+             min_size=5, max_size=30))
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(cells=st.one_of(st.lists(cell_values, min_size=5, max_size=30), one_type_columns),
+       mult=st.sampled_from([1.0, 1e4]))
 def test_column_parse_with_the_text_memo_equals_the_engine(cells, mult):
     engines = {"money": lambda c: parse_money(c, mult), "date": parse_date, "count": parse_count,
                "hours": parse_hours, "score": parse_score, "bool": parse_bool}
@@ -677,6 +686,10 @@ def test_column_parse_with_the_text_memo_equals_the_engine(cells, mult):
             got = udf_support.parse(kind, cells, mult=mult)
             assert _same(kind, want, got), (kind, cells)
             assert list(want.problems) == list(got.problems), (kind, cells)
+        info = udf_support.col_info(cells)  # as a call's per-row argument: the column info reused
+        got = udf_support.parse(kind, cells, mult=mult, info=info)
+        assert _same(kind, want, got) and list(want.problems) == list(got.problems), (kind, cells)
+        assert list(info.blank) == [udf_support.is_blank(v) for v in cells]
 
 
 recency_cells = st.one_of(st.none(), st.floats(-5, 60000), st.integers(0, 400).map(float),

@@ -219,12 +219,18 @@ def grid(raw: Any) -> list[list[Any]] | None:
 
 @dataclass
 class ColInfo:
-    """One pass over a column: the cell types, blank cells, and text cells starting with
-    ``#`` (Excel error values, or messages from another UDF)."""
+    """One pass over a column: the cell types, blank cells, text cells starting with ``#``
+    (Excel error values, or messages from another UDF), and the column's distinct texts
+    (``text_codes[i]`` indexes ``texts`` for a text cell, -1 otherwise) -- what
+    :func:`parse` needs, so a column is classified once per call."""
 
     types: frozenset
     blank: np.ndarray
     hashed: list[int]
+    cells: np.ndarray | None = None
+    text_codes: np.ndarray | None = None
+    texts: list[str] = field(default_factory=list)
+    numbers: np.ndarray | None = None  # the cells as floats (NaN blank) when all are numbers or blank
 
 
 _NONE = type(None)
@@ -236,22 +242,32 @@ def col_info(col: Sequence[Any]) -> ColInfo:
     if types <= {_NONE}:
         return ColInfo(types, np.ones(n, dtype=bool), [])
     arr = np.fromiter(col, dtype=object, count=n)
+    if types <= {float, _NONE}:  # numbers and blanks (the usual money/count column): one pass
+        numbers = arr.astype(float)
+        return ColInfo(types, np.isnan(numbers), [], arr, numbers=numbers)
     blank = np.asarray(arr == None, dtype=bool)  # noqa: E711 - elementwise, in C
     if float in types:
         blank |= np.asarray(arr != arr, dtype=bool)  # NaN
+    if str not in types:
+        return ColInfo(types, blank, [], arr)
+    # each distinct text is looked at once
+    if types <= {str, _NONE}:
+        text_codes, uniques = pd.factorize(arr)  # None -> -1
+    else:  # only the text cells (hashing dates or numbers would cost more than finding the texts)
+        is_text = np.asarray(np.fromiter(map(type, col), dtype=object, count=n) == str, dtype=bool)
+        text_codes = np.full(n, -1, dtype=np.int64)
+        text_codes[is_text], uniques = pd.factorize(arr[is_text])
+    texts: list[str] = list(uniques)
     hashed: list[int] = []
-    if str in types:  # look at each distinct text once
-        codes, uniques = pd.factorize(arr)
-        for j, u in enumerate(uniques):
-            if u.__class__ is str and (not u or u[0] == "#" or u[0].isspace() or u[-1].isspace()):
-                text = u.strip()
-                where = np.flatnonzero(codes == j)
-                if not text:
-                    blank[where] = True
-                elif text[0] == "#":
-                    hashed.extend(where.tolist())
-        hashed.sort()
-    return ColInfo(types, blank, hashed)
+    for j, u in enumerate(texts):
+        if not u or u[0] == "#" or u[0].isspace() or u[-1].isspace():
+            text = u.strip()
+            if not text:
+                blank[text_codes == j] = True
+            elif text[0] == "#":
+                hashed.extend(np.flatnonzero(text_codes == j).tolist())
+    hashed.sort()
+    return ColInfo(types, blank, hashed, arr, text_codes, texts)
 
 
 @dataclass
@@ -284,6 +300,10 @@ class Rows:
             return [[v] for v in values]
         return [list(values[i * c:(i + 1) * c]) for i in range(r)]
 
+    def codes(self, errors: "RowErrors", name: str, kind: str, problem: str | None = None) -> np.ndarray:
+        """Codes of one per-row text argument (see :func:`codes_col`)."""
+        return codes_col(errors, name, kind, self.cols[name], self.n, problem, self.info(name))
+
     def blank(self) -> np.ndarray:
         """Rows where every given argument is blank."""
         out = np.ones(self.n, dtype=bool)
@@ -299,7 +319,8 @@ class Rows:
     def parsed(self, errors: "RowErrors", name: str, kind: str, *, mult: float = 1.0, date1904: bool = False,
                report: bool = True) -> np.ndarray:
         """Parse one per-row argument (see :func:`parsed_col`)."""
-        return parsed_col(errors, name, kind, self.cols[name], self.n, mult=mult, date1904=date1904, report=report)
+        return parsed_col(errors, name, kind, self.cols[name], self.n, mult=mult, date1904=date1904, report=report,
+                          info=self.info(name))
 
 
 def is_blank(v: Any) -> bool:
@@ -546,9 +567,11 @@ _ENGINE: dict[str, Callable[..., Parsed]] = {
 }
 
 
-def parse(kind: str, col: Sequence[Any], *, mult: float = 1.0, date1904: bool = False) -> Parsed:
+def parse(kind: str, col: Sequence[Any], *, mult: float = 1.0, date1904: bool = False,
+          info: ColInfo | None = None) -> Parsed:
     """Parse a column of raw cells like the engine does (see module docstring). Kinds:
-    money, profit (money that may be negative), date, count, hours, score, bool."""
+    money, profit (money that may be negative), date, count, hours, score, bool. ``info``:
+    the column's :func:`col_info` when the caller already has it."""
     n = len(col)
     if n <= _FAST_MAX:
         values: list[Any] = []
@@ -577,21 +600,24 @@ def parse(kind: str, col: Sequence[Any], *, mult: float = 1.0, date1904: bool = 
             problems.append(r[1])
         dtype = "datetime64[D]" if kind == "date" else float
         return Parsed(np.array(values, dtype=dtype), np.array(problems, dtype=object))
-    type_ids = np.fromiter(map(id, map(type, col)), dtype=np.int64, count=n)
-    is_text = type_ids == id(str)
-    if not is_text.any():
-        return _engine_parse(kind, list(col), mult, date1904)
+    info = info if info is not None else col_info(col)
+    if info.numbers is not None:
+        return _engine_parse(kind, info.numbers, mult, date1904)
+    if str not in info.types:
+        return _engine_parse(kind, info.cells if info.cells is not None else list(col), mult, date1904)
     # text cells: the engine reads each text on its own (given kind, unit, date system), so
     # its answer per distinct text is remembered across calls
-    text_idx = np.flatnonzero(is_text)
-    other_idx = np.flatnonzero(~is_text)
+    text_codes = info.text_codes
+    assert text_codes is not None and info.cells is not None
+    is_text = text_codes >= 0
     dtype = "datetime64[D]" if kind == "date" else float
     values = np.full(n, _NAT) if kind == "date" else np.full(n, np.nan)
     problems = np.full(n, None, dtype=object)
-    if other_idx.size:
-        rest = _engine_parse(kind, [col[i] for i in other_idx], mult, date1904)
+    if not info.types <= {str, _NONE}:  # blank cells need no parsing
+        other_idx = np.flatnonzero(~is_text)
+        rest = _engine_parse(kind, info.cells[other_idx], mult, date1904)
         values[other_idx], problems[other_idx] = rest.values, rest.problems
-    codes, uniques = pd.factorize(np.fromiter(col, dtype=object, count=n)[text_idx])
+    uniques = info.texts
     memo = _TEXT_MEMO.setdefault((kind, mult, date1904), {})
     local = {u: memo[u] for u in uniques if u in memo}
     missing = [u for u in uniques if u not in local]
@@ -602,8 +628,9 @@ def parse(kind: str, col: Sequence[Any], *, mult: float = 1.0, date1904: bool = 
             memo.clear()
         memo.update((u, local[u]) for u in missing)
     found = [local[u] for u in uniques]
-    values[text_idx] = np.array([f[0] for f in found], dtype=dtype)[codes]
-    problems[text_idx] = np.array([f[1] for f in found] + [None], dtype=object)[:-1][codes]
+    codes = text_codes[is_text]
+    values[is_text] = np.array([f[0] for f in found], dtype=dtype)[codes]
+    problems[is_text] = np.array([f[1] for f in found] + [None], dtype=object)[:-1][codes]
     return Parsed(values, problems)
 
 
@@ -611,7 +638,7 @@ _TEXT_MEMO: dict[tuple, dict[str, tuple[Any, Any]]] = {}
 _TEXT_MEMO_MAX = 200_000
 
 
-def _engine_parse(kind: str, col: list[Any], mult: float, date1904: bool) -> Parsed:
+def _engine_parse(kind: str, col: Sequence[Any] | np.ndarray, mult: float, date1904: bool) -> Parsed:
     if kind == "money":
         return parse_money(col, mult)
     if kind == "profit":  # gross profit: a loss is a negative amount, not a mistake
@@ -622,11 +649,11 @@ def _engine_parse(kind: str, col: list[Any], mult: float, date1904: bool) -> Par
 
 
 def parsed_col(errors: RowErrors, name: str, kind: str, col: list[Any] | None, n: int, *, mult: float = 1.0,
-               date1904: bool = False, report: bool = True) -> np.ndarray:
+               date1904: bool = False, report: bool = True, info: ColInfo | None = None) -> np.ndarray:
     """Parse one per-row argument; bad cells become row messages. Omitted -> all NaN/NaT."""
     if col is None:
         return np.full(n, _NAT) if kind == "date" else np.full(n, np.nan)
-    p = parse(kind, col, mult=mult, date1904=date1904)
+    p = parse(kind, col, mult=mult, date1904=date1904, info=info)
     if report:
         errors.report(name, col, p.problems, lo=1, hi=5)
     return p.values
@@ -660,12 +687,12 @@ def code_of(kind: str, value: Any) -> tuple[str, bool]:
 
 
 def codes_col(errors: RowErrors | None, name: str, kind: str, col: list[Any] | None, n: int,
-              problem: str | None = None) -> np.ndarray:
+              problem: str | None = None, info: ColInfo | None = None) -> np.ndarray:
     """Codes of a per-row text argument; unknown text becomes a row message."""
     out = np.full(n, "", dtype=object)
     if col is None:
         return out
-    uniques, where = distinct(col)
+    uniques, where = distinct(col, info)
     found = [code_of(kind, v) for v in uniques]
     out = np.array([c for c, _ in found] + [""], dtype=object)[where]
     if errors is not None:
@@ -676,9 +703,13 @@ def codes_col(errors: RowErrors | None, name: str, kind: str, col: list[Any] | N
     return out
 
 
-def distinct(col: Sequence[Any]) -> tuple[list[Any], np.ndarray]:
-    """(distinct cells, index of each cell's value among them); True and 1.0 stay apart."""
+def distinct(col: Sequence[Any], info: ColInfo | None = None) -> tuple[list[Any], np.ndarray]:
+    """(distinct cells, index of each cell's value among them); True and 1.0 stay apart.
+    ``info``: the column's :func:`col_info`, whose distinct texts are reused."""
     n = len(col)
+    if info is not None and info.text_codes is not None and info.types <= {str, _NONE}:
+        values = info.texts + [None]
+        return values, np.where(info.text_codes < 0, len(values) - 1, info.text_codes)
     types = frozenset(map(type, col))
     if types <= {str, _NONE}:
         codes, uniques = pd.factorize(np.fromiter(col, dtype=object, count=n))
@@ -936,9 +967,10 @@ def blank_mask(col: Sequence[Any] | None) -> np.ndarray:
     return col_info(col).blank
 
 
-def memo_map(col: Sequence[Any], fn: Callable[[Any], Any]) -> list[Any]:
-    """``[fn(v) for v in col]`` with fn called once per distinct cell value."""
-    values, where = distinct(col)
+def memo_map(col: Sequence[Any], fn: Callable[[Any], Any], info: ColInfo | None = None) -> list[Any]:
+    """``[fn(v) for v in col]`` with fn called once per distinct cell value (``info``: the
+    column's :func:`col_info`, if known)."""
+    values, where = distinct(col, info)
     results = [fn(v) for v in values]
     return [results[j] for j in where.tolist()]
 

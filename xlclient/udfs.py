@@ -74,6 +74,7 @@ from bisect import bisect_left, bisect_right
 from typing import Any
 
 import numpy as np
+import pandas as pd
 import xlwings as xw
 
 from .engine.cadence import visit_status as _visit_status
@@ -96,6 +97,7 @@ from .udf_support import (
     broadcast,
     code_of,
     codes_col,
+    col_info,
     context,
     dates_out,
     distinct,
@@ -368,10 +370,10 @@ def _population_status_codes(population_status: Any, length: int, value_for_infe
     return codes
 
 
-def _row_status(errors: RowErrors, col: list[Any] | None, n: int, value: np.ndarray | None) -> np.ndarray:
+def _row_status(errors: RowErrors, rows: Rows, value: np.ndarray | None) -> np.ndarray:
     """Status code per row; blank inferred from the value (> 0 current, else prospect) like
     the engine; unknown text is a row message (and inferred, for the populations)."""
-    codes = codes_col(errors, "status", "status", col, n)
+    codes = rows.codes(errors, "status", "status")
     blank = codes == ""
     if value is None:
         codes[blank] = "current"
@@ -469,9 +471,9 @@ def _client_tier(value, population, status, previous_tier, override, population_
     if omitted(population) and rows.scalar and rule.method != "threshold":
         raise _need_population("population", lang)
     v = rows.parsed(errors, "value", "money", mult=mult)
-    st = _row_status(errors, rows.cols["status"], n, v)
-    prev = codes_col(errors, "previous_tier", "tier", rows.cols["previous_tier"], n)
-    ovr = codes_col(errors, "override", "tier", rows.cols["override"], n)
+    st = _row_status(errors, rows, v)
+    prev = rows.codes(errors, "previous_tier", "tier")
+    ovr = rows.codes(errors, "override", "tier")
     if omitted(population):
         scale = TierScale(v[st == "current"], rule)
     else:
@@ -525,12 +527,12 @@ def _client_quadrant(tier_or_value, need, status, potential, potential_populatio
         return None
 
     cells = rows.cols["tier_or_value"]
-    tier = np.array(memo_map(cells, tier_of), dtype=object)
+    tier = np.array(memo_map(cells, tier_of, rows.info("tier_or_value")), dtype=object)
     for i in np.flatnonzero(tier == None):  # noqa: E711 - elementwise
         errors.set(int(i), arg_message("tier_or_value", cells[i], "tier_or_score", lang))
         tier[i] = ""
     need_v = rows.parsed(errors, "need", "score")
-    st = codes_col(errors, "status", "status", rows.cols["status"], n)
+    st = rows.codes(errors, "status", "status")
     no_status = st == ""
     st[no_status] = np.where(tier[no_status] == "D", "prospect", "current")
     # without a tier the value is unknown: only a prospect (valued by potential) gets a quadrant
@@ -573,7 +575,7 @@ def _median(values: np.ndarray) -> float:
 def _intent_stage(stage, meetings, deposit_paid, caller):
     ctx, rows, errors, blank = _start(caller, stage=stage, meetings=meetings, deposit_paid=deposit_paid)
     n = rows.n
-    typed = codes_col(errors, "stage", "stage", rows.cols["stage"], n)
+    typed = rows.codes(errors, "stage", "stage")
     meet = rows.parsed(errors, "meetings", "count")
     dep = rows.parsed(errors, "deposit_paid", "bool")
     codes, _conflict = derive_stage(typed, meet, dep)
@@ -611,7 +613,7 @@ def _due(ctx: Context, rows: Rows, errors: RowErrors, today: np.ndarray) -> tupl
     """(due dates, last visits) per row; bad or future last visits are row messages."""
     n = rows.n
     cells = rows.cols["tier_or_stage"]
-    resolved = memo_map(cells, _resolve_visit_key)
+    resolved = memo_map(cells, _resolve_visit_key, rows.info("tier_or_stage"))
     keys = []
     for i, (key, problem) in enumerate(resolved):
         if problem:
@@ -827,7 +829,7 @@ def _rfm(recency, frequency, monetary, recency_population, frequency_population,
     rd = _recency_days(errors, "recency", rows.cols["recency"], today, ctx.date1904)
     fq = rows.parsed(errors, "frequency", "count")
     mo = rows.parsed(errors, "monetary", "money", mult=mult)
-    st = _row_status(errors, rows.cols["status"], n, mo)
+    st = _row_status(errors, rows, mo)
     current = st == "current"
     cached = _rfm_pops(recency_population, frequency_population, monetary_population, population_status, today,
                        mult, ctx.date1904, lang)
@@ -921,12 +923,15 @@ def _fit(ctx: Context, pop_client, pop_orders, pop_first, pop_last) -> tuple[str
 
 
 def _order_columns(orders: list[Any], first: list[Any], last: list[Any], today: dt.date, date1904: bool,
-                   errors: RowErrors | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   errors: RowErrors | None = None, rows: Rows | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Orders, first and last order dates as the engine's book reader leaves them: bad
-    cells blank, future dates blank, a first order after the last one blank."""
-    o = parse("count", orders)
-    f = parse("date", first, date1904=date1904)
-    la = parse("date", last, date1904=date1904)
+    cells blank, future dates blank, a first order after the last one blank. ``rows``: the
+    call's per-row arguments, whose column infos are reused."""
+    infos = [rows.info(k) if rows is not None else None for k in ("orders", "first_order", "last_order")]
+    o = parse("count", orders, info=infos[0])
+    f = parse("date", first, date1904=date1904, info=infos[1])
+    la = parse("date", last, date1904=date1904, info=infos[2])
     if errors is not None:
         errors.report("orders", orders, o.problems)
         errors.report("first_order", first, f.problems)
@@ -962,7 +967,7 @@ def _likelihood(client, last_contact, orders, first_order, last_order, populatio
     today = ctx.today()
     now = np.datetime64(today, "D")
     col = rows.cols
-    uniques, where = distinct(col["client"])
+    uniques, where = distinct(col["client"], rows.info("client"))
     found = [_client_kind(v) for v in uniques]
     kind = np.array([k for k, _ in found] + [""], dtype=object)[where]
     stage = np.array([st for _, st in found] + [""], dtype=object)[where]
@@ -984,7 +989,7 @@ def _likelihood(client, last_contact, orders, first_order, last_order, populatio
     current = kind == "current"
     if current.any():
         o, f, la = _order_columns(col["orders"] or [None] * n, col["first_order"] or [None] * n,
-                                  col["last_order"] or [None] * n, today, ctx.date1904, errors)
+                                  col["last_order"] or [None] * n, today, ctx.date1904, errors, rows)
         if not omitted(population_orders):
             method, model = _fit(ctx, population_client, population_orders, population_first_order,
                                  population_last_order)
@@ -1020,14 +1025,14 @@ def _review(tier, previous_tier, status, gross_profit, service_hours, last_order
     mult = unit_of(unit, lang)
     today = ctx.today()
     col = rows.cols
-    tier_c = codes_col(errors, "tier", "tier", col["tier"], n)
-    prev_c = codes_col(errors, "previous_tier", "tier", col["previous_tier"], n)
-    ovr = codes_col(errors, "override", "tier", col["override"], n)
+    tier_c = rows.codes(errors, "tier", "tier")
+    prev_c = rows.codes(errors, "previous_tier", "tier")
+    ovr = rows.codes(errors, "override", "tier")
     gp = rows.parsed(errors, "gross_profit", "profit", mult=mult)
     hours = rows.parsed(errors, "service_hours", "hours")
     bill = rows.parsed(errors, "billings", "money", mult=mult)
     bill_prev = rows.parsed(errors, "billings_prev", "money", mult=mult)
-    st = _row_status(errors, col["status"], n, bill if col["billings"] is not None else None)
+    st = _row_status(errors, rows, bill if col["billings"] is not None else None)
     if col["status"] is None:  # no status: D is a prospect, other tiers current
         st = np.where(tier_c == "D", "prospect", "current").astype(object)
     days = np.full(n, np.nan)
@@ -1069,18 +1074,24 @@ def _risk_columns(errors: RowErrors, risk_flags: Any, n: int) -> dict[str, np.nd
                                        if errors.lang == "zh" else
                                        f"risk_flags should have {n} rows and at most 4 columns"), errors.lang))
     width = len(g[0])
-    rows_ = g if len(g) == n else [g[0]] * n
-    cells = list(itertools.chain.from_iterable(rows_))  # the block row by row: one parse for all flags
-    if len(cells) != n * width:
+    if any(len(r) != width for r in g):
         raise ArgError(message("arg", "risk_flags 的各行列数不同" if errors.lang == "zh" else
                                "risk_flags rows differ in length", errors.lang))
+    # most rows repeat a few patterns (all blank, all 否 ...): each distinct row is read once
+    keys = np.empty(len(g), dtype=object)
+    keys[:] = list(map(tuple, g))
+    row_codes, uniques = pd.factorize(keys)
+    cells = list(itertools.chain.from_iterable(uniques))
     block = RowErrors(len(cells), errors.lang)
-    block.upstream("risk_flags", cells)
-    parsed = parse("bool", cells)
+    info = col_info(cells)
+    block.upstream("risk_flags", cells, info)
+    parsed = parse("bool", cells, info=info)
     block.report("risk_flags", cells, parsed.problems)
+    row_codes = row_codes if len(g) == n else np.zeros(n, dtype=np.int64)
     for k, text in sorted(block.msg.items()):
-        errors.set(k // width, text)
-    values = parsed.values.reshape(n, width)
+        for i in np.flatnonzero(row_codes == k // width).tolist():
+            errors.set(i, text)
+    values = parsed.values.reshape(len(uniques), width)[row_codes]
     for j, key in enumerate(_RISK_ORDER[:width]):
         risks[key] = values[:, j]
     return risks

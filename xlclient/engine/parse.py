@@ -141,7 +141,8 @@ class Parsed:
 
 
 def cells_array(raw: object) -> np.ndarray:
-    """A column of raw cells as a 1-D object array (a list, tuple, Series or array)."""
+    """A column of raw cells as a 1-D object array (a list, tuple, Series or array). The
+    parsers also take a 1-D float array: a column of numbers with NaN for blanks."""
     if isinstance(raw, np.ndarray) and raw.dtype == object and raw.ndim == 1:
         return raw
     if isinstance(raw, pd.Series):
@@ -200,21 +201,35 @@ class _Cells:
 
 
 def _sort_cells(raw: object) -> _Cells:
+    if isinstance(raw, np.ndarray) and raw.dtype.kind == "f" and raw.ndim == 1:
+        # a column already read as numbers (NaN = blank): nothing to sort
+        numbers = raw.astype(float)
+        blank = np.isnan(numbers)
+        return _Cells(raw, np.where(blank, BLANK, NUMBER).astype(np.int8), numbers)
     cells = cells_array(raw)
     n = len(cells)
     kinds = np.full(n, OTHER, dtype=np.int8)
     numbers = np.full(n, np.nan)
     if n == 0:
         return _Cells(cells, kinds, numbers)
-    types = list(map(type, cells))
-    type_ids = np.fromiter(map(id, types), dtype=np.int64, count=n)
-    for t in set(types):
-        of_type = type_ids == id(t)
-        kinds[of_type] = _type_kind(t)
-        if issubclass(t, np.datetime64):  # NaT is blank
-            where = np.flatnonzero(of_type)
-            isnat = np.fromiter((np.isnat(v) for v in cells[where]), dtype=bool, count=len(where))
-            kinds[where[isnat]] = BLANK
+    present = set(map(type, cells))
+    given = present - {type(None)}
+    only = next(iter(given)) if len(given) == 1 else None
+    if only is not None and _type_kind(only) in (NUMBER, DATE, STR, BOOL) and not issubclass(only, np.datetime64):
+        # one type of cell, maybe with blanks (the usual column): no per-cell type lookup
+        kinds[:] = _type_kind(only)
+        if len(present) > 1:
+            kinds[np.asarray(cells == None, dtype=bool)] = BLANK  # noqa: E711 - elementwise, in C
+    else:
+        types = list(map(type, cells))
+        type_ids = np.fromiter(map(id, types), dtype=np.int64, count=n)
+        for t in present:
+            of_type = type_ids == id(t)
+            kinds[of_type] = _type_kind(t)
+            if issubclass(t, np.datetime64):  # NaT is blank
+                where = np.flatnonzero(of_type)
+                isnat = np.fromiter((np.isnat(v) for v in cells[where]), dtype=bool, count=len(where))
+                kinds[where[isnat]] = BLANK
     num = kinds == NUMBER
     if num.any():
         numbers[num] = _floats(cells[num])

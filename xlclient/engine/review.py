@@ -72,10 +72,21 @@ def _join(parts: list[tuple[np.ndarray, object]], n: int, sep: str) -> np.ndarra
     return out
 
 
-def _texts(mask: np.ndarray, fmt, *columns: np.ndarray) -> np.ndarray:
-    """One formatted text per flagged row (only the flagged rows are formatted)."""
+def _texts(mask: np.ndarray, fmt, *columns: np.ndarray, distinct: bool = False) -> np.ndarray:
+    """One formatted text per flagged row (only the flagged rows are formatted; with
+    ``distinct``, a one-column text is formatted once per distinct value)."""
     idx = np.flatnonzero(mask)
+    if distinct and len(columns) == 1 and idx.size:
+        codes, uniques = pd.factorize(columns[0][idx])
+        return np.array([fmt(u) for u in uniques], dtype=object)[codes]
     return np.array([fmt(*(c[i] for c in columns)) for i in idx], dtype=object)
+
+
+def _ranks(tiers: np.ndarray) -> np.ndarray:
+    """A=0 … D=3 per row, NaN for anything else (each distinct code looked up once)."""
+    codes, uniques = pd.factorize(np.asarray(tiers, dtype=object))
+    lookup = np.array([_TIER_RANK.get(u, np.nan) for u in uniques] + [np.nan], dtype=float)
+    return lookup[codes]
 
 
 def profit_per_hour(gross_profit: np.ndarray, service_hours: np.ndarray) -> np.ndarray:
@@ -119,8 +130,8 @@ def review_flags(x: ReviewInput, *, drop_share: float = 0.10, no_order_days: int
     previous = np.asarray(x.previous_tier, dtype=object)
 
     # Downgrade
-    tier_rank = pd.Series(tier).map(_TIER_RANK).to_numpy(dtype=float)
-    prev_rank = pd.Series(previous).map(_TIER_RANK).to_numpy(dtype=float)
+    tier_rank = _ranks(tier)
+    prev_rank = _ranks(previous)
     down = tier_rank > prev_rank
     add(down, "downgrade", _texts(down, lambda p, t: f"{p} → {t}", previous, tier))
 
@@ -134,9 +145,10 @@ def review_flags(x: ReviewInput, *, drop_share: float = 0.10, no_order_days: int
         cutoff = drop_cutoff(per_hour[usable], drop_share)
     if cutoff is not None:
         low = usable & (per_hour <= cutoff) & ~loss
-        add(low, "drop", _texts(low, (lambda v: f"每工时毛利 {v:,.0f} 元，处于最低 {drop_share:.0%}（≤ {cutoff:,.0f} 元）")
-                                if zh else (lambda v: f"gross profit per hour {v:,.0f} in the lowest {drop_share:.0%} "
-                                                      f"(≤ {cutoff:,.0f})"), per_hour))
+        tail = (f" 元，处于最低 {drop_share:.0%}（≤ {cutoff:,.0f} 元）" if zh else
+                f" in the lowest {drop_share:.0%} (≤ {cutoff:,.0f})")
+        add(low, "drop", _texts(low, (lambda v: f"每工时毛利 {v:,.0f}{tail}") if zh else
+                                (lambda v: f"gross profit per hour {v:,.0f}{tail}"), per_hour))
     add(loss, "drop", _texts(loss, (lambda g, h: f"毛利 {_fmt_money(g, lang)}，服务 {h:,.0f} 小时，亏本服务") if zh else
                              (lambda g, h: f"gross profit {_fmt_money(g, lang)} for {h:,.0f} hours: serving at a loss"),
                              gp, hours))
@@ -155,8 +167,9 @@ def review_flags(x: ReviewInput, *, drop_share: float = 0.10, no_order_days: int
     with np.errstate(divide="ignore", invalid="ignore"):
         change = np.where(prev > 0, (np.nan_to_num(bill) - prev) / prev, np.nan)
     falling = current & (change < -billings_drop)
-    add(falling, "churn", _texts(falling, (lambda c: f"投放额较上期下降 {-c:.0%}") if zh else
-                                 (lambda c: f"billings down {-c:.0%} on the previous period"), change))
+    drop_pct = np.round(-change * 100)  # the text shows whole percents: format each one once
+    add(falling, "churn", _texts(falling, (lambda c: f"投放额较上期下降 {c:.0f}%") if zh else
+                                 (lambda c: f"billings down {c:.0f}% on the previous period"), drop_pct, distinct=True))
 
     # Data problems and pinned tiers
     count = np.asarray(x.problem_count, dtype=int)
