@@ -692,6 +692,27 @@ def test_column_parse_with_the_text_memo_equals_the_engine(cells, mult):
         assert list(info.blank) == [udf_support.is_blank(v) for v in cells]
 
 
+@hsettings(max_examples=300, deadline=None)
+@given(cells=st.one_of(st.lists(cell_values, min_size=1, max_size=4), one_type_columns.map(lambda c: c[:3])))
+def test_column_info_of_a_few_cells_equals_the_column_path(cells):
+    """A single-cell call classifies its cells in plain Python; a long column (the same
+    cells repeated) goes through numpy and pandas: both must see the same."""
+    small = udf_support.col_info(cells)
+    big = udf_support.col_info(cells * 5)
+    n = len(cells)
+    assert small.types == big.types
+    assert list(small.blank) == list(big.blank[:n])
+    assert small.hashed == [i for i in big.hashed if i < n]
+    assert small.texts == big.texts
+    if big.text_codes is not None:
+        assert list(small.text_codes) == list(big.text_codes[:n])
+    assert (small.numbers is None) == (big.numbers is None)
+    for kind in ("money", "date", "count", "bool"):
+        a = udf_support.parse(kind, cells, info=small)
+        b = udf_support.parse(kind, cells * 5, info=big)
+        assert list(a.problems) == list(b.problems[:n]), (kind, cells)
+
+
 recency_cells = st.one_of(st.none(), st.floats(-5, 60000), st.integers(0, 400).map(float),
                           st.datetimes(min_value=dt.datetime(2020, 1, 1), max_value=dt.datetime(2027, 6, 1)),
                           st.sampled_from(["45天", "12 days", "2026-03-05", "2026年3月5日", "abc", "  ", True]))

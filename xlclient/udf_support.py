@@ -35,11 +35,12 @@ Caches.
   at most every :data:`RECHECK_SECONDS` the Settings and Holidays sheets' used-range values
   are read again and hashed, and only when a hash differs are Settings or the calendar
   rebuilt. Without a caller (tests, VBA, scripts) the defaults are used.
-* Populations (:class:`LRU` instances in :mod:`xlclient.udfs`): a sorted tier scale,
-  sorted RFM populations and their means, a fitted repeat-purchase model, a review cutoff,
-  keyed by an exact fingerprint of the population cells as xlwings handed them over
-  (length plus the hash of the tuple of cells) and the parameters that matter (tier rule,
-  unit, today ...). A hit costs one hash over the cells -- no sort, no parse.
+* Populations (:class:`PopulationCache` instances in :mod:`xlclient.udfs`): a sorted tier
+  scale, sorted RFM populations and their means, a fitted repeat-purchase model, a review
+  cutoff, found again by comparing the population cells as xlwings handed them over with
+  the cells they were built from (exact: any changed cell is a miss) and the parameters
+  that matter (tier rule, unit, today ...). A hit costs one C-level comparison of the
+  cells per population -- no sort, no parse, no fit.
 """
 
 from __future__ import annotations
@@ -53,7 +54,6 @@ import operator
 import math
 import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -241,6 +241,8 @@ def col_info(col: Sequence[Any]) -> ColInfo:
     types = frozenset(map(type, col))
     if types <= {_NONE}:
         return ColInfo(types, np.ones(n, dtype=bool), [])
+    if n <= _FAST_MAX:  # a few cells (a single-cell call): plain Python, no pandas
+        return _small_col_info(col, types)
     arr = np.fromiter(col, dtype=object, count=n)
     if types <= {float, _NONE}:  # numbers and blanks (the usual money/count column): one pass
         numbers = arr.astype(float)
@@ -268,6 +270,24 @@ def col_info(col: Sequence[Any]) -> ColInfo:
                 hashed.extend(np.flatnonzero(text_codes == j).tolist())
     hashed.sort()
     return ColInfo(types, blank, hashed, arr, text_codes, texts)
+
+
+def _small_col_info(col: Sequence[Any], types: frozenset) -> ColInfo:
+    """:func:`col_info` of a handful of cells (same result, without numpy's and pandas'
+    per-call overhead)."""
+    n = len(col)
+    cells = np.empty(n, dtype=object)
+    for i, v in enumerate(col):
+        cells[i] = v
+    blank = np.array([is_blank(v) for v in col], dtype=bool)
+    if types <= {float, _NONE}:
+        return ColInfo(types, blank, [], cells, numbers=cells.astype(float))
+    hashed = [i for i, v in enumerate(col) if v.__class__ is str and v.strip()[:1] == "#"]
+    if str not in types:
+        return ColInfo(types, blank, hashed, cells)
+    index: dict[str, int] = {}
+    codes = [index.setdefault(v, len(index)) if v.__class__ is str else -1 for v in col]
+    return ColInfo(types, blank, hashed, cells, np.array(codes, dtype=np.int64), list(index))
 
 
 @dataclass
@@ -394,61 +414,82 @@ def omitted(raw: Any) -> bool:
     """A population argument that was not given (None, or one blank cell / ``""``)."""
     if raw is None:
         return True
-    if isinstance(raw, (list, tuple)):
-        cells = flat(list(raw))
-        return cells is None or (len(cells) == 1 and is_blank(cells[0]))
+    if isinstance(raw, (list, tuple)):  # only a single cell can be "omitted" (no copy of a long list)
+        if len(raw) != 1:
+            return False
+        cell = raw[0]
+        if isinstance(cell, (list, tuple)):
+            return len(cell) == 1 and is_blank(cell[0])
+        return is_blank(cell)
     return not isinstance(raw, np.ndarray) and is_blank(raw)
 
 
-def fingerprint(raw: Any) -> tuple:
-    """An exact key for the cells of a population argument: length and the hash of the
-    tuple of cells (one C-level pass; no parsing, no sorting). None for an omitted one."""
-    if raw is None:
-        return (None,)
-    if isinstance(raw, list):
-        if raw and isinstance(raw[0], list):
-            t = tuple(itertools.chain.from_iterable(raw))
-            return (len(raw), len(t), hash(t))
-        t = tuple(raw)
-        return (len(t), hash(t))
-    if isinstance(raw, tuple):
-        return fingerprint(list(raw))
-    if isinstance(raw, np.ndarray):
-        return fingerprint(raw.tolist())
-    return (1, hash((raw,)))
+def _frozen(cells: Any) -> Any:
+    """A copy of a population argument that later changes to the caller's lists cannot reach."""
+    if isinstance(cells, list):
+        return [_frozen(v) if isinstance(v, list) else v for v in cells]
+    if isinstance(cells, np.ndarray):
+        return cells.copy()
+    return cells
 
 
-class LRU:
-    """A small thread-safe least-recently-used cache."""
+def same_cells(a: Any, b: Any) -> bool:
+    """True when two population arguments hold equal cells in the same places: one C-level
+    comparison of the lists (no hashing, so no collisions). Python's equality is used, so
+    TRUE and 1, or 0 and -0, count as equal cells; a NaN never equals itself (xlwings hands
+    over blanks as None, never NaN)."""
+    if a is b:
+        return True
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, list):
+        return len(a) == len(b) and a == b
+    if isinstance(a, np.ndarray):
+        return a.shape == b.shape and a.dtype == b.dtype and bool(np.array_equal(a, b))
+    try:
+        return bool(a == b)
+    except Exception:  # noqa: BLE001 - not comparable: not the same
+        return False
 
-    def __init__(self, maxsize: int = 32):
+
+class PopulationCache:
+    """What a UDF derives from population ranges (a sorted tier scale, sorted RFM columns,
+    a fitted repeat-purchase model ...), found again by comparing the population cells with
+    the cells it was built from, plus the parameters that matter (tier rule, unit, today).
+
+    A hit costs one comparison of the cells per population -- no parse, no sort, no fit.
+    The comparison is exact: a changed cell anywhere in a population is a miss. Entries are
+    kept most-recently-used first, at most ``maxsize`` of them."""
+
+    def __init__(self, maxsize: int = 16):
         self.maxsize = maxsize
-        self._data: OrderedDict[Any, Any] = OrderedDict()
+        self._entries: list[tuple[Any, tuple, Any]] = []
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
-    def get(self, key: Any, build: Callable[[], Any]) -> Any:
+    def get(self, params: Any, populations: tuple, build: Callable[[], Any]) -> Any:
         with self._lock:
-            if key in self._data:
-                self._data.move_to_end(key)
-                self.hits += 1
-                return self._data[key]
+            for i, (p, cells, value) in enumerate(self._entries):
+                if p == params and all(same_cells(x, y) for x, y in zip(cells, populations)):
+                    if i:
+                        self._entries.insert(0, self._entries.pop(i))
+                    self.hits += 1
+                    return value
         value = build()
         with self._lock:
             self.misses += 1
-            self._data[key] = value
-            while len(self._data) > self.maxsize:
-                self._data.popitem(last=False)
+            self._entries.insert(0, (params, tuple(_frozen(x) for x in populations), value))
+            del self._entries[self.maxsize:]
         return value
 
     def clear(self) -> None:
         with self._lock:
-            self._data.clear()
+            self._entries.clear()
             self.hits = self.misses = 0
 
     def __len__(self) -> int:
-        return len(self._data)
+        return len(self._entries)
 
 
 # --------------------------------------------------------------------------- parsing
@@ -594,8 +635,11 @@ def parse(kind: str, col: Sequence[Any], *, mult: float = 1.0, date1904: bool = 
             else:
                 raise ValueError(kind)
             if r is None:
-                p = _engine_parse(kind, [v], mult, date1904)
-                r = (p.values[0], p.problems[0])
+                if v.__class__ is str:
+                    r = _text_results(kind, mult, date1904, [v])[0]
+                else:
+                    p = _engine_parse(kind, [v], mult, date1904)
+                    r = (p.values[0], p.problems[0])
             values.append(r[0])
             problems.append(r[1])
         dtype = "datetime64[D]" if kind == "date" else float
@@ -617,17 +661,7 @@ def parse(kind: str, col: Sequence[Any], *, mult: float = 1.0, date1904: bool = 
         other_idx = np.flatnonzero(~is_text)
         rest = _engine_parse(kind, info.cells[other_idx], mult, date1904)
         values[other_idx], problems[other_idx] = rest.values, rest.problems
-    uniques = info.texts
-    memo = _TEXT_MEMO.setdefault((kind, mult, date1904), {})
-    local = {u: memo[u] for u in uniques if u in memo}
-    missing = [u for u in uniques if u not in local]
-    if missing:
-        p = _engine_parse(kind, missing, mult, date1904)
-        local.update(zip(missing, zip(p.values.tolist() if kind != "date" else list(p.values), p.problems)))
-        if len(memo) + len(missing) > _TEXT_MEMO_MAX:
-            memo.clear()
-        memo.update((u, local[u]) for u in missing)
-    found = [local[u] for u in uniques]
+    found = _text_results(kind, mult, date1904, info.texts)
     codes = text_codes[is_text]
     values[is_text] = np.array([f[0] for f in found], dtype=dtype)[codes]
     problems[is_text] = np.array([f[1] for f in found] + [None], dtype=object)[:-1][codes]
@@ -636,6 +670,21 @@ def parse(kind: str, col: Sequence[Any], *, mult: float = 1.0, date1904: bool = 
 
 _TEXT_MEMO: dict[tuple, dict[str, tuple[Any, Any]]] = {}
 _TEXT_MEMO_MAX = 200_000
+
+
+def _text_results(kind: str, mult: float, date1904: bool, texts: list[str]) -> list[tuple[Any, Any]]:
+    """(value, problem) of each distinct text as the engine parses it, remembered across
+    calls (the answer depends only on the text, the kind, the unit and the date system)."""
+    memo = _TEXT_MEMO.setdefault((kind, mult, date1904), {})
+    local = {u: memo[u] for u in texts if u in memo}
+    missing = [u for u in texts if u not in local]
+    if missing:
+        p = _engine_parse(kind, missing, mult, date1904)
+        local.update(zip(missing, zip(p.values.tolist() if kind != "date" else list(p.values), p.problems)))
+        if len(memo) + len(missing) > _TEXT_MEMO_MAX:
+            memo.clear()
+        memo.update((u, local[u]) for u in missing)
+    return [local[u] for u in texts]
 
 
 def _engine_parse(kind: str, col: Sequence[Any] | np.ndarray, mult: float, date1904: bool) -> Parsed:
@@ -1022,9 +1071,9 @@ def xlwings_udf_module(module_name: str = "xlclient.udfs") -> tuple[Any, Any]:
 
 
 __all__ = [
-    "ArgError", "Context", "EXCEL_ERRORS", "LRU", "PREFIXES", "RECHECK_SECONDS", "RowErrors", "Rows",
+    "ArgError", "Context", "EXCEL_ERRORS", "PopulationCache", "PREFIXES", "RECHECK_SECONDS", "RowErrors", "Rows",
     "arg_message", "broadcast", "clear_caches", "code_of", "codes_col", "context", "date_out", "default_context",
-    "fingerprint", "flat", "grid", "guarded", "is_blank", "is_message", "message", "parse", "parsed_col",
+    "same_cells", "flat", "grid", "guarded", "is_blank", "is_message", "message", "parse", "parsed_col",
     "read_grid", "stage_label", "text_of", "to_fen", "unit_of", "dates_out", "blank_mask", "memo_map", "ColInfo",
     "col_info", "distinct", "omitted", "xlwings_udf_module",
 ]

@@ -88,20 +88,18 @@ from .engine.strategy import UnknownType, strategy_for
 from .engine.tier import TIERS, TierRule, TierScale
 from .engine.tier import to_fen as _to_fen
 from .udf_support import (
-    LRU,
     ArgError,
+    PopulationCache,
     Context,
     RowErrors,
     Rows,
     arg_message,
     broadcast,
     code_of,
-    codes_col,
     col_info,
     context,
     dates_out,
     distinct,
-    fingerprint,
     flat,
     guarded,
     is_blank,
@@ -363,7 +361,7 @@ def _population_status_codes(population_status: Any, length: int, value_for_infe
     codes = np.array([code_of("status", v)[0] for v in cells], dtype=object)
     blank = codes == ""
     if value_for_inference is not None:
-        billed = np.nan_to_num(value_for_inference) > 0
+        billed = value_for_inference > 0  # NaN is not > 0
         codes[blank] = np.where(billed[blank], "current", "prospect")
     else:
         codes[blank] = "current"
@@ -378,7 +376,7 @@ def _row_status(errors: RowErrors, rows: Rows, value: np.ndarray | None) -> np.n
     if value is None:
         codes[blank] = "current"
     else:
-        billed = np.nan_to_num(value) > 0
+        billed = value > 0  # NaN is not > 0
         codes[blank] = np.where(billed[blank], "current", "prospect")
     return codes
 
@@ -386,11 +384,10 @@ def _row_status(errors: RowErrors, rows: Rows, value: np.ndarray | None) -> np.n
 # =========================================================================== CLIENT_TIER
 
 
-_TIER_SCALES = LRU(32)
+_TIER_SCALES = PopulationCache(32)
 
 
 def _tier_scale(population: Any, population_status: Any, mult: float, rule: TierRule, lang: Language) -> TierScale:
-    key = ("tier", fingerprint(population), fingerprint(population_status), mult, rule)
 
     def build() -> TierScale:
         cells = flat(population) or []
@@ -398,7 +395,7 @@ def _tier_scale(population: Any, population_status: Any, mult: float, rule: Tier
         codes = _population_status_codes(population_status, len(cells), values, lang)
         return TierScale(values[codes == "current"], rule)
 
-    return _TIER_SCALES.get(key, build)
+    return _TIER_SCALES.get((mult, rule), (population, population_status), build)
 
 
 def _single(raw: Any) -> tuple[bool, Any]:
@@ -506,7 +503,7 @@ def _money_like(cells: list[Any]) -> bool:
         isinstance(v, str) and any(ch in v.lower() for ch in "万亿元k¥") for v in cells)
 
 
-_MEDIANS = LRU(16)
+_MEDIANS = PopulationCache(16)
 
 
 def _client_quadrant(tier_or_value, need, status, potential, potential_population, caller):
@@ -546,8 +543,7 @@ def _client_quadrant(tier_or_value, need, status, potential, potential_populatio
         if _money_like(pot_cells) or (pop_cells is not None and _money_like(pop_cells)):
             money = rows.parsed(errors, "potential", "money")
             if pop_cells is not None:
-                median = _MEDIANS.get(("median", fingerprint(potential_population)),
-                                      lambda: _median(parse("money", pop_cells).values))
+                median = _MEDIANS.get((), (potential_population,), lambda: _median(parse("money", pop_cells).values))
             elif rows.scalar:
                 for i in range(n):
                     if st[i] == "prospect" and not np.isnan(money[i]):
@@ -574,7 +570,6 @@ def _median(values: np.ndarray) -> float:
 
 def _intent_stage(stage, meetings, deposit_paid, caller):
     ctx, rows, errors, blank = _start(caller, stage=stage, meetings=meetings, deposit_paid=deposit_paid)
-    n = rows.n
     typed = rows.codes(errors, "stage", "stage")
     meet = rows.parsed(errors, "meetings", "count")
     dep = rows.parsed(errors, "deposit_paid", "bool")
@@ -783,7 +778,7 @@ class _SortedPop:
         return float(min(max(math.floor(5 * fraction + 1e-12) + 1, 1), 5))
 
 
-_RFM_POPS = LRU(16)
+_RFM_POPS = PopulationCache(16)
 
 
 def _rfm_pops(recency_population: Any, frequency_population: Any, monetary_population: Any,
@@ -791,8 +786,6 @@ def _rfm_pops(recency_population: Any, frequency_population: Any, monetary_popul
               ) -> dict[str, _SortedPop | None]:
     """The given RFM populations (each None when not given), sorted once; rows of the
     population whose status is not current are left out (blank status: billed -> current)."""
-    key = ("rfm", fingerprint(recency_population), fingerprint(frequency_population),
-           fingerprint(monetary_population), fingerprint(population_status), today, mult, date1904)
 
     def build() -> dict[str, _SortedPop | None]:
         m_cells = flat(monetary_population)
@@ -816,7 +809,8 @@ def _rfm_pops(recency_population: Any, frequency_population: Any, monetary_popul
             out[kind] = _SortedPop(values[codes == "current"])
         return out
 
-    return _RFM_POPS.get(key, build)
+    return _RFM_POPS.get((today, mult, date1904), (recency_population, frequency_population, monetary_population,
+                                                   population_status), build)
 
 
 def _rfm(recency, frequency, monetary, recency_population, frequency_population, monetary_population, status,
@@ -866,12 +860,12 @@ def _rfm(recency, frequency, monetary, recency_population, frequency_population,
             out[idx] = [names[c] for c in cls]
         else:
             r = scores("r", rd[idx], False)
-            missing = np.isnan(rd[idx]) & (np.nan_to_num(mo[idx]) > 0)
+            missing = np.isnan(rd[idx]) & (mo[idx] > 0)
             r[missing] = 1.0  # billed but no last order date: R scored lowest, as the engine does
             f, m = scores("f", fq[idx], True), scores("m", mo[idx], True)
             ok = ~(np.isnan(r) | np.isnan(f) | np.isnan(m))
             # the engine's code as a number: rfm_code(r, f, m) == str(100 r + 10 f + m) where all three exist
-            number = np.where(ok, np.nan_to_num(r) * 100 + np.nan_to_num(f) * 10 + np.nan_to_num(m), 0).astype(int)
+            number = np.where(ok, r * 100 + f * 10 + m, 0).astype(int)
             out[idx] = np.where(ok, number.astype(object), "")
     return _finish(rows, errors, blank, out.tolist())
 
@@ -895,15 +889,13 @@ def _client_kind(v: Any) -> tuple[str, str]:
     return "?", ""
 
 
-_MODELS = LRU(8)
+_MODELS = PopulationCache(8)
 
 
 def _fit(ctx: Context, pop_client, pop_orders, pop_first, pop_last) -> tuple[str, Any]:
     """(method, model) fitted on the population's current clients, cached."""
     s = ctx.settings
     today = ctx.today()
-    key = ("model", fingerprint(pop_client), fingerprint(pop_orders), fingerprint(pop_first),
-           fingerprint(pop_last), today, s.likelihood_horizon, ctx.date1904)
 
     def build() -> tuple[str, Any]:
         orders = flat(pop_orders) or []
@@ -919,7 +911,8 @@ def _fit(ctx: Context, pop_client, pop_orders, pop_first, pop_last) -> tuple[str
                                                       s.likelihood_horizon)
         return method, model
 
-    return _MODELS.get(key, build)
+    return _MODELS.get((today, s.likelihood_horizon, ctx.date1904), (pop_client, pop_orders, pop_first, pop_last),
+                       build)
 
 
 def _order_columns(orders: list[Any], first: list[Any], last: list[Any], today: dt.date, date1904: bool,
@@ -1010,7 +1003,7 @@ def _likelihood(client, last_contact, orders, first_order, last_order, populatio
 
 
 _RISK_ORDER = ("risk_hardship", "risk_competitor", "risk_management", "risk_overdue")
-_CUTOFFS = LRU(16)
+_CUTOFFS = PopulationCache(16)
 
 
 def _review(tier, previous_tier, status, gross_profit, service_hours, last_order, billings, billings_prev,
@@ -1101,8 +1094,6 @@ def _review_cutoff(gp_population: Any, hours_population: Any, population_status:
                    lang: Language) -> float | None:
     """Gross profit per hour at the lowest ``share`` of the population's current clients
     (None when there are fewer than 1/share of them, so nobody is flagged that way)."""
-    key = ("cutoff", fingerprint(gp_population), fingerprint(hours_population), fingerprint(population_status),
-           mult, share)
 
     def build() -> float:
         gp_cells = flat(gp_population) or []
@@ -1118,7 +1109,7 @@ def _review_cutoff(gp_population: Any, hours_population: Any, population_status:
         per_hour = profit_per_hour(gp, hours)
         return drop_cutoff(per_hour[codes == "current"], share)
 
-    return _CUTOFFS.get(key, build)
+    return _CUTOFFS.get((mult, share), (gp_population, hours_population, population_status), build)
 
 
 # =========================================================================== CLIENT_STRATEGY
