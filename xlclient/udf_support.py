@@ -78,6 +78,7 @@ from .engine.parse import (
     parse_text,
 )
 from .engine.settings import Settings, SettingsError
+from .engine.tier import TierRule
 
 log = logging.getLogger(__name__)
 
@@ -532,7 +533,7 @@ _FAST_MAX = 4  # up to this many cells, the pure-Python fast path is tried first
 _NAT = np.datetime64("NaT", "D")
 
 
-def _fast_money(v: Any, mult: float) -> tuple[float, str | None] | None:
+def fast_money(v: Any, mult: float) -> tuple[float, str | None] | None:
     if v is None:
         return math.nan, None
     t = type(v)
@@ -619,7 +620,7 @@ def parse(kind: str, col: Sequence[Any], *, mult: float = 1.0, date1904: bool = 
         problems: list[str | None] = []
         for v in col:
             if kind == "money":
-                r = _fast_money(v, mult)
+                r = fast_money(v, mult)
             elif kind == "profit":
                 r = None  # the engine's parser (negative amounts allowed)
             elif kind == "date":
@@ -791,13 +792,18 @@ def unit_of(unit: Any, lang: Language) -> float:
     if isinstance(unit, (int, float)) and not isinstance(unit, bool) and unit > 0:
         return float(unit)
     if isinstance(unit, str):
-        m = unit_multiplier(unit.strip())
+        m = _text_unit(unit.strip())
         if m is not None:
             return m
     raise ArgError(message("arg", (f"unit 「{text_of(unit)}」应为 元、千元、万元、百万元、亿 或倍数（如 10000）"
                                    if lang == "zh" else
                                    f"unit '{text_of(unit)}' should be 元, 千元, 万元, 百万元, 亿 or a multiplier "
                                    f"such as 10000"), lang))
+
+
+@lru_cache(maxsize=256)
+def _text_unit(text: str) -> float | None:
+    return unit_multiplier(text)
 
 
 def to_fen(v: float) -> int:
@@ -831,6 +837,14 @@ class Context:
     @property
     def lang(self) -> Language:
         return self.settings.language
+
+    @property
+    def tier_rule(self) -> TierRule:
+        """The Settings' tier rule (built once per Settings)."""
+        rule = self.__dict__.get("_tier_rule")
+        if rule is None or rule[0] is not self.settings:
+            rule = self.__dict__["_tier_rule"] = (self.settings, TierRule.from_settings(self.settings))
+        return rule[1]
 
     def today(self) -> dt.date:
         return self.settings.today()
@@ -1071,7 +1085,7 @@ def xlwings_udf_module(module_name: str = "xlclient.udfs") -> tuple[Any, Any]:
 
 
 __all__ = [
-    "ArgError", "Context", "EXCEL_ERRORS", "PopulationCache", "PREFIXES", "RECHECK_SECONDS", "RowErrors", "Rows",
+    "ArgError", "Context", "EXCEL_ERRORS", "PopulationCache", "fast_money", "PREFIXES", "RECHECK_SECONDS", "RowErrors", "Rows",
     "arg_message", "broadcast", "clear_caches", "code_of", "codes_col", "context", "date_out", "default_context",
     "same_cells", "flat", "grid", "guarded", "is_blank", "is_message", "message", "parse", "parsed_col",
     "read_grid", "stage_label", "text_of", "to_fen", "unit_of", "dates_out", "blank_mask", "memo_map", "ColInfo",

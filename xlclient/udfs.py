@@ -100,6 +100,7 @@ from .udf_support import (
     context,
     dates_out,
     distinct,
+    fast_money,
     flat,
     guarded,
     is_blank,
@@ -425,10 +426,10 @@ def _client_tier_one(ctx: Context, cells: dict[str, Any], population: Any, popul
             if errors.msg:
                 return errors.msg[0]
     v = cells["value"]
-    money = parse("money", [v], mult=mult)
-    if money.problems[0] is not None:
-        return arg_message("value", v, str(money.problems[0]), lang)
-    fen = to_fen(float(money.values[0]))
+    amount, problem = fast_money(v, mult) or _parsed_one("money", v, mult)
+    if problem is not None:
+        return arg_message("value", v, str(problem), lang)
+    fen = to_fen(amount)
     codes = {}
     for name, kind in (("status", "status"), ("previous_tier", "tier"), ("override", "tier")):
         code, unknown = code_of(kind, cells[name])
@@ -445,6 +446,11 @@ def _client_tier_one(ctx: Context, cells: dict[str, Any], population: Any, popul
     return _tier_scale(population, population_status, mult, rule, lang).tier_of(fen, codes["previous_tier"])
 
 
+def _parsed_one(kind: str, v: Any, mult: float) -> tuple[float, str | None]:
+    p = parse(kind, [v], mult=mult)
+    return float(p.values[0]), p.problems[0]
+
+
 def _client_tier(value, population, status, previous_tier, override, population_status, unit, caller):
     if not omitted(population):
         cells = {}
@@ -459,12 +465,12 @@ def _client_tier(value, population, status, previous_tier, override, population_
             if ctx.error:
                 return ctx.error
             return _client_tier_one(ctx, cells, population, population_status, unit_of(unit, ctx.lang),
-                                    TierRule.from_settings(ctx.settings))
+                                    ctx.tier_rule)
     ctx, rows, errors, blank = _start(caller, value=value, status=status, previous_tier=previous_tier,
                                       override=override)
     lang, n = ctx.lang, rows.n
     mult = unit_of(unit, lang)
-    rule = TierRule.from_settings(ctx.settings)
+    rule = ctx.tier_rule
     if omitted(population) and rows.scalar and rule.method != "threshold":
         raise _need_population("population", lang)
     v = rows.parsed(errors, "value", "money", mult=mult)
