@@ -4,11 +4,12 @@ population after the first call (target <= 100 us), and the array call over 10,0
 population on every call.
 
 What is timed is the Python work of one UDF call from the arguments exactly as xlwings
-hands them over (per-row arguments as lists of rows, a population column as a flat list of
-floats, a fresh list with fresh float objects for every call, as xlwings builds one per
-call). Not timed: Excel's and xlwings' own per-call cost (COM marshalling, xlwings'
-conversion of the cells, the VBA wrapper; xlwings issue #1976 puts that at a few ms per
-call), which only a Windows machine with Excel can measure.
+hands them over (per-row arguments as lists of rows; a population column raw, as COM
+returns it: a tuple of one-cell rows, with new objects on every call, as COM builds them).
+Also timed, for comparison: xlwings' default per-cell conversion of such a population (its
+own Python loop), which reading populations raw avoids. Not timed: COM marshalling and the
+VBA wrapper (xlwings issue #1976 puts a call at a few ms), which only a Windows machine with
+Excel can measure.
 
 Run:  python bench/bench_udfs.py   (writes bench/results/udfs.txt)
 """
@@ -52,6 +53,12 @@ def fresh(values: list) -> list:
             return v.replace()
         return v
     return [copy(v) for v in values]
+
+
+def fresh_raw(values: list) -> tuple:
+    """A population as xlwings hands it over raw (COM's value): a tuple of one-cell row
+    tuples, new objects on every call."""
+    return tuple((v,) for v in fresh(values))
 
 
 def per_call(fn, calls: int) -> list[tuple[float, float]]:
@@ -206,7 +213,8 @@ def main() -> None:
     d = book()
     caller = _Caller(Settings(as_of=TODAY))
     udf_support.RECHECK_SECONDS = 3600.0  # one Settings read for the whole run (as within one recalculation)
-    pops = [fresh(d["billings"]) for _ in range(16)]
+    pops = [fresh_raw(d["billings"]) for _ in range(16)]  # what the UDF gets
+    flat_pops = [fresh(d["billings"]) for _ in range(16)]  # what the naive versions get (a flat list)
     values = d["billings"]
     positive = [v for v in values if v]
     lines: list[str] = []
@@ -220,8 +228,8 @@ def main() -> None:
     say("time swings with their load; wall medians are shown too.")
     say(f"bench_udfs  {dt.datetime.now():%Y-%m-%d %H:%M}  Python {platform.python_version()}  "
         f"{platform.machine()}  {os.cpu_count()} CPUs  numpy {np.__version__}  load average at start {load:.1f}")
-    say(f"book: xlclient.demo, {N:,} clients; population = the billings column as xlwings hands it over "
-        f"(flat list of {N:,} cells, {values.count(None):,} blank), a fresh list per call")
+    say(f"book: xlclient.demo, {N:,} clients; population = the billings column as xlwings hands it over raw "
+        f"(a tuple of {N:,} one-cell rows, {values.count(None):,} blank), new objects on every call")
     say("")
 
     # ---------------------------------------------------------------- single cell
@@ -230,7 +238,7 @@ def main() -> None:
                                                "万元", caller=c)
     # the first call builds the scale, from a list of its own: every timed call then compares
     # cells that are equal but never the same objects
-    first_pop = fresh(d["billings"])
+    first_pop = fresh_raw(d["billings"])
     udfs.CLIENT_TIER([[positive[0]]], first_pop, None, None, None, None, "万元", caller=caller)
     t_cached = per_call(one, SINGLE_CALLS)
     say(f"xlclient (cached scale)        {summary_us(t_cached)}")
@@ -238,21 +246,33 @@ def main() -> None:
     say(f"  of which the population check {summary_us(t_hash)}   (comparing the {N:,} cells with the cached ones)")
     t_nocaller = per_call(lambda i: one(i, None), SINGLE_CALLS)
     say(f"xlclient, no caller (defaults) {summary_us(t_nocaller)}")
-    t_naive = per_call(lambda i: naive_tier(positive[i], pops[i % 16]), NAIVE_CALLS)
+    clean = xlwings_cell_cleaning()
+    t_default = None
+    if clean is not None:  # the population converted by xlwings' default instead of raw
+        def converted(i: int) -> object:
+            rows = clean(pops[i % 16])  # xlwings' loop over every cell
+            return udfs.CLIENT_TIER([[positive[i % len(positive)]]], [r[0] for r in rows], None, None, None, None,
+                                    "万元", caller=caller)  # [r[0] ...]: its reduction of a column to a flat list
+        converted(0)
+        t_default = per_call(converted, 300)
+        say(f"with xlwings' default conversion of the population instead of raw (its clean_value_data loop, from")
+        say(f"  the installed source, + the call): {summary_us(t_default)}")
+    say("baselines (handed the flat list xlwings' default conversion makes; the conversion not counted):")
+    t_naive = per_call(lambda i: naive_tier(positive[i], flat_pops[i % 16]), NAIVE_CALLS)
     say(f"naive Python (sort per call)   {summary_us(t_naive)}")
-    t_naive_np = per_call(lambda i: naive_tier_numpy(positive[i], pops[i % 16]), NAIVE_CALLS)
+    t_naive_np = per_call(lambda i: naive_tier_numpy(positive[i], flat_pops[i % 16]), NAIVE_CALLS)
     say(f"engine, no cache (per call)    {summary_us(t_naive_np)}")
     say(f"speed-up (CPU medians) over naive Python: {med_cpu(t_naive) / med_cpu(t_cached):,.0f}x; over the uncached "
         f"engine: {med_cpu(t_naive_np) / med_cpu(t_cached):,.0f}x; xlclient's own work besides the key: "
         f"{(med_cpu(t_cached) - med_cpu(t_hash)) * 1e6:,.0f} us")
     sample = [one(i) for i in range(300)]
-    naive = [naive_tier(positive[i], pops[0]) for i in range(300)]
+    naive = [naive_tier(positive[i], flat_pops[0]) for i in range(300)]
     say(f"single-cell answers equal to the naive ones on 300 cells: {sample == naive}")
     say("")
 
     say(f"== other single-cell calls with {N:,}-value populations, after the first ==")
     # every population a fresh list per call, as xlwings hands them over
-    fresh_pops = {k: [fresh(d[k]) for _ in range(8)] for k in ("last", "orders", "billings", "status", "first")}
+    fresh_pops = {k: [fresh_raw(d[k]) for _ in range(8)] for k in ("last", "orders", "billings", "status", "first")}
 
     def pop(k: str, i: int) -> list:
         return fresh_pops[k][i % 8]
@@ -262,16 +282,16 @@ def main() -> None:
                                       pop("orders", j), pop("billings", j), [[d["status"][i]]], pop("status", j),
                                       "万元", caller=caller)
     udfs.RFM_SCORE([[d["last"][current[0]]]], [[d["orders"][current[0]]]], [[d["billings"][current[0]]]],
-                   fresh(d["last"]), fresh(d["orders"]), fresh(d["billings"]), [[d["status"][current[0]]]],
-                   fresh(d["status"]), "万元", caller=caller)
+                   fresh_raw(d["last"]), fresh_raw(d["orders"]), fresh_raw(d["billings"]), [[d["status"][current[0]]]],
+                   fresh_raw(d["status"]), "万元", caller=caller)
     say(f"RFM_SCORE (4 populations)      {summary_us(per_call(lambda j: rfm(current[j], j), 1000))}")
     lik = lambda i, j: udfs.PURCHASE_LIKELIHOOD([[d["status"][i]]], [[d["visits"][i]]], [[d["orders"][i]]],
                                                 [[d["first"][i]]], [[d["last"][i]]], pop("status", j),
                                                 pop("orders", j), pop("first", j), pop("last", j), caller=caller)
     c0 = current[0]
     udfs.PURCHASE_LIKELIHOOD([[d["status"][c0]]], [[d["visits"][c0]]], [[d["orders"][c0]]], [[d["first"][c0]]],
-                             [[d["last"][c0]]], fresh(d["status"]), fresh(d["orders"]), fresh(d["first"]),
-                             fresh(d["last"]), caller=caller)
+                             [[d["last"][c0]]], fresh_raw(d["status"]), fresh_raw(d["orders"]), fresh_raw(d["first"]),
+                             fresh_raw(d["last"]), caller=caller)
     say(f"PURCHASE_LIKELIHOOD (4 pops)   {summary_us(per_call(lambda j: lik(current[j], j), 1000))}")
     nv = lambda i: udfs.NEXT_VISIT([["A"]], [[d["visits"][current[i]]]], caller=caller)
     say(f"NEXT_VISIT (no population)     {summary_us(per_call(nv, 1000))}")
@@ -333,15 +353,9 @@ def main() -> None:
     say(f"naive row-by-row CLIENT_TIER   {naive_row * N:7.1f} s    (10,000 rows x {naive_row * 1e3:.1f} ms CPU, "
         f"measured on {rows} rows)")
     say("")
-    clean = xlwings_cell_cleaning()
-    if clean is not None:
-        com_cells = tuple((v,) for v in d["billings"])  # what COM hands xlwings for H$5:H$10004
-        t_clean = per_call(lambda i: clean(com_cells), 300)
-        say(f"xlwings' own cleaning of the {N:,} population cells, per single-cell call (its clean_value_data")
-        say(f"loop from the installed source, run here): {summary_us(t_clean)}")
-    say("Not measured here: COM marshalling of the cells and the VBA wrapper (Windows with Excel only).")
-    say("Each single-cell call pays them and xlwings' cleaning again -- which is why the column form (one")
-    say("call for the whole column) is the fast path.")
+    say("Not measured here: COM marshalling of the cells and the VBA wrapper (Windows with Excel only), paid")
+    say("again by every single-cell call -- which is why the column form (one call for the whole column)")
+    say("is the fast path.")
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text("\n".join(lines) + "\n", encoding="utf-8")
     print(f"\nwritten {OUT}")

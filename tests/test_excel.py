@@ -153,6 +153,34 @@ def test_udfs_calculate_in_cells_and_spill(excel):
     assert spilled[:5] == book.sheets["客户台账"].range("客户表[等级]").value[:5]
 
 
+def test_single_cells_with_raw_populations_equal_the_column_form(excel):
+    """Populations are read raw (COM's values: pywintypes dates, error numbers, tuples of
+    rows): single-cell formulas over a population with an error row answer as the column
+    form over the clean rows."""
+    app, book, _ = excel
+    sheet = book.sheets["看板"]
+    sheet["H1"].options(transpose=True).value = [120.0, 80.0, 55.0, 30.0, 12.0, 9.0]
+    sheet["I1"].options(transpose=True).value = [dt.date(2026, 1, 5), dt.date(2025, 7, 1), dt.date(2026, 10, 1),
+                                                 dt.date(2024, 2, 29), dt.date(2026, 6, 30), dt.date(2025, 12, 31)]
+    sheet["L1"].options(transpose=True).value = [3.0, 1.0, 2.0, 5.0, 1.0, 2.0]
+    for column in "HIL":
+        sheet[f"{column}7"].formula = "=NA()"
+    for r in range(1, 7):
+        sheet[f"J{r}"].formula = f"=CLIENT_TIER(H{r},H$1:H$7)"
+        sheet[f"M{r}"].formula = f"=RFM_SCORE(I{r},L{r},H{r},I$1:I$7,L$1:L$7,H$1:H$7)"
+    sheet["K1"].formula2 = "=CLIENT_TIER(H1:H6)"
+    sheet["N1"].formula2 = "=RFM_SCORE(I1:I6,L1:L6,H1:H6)"
+    app.calculate()
+    for _ in range(50):  # the UDF server may take a moment on first use
+        if sheet["J1"].value not in (None, 0) and sheet["N1"].value not in (None, 0):
+            break
+        time.sleep(0.2)
+        app.calculate()
+    assert sheet["J1:J6"].value == sheet["K1:K6"].value
+    assert sheet["M1:M6"].value == sheet["N1:N6"].value
+    assert all(isinstance(v, float) and v >= 111 for v in sheet["M1:M6"].value)
+
+
 def test_recalculating_the_table_reproduces_the_cached_values(excel):
     app, book, _ = excel
     rng = book.sheets["客户台账"].range("客户表[[等级]:[拜访状态]]")

@@ -136,9 +136,29 @@ def cell(v: Any) -> list[list[Any]]:
     return [[as_xlwings(v)]]
 
 
-def pop(values: list[Any]) -> list[Any]:
-    """A population column as xlwings passes it by default (a flat list)."""
-    return [as_xlwings(v) for v in values]
+class ComTime(dt.datetime):
+    """A date as pywin32 hands over a COM date: a datetime subclass carrying a UTC tzinfo
+    (pywintypes.datetime)."""
+
+
+_COM_CODES = {text: code for code, text in udf_support.COM_ERRORS.items()}
+
+
+def as_com(v: Any) -> Any:
+    """A cell value as COM returns it (what xlwings hands over raw): numbers as float,
+    dates as pywintypes datetimes, error cells as COM's error numbers, blank as None."""
+    if isinstance(v, str) and v.strip() in _COM_CODES:
+        return _COM_CODES[v.strip()]
+    if isinstance(v, dt.date):
+        return ComTime(v.year, v.month, v.day, tzinfo=dt.timezone.utc)
+    if isinstance(v, int) and not isinstance(v, bool):
+        return float(v)
+    return v
+
+
+def pop(values: list[Any]) -> tuple[tuple[Any, ...], ...]:
+    """A population column as xlwings passes it raw: a tuple of one-cell row tuples."""
+    return tuple((as_com(v),) for v in values)
 
 
 def flat_out(result: Any) -> list[Any]:
@@ -233,6 +253,37 @@ def test_tier_single_cells_equal_the_column(demo):
     assert len(udfs._TIER_SCALES) == 1 and udfs._TIER_SCALES.misses == 1 and udfs._TIER_SCALES.hits > 50  # sorted once
 
 
+def test_populations_read_raw_equal_the_cleaned_cells():
+    """A population arrives raw (COM's error numbers, pywintypes dates, tuples of rows): it
+    must read exactly like the same cells as xlwings' default conversion hands them over
+    (error text, plain datetimes, a flat list)."""
+    caller = caller_for()
+    bill = [120.0, "#N/A", 80.0, None, 55.5, "#DIV/0!", 30.0, 12.0, "45万", 9.0, 3.0, 1.0]
+    dates = [dt.date(2026, 1, 5), "#REF!", dt.date(2025, 7, 1), None, dt.date(2026, 10, 1), dt.date(2024, 2, 29),
+             "2026-03-05", dt.date(2026, 6, 30), dt.date(2025, 12, 31), dt.date(2026, 2, 1), "#VALUE!", None]
+    cleaned = {"bill": [as_xlwings(v) for v in bill], "dates": [as_xlwings(v) for v in dates]}
+    raw = {"bill": pop(bill), "dates": pop(dates)}
+    assert udf_support.flat(raw["bill"]) == cleaned["bill"]
+    assert [type(v) for v in udf_support.flat(raw["dates"]) if isinstance(v, dt.date)] == [ComTime] * 7
+    for probe in (120.0, 55.5, 9.0, 1.0):
+        want = udfs.CLIENT_TIER(probe, cleaned["bill"], caller=caller)
+        assert udfs.CLIENT_TIER(probe, raw["bill"], caller=caller) == want and want in ("A", "B", "C")
+    orders = [3.0, 1.0, 2.0, None, 5.0, 1.0, 2.0, 4.0, 1.0, 2.0, 1.0, 1.0]
+    for i in (0, 2, 4, 7):
+        args = (cell(dates[i]), cell(orders[i]), cell(bill[i]))
+        want = udfs.RFM_SCORE(*args, cleaned["dates"], orders, cleaned["bill"], None, None, "万元", caller=caller)
+        got = udfs.RFM_SCORE(*args, raw["dates"], pop(orders), raw["bill"], None, None, "万元", caller=caller)
+        assert got == want and isinstance(want, int)
+    hours = [10.0, 5.0, "#NUM!", 8.0, 20.0, 1.0, 4.0, 9.0, 30.0, 2.0, 6.0, 7.0]
+    gp = [50.0, 2.0, 8.0, 9.0, "#N/A", 1.0, 30.0, 3.0, 4.0, 5.0, 6.0, 70.0]
+    review = [udfs.CLIENT_REVIEW("C", None, "现有", cell(gp[i]), cell(hours[i]), None, None, None, None, None, p_gp, p_h,
+                                 None, None, caller=caller)
+              for p_gp, p_h in (([as_xlwings(v) for v in gp], [as_xlwings(v) for v in hours]), (pop(gp), pop(hours)))
+              for i in (1, 8, 9)]
+    assert review[:3] == review[3:] and any(review[:3])
+    assert udf_support.com_error_text(-2146826281) == "#DIV/0!" and udf_support.com_error_text(7) is None
+
+
 def test_quadrant_equals_the_engine(demo):
     caller = caller_for()
     tiers = tier_column(demo, caller)
@@ -315,12 +366,13 @@ def test_purchase_likelihood_equals_the_engine(demo):
         else:
             assert g == pytest.approx(w, rel=1e-12, abs=1e-15)
     client, contact, orders, first, last = ([r[0] for r in a] for a in args)
+    fits = udfs._MODELS.misses
     single = [udfs.PURCHASE_LIKELIHOOD(cell(client[i]), cell(contact[i]), cell(orders[i]), cell(first[i]),
                                        cell(last[i]), pop(client), pop(orders), pop(first), pop(last), caller=caller)
               for i in range(len(client))]
     for s, g in zip(single, got):
         assert s == (g if g == "" else pytest.approx(g, rel=1e-12, abs=1e-15))
-    assert len(udfs._MODELS) == 1  # fitted once for the whole column of single cells
+    assert udfs._MODELS.misses == fits + 1  # fitted once for the whole column of single cells
 
 
 def test_purchase_likelihood_small_book_uses_the_heuristic_in_both_forms():

@@ -14,7 +14,8 @@ arguments one by one, which would hand each cell of a population range over on i
 The arguments are converted the way xlwings converts them, using the converter options
 each function declares (``xlwings_udf_module`` loads them through xlwings' own decorators):
 ``ndim=2`` -> list of rows, otherwise a column -> flat list and a cell -> scalar; blank ->
-None; error values -> their text; numbers -> float. The workbook's Settings sheet is read
+None; error values -> their text; numbers -> float; ``raw`` (the populations) -> COM's own
+value, a tuple of row tuples with error cells as COM's error numbers. The workbook's Settings sheet is read
 through a caller object over the file, as xlwings' ``caller`` would read it in Excel.
 
 What this cannot show: Excel itself (its VBA wrappers, COM conversion, dynamic-array
@@ -167,8 +168,28 @@ def _cell(v: Any, err_to_str: bool) -> Any:
     return v
 
 
+_COM_CODES = {text: code for code, text in udf_support.COM_ERRORS.items()}
+
+
+def _com(v: Any) -> Any:
+    """A cell as COM returns it: blank None, numbers float, error cells COM's error number."""
+    if v is sh.EMPTY or v is None:
+        return None
+    if isinstance(v, XlError):
+        return _COM_CODES.get(str(v), _COM_CODES["#VALUE!"])
+    if isinstance(v, (bool, np.bool_)):
+        return bool(v)
+    if isinstance(v, (int, float, np.number)):
+        return float(v)
+    return v
+
+
 def as_xlwings(value: Any, options: dict[str, Any]) -> Any:
     """An argument from `formulas` as xlwings would hand it over with these options."""
+    if options.get("convert") == "raw":  # COM's value untouched: a tuple of row tuples, a scalar for one cell
+        if isinstance(value, np.ndarray) and value.size > 1:
+            return tuple(tuple(_com(v) for v in row) for row in np.atleast_2d(value).tolist())
+        return _com(value.ravel()[0] if isinstance(value, np.ndarray) else value)
     err = bool(options.get("err_to_str"))
     if isinstance(value, np.ndarray):
         rows = [[_cell(v, err) for v in row] for row in np.atleast_2d(value).tolist()]

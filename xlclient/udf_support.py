@@ -395,20 +395,42 @@ def broadcast(lang: Language, **args: Any) -> Rows:
     return Rows((r, c), scalar, cols)
 
 
+#: COM's code for an error cell (VT_ERROR: 0x800A0000 plus Excel's xlErr number, as a
+#: signed int) -> the error's text. A population is read raw (no per-cell conversion by
+#: xlwings), so its error cells arrive as these numbers.
+_COM_ERROR_BASE = -2146828288  # 0x800A0000 as a signed 32-bit int
+COM_ERRORS: dict[int, str] = {_COM_ERROR_BASE + code: text for code, text in (
+    (2000, "#NULL!"), (2007, "#DIV/0!"), (2015, "#VALUE!"), (2023, "#REF!"), (2029, "#NAME?"), (2036, "#NUM!"),
+    (2042, "#N/A"), (2043, "#GETTING_DATA"), (2045, "#SPILL!"), (2046, "#CONNECT!"), (2047, "#BLOCKED!"),
+    (2048, "#UNKNOWN!"), (2049, "#FIELD!"), (2050, "#CALC!"))}
+
+
+def com_error_text(v: Any) -> str | None:
+    """The text of an error cell as COM hands it over (an int), else None."""
+    if v.__class__ is int and _COM_ERROR_BASE <= v < _COM_ERROR_BASE + 0x10000:
+        return COM_ERRORS.get(v, "#UNKNOWN!")
+    return None
+
+
 def flat(raw: Any) -> list[Any] | None:
     """A population argument as a flat list of cells (None when omitted; a single blank
-    cell or ``""`` also counts as omitted, so ``=CLIENT_TIER(H4:H300, "", D4:D300)`` works)."""
+    cell or ``""`` also counts as omitted, so ``=CLIENT_TIER(H4:H300, "", D4:D300)`` works).
+    Takes what xlwings hands over raw (a tuple of row tuples, a scalar for one cell; error
+    cells as COM's numbers, which become their text) as well as lists."""
     if raw is None or (not isinstance(raw, (list, tuple, np.ndarray)) and is_blank(raw)):
         return None
-    if isinstance(raw, list):
-        if raw and isinstance(raw[0], list):
-            return list(itertools.chain.from_iterable(raw))
-        return raw
-    if isinstance(raw, tuple):
-        return flat(list(raw))
-    if isinstance(raw, np.ndarray):
-        return raw.ravel().tolist()
-    return [raw]
+    if isinstance(raw, (list, tuple)):
+        if raw and isinstance(raw[0], (list, tuple)):
+            cells = list(itertools.chain.from_iterable(raw))
+        else:
+            cells = list(raw)
+    elif isinstance(raw, np.ndarray):
+        cells = raw.ravel().tolist()
+    else:
+        cells = [raw]
+    if int in set(map(type, cells)):
+        cells = [v if (text := com_error_text(v)) is None else text for v in cells]
+    return cells
 
 
 def omitted(raw: Any) -> bool:
@@ -1087,7 +1109,7 @@ def xlwings_udf_module(module_name: str = "xlclient.udfs") -> tuple[Any, Any]:
 __all__ = [
     "ArgError", "Context", "EXCEL_ERRORS", "PopulationCache", "fast_money", "PREFIXES", "RECHECK_SECONDS", "RowErrors", "Rows",
     "arg_message", "broadcast", "clear_caches", "code_of", "codes_col", "context", "date_out", "default_context",
-    "same_cells", "flat", "grid", "guarded", "is_blank", "is_message", "message", "parse", "parsed_col",
+    "same_cells", "flat", "COM_ERRORS", "com_error_text", "grid", "guarded", "is_blank", "is_message", "message", "parse", "parsed_col",
     "read_grid", "stage_label", "text_of", "to_fen", "unit_of", "dates_out", "blank_mask", "memo_map", "ColInfo",
     "col_info", "distinct", "omitted", "xlwings_udf_module",
 ]

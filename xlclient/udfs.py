@@ -121,7 +121,10 @@ __all__ = [
 ]
 
 _ROW = {"ndim": 2, "err_to_str": True}  # per-row arguments: always a list of rows
-_POP = {"err_to_str": True}  # populations: a column arrives as a flat list
+# populations: read raw -- xlwings hands over Excel's values as COM returns them (a tuple of
+# row tuples; error cells as numbers) without its per-cell Python loop, which would cost
+# ~6 ms for 10,000 cells on every single-cell call (bench/bench_udfs.py); see flat()
+_POP = {"convert": "raw"}
 _CATEGORY = "xlclient"
 
 
@@ -545,11 +548,12 @@ def _client_quadrant(tier_or_value, need, status, potential, potential_populatio
     money = np.full(n, np.nan)
     median: float | None = None
     if pot_cells is not None:
-        pop_cells = flat(potential_population)
-        if _money_like(pot_cells) or (pop_cells is not None and _money_like(pop_cells)):
+        budgets = None if omitted(potential_population) else _MEDIANS.get(
+            (), (potential_population,), lambda: _budgets(flat(potential_population) or []))
+        if _money_like(pot_cells) or (budgets is not None and budgets[0]):
             money = rows.parsed(errors, "potential", "money")
-            if pop_cells is not None:
-                median = _MEDIANS.get((), (potential_population,), lambda: _median(parse("money", pop_cells).values))
+            if budgets is not None:
+                median = budgets[1]
             elif rows.scalar:
                 for i in range(n):
                     if st[i] == "prospect" and not np.isnan(money[i]):
@@ -564,6 +568,11 @@ def _client_quadrant(tier_or_value, need, status, potential, potential_populatio
                            budget_median=median)
     labels = {c: quadrant_label(c, lang) for c in set(codes)}
     return _finish(rows, errors, blank, [labels[c] for c in codes])
+
+
+def _budgets(cells: list[Any]) -> tuple[bool, float]:
+    """(the population holds budgets rather than scores, their median)."""
+    return _money_like(cells), _median(parse("money", cells).values)
 
 
 def _median(values: np.ndarray) -> float:
