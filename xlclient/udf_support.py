@@ -7,6 +7,13 @@ is brought to a grid, the grids are broadcast against each other (a single cell 
 every row, as in Excel's own array arithmetic) and flattened; results are reshaped to the
 broadcast shape. When every per-row argument is a single cell the result is a scalar, so
 ``=CLIENT_TIER(H4, H$4:H$300)`` fills one cell and ``=CLIENT_TIER(H4:H300)`` spills a column.
+Population arguments come raw, as COM returns them (a tuple of row tuples, a scalar for one
+cell, error cells as COM's error numbers, dates as pywintypes datetimes); :func:`flat`
+turns them into a flat list of cells when something is built from them.
+
+A column argument is classified once per call (:func:`col_info`: cell types, blank cells,
+distinct texts, the numbers as floats when there is nothing else), and parsing, code
+lookups and the row messages all reuse that.
 
 Messages. A bad argument never raises into Excel: the row (or the whole call, when the
 call itself is wrong, e.g. columns of different lengths) gets text such as

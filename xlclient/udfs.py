@@ -15,7 +15,7 @@ ribbon's *Import Functions*; they run in desktop Excel on Windows. Every functio
   gives a blank output row; a message from another UDF passes through unchanged.
 
 Functions (``[...]`` optional; "population" arguments are the columns a row is compared
-with -- read once, then served from a sorted cache)::
+with -- taken raw, sorted once, then found again by comparing their cells)::
 
     CLIENT_TIER(value, [population], [status], [previous_tier], [override],
                 [population_status], [unit])                          -> A / B / C / D / ""
