@@ -562,7 +562,7 @@ _FAST_MAX = 4  # up to this many cells, the pure-Python fast path is tried first
 _NAT = np.datetime64("NaT", "D")
 
 
-def fast_money(v: Any, mult: float) -> tuple[float, str | None] | None:
+def fast_money(v: Any, mult: float, allow_negative: bool = False) -> tuple[float, str | None] | None:
     if v is None:
         return math.nan, None
     t = type(v)
@@ -574,7 +574,7 @@ def fast_money(v: Any, mult: float) -> tuple[float, str | None] | None:
             return math.nan, "money"
         if abs(x) > MAX_AMOUNT:
             return math.nan, "money_range"
-        if x < 0:
+        if x < 0 and not allow_negative:
             return math.nan, "negative_money"
         return x, None
     if t is bool:
@@ -650,8 +650,8 @@ def parse(kind: str, col: Sequence[Any], *, mult: float = 1.0, date1904: bool = 
         for v in col:
             if kind == "money":
                 r = fast_money(v, mult)
-            elif kind == "profit":
-                r = None  # the engine's parser (negative amounts allowed)
+            elif kind == "profit":  # gross profit: a loss is a negative amount
+                r = fast_money(v, mult, allow_negative=True)
             elif kind == "date":
                 r = _fast_date(v)
             elif kind == "count":

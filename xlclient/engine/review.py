@@ -76,7 +76,7 @@ def _texts(mask: np.ndarray, fmt, *columns: np.ndarray, distinct: bool = False) 
     """One formatted text per flagged row (only the flagged rows are formatted; with
     ``distinct``, a one-column text is formatted once per distinct value)."""
     idx = np.flatnonzero(mask)
-    if distinct and len(columns) == 1 and idx.size:
+    if distinct and len(columns) == 1 and idx.size > 16:
         codes, uniques = pd.factorize(columns[0][idx])
         return np.array([fmt(u) for u in uniques], dtype=object)[codes]
     return np.array([fmt(*(c[i] for c in columns)) for i in idx], dtype=object)
@@ -84,6 +84,8 @@ def _texts(mask: np.ndarray, fmt, *columns: np.ndarray, distinct: bool = False) 
 
 def _ranks(tiers: np.ndarray) -> np.ndarray:
     """A=0 … D=3 per row, NaN for anything else (each distinct code looked up once)."""
+    if len(tiers) <= 16:  # a few rows (a single-cell call): plain Python
+        return np.array([_TIER_RANK.get(t, np.nan) for t in tiers], dtype=float)
     codes, uniques = pd.factorize(np.asarray(tiers, dtype=object))
     lookup = np.array([_TIER_RANK.get(u, np.nan) for u in uniques] + [np.nan], dtype=float)
     return lookup[codes]
