@@ -454,3 +454,65 @@ def test_book_e_hong_kong_office(tmp_path, capsys):
     assert code == 1
     assert [r[0] for r in classification_names(out)] == ["2001", "2002", "2003", "2004"]
     assert sheet_rows(out, s) == sheet_rows(path, s)
+
+
+# ----------------------------------------------------------------------------- Excel functions on book A
+# The UDFs typed next to book A's own messy cells (0.9亿, full-width digits, 万元 in the
+# header, text dates, an error cell, an unknown status), each argument as xlwings hands it
+# over: the per-row cells converted (blank None, numbers float, dates datetime, errors as
+# text), the populations raw (COM's values: error cells as COM's error numbers).
+
+
+def _xlwings_cell(v):
+    if v == "" or v is None:
+        return None
+    if isinstance(v, dt.datetime):
+        return v
+    if isinstance(v, dt.date):
+        return dt.datetime(v.year, v.month, v.day)
+    if isinstance(v, int) and not isinstance(v, bool):
+        return float(v)
+    return v
+
+
+def test_book_a_excel_functions_give_what_refresh_writes(book_a, tmp_path, capsys):
+    from test_udfs import as_com, caller_for  # the fake xlwings caller and COM's cell values
+
+    from xlclient import udfs
+
+    out = tmp_path / "copy.xlsx"
+    run_json(capsys, ["refresh", str(book_a), "--out", str(out)])
+    written = {r[1]: r for r in classification_names(out)}
+    grid = next(s for s in read_workbook(book_a).sheets if s.name == A_SHEET)
+    excel_rows = list(range(6, 15))  # the clients' rows, the blank row 8 among them
+    header = [str(h) for h in grid.rows[5 - grid.first_row - 1]]
+    cells = {h: [_xlwings_cell(grid.rows[r - grid.first_row - 1][j]) for r in excel_rows] for j, h in enumerate(header)}
+    names = cells["客户\n名称"]
+    bill, status, last_visit = cells["2026年投放额（万元）"], cells["状态"], cells["最近拜访\n日期"]
+    caller = caller_for(Settings(as_of=dt.date(2026, 11, 20)))
+
+    tiers = [r[0] for r in udfs.CLIENT_TIER([[v] for v in bill], None, [[v] for v in status], None, None, None, "万元",
+                                            caller=caller)]
+    # rows Refresh reports a problem in: the cell says what is wrong
+    problems = {10: "约50万", 11: "-20", 13: "#DIV/0!", 14: "合作过"}
+    for r, name, tier in zip(excel_rows, names, tiers):
+        if r == 8:
+            assert tier == ""
+        elif r in problems:
+            assert tier.startswith("#参数错误") and problems[r] in tier, (r, tier)
+        else:
+            assert tier == written[name][3], (r, name, tier)
+    raw_bill, raw_status = tuple((as_com(v),) for v in bill), tuple((as_com(v),) for v in status)
+    assert raw_bill[excel_rows.index(13)][0] == -2146826281  # the error cell as COM hands it over
+    single = [udfs.CLIENT_TIER([[b]], raw_bill, [[s]], None, None, raw_status, "万元", caller=caller)
+              for b, s in zip(bill, status)]
+    assert single == tiers
+
+    keys = [[t if t in ("A", "B", "C") else None] for t in tiers]
+    visits = [r[0] for r in udfs.NEXT_VISIT(keys, [[v] for v in last_visit], caller=caller)]
+    compared = 0
+    for r, name, key, visit in zip(excel_rows, names, keys, visits):
+        if key[0] is not None:
+            assert visit == written[name][9], (r, name, visit)  # 2026年3月5日, 2026/3/5 and dates alike
+            compared += 1
+    assert compared == 3  # A, B and C; the other rows are prospects, lost or have a message
