@@ -10,7 +10,8 @@ IDs, blank rows, 合计 and 注 rows, unknown and hidden columns, error cells, s
 
 For each: every planted problem is reported with the right sheet, Excel row, column header
 and value -- and nothing else is; every client is in the Classification sheet of the copy;
-the parsed values are the ones the user meant; the user's sheets are unchanged.
+the parsed values are the ones the user meant; the user's sheets are unchanged. On book A
+the Excel functions, typed beside the same cells, give what Refresh writes.
 """
 
 from __future__ import annotations
