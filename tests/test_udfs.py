@@ -830,6 +830,8 @@ def test_xlwings_registers_every_function_with_help_and_converters(with_real_dec
             assert a["doc"] and not a["doc"].startswith("Positional argument"), (name, a["name"])
             assert len(a["doc"]) <= 255, (name, a["name"])
             assert a["name"].isascii()
+            if "population" in a["name"]:  # read raw: no per-cell conversion by xlwings on every call
+                assert a["options"] == {"convert": "raw"}, (name, a["name"])
 
 
 def test_vba_wrappers_from_xlwings_generator(with_real_decorators):
