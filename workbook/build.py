@@ -210,8 +210,9 @@ def formula_for(out: Output) -> str:
 
 def udf_values(headers: list[str], rows: list[list[Any]]) -> dict[str, list[Any]]:
     """Each output column's values, by calling the UDFs row by row as Excel does for these
-    formulas (arguments as xlwings passes them: a this-row cell as a 1x1 list of rows, a
-    column as a flat list, numbers as floats, dates as datetimes, blanks as None)."""
+    formulas (arguments as xlwings passes them: a this-row cell as a 1x1 list of rows,
+    numbers as floats, dates as datetimes, blanks as None; a population column raw, as COM
+    returns it -- a tuple of one-cell rows, error cells as COM's error numbers)."""
     from xlclient import udf_support, udfs
     from xlclient.engine.calendar import WorkingCalendar
     from xlclient.engine.settings import Settings
@@ -227,6 +228,7 @@ def udf_values(headers: list[str], rows: list[list[Any]]) -> dict[str, list[Any]
             return dt.datetime(v.year, v.month, v.day)
         return v
 
+    com_codes = {text: code for code, text in udf_support.COM_ERRORS.items()}
     table = {h: [xl(r[j]) for r in rows] for j, h in enumerate(headers)}
     values: dict[str, list[Any]] = {}
 
@@ -237,7 +239,8 @@ def udf_values(headers: list[str], rows: list[list[Any]]) -> dict[str, list[Any]
         if a.kind == "row":
             return [[cell(a.a, i)]]
         if a.kind == "col":
-            return list(values[a.a]) if a.a in values else list(table[a.a])
+            return tuple((com_codes.get(v, v) if isinstance(v, str) else v,)
+                         for v in (values[a.a] if a.a in values else table[a.a]))
         if a.kind == "rows":
             cols = headers[headers.index(a.a):headers.index(a.b) + 1]
             return [[cell(c, i) for c in cols]]
