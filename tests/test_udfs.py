@@ -284,6 +284,37 @@ def test_populations_read_raw_equal_the_cleaned_cells():
     assert udf_support.com_error_text(-2146826281) == "#DIV/0!" and udf_support.com_error_text(7) is None
 
 
+def test_the_population_cache_sees_every_changed_cell_true_for_one_included():
+    cache = udf_support.PopulationCache(4)
+    built: list[Any] = []
+
+    def get(population):
+        return cache.get(("p",), (population,), lambda: built.append(population) or len(built))
+
+    column = tuple((v,) for v in [3.0, 1.0, None, 0.0, "是", 7.5])
+    assert get(column) == 1 and get(tuple((v,) for v in [3.0, 1.0, None, 0.0, "是", 7.5])) == 1
+    for changed in ([3.0, True, None, 0.0, "是", 7.5], [3.0, 1.0, None, False, "是", 7.5],
+                    [3.0, 1.0, None, 0.0, "是", 7.25], [3.0, 1.0, 0.0, 0.0, "是", 7.5], [3.0, 1.0, None, 0.0, "否", 7.5]):
+        n = len(built)
+        assert get(tuple((v,) for v in changed)) == n + 1, changed  # a miss: rebuilt
+    assert get([1.0, False]) != get([True, False]) != get([True, 0.0])
+    assert cache.hits == 1 and cache.misses == len(built)
+
+
+def test_a_count_typed_over_as_true_changes_the_rfm_answer():
+    """1 order typed over as TRUE is not an order count: the cached population must not be
+    reused for it (Python alone would call TRUE == 1 the same cell)."""
+    caller = caller_for()
+    orders = [1.0, 1.0, 2.0, 5.0, 9.0, 1.0, 3.0, 4.0, 6.0, 1.0]
+    r_pop = [10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0, 100.0]
+    m_pop = [100.0, 200.0, 300.0, 400.0, 500.0, 600.0, 700.0, 800.0, 900.0, 1000.0]
+    typed_over = [True if v == 1.0 else v for v in orders]
+    first = [udfs.RFM_SCORE(30.0, 2.0, 500.0, pop(r_pop), pop(o), pop(m_pop), caller=caller) for o in (orders, typed_over)]
+    udfs._RFM_POPS.clear()
+    fresh = udfs.RFM_SCORE(30.0, 2.0, 500.0, pop(r_pop), pop(typed_over), pop(m_pop), caller=caller)
+    assert first[1] == fresh != first[0]
+
+
 def test_quadrant_equals_the_engine(demo):
     caller = caller_for()
     tiers = tier_column(demo, caller)

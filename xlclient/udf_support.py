@@ -465,9 +465,9 @@ def _frozen(cells: Any) -> Any:
 
 def same_cells(a: Any, b: Any) -> bool:
     """True when two population arguments hold equal cells in the same places: one C-level
-    comparison of the lists (no hashing, so no collisions). Python's equality is used, so
-    TRUE and 1, or 0 and -0, count as equal cells; a NaN never equals itself (xlwings hands
-    over blanks as None, never NaN)."""
+    comparison (no hashing, so no collisions). Python's equality is used, so TRUE equals 1
+    and FALSE equals 0 here (:class:`KeptCells` also compares those cells' types); a NaN
+    never equals itself (xlwings hands over blanks as None, never NaN)."""
     if a is b:
         return True
     if type(a) is not type(b):
@@ -482,26 +482,70 @@ def same_cells(a: Any, b: Any) -> bool:
         return False
 
 
+def _two_faced(v: Any) -> bool:
+    """A cell that equals a cell of another type: TRUE and 1, FALSE and 0."""
+    c = v.__class__
+    return c is bool or ((c is float or c is int) and (v == 0 or v == 1))
+
+
+class KeptCells:
+    """A population's cells as a cache entry keeps them, and the places where a cell equals
+    a cell of another type (1 and TRUE, 0 and FALSE): there the types are compared too, so
+    a cell typed over from 1 to TRUE is a change, as it is to the parsers."""
+
+    def __init__(self, cells: Any):
+        self.cells = _frozen(cells)
+        self.rows: list[int] = []
+        self.cols: list[int] = []  # -1: the population is a flat list
+        if isinstance(self.cells, (list, tuple)):
+            for i, row in enumerate(self.cells):
+                if isinstance(row, (list, tuple)):
+                    for j, v in enumerate(row):
+                        if _two_faced(v):
+                            self.rows.append(i)
+                            self.cols.append(j)
+                elif _two_faced(row):
+                    self.rows.append(i)
+                    self.cols.append(-1)
+        # picking those rows is one C-level call; a column's cells are each row's first
+        self._pick = operator.itemgetter(*self.rows) if len(self.rows) > 1 else (
+            lambda c, i=(self.rows or [0])[0]: (c[i],))
+        self._column = all(j == 0 for j in self.cols)
+        self.classes = self._classes(self.cells)
+
+    def _classes(self, cells: Any) -> list[type]:
+        if not self.rows:
+            return []
+        picked = self._pick(cells)
+        if self._column:
+            return list(map(type, map(_FIRST, picked)))
+        return [type(r if j < 0 else r[j]) for r, j in zip(picked, self.cols)]
+
+    def matches(self, cells: Any) -> bool:
+        return same_cells(self.cells, cells) and (not self.rows or self._classes(cells) == self.classes)
+
+
 class PopulationCache:
     """What a UDF derives from population ranges (a sorted tier scale, sorted RFM columns,
     a fitted repeat-purchase model ...), found again by comparing the population cells with
     the cells it was built from, plus the parameters that matter (tier rule, unit, today).
 
     A hit costs one comparison of the cells per population -- no parse, no sort, no fit.
-    The comparison is exact: a changed cell anywhere in a population is a miss. Entries are
-    kept most-recently-used first, at most ``maxsize`` of them."""
+    The comparison is exact: a changed cell anywhere in a population is a miss, TRUE typed
+    over 1 included (:class:`KeptCells`). Entries are kept most-recently-used first, at most
+    ``maxsize`` of them."""
 
     def __init__(self, maxsize: int = 16):
         self.maxsize = maxsize
-        self._entries: list[tuple[Any, tuple, Any]] = []
+        self._entries: list[tuple[Any, tuple[KeptCells, ...], Any]] = []
         self._lock = threading.Lock()
         self.hits = 0
         self.misses = 0
 
     def get(self, params: Any, populations: tuple, build: Callable[[], Any]) -> Any:
         with self._lock:
-            for i, (p, cells, value) in enumerate(self._entries):
-                if p == params and all(same_cells(x, y) for x, y in zip(cells, populations)):
+            for i, (p, kept, value) in enumerate(self._entries):
+                if p == params and all(k.matches(x) for k, x in zip(kept, populations)):
                     if i:
                         self._entries.insert(0, self._entries.pop(i))
                     self.hits += 1
@@ -509,7 +553,7 @@ class PopulationCache:
         value = build()
         with self._lock:
             self.misses += 1
-            self._entries.insert(0, (params, tuple(_frozen(x) for x in populations), value))
+            self._entries.insert(0, (params, tuple(KeptCells(x) for x in populations), value))
             del self._entries[self.maxsize:]
         return value
 
@@ -1116,7 +1160,7 @@ def xlwings_udf_module(module_name: str = "xlclient.udfs") -> tuple[Any, Any]:
 __all__ = [
     "ArgError", "Context", "EXCEL_ERRORS", "PopulationCache", "fast_money", "PREFIXES", "RECHECK_SECONDS", "RowErrors", "Rows",
     "arg_message", "broadcast", "clear_caches", "code_of", "codes_col", "context", "date_out", "default_context",
-    "same_cells", "flat", "COM_ERRORS", "com_error_text", "grid", "guarded", "is_blank", "is_message", "message", "parse", "parsed_col",
+    "same_cells", "KeptCells", "flat", "COM_ERRORS", "com_error_text", "grid", "guarded", "is_blank", "is_message", "message", "parse", "parsed_col",
     "read_grid", "stage_label", "text_of", "to_fen", "unit_of", "dates_out", "blank_mask", "memo_map", "ColInfo",
     "col_info", "distinct", "omitted", "xlwings_udf_module",
 ]
