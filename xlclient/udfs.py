@@ -217,18 +217,21 @@ _RFM_DOCS = {
                           "Optional: status of each population row."),
     "unit": "可选：投放额数字的单位，如 万元。Optional: unit of plain billings numbers, e.g. 万元.",
 }
+_RFM_OPTIONS = {"recency": _ROW, "frequency": _ROW, "monetary": _ROW, "recency_population": _POP,
+                "frequency_population": _POP, "monetary_population": _POP, "status": _ROW,
+                "population_status": _POP, "unit": {}}
+
+
+def _rfm_arguments(f):
+    """The nine arguments RFM_SCORE and RFM_SEGMENT share: help text and converter of each
+    (applied as the stack of ``@xw.arg`` lines would be, the last argument first)."""
+    for name in reversed(list(_RFM_OPTIONS)):
+        f = xw.arg(name, doc=_RFM_DOCS[name], **_RFM_OPTIONS[name])(f)
+    return f
 
 
 @xw.func(category=_CATEGORY)
-@xw.arg("recency", doc=_RFM_DOCS["recency"], **_ROW)
-@xw.arg("frequency", doc=_RFM_DOCS["frequency"], **_ROW)
-@xw.arg("monetary", doc=_RFM_DOCS["monetary"], **_ROW)
-@xw.arg("recency_population", doc=_RFM_DOCS["recency_population"], **_POP)
-@xw.arg("frequency_population", doc=_RFM_DOCS["frequency_population"], **_POP)
-@xw.arg("monetary_population", doc=_RFM_DOCS["monetary_population"], **_POP)
-@xw.arg("status", doc=_RFM_DOCS["status"], **_ROW)
-@xw.arg("population_status", doc=_RFM_DOCS["population_status"], **_POP)
-@xw.arg("unit", doc=_RFM_DOCS["unit"])
+@_rfm_arguments
 @guarded
 def RFM_SCORE(recency, frequency, monetary, recency_population=None, frequency_population=None,
               monetary_population=None, status=None, population_status=None, unit=None, caller=None):
@@ -238,15 +241,7 @@ def RFM_SCORE(recency, frequency, monetary, recency_population=None, frequency_p
 
 
 @xw.func(category=_CATEGORY)
-@xw.arg("recency", doc=_RFM_DOCS["recency"], **_ROW)
-@xw.arg("frequency", doc=_RFM_DOCS["frequency"], **_ROW)
-@xw.arg("monetary", doc=_RFM_DOCS["monetary"], **_ROW)
-@xw.arg("recency_population", doc=_RFM_DOCS["recency_population"], **_POP)
-@xw.arg("frequency_population", doc=_RFM_DOCS["frequency_population"], **_POP)
-@xw.arg("monetary_population", doc=_RFM_DOCS["monetary_population"], **_POP)
-@xw.arg("status", doc=_RFM_DOCS["status"], **_ROW)
-@xw.arg("population_status", doc=_RFM_DOCS["population_status"], **_POP)
-@xw.arg("unit", doc=_RFM_DOCS["unit"])
+@_rfm_arguments
 @guarded
 def RFM_SEGMENT(recency, frequency, monetary, recency_population=None, frequency_population=None,
                 monetary_population=None, status=None, population_status=None, unit=None, caller=None):
