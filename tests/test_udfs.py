@@ -301,6 +301,30 @@ def test_the_population_cache_sees_every_changed_cell_true_for_one_included():
     assert cache.hits == 1 and cache.misses == len(built)
 
 
+population_cells = st.one_of(st.none(), st.booleans(), st.sampled_from([0.0, 1.0, -0.0, 2.0, 0, 1, "1", "是"]),
+                             st.floats(-3, 3, allow_nan=False))
+
+
+def _same_to_the_parsers(a: list, b: list) -> bool:
+    """Equal cells where no bool stands against a number: what the parsers read alike."""
+    return len(a) == len(b) and all(u == v and (type(u) is type(v) or bool not in (type(u), type(v)))
+                                    for u, v in zip(a, b))
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(kept=st.lists(population_cells, max_size=8), data=st.data(), column=st.booleans())
+def test_kept_population_cells_match_exactly_the_cells_read_alike(kept, data, column):
+    new = data.draw(st.one_of(st.just(list(kept)), st.lists(population_cells, min_size=len(kept),
+                                                              max_size=len(kept))))
+    shape = (lambda c: tuple((v,) for v in c)) if column else list
+    matched = udf_support.KeptCells(shape(kept)).matches(shape(new))
+    if matched:  # never reused for cells a parser would read differently
+        assert _same_to_the_parsers(kept, new), (kept, new)
+    identical = [(type(v), v) for v in kept] == [(type(v), v) for v in new]
+    if identical:  # and always reused for the same cells
+        assert matched, (kept, new)
+
+
 def test_a_count_typed_over_as_true_changes_the_rfm_answer():
     """1 order typed over as TRUE is not an order count: the cached population must not be
     reused for it (Python alone would call TRUE == 1 the same cell)."""

@@ -495,34 +495,50 @@ class KeptCells:
 
     def __init__(self, cells: Any):
         self.cells = _frozen(cells)
-        self.rows: list[int] = []
-        self.cols: list[int] = []  # -1: the population is a flat list
-        if isinstance(self.cells, (list, tuple)):
-            for i, row in enumerate(self.cells):
-                if isinstance(row, (list, tuple)):
-                    for j, v in enumerate(row):
-                        if _two_faced(v):
-                            self.rows.append(i)
-                            self.cols.append(j)
-                elif _two_faced(row):
-                    self.rows.append(i)
-                    self.cols.append(-1)
-        # picking those rows is one C-level call; a column's cells are each row's first
+        self.rows, self.cols = _two_faced_places(self.cells)
+        # picking those rows is one C-level call; in a column, a cell is its row's first
         self._pick = operator.itemgetter(*self.rows) if len(self.rows) > 1 else (
             lambda c, i=(self.rows or [0])[0]: (c[i],))
-        self._column = all(j == 0 for j in self.cols)
+        self._shape = "column" if all(j == 0 for j in self.cols) else (
+            "flat" if all(j < 0 for j in self.cols) else "grid")
         self.classes = self._classes(self.cells)
 
     def _classes(self, cells: Any) -> list[type]:
         if not self.rows:
             return []
         picked = self._pick(cells)
-        if self._column:
+        if self._shape == "column":
             return list(map(type, map(_FIRST, picked)))
+        if self._shape == "flat":
+            return list(map(type, picked))
         return [type(r if j < 0 else r[j]) for r, j in zip(picked, self.cols)]
 
     def matches(self, cells: Any) -> bool:
         return same_cells(self.cells, cells) and (not self.rows or self._classes(cells) == self.classes)
+
+
+def _two_faced_places(cells: Any) -> tuple[list[int], list[int]]:
+    """(rows, columns) of the cells that equal a cell of another type; column -1 for a flat
+    list. A column (what xlwings hands over for H4:H300) or a flat list is looked at in one
+    vectorised pass; other shapes cell by cell."""
+    if not isinstance(cells, (list, tuple)) or not cells:
+        return [], []
+    first = cells[0]
+    if isinstance(first, (list, tuple)):
+        if set(map(len, cells)) != {1}:  # several columns
+            places = [(i, j) for i, row in enumerate(cells) for j, v in enumerate(row) if _two_faced(v)]
+            return [i for i, _ in places], [j for _, j in places]
+        values, col = list(map(_FIRST, cells)), 0
+    else:
+        values, col = cells, -1
+    n = len(values)
+    arr = np.fromiter(values, dtype=object, count=n)
+    types = np.fromiter(map(type, values), dtype=object, count=n)
+    number = (types == float) | (types == int)
+    with np.errstate(all="ignore"):
+        two = (types == bool) | (number & (np.asarray(arr == 0, dtype=bool) | np.asarray(arr == 1, dtype=bool)))
+    rows = np.flatnonzero(two).tolist()
+    return rows, [col] * len(rows)
 
 
 class PopulationCache:

@@ -387,6 +387,7 @@ _TIER_SCALES = PopulationCache(32)
 
 
 def _tier_scale(population: Any, population_status: Any, mult: float, rule: TierRule, lang: Language) -> TierScale:
+    """The population's current clients as a sorted tier scale, kept while its cells stay."""
 
     def build() -> TierScale:
         cells = flat(population) or []
