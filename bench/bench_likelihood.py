@@ -93,7 +93,7 @@ def main() -> None:
     t_pred, p = best_of(lambda: lk.prob_order_within(model, x, t_x, T, 90 / 7))
     lines += [
         f"fit_repeat_model (MBG/NBD), best of {REPEATS}: {t_fit * 1000:8.1f} ms",
-        f"  r={model.r:.4f} alpha={model.alpha:.4f} a={model.a:.4f} b={model.b:.4f} "
+        f"  r={model.r:.4f} alpha={model.alpha:.4f} p={model.p:.4f} kappa={model.kappa:.4f} "
         f"converged={model.converged} ll={model.log_likelihood:.1f}",
         f"prob_order_within, best of {REPEATS}:          {t_pred * 1000:8.1f} ms "
         f"(mean p {p.mean():.3f})",
@@ -117,10 +117,11 @@ def main() -> None:
     ux, ut, uT, ix, it, iT, w = lk._compress(x, t_x, T)
     scale = 10.0 / uT.max()
     nll = lk._NegLogLik(ux, ut * scale, uT * scale, ix, it, iT, w, True)
-    theta = np.log([model.r, model.alpha * scale, model.a, model.b])
+    theta = np.array([np.log(model.r), np.log(model.alpha * scale), np.log(model.p / (1 - model.p)),
+                      np.log1p(model.kappa)])
     t_eval, _ = best_of(lambda: nll(theta), 20)
-    res = minimize(nll, np.zeros(4), jac=True, method="L-BFGS-B",
-                   bounds=[(-20, 20)] * 4, options={"ftol": 1e-13, "gtol": 1e-9})
+    res = minimize(nll, lk._START, jac=True, method="L-BFGS-B",
+                   bounds=list(zip(lk._LOWER, lk._UPPER)), options={"ftol": 1e-13, "gtol": 1e-9})
     params = (model.r, model.alpha, model.a, model.b)
     t_loop, loop_val = best_of(lambda: loop_neg_log_likelihood(params, x, t_x, T), 1)
     lines += [

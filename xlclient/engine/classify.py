@@ -61,7 +61,7 @@ class Classification:
             "stage": stage.to_numpy(dtype=object),
             "rfm": f["rfm"].to_numpy(dtype=object),
             "rfm_class": rfm_cls.to_numpy(dtype=object),
-            "likelihood": np.where(np.isnan(likelihood), None, np.round(likelihood, 4)).astype(object),
+            "likelihood": np.where(np.isnan(likelihood), None, likelihood).astype(object),  # 0.1 %: engine.likelihood
             "next_visit": np.where(np.isnat(visits), None, visits.astype(dt.date)).astype(object),
             "visit_status": f["visit_status"].to_numpy(dtype=object),
             "review": f["review"].to_numpy(dtype=object),
