@@ -111,12 +111,37 @@ def test_build_is_deterministic(built):
 
 def test_committed_template_is_current(built, template):
     """Fails when a source changed (VBA, demo book, settings, UDFs, jobs, this builder)
-    without rebuilding: run `python -m workbook.build` and commit workbook/."""
-    fresh = B.parts(built[0].read_bytes())
-    committed = B.parts(template.read_bytes())
-    assert sorted(committed) == sorted(fresh)
-    stale = [name for name in fresh if committed[name] != fresh[name]]
-    assert not stale, f"stale parts {stale}: run python -m workbook.build"
+    without rebuilding: run `python -m workbook.build` and commit workbook/. Exact, on any
+    machine: see B.stale_parts and test_likelihood.test_same_fit_on_another_machine."""
+    stale = B.stale_parts(template.read_bytes(), built[0].read_bytes())
+    assert not stale, "stale template: " + "; ".join(stale) + " -- run python -m workbook.build"
+
+
+@pytest.mark.parametrize("change", ["vba", "likelihood precision", "demo book"])
+def test_staleness_check_fails_when_a_source_really_changes(change, template, tmp_path, monkeypatch):
+    """The test of the test: a build from a changed source is reported stale, naming the
+    part (and the cells) that changed."""
+    from xlclient.engine import likelihood
+
+    if change == "vba":
+        original = B.vba_sources
+
+        def edited() -> dict[str, bytes]:
+            mods = original()
+            mods["XlClient"] = mods["XlClient"] + b"' one more comment line\r\n"
+            return mods
+
+        monkeypatch.setattr(B, "vba_sources", edited)
+        expected = "xl/vbaProject.bin: differs"
+    elif change == "likelihood precision":
+        monkeypatch.setattr(likelihood, "LIKELIHOOD_DECIMALS", 4)
+        expected = "xl/worksheets/sheet1.xml: cells"
+    else:
+        monkeypatch.setattr(B, "N_CLIENTS", B.N_CLIENTS - 1)
+        expected = "xl/worksheets/sheet1.xml: cells"
+    fresh = B.build(tmp_path / "changed.xlsm").read_bytes()
+    stale = B.stale_parts(template.read_bytes(), fresh)
+    assert any(line.startswith(expected) for line in stale), stale
 
 
 def test_committed_udf_wrappers_are_what_xlwings_generates():

@@ -674,6 +674,30 @@ def parts(data: bytes) -> dict[str, bytes]:
         return {i.filename: z.read(i.filename) for i in z.infolist()}
 
 
+def stale_parts(committed: bytes, fresh: bytes) -> list[str]:
+    """What a fresh build changes in the committed template: a line per zip member that is
+    missing, added or different, with up to five differing cells of a worksheet (where it
+    came from is then plain). Compared exactly: every cached value in the template is a
+    property of the sources alone, not of the machine that built it -- likelihoods are
+    rounded to 0.1 % from a fit polished to about ten digits (xlclient.engine.likelihood),
+    tiers and dates are exact -- so a byte that differs means a source changed."""
+    old, new = parts(committed), parts(fresh)
+    out = [f"{name}: only in the committed template" for name in sorted(set(old) - set(new))]
+    out += [f"{name}: not in the committed template" for name in sorted(set(new) - set(old))]
+    for name in sorted(set(old) & set(new)):
+        if old[name] == new[name]:
+            continue
+        if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            cells = lambda xml: dict(re.findall(rb'<c r="([A-Z]+[0-9]+)"(.*?)(?:/>|</c>)', xml))  # noqa: E731
+            a, b = cells(old[name]), cells(new[name])
+            diff = [ref.decode() for ref in sorted(set(a) | set(b), key=lambda r: (len(r), r)) if a.get(ref) != b.get(ref)]
+            where = ", ".join(diff[:5]) + (f" and {len(diff) - 5} more" if len(diff) > 5 else "")
+            out.append(f"{name}: cells {where}" if diff else f"{name}: differs outside its cells")
+        else:
+            out.append(f"{name}: differs")
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m workbook.build", description=__doc__.split("\n\n")[0])
     parser.add_argument("--out", type=Path, help=f"where to write (default {TEMPLATE.relative_to(REPO)})")
@@ -686,7 +710,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             stale.append(str(UDF_MODULE_FILE.relative_to(REPO)))
         with tempfile.TemporaryDirectory() as tmp:
             fresh = build(Path(tmp) / "xlclient.xlsm").read_bytes()
-        if not TEMPLATE.exists() or parts(TEMPLATE.read_bytes()) != parts(fresh):
+        if not TEMPLATE.exists() or stale_parts(TEMPLATE.read_bytes(), fresh):
             stale.append(str(TEMPLATE.relative_to(REPO)))
         if stale:
             print("stale: " + ", ".join(stale) + " -- run: python -m workbook.build", file=sys.stderr)
