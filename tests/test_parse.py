@@ -103,13 +103,33 @@ def test_blank_money_cells_are_not_problems(v):
 
 
 def test_header_unit_scales_plain_numbers_but_not_text_with_its_own_unit():
-    p = parse_money([120, "120", "120万", "¥3,500", "3,500元", "1.2亿", 0.07, "0.07", decimal.Decimal("2.5"),
-                     np.float64(3), np.int64(4)], 1e4)
-    assert list(p.values) == [1_200_000, 1_200_000, 1_200_000, 3500, 3500, 120_000_000, 700.0000000000001, 700,
-                              25_000, 30_000, 40_000]
+    p = parse_money([120, "120", "120万", "¥3,500", "1.2亿", 0.07, "0.07", decimal.Decimal("2.5"),
+                     np.float64(3), np.int64(4), "12.5k", "RMB 48.1", "48.1人民币"], 1e4)
+    # a currency sign or word is no magnitude: ¥3,500 in a 万元 column is 3,500万
+    assert list(p.values) == [1_200_000, 1_200_000, 1_200_000, 35_000_000, 120_000_000, 700.0000000000001, 700,
+                              25_000, 30_000, 40_000, 12_500, 481_000, 481_000]
     assert all(x is None for x in p.problems)
     # A multiplier that is not a power of ten still scales plain text numbers.
-    assert parse_money(["2", "2元"], 2.5).values.tolist() == [5.0, 2.0]
+    assert parse_money(["2", "¥2"], 2.5).values.tolist() == [5.0, 5.0]
+
+
+@pytest.mark.parametrize("text", ["3,500元", "48.1元", "¥48.1元", "5块", "(1,200)元", "12块钱"])
+def test_a_cell_in_yuan_under_another_unit_is_reported_not_guessed(text):
+    p = parse_money([text, 5], 1e4, allow_negative=True)
+    assert math.isnan(p.values[0]) and p.problems[0] == "unit_conflict"
+    assert p.values[1] == 50_000 and p.problems[1] is None
+    # in a column of yuan (stated or assumed) the same cell is simply yuan
+    q = parse_money([text], 1.0, allow_negative=True)
+    assert q.problems[0] is None and not math.isnan(q.values[0])
+
+
+@given(st.decimals(min_value=0, max_value=10**9, places=2, allow_nan=False),
+       st.sampled_from([1.0, 1e3, 1e4, 1e6, 1e8]), st.sampled_from(["¥", "￥", "RMB", "CNY", "人民币", ""]))
+def test_currency_signs_never_change_the_magnitude(amount, multiplier, sign):
+    plain = parse_money([str(amount)], multiplier)
+    signed = parse_money([f"{sign}{amount}"], multiplier)
+    np.testing.assert_equal(signed.values, plain.values)  # NaN (beyond any plausible amount) on both sides
+    assert signed.problems[0] == plain.problems[0]
 
 
 def test_money_exactness_of_decimal_text():

@@ -107,6 +107,8 @@ EXCEL_ERRORS = frozenset({"#DIV/0!", "#N/A", "#NAME?", "#NULL!", "#NUM!", "#REF!
 WHAT: dict[str, tuple[str, str]] = {
     "money": ("不是金额（如 120万、1.2亿、¥3,500、12.5k）", "is not an amount (e.g. 1200000, 120万, ¥3,500, 12.5k)"),
     "negative_money": ("是负数，应为金额", "is negative; expected an amount"),
+    "unit_conflict": ("写的是「元」，与此列的单位不一致，无法确定是哪一个",
+                      "says 元 (yuan) but the column has another unit; cannot tell which is meant"),
     "money_range": ("超出合理金额（超过 1000 万亿元），可能是单位或录入错误", "is beyond any plausible amount (over 10^15 yuan)"),
     "date": ("不是日期（如 2026-03-05、2026/3/5、2026年3月5日）", "is not a date (e.g. 2026-03-05, 2026/3/5)"),
     "future_date": ("晚于今天 {today}", "is after today {today}"),

@@ -20,7 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .fields import FIELDS, HEADER_UNITS, ColumnMatch, match_headers, normalise_header
+from .fields import FIELDS, HEADER_UNITS, ColumnMatch, match_headers, normalise_header, unit_label
 from .labels import LANGUAGES, SHEET_NAMES, STAGE_NAMES, STAGES, STATUS_NAMES
 from .parse import (
     BLANK_TOKENS,
@@ -359,6 +359,8 @@ class _Reader:
                   "count": parse_count, "hours": parse_hours, "score": parse_score, "bool": parse_bool}[kind]
         result: Parsed = parser(raw)
         params = {"lo": 1, "hi": 5} if kind == "score" else None
+        if kind == "money":
+            params = {"unit": unit_label(self.columns[f].multiplier)}
         self.report(f, result.problems, raw, params)
         return result.values
 
@@ -440,7 +442,7 @@ def build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *, 
         if money_like:
             potential_kind = "money"
             data["potential_money"] = as_money.values
-            reader.report("potential", as_money.problems, pot_raw)
+            reader.report("potential", as_money.problems, pot_raw, {"unit": unit_label(match.multiplier)})
         else:
             potential_kind = "score"
             score = parse_score(pot_raw)

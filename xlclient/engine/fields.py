@@ -89,6 +89,14 @@ HEADER_UNITS: dict[str, float] = {
     "亿元": 1e8, "亿": 1e8,
     "000": 1e3, "thousand": 1e3, "thousands": 1e3, "million": 1e6, "millions": 1e6, "mm": 1e6,
 }
+_UNIT_LABELS = {1.0: "元", 1e3: "千元", 1e4: "万元", 1e6: "百万元", 1e7: "千万元", 1e8: "亿元"}
+
+
+def unit_label(multiplier: float) -> str:
+    """How messages name a money unit: 10000 -> ``万元``; other multipliers as ``×2.5元``."""
+    return _UNIT_LABELS.get(float(multiplier), f"×{multiplier:g}元")
+
+
 _UNIT_PREFIX_RE = re.compile(r"^(?:金额单位|单位|币种|units?|in)")
 _CURRENCY_WORD_RE = re.compile(r"^(?:人民币|rmb|cny|¥)|(?:人民币|rmb|cny)$")
 # A unit text that starts with a money unit (``万元/年``, ``万元,含税``, ``单位:万元``).

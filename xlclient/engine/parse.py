@@ -75,7 +75,8 @@ _NUM = r"(?P<int>\d{1,3}(?:,\d{3})+|\d+)?(?:\.(?P<frac>\d*))?(?:e(?P<exp>[+-]?\d
 _UNITS = r"千万元|千万|百万元|百万|亿元|亿|万元|万|千元|千|元|块钱|块|rmb|cny|人民币|k|w|m"
 _CURRENCY = r"rmb|cny|人民币|¥"
 _MONEY_RE = re.compile(rf"^(?P<s1>[+-]?)(?:{_CURRENCY})?(?P<s2>[+-]?){_NUM}(?P<unit>{_UNITS})?$")
-_CUR_RE = re.compile(rf"^[+-]?(?:{_CURRENCY})")
+_CURRENCY_UNITS = frozenset({"", "rmb", "cny", "人民币"})
+_YUAN_UNITS = frozenset({"元", "块", "块钱"})
 _ACCOUNTING_RE = re.compile(rf"^\+?((?:{_CURRENCY})?)\(([^()]*)\)([^()]*)$")
 _PLAIN_RE = re.compile(r"^(?P<int>\d+)(?:\.(?P<frac>\d*))?(?P<exp>)$")
 _SIGNED_RE = re.compile(rf"^(?P<sign>[+-]?){_NUM}$")
@@ -354,7 +355,9 @@ def _money_one(text: str, mult_exp: int | None, multiplier: float) -> float | No
     s1, s2, unit = m.group("s1"), m.group("s2"), m.group("unit") or ""
     if s1 and s2:
         return math.nan
-    explicit = bool(unit) or _CUR_RE.match(t) is not None
+    # A unit that names a magnitude (万, 亿, k, 元 ...) is the cell's own; a currency (¥, RMB,
+    # CNY, 人民币) is not a magnitude: ``¥48.1`` in a 万元 column is 48.1万.
+    explicit = unit not in _CURRENCY_UNITS
     if explicit or mult_exp is not None:
         value = _decimal(m, _SCALE_EXP[unit] if explicit else mult_exp)  # type: ignore[arg-type]
     else:
@@ -362,10 +365,24 @@ def _money_one(text: str, mult_exp: int | None, multiplier: float) -> float | No
     return -value if "-" in (s1, s2) else value
 
 
+def _yuan_unit(text: str) -> bool:
+    """True for an amount written with 元 (块, 块钱) as its own unit: ``3,500元``, ``¥(1,200)元``."""
+    t = _SEPARATORS_RE.sub("", unicodedata.normalize("NFKC", text).strip().lower().translate(TRADITIONAL))
+    if "(" in t:
+        a = _ACCOUNTING_RE.match(t)
+        if a is None:
+            return False
+        t = (a.group(1) or "") + a.group(2) + a.group(3)
+    m = _MONEY_RE.match(t)
+    return m is not None and m.group("unit") in _YUAN_UNITS
+
+
 def parse_money(raw: object, multiplier: float = 1.0, *, allow_negative: bool = False) -> Parsed:
     """Amounts in yuan. Plain numbers are scaled by the header's unit (``multiplier``);
-    text with its own unit or currency sign (``120万``, ``3,500元``, ``¥3,500``) keeps that
-    unit. Negative amounts are reported (unless ``allow_negative``: a gross profit can be a
+    text with its own magnitude (``120万``, ``1.2亿``, ``12.5k``) keeps it, and a currency
+    sign is no magnitude (``¥48.1`` in a 万元 column is 48.1万). A cell in 元 in a column of
+    another unit (``48.1元`` under 投放额(万元)) is ``unit_conflict``: reported, not guessed.
+    Negative amounts are reported (unless ``allow_negative``: a gross profit can be a
     loss); accounting negatives ``(1,200)`` are understood. Thousands separators must come in
     groups of three (``1,2`` is reported, not guessed)."""
     c = _sort_cells(raw)
@@ -383,6 +400,13 @@ def parse_money(raw: object, multiplier: float = 1.0, *, allow_negative: bool = 
     mult_exp = int(round(lg)) if np.isfinite(lg) and abs(10.0 ** round(lg) - multiplier) < 1e-9 * multiplier else None
     _scatter_text(c, values, problems, "money",
                   lambda uniques: _optional_floats([_money_one(u, mult_exp, multiplier) for u in uniques]))
+    if multiplier != 1.0:
+        is_str = np.flatnonzero(c.kinds == STR)
+        if len(is_str):
+            codes, uniques = pd.factorize(c.cells[is_str])
+            conflict = np.fromiter(map(_yuan_unit, uniques), dtype=bool, count=len(uniques))[codes]
+            values[is_str[conflict]] = np.nan
+            problems[is_str[conflict]] = "unit_conflict"
 
     infinite = np.isinf(values)
     problems[infinite] = "money"

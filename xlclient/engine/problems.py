@@ -17,6 +17,9 @@ from .labels import Language
 MESSAGES: dict[str, tuple[str, str]] = {
     "money": ("应为金额（如 120万、1.2亿、¥3,500、12.5k），已忽略此值",
               "expected an amount (e.g. 1200000, 120万, 1.2亿, ¥3,500, 12.5k); value ignored"),
+    "unit_conflict": ("单元格写的是「元」，而此列的单位是{unit}：无法确定是哪一个，已忽略此值，请改为统一单位",
+                      "the cell says 元 (yuan) but the column's unit is {unit}: cannot tell which is meant; value "
+                      "ignored, please use the column's unit"),
     "negative_money": ("金额为负数，按无金额处理", "negative amount, treated as no amount"),
     "money_range": ("金额超出合理范围（超过 1000 万亿元），可能是单位或录入错误，已忽略此值",
                     "amount beyond any plausible size (over 10^15 yuan): a unit or typing mistake; value ignored"),
