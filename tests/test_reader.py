@@ -13,9 +13,7 @@ import xlsxwriter
 
 from xlclient.xlsx.reader import WorkbookUnreadable, _error_cells, read_workbook
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "excel-made"
-if not CORPUS.exists():
-    CORPUS = Path("/work/shared/corpus/excel-made")
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "excel-made"  # beside the repo
 
 
 def test_sheets_keep_the_position_of_their_first_cell(tmp_path):

@@ -38,8 +38,7 @@ from xlclient.xlsx.verify import insertion_only, owned_parts_diff, raw_changed_m
 
 def corpus_dir() -> Path | None:
     here = Path(__file__).resolve().parents[1]
-    for candidate in (os.environ.get("XLCLIENT_CORPUS"), here.parent / "shared" / "corpus" / "excel-made",
-                      Path("/work/shared/corpus/excel-made")):
+    for candidate in (os.environ.get("XLCLIENT_CORPUS"), here.parent / "shared" / "corpus" / "excel-made"):
         if candidate and Path(candidate).is_dir():
             return Path(candidate)
     return None

@@ -74,8 +74,12 @@ def test_libreoffice_opens_written_workbooks(tmp_path):
         data = build_workbook(data, [CN_SPEC, EN_SPEC], defined_names=NAMES).data
         data = build_workbook(data, [CN_SPEC_AGAIN]).data
         (books / name).write_bytes(data)
-    env = {**os.environ, "HOME": str(home), "SAL_USE_VCLPLUGIN": "svp"}
-    cmd = [SOFFICE, f"-env:UserInstallation=file://{tmp_path / 'profile'}", "--headless", "--norestore",
+    # A UTF-8 locale of its own, whatever the caller's: under LC_ALL=C (or a locale the
+    # machine lacks) LibreOffice cannot name the 分级结果 CSV file, and the numbers it shows
+    # ("3.14159", "35%") follow its locale.
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG"))}
+    env.update(HOME=str(home), SAL_USE_VCLPLUGIN="svp", LC_ALL="C.UTF-8", LANG="C.UTF-8")
+    cmd = [SOFFICE, f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}", "--headless", "--norestore",
            "--nologo", "--convert-to", CSV_FILTER, "--outdir", str(out), *[str(books / n) for n in SAMPLE]]
     proc = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert proc.returncode == 0, proc.stderr[-2000:]

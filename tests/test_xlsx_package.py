@@ -21,9 +21,7 @@ from xlclient.xlsx.owned import FILTER_DATABASE, SheetSpec, build_workbook, writ
 from xlclient.xlsx.package import list_sheets, read_sheet_xml_names, sheet_part_xml
 from xlclient.xlsx.verify import insertion_only, owned_parts_diff, raw_changed_members
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "excel-made"
-if not CORPUS.is_dir():
-    CORPUS = Path("/work/shared/corpus/excel-made")
+CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "excel-made"  # beside the repo
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared/corpus/excel-made not found")
 
 
