@@ -32,8 +32,15 @@ def rows_of(*rows) -> list[list]:
     return [list(r) for r in rows]
 
 
+def row_problems(book) -> list:
+    """The problems of rows; those of the table (row None: a field not found) are tested on
+    their own."""
+    return [p for p in book.problems if p.row is not None]
+
+
 def problems(book) -> list[tuple]:
-    return sorted((p.row, p.column, p.value, p.code) for p in book.problems)
+    """The problems of rows (those of the table, row None, are tested on their own)."""
+    return sorted((p.row, p.column, p.value, p.code) for p in row_problems(book) if p.row is not None)
 
 
 def grid(name, rows, first_row=0, first_col=0) -> SheetGrid:
@@ -134,7 +141,7 @@ def test_rows_of_an_excel_table_starting_at_c5():
                                                ["K2", "乙", "张", "合作中", "y", None, None]), header_row=4, first_col=2)
     book = read_client_book([], [t], settings=SETTINGS)
     assert book.table == "T" and book.header_row == 5
-    assert [(p.row, p.value) for p in book.problems] == [(6, "x"), (8, "y")]
+    assert [(p.row, p.value) for p in row_problems(book)] == [(6, "x"), (8, "y")]
 
 
 # ----------------------------------------------------------------------------- rows that are not clients
@@ -171,7 +178,7 @@ def test_a_header_repeated_under_itself_is_skipped_silently():
 def test_traditional_chinese_totals_and_notes():
     rows = rows_of(["甲", 1], ["合計", 2], ["註：資料截至10月", None])
     book = build_client_book(["客戶名稱", "年度投放額"], rows, sheet="S", header_row=0, settings=SETTINGS)
-    assert list(book.frame["name"]) == ["甲"] and [p.code for p in book.problems] == ["summary_row"] * 2
+    assert list(book.frame["name"]) == ["甲"] and [p.code for p in row_problems(book)] == ["summary_row"] * 2
 
 
 def test_rows_without_a_name_are_left_out_and_reported():
@@ -193,7 +200,7 @@ def test_without_a_name_column_the_id_names_the_client():
 def test_blank_rows_are_skipped_silently_whatever_they_hold():
     rows = rows_of(["甲", "张"], [None, None], ["", "  "], [float("nan"), None], ["乙", "李"], [None])
     book = build_client_book(["客户名称", "客户经理", "备注"], rows, sheet="S", header_row=0, settings=SETTINGS)
-    assert list(book.frame["row"]) == [2, 6] and book.problems == [] and book.left_out == 0
+    assert list(book.frame["row"]) == [2, 6] and row_problems(book) == [] and book.left_out == 0
 
 
 # ----------------------------------------------------------------------------- duplicates
@@ -204,7 +211,7 @@ def test_duplicates_are_flagged_and_kept():
     assert len(book.frame) == 5
     assert problems(book) == [(2, "客户编号", "KH001", "duplicate_id"), (4, "客户编号", "ｋｈ001", "duplicate_id"),
                               (5, "客户编号", "1001", "duplicate_id"), (6, "客户编号", "1001", "duplicate_id")]
-    assert {p.row: p.params["rows"] for p in book.problems} == {2: "4", 4: "2", 5: "6", 6: "5"}
+    assert {p.row: p.params["rows"] for p in row_problems(book)} == {2: "4", 4: "2", 5: "6", 6: "5"}
     assert book.frame["key"].is_unique
     assert list(book.frame["client_id"]) == ["KH001", "KH002", "ｋｈ001", "1001", "1001"]  # as typed
 
@@ -268,7 +275,7 @@ def test_future_dates_and_unknown_codes():
     header = ["客户名称", "最近拜访日期", "锁定等级", "意向阶段", "客户状态"]
     rows = rows_of(["甲", "2027-01-01", "S", "想想", "合作中"], ["乙", "2026-11-20", "b类", "意向", "潜在"])
     book = build_client_book(header, rows, sheet="S", header_row=0, settings=SETTINGS)
-    codes = [(p.row, p.code) for p in book.problems]
+    codes = [(p.row, p.code) for p in row_problems(book)]
     assert sorted(codes) == [(2, "future_date"), (2, "stage"), (2, "tier_override")]
     assert list(book.frame["tier_override"]) == ["", "B"]
 
@@ -287,9 +294,9 @@ def test_nothing_the_user_typed_is_changed():
 
 def test_empty_books():
     book = build_client_book(["客户名称", "客户经理"], [], sheet="S", header_row=0, settings=SETTINGS)
-    assert len(book) == 0 and book.problems == []
+    assert len(book) == 0 and row_problems(book) == []
     book = build_client_book(["客户名称", "客户经理"], [[None, None]], sheet="S", header_row=0, settings=SETTINGS)
-    assert len(book) == 0 and book.problems == []
+    assert len(book) == 0 and row_problems(book) == []
 
 
 def test_ragged_rows():
@@ -318,7 +325,7 @@ def test_every_row_is_a_client_left_out_with_a_reason_or_blank(rows, header_row,
     excel = {header_row + 2 + i: r for i, r in enumerate(rows)}
     kept = list(book.frame["row"])
     assert kept == sorted(kept) and len(set(kept)) == len(kept)
-    left = {p.row for p in book.problems if p.code in ("summary_row", "no_name")}
+    left = {p.row for p in row_problems(book) if p.code in ("summary_row", "no_name", "group_row")}
     assert not (left & set(kept)) and book.left_out == len(left)
     for row, r in excel.items():
         if row in kept or row in left:
@@ -326,7 +333,7 @@ def test_every_row_is_a_client_left_out_with_a_reason_or_blank(rows, header_row,
         # skipped silently: every recognised cell is blank
         assert all(v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and not v.strip())
                    for v in r), (row, r)
-    for p in book.problems:
+    for p in row_problems(book):
         assert p.sheet == "客户" and p.row in excel and p.column in header
     assert book.frame["key"].is_unique
     assert np.all(np.isnan(book.frame["billings"]) | (book.frame["billings"] >= 0))

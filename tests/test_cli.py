@@ -63,7 +63,7 @@ def test_check_reports_every_planted_problem(demo, capsys):
     for p in planted:
         assert (p.row, p.column) in reported, p
     for p in result["problems"]:
-        assert set(p) == {"sheet", "row", "column", "value", "message"}
+        assert {"sheet", "row", "column", "value", "message"} <= set(p)
         assert p["sheet"] == "客户台账" and isinstance(p["row"], int)
     assert result["counts"]["clients"] == 120
     assert result["client_table"]["table"] == "客户表"
@@ -161,9 +161,9 @@ def test_clean_book_exits_0(tmp_path, capsys):
     path = tmp_path / "clean.xlsx"
     wb = xlsxwriter.Workbook(path)
     ws = wb.add_worksheet("客户台账")
-    ws.write_row(0, 0, ["客户名称", "客户经理", "客户状态", "年度投放额(万元)"])
-    ws.write_row(1, 0, ["甲", "张伟", "合作中", 120])
-    ws.write_row(2, 0, ["乙", "张伟", "潜在", None])
+    ws.write_row(0, 0, ["客户名称", "客户经理", "客户状态", "年度投放额(万元)", "最近拜访日期"])
+    ws.write_row(1, 0, ["甲", "张伟", "合作中", 120, "2026-11-02"])
+    ws.write_row(2, 0, ["乙", "张伟", "潜在", None, "2026-10-20"])
     wb.close()
     code, result = run_json(capsys, ["refresh", str(path), "--today", TODAY])
     assert code == 0 and result["problems"] == []
@@ -178,9 +178,9 @@ def test_previous_tiers_hold_within_the_margin(tmp_path, capsys):
     def book(second: float) -> None:
         wb = xlsxwriter.Workbook(path)
         ws = wb.add_worksheet("客户台账")
-        ws.write_row(0, 0, ["客户编号", "客户名称", "客户状态", "年度投放额"])
-        ws.write_row(1, 0, ["K1", "甲", "合作中", 100 - second])
-        ws.write_row(2, 0, ["K2", "乙", "合作中", second])
+        ws.write_row(0, 0, ["客户编号", "客户名称", "客户状态", "年度投放额", "客户经理", "最近拜访日期"])
+        ws.write_row(1, 0, ["K1", "甲", "合作中", 100 - second, "张伟", "2026-11-02"])
+        ws.write_row(2, 0, ["K2", "乙", "合作中", second, "张伟", "2026-11-02"])
         wb.close()
 
     book(21)  # share before K2 = 79%: A
@@ -209,8 +209,8 @@ def test_a_users_own_sheet_with_an_owned_name_is_never_overwritten(tmp_path, cap
     path = tmp_path / "mine.xlsx"
     wb = xlsxwriter.Workbook(path)
     ws = wb.add_worksheet("客户台账")
-    ws.write_row(0, 0, ["客户名称", "客户经理", "客户状态", "年度投放额"])
-    ws.write_row(1, 0, ["甲", "张伟", "合作中", 1_000_000])
+    ws.write_row(0, 0, ["客户名称", "客户经理", "客户状态", "年度投放额", "最近拜访日期"])
+    ws.write_row(1, 0, ["甲", "张伟", "合作中", 1_000_000, "2026-11-02"])
     mine = wb.add_worksheet("分级结果")
     mine.write_row(0, 0, ["我的分级", "备注"])
     mine.write_row(1, 0, ["甲", "重要，别动"])
@@ -231,7 +231,7 @@ def test_every_command_on_tiny_books(tmp_path, capsys, command, rows):
     path = tmp_path / "tiny.xlsx"
     wb = xlsxwriter.Workbook(path)
     ws = wb.add_worksheet("客户")
-    ws.write_row(0, 0, ["客户名称", "客户经理", "客户状态", "年度投放额"])
+    ws.write_row(0, 0, ["客户名称", "客户经理", "客户状态", "年度投放额", "最近拜访日期"])
     for r, row in enumerate(rows, start=1):
         for c, v in enumerate(row):
             if v is not None:

@@ -4,9 +4,12 @@ of the Excel-made corpus."""
 
 from __future__ import annotations
 
+import json
+
 import datetime as dt
 import hashlib
 import os
+import tempfile
 import zipfile
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -59,9 +62,12 @@ def test_init_adds_the_sheets_with_the_inferred_mapping(tmp_path, capsys):
     assert wb.defined_names["xlc_cadence_A"].attr_text == f"'设置'!$B${row}"
     assert wb["设置"][f"B{row}"].value == 14
     assert wb["客户台账"]["B4"].comment.text.startswith("a note")
-    # then refresh works with the mapping the user may now edit
-    assert main(["refresh", str(path), "-q", "--today", "2026-11-22"]) == 0
+    # then refresh works with the mapping the user may now edit; the book has no status
+    # column, which is said out loud (exit 1) and nothing else
     capsys.readouterr()
+    assert main(["refresh", str(path), "--json", "-q", "--today", "2026-11-22"]) == 1
+    result = json.loads(capsys.readouterr().out)
+    assert [(p["row"], p["code"], p["field"]) for p in result["problems"]] == [(None, "field_missing", "status")]
 
 
 def test_second_init_changes_nothing(tmp_path, capsys):
@@ -118,7 +124,7 @@ def _check_one(path: Path) -> str | None:
     if not init.sheets:
         return f"{path.name}: init added nothing"
     after_init = build_workbook(original, init.sheets, defined_names=init.defined_names).data
-    tmp = Path(os.environ.get("TMPDIR", "/tmp")) / f"xlc-init-{os.getpid()}-{path.name}"
+    tmp = Path(tempfile.gettempdir()) / f"xlc-init-{os.getpid()}-{path.name}"
     tmp.write_bytes(after_init)
     try:
         data2 = read_workbook(tmp)

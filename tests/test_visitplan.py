@@ -116,7 +116,8 @@ def test_bad_values_are_reported_with_row_column_and_value_and_the_row_is_kept()
     assert kept[-2:] == [rows[1], rows[2]]  # undated rows last, in their order
     messages = [x.as_dict("en") for x in p.problems]
     assert messages[0] == {"sheet": "VisitPlan", "row": 2, "column": "Date", "value": "not a date",
-                           "message": "the plan row's date is not a date; row kept as it was, not used for planning"}
+                           "message": "the plan row's date is not a date; row kept as it was, not used for planning",
+                           "code": "plan_date", "field": None}
     assert "状态应为" in p.problems[3].message("zh")
 
 

@@ -50,6 +50,10 @@ class Reporter:
         if not self.json_mode:
             print(text)
 
+    def warn(self, text: str) -> None:
+        """What must not pass unseen (a field of the client table not read): on stderr, always."""
+        print(text, file=sys.stderr, flush=True)
+
 
 def _date(text: str) -> dt.date:
     try:
@@ -62,13 +66,24 @@ def _load(path: Path, args: argparse.Namespace, rep: Reporter) -> Inputs:
     rep.progress(f"读取 {path.name} …")
     try:
         data = read_workbook(path)
-        return load_inputs(data, today=getattr(args, "today", None), table=getattr(args, "table", None))
+        inputs = load_inputs(data, today=getattr(args, "today", None), table=getattr(args, "table", None))
+        _warn_table_problems(rep, inputs)
+        return inputs
     except WorkbookUnreadable as e:
         raise Failure(str(e)) from e
     except SettingsError as e:
         raise Failure("设置有误，未做任何计算 / settings refused, nothing computed:\n  " + "\n  ".join(e.errors)) from e
     except ClientTableNotFound as e:
         raise Failure(str(e)) from e
+
+
+def _warn_table_problems(rep: Reporter, inputs: Inputs) -> None:
+    """Problems of the client table (a field not found, two columns for one field, many
+    unreadable values) go to stderr whatever the mode: results depend on them."""
+    lang = inputs.language
+    for p in inputs.book.problems:
+        if p.row is None:
+            rep.warn(f"注意：{p.sheet}：{p.message(lang)}" if lang == "zh" else f"Warning: {p.sheet}: {p.message(lang)}")
 
 
 def _write(src: Path, out: Path | None, sheets: list, rep: Reporter, backups: int = 5,
@@ -113,14 +128,12 @@ def cmd_check(args: argparse.Namespace, rep: Reporter) -> int:
     lang = inputs.language
     problems = problems_as_dicts(found_problems, lang)
     book = inputs.book
-    found = ", ".join(f"{m.header}" for m in book.columns.values())
-    where = f"{book.sheet}" + (f" (表 {book.table})" if book.table else "") + f"，标题在第 {book.header_row} 行"
-    rep.say(f"客户表：{where}" if lang == "zh" else f"Client table: {book.sheet} header row {book.header_row}"
-            + (f" (table {book.table})" if book.table else ""))
-    rep.say((f"识别的列：{found}" if lang == "zh" else f"Columns recognised: {found}"))
+    for line in book.reading.report_lines(lang):
+        rep.say(line)
     rep.say(summary_line(counts, lang))
     _print_problems(rep, problems, lang)
     return _finish(rep, {"command": "check", "workbook": str(args.workbook), "counts": counts,
+                         "reading": book.reading.as_dict(),
                          "client_table": {"sheet": book.sheet, "table": book.table, "header_row": book.header_row,
                                           "columns": {f: m.header for f, m in book.columns.items()}}}, problems)
 
@@ -132,6 +145,7 @@ def cmd_refresh(args: argparse.Namespace, rep: Reporter) -> int:
     written = _write(args.workbook, args.out, result.sheets, rep)
     lang = inputs.language
     problems = problems_as_dicts(result.problems, lang)
+    rep.say(inputs.book.reading.one_line(lang))
     rep.say(summary_line(result.counts, lang))
     rep.say((f"已写入：{written}（{'、'.join(s.name for s in result.sheets)}）" if lang == "zh" else
              f"Written: {written} ({', '.join(s.name for s in result.sheets)})"))
@@ -143,7 +157,8 @@ def cmd_refresh(args: argparse.Namespace, rep: Reporter) -> int:
     return _finish(rep, {"command": "refresh", "workbook": str(args.workbook), "written": str(written),
                          "sheets": [s.name for s in result.sheets], "counts": result.counts,
                          "likelihood_method": result.classification.likelihood_method,
-                         "provisional_years": result.classification.provisional_years}, problems)
+                         "provisional_years": result.classification.provisional_years,
+                         "reading": inputs.book.reading.as_dict()}, problems)
 
 
 def cmd_plan(args: argparse.Namespace, rep: Reporter) -> int:
@@ -160,6 +175,13 @@ def cmd_plan(args: argparse.Namespace, rep: Reporter) -> int:
     vp = result.visit_plan
     zh = lang == "zh"
     problems = problems_as_dicts(result.problems, lang)
+    if vp is None:
+        rep.say(result.not_made)
+        _print_problems(rep, problems, lang)
+        return _finish(rep, {"command": "plan", "workbook": str(args.workbook), "written": str(written),
+                             "plan_made": False, "reason": result.not_made, "counts": result.counts,
+                             "reading": inputs.book.reading.as_dict()}, problems)
+    rep.say(inputs.book.reading.one_line(lang))
     rep.say((f"拜访计划 {vp.start:%Y-%m-%d} 至 {vp.end:%Y-%m-%d}，已写入 {written}" if zh else
              f"Visit plan {vp.start:%Y-%m-%d} to {vp.end:%Y-%m-%d}, written to {written}"))
     table = vp.summary_table(lang)
@@ -175,7 +197,8 @@ def cmd_plan(args: argparse.Namespace, rep: Reporter) -> int:
     _print_problems(rep, problems, lang)
     return _finish(rep, {"command": "plan", "workbook": str(args.workbook), "written": str(written),
                          "start": vp.start.isoformat(), "end": vp.end.isoformat(), "counts": c,
-                         "provisional_years": vp.provisional_years,
+                         "provisional_years": vp.provisional_years, "plan_made": True,
+                         "reading": inputs.book.reading.as_dict(),
                          "owners": {(o or ""): s.as_dict() for o, s in vp.summary.items()}}, problems)
 
 
@@ -191,7 +214,8 @@ def _report(args: argparse.Namespace, rep: Reporter, name: str, job: Callable) -
     rep.say(result.sheets[-1].rows[-1][3])  # the Log line just written
     _print_problems(rep, problems, lang)
     return _finish(rep, {"command": name, "workbook": str(args.workbook), "written": str(written),
-                         "sheets": [s.name for s in result.sheets], "counts": result.counts}, problems)
+                         "sheets": [s.name for s in result.sheets], "counts": result.counts,
+                         "reading": inputs.book.reading.as_dict()}, problems)
 
 
 def cmd_review(args: argparse.Namespace, rep: Reporter) -> int:

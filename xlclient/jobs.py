@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from .engine.book import ClientBook, SheetGrid, read_client_book
+from .engine.reading import CRITICAL_FIELDS, field_label
 from .engine.calendar import WorkingCalendar, overrides_from_rows, parse_override_kind
 from .engine.classify import Classification, classify
 from .engine.labels import (CLASSIFICATION_COLUMNS, ISSUES_COLUMNS, Language, column_headers, sheet_aliases,
@@ -266,7 +267,8 @@ def issues_sheet(problems: Sequence[Problem], lang: Language, name: str) -> Shee
     for p in sort_problems(problems):
         d = p.as_dict(lang)
         value = d["value"]
-        rows.append([d["sheet"], d["row"], d["column"], value if not isinstance(value, bool) else str(value),
+        row = d["row"] if d["row"] is not None else ("整表" if lang == "zh" else "table")  # a problem of the table
+        rows.append([d["sheet"], row, d["column"], value if not isinstance(value, bool) else str(value),
                      problem_message(p, lang)])
     return SheetSpec(name=name, rows=rows, column_widths={0: 14, 1: 7, 2: 18, 3: 20, 4: 70}, tab_color="C00000")
 
@@ -421,11 +423,12 @@ def init_workbook(data: WorkbookData, lang: Language = "zh") -> InitResult:
 class PlanResult:
     """The regenerated visit plan and the sheets to write."""
 
-    visit_plan: Any
+    visit_plan: Any  # None when the client table could not be read well enough to plan
     classification: Classification
     problems: list[Problem]
     sheets: list[SheetSpec]
     counts: dict[str, int]
+    not_made: str = ""  # why no plan was made
 
 
 def visit_plan_sheet(vp: Any, lang: Language, name: str) -> SheetSpec:
@@ -463,6 +466,21 @@ def plan(inputs: Inputs, *, start: dt.date | None = None, weeks: int | None = No
     lang = inputs.language
     c = classify(inputs.book, settings, inputs.calendar, inputs.previous_tiers)
     name = owned_sheet_name(inputs.data, "visit_plan", lang)
+    unread = [f for f in CRITICAL_FIELDS if f in inputs.book.unreadable]
+    if unread:
+        # A plan from a table whose owner, status, billings or last visits could not be read
+        # would be wrong: none is made, the existing plan stays as it is, the reasons go to
+        # Issues (and the command line) and the Log says so.
+        problems = list(c.problems) + list(inputs.problems)
+        labels = "、".join(field_label(f, lang) for f in unread) if lang == "zh" else \
+            ", ".join(field_label(f, lang) for f in unread)
+        summary = (f"未生成拜访计划：未能读取{labels}（见「数据问题」）" if lang == "zh" else
+                   f"no visit plan made: could not read {labels} (see Issues)")
+        sheets = [issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang)),
+                  log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary)]
+        return PlanResult(None, c, problems, sheets, {"clients": len(c.frame), "problems": len(problems),
+                                                      "planned": 0, "kept": 0, "unscheduled": 0, "owners": 0},
+                          summary)
     grid = inputs.data.sheet(sheet_aliases("visit_plan"))
     existing = None
     if grid is not None and grid.rows:

@@ -20,7 +20,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .fields import FIELDS, HEADER_UNITS, ColumnMatch, match_headers, normalise_header, unit_label
+from .fields import (
+    FIELDS,
+    HEADER_UNITS,
+    ColumnMatch,
+    header_unit,
+    match_columns,
+    match_headers,
+    normalise_header,
+    split_unit,
+    unit_label,
+)
 from .labels import LANGUAGES, SHEET_NAMES, STAGE_NAMES, STAGES, STATUS_NAMES
 from .parse import (
     BLANK_TOKENS,
@@ -38,9 +48,22 @@ from .parse import (
     parse_text,
 )
 from .problems import Problem
+from .reading import CRITICAL_FIELDS, Reading, resolve
+from .vocab import stage_codes, status_codes, tier_codes
 from .settings import Settings
 
 HEADER_SCAN_ROWS = 30
+
+
+@dataclass(frozen=True)
+class UncomputedFormula:
+    """A cell holding a formula the file was saved without the result of (scripts and some
+    tools write formulas and leave the computing to Excel): its value is unknown here."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return "=" + self.formula
 
 
 @dataclass(frozen=True)
@@ -53,6 +76,7 @@ class SheetGrid:
     first_row: int = 0
     first_col: int = 0
     hidden: bool = False  # a hidden sheet loses a tie against a visible one
+    merged: Sequence[tuple[int, int, int, int]] = ()  # merged ranges (r0, c0, r1, c1), 0-based sheet positions
 
 
 @dataclass(frozen=True)
@@ -79,6 +103,12 @@ class ClientBook:
     table: str | None = None
     potential_kind: str | None = None  # "score" | "money" | None
     left_out: int = 0
+    reading: Reading | None = None
+
+    @property
+    def unreadable(self) -> dict[str, str]:
+        """Fields results depend on that could not be read (field -> problem code)."""
+        return self.reading.unreadable if self.reading is not None else {}
 
     def __len__(self) -> int:
         return len(self.frame)
@@ -169,15 +199,66 @@ def locate_client_table(sheets: Sequence[SheetGrid], tables: Sequence[TableInfo]
 
 
 def _best_header_row(s: SheetGrid, mapping: Mapping[str, str]) -> tuple | None:
-    best: tuple[int, int] | None = None
-    for i, row in enumerate(s.rows[:HEADER_SCAN_ROWS]):
-        score = _score(row, mapping)
+    """The header row naming the most fields among the first rows -- or a two-level header
+    (a group row such as ``投放额（万元）`` merged over ``2025年`` / ``2026年``, or columns whose
+    header sits in the upper row, merged down), when the pair names more fields than either
+    row alone. The returned header row is the lower one; its cells are composed."""
+    best: tuple[int, int, list[Any] | None] | None = None
+    scores = [_score(row, mapping) for row in s.rows[:HEADER_SCAN_ROWS]]
+    for i, score in enumerate(scores):
         if score >= 2 and (best is None or score > best[0]):
-            best = (score, i)
+            best = (score, i, None)
+        if i > 0:
+            composed = _two_level(s, i)
+            if composed is not None:
+                pair = _score(composed, mapping)
+                if pair >= 2 and pair > max(score, scores[i - 1]) and (best is None or pair > best[0]):
+                    best = (pair, i, composed)
     if best is None:
         return None
-    i = best[1]
-    return s.name, None, s.first_row + i, s.first_col, list(s.rows[i]), list(s.rows[i + 1:])
+    _, i, composed = best
+    headers = composed if composed is not None else list(s.rows[i])
+    return s.name, None, s.first_row + i, s.first_col, headers, list(s.rows[i + 1:])
+
+
+def _two_level(s: SheetGrid, i: int) -> list[Any] | None:
+    """Row i's headers composed with the group row above it; None when row i - 1 is blank."""
+    top, bottom = list(s.rows[i - 1]), list(s.rows[i])
+    if not any(not _is_blank_cell(v) for v in top):
+        return None
+    width = max(len(top), len(bottom))
+    top += [None] * (width - len(top))
+    bottom += [None] * (width - len(bottom))
+    group = list(top)
+    r = s.first_row + i - 1  # the group row's sheet position
+    for r0, c0, r1, c1 in s.merged:
+        if r0 <= r <= r1 and c1 > c0:
+            j0 = c0 - s.first_col
+            if 0 <= j0 < width:
+                for j in range(max(j0, 0), min(c1 - s.first_col + 1, width)):
+                    group[j] = top[j0]
+    out: list[Any] = []
+    for g, b in zip(group, bottom):
+        if _is_blank_cell(b):
+            out.append(g)
+        elif _is_blank_cell(g) or not isinstance(g, str) or not isinstance(b, str):
+            out.append(b)
+        else:
+            out.append(_compose(g, b))
+    return out
+
+
+def _compose(group: str, sub: str) -> str:
+    """One header from a group header and a sub-header: the sub-header alone when it names a
+    field (with the group's money unit if it states none: ``金额（万元）`` over ``投放额``), else
+    the group's name with the sub-header and the group's unit (``投放额（万元）`` over ``2026年``
+    gives ``投放额 2026年（万元）``)."""
+    g_base, g_unit = split_unit(group)
+    s_base, s_unit = split_unit(sub)
+    unit = s_unit or g_unit
+    if match_headers([sub]):
+        return sub if s_unit or not g_unit or header_unit(g_unit) is None else f"{sub}（{g_unit}）"
+    return f"{g_base} {s_base}" + (f"（{unit}）" if unit else "")
 
 
 _MONEY_HEADER_RE = re.compile(r"预算|金额|投放|budget|amount|spend|万|元")
@@ -203,78 +284,20 @@ def unit_above(sheets: Sequence[SheetGrid], sheet: str, header_row: int, first_c
 
 # ---------------------------------------------------------------- reading the rows
 
-_STATUS_WORDS: dict[str, str] = {}
-for _code, _names in STATUS_NAMES.items():
-    for _n in _names.values():
-        _STATUS_WORDS[normalise_header(_n)] = _code
-for _word, _code in {
-    "合作中": "current", "在合作": "current", "现有客户": "current", "老客户": "current", "签约": "current",
-    "已签约": "current", "active": "current", "existing": "current", "client": "current",
-    "潜在客户": "prospect", "意向": "prospect", "意向客户": "prospect", "新客户": "prospect", "待开发": "prospect",
-    "lead": "prospect", "prospective": "prospect", "跟进中": "prospect",
-    "已流失": "lost", "流失客户": "lost", "终止合作": "lost", "停止合作": "lost", "churned": "lost",
-    "inactive": "lost", "former": "lost",
-}.items():
-    _STATUS_WORDS[normalise_header(_word)] = _code
-
-_STAGE_WORDS: dict[str, str] = {}
-for _code in STAGES:
-    for _n in STAGE_NAMES[_code].values():
-        _STAGE_WORDS[normalise_header(_n)] = _code
-for _word, _code in {
-    "重要客户": "committed", "已付定金": "committed", "hot": "committed",
-    "主要客户": "strong", "强意向": "strong", "意向强烈": "strong",
-    "准客户": "qualified", "已见面": "qualified",
-    "意向客户": "interested", "初步意向": "interested", "lead": "interested",
-    "暂缓客户": "on_hold", "暂不需要": "on_hold", "onhold": "on_hold", "搁置": "on_hold",
-    "已拒绝": "refused", "拒绝客户": "refused", "不需要": "refused", "lost": "refused",
-}.items():
-    _STAGE_WORDS[normalise_header(_word)] = _code
-
-_TIER_RE = re.compile(r"^([abcd])(?:类|级|级客户|类客户|tier|客户)?$")
-_TIER_WORDS = {"重点客户": "A", "重点": "A", "主要客户": "B", "普通客户": "C", "一般客户": "C", "待开发": "D"}
 # Rows that are not clients: totals (合计, 小计, Total) and notes (注：…, 备注：…, 数据来源：…,
 # 数据截至…). Matched on NFKC-normalised, trimmed, lower-cased text.
 _TOTAL_RE = re.compile(r"^(?:本页|以上|全部|总|全年)?(?:合\s*计|总\s*计|小\s*计|共\s*计|总和|汇总)(?:$|[\s:(\[【（\d])"
                        r"|^(?:total|totals|subtotal|sub-total|sub total|grand total|sum)\s*:?$")
 _NOTE_RE = re.compile(r"^[*※#\s]*(?:注|备注|说明|注释|附注|注意|数据来源|来源|制表|制表人|填表人|填表说明|审核|note|notes|remark|"
                       r"remarks|source)\s*\d*\s*[:：]|^[*※#\s]*(?:数据)?截[至止]")
-_SUMMARY_RE = re.compile(f"(?:{_TOTAL_RE.pattern})|(?:{_NOTE_RE.pattern})")
-
-
-def _codes(text: np.ndarray, words: Mapping[str, str]) -> tuple[np.ndarray, np.ndarray]:
-    """Map text cells to codes; returns (codes or "", unknown-nonblank mask)."""
-    s = pd.Series(text, dtype=object).fillna("")
-    codes_u, uniques = pd.factorize(s)
-    keys = pd.Series(uniques, dtype=object).map(lambda v: normalise_header(v) if v else "")
-    mapped = keys.map(words).fillna("").to_numpy(dtype=object)
-    codes = mapped[codes_u] if len(codes_u) else np.zeros(0, dtype=object)
-    unknown = (keys.to_numpy(dtype=object)[codes_u] != "") & (codes == "") if len(codes_u) else np.zeros(0, dtype=bool)
-    return codes, unknown
-
-
-def tier_codes(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """A/B/C/D from cells like ``A``, ``a类``, ``B级``, ``重点客户``; returns (codes, unknown)."""
-    codes_u, uniques = pd.factorize(pd.Series(text, dtype=object).fillna(""))
-    s = pd.Series([unicodedata.normalize("NFKC", str(v)).strip().lower() if v else "" for v in uniques], dtype=object)
-    m = s.str.extract(_TIER_RE)[0].str.upper()
-    words = s.map(_TIER_WORDS)
-    codes = m.fillna(words).fillna("").to_numpy(dtype=object)
-    unknown = (s != "").to_numpy(dtype=bool) & (codes == "")
-    if not len(codes_u):
-        return np.zeros(0, dtype=object), np.zeros(0, dtype=bool)
-    return codes[codes_u], unknown[codes_u]
-
-
-def status_codes(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """current / prospect / lost from the status cells; returns (codes, unknown)."""
-    return _codes(text, _STATUS_WORDS)
-
-
-def stage_codes(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Intent-stage codes from the stage cells; returns (codes, unknown)."""
-    return _codes(text, _STAGE_WORDS)
-
+# A subtotal named by its group: 张三 小计, 华东区合计, 王芳小计：, East region total.
+_GROUP_TOTAL_RE = re.compile(r"^.{1,20}?\s*(?:小\s*计|合\s*计|总\s*计|汇\s*总|sub-?\s*total|total)\s*[:：]?$")
+_SUMMARY_RE = re.compile(f"(?:{_TOTAL_RE.pattern})|(?:{_NOTE_RE.pattern})|(?:{_GROUP_TOTAL_RE.pattern})")
+_SUMMARY_LAST = frozenset("计總总汇lL:：")
+_ENUMERATOR_RE = re.compile(r"^(?:[一二三四五六七八九十]+|\d{1,2}|[a-z]|[ivx]+)\s*[、.．)）:：]\s*|^[(（](?:[一二三四五六七八九十]+|\d{1,2})[)）]\s*")
+# A group heading alone on its row: 客户经理：张三, 华东区, 二组, 现有客户 (a block title).
+_GROUP_LABEL_RE = re.compile(r"^(?:客户经理|负责人|销售|ae|业务员|区域|地区|大区|事业部|部门|小组|团队|组别|owner|region|team)"
+                             r"\s*[:：]|^.{1,12}?(?:组|部|大区|区域|团队|事业部|中心|team|region|group)$")
 
 
 def _is_blank_cell(v: Any) -> bool:
@@ -311,8 +334,10 @@ def _is_summary(text: np.ndarray) -> np.ndarray:
     """True for cells that say the row is a total or a note (see _TOTAL_RE, _NOTE_RE)."""
     out = np.zeros(len(text), dtype=bool)
     first = _SUMMARY_FIRST
+    last = _SUMMARY_LAST
     for i, v in enumerate(text):
-        if isinstance(v, str) and v and (v[:1] in first or (v[:1].isspace() and v.lstrip()[:1] in first)):
+        if isinstance(v, str) and v and (v[:1] in first or (v[:1].isspace() and v.lstrip()[:1] in first)
+                                         or v.rstrip()[-1:] in last):
             if _SUMMARY_RE.match(unicodedata.normalize("NFKC", v).strip().lower().translate(TRADITIONAL)):
                 out[i] = True
     return out
@@ -388,12 +413,16 @@ def build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *, 
     """
     settings = settings or Settings()
     today = np.datetime64(settings.today(), "D")
-    columns = match_headers(headers, settings.columns, default_multiplier)
     excel_rows_all = np.arange(len(rows)) + header_row + 2
+    hm = match_columns(headers, settings.columns, default_multiplier, default_unit_from="banner")
+    grid_full = _grid(rows, len(headers))
+    formula_problems = _uncomputed(grid_full, headers, hm.columns, sheet, excel_rows_all)
+    columns, rivals, unreadable, evidence, table_problems = resolve(
+        hm, grid_full, headers, sheet, excel_rows_all, settings.columns, date1904)
 
     # Skip rows that are blank in every recognised column.
     width = max((m.index for m in columns.values()), default=-1) + 1
-    grid_all = _grid(rows, width)
+    grid_all = grid_full[:, :width] if width <= grid_full.shape[1] else _grid(rows, width)
     nonblank = np.zeros(len(rows), dtype=bool)
     order = sorted(columns.values(), key=lambda m: m.field not in ("name", "client_id"))
     for m in order:  # only rows not yet known to hold something are looked at again
@@ -469,13 +498,18 @@ def build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *, 
             names = frame["name"].to_numpy(dtype=object)
             ids = frame["client_id"].to_numpy(dtype=object)
 
+    # Group headings alone on their row (an AE's name above their clients, a region, a block
+    # title such as 潜在客户): not clients.
+    group = _group_rows(grid_full[keep], frame, columns)
+
     # Rows that are not clients: totals and notes (in the name or ID cell, or in any cell of a
     # row without a name), and rows without a name.
     summary = _is_summary(names)
     blank_name = np.flatnonzero(names == "")
     summary[blank_name] = _is_summary(ids[blank_name])  # a total or note typed in the ID column
     # Without a name column the client ID names the client.
-    nameless = ((names == "") if "name" in columns else (ids == "")) & ~summary
+    summary &= ~group
+    nameless = ((names == "") if "name" in columns else (ids == "")) & ~summary & ~group
     for i in np.flatnonzero(nameless):
         cells = [v for v in rows[keep[i]] if isinstance(v, str) and v.strip()]
         if cells and _is_summary(np.array(cells[:1], dtype=object))[0]:
@@ -494,10 +528,14 @@ def build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *, 
     for i in np.flatnonzero(nameless):
         value = name_raw[i] if name_raw is not None and not _is_blank_cell(name_raw[i]) else None
         left.append(Problem(sheet, int(excel_rows[i]), name_col.header, value, "no_name"))
-    out_rows = set(excel_rows[summary | nameless].tolist())
+    for i in np.flatnonzero(group):
+        text = next(v for v in rows[keep[i]] if not _is_blank_cell(v))
+        left.append(Problem(sheet, int(excel_rows[i]), name_col.header, text, "group_row", {"value": text}))
+    out = summary | nameless | group
+    out_rows = set(excel_rows[out].tolist())
     problems = [p for p in reader.problems if p.row not in out_rows] + left
-    left_out = int(summary.sum() + nameless.sum())
-    frame = frame[~summary & ~nameless].reset_index(drop=True)
+    left_out = int(out.sum())
+    frame = frame[~out].reset_index(drop=True)
 
     _dates_vs_today(frame, columns, sheet, today, problems)
     _statuses(frame, columns, sheet, problems)
@@ -505,9 +543,88 @@ def build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *, 
     _stages(frame, columns, sheet, problems)
     _client_ids(frame, columns, sheet, problems)
 
+    kept_rows = set(frame["row"].tolist())
+    problems += [p for p in formula_problems if p.row is None or p.row in kept_rows]
+    problems += table_problems + _many_unreadable(frame, columns, problems, sheet)
     problem_rows = {p.row for p in problems}
     frame["has_problem"] = frame["row"].isin(problem_rows)
-    return ClientBook(frame, problems, sheet, header_row + 1, columns, table, potential_kind, left_out)
+    reading = Reading(sheet, header_row + 1, table, dict(columns), rivals, unreadable, evidence)
+    return ClientBook(frame, problems, sheet, header_row + 1, columns, table, potential_kind, left_out, reading)
+
+
+def _uncomputed(grid: np.ndarray, headers: Sequence[Any], columns: Mapping[str, ColumnMatch], sheet: str,
+                excel_rows: np.ndarray) -> list[Problem]:
+    """Formulas saved without their result: a header cell is a problem of the table (its
+    column cannot be recognised); a data cell of a recognised column is reported and read
+    as blank (``grid`` is changed in place; the rows' own lists are not)."""
+    out: list[Problem] = []
+    from .reading import _letter
+
+    for j, h in enumerate(headers):
+        if isinstance(h, UncomputedFormula):
+            out.append(Problem(sheet, None, _letter(j), None, "header_formula",
+                               {"letter": _letter(j), "formula": str(h)}))
+    for m in columns.values():
+        if m.index >= grid.shape[1]:
+            continue
+        col = grid[:, m.index]
+        hit = np.flatnonzero(np.fromiter((isinstance(v, UncomputedFormula) for v in col), dtype=bool, count=len(col)))
+        for i in hit:
+            out.append(Problem(sheet, int(excel_rows[i]), m.header, str(col[i]), "formula_no_value",
+                               {"formula": str(col[i])}))
+            col[i] = None
+    return out
+
+
+def _group_rows(grid: np.ndarray, frame: pd.DataFrame, columns: Mapping[str, ColumnMatch]) -> np.ndarray:
+    """Rows holding one text cell that heads a group: a value of the owner, region or
+    industry column of other rows, a status word (a block title such as 潜在客户), or a
+    heading such as ``客户经理：张三`` / ``华东区``."""
+    n = len(grid)
+    out = np.zeros(n, dtype=bool)
+    if n == 0 or grid.ndim != 2 or grid.shape[1] == 0:
+        return out
+    filled = np.zeros(grid.shape, dtype=bool)
+    for j in range(grid.shape[1]):
+        filled[:, j] = ~blank_mask(grid[:, j])
+    single = np.flatnonzero(filled.sum(axis=1) == 1)
+    if not len(single):
+        return out
+    heads: set[str] = set()
+    for f in ("owner", "region", "industry"):
+        if f in frame:
+            heads |= {normalise_header(v) for v in frame[f].to_numpy(dtype=object) if isinstance(v, str) and v}
+    for i in single:
+        v = grid[i, int(np.flatnonzero(filled[i])[0])]
+        if not isinstance(v, str):
+            continue
+        text = _ENUMERATOR_RE.sub("", unicodedata.normalize("NFKC", v).strip().lower())  # 二、潜在客户
+        key = normalise_header(text)
+        if key in heads or status_codes(np.array([text], dtype=object))[0][0] or _GROUP_LABEL_RE.match(text):
+            out[i] = True
+    return out
+
+
+def _many_unreadable(frame: pd.DataFrame, columns: Mapping[str, ColumnMatch], problems: Sequence[Problem],
+                     sheet: str) -> list[Problem]:
+    """A problem of the table when many of a result-bearing field's cells could not be read
+    (at least 3 and a tenth of the non-blank ones): said out loud, not only row by row."""
+    out = []
+    rows = set(frame["row"].tolist())
+    for f in CRITICAL_FIELDS:
+        if f not in columns:
+            continue
+        header = columns[f].header
+        bad = sum(1 for p in problems if p.column == header and p.row in rows and p.code not in ("future_date",))
+        if f == "billings":
+            total = int((~np.isnan(frame[f].to_numpy(dtype=float))).sum()) + bad
+        elif f == "last_visit":
+            total = int((~np.isnat(frame[f].to_numpy(dtype="datetime64[D]"))).sum()) + bad
+        else:
+            total = int((frame["status_text"] if f == "status" else frame[f]).astype(bool).sum())  # typed, non-blank
+        if bad >= 3 and bad >= 0.1 * max(total, 1):
+            out.append(Problem(sheet, None, header, None, "many_unreadable", {"field": f, "bad": bad, "total": total}))
+    return out
 
 
 def _dates_vs_today(frame: pd.DataFrame, columns: Mapping[str, ColumnMatch], sheet: str, today: np.datetime64,

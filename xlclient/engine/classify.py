@@ -183,6 +183,29 @@ def classify(book: ClientBook, settings: Settings, calendar: WorkingCalendar | N
         drop_share=settings.drop_share, no_order_days=int(round(settings.no_order_months * 365 / 12)),
         billings_drop=settings.billings_drop, lang=lang)
 
+    # Results whose field could not be read stay empty (the reason is a problem of the table):
+    # without statuses nothing about a client can be told; without billings nothing about a
+    # current client's value; without last visits no visit is due. A pinned tier stands.
+    unread = book.unreadable
+    blank = np.ones(n, dtype=bool) if "status" in unread else np.zeros(n, dtype=bool)
+    if "billings" in unread or settings.tier_metric in unread:
+        blank |= current
+    if blank.any():
+        tier = np.where(blank & ~tiers.pinned, "", tier).astype(object)
+        for arr in (quadrant, rfm, rfm_cls, review_codes, review_text):
+            arr[blank] = ""
+        if "status" in unread:
+            stage = np.where(blank, "", stage).astype(object)
+            likelihood[blank] = np.nan
+        due = due.copy()
+        due[blank] = np.datetime64("NaT")
+        status_code = np.where(blank, "", status_code).astype(object)
+        status_text = np.where(blank, "", status_text).astype(object)
+    if "last_visit" in unread:
+        due = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+        status_code = np.full(n, "", dtype=object)
+        status_text = np.full(n, "", dtype=object)
+
     out = pd.DataFrame({
         "row": f["row"], "key": f["key"], "client_id": f["client_id"], "name": f["name"], "owner": f["owner"],
         "status": status, "tier": tier, "pinned": tiers.pinned, "raw_tier": tiers.raw, "previous_tier": previous,

@@ -33,24 +33,37 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "client_id": ("text", ("客户编号", "编号", "客户代码", "客户id", "客户号", "client id", "clientid", "id",
                             "client no", "client number", "customer id", "account id")),
     "name": ("text", ("客户名称", "客户", "公司名称", "客户全称", "单位名称", "企业名称", "客户名", "名称", "公司",
+                       "广告主", "广告主名称",
                        "client", "name", "client name", "customer", "customer name", "company", "company name",
                        "account", "account name", "客户简称")),
-    "owner": ("text", ("客户经理", "负责人", "业务员", "销售", "对接人", "跟进人", "客户负责人", "业务经理", "销售经理",
-                        "销售负责人", "owner", "ae", "account executive", "account manager", "sales rep",
-                        "account owner")),
-    "status": ("status", ("客户状态", "状态", "合作状态", "status", "client status")),
-    "industry": ("text", ("行业", "所属行业", "industry", "sector")),
-    "region": ("text", ("地区", "区域", "城市", "所在地区", "所在城市", "省份", "region", "city", "area")),
+    "owner": ("text", ("客户经理", "负责人", "业务员", "销售", "跟进人", "客户负责人", "业务经理", "销售经理",
+                        "销售负责人", "负责销售", "对接销售", "所属销售", "归属销售", "跟进销售", "对应销售", "销售代表", "销售人员",
+                        "业务负责人", "客户主管", "客户归属", "归属人", "所属ae", "负责ae", "跟进人员", "跟单人",
+                        "owner", "ae", "account executive", "account manager", "sales rep", "account owner",
+                        "sales owner", "key account manager", "kam", "salesperson")),
+    # the person at the client (甲方对接人): known so that it is never taken for the AE
+    "contact": ("text", ("联系人", "对接人", "客户联系人", "客户对接人", "甲方对接人", "客户方联系人", "对接联系人",
+                          "contact", "contact person", "contact name", "client contact")),
+    "status": ("status", ("客户状态", "状态", "合作状态", "合作情况", "合作状况", "往来状态", "投放状态", "客户阶段状态",
+                           "status", "client status",
+                           "account status", "account type")),
+    "industry": ("text", ("行业", "所属行业", "行业类别", "行业别", "产业", "产业别", "产业类别", "所属产业", "industry",
+                           "sector", "category", "vertical")),
+    "region": ("text", ("地区", "区域", "城市", "所在地区", "所在城市", "省份", "大区", "片区", "所属区域", "销售区域",
+                         "所属大区", "region", "city", "area", "territory")),
     "size": ("text", ("规模", "企业规模", "公司规模", "size")),
     "billings": ("money", ("年度投放额", "近12月投放额", "近12个月投放额", "投放额", "营业额", "合同金额", "年投放额",
                             "年度投放", "投放金额", "年度投放金额", "投放总额", "销售额", "营收", "广告投放额",
+                            "广告预算", "年度广告预算", "签约金额", "合同额", "年度合同额", "合同总额", "年度消耗",
+                            "广告消耗", "消耗金额", "投放消耗", "消耗", "消耗额", "年消耗", "投放", "已投放", "已投放额",
+                            "实际投放", "实际投放额", "收入", "本年收入", "年度收入", "营业收入", "合作金额", "成交金额", "成交额", "签单金额", "媒介投放额",
                             "billings", "billing", "revenue", "annual billings", "sales", "spend", "ad spend",
-                            "annual spend")),
+                            "annual spend", "media spend", "contract value", "contract amount")),
     "billings_prev": ("money", ("上年投放额", "去年投放额", "上年度投放额", "上期投放额", "前12月投放额",
                                  "上一年投放额", "上一年度投放额", "previous billings", "billings last year",
                                  "prior billings", "last year billings")),
-    "gross_profit": ("money", ("毛利", "毛利额", "毛利润", "代理费", "服务费", "gross profit", "fee", "fees",
-                                "margin", "gp")),
+    "gross_profit": ("money", ("毛利", "毛利额", "毛利润", "代理费", "服务费", "代理费收入", "服务费收入", "gross profit",
+                                "fee", "fees", "fee income", "agency fee", "margin", "gp")),
     "service_hours": ("hours", ("服务工时", "工时", "服务时长", "service hours", "hours")),
     "orders": ("count", ("合作次数", "订单数", "下单次数", "成交次数", "orders", "order count", "jobs")),
     "first_order": ("date", ("首次合作日期", "首次合作", "首单日期", "首次下单日期", "首次合作时间", "开始合作日期",
@@ -58,8 +71,11 @@ FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "last_order": ("date", ("最近合作日期", "最近合作", "最近下单日期", "末次合作日期", "上次合作日期", "最近一次合作日期",
                              "最后合作日期", "最近合作时间", "last order", "last order date")),
     "last_visit": ("date", ("最近拜访日期", "上次拜访", "上次拜访日期", "最近拜访", "最后拜访日期", "最近一次拜访日期",
-                             "最近一次拜访", "上次拜访时间", "最近拜访时间", "last visit", "last visit date",
-                             "last contact")),
+                             "最近一次拜访", "上次拜访时间", "最近拜访时间", "上次见面", "最近见面", "上次见面日期",
+                             "最近走访", "上次走访", "最近一次走访", "最后走访日期", "最近沟通日期", "上次沟通日期",
+                             "最近联系日期", "上次联系日期", "最后跟进时间", "最近跟进时间", "最近跟进日期", "最后跟进日期",
+                             "上次跟进", "上次跟进日期", "last visit", "last visit date", "last contact",
+                             "last contacted", "last meeting", "last activity")),
     "potential": ("potential", ("潜力评分", "潜力", "预计年度预算", "预计预算", "潜在预算", "potential",
                                  "potential score", "expected budget")),
     "need": ("score", ("需求评分", "需求", "需求程度", "need", "need score")),
@@ -115,8 +131,10 @@ _LINEBREAK_RE = re.compile(r"\s*[\r\n]+\s*")
 # kind of field: a person's or company's "name"; for dates "date"/"time"; for amounts,
 # counts and hours also a year or period, a total, "actual", a money unit.
 _NAMEISH = r"姓名|名称|名字|全称|所属|负责|主要|对应|当前|现|主|name|full|current"
-_PERIODISH = (r"\d+|fy|q[1-4]|h[12]|年度|年|月份|月|季度|季|上半年|下半年|全年|近|个|本年|今年|当年|本|今|全部|全|总|合计|"
-              r"累计|实际|含税|不含税|税前|税后|金额|ytd|mtd|total|actual|annual|this|year|amount|value|gross|net|"
+# A month, quarter or half year (1月, Q3, 上半年), or a running total (累计), is not the last 12
+# months that billings are: such a column is not the field (近12月 is an alias of its own).
+_PERIODISH = (r"近\d+个?月|过去\d+个?月|最近\d+个?月|last\d+months?|ttm|l12m|\d+|fy|年度|年|全年|近|个|本年|今年|当年|本|今|全部|全|总|合计|"
+              r"实际|含税|不含税|税前|税后|金额|total|actual|annual|this|year|amount|value|gross|net|"
               r"人民币|万元|千元|百万元|千万元|亿元|元|万|亿|rmb|cny")
 _DATEISH = r"日期|时间|date|time|日|day"
 _NEUTRAL_BY_KIND: dict[str, re.Pattern[str]] = {}
@@ -131,7 +149,7 @@ _PREV_WORDS = r"去年|上年度|上一年度|上年|上一年|前一年|上期|
 _PREV_RE = re.compile(rf"^.*?(?:{_PREV_WORDS}).*$")
 _PREV_WORDS_RE = re.compile(_PREV_WORDS)
 _YEAR_RE = re.compile(r"(?<!\d)(19[5-9]\d|20\d\d|21\d\d)(?!\d)")
-_TRAILING_UNIT_RE = re.compile(r"(?P<u>千万元|百万元|人民币|万元|千元|亿元|元|万|亿|rmb|cny)$")
+_TRAILING_UNIT_RE = re.compile(r"(?P<u>(?:千万元|百万元|人民币|万元|千元|亿元|元|万|亿|rmb|cny)+)$")
 
 
 def normalise_header(text: object) -> str:
@@ -199,13 +217,32 @@ def is_non_yuan_unit(unit: str | None) -> bool:
 
 @dataclass(frozen=True)
 class ColumnMatch:
-    """One recognised column: which field, at which column index, the header text (as
-    messages show it), the money multiplier of its unit."""
+    """One recognised column and the evidence for it: the field, the column index, the
+    header text (as messages show it), the money multiplier of its unit, ``how`` the
+    column was recognised (``mapping``: the Settings 列映射; ``alias``: the header is a
+    known name of the field; ``bilingual``: its Chinese and English halves name the field;
+    ``contained``: a known name plus a qualifier such as a year or a unit; ``content``: the
+    values say it, e.g. status words) and, for money, where the unit came from
+    (``header``, ``group`` header above, ``banner`` line above the table, ``""``: none
+    stated, yuan assumed)."""
 
     field: str
     index: int
     header: str
     multiplier: float = 1.0
+    how: str = "alias"
+    unit_from: str = ""
+
+
+@dataclass
+class HeaderMatch:
+    """What a header row says: the chosen column per field, the other columns that named
+    the same field (``rivals``, best first), and money columns passed over because their
+    unit is not yuan (``foreign``: field -> (column index, unit text))."""
+
+    columns: dict[str, ColumnMatch]
+    rivals: dict[str, list[ColumnMatch]]
+    foreign: dict[str, tuple[int, str]]
 
 
 def _alias_table() -> dict[str, tuple[str, int]]:
@@ -247,46 +284,124 @@ def _contained(key: str) -> tuple[str, str, str] | None:
     return None
 
 
+_CJK_RE = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+_LATIN_RE = re.compile(r"[a-z][a-z0-9 '&./-]*[a-z0-9]|[a-z]")
+
+
+def _bilingual(header: str) -> str | None:
+    """The field that both halves of a header like ``Client 客户`` or ``客户名称 Client
+    Name`` name (each half an alias or an alias with a neutral qualifier, or one half
+    empty of meaning); None when the halves disagree or the header is not of that shape."""
+    text = unicodedata.normalize("NFKC", header).lower().translate(TRADITIONAL)
+    base, _unit = split_unit(text)
+    cjk = "".join(_CJK_RE.findall(base))
+    latin = " ".join(_LATIN_RE.findall(_CJK_RE.sub(" ", base)))
+    if not cjk or not latin:
+        return None
+    found = set()
+    for part in (cjk, latin):
+        key = normalise_header(part)
+        hit = _ALIAS_RANKS.get(key)
+        field = hit[0] if hit else (_contained(key) or ("", "", ""))[0]
+        if not field:
+            return None
+        found.add(field)
+    return found.pop() if len(found) == 1 else None
+
+
+_QUALIFIER_SPLIT_RE = re.compile(r"[,，;；、/／\s]+")
+_SCALED_UNIT_RE = re.compile(r"^(?:rmb|cny|人民币|¥)?(?P<n>[1-9]\d*(?:\.\d+)?)(?P<u>k|千|万|m|mn|元|千元|万元)?(?:rmb|cny|人民币|元)?$")
+
+
+def header_unit(unit: str | None) -> float | None:
+    """The multiplier of a unit written in a header, more forgiving than
+    :func:`unit_multiplier`: a qualified bracket (``含税,万元``, ``万元；不含税``), a scaled
+    unit (``RMB 10k`` = 10,000, ``'000``), a currency word around it (``万RMB``). None when
+    no single money unit is found."""
+    if unit is None:
+        return 1.0
+    if is_non_yuan_unit(unit):
+        return None
+    key = normalise_header(unit)
+    scaled = _SCALED_UNIT_RE.match(key)
+    if scaled and scaled.group("n") not in ("",):
+        return float(scaled.group("n")) * HEADER_UNITS.get(scaled.group("u") or "元", 1.0)
+    m = unit_multiplier(unit)
+    if m is not None:
+        return m
+    found = {m for part in _QUALIFIER_SPLIT_RE.split(unicodedata.normalize("NFKC", unit).strip().lower())
+             if part and (m := unit_multiplier(part)) is not None and normalise_header(part) not in ("", "rmb", "cny")}
+    return found.pop() if len(found) == 1 else None
+
+
 def match_headers(headers: Sequence[object], mapping: Mapping[str, str] | None = None,
                   default_multiplier: float = 1.0) -> dict[str, ColumnMatch]:
-    """Recognise the fields in a header row.
+    """The chosen column per field (see :func:`match_columns`)."""
+    return match_columns(headers, mapping, default_multiplier).columns
+
+
+def match_columns(headers: Sequence[object], mapping: Mapping[str, str] | None = None,
+                  default_multiplier: float = 1.0, *, default_unit_from: str = "banner",
+                  group_units: Mapping[int, float] | None = None) -> HeaderMatch:
+    """Recognise the fields in a header row, with the evidence.
 
     ``mapping`` (from the Settings ``Columns`` block) maps a field to the header used in
-    this workbook and wins over the aliases. Otherwise a header matches a field when its
-    normalised text (unit removed) equals an alias -- several columns matching one field
-    exactly go to the most canonical alias, then the leftmost column; failing that, when it
-    contains an alias of three or more characters and the rest is only a qualifier (year,
-    period, total, unit). Year-named columns give the latest year to the field (and the year
-    before to billings_prev). Each field and each column is used at most once.
+    this workbook and wins over everything. Otherwise a header names a field when its
+    normalised text (unit removed) equals an alias (the most canonical alias, then the
+    leftmost column, is chosen; the other columns become ``rivals``); when its Chinese and
+    English halves both name it (``Client 客户``); or when it contains an alias of three or
+    more characters and the rest is only a qualifier (year, period, total, unit).
+    Year-named columns give the latest year to the field (and the year before to
+    billings_prev); they are not rivals of each other. Each field and each column is used
+    at most once.
 
-    ``default_multiplier`` is the unit of money columns that state none (a ``单位：万元``
-    line above the table).
+    Units of money columns, first found: the header's own (``(万元)``, ``（含税,万元）``,
+    ``/万``, ``RMB 10k``), ``group_units`` (a group header above the column), then
+    ``default_multiplier`` (a ``单位：万元`` line above the table; ``default_unit_from``
+    names it), else yuan. A column whose unit is a percentage is not money; one in a
+    foreign currency is listed in ``foreign`` instead.
     """
     found: dict[str, ColumnMatch] = {}
+    rivals: dict[str, list[ColumnMatch]] = {}
+    foreign: dict[str, tuple[int, str]] = {}
     used: set[int] = set()
+    group_units = group_units or {}
     cells = [(i, h) for i, h in enumerate(headers) if h is not None and str(h).strip()]
     split = {i: split_unit(h) for i, h in cells}
     keys = {i: normalise_header(split[i][0]) for i, _ in cells}
     full_keys = {i: normalise_header(h) for i, h in cells}
 
-    def multiplier(i: int, field: str, extra_unit: str | None = None) -> float | None:
-        """The column's money multiplier, or None when its unit rules the field out."""
+    def unit(i: int, field: str, extra_unit: str | None = None) -> tuple[float, str] | None:
+        """(multiplier, where it came from) of column i for ``field``; None when its unit
+        rules the field out."""
         if FIELDS[field][0] not in MONEY_KINDS:
-            return 1.0
-        unit = split[i][1]
-        if unit is not None:
-            if is_non_yuan_unit(unit):
+            return 1.0, ""
+        text = split[i][1]
+        if text is not None:
+            if is_non_yuan_unit(text):
+                if not _PERCENT_RE.search(unicodedata.normalize("NFKC", text).lower()):
+                    foreign.setdefault(field, (i, text))
                 return None
-            m = unit_multiplier(unit)
+            m = header_unit(text)
             if m is not None:
-                return m
-        if extra_unit:
-            return HEADER_UNITS[extra_unit]
-        return default_multiplier
+                return m, "header"
+        if extra_unit and header_unit(extra_unit) is not None:
+            return header_unit(extra_unit), "header"  # type: ignore[return-value]
+        if i in group_units:
+            return group_units[i], "group"
+        if default_multiplier != 1.0:
+            return default_multiplier, default_unit_from
+        return 1.0, ""
 
-    def take(field: str, i: int, mult: float) -> None:
-        found[field] = ColumnMatch(field, i, display_header(headers[i]), mult)
-        used.add(i)
+    def match(field: str, i: int, how: str, extra_unit: str | None = None) -> ColumnMatch | None:
+        u = unit(i, field, extra_unit)
+        if u is None:
+            return None
+        return ColumnMatch(field, i, display_header(headers[i]), u[0], how, u[1])
+
+    def take(m: ColumnMatch) -> None:
+        found[m.field] = m
+        used.add(m.index)
 
     # 1. The Settings mapping.
     for field, wanted in (mapping or {}).items():
@@ -295,52 +410,71 @@ def match_headers(headers: Sequence[object], mapping: Mapping[str, str] | None =
         target = normalise_header(wanted)
         for i, _ in cells:
             if i not in used and target in (full_keys[i], keys[i]):
-                m = multiplier(i, field)
-                take(field, i, m if m is not None else 1.0)
+                m = match(field, i, "mapping") or ColumnMatch(field, i, display_header(headers[i]), 1.0, "mapping")
+                take(m)
                 break
 
-    # 2. Exact aliases: per field, the most canonical alias, then the leftmost column.
-    exact: dict[str, list[tuple[int, int]]] = {}
-    for i, _ in cells:
+    # 2. Candidates of every other column: (field, class, rank, year, match); class 1 for an
+    #    exact alias or a bilingual header, 2 for a contained alias.
+    candidates: dict[str, list[tuple[int, int, int, ColumnMatch]]] = {}
+    for i, h in cells:
         if i in used:
             continue
         hit = _ALIAS_RANKS.get(keys[i]) or _ALIAS_RANKS.get(full_keys[i])
-        if hit and hit[0] not in found and multiplier(i, hit[0]) is not None:
-            exact.setdefault(hit[0], []).append((hit[1], i))
-    for field, options in exact.items():
-        _, i = min(options)
-        take(field, i, multiplier(i, field))  # type: ignore[arg-type]
-
-    # 3. Contained aliases with a neutral remainder; years decide between year-named columns.
-    candidates: dict[str, list[tuple[int, int]]] = {}  # field -> [(year or -1, column)]
-    units: dict[int, str | None] = {}
-    for i, h in cells:
-        if i in used or not isinstance(h, str) or len(keys[i]) > MAX_HEADER_LENGTH:
-            continue  # a header is short text; numbers, dates and sentences are not looked into
-        hit = _contained(keys[i])
-        if hit is None or not hit[0]:
+        if hit:
+            m = match(hit[0], i, "alias")
+            if m is not None:
+                candidates.setdefault(hit[0], []).append((1, hit[1], -1, m))
             continue
-        field, pre, post = hit
+        if not isinstance(h, str) or len(keys[i]) > MAX_HEADER_LENGTH:
+            continue  # a header is short text; numbers, dates and sentences are not looked into
+        field = _bilingual(h)
+        if field:
+            m = match(field, i, "bilingual")
+            if m is not None:
+                candidates.setdefault(field, []).append((1, 999, -1, m))
+            continue
+        inner = _contained(keys[i])
+        if inner is None or not inner[0]:
+            continue
+        field, pre, post = inner
         tail = _TRAILING_UNIT_RE.search(post)
-        units[i] = tail.group("u") if tail else None
-        if multiplier(i, field, units[i]) is None:
+        m = match(field, i, "contained", tail.group("u") if tail else None)
+        if m is None:
             continue
         year = _YEAR_RE.search(pre + "|" + post)
-        candidates.setdefault(field, []).append((int(year.group(1)) if year else -1, i))
-    for field, options in candidates.items():
-        if field in found:  # an exact alias or the mapping named it: year-named columns stay unused
+        candidates.setdefault(field, []).append((2, 0, int(year.group(1)) if year else -1, m))
+
+    # 3. Choose per field: the best class, then rank; among year-named columns the latest year.
+    # fields named exactly first, so an exact 上年投放额 wins over the year before 2026年投放额
+    for field, options in sorted(candidates.items(), key=lambda fo: min(o[0] for o in fo[1])):
+        if field in found:  # the mapping (or a year column) named it: the other columns stay unused
             continue
-        years = [y for y, _ in options if y >= 0]
-        if years:
+        best = min(c for c, _, _, _ in options)
+        top = [o for o in options if o[0] == best]
+        years = [y for _, _, y, _ in top if y >= 0]
+        if best == 2 and years:
             latest = max(years)
-            i = min(c for y, c in options if y == latest)
-            take(field, i, multiplier(i, field, units[i]))  # type: ignore[arg-type]
+            chosen = min((o for o in top if o[2] == latest), key=lambda o: o[3].index)[3]
             if field == "billings" and "billings_prev" not in found:
-                prev = [c for y, c in options if y == latest - 1]
+                prev = [o[3] for o in top if o[2] == latest - 1]
                 if prev:
-                    mult = multiplier(prev[0], "billings_prev", units[prev[0]])
-                    take("billings_prev", prev[0], mult)  # type: ignore[arg-type]
+                    take(ColumnMatch("billings_prev", prev[0].index, prev[0].header, prev[0].multiplier,
+                                     "contained", prev[0].unit_from))
+            others = [o[3] for o in options if o[2] < 0 and o[3].index != chosen.index]
         else:
-            i = min(c for _, c in options)
-            take(field, i, multiplier(i, field, units[i]))  # type: ignore[arg-type]
-    return dict(sorted(found.items(), key=lambda fm: fm[1].index))
+            chosen = min(top, key=lambda o: (o[1], o[3].index))[3]
+            # year-named columns beside a plain one are other periods, not rivals
+            others = [o[3] for o in sorted(options, key=lambda o: (o[0], o[1], o[3].index))
+                      if o[3].index != chosen.index and o[2] < 0]
+        take(chosen)
+        if others:
+            rivals[field] = others
+    for field in list(rivals):
+        rivals[field] = [m for m in rivals[field] if m.index not in used or found.get(field, m).index == m.index]
+        if not rivals[field]:
+            del rivals[field]
+    for field in list(foreign):
+        if field in found:
+            del foreign[field]
+    return HeaderMatch(dict(sorted(found.items(), key=lambda fm: fm[1].index)), rivals, foreign)

@@ -52,6 +52,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "the cell holds an Excel error value (a formula failed); value ignored"),
     "missing_last_order": ("现有客户缺少最近合作日期，R 分按最低分计",
                            "current client without a last order date; R scored lowest"),
+    # problems of the table, not of a row (row None): SPEC 2, never a silently wrong answer
+    "field_missing": ("找不到{label}列：{needed}留空。请加上这一列，或在「设置」的列映射中指定哪一列是{label}",
+                      "no {label} column found: {needed} left empty. Add the column, or name it in the Settings "
+                      "column mapping"),
+    "field_ambiguous": ("{label}有两列：「{column}」和「{rival}」，数值不同，无法确定用哪一列：{needed}留空。"
+                        "请在「设置」的列映射中指定",
+                        "two columns could be the {label}: '{column}' and '{rival}', and their values differ: "
+                        "{needed} left empty. Name one in the Settings column mapping"),
+    "field_not_status": ("「{column}」列的值大多不是客户状态（{n} 个值中只有 {share} 是 现有/潜在/流失 等）："
+                         "{needed}留空。请改用 现有/合作中、潜在/意向、流失，或在列映射中指定状态列",
+                         "the values of '{column}' are mostly not statuses (only {share} of {n} are current / "
+                         "prospect / lost): {needed} left empty. Use 现有/潜在/流失, or map the status column"),
+    "field_foreign": ("「{column}」的单位是 {unit}，不是人民币，未作为{label}使用：{needed}留空。请换算为人民币，"
+                      "或在列映射中指定人民币金额列",
+                      "'{column}' is in {unit}, not yuan, so it is not used as the {label}: {needed} left empty. "
+                      "Convert it to yuan, or map a yuan column"),
+    "many_unreadable": ("{label}列有 {bad} / {total} 个值无法读取（见各行的问题），相关结果只按其余的值计算",
+                        "{bad} of {total} {label} values could not be read (see the rows' problems); results use "
+                        "the rest only"),
+    "header_formula": ("第 {letter} 列的表头是公式（{formula}），文件里没有保存它的结果（脚本生成的文件常这样）：此列未识别。"
+                       "请用 Excel 打开并保存后再运行",
+                       "the header of column {letter} is a formula ({formula}) saved without its result (as "
+                       "scripts often save files): the column is not recognised. Open and save the book in Excel, "
+                       "then run again"),
+    "formula_no_value": ("单元格是公式（{formula}），文件里没有保存计算结果：已忽略此值。请用 Excel 打开并保存后再运行",
+                         "the cell is a formula ({formula}) saved without its result: value ignored. Open and save "
+                         "the book in Excel, then run again"),
+    "group_row": ("分组标题行（{value}），不是客户，未参与分级", "group heading row ({value}), not a client; left out"),
 }
 
 
@@ -70,8 +98,16 @@ class Problem:
         """The explanation in the requested language."""
         zh, en = MESSAGES.get(self.code, (self.code, self.code))
         template = zh if lang == "zh" else en
+        params = dict(self.params)
+        if "field" in params:  # a problem of the table: the field's name and what stays empty, in the language
+            from .reading import NEEDED_BY, field_label
+
+            f = params["field"]
+            params.setdefault("label", field_label(f, lang))
+            params.setdefault("needed", NEEDED_BY.get(f, ("相关结果", "dependent results"))[0 if lang == "zh" else 1])
+            params.setdefault("column", self.column)
         try:
-            return template.format(**self.params)
+            return template.format(**params)
         except (KeyError, IndexError):
             return template
 
@@ -83,6 +119,8 @@ class Problem:
             "column": self.column,
             "value": display_value(self.value),
             "message": self.message(lang),
+            "code": self.code,
+            "field": self.params.get("field"),
         }
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import python_calamine as pc
 
-from ..engine.book import SheetGrid, TableInfo
+from ..engine.book import SheetGrid, TableInfo, UncomputedFormula
 
 
 class WorkbookUnreadable(OSError):
@@ -163,6 +163,102 @@ def _read_error_cells(path: Path) -> dict[str, list[tuple[int, int, str]]]:
         return {}
 
 
+# ---------------------------------------------------------------- formulas saved without a result
+
+_F_OPEN_RE = re.compile(rb"<(?:\w+:)?f\b")
+_F_TEXT_RE = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
+_LITERAL_RE = re.compile(r'\s*"((?:[^"]|"")*)"\s*')
+_CONCAT_RE = re.compile(r"^\s*(?:_xlfn\.)?CONCAT(?:ENATE)?\((.*)\)\s*$", re.I | re.S)
+
+
+def _literal_text(formula: str) -> str | None:
+    """The text a formula of string literals gives (``"客户名称"``, ``"客户"&"名称"``,
+    ``CONCATENATE("客户","名称")``); None for any other formula."""
+    m = _CONCAT_RE.match(formula)
+    parts = re.split(r",(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", m.group(1)) if m else \
+        re.split(r"&(?=(?:[^\"]*\"[^\"]*\")*[^\"]*$)", formula)
+    out = []
+    for part in parts:
+        lit = _LITERAL_RE.fullmatch(part)
+        if lit is None:
+            return None
+        out.append(lit.group(1).replace('""', '"'))
+    return "".join(out)
+
+
+def _uncomputed_formulas(xml: bytes) -> list[tuple[int, int, str]]:
+    """(0-based row, 0-based column, formula text) of every cell with a formula but no
+    saved value (no ``<v>``): calamine reads those cells as empty."""
+    out: list[tuple[int, int, str]] = []
+    for m in _F_OPEN_RE.finditer(xml):
+        start = xml.rfind(b"<", 0, m.start())
+        c_start = max(xml.rfind(b"<c ", 0, m.start()), xml.rfind(b":c ", 0, m.start()) - 1)
+        c_end = xml.find(b"c>", m.end())
+        if c_start < 0 or c_end < 0 or start < c_start:
+            continue
+        cell = xml[c_start:c_end]
+        if re.search(rb"<(?:\w+:)?v>", cell):
+            continue
+        ref = _CELL_REF_RE.search(xml, c_start, xml.find(b">", c_start))
+        rm = _REF_RE.match(ref.group(1).decode("ascii", "replace")) if ref else None
+        if rm is None:
+            continue
+        f = _F_TEXT_RE.search(cell)
+        text = html.unescape(f.group(1).decode("utf-8", "replace")) if f and f.group(1) else ""
+        out.append((int(rm.group(2)) - 1, _column_index(rm.group(1)), text))
+    return out
+
+
+def _read_uncomputed(path: Path) -> dict[str, list[tuple[int, int, str]]]:
+    """Sheet name -> its formulas without a saved result (best effort, like the error cells)."""
+    try:
+        with zipfile.ZipFile(path) as z:
+            out: dict[str, list[tuple[int, int, str]]] = {}
+            for name, part in _sheet_parts(z).items():
+                try:
+                    xml = z.read(part)
+                except KeyError:
+                    continue
+                if _F_OPEN_RE.search(xml):
+                    found = _uncomputed_formulas(xml)
+                    if found:
+                        out[name] = found
+            return out
+    except Exception:  # noqa: BLE001 - never fail a read because of this extra pass
+        return {}
+
+
+def _put_uncomputed(rows: list[list[Any]], first_row: int, first_col: int,
+                    cells: list[tuple[int, int, str]]) -> tuple[int, int]:
+    """Put each formula's literal text, or an :class:`UncomputedFormula`, into its empty
+    cell (growing the grid where calamine cut it short); returns the new (first_row,
+    first_col) of the grid."""
+    if not cells:
+        return first_row, first_col
+    top = min(first_row, min(r for r, _, _ in cells))
+    left = min(first_col, min(c for _, c, _ in cells))
+    if top < first_row:
+        rows[:0] = [[] for _ in range(first_row - top)]
+    if left < first_col:
+        for r in rows:
+            r[:0] = [""] * (first_col - left)
+    for r, c, formula in cells:
+        i, j = r - top, c - left
+        while len(rows) <= i:
+            rows.append([])
+        row = rows[i]
+        if len(row) <= j:
+            row.extend([""] * (j + 1 - len(row)))
+        if _blank(row[j]):
+            text = _literal_text(formula)
+            row[j] = text if text is not None else UncomputedFormula(formula)
+    width = max((len(r) for r in rows), default=0)
+    for r in rows:
+        if len(r) < width:
+            r.extend([""] * (width - len(r)))
+    return top, left
+
+
 def _fill_merged_down(rows: list[list[Any]], first_row: int, first_col: int, merged: Any) -> None:
     """A cell merged down over several rows of one column (an AE's name merged over the rows
     of their clients) shows its value on every one of those rows: give it to each of them.
@@ -210,6 +306,7 @@ def read_workbook(path: str | Path) -> WorkbookData:
         raise WorkbookUnreadable(f"无法读取工作簿 / cannot read workbook {path}: {e}") from e
 
     errors = _read_error_cells(path)
+    uncomputed = _read_uncomputed(path)
     sheets: list[SheetGrid] = []
     for meta in wb.sheets_metadata:
         if meta.typ != pc.SheetTypeEnum.WorkSheet:
@@ -217,15 +314,20 @@ def read_workbook(path: str | Path) -> WorkbookData:
         sheet = wb.get_sheet_by_name(meta.name)
         start = sheet.start or (0, 0)
         rows = sheet.to_python(skip_empty_area=True)
+        if rows == [[]] or rows == [[""]]:
+            rows = []
         if meta.name in errors:
             _put_errors(rows, start[0], start[1], errors[meta.name])
+        if meta.name in uncomputed:
+            start = _put_uncomputed(rows, start[0], start[1], uncomputed[meta.name])
         try:
             merged = sheet.merged_cell_ranges
         except Exception:  # noqa: BLE001 - formats without merge information
             merged = None
         _fill_merged_down(rows, start[0], start[1], merged)
+        spans = tuple((r0, c0, r1, c1) for (r0, c0), (r1, c1) in (merged or ()))
         sheets.append(SheetGrid(meta.name, rows, start[0], start[1],
-                                hidden=meta.visible != pc.SheetVisibleEnum.Visible))
+                                hidden=meta.visible != pc.SheetVisibleEnum.Visible, merged=spans))
 
     tables: list[TableInfo] = []
     for name in table_names:
