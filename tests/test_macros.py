@@ -765,3 +765,22 @@ def test_reassign_button_with_the_real_job(book):
     assert outcome.ok, shown
     assert outcome.sheets[0] == "客户交接" and outcome.counts["moved"] > 0
     assert "拜访计划" in outcome.sheets and "分级结果" in outcome.sheets
+
+
+def test_a_field_the_table_lacks_is_shown_in_a_box_after_the_run(tmp_path):
+    """A button run on a book without a last-visit column writes what it can and then says,
+    in a message box, what could not be read and what stays empty."""
+    import xlsxwriter
+
+    path = tmp_path / "no_visits.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("客户台账")
+    ws.write_row(0, 0, ["客户名称", "客户经理", "客户状态", "年度投放额"])
+    ws.write_row(1, 0, ["甲", "张伟", "合作中", 1_000_000])
+    wb.close()
+    shown, alert = _collect()
+    outcome = macros.run_job(FakeBook.from_file(path), "refresh", alert=alert, now=NOW)
+    assert outcome.ok and len(shown) == 1
+    text, title = shown[0]
+    assert "最近拜访日期" in text and "留空" in text and "数据问题" in text and title.startswith("xlclient")
+    assert macros.table_problems_message([], "zh") == ""

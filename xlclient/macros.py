@@ -140,6 +140,17 @@ class StatusBar:
             pass
 
 
+def table_problems_message(problems: Any, lang: Language) -> str:
+    """The problems of the client table (a field not found, two columns for one field, many
+    unreadable values) as one message for a box; "" when there are none."""
+    lines = [p.message(lang) for p in problems if getattr(p, "row", 0) is None]
+    if not lines:
+        return ""
+    head = "已完成，但客户表有以下问题（详见「数据问题」表）：" if lang == "zh" else \
+        "Done, but the client table has these problems (see the Issues sheet):"
+    return head + "\n\n" + "\n".join("• " + ln for ln in lines)
+
+
 def run_job(book: Any, name: str, *, alert: Callable[[str, str], Any] | None = None,
             now: dt.datetime | None = None, **arguments: Any) -> JobOutcome:
     """Run the job ``name`` of :mod:`xlclient.jobs` on the open workbook ``book`` and write
@@ -165,7 +176,14 @@ def run_job(book: Any, name: str, *, alert: Callable[[str, str], Any] | None = N
         write_sheets(book, result.sheets, progress=lambda text: status.show(("写入 " if lang == "zh" else "writing ")
                                                                             + text))
         counts = dict(getattr(result, "counts", {}) or {})
-        return JobOutcome(name, True, "", counts, [s.name for s in result.sheets])
+        message = table_problems_message(getattr(result, "problems", []), lang or "zh")
+        if message:  # the run wrote what it could; what it could not read must not pass unseen
+            title = "xlclient " + (zh if lang == "zh" else en)
+            try:
+                show(message, title)
+            except Exception:
+                pass
+        return JobOutcome(name, True, message, counts, [s.name for s in result.sheets])
     except Exception as error:  # every failure becomes one readable message
         traceback.print_exc(file=sys.stderr)
         message = error_message(error, lang, zh if lang != "en" else en)

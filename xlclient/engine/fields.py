@@ -322,6 +322,11 @@ def header_unit(unit: str | None) -> float | None:
         return 1.0
     if is_non_yuan_unit(unit):
         return None
+    parts = [p for p in _QUALIFIER_SPLIT_RE.split(unicodedata.normalize("NFKC", unit).strip().lower()) if p]
+    if len(parts) > 1:
+        units = {m for p in parts if (m := unit_multiplier(p)) is not None and normalise_header(p) not in ("rmb", "cny")}
+        if len(units) > 1:  # 万元,千元: which one?
+            return None
     key = normalise_header(unit)
     scaled = _SCALED_UNIT_RE.match(key)
     if scaled and scaled.group("n") not in ("",):

@@ -49,6 +49,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
 
 # What stays empty without the field, as the messages say it.
 NEEDED_BY: dict[str, tuple[str, str]] = {
+    "name": ("每个客户的全部结果", "every result of every client"),
     "owner": ("拜访计划", "the visit plan"),
     "status": ("等级、象限、意向阶段、RFM、购买可能性、下次拜访、复盘与拜访计划",
                "tiers, quadrants, stages, RFM, likelihoods, next visits, the review and the visit plan"),
@@ -336,7 +337,11 @@ def resolve(hm: HeaderMatch, grid: np.ndarray, headers: Sequence[Any], sheet: st
             columns[f] = chosen
             rivals[f] = kept
 
-    # Fields results depend on that no column names.
+    # Fields results depend on that no column names (the table is found by its client names or
+    # IDs, but a table handed over directly may lack both).
+    if "name" not in columns and "client_id" not in columns:
+        unreadable["name"] = "field_missing"
+        problems.append(Problem(sheet, None, field_label("name", "zh"), None, "field_missing", {"field": "name"}))
     for f in CRITICAL_FIELDS:
         if f in columns or f in unreadable:
             continue
