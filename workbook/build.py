@@ -42,6 +42,7 @@ import argparse
 import contextlib
 import datetime as dt
 import io
+import json
 import os
 import random
 import re
@@ -60,6 +61,8 @@ ROOT = Path(__file__).resolve().parent
 REPO = ROOT.parent
 VBA_DIR = ROOT / "vba"
 TEMPLATE = ROOT / "xlclient.xlsm"
+BUILD_INFO = ROOT / "build-info.json"  # the versions of the libraries that wrote the template's bytes
+GENERATORS = ("XlsxWriter", "ms-ovba", "ms-cfb", "ms-ovba-compression")
 UDF_MODULE_FILE = VBA_DIR / "xlwings_udfs.bas"
 
 if str(REPO) not in sys.path:  # `python workbook/build.py` from anywhere
@@ -674,6 +677,24 @@ def parts(data: bytes) -> dict[str, bytes]:
         return {i.filename: z.read(i.filename) for i in z.infolist()}
 
 
+def generator_versions() -> dict[str, str]:
+    """Installed versions of the libraries whose output the template's bytes are: a new
+    release may write the same workbook with other bytes (attribute order, a new default)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for name in GENERATORS:
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = ""
+    return out
+
+
+def write_build_info() -> None:
+    BUILD_INFO.write_text(json.dumps(generator_versions(), indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
 def stale_parts(committed: bytes, fresh: bytes) -> list[str]:
     """What a fresh build changes in the committed template: a line per zip member that is
     missing, added or different, with up to five differing cells of a worksheet (where it
@@ -720,6 +741,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.out is None and refresh_sources():
         print(f"updated {UDF_MODULE_FILE.relative_to(REPO)}")
     path = build(args.out or TEMPLATE)
+    if args.out is None:
+        write_build_info()
     print(f"built {path} ({path.stat().st_size:,} bytes)")
     return 0
 
