@@ -104,6 +104,9 @@ def _print_problems(rep: Reporter, problems: list[dict[str, Any]], lang: Languag
         return
     rep.say(("数据问题（共 {n} 个）：" if lang == "zh" else "Data problems ({n}):").format(n=len(problems)))
     for p in problems[:limit]:
+        if p["row"] is None:  # a problem of the table, not of a cell
+            rep.say(f"  {p['sheet']}（整表）：{p['message']}" if lang == "zh" else f"  {p['sheet']} (table): {p['message']}")
+            continue
         where = f"{p['sheet']}!{p['column']} 第{p['row']}行" if lang == "zh" else f"{p['sheet']} row {p['row']}, {p['column']}"
         rep.say(f"  {where}: {p['value']!r} — {p['message']}")
     if len(problems) > limit:
