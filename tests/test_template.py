@@ -161,11 +161,8 @@ def test_committed_template_is_current(built, template):
     assert not stale, "stale template: " + "; ".join(stale) + " -- run python -m workbook.build"
 
 
-def test_the_content_comparison_finds_a_changed_cell_and_module(template, tmp_path, monkeypatch):
-    """The comparison used under newer library releases also fails on a real change."""
-    same = content_differences(template.read_bytes(), template.read_bytes())
-    assert same == []
-    monkeypatch.setattr(B, "N_CLIENTS", B.N_CLIENTS - 1)
+def _edit_vba(monkeypatch) -> None:
+    """Build from VBA sources with one more comment line in the XlClient module."""
     original = B.vba_sources
 
     def edited() -> dict[str, bytes]:
@@ -174,6 +171,14 @@ def test_the_content_comparison_finds_a_changed_cell_and_module(template, tmp_pa
         return mods
 
     monkeypatch.setattr(B, "vba_sources", edited)
+
+
+def test_the_content_comparison_finds_a_changed_cell_and_module(template, tmp_path, monkeypatch):
+    """The comparison used under newer library releases also fails on a real change."""
+    same = content_differences(template.read_bytes(), template.read_bytes())
+    assert same == []
+    monkeypatch.setattr(B, "N_CLIENTS", B.N_CLIENTS - 1)
+    _edit_vba(monkeypatch)
     changed = content_differences(template.read_bytes(), B.build(tmp_path / "c.xlsm").read_bytes())
     assert any(c.startswith("sheet 客户台账") for c in changed) and "VBA modules differ" in changed
 
@@ -185,14 +190,7 @@ def test_staleness_check_fails_when_a_source_really_changes(change, template, tm
     from xlclient.engine import likelihood
 
     if change == "vba":
-        original = B.vba_sources
-
-        def edited() -> dict[str, bytes]:
-            mods = original()
-            mods["XlClient"] = mods["XlClient"] + b"' one more comment line\r\n"
-            return mods
-
-        monkeypatch.setattr(B, "vba_sources", edited)
+        _edit_vba(monkeypatch)
         expected = "xl/vbaProject.bin: differs"
     elif change == "likelihood precision":
         monkeypatch.setattr(likelihood, "LIKELIHOOD_DECIMALS", 4)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import html
 import re
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -145,9 +145,11 @@ def _error_cells(xml: bytes) -> list[tuple[int, int, str]]:
     return out
 
 
-def _read_error_cells(path: Path) -> dict[str, list[tuple[int, int, str]]]:
-    """Sheet name -> its error cells, for .xlsx/.xlsm files; {} when the file is not a zip
-    package or anything about it is unexpected (this is a best effort on top of calamine)."""
+def _scan_sheets(path: Path, wanted: Callable[[bytes], bool],
+                 scan: Callable[[bytes], list[tuple[int, int, str]]]) -> dict[str, list[tuple[int, int, str]]]:
+    """Sheet name -> ``scan`` of its worksheet XML, for the sheets ``wanted`` says may hold
+    something; {} when the file is not a zip package or anything about it is unexpected
+    (these passes are a best effort on top of calamine)."""
     try:
         with zipfile.ZipFile(path) as z:
             out: dict[str, list[tuple[int, int, str]]] = {}
@@ -156,11 +158,18 @@ def _read_error_cells(path: Path) -> dict[str, list[tuple[int, int, str]]]:
                     xml = z.read(part)
                 except KeyError:
                     continue
-                if b't="e"' in xml or b"t='e'" in xml:
-                    out[name] = _error_cells(xml)
+                if wanted(xml):
+                    found = scan(xml)
+                    if found:
+                        out[name] = found
             return out
-    except Exception:  # noqa: BLE001 - never fail a read because of this extra pass
+    except Exception:  # noqa: BLE001 - never fail a read because of these extra passes
         return {}
+
+
+def _read_error_cells(path: Path) -> dict[str, list[tuple[int, int, str]]]:
+    """Sheet name -> its error cells (.xlsx/.xlsm)."""
+    return _scan_sheets(path, lambda xml: b't="e"' in xml or b"t='e'" in xml, _error_cells)
 
 
 # ---------------------------------------------------------------- formulas saved without a result
@@ -210,22 +219,8 @@ def _uncomputed_formulas(xml: bytes) -> list[tuple[int, int, str]]:
 
 
 def _read_uncomputed(path: Path) -> dict[str, list[tuple[int, int, str]]]:
-    """Sheet name -> its formulas without a saved result (best effort, like the error cells)."""
-    try:
-        with zipfile.ZipFile(path) as z:
-            out: dict[str, list[tuple[int, int, str]]] = {}
-            for name, part in _sheet_parts(z).items():
-                try:
-                    xml = z.read(part)
-                except KeyError:
-                    continue
-                if _F_OPEN_RE.search(xml):
-                    found = _uncomputed_formulas(xml)
-                    if found:
-                        out[name] = found
-            return out
-    except Exception:  # noqa: BLE001 - never fail a read because of this extra pass
-        return {}
+    """Sheet name -> its formulas without a saved result."""
+    return _scan_sheets(path, lambda xml: _F_OPEN_RE.search(xml) is not None, _uncomputed_formulas)
 
 
 def _put_uncomputed(rows: list[list[Any]], first_row: int, first_col: int,
