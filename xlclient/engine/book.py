@@ -568,6 +568,8 @@ def _uncomputed(grid: np.ndarray, headers: Sequence[Any], columns: Mapping[str, 
         if m.index >= grid.shape[1]:
             continue
         col = grid[:, m.index]
+        if UncomputedFormula not in set(map(type, col)):  # the common case, in one C-level pass
+            continue
         hit = np.flatnonzero(np.fromiter((isinstance(v, UncomputedFormula) for v in col), dtype=bool, count=len(col)))
         for i in hit:
             out.append(Problem(sheet, int(excel_rows[i]), m.header, str(col[i]), "formula_no_value",
@@ -584,10 +586,21 @@ def _group_rows(grid: np.ndarray, frame: pd.DataFrame, columns: Mapping[str, Col
     out = np.zeros(n, dtype=bool)
     if n == 0 or grid.ndim != 2 or grid.shape[1] == 0:
         return out
-    filled = np.zeros(grid.shape, dtype=bool)
+    # Candidates first, from the columns that make a client (a heading fills at most one of
+    # them); then the whole row of each candidate.
+    keys = [m.index for f, m in columns.items() if f in ("client_id", "name", "owner", "status", "billings",
+                                                             "last_visit") and m.index < grid.shape[1]]
+    count = np.zeros(n, dtype=int)
+    for j in keys:
+        count += ~blank_mask(grid[:, j])
+    candidates = np.flatnonzero(count <= 1)
+    if not len(candidates):
+        return out
+    filled = np.zeros((len(candidates), grid.shape[1]), dtype=bool)
     for j in range(grid.shape[1]):
-        filled[:, j] = ~blank_mask(grid[:, j])
-    single = np.flatnonzero(filled.sum(axis=1) == 1)
+        filled[:, j] = ~blank_mask(grid[candidates, j])
+    single = candidates[filled.sum(axis=1) == 1]
+    filled = dict(zip(candidates.tolist(), filled))
     if not len(single):
         return out
     heads: set[str] = set()
@@ -595,7 +608,7 @@ def _group_rows(grid: np.ndarray, frame: pd.DataFrame, columns: Mapping[str, Col
         if f in frame:
             heads |= {normalise_header(v) for v in frame[f].to_numpy(dtype=object) if isinstance(v, str) and v}
     for i in single:
-        v = grid[i, int(np.flatnonzero(filled[i])[0])]
+        v = grid[i, int(np.flatnonzero(filled[int(i)])[0])]
         if not isinstance(v, str):
             continue
         text = _ENUMERATOR_RE.sub("", unicodedata.normalize("NFKC", v).strip().lower())  # 二、潜在客户

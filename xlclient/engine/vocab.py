@@ -111,10 +111,10 @@ def status_codes(text: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     inside the text: 已停止往来 is lost, 洽谈中 a prospect, 长期合作中 current); returns
     (codes, unknown)."""
     codes, unknown = _codes(text, STATUS_WORDS)
-    if unknown.any():
+    if unknown.any():  # looked at once per distinct text, not per cell
         idx = np.flatnonzero(unknown)
-        keys = [normalise_header(v) for v in np.asarray(text, dtype=object)[idx]]
-        found = np.array([_status_by_keyword(k) for k in keys], dtype=object)
+        where, uniques = pd.factorize(pd.Series(np.asarray(text, dtype=object)[idx], dtype=object))
+        found = np.array([_status_by_keyword(normalise_header(v)) for v in uniques], dtype=object)[where]
         codes = codes.copy()
         codes[idx] = found
         unknown = unknown.copy()
