@@ -240,3 +240,14 @@ def test_every_command_on_tiny_books(tmp_path, capsys, command, rows):
     extra = [] if command == "check" else ["--out", str(tmp_path / "out.xlsx")]
     code, result = run_json(capsys, [command, str(path), "--today", TODAY] + extra)
     assert code == 0, result
+
+
+def test_reassign_when_the_owner_column_cannot_be_read_says_why(tmp_path, capsys):
+    path = tmp_path / "two_owners.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("客户台账")
+    ws.write_row(0, 0, ["客户名称", "客户经理", "负责人", "客户状态", "年度投放额", "最近拜访日期"])
+    ws.write_row(1, 0, ["甲", "张伟", "王芳", "合作中", 100, "2026-11-02"])
+    wb.close()
+    code, result = run_json(capsys, ["reassign", str(path), "--from", "张伟", "--today", TODAY])
+    assert code == 2 and "无法交接" in result["error"] and "负责人" in result["error"]

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from hypothesis import given, strategies as st
 import xlsxwriter
 
 from xlclient.xlsx.reader import WorkbookUnreadable, _error_cells, read_workbook
@@ -167,3 +168,31 @@ def test_unreadable_files(tmp_path):
         z.writestr("hello.txt", "no workbook here")
     with pytest.raises(WorkbookUnreadable):
         read_workbook(broken)
+
+
+# ----------------------------------------------------------------------------- formulas without a saved result
+
+def test_cells_holding_only_a_formula_are_found_in_any_namespace():
+    from xlclient.xlsx.reader import _uncomputed_formulas
+
+    xml = (b'<row><c r="A1" t="str"><f>"a"&amp;"b"</f></c><c r="B1"/><c r="C1"><f>B1*2</f><v>4</v></c>'
+           b'<x:c r="D2"><x:f>A1+1</x:f></x:c><c r="E3"><f t="shared" si="0"/></c></row>')
+    assert _uncomputed_formulas(xml) == [(0, 0, '"a"&"b"'), (1, 3, "A1+1"), (2, 4, "")]
+
+
+@pytest.mark.parametrize("formula, text", [
+    ('"客户名称"', "客户名称"), ('"客户"&"名称"', "客户名称"), ('CONCATENATE("客户", "名称")', "客户名称"),
+    ('_xlfn.CONCAT("a","b")', "ab"), ('"say ""hi"""', 'say "hi"'), ("A1&B1", None), ('"a"&A1', None), ("", None),
+])
+def test_literal_formulas_give_their_text(formula, text):
+    from xlclient.xlsx.reader import _literal_text
+
+    assert _literal_text(formula) == text
+
+
+@given(st.lists(st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=8), min_size=1, max_size=4))
+def test_literal_formula_round_trip(parts):
+    from xlclient.xlsx.reader import _literal_text
+
+    formula = "&".join('"' + p.replace('"', '""') + '"' for p in parts)
+    assert _literal_text(formula) == "".join(parts)

@@ -258,3 +258,20 @@ def test_garbled_headers_give_the_same_tiers_or_a_problem_of_the_table(order, da
             assert tier in ("", REFERENCE.get(name)), (headers, name, tier)
     for f in garbled & {"owner", "status", "billings", "last_visit"}:
         assert f in table or f in book.columns, (headers, f)  # a garbled field is read by its values or reported
+
+
+def test_an_owner_taken_by_its_values_is_said_out_loud():
+    header = ["客户名称", "", "客户状态", "年度投放额", "最近拜访日期"]
+    rows = [[f"客户{i}", ["张伟", "李娜"][i % 2], "现有", 10 + i, "2026-10-01"] for i in range(6)]
+    book = book_of(header, rows)
+    assert book.columns["owner"].how == "content" and list(book.frame["owner"])[:2] == ["张伟", "李娜"]
+    (p,) = [p for p in book.problems if p.row is None]
+    assert p.code == "field_by_content" and "第 B 列" in p.message("zh") and "请核实" in p.message("zh")
+
+
+def test_gross_profit_in_a_foreign_currency_is_not_used_and_said():
+    header = ["客户名称", "客户经理", "客户状态", "年度投放额", "最近拜访日期", "Gross profit (USD)"]
+    book = book_of(header, [["甲", "张", "现有", 10, "2026-10-01", 3]])
+    assert "gross_profit" not in book.columns and np.isnan(book.frame["gross_profit"][0])
+    (p,) = [p for p in book.problems if p.row is None]
+    assert (p.code, p.params["field"]) == ("field_foreign", "gross_profit") and "USD" in p.message("zh")

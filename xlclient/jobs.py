@@ -615,6 +615,9 @@ def reassign(inputs: Inputs, departing_owner: str, to_owners: Sequence[str] | No
     lang = inputs.language
     zh = lang == "zh"
     owners = set(inputs.book.frame["owner"])
+    if "owner" in inputs.book.unreadable:  # not "no such AE": the owner column itself could not be read
+        problem = next(p for p in inputs.book.problems if p.row is None and p.params.get("field") == "owner")
+        raise JobRefused(("无法交接：" if zh else "cannot reassign: ") + problem.message(lang))
     if departing_owner not in owners:
         raise JobRefused((f"客户台账中没有客户经理「{departing_owner}」" if zh else
                           f"no AE called '{departing_owner}' in the client book"))

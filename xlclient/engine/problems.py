@@ -68,6 +68,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "或在列映射中指定人民币金额列",
                       "'{column}' is in {unit}, not yuan, so it is not used as the {label}: {needed} left empty. "
                       "Convert it to yuan, or map a yuan column"),
+    "field_by_content": ("没有客户经理表头，已按内容把第 {letter} 列（{n} 行里 {distinct} 个人名反复出现）当作客户经理，请核实；"
+                         "不对时请在「设置」的列映射中指定",
+                         "no owner header: column {letter} ({distinct} people's names repeated over {n} rows) is "
+                         "taken as the owner by its values; please check, or name the owner column in the Settings "
+                         "column mapping"),
     "many_unreadable": ("{label}列有 {bad} / {total} 个值无法读取（见各行的问题），相关结果只按其余的值计算",
                         "{bad} of {total} {label} values could not be read (see the rows' problems); results use "
                         "the rest only"),

@@ -56,6 +56,7 @@ NEEDED_BY: dict[str, tuple[str, str]] = {
     "billings": ("现有客户的等级、象限、RFM、下次拜访、复盘与拜访计划",
                  "current clients' tiers, quadrants, RFM, next visits, the review and the visit plan"),
     "last_visit": ("下次拜访、拜访状态与拜访计划", "next visits, visit status and the visit plan"),
+    "gross_profit": ("复盘与看板中的毛利数字（含淘汰建议）", "the gross-profit figures of the review and dashboard"),
 }
 
 HOW_LABELS: dict[str, tuple[str, str]] = {
@@ -294,10 +295,14 @@ def resolve(hm: HeaderMatch, grid: np.ndarray, headers: Sequence[Any], sheet: st
             if ok:
                 found.append((i, n, distinct))
         if len(found) == 1:
+            # Names repeated down a column could also be contacts or short industry words: the
+            # column is used, and that it was taken by its values is said out loud.
             i, n, distinct = found[0]
             columns["owner"] = ColumnMatch("owner", i, header_of(i), 1.0, "content", "")
             evidence["owner"] = {"zh": f"{n} 行里 {distinct} 个人名反复出现",
                                  "en": f"{distinct} people's names repeated over {n} rows"}
+            problems.append(Problem(sheet, None, header_of(i) or _letter(i), None, "field_by_content",
+                                    {"field": "owner", "letter": _letter(i), "n": n, "distinct": distinct}))
 
     # A column named like the client (客户) that holds codes (KH-2026-001) beside the names
     # is the client ID.
@@ -351,6 +356,11 @@ def resolve(hm: HeaderMatch, grid: np.ndarray, headers: Sequence[Any], sheet: st
             problems.append(Problem(sheet, None, header_of(i), None, "field_foreign", {"field": f, "unit": unit}))
         else:
             problems.append(Problem(sheet, None, field_label(f, "zh"), None, "field_missing", {"field": f}))
+    # Other money columns in a foreign currency (gross profit in USD ...) are not used either,
+    # and that is said.
+    for f, (i, unit) in hm.foreign.items():
+        if f not in columns and f not in CRITICAL_FIELDS:
+            problems.append(Problem(sheet, None, header_of(i), None, "field_foreign", {"field": f, "unit": unit}))
     for f in unreadable:  # the frame gets no values for it: nothing computed from a doubtful column
         columns.pop(f, None)
     columns = dict(sorted(columns.items(), key=lambda fm: fm[1].index))

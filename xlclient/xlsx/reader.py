@@ -175,7 +175,6 @@ def _read_error_cells(path: Path) -> dict[str, list[tuple[int, int, str]]]:
 # ---------------------------------------------------------------- formulas saved without a result
 
 _F_OPEN_RE = re.compile(rb"<(?:\w+:)?f\b")
-_F_TEXT_RE = re.compile(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", re.S)
 _LITERAL_RE = re.compile(r'\s*"((?:[^"]|"")*)"\s*')
 _CONCAT_RE = re.compile(r"^\s*(?:_xlfn\.)?CONCAT(?:ENATE)?\((.*)\)\s*$", re.I | re.S)
 
@@ -195,25 +194,21 @@ def _literal_text(formula: str) -> str | None:
     return "".join(out)
 
 
+_UNCOMPUTED_RE = re.compile(rb"<(?:\w+:)?c\b([^>]*)(?<!/)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)\s*"
+                            rb"</(?:\w+:)?c>")
+
+
 def _uncomputed_formulas(xml: bytes) -> list[tuple[int, int, str]]:
-    """(0-based row, 0-based column, formula text) of every cell with a formula but no
-    saved value (no ``<v>``): calamine reads those cells as empty."""
+    """(0-based row, 0-based column, formula text) of every cell that holds a formula and
+    nothing else (no ``<v>``: saved without its result), found in one regex pass over the
+    worksheet XML (any namespace prefix); calamine reads those cells as empty."""
     out: list[tuple[int, int, str]] = []
-    for m in _F_OPEN_RE.finditer(xml):
-        start = xml.rfind(b"<", 0, m.start())
-        c_start = max(xml.rfind(b"<c ", 0, m.start()), xml.rfind(b":c ", 0, m.start()) - 1)
-        c_end = xml.find(b"c>", m.end())
-        if c_start < 0 or c_end < 0 or start < c_start:
-            continue
-        cell = xml[c_start:c_end]
-        if re.search(rb"<(?:\w+:)?v>", cell):
-            continue
-        ref = _CELL_REF_RE.search(xml, c_start, xml.find(b">", c_start))
+    for m in _UNCOMPUTED_RE.finditer(xml):
+        ref = _CELL_REF_RE.search(m.group(1))
         rm = _REF_RE.match(ref.group(1).decode("ascii", "replace")) if ref else None
         if rm is None:
             continue
-        f = _F_TEXT_RE.search(cell)
-        text = html.unescape(f.group(1).decode("utf-8", "replace")) if f and f.group(1) else ""
+        text = html.unescape(m.group(2).decode("utf-8", "replace")) if m.group(2) else ""
         out.append((int(rm.group(2)) - 1, _column_index(rm.group(1)), text))
     return out
 
