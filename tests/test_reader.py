@@ -176,8 +176,9 @@ def test_cells_holding_only_a_formula_are_found_in_any_namespace():
     from xlclient.xlsx.reader import _uncomputed_formulas
 
     xml = (b'<row><c r="A1" t="str"><f>"a"&amp;"b"</f></c><c r="B1"/><c r="C1"><f>B1*2</f><v>4</v></c>'
-           b'<x:c r="D2"><x:f>A1+1</x:f></x:c><c r="E3"><f t="shared" si="0"/></c></row>')
-    assert _uncomputed_formulas(xml) == [(0, 0, '"a"&"b"'), (1, 3, "A1+1"), (2, 4, "")]
+           b'<x:c r="D2"><x:f>A1+1</x:f></x:c><c r="E3"><f t="shared" si="0"/></c>'
+           b'<c r="F4"><f>"x"</f><v /></c><c r="G4"><f>1+1</f><v></v></c><c r="H4"><f>2</f><v>2</v></c></row>')
+    assert _uncomputed_formulas(xml) == [(0, 0, '"a"&"b"'), (1, 3, "A1+1"), (2, 4, ""), (3, 5, '"x"'), (3, 6, "1+1")]
 
 
 @pytest.mark.parametrize("formula, text", [

@@ -195,12 +195,12 @@ def _literal_text(formula: str) -> str | None:
 
 
 _UNCOMPUTED_RE = re.compile(rb"<(?:\w+:)?c\b([^>]*)(?<!/)>\s*<(?:\w+:)?f\b[^>]*?(?:/>|>([^<]*)</(?:\w+:)?f>)\s*"
-                            rb"</(?:\w+:)?c>")
+                            rb"(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>")
 
 
 def _uncomputed_formulas(xml: bytes) -> list[tuple[int, int, str]]:
     """(0-based row, 0-based column, formula text) of every cell that holds a formula and
-    nothing else (no ``<v>``: saved without its result), found in one regex pass over the
+    no value (no ``<v>``, or an empty one as openpyxl writes: saved without its result), found in one regex pass over the
     worksheet XML (any namespace prefix); calamine reads those cells as empty."""
     out: list[tuple[int, int, str]] = []
     for m in _UNCOMPUTED_RE.finditer(xml):
