@@ -9,6 +9,7 @@ stderr). Labels and messages follow the workbook's Settings language.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import sys
@@ -25,7 +26,8 @@ from .jobs import (Inputs, JobRefused, check, dashboard, init_workbook, load_inp
                    refresh, review, summary_line)
 from .xlsx.errors import XlsxWriteError
 from .xlsx.owned import write_owned_sheets
-from .xlsx.reader import WorkbookUnreadable, read_workbook
+from .xlsx.reader import WorkbookData, WorkbookUnreadable, read_workbook
+from .xlsx.session import RunLock, take_snapshot
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_FAILURE = 0, 1, 2
 
@@ -41,6 +43,8 @@ class Reporter:
         self.json_mode = json_mode
         self.quiet = quiet
         self.started = time.perf_counter()
+        self.lang: Language = "zh"  # the workbook's Settings language once read (zh before)
+        self.held = contextlib.ExitStack()  # the run's lock on its workbook, released at exit
 
     def progress(self, text: str) -> None:
         if not self.quiet:
@@ -62,19 +66,47 @@ def _date(text: str) -> dt.date:
         raise argparse.ArgumentTypeError(f"expected a date like 2026-11-23, got {text!r}") from e
 
 
-def _load(path: Path, args: argparse.Namespace, rep: Reporter) -> Inputs:
-    rep.progress(f"读取 {path.name} …")
+def _open(path: Path, args: argparse.Namespace, rep: Reporter) -> WorkbookData:
+    """Read the workbook once, for the whole run. A command that writes first takes
+    xlclient's lock on the file it will write (another run on it is waited for, then
+    refused), so that what is read here is what the write replaces: the writer checks
+    that nobody saved the file since (see xlclient.xlsx.session)."""
+    rep.progress(f"读取 {path.name} …" if rep.lang == "zh" else f"reading {path.name} …")
     try:
-        data = read_workbook(path)
-        inputs = load_inputs(data, today=getattr(args, "today", None), table=getattr(args, "table", None))
-        _warn_table_problems(rep, inputs)
-        return inputs
+        if getattr(args, "out", None) is not None or getattr(args, "writes", False):
+            target = args.out if getattr(args, "out", None) is not None else path
+            rep.held.enter_context(RunLock(target, wait=getattr(args, "wait", 60.0)))
+        return read_workbook(take_snapshot(path))
+    except XlsxWriteError as e:
+        raise Failure(e.message(rep.lang)) from e
     except WorkbookUnreadable as e:
-        raise Failure(str(e)) from e
+        raise Failure(_unreadable_message(path, e, rep.lang)) from e
+
+
+def _unreadable_message(path: Path, error: Exception, lang: Language) -> str:
+    """What is wrong with a file calamine could not read, in words a user can act on."""
+    try:
+        from .xlsx.diagnose import diagnose
+
+        found = diagnose(path.read_bytes(), path.name)
+        if found.code != "ok":
+            return found.message(lang, path.name)
+    except (ImportError, OSError):
+        pass
+    return str(error)
+
+
+def _load(path: Path, args: argparse.Namespace, rep: Reporter) -> Inputs:
+    data = _open(path, args, rep)
+    try:
+        inputs = load_inputs(data, today=getattr(args, "today", None), table=getattr(args, "table", None))
     except SettingsError as e:
         raise Failure("设置有误，未做任何计算 / settings refused, nothing computed:\n  " + "\n  ".join(e.errors)) from e
     except ClientTableNotFound as e:
         raise Failure(str(e)) from e
+    rep.lang = inputs.language
+    _warn_table_problems(rep, inputs)
+    return inputs
 
 
 def _warn_table_problems(rep: Reporter, inputs: Inputs) -> None:
@@ -87,16 +119,19 @@ def _warn_table_problems(rep: Reporter, inputs: Inputs) -> None:
 
 
 def _write(src: Path, out: Path | None, sheets: list, rep: Reporter, backups: int = 5,
-           defined_names: dict[str, str] | None = None) -> Path:
+           defined_names: dict[str, str] | None = None, data: WorkbookData | None = None) -> Path:
     target = out or src
-    rep.progress(f"写入 {target.name} …")
+    rep.progress(f"写入 {target.name} …" if rep.lang == "zh" else f"writing {target.name} …")
     try:
-        report = write_owned_sheets(src, sheets, out, backups=backups, defined_names=defined_names)
+        report = write_owned_sheets(src, sheets, out, backups=backups, defined_names=defined_names,
+                                    snapshot=data.snapshot if data is not None else None)
     except XlsxWriteError as e:
-        raise Failure(str(e)) from e
+        raise Failure(e.message(rep.lang)) from e
     except OSError as e:
-        raise Failure(f"无法写入 / cannot write {target}: {e}") from e
-    return report.path
+        raise Failure(f"无法写入 {target}：{e}；工作簿未改动" if rep.lang == "zh" else
+                      f"cannot write {target}: {e}; the workbook was not changed") from e
+    del report
+    return target  # as the user named it (a link stays a link; the real file was replaced)
 
 
 def _print_problems(rep: Reporter, problems: list[dict[str, Any]], lang: Language, limit: int = 20) -> None:
@@ -145,7 +180,7 @@ def cmd_refresh(args: argparse.Namespace, rep: Reporter) -> int:
     inputs = _load(args.workbook, args, rep)
     rep.progress("分级 …")
     result = refresh(inputs)
-    written = _write(args.workbook, args.out, result.sheets, rep)
+    written = _write(args.workbook, args.out, result.sheets, rep, data=inputs.data)
     lang = inputs.language
     problems = problems_as_dicts(result.problems, lang)
     rep.say(inputs.book.reading.one_line(lang))
@@ -173,7 +208,7 @@ def cmd_plan(args: argparse.Namespace, rep: Reporter) -> int:
         result = plan(inputs, start=args.start, weeks=args.weeks)
     except JobRefused as e:
         raise Failure(str(e)) from e
-    written = _write(args.workbook, args.out, result.sheets, rep)
+    written = _write(args.workbook, args.out, result.sheets, rep, data=inputs.data)
     lang = inputs.language
     vp = result.visit_plan
     zh = lang == "zh"
@@ -209,7 +244,7 @@ def _report(args: argparse.Namespace, rep: Reporter, name: str, job: Callable) -
     inputs = _load(args.workbook, args, rep)
     rep.progress("分级 …")
     result = job(inputs)
-    written = _write(args.workbook, args.out, result.sheets, rep)
+    written = _write(args.workbook, args.out, result.sheets, rep, data=inputs.data)
     lang = inputs.language
     problems = problems_as_dicts(result.problems, lang)
     rep.say((f"已写入：{written}（{'、'.join(s.name for s in result.sheets)}）" if lang == "zh" else
@@ -241,7 +276,7 @@ def cmd_reassign(args: argparse.Namespace, rep: Reporter) -> int:
         result = reassign(inputs, args.departing, takers or None)
     except JobRefused as e:
         raise Failure(str(e)) from e
-    written = _write(args.workbook, args.out, result.sheets, rep)
+    written = _write(args.workbook, args.out, result.sheets, rep, data=inputs.data)
     lang = inputs.language
     problems = problems_as_dicts(result.problems, lang)
     rep.say(result.sheets[-1].rows[-1][3])
@@ -254,17 +289,14 @@ def cmd_reassign(args: argparse.Namespace, rep: Reporter) -> int:
 
 
 def cmd_init(args: argparse.Namespace, rep: Reporter) -> int:
-    rep.progress(f"读取 {args.workbook.name} …")
-    try:
-        data = read_workbook(args.workbook)
-    except WorkbookUnreadable as e:
-        raise Failure(str(e)) from e
+    data = _open(args.workbook, args, rep)
     lang = args.lang
+    rep.lang = lang
     result = init_workbook(data, lang)
     zh = lang == "zh"
     written = None
     if result.sheets:
-        written = _write(args.workbook, args.out, result.sheets, rep, defined_names=result.defined_names)
+        written = _write(args.workbook, args.out, result.sheets, rep, defined_names=result.defined_names, data=data)
         rep.say((f"已添加：{'、'.join(result.added)} → {written}" if zh else
                  f"Added: {', '.join(result.added)} → {written}"))
     else:
@@ -292,7 +324,7 @@ def cmd_demo(args: argparse.Namespace, rep: Reporter) -> int:
     inputs = _load(out, args, rep)
     rep.progress("分级 …")
     result = refresh(inputs, what="demo")
-    _write(out, None, result.sheets, rep, backups=0)  # a file we just made needs no backup
+    _write(out, None, result.sheets, rep, backups=0, data=inputs.data)  # a file we just made needs no backup
     c = result.classification.frame
     problems = problems_as_dicts(result.problems, "zh")
     rep.say(f"演示工作簿：{out.resolve()}")
@@ -333,6 +365,9 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--today", type=_date, metavar="DATE", help="compute as of this date (default: Settings, else today)")
         if writes:
             p.add_argument("--out", type=Path, metavar="PATH", help="write a copy to PATH instead of changing the workbook")
+            p.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
+                           help="how long to wait for another xlclient run on the same workbook (default 60)")
+            p.set_defaults(writes=True)
 
     def with_workbook(name: str, help_text: str, func: Callable, writes: bool) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
@@ -385,23 +420,31 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     rep = Reporter(getattr(args, "json", False), getattr(args, "quiet", False))
     try:
-        return args.func(args, rep)
+        with rep.held:
+            return args.func(args, rep)
     except JobRefused as e:
-        return main_failure(rep, args, str(e))
+        return main_failure(rep, args, e.message(rep.lang))
     except Failure as e:
         return main_failure(rep, args, str(e))
+    except XlsxWriteError as e:
+        return main_failure(rep, args, e.message(rep.lang))
     except KeyboardInterrupt:
-        print("xlclient: interrupted; the workbook was not changed", file=sys.stderr)
+        print("xlclient: 已中断，工作簿未改动" if rep.lang == "zh" else "xlclient: interrupted; the workbook was not changed",
+              file=sys.stderr)
         return EXIT_FAILURE
     except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
         sys.stderr.close()
         return EXIT_OK
-    except Exception as e:  # a bug: say so plainly, exit 2 (the workbook was not changed)
-        import traceback
+    except Exception as e:  # a bug: one sentence for the user, the details in a log file
+        from .errorlog import write_error_log
 
-        traceback.print_exc(file=sys.stderr)
-        return main_failure(rep, args, f"内部错误，工作簿未改动 / internal error, the workbook was not changed: "
-                                       f"{type(e).__name__}: {e}")
+        log = write_error_log(e, f"xlclient {' '.join(map(str, argv if argv is not None else sys.argv[1:]))}")
+        where = str(log) if log else "-"
+        return main_failure(rep, args, (
+            f"内部错误（{type(e).__name__}），工作簿未改动；详细信息已写入 {where}，请把该文件发给负责支持的同事。"
+            if rep.lang == "zh" else
+            f"internal error ({type(e).__name__}); the workbook was not changed. The details are in {where}: "
+            f"please send that file to whoever supports you."))
 
 
 if __name__ == "__main__":

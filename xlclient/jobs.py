@@ -56,7 +56,16 @@ class Inputs:
 
 
 class JobRefused(RuntimeError):
-    """A job that would lose something the user wrote refuses to write (message says why)."""
+    """A job that would lose something the user wrote refuses to write (message says why).
+
+    Given both languages (``JobRefused(zh, en)``), :meth:`message` picks the workbook's."""
+
+    def __init__(self, zh: str, en: str | None = None):
+        super().__init__(zh if en is None else f"{zh} / {en}")
+        self.zh, self.en = zh, en if en is not None else zh
+
+    def message(self, lang: Language = "zh") -> str:
+        return self.zh if lang == "zh" else self.en
 
 
 LOG_HEADERS = {"zh": ["时间", "用户", "操作", "结果"], "en": ["Time", "User", "Action", "Result"]}
@@ -102,8 +111,78 @@ def owned_sheet_name(data: WorkbookData, key: str, lang: Language) -> str:
         return existing.name
     raise JobRefused(
         f"工作表「{existing.name}」已存在，但不是 xlclient 生成的（第一行不是 xlclient 的标题），为免覆盖其中内容，"
-        f"未写入任何内容；请把它改名后重试 / the sheet '{existing.name}' exists but was not written by xlclient "
+        f"未写入任何内容；请把它改名后重试",
+        f"the sheet '{existing.name}' exists but was not written by xlclient "
         f"(its first row is not xlclient's header); nothing was written: rename it and try again")
+
+
+#: The columns (0-based) xlclient regenerates in each owned sheet; every other column is
+#: the people's, and what they add there is kept (SPEC 8, xlclient.xlsx.additions).
+def owned_columns(key: str) -> frozenset[int]:
+    from .engine.handover import HANDOVER_COLUMNS
+    from .engine.reports import REVIEW_COLUMNS
+    from .engine.visitplan import PLAN_COLUMNS, REMOVED_NOTE_COLUMNS, SIDE_COLUMN, UNSCHEDULED_COLUMNS
+
+    side = max(len(UNSCHEDULED_COLUMNS), len(REMOVED_NOTE_COLUMNS))
+    widths = {"classification": len(CLASSIFICATION_COLUMNS), "issues": len(ISSUES_COLUMNS), "log": 4,
+              "review": len(REVIEW_COLUMNS), "handover": len(HANDOVER_COLUMNS), "dashboard": 10}
+    if key == "visit_plan":
+        return frozenset(range(len(PLAN_COLUMNS))) | frozenset(range(SIDE_COLUMN, SIDE_COLUMN + side))
+    return frozenset(range(widths[key]))
+
+
+def rows_by_key(data: WorkbookData, key: str, new_rows: Sequence[Sequence[Any]],
+                row_key: "Any" = None) -> dict[int, int | None]:
+    """Where each row of the existing owned sheet goes in ``new_rows`` (Excel rows; row 1
+    is the header in both): matched by ``row_key(cells)`` (default: the first cell, the
+    client ID). Equal keys are matched in order; an old row whose key is not in the new
+    rows is gone (None)."""
+    grid = data.sheet(sheet_aliases(key))
+    if grid is None or not grid.rows:
+        return {}
+    row_key = row_key or (lambda cells: _key_text(cells[0]) if cells else "")
+    targets: dict[Any, list[int]] = {}
+    for i, cells in enumerate(new_rows[1:], start=2):
+        targets.setdefault(row_key(list(cells)), []).append(i)
+    for rows in targets.values():
+        rows.reverse()
+    out: dict[int, int | None] = {}
+    for i, cells in enumerate(grid.rows):
+        excel_row = grid.first_row + i + 1
+        if excel_row == 1:
+            continue
+        full = [None] * grid.first_col + list(cells)
+        if all(_blank_cell(v) for v in full):
+            continue
+        hits = targets.get(row_key(full))
+        out[excel_row] = hits.pop() if hits else None
+    return out
+
+
+def _key_text(v: Any) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        v = int(v)
+    if isinstance(v, dt.datetime) and v.time() == dt.time(0):
+        v = v.date()
+    return str(v).strip()
+
+
+def annotated_rows(data: WorkbookData, key: str) -> set[int]:
+    """Rows of the existing owned sheet that carry something a person added (see
+    :func:`xlclient.xlsx.owned.rows_with_additions`); empty when the workbook was not
+    read from a file (Excel runs)."""
+    grid = data.sheet(sheet_aliases(key))
+    if grid is None or data.snapshot is None:
+        return set()
+    from .xlsx.owned import rows_with_additions
+
+    return rows_with_additions(data.snapshot.data, grid.name, owned_columns(key))
+
+
+def _blank_cell(v: Any) -> bool:
+    return v is None or v == "" or (isinstance(v, float) and v != v)
 
 
 def load_settings(data: WorkbookData) -> Settings:
@@ -249,8 +328,9 @@ def sort_problems(problems: Sequence[Problem]) -> list[Problem]:
 # ---------------------------------------------------------------- sheets to write
 
 
-def classification_sheet(c: Classification, name: str) -> SheetSpec:
-    """The Classification sheet (SPEC 3): plain values, real dates."""
+def classification_sheet(c: Classification, name: str, data: WorkbookData | None = None) -> SheetSpec:
+    """The Classification sheet (SPEC 3): plain values, real dates. What people added
+    beside a client's row follows the client (``data``: the workbook as read)."""
     rows = c.table()
     keys = [k for k, _, _ in CLASSIFICATION_COLUMNS]
     widths = {"client_id": 11, "name": 28, "owner": 10, "tier": 6, "quadrant": 22, "stage": 9, "rfm": 6,
@@ -258,11 +338,13 @@ def classification_sheet(c: Classification, name: str) -> SheetSpec:
     return SheetSpec(name=name, rows=rows,
                      column_widths={i: widths[k] for i, k in enumerate(keys)},
                      number_formats={keys.index("likelihood"): "0%", keys.index("next_visit"): "yyyy-mm-dd"},
-                     tab_color="2E75B6")
+                     tab_color="2E75B6", owned_columns=owned_columns("classification"),
+                     row_map=rows_by_key(data, "classification", rows) if data is not None else None)
 
 
-def issues_sheet(problems: Sequence[Problem], lang: Language, name: str) -> SheetSpec:
-    """The Issues sheet: one row per problem (sheet, row, column, value, message)."""
+def issues_sheet(problems: Sequence[Problem], lang: Language, name: str, data: WorkbookData | None = None) -> SheetSpec:
+    """The Issues sheet: one row per problem (sheet, row, column, value, message). What
+    people added beside a problem's row follows that problem while it is still found."""
     rows: list[list[Any]] = [column_headers(ISSUES_COLUMNS, lang)]
     for p in sort_problems(problems):
         d = p.as_dict(lang)
@@ -270,7 +352,10 @@ def issues_sheet(problems: Sequence[Problem], lang: Language, name: str) -> Shee
         row = d["row"] if d["row"] is not None else ("整表" if lang == "zh" else "table")  # a problem of the table
         rows.append([d["sheet"], row, d["column"], value if not isinstance(value, bool) else str(value),
                      problem_message(p, lang)])
-    return SheetSpec(name=name, rows=rows, column_widths={0: 14, 1: 7, 2: 18, 3: 20, 4: 70}, tab_color="C00000")
+    key = (lambda cells: tuple(_key_text(v) for v in (list(cells) + [None] * 5)[:5]))
+    return SheetSpec(name=name, rows=rows, column_widths={0: 14, 1: 7, 2: 18, 3: 20, 4: 70}, tab_color="C00000",
+                     owned_columns=owned_columns("issues"),
+                     row_map=rows_by_key(data, "issues", rows, key) if data is not None else None)
 
 
 def log_sheet(data: WorkbookData, lang: Language, name: str, what: str, summary: str,
@@ -282,8 +367,12 @@ def log_sheet(data: WorkbookData, lang: Language, name: str, what: str, summary:
     when = when or dt.datetime.now().replace(microsecond=0)
     who = who or _user()
     lines = (old + [[when, who, what, summary]])[-LOG_KEEP:]
+    dropped = len(old) + 1 - len(lines)  # the oldest lines leave when the Log is full
+    first = (grid.first_row + 2) if grid is not None else 2
+    row_map = {first + i: (2 + i - dropped if i >= dropped else None) for i in range(len(old))} if dropped else None
     return SheetSpec(name=name, rows=[header] + lines, column_widths={0: 20, 1: 12, 2: 16, 3: 80},
-                     number_formats={0: "yyyy-mm-dd hh:mm:ss"}, autofilter=False)
+                     number_formats={0: "yyyy-mm-dd hh:mm:ss"}, autofilter=False, owned_columns=owned_columns("log"),
+                     row_map=row_map)
 
 
 def _user() -> str:
@@ -317,8 +406,8 @@ def refresh(inputs: Inputs, *, what: str = "refresh") -> RefreshResult:
     lang = inputs.language
     summary = summary_line(counts, lang)
     sheets = [
-        classification_sheet(c, owned_sheet_name(inputs.data, "classification", lang)),
-        issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang)),
+        classification_sheet(c, owned_sheet_name(inputs.data, "classification", lang), inputs.data),
+        issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang), inputs.data),
         log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary),
     ]
     return RefreshResult(c, problems, sheets, counts)
@@ -451,7 +540,7 @@ def visit_plan_sheet(vp: Any, lang: Language, name: str) -> SheetSpec:
     column_widths = {i: widths[k] for i, k in enumerate(keys)}
     column_widths.update({SIDE_COLUMN + i: w for i, w in enumerate((10, 11, 24, 6, 10, 36, 12))})
     return SheetSpec(name=name, rows=rows, column_widths=column_widths, number_formats={0: "yyyy-mm-dd"},
-                     data_validations=validations, tab_color="548235")
+                     data_validations=validations, tab_color="548235", owned_columns=owned_columns("visit_plan"))
 
 
 def plan(inputs: Inputs, *, start: dt.date | None = None, weeks: int | None = None,
@@ -476,7 +565,7 @@ def plan(inputs: Inputs, *, start: dt.date | None = None, weeks: int | None = No
             ", ".join(field_label(f, lang) for f in unread)
         summary = (f"未生成拜访计划：未能读取{labels}（见「数据问题」）" if lang == "zh" else
                    f"no visit plan made: could not read {labels} (see Issues)")
-        sheets = [issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang)),
+        sheets = [issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang), inputs.data),
                   log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary)]
         return PlanResult(None, c, problems, sheets, {"clients": len(c.frame), "problems": len(problems),
                                                       "planned": 0, "kept": 0, "unscheduled": 0, "owners": 0},
@@ -485,13 +574,16 @@ def plan(inputs: Inputs, *, start: dt.date | None = None, weeks: int | None = No
     existing = None
     if grid is not None and grid.rows:
         existing = read_visit_plan(grid.rows, sheet=grid.name, first_row=grid.first_row, first_col=grid.first_col,
-                                   date1904=inputs.data.date1904)
+                                   date1904=inputs.data.date1904,
+                                   annotated=annotated_rows(inputs.data, "visit_plan"))
     vp = plan_from_classification(c, inputs.book, inputs.calendar, start=start or settings.today(),
                                   weeks=weeks or settings.plan_weeks, existing=existing)
     if vp.existing_unreadable:
         raise JobRefused(
             f"「{name}」表中找不到计划的标题行（日期、客户经理、客户编号…），为免丢失其中内容，未生成计划；"
-            f"请修正或清空该表后重试 / the sheet '{name}' has content but no plan header; nothing written")
+            f"请修正或清空该表后重试",
+            f"the sheet '{name}' has content but no plan header (日期/Date, 客户经理/Owner, 客户编号/ClientID …); "
+            f"nothing was written, so nothing in it is lost: fix or clear the sheet and try again")
     problems = list(c.problems) + list(inputs.problems) + list(vp.problems)
     counts = vp.counts() | {"clients": len(c.frame), "problems": len(problems),
                             "owners": len(vp.summary)}
@@ -504,9 +596,11 @@ def plan(inputs: Inputs, *, start: dt.date | None = None, weeks: int | None = No
                f"kept {counts['kept']}, unscheduled {counts['unscheduled']}, data problems {counts['problems']}")
     if vp.provisional:
         summary += "；日历暂定" if zh else "; provisional calendar"
+    plan_sheet = visit_plan_sheet(vp, lang, name)
+    plan_sheet.row_map = vp.row_map(existing)
     sheets = [
-        visit_plan_sheet(vp, lang, name),
-        issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang)),
+        plan_sheet,
+        issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang), inputs.data),
         log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary),
     ]
     return PlanResult(vp, c, problems, sheets, counts)
@@ -546,8 +640,9 @@ def review(inputs: Inputs, *, what: str = "review") -> ReportResult:
     widths = dict(enumerate((11, 28, 10, 6, 8, 22, 16, 60, 60)))
     sheets = [
         SheetSpec(name=owned_sheet_name(inputs.data, "review", lang), rows=rows, column_widths=widths,
-                  tab_color="BF8F00"),
-        issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang)),
+                  tab_color="BF8F00", owned_columns=owned_columns("review"),
+                  row_map=rows_by_key(inputs.data, "review", rows)),
+        issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang), inputs.data),
         log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary),
     ]
     return ReportResult(c, problems, sheets, counts)
@@ -583,8 +678,8 @@ def dashboard(inputs: Inputs, *, what: str = "dashboard") -> ReportResult:
     sheets = [
         SheetSpec(name=owned_sheet_name(inputs.data, "dashboard", lang), rows=rows, header_rows=0,
                   freeze_header=False, autofilter=False, column_widths=dict(enumerate((26, 12, 12, 12, 14, 14, 14, 10, 10, 10))),
-                  tab_color="7030A0"),
-        issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang)),
+                  tab_color="7030A0", owned_columns=owned_columns("dashboard")),
+        issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang), inputs.data),
         log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary_line(counts, lang)),
     ]
     return ReportResult(c, problems, sheets, counts)
@@ -630,7 +725,8 @@ def reassign(inputs: Inputs, departing_owner: str, to_owners: Sequence[str] | No
     rows = [column_headers(HANDOVER_COLUMNS, lang)] + inputs.handover_rows + moves
     handover_sheet = SheetSpec(name=owned_sheet_name(inputs.data, "handover", lang), rows=rows,
                                column_widths=dict(enumerate((11, 11, 28, 6, 11, 11, 60))),
-                               number_formats={0: "yyyy-mm-dd"}, tab_color="C55A11")
+                               number_formats={0: "yyyy-mm-dd"}, tab_color="C55A11",
+                               owned_columns=owned_columns("handover"))
     receivers: dict[str, int] = {}
     for m in moves:
         receivers[m[5]] = receivers.get(m[5], 0) + 1

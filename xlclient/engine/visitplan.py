@@ -30,7 +30,10 @@ Keeping what people wrote -- the rule, per row of the existing plan:
 1. A row whose 状态 is 已完成 or 已取消, or whose 锁定 is ticked (是, ✓, TRUE, 1 ...), is
    **kept**: written back cell for cell (its date, words, notes, even its language).
 2. A row with an empty 原因 was typed by a person (the planner always fills 原因) and is
-   kept like a locked row (when the sheet has no 原因 column this rule is off).
+   kept like a locked row (when the sheet has no 原因 column this rule is off).  So is a
+   row that carries something a person added beside the plan's words (a comment, a
+   hyperlink, a colour, text in a column of their own): it keeps its place, and with it
+   what was added (see :mod:`xlclient.xlsx.additions`).
 3. A row the planner cannot read -- blank or bad date, unknown 状态 or 类型, no client --
    is kept as it was and reported as a data problem.
 4. Every other row is a plain planned row (计划, not locked): it is replaced by the new
@@ -298,8 +301,9 @@ class ExistingRow:
 
     ``cells`` are the raw cells in :data:`PLAN_COLUMNS` order (written back unchanged when
     the row is kept).  ``kept`` is why the row survives regeneration: "done", "cancelled",
-    "locked", "typed" (a row a person added: empty 原因), "problem" (unreadable), or ""
-    for a plain planned row that the new plan replaces.
+    "locked", "typed" (a row a person added: empty 原因), "annotated" (a person added a
+    comment, a link, a colour or text of their own beside it), "problem" (unreadable), or
+    "" for a plain planned row that the new plan replaces.
     """
 
     excel_row: int | None
@@ -440,13 +444,16 @@ def _locked(value: Any) -> bool | None:
 
 
 def read_visit_plan(rows: Sequence[Sequence[Any]], *, sheet: str = "拜访计划", first_row: int = 0,
-                    first_col: int = 0, date1904: bool = False) -> ExistingPlan:
+                    first_col: int = 0, date1904: bool = False,
+                    annotated: "frozenset[int] | set[int]" = frozenset()) -> ExistingPlan:
     """Read a VisitPlan sheet given as rows of raw cells (``first_row`` is the 0-based sheet
     row of ``rows[0]``, so Excel shows ``rows[i]`` as row first_row + i + 1).
 
     Headers and words are recognised in Chinese and English; dates may be dates,
     datetimes, Excel serials or text.  Every row that cannot be read is reported and
-    kept as it was.  An empty sheet gives an empty plan.
+    kept as it was.  An empty sheet gives an empty plan.  ``annotated``: Excel rows that
+    carry something a person added beside the plan's cells (a comment, a hyperlink, text
+    in a column of their own, a colour): such a row is kept like a locked one.
     """
     del first_col  # cells are addressed by header, not by position
     plan = ExistingPlan(sheet=sheet)
@@ -513,7 +520,8 @@ def read_visit_plan(rows: Sequence[Sequence[Any]], *, sheet: str = "拜访计划
 
     headers = {key: str(_pick(rows[header_at], columns[key]) if key in columns else zh) for key, zh, _ in PLAN_COLUMNS}
     plan.headers = headers
-    plan.rows = _parse_rows(plan_rows, headers, sheet, date1904, plan.problems, has_reason="reason" in columns)
+    plan.rows = _parse_rows(plan_rows, headers, sheet, date1904, plan.problems, has_reason="reason" in columns,
+                            annotated=annotated)
     plan.removed_notes = _parse_notes(note_rows, date1904)
     return plan
 
@@ -533,7 +541,8 @@ def _dates(cells: list[Any], date1904: bool) -> tuple[list[dt.date | None], list
 
 
 def _parse_rows(plan_rows: list[tuple[int, tuple[Any, ...]]], headers: Mapping[str, Any], sheet: str,
-                date1904: bool, problems: list[Problem], has_reason: bool = True) -> list[ExistingRow]:
+                date1904: bool, problems: list[Problem], has_reason: bool = True,
+                annotated: "frozenset[int] | set[int]" = frozenset()) -> list[ExistingRow]:
     if not plan_rows:
         return []
     cells = [c for _, c in plan_rows]
@@ -574,6 +583,8 @@ def _parse_rows(plan_rows: list[tuple[int, tuple[Any, ...]]], headers: Mapping[s
             kept = status
         elif has_reason and _blank(c[_COL["reason"]]):  # no 原因 column: no way to tell
             kept = "typed"
+        elif excel_row in annotated:
+            kept = "annotated"
         else:
             kept = ""
         if kept == "locked" and status in ("done", "cancelled"):
@@ -777,6 +788,17 @@ class VisitPlan:
             if i < len(side) and side[i]:
                 row = row + [None] * (SIDE_COLUMN - len(row)) + list(side[i])
             out.append(row)
+        return out
+
+    def row_map(self, existing: "ExistingPlan | None") -> dict[int, int | None]:
+        """Where each plan row of the existing sheet went in :meth:`sheet_rows` (Excel rows;
+        None: replaced by the new plan). Kept rows keep what was added beside them."""
+        if existing is None:
+            return {}
+        out: dict[int, int | None] = {r.excel_row: None for r in existing.rows if r.excel_row is not None}
+        for i, r in enumerate(self.rows):
+            if r.existing is not None and r.existing.excel_row is not None:
+                out[r.existing.excel_row] = i + 2  # row 1 is the header
         return out
 
     def counts(self) -> dict[str, int]:

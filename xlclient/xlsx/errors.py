@@ -1,8 +1,12 @@
-"""Exceptions raised when writing xlclient's sheets into a workbook file.
+"""Exceptions raised when a run cannot read or write a workbook file.
 
-All derive from :class:`XlsxWriteError`, so a caller (the command line) can report any of
-them as "the workbook was not changed".  Whenever one of these is raised, the workbook on
-disk is exactly as it was.
+All derive from :class:`XlsxWriteError`, so a caller (the command line, a button) can
+report any of them as "the workbook was not changed".  Whenever one of these is raised,
+the workbook on disk is exactly as it was.
+
+Errors a user can meet carry a message in both languages: :meth:`XlsxWriteError.message`
+gives it in the workbook's Settings language, naming the user's file and saying what to
+do; ``str(e)`` is the English text (for logs and developers).
 """
 
 from __future__ import annotations
@@ -13,6 +17,13 @@ __all__ = [
     "XlsxWriteError",
     "WorkbookLocked",
     "WorkbookChanged",
+    "WorkbookBusy",
+    "WorkbookNotFound",
+    "WorkbookShortcut",
+    "WorkbookReadOnly",
+    "FolderNotWritable",
+    "StructureProtected",
+    "AdditionsCannotBeKept",
     "WorkbookFormatError",
     "SpecError",
     "InvalidSheetName",
@@ -24,6 +35,19 @@ __all__ = [
 class XlsxWriteError(Exception):
     """Base class: nothing was written."""
 
+    zh: str | None = None  # the Chinese message, when the subclass has one
+
+    def message(self, lang: str = "zh") -> str:
+        """The message in ``lang`` ("zh" or "en")."""
+        return self.zh if lang == "zh" and self.zh else str(self)
+
+
+def _holder(holder: dict | None, lang: str) -> str:
+    if not holder:
+        return ""
+    user, host, since = holder.get("user", "?"), holder.get("host", "?"), holder.get("since", "?")
+    return (f"（{user} 在 {host} 上，自 {since} 起）" if lang == "zh" else f" ({user} on {host}, since {since})")
+
 
 class WorkbookLocked(XlsxWriteError):
     """The file is open in Excel (owner file ``~$name`` present, or locked on Windows)."""
@@ -31,17 +55,104 @@ class WorkbookLocked(XlsxWriteError):
     def __init__(self, path: Path, evidence: str):
         self.path = Path(path)
         self.evidence = evidence
+        self.zh = f"工作簿 {self.path.name} 正在 Excel 中打开（{evidence}），未写入任何内容；请先在 Excel 中关闭它再运行。"
         super().__init__(f"{self.path} is open in Excel ({evidence}); close it in Excel first, "
                          "then run again. Nothing was written.")
 
 
 class WorkbookChanged(XlsxWriteError):
-    """The file changed on disk while we were writing (someone saved it meanwhile)."""
+    """The file on disk is no longer the one this run read (someone saved it meanwhile)."""
 
     def __init__(self, path: Path):
         self.path = Path(path)
-        super().__init__(f"{self.path} changed on disk while xlclient was writing; "
-                         "nothing was written, run again.")
+        self.zh = (f"工作簿 {self.path.name} 在 xlclient 读取之后被他人保存过，为免覆盖其修改，未写入任何内容；"
+                   "请重新运行（将基于最新的文件计算）。")
+        super().__init__(f"{self.path} was saved by someone after xlclient read it; nothing was written, "
+                         "so their changes are kept. Run again: it will work on the new file.")
+
+
+class WorkbookBusy(XlsxWriteError):
+    """Another xlclient run holds the workbook (or the file kept changing while read)."""
+
+    def __init__(self, path: Path, holder: dict | None, evidence: str):
+        self.path, self.holder, self.evidence = Path(path), holder, evidence
+        if evidence.startswith("another"):
+            self.zh = (f"另一个 xlclient 任务正在处理工作簿 {self.path.name}{_holder(holder, 'zh')}，"
+                       "未写入任何内容；请等它完成后再运行。")
+            text = (f"another xlclient run is working on {self.path}{_holder(holder, 'en')}; nothing was "
+                    "written: run again when it has finished.")
+        else:
+            self.zh = f"工作簿 {self.path.name} 在读取时一直在被写入，未做任何处理；请稍后再运行。"
+            text = f"{self.path} kept changing while xlclient read it; nothing was done: run again shortly."
+        super().__init__(text)
+
+
+class WorkbookNotFound(XlsxWriteError, FileNotFoundError):
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.zh = f"找不到文件 {self.path}；请检查路径和文件名。"
+        super().__init__(f"file not found: {self.path}; check the path and the name.")
+
+
+class WorkbookShortcut(XlsxWriteError):
+    """A Windows shortcut (.lnk) was given instead of the workbook."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.zh = f"{self.path.name} 是 Windows 快捷方式，不是工作簿；请给出它指向的工作簿文件（右键 > 属性 > 目标）。"
+        super().__init__(f"{self.path.name} is a Windows shortcut, not a workbook; give the workbook it points to "
+                         "(right-click > Properties > Target).")
+
+
+class WorkbookReadOnly(XlsxWriteError):
+    """The workbook file is marked read-only."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.zh = (f"工作簿 {self.path.name} 是只读文件，未写入任何内容；请取消其只读属性，"
+                   "或用 --out 把结果写到另一个文件。")
+        super().__init__(f"{self.path} is read-only; nothing was written. Clear its read-only attribute, or "
+                         "write the result to another file with --out.")
+
+
+class FolderNotWritable(XlsxWriteError):
+    """xlclient cannot create files in the workbook's folder (temporary file, backup)."""
+
+    def __init__(self, folder: Path, detail: str = ""):
+        self.folder = Path(folder)
+        self.zh = (f"无法在文件夹 {self.folder} 中创建文件（没有写入权限？），未写入任何内容；"
+                   "请检查该文件夹的权限，或用 --out 写到别处。")
+        super().__init__(f"cannot create files in the folder {self.folder}{': ' + detail if detail else ''}; "
+                         "nothing was written. Check the folder's permissions, or write elsewhere with --out.")
+
+
+class StructureProtected(XlsxWriteError):
+    """The workbook's structure is protected and the run would add sheets."""
+
+    def __init__(self, path: Path, sheets: list[str]):
+        self.path, self.sheets = Path(path), list(sheets)
+        names = "、".join(f"「{s}」" for s in self.sheets)
+        self.zh = (f"工作簿 {self.path.name} 的结构受保护，不能添加工作表 {names}，未写入任何内容；"
+                   "请在 Excel 中点「审阅 > 保护工作簿」取消保护（需要密码时请找设置保护的人），保存后再运行。")
+        super().__init__(f"the structure of {self.path.name} is protected, so the sheets "
+                         f"{', '.join(repr(s) for s in self.sheets)} cannot be added; nothing was written. In Excel, "
+                         "Review > Protect Workbook lifts it (ask whoever set the password), save, then run again.")
+
+
+class AdditionsCannotBeKept(XlsxWriteError):
+    """Something a person added to an owned sheet has no place in the new sheet."""
+
+    def __init__(self, sheet: str, items: list[tuple[str, str]]):
+        # items: (Chinese description, English description), e.g. ("M7 的批注", "the comment on M7")
+        self.sheet, self.items = sheet, list(items)
+        shown = self.items[:5]
+        more_zh = f" 等 {len(self.items)} 处" if len(self.items) > 5 else ""
+        more_en = f" and {len(self.items) - 5} more" if len(self.items) > 5 else ""
+        self.zh = (f"工作表「{sheet}」中有人添加的内容在新结果中没有对应的位置：" + "；".join(z for z, _ in shown) + more_zh
+                   + "。为免丢失，未写入任何内容；请把这些内容移到别处或删除后再运行。")
+        super().__init__(f"what people added to the sheet '{sheet}' has no place in the new result: "
+                         + "; ".join(e for _, e in shown) + more_en
+                         + ". Nothing was written, so nothing is lost: move or delete it, then run again.")
 
 
 class WorkbookFormatError(XlsxWriteError):

@@ -30,10 +30,11 @@ from pathlib import Path
 from typing import Mapping, Sequence
 
 from .calcchain import remove_sheets_from_calc_chain
-from .errors import SheetKindConflict, SpecError, WorkbookFormatError
+from .errors import AdditionsCannotBeKept, SheetKindConflict, SpecError, StructureProtected, WorkbookFormatError
 from .names import sheet_ref, validate_defined_name, validate_sheet_name
 from .package import CONTENT_TYPES, CT, REL, SHEET_KINDS, ContentTypes, Package, rels_part_for
-from .safewrite import STEPS, StepHook, check_not_locked, read_snapshot, replace_file
+from .safewrite import STEPS, StepHook, check_not_locked, replace_file
+from .session import Snapshot, real_path, take_snapshot
 from .styles import MINIMAL_STYLES, StyleBook
 from .workbookxml import WorkbookXml
 from .worksheet import SheetSpec, build_worksheet_xml
@@ -58,6 +59,7 @@ class BuildResult:
     parts_removed: list[str] = field(default_factory=list)  # zip members dropped
     defined_names: dict[str, str] = field(default_factory=dict)  # name -> added/replaced/same
     styles_appended: int = 0
+    recalc_cells: int = 0  # formulas of other sheets that read ours: recalculated on the next open
 
 
 @dataclass
@@ -88,8 +90,8 @@ class _Build:
         self.add: dict[str, bytes] = {}
         self.remove: set[str] = set()
         self.replaced_sheet_ids: set[int] = set()
-        self.dropped_rels: set[str] = set()
         self.styles_part, self.styles, self.styles_bom, self.new_styles = self._styles()
+        self.decorated = self.styles.decorated()
 
     def _styles(self) -> tuple[str, StyleBook, bytes, bool]:
         for rel in self.rels.of_type(REL.STYLES):
@@ -135,13 +137,8 @@ class _Build:
             if not self.pkg.has(rel.part):
                 raise WorkbookFormatError(f"sheet {existing.name!r}: part {rel.part} is missing")
             part, name, index = rel.part, existing.name, existing.index
-            xml, autofilter = build_worksheet_xml(spec, self.styles, self.wb.date1904)
+            xml, autofilter = self._replacement(spec, part, name)
             self.replace[part] = xml
-            own_rels = rels_part_for(part)
-            if self.pkg.has(own_rels):
-                self.remove.add(own_rels)
-                self.ct.remove_override(own_rels)
-                self.dropped_rels.add(own_rels.lower())
             self.ct.ensure_override(part, CT.WORKSHEET)
             self.replaced_sheet_ids.add(existing.sheet_id)
             result.replaced.append(name)
@@ -159,6 +156,62 @@ class _Build:
             self.wb.set_defined_name(FILTER_DATABASE, sheet_ref(name, autofilter), index, hidden=True)
         else:
             self.wb.remove_defined_name(FILTER_DATABASE, index)
+
+    def _replacement(self, spec: SheetSpec, part: str, name: str) -> tuple[bytes, str | None]:
+        """The new part of an existing owned sheet, with what people added to it kept
+        (see :mod:`.additions`); its relationships part stays as it is."""
+        from .additions import (Placed, RowMapper, place_cells, place_elements, read_additions, remap_comments,
+                                remap_vml, resize_table)
+
+        old_text, _ = self.pkg.read_text(part)
+        rels = self.pkg.rels(part)
+        owned = spec.owned()
+        found = read_additions(old_text, owned, self.decorated, [(r.id, r.type, r.part) for r in rels.items])
+        if found.empty:
+            return build_worksheet_xml(spec, self.styles, self.wb.date1904)
+        rows = RowMapper(spec.row_map)
+        placed = Placed()
+        problems: list[tuple[str, str]] = []
+        place_cells(found, rows, name, placed, problems)
+        place_elements(found, rows, owned, name, placed, problems)
+        header = spec.rows[spec.header_rows - 1] if spec.header_rows and len(spec.rows) >= spec.header_rows else []
+        header_texts = {c: str(v) for c, v in enumerate(header) if v is not None}
+        for rel in rels.items:
+            if rel.external or not self.pkg.has(rel.part):
+                continue
+            kind = rel.type.rsplit("/", 1)[-1]
+            if kind in ("comments", "threadedComment", "vmlDrawing", "table"):
+                text, bom = self.pkg.read_text(rel.part)
+                if kind == "vmlDrawing":
+                    new = remap_vml(text, rows)
+                elif kind == "table":
+                    new = resize_table(text, header_texts, self._table_last_row(spec, placed, text), name, problems)
+                else:
+                    new = remap_comments(text, rows, name, problems)
+                if new is not None:
+                    self.replace[rel.part] = encode_part(new, bom)
+        if problems:
+            raise AdditionsCannotBeKept(name, problems)
+        return build_worksheet_xml(spec, self.styles, self.wb.date1904, placed, found.decls)
+
+    @staticmethod
+    def _table_last_row(spec: SheetSpec, placed: "object", table_text: str) -> int:
+        """The last row of the new sheet with something in the table's columns."""
+        from .additions import _split_ref
+
+        m = re.search(r"\bref\s*=\s*[\"']([^\"']+)[\"']", table_text)
+        ends = [_split_ref(x) for x in m[1].split(":")] if m else []
+        if len(ends) != 2 or not all(ends):
+            return 0
+        c1, c2 = ends[0][1], ends[1][1]
+        last = 0
+        for r, row in enumerate(spec.rows, 1):
+            if any(v is not None and v != "" for v in row[c1:c2 + 1]):
+                last = r
+        for r, cells in placed.cells.items():  # type: ignore[attr-defined]
+            if r > last and any(c1 <= c <= c2 for c, _ in cells):
+                last = r
+        return last
 
     # ----------------------------------------------------------------- calc chain
     def prune_calc_chain(self) -> None:
@@ -178,36 +231,41 @@ class _Build:
                 self.rels.remove(rel)
                 self.ct.remove_override(rel.part)
 
-    # ----------------------------------------------------------------- orphans
-    def _reachable(self, skip_rels: set[str]) -> set[str]:
-        """Parts reachable from the package root through internal relationships."""
-        seen, todo = set(), ["/"]
-        while todo:
-            source = todo.pop()
-            rels_path = rels_part_for(source)
-            if rels_path.lower() in skip_rels or not self.pkg.has(rels_path):
-                continue
-            for rel in self.pkg.rels(source).items:
-                key = rel.part.lower()
-                if rel.external or key in seen or not self.pkg.has(rel.part):
-                    continue
-                seen.add(key)
-                todo.append(rel.part)
-        return seen
+    # ----------------------------------------------------------------- recalculation
+    def mark_dependents(self, result: BuildResult) -> None:
+        """Make Excel and LibreOffice recalculate, on the next open, the formulas of other
+        sheets that read the sheets just written (see :mod:`.recalc`)."""
+        from .recalc import reference_patterns, stale_formulas
 
-    def drop_orphans(self) -> None:
-        """Remove parts that only the replaced sheets' dropped relationships reached."""
-        if not self.dropped_rels:
-            return
-        before = self._reachable(set())
-        after = self._reachable(self.dropped_rels)
-        for key in sorted(before - after):
-            part = "/" + self.pkg.member(key).lstrip("/")
-            self.remove.add(part)
-            self.ct.remove_override(part)
-            if self.pkg.has(rels_part_for(part)):
-                self.remove.add(rels_part_for(part))
-                self.ct.remove_override(rels_part_for(part))
+        written = set(result.sheet_parts)
+        into_ours = reference_patterns(sorted(written))
+        names = {d.name for d in self.wb.defined_names  # names that point into a written sheet
+                 if not d.name.startswith("_xlnm.") and any(p.search(d.text) for p in into_ours)}
+        tables = []
+        for name, part in result.sheet_parts.items():
+            for rel in self.pkg.rels("/" + part).items if self.pkg.has("/" + part) else []:
+                if rel.type.endswith("/table") and self.pkg.has(rel.part):
+                    m = re.search(r'displayName\s*=\s*"([^"]+)"', self.pkg.read_text(rel.part)[0])
+                    if m:
+                        tables.append(m[1])
+        others = []
+        for s in self.wb.sheets:
+            rel = self.rels.by_id(s.rid)
+            if rel is None or rel.external or s.name in written or not self.pkg.has(rel.part):
+                continue
+            if SHEET_KINDS.get(rel.type) in ("worksheet", "macrosheet", "dialogsheet"):
+                others.append(rel.part)
+        touched = 0
+        for part in others:
+            text, bom = self.pkg.read_text(part)
+            new, n = stale_formulas(text, sorted(written), tables, sorted(names))
+            if n:
+                self.replace[part] = encode_part(new, bom)
+                result.shared_parts_changed.append(part.lstrip("/"))
+                touched += n
+        result.recalc_cells = touched
+        if touched:
+            self.wb.set_full_calc_on_load()
 
     # ----------------------------------------------------------------- finish
     def finish(self, result: BuildResult) -> bytes:
@@ -261,7 +319,7 @@ def _validate_request(sheets: Sequence[SheetSpec], defined_names: Mapping[str, s
 
 
 def build_workbook(data: bytes, sheets: Sequence[SheetSpec], *,
-                   defined_names: Mapping[str, str] | None = None) -> BuildResult:
+                   defined_names: Mapping[str, str] | None = None, path: Path | None = None) -> BuildResult:
     """Return the workbook package ``data`` with ``sheets`` written in (bytes in, bytes out)."""
     _validate_request(sheets, defined_names)
     build = _Build(data)
@@ -271,8 +329,10 @@ def build_workbook(data: bytes, sheets: Sequence[SheetSpec], *,
     for name, formula in (defined_names or {}).items():
         formula = formula[1:] if formula.startswith("=") else formula
         result.defined_names[name] = build.wb.set_defined_name(name, formula)
+    if result.added and build.wb.structure_locked:
+        raise StructureProtected(path or Path("workbook"), result.added)
     build.prune_calc_chain()
-    build.drop_orphans()
+    build.mark_dependents(result)
     result.data = build.finish(result)
     return result
 
@@ -281,38 +341,76 @@ def build_workbook(data: bytes, sheets: Sequence[SheetSpec], *,
 
 def write_owned_sheets(src: Path | str, sheets: Sequence[SheetSpec], dst: Path | str | None = None, *,
                        defined_names: Mapping[str, str] | None = None, backups: int = 5,
-                       on_step: StepHook | None = None) -> WriteReport:
+                       on_step: StepHook | None = None, snapshot: Snapshot | None = None) -> WriteReport:
     """Write ``sheets`` into the workbook ``src`` (in place, or to ``dst``).
 
     A sheet whose name exists (case-insensitively) as a worksheet is replaced in place
-    (same tab position, sheetId, relationship id and part); other sheets are appended.
-    ``defined_names`` (name -> formula such as ``"'设置'!$B$3"``) are added or replaced as
-    workbook-level names; no other name is touched.
+    (same tab position, sheetId, relationship id and part), keeping what people added to
+    it (see :mod:`.additions`); other sheets are appended.  ``defined_names`` (name ->
+    formula such as ``"'设置'!$B$3"``) are added or replaced as workbook-level names; no
+    other name is touched.  Formulas of other sheets that read the written sheets are
+    recalculated on the next open (see :mod:`.recalc`).
+
+    ``snapshot``: the file as the run read it (:func:`~.session.take_snapshot`); the new
+    file is built from exactly those bytes and replaces the old one only if the file on
+    disk is still that snapshot.  Without it, the file is read here.  Links are followed:
+    the real file is backed up and replaced, the link stays.
 
     In place, the file is replaced atomically after a copy of it is kept in
     ``.xlclient-backup/`` (the last ``backups`` copies).  With ``dst``, ``src`` is only
     read and ``dst`` is written the same way.  ``on_step`` is called with each name of
     :data:`STEPS` and may raise (fault injection); the original is then untouched.
 
-    Raises WorkbookLocked (the file is open in Excel), WorkbookChanged (saved by someone
-    meanwhile), InvalidSheetName / SpecError / CellValueError (bad input),
-    SheetKindConflict (a chartsheet has that name), WorkbookFormatError (not a workbook
-    this writer can edit), OSError.  Nothing is written when any of them is raised.
+    Raises WorkbookLocked (open in Excel), WorkbookChanged (saved by someone since it was
+    read), WorkbookReadOnly, FolderNotWritable, StructureProtected (sheets to add to a
+    protected structure), AdditionsCannotBeKept, InvalidSheetName / SpecError /
+    CellValueError (bad input), SheetKindConflict (a chartsheet has that name),
+    WorkbookFormatError (not a workbook this writer can edit), OSError.  Nothing is
+    written when any of them is raised.
     """
     started = time.perf_counter()
-    src = Path(src)
-    target = Path(dst) if dst is not None else src
     step = on_step or (lambda name: None)
     _validate_request(sheets, defined_names)
+    if snapshot is None:
+        snapshot = take_snapshot(src)
+    target = real_path(dst) if dst is not None else snapshot.path
     check_not_locked(target)
-    data, stamp = read_snapshot(src)
     step("read")
-    built = build_workbook(data, sheets, defined_names=defined_names)
+    built = build_workbook(snapshot.data, sheets, defined_names=defined_names, path=snapshot.given)
     step("build")
-    expect = stamp if target.resolve() == src.resolve() else None
+    expect = snapshot if target == snapshot.path else None
     backup = replace_file(target, built.data, backups=backups, on_step=step, expect=expect)
     report = WriteReport(**{**built.__dict__, "data": b""})
-    report.path, report.source, report.backup, report.size = target, src, backup, len(built.data)
+    report.path, report.source, report.backup, report.size = target, snapshot.given, backup, len(built.data)
     report.seconds = time.perf_counter() - started
     return report
 
+
+def rows_with_additions(data: bytes, sheet: str, owned: frozenset[int]) -> set[int]:
+    """Excel rows of the worksheet ``sheet`` in the workbook ``data`` that carry something
+    a person added (a cell in a column outside ``owned``, a format, a comment, a
+    hyperlink): a job that regenerates the sheet keeps such rows in place (the plan) or
+    maps them (see :attr:`SheetSpec.row_map`). Empty when there is no such sheet."""
+    from .additions import _split_ref, read_additions
+
+    pkg = Package(data)
+    main = pkg.main_part()
+    wb = WorkbookXml(*pkg.read_text(main))
+    ref = wb.find_sheet(sheet)
+    rels = pkg.rels(main)
+    rel = rels.by_id(ref.rid) if ref is not None else None
+    if rel is None or rel.external or not pkg.has(rel.part):
+        return set()
+    styles = next((StyleBook(pkg.read_text(r.part)[0]) for r in rels.of_type(REL.STYLES)
+                   if not r.external and pkg.has(r.part)), None)
+    found = read_additions(pkg.read_text(rel.part)[0], owned, styles.decorated() if styles else set())
+    rows = found.rows_with_additions()
+    for r in pkg.rels(rel.part).items:
+        if r.external or not pkg.has(r.part) or r.type.rsplit("/", 1)[-1] not in ("comments", "threadedComment"):
+            continue
+        for m in re.finditer(r"<(?:[\w.-]+:)?(?:comment|threadedComment)\b[^>]*?\bref\s*=\s*[\"']([^\"']+)",
+                             pkg.read_text(r.part)[0]):
+            pos = _split_ref(m[1])
+            if pos:
+                rows.add(pos[0])
+    return rows

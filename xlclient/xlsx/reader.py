@@ -10,6 +10,7 @@ parsers take exactly that. Nothing is written.
 from __future__ import annotations
 
 import html
+import io
 import re
 import zipfile
 from collections.abc import Callable, Iterable
@@ -20,6 +21,9 @@ from typing import Any
 import python_calamine as pc
 
 from ..engine.book import SheetGrid, TableInfo, UncomputedFormula
+
+if False:  # typing only
+    from .session import Snapshot
 
 
 class WorkbookUnreadable(OSError):
@@ -34,6 +38,7 @@ class WorkbookData:
     sheets: list[SheetGrid]
     tables: list[TableInfo] = field(default_factory=list)
     date1904: bool = False
+    snapshot: "Snapshot | None" = None  # the bytes read (file runs), for the writer
 
     @property
     def sheet_names(self) -> list[str]:
@@ -48,9 +53,13 @@ class WorkbookData:
         return None
 
 
-def _date1904(path: Path) -> bool:
+def _zip_source(source: "Path | bytes") -> Any:
+    return io.BytesIO(source) if isinstance(source, (bytes, bytearray)) else source
+
+
+def _date1904(path: "Path | bytes") -> bool:
     try:
-        with zipfile.ZipFile(path) as z:
+        with zipfile.ZipFile(_zip_source(path)) as z:
             xml = z.read(_main_part(z)).decode("utf-8", "replace")
     except (KeyError, zipfile.BadZipFile, OSError, ValueError):
         return False
@@ -145,13 +154,13 @@ def _error_cells(xml: bytes) -> list[tuple[int, int, str]]:
     return out
 
 
-def _scan_sheets(path: Path, wanted: Callable[[bytes], bool],
+def _scan_sheets(path: "Path | bytes", wanted: Callable[[bytes], bool],
                  scan: Callable[[bytes], list[tuple[int, int, str]]]) -> dict[str, list[tuple[int, int, str]]]:
     """Sheet name -> ``scan`` of its worksheet XML, for the sheets ``wanted`` says may hold
     something; {} when the file is not a zip package or anything about it is unexpected
     (these passes are a best effort on top of calamine)."""
     try:
-        with zipfile.ZipFile(path) as z:
+        with zipfile.ZipFile(_zip_source(path)) as z:
             out: dict[str, list[tuple[int, int, str]]] = {}
             for name, part in _sheet_parts(z).items():
                 try:
@@ -167,7 +176,7 @@ def _scan_sheets(path: Path, wanted: Callable[[bytes], bool],
         return {}
 
 
-def _read_error_cells(path: Path) -> dict[str, list[tuple[int, int, str]]]:
+def _read_error_cells(path: "Path | bytes") -> dict[str, list[tuple[int, int, str]]]:
     """Sheet name -> its error cells (.xlsx/.xlsm)."""
     return _scan_sheets(path, lambda xml: b't="e"' in xml or b"t='e'" in xml, _error_cells)
 
@@ -213,7 +222,7 @@ def _uncomputed_formulas(xml: bytes) -> list[tuple[int, int, str]]:
     return out
 
 
-def _read_uncomputed(path: Path) -> dict[str, list[tuple[int, int, str]]]:
+def _read_uncomputed(path: "Path | bytes") -> dict[str, list[tuple[int, int, str]]]:
     """Sheet name -> its formulas without a saved result."""
     return _scan_sheets(path, lambda xml: _F_OPEN_RE.search(xml) is not None, _uncomputed_formulas)
 
@@ -278,25 +287,32 @@ def _blank(v: Any) -> bool:
     return v is None or v == ""
 
 
-def read_workbook(path: str | Path) -> WorkbookData:
-    """Read every worksheet and Excel table of ``path`` (xlsx, xlsm, xlsb, xls, ods)."""
-    path = Path(path)
-    if not path.exists():
+def read_workbook(source: "str | Path | Snapshot") -> WorkbookData:
+    """Read every worksheet and Excel table of a workbook (xlsx, xlsm, xlsb, xls, ods):
+    a path, or a :class:`~.session.Snapshot` of it (the bytes one run works on)."""
+    from .session import Snapshot
+
+    snapshot = source if isinstance(source, Snapshot) else None
+    path = snapshot.given if snapshot is not None else Path(source)
+    if snapshot is None and not path.exists():
         raise WorkbookUnreadable(f"找不到文件 / file not found: {path}")
+    data: "Path | bytes" = snapshot.data if snapshot is not None else path
     try:
+        opened = (lambda **kw: pc.CalamineWorkbook.from_filelike(io.BytesIO(data), **kw)) \
+            if snapshot is not None else (lambda **kw: pc.CalamineWorkbook.from_path(str(path), **kw))
         try:
-            wb = pc.CalamineWorkbook.from_path(str(path), load_tables=True)
+            wb = opened(load_tables=True)
             table_names = list(wb.table_names)
         except (pc.TablesNotSupported, pc.TablesNotLoaded):
-            wb = pc.CalamineWorkbook.from_path(str(path))
+            wb = opened()
             table_names = []
     except pc.PasswordError as e:
         raise WorkbookUnreadable(f"工作簿有密码保护，无法读取 / workbook is password protected: {path}") from e
     except Exception as e:  # calamine raises several types for damaged or foreign files
         raise WorkbookUnreadable(f"无法读取工作簿 / cannot read workbook {path}: {e}") from e
 
-    errors = _read_error_cells(path)
-    uncomputed = _read_uncomputed(path)
+    errors = _read_error_cells(data)
+    uncomputed = _read_uncomputed(data)
     sheets: list[SheetGrid] = []
     for meta in wb.sheets_metadata:
         if meta.typ != pc.SheetTypeEnum.WorkSheet:
@@ -329,4 +345,4 @@ def read_workbook(path: str | Path) -> WorkbookData:
         tables.append(TableInfo(name=t.name, sheet=t.sheet, headers=list(t.columns), rows=rows,
                                 header_row=start[0] - 1, first_col=start[1]))
     wb.close()
-    return WorkbookData(path, sheets, tables, _date1904(path))
+    return WorkbookData(path, sheets, tables, _date1904(data), snapshot)

@@ -25,40 +25,25 @@ import shutil
 import stat
 import sys
 import tempfile
-from dataclasses import dataclass
+import time
 from pathlib import Path
 from typing import Callable
 
-from .errors import WorkbookChanged, WorkbookLocked
+from .errors import FolderNotWritable, WorkbookChanged, WorkbookLocked, WorkbookReadOnly
+from .session import LOCK_PREFIX, FileStamp, Snapshot
 
 __all__ = ["STEPS", "StepHook", "FileStamp", "BACKUP_DIR", "owner_files", "check_not_locked",
-           "read_snapshot", "replace_file", "backups_of"]
+           "check_writable", "replace_file", "backups_of", "remove_stale_temps", "STALE_TEMP_SECONDS"]
 
 STEPS = ("read", "build", "temp-written", "fsynced", "backup", "replace")
 BACKUP_DIR = ".xlclient-backup"
 TEMP_PREFIX = ".~xlclient-"
+STALE_TEMP_SECONDS = 6 * 3600  # far longer than any run; a temp file this old was left by a killed run
 StepHook = Callable[[str], None]
 
 
 def _no_hook(step: str) -> None:
     return None
-
-
-@dataclass(frozen=True)
-class FileStamp:
-    """Enough of ``os.stat`` to notice that a file was rewritten."""
-
-    size: int
-    mtime_ns: int
-    inode: int
-
-    @classmethod
-    def of(cls, path: Path) -> "FileStamp | None":
-        try:
-            st = os.stat(path)
-        except FileNotFoundError:
-            return None
-        return cls(st.st_size, st.st_mtime_ns, st.st_ino)
 
 
 def owner_files(path: Path) -> list[Path]:
@@ -88,17 +73,6 @@ def check_not_locked(path: Path) -> None:
             raise WorkbookLocked(path, f"owner file {owner.name} present")
     if _windows_locked(path):
         raise WorkbookLocked(path, "the file cannot be opened for writing")
-
-
-def read_snapshot(path: Path) -> tuple[bytes, FileStamp]:
-    """The file's bytes and a stamp taken around the read (retried if it changed meanwhile)."""
-    path = Path(path)
-    for _ in range(3):
-        before = FileStamp.of(path)
-        data = path.read_bytes()
-        if FileStamp.of(path) == before and before is not None:
-            return data, before
-    raise WorkbookChanged(path)
 
 
 def _default_mode() -> int:
@@ -145,16 +119,25 @@ def backups_of(path: Path) -> list[Path]:
 
 def _make_backup(path: Path) -> Path:
     folder = path.parent / BACKUP_DIR
-    folder.mkdir(exist_ok=True)
+    try:
+        folder.mkdir(exist_ok=True)
+    except OSError as exc:
+        raise FolderNotWritable(path.parent, str(exc)) from None
     stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
     # several backups in one second: number them above any already there, so that the
-    # name order stays the age order even after older ones were pruned
+    # name order stays the age order even after older ones were pruned; the name is
+    # reserved with O_EXCL, so two processes can never pick the same one
     same_second = [_backup_key(p)[1] for p in backups_of(path) if _backup_key(p)[0] == stamp]
     n = max(same_second, default=0) + 1
-    dest = folder / (f"{path.stem}.{stamp}{path.suffix}" if n == 1 else f"{path.stem}.{stamp}-{n}{path.suffix}")
-    while dest.exists():
-        n += 1
-        dest = folder / f"{path.stem}.{stamp}-{n}{path.suffix}"
+    while True:
+        dest = folder / (f"{path.stem}.{stamp}{path.suffix}" if n == 1 else f"{path.stem}.{stamp}-{n}{path.suffix}")
+        try:
+            os.close(os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0), 0o666))
+            break
+        except FileExistsError:
+            n += 1
+        except OSError as exc:
+            raise FolderNotWritable(folder, str(exc)) from None
     tmp = folder / (TEMP_PREFIX + dest.name + ".tmp")
     try:
         shutil.copy2(path, tmp)
@@ -163,8 +146,43 @@ def _make_backup(path: Path) -> Path:
         os.replace(tmp, dest)
     except BaseException:
         tmp.unlink(missing_ok=True)
+        dest.unlink(missing_ok=True)
         raise
     return dest
+
+
+def remove_stale_temps(folder: Path, older_than: float = STALE_TEMP_SECONDS) -> list[Path]:
+    """Remove xlclient's own temporary files (``.~xlclient-*.tmp``) that a killed run left
+    in ``folder`` and its backup folder; returns what was removed. Never touches lock
+    files or anything else."""
+    removed = []
+    now = time.time()
+    for where in (Path(folder), Path(folder) / BACKUP_DIR):
+        try:
+            entries = list(os.scandir(where))
+        except OSError:
+            continue
+        for e in entries:
+            if not (e.name.startswith(TEMP_PREFIX) and e.name.endswith(".tmp")) or e.name.startswith(LOCK_PREFIX):
+                continue
+            try:
+                if e.is_file(follow_symlinks=False) and now - e.stat(follow_symlinks=False).st_mtime > older_than:
+                    os.unlink(e.path)
+                    removed.append(Path(e.path))
+            except OSError:
+                continue
+    return removed
+
+
+def check_writable(target: Path) -> None:
+    """Raise WorkbookReadOnly when the target file is marked read-only."""
+    try:
+        st = os.stat(target)
+    except FileNotFoundError:
+        return
+    if not st.st_mode & stat.S_IWUSR or not os.access(target, os.W_OK) or \
+            getattr(st, "st_file_attributes", 0) & getattr(stat, "FILE_ATTRIBUTE_READONLY", 0):
+        raise WorkbookReadOnly(target)
 
 
 def _prune_backups(path: Path, keep: int) -> None:
@@ -173,17 +191,32 @@ def _prune_backups(path: Path, keep: int) -> None:
         p.unlink(missing_ok=True)
 
 
+def _still(target: Path, expect: FileStamp | Snapshot | None) -> bool:
+    if expect is None:
+        return True
+    if isinstance(expect, Snapshot):
+        return expect.matches_disk()
+    return FileStamp.of(target) == expect
+
+
 def replace_file(target: Path, payload: bytes, *, backups: int = 5, on_step: StepHook | None = None,
-                 expect: FileStamp | None = None) -> Path | None:
+                 expect: FileStamp | Snapshot | None = None) -> Path | None:
     """Atomically make ``target`` hold ``payload``; return the backup made (or None).
 
-    ``expect``: the stamp the target had when it was read; if it differs just before the
-    rename, :class:`WorkbookChanged` is raised and nothing is replaced.
+    ``expect``: the file as the run read it (a :class:`~.session.Snapshot`: stamp and
+    hash of the bytes; or just a stamp); if the file on disk is no longer that before the
+    backup or just before the rename, :class:`WorkbookChanged` is raised and nothing is
+    replaced.  ``target`` must be the real file (links resolved by the caller).
     """
     target = Path(target)
     step = on_step or _no_hook
     check_not_locked(target)
-    fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX, suffix=target.suffix + ".tmp")
+    check_writable(target)
+    remove_stale_temps(target.parent)
+    try:
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX, suffix=target.suffix + ".tmp")
+    except OSError as exc:
+        raise FolderNotWritable(target.parent, str(exc)) from None
     tmp = Path(tmp_name)
     backup = None
     try:
@@ -196,13 +229,17 @@ def replace_file(target: Path, payload: bytes, *, backups: int = 5, on_step: Ste
         existing = FileStamp.of(target)
         os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode) if existing is not None else _default_mode())
         if existing is not None:
-            if expect is not None and existing != expect:
+            if not _still(target, expect):
                 raise WorkbookChanged(target)
             if backups > 0:
                 backup = _make_backup(target)
+        elif expect is not None:
+            raise WorkbookChanged(target)  # the file it was read from is gone
         step("backup")
         check_not_locked(target)
-        if expect is not None and FileStamp.of(target) != expect:
+        if not _still(target, expect):
+            if backup is not None:
+                backup.unlink(missing_ok=True)
             raise WorkbookChanged(target)
         step("replace")
         os.replace(tmp, target)

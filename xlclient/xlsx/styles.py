@@ -117,6 +117,22 @@ class StyleBook:
                 a.get("borderId", "0"), a.get("xfId", "0"), align_attrs, others,
                 a.get("quotePrefix", "0"), a.get("pivotButton", "0"), applied)
 
+    def decorated(self) -> set[int]:
+        """``cellXfs`` indices that carry a format xlclient never writes itself -- a fill, a
+        border, a font other than the default (or its bold), a named cell style, an
+        alignment other than wrapping: a person applied it (see :mod:`.additions`)."""
+        plain_fonts = {"0"}
+        base = tuple(sorted(c for c in self._fonts[0] if not _BOLD.match(c)))
+        for i, sig in enumerate(self._fonts):
+            if tuple(sorted(c for c in sig if not _BOLD.match(c))) == base:
+                plain_fonts.add(str(i))
+        out = set()
+        for i, (numfmt, font, fill, border, xf_id, align, others, *_rest) in enumerate(self._xfs):
+            if fill not in ("0", "1") or border != "0" or font not in plain_fonts or xf_id != "0" \
+                    or any(k != "wrapText" for k, _ in align) or others:
+                out.add(i)
+        return out
+
     # ----------------------------------------------------------------- lookup
     def index(self, key: StyleKey) -> int:
         """``cellXfs`` index for ``key`` (found or appended)."""

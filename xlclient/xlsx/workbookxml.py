@@ -21,6 +21,7 @@ REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 # children of <workbook> that come before <definedNames> in the schema
 _BEFORE_DEFINED_NAMES = ("sheets", "functionGroups", "externalReferences")
+_BEFORE_CALC_PR = _BEFORE_DEFINED_NAMES + ("definedNames",)
 
 
 @dataclass
@@ -63,7 +64,11 @@ class WorkbookXml:
         self.date1904 = pr is not None and pr.attrs().get("date1904", "0").lower() in ("1", "true")
         self.names_node = self.root.child("definedNames")
         self.defined_names = self._read_names()
+        protection = self.root.child("workbookProtection")
+        self.structure_locked = protection is not None and \
+            protection.attrs().get("lockStructure", "0").lower() in ("1", "true")
         self._sp = Splicer(text)
+        self._full_calc = False
         self._new_sheets: list[str] = []
         self._new_names: list[str] = []
         self._removed_names: list[Node] = []
@@ -149,8 +154,26 @@ class WorkbookXml:
         self._removed_names.append(existing.node)
         return True
 
+    def set_full_calc_on_load(self) -> None:
+        """``<calcPr fullCalcOnLoad="1">``: Excel recalculates every formula on the next open."""
+        self._full_calc = True
+
+    def _apply_full_calc(self) -> None:
+        calc = self.root.child("calcPr")
+        if calc is None:
+            anchor = max(c.end for c in self.root.children if c.local in _BEFORE_CALC_PR)
+            self._sp.insert(anchor, f'<{self._p}calcPr fullCalcOnLoad="1"/>')
+            return
+        span = calc.attr_span("fullCalcOnLoad")
+        if span is not None:
+            self._sp.replace(span[0], span[1], "1")
+        else:
+            tag_end = calc.open_end - (2 if calc.empty else 1)
+            self._sp.insert(tag_end, ' fullCalcOnLoad="1"')
+
     def changed(self) -> bool:
-        return bool(self._sp) or bool(self._new_sheets) or bool(self._new_names) or bool(self._removed_names)
+        return (bool(self._sp) or bool(self._new_sheets) or bool(self._new_names) or bool(self._removed_names)
+                or self._full_calc)
 
     def render(self) -> bytes:
         append_children(self._sp, self.sheets_node, self._new_sheets)
@@ -167,5 +190,8 @@ class WorkbookXml:
                 anchor = max((c.end for c in self.root.children if c.local in _BEFORE_DEFINED_NAMES))
                 p = self._p
                 self._sp.insert(anchor, f"<{p}definedNames>{''.join(self._new_names)}</{p}definedNames>")
+        if self._full_calc:
+            self._apply_full_calc()
         self._new_sheets, self._new_names, self._removed_names = [], [], []
+        self._full_calc = False
         return encode_part(self._sp.apply(), self.bom)

@@ -42,6 +42,9 @@ from .errors import CellValueError, SpecError
 from .names import validate_sheet_name
 from .styles import StyleBook, StyleKey
 
+if False:  # typing only
+    from .additions import Placed
+
 __all__ = ["SheetSpec", "build_worksheet_xml", "validate_sheet_name", "DATE_FORMAT",
            "DATETIME_FORMAT", "TIME_FORMAT"]
 
@@ -70,6 +73,18 @@ class SheetSpec:
     autofilter: bool = True
     data_validations: list[tuple[str, list[str]]] = field(default_factory=list)
     tab_color: str | None = None
+    #: Columns (0-based) xlclient regenerates; every other column is the people's and
+    #: what they typed there is kept (see :mod:`.additions`). None: the columns the rows use.
+    owned_columns: frozenset[int] | None = None
+    #: Where each row of the sheet as it was went: old Excel row -> new Excel row, or None
+    #: when the row is gone. Rows not listed stay where they were.
+    row_map: dict[int, int | None] | None = None
+
+    def owned(self) -> frozenset[int]:
+        """The owned columns (those given, or every column the rows use)."""
+        if self.owned_columns is not None:
+            return frozenset(self.owned_columns)
+        return frozenset(range(max((len(r) for r in self.rows), default=0)))
 
 
 # --------------------------------------------------------------------------- spec checks
@@ -238,11 +253,20 @@ class _RowWriter:
             raise CellValueError(self.spec.name, row, col, "infinite numbers cannot be stored in Excel")
         return f'<c r="{ref}"{self.styles.get(header, col, "n")}><v>{format_number(x)}</v></c>'
 
-    def rows_xml(self) -> list[str]:
+    def rows_xml(self, placed: "Placed | None" = None) -> list[str]:
         out = []
         header_rows = self.spec.header_rows
         letters: list[str] = []
-        for r, values in enumerate(self.spec.rows, 1):
+        extra_rows = placed.cells if placed is not None else {}
+        styles = placed.styles if placed is not None else {}
+        styled_rows: dict[int, dict[int, int]] = {}
+        for (r, c), xf in styles.items():
+            styled_rows.setdefault(r, {})[c] = xf
+        owned = self.spec.owned() if placed is not None else None
+        n_rows = len(self.spec.rows)
+        last = max([n_rows, *extra_rows, *styled_rows]) if (extra_rows or styled_rows) else n_rows
+        for r in range(1, last + 1):
+            values = self.spec.rows[r - 1] if r <= n_rows else ()
             if r > MAX_ROWS:
                 raise SpecError(f"sheet {self.spec.name!r} has more than {MAX_ROWS} rows")
             if len(values) > len(letters):
@@ -251,21 +275,51 @@ class _RowWriter:
                 letters.extend(column_letter(i) for i in range(len(letters), len(values)))
             header = r <= header_rows
             cells = []
-            last = -1
+            last_col = -1
             rs = str(r)
             for c, value in enumerate(values):
                 if value is None:
                     continue
+                if owned is not None and c not in owned:
+                    raise SpecError(f"sheet {self.spec.name!r}: column {column_letter(c)} is not one of "
+                                    "xlclient's columns (owned_columns)")
                 xml = self.cell(letters[c] + rs, value, header, c, r)
                 if xml is not None:
-                    cells.append(xml)
-                    last = c
+                    cells.append((c, xml))
+                    last_col = c
+            if r in styled_rows:
+                cells = _restyle(cells, styled_rows[r], rs)
+            if r in extra_rows:
+                cells = sorted(cells + extra_rows[r], key=lambda t: t[0])
             if cells:
-                out.append(f'<row r="{r}">{"".join(cells)}</row>')
+                out.append(f'<row r="{r}">{"".join(x for _, x in cells)}</row>')
                 self.max_row = r
-                if last > self.max_col:
-                    self.max_col = last
+                last_col = max(last_col, cells[-1][0])
+                if last_col > self.max_col:
+                    self.max_col = last_col
         return out
+
+
+_S_ATTR = re.compile(r'\ss="\d+"')
+
+
+def _restyle(cells: list[tuple[int, str]], styles: dict[int, int], rs: str) -> list[tuple[int, str]]:
+    """Put the formats people applied (xf index by column) onto the row's new cells;
+    a formatted cell that is now empty stays as an empty formatted cell."""
+    out = []
+    done = set()
+    for c, xml in cells:
+        if c in styles:
+            end = xml.index(">")
+            closing = xml[end - 1] == "/"
+            head = _S_ATTR.sub("", xml[:end - 1] if closing else xml[:end])
+            xml = f'{head} s="{styles[c]}"' + ("/>" if closing else ">" + xml[end + 1:])
+            done.add(c)
+        out.append((c, xml))
+    for c, xf in styles.items():
+        if c not in done:
+            out.append((c, f'<c r="{column_letter(c)}{rs}" s="{xf}"/>'))
+    return sorted(out, key=lambda t: t[0])
 
 
 # --------------------------------------------------------------------------- sheet
@@ -279,32 +333,78 @@ def _sheet_views(header_rows: int, freeze: bool) -> str:
     return '<sheetViews><sheetView workbookViewId="0"/></sheetViews>'
 
 
-def build_worksheet_xml(spec: SheetSpec, styles: StyleBook, date1904: bool = False) -> tuple[bytes, str | None]:
-    """The worksheet part for ``spec`` and the autofilter range (A1 form) or None."""
+def build_worksheet_xml(spec: SheetSpec, styles: StyleBook, date1904: bool = False,
+                        placed: "Placed | None" = None, decls: str = "") -> tuple[bytes, str | None]:
+    """The worksheet part for ``spec`` and the autofilter range (A1 form) or None.
+
+    ``placed``: what people added to the sheet as it was, at its new places (see
+    :mod:`.additions`); ``decls``: the namespace declarations those pieces need."""
     validate_sheet_name(spec.name)
     if not isinstance(spec.header_rows, int) or spec.header_rows < 0:
         raise SpecError(f"sheet {spec.name!r}: header_rows must be a non-negative integer")
     formats = {int(k): str(v) for k, v in spec.number_formats.items()}
     writer = _RowWriter(spec, _Styles(styles, formats), date1904)
-    rows = writer.rows_xml()
+    rows = writer.rows_xml(placed)
     last_col = max(writer.max_col, 0)
     last_row = max(writer.max_row, 1)
     dimension = "A1" if writer.max_row == 0 else f"A1:{column_letter(last_col)}{last_row}"
     autofilter = None
-    if spec.autofilter and spec.header_rows > 0 and writer.max_col >= 0:
-        autofilter = f"A{spec.header_rows}:{column_letter(last_col)}{max(last_row, spec.header_rows)}"
-    parts = [
-        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n',
-        f'<worksheet xmlns="{_MAIN_NS}">',
-        _tab_color(spec.name, spec.tab_color),
-        f'<dimension ref="{dimension}"/>',
-        _sheet_views(spec.header_rows, spec.freeze_header),
-        '<sheetFormatPr defaultRowHeight="15"/>',
-        _cols_xml(spec.name, spec.column_widths),
-        "<sheetData>", *rows, "</sheetData>",
-        f'<autoFilter ref="{autofilter}"/>' if autofilter else "",
-        _validation_xml(spec.name, spec.data_validations),
-        '<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>',
-        "</worksheet>",
-    ]
+    if spec.autofilter and spec.header_rows > 0 and writer.max_col >= 0 and not (placed and placed.has_table):
+        owned_last = max(spec.owned(), default=last_col) if spec.owned_columns is not None else last_col
+        owned_last = min(owned_last, last_col) if spec.owned_columns is None else owned_last
+        autofilter = f"A{spec.header_rows}:{column_letter(owned_last)}{max(last_row, spec.header_rows)}"
+    kept = placed.elements if placed is not None else {}
+    cols = _cols_xml(spec.name, spec.column_widths)
+    if placed is not None and placed.extra_cols:
+        ours = cols[len("<cols>"):-len("</cols>")] if cols else ""
+        cols = "<cols>" + "".join(sorted([*re.findall(r"<col\b[^>]*/>", ours), *placed.extra_cols],
+                                         key=lambda x: int(re.search(r'min="(\d+)"', x)[1]))) + "</cols>"
+    sheet_pr = _tab_color(spec.name, spec.tab_color)
+    if placed is not None and (placed.sheet_pr_attrs or placed.sheet_pr_children):
+        tab = sheet_pr[len("<sheetPr>"):-len("</sheetPr>")] if sheet_pr else ""
+        attrs = (" " + placed.sheet_pr_attrs) if placed.sheet_pr_attrs else ""
+        sheet_pr = f"<sheetPr{attrs}>{tab}{placed.sheet_pr_children}</sheetPr>"
+    validations = _validation_xml(spec.name, spec.data_validations)
+    if kept.get("dataValidations"):
+        validations = _merge_validations(validations, kept["dataValidations"])
+    ours = {
+        "sheetPr": [sheet_pr], "dimension": [f'<dimension ref="{dimension}"/>'],
+        "sheetViews": [_sheet_views(spec.header_rows, spec.freeze_header)],
+        "sheetFormatPr": ['<sheetFormatPr defaultRowHeight="15"/>'], "cols": [cols],
+        "sheetData": ["<sheetData>" + "".join(rows) + "</sheetData>"],
+        "autoFilter": [f'<autoFilter ref="{autofilter}"/>' if autofilter else ""],
+        "dataValidations": [validations],
+        "pageMargins": ['<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'],
+    }
+    from .additions import ELEMENT_ORDER
+
+    body = []
+    for local in ELEMENT_ORDER:
+        if local in ours and (local != "pageMargins" or not kept.get(local)):
+            body.extend(ours[local])
+        elif local in kept:
+            body.extend(kept[local])
+    root_attrs = f'xmlns="{_MAIN_NS}"' + (" " + decls if decls else "")
+    parts = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n', f"<worksheet {root_attrs}>", *body,
+             "</worksheet>"]
     return "".join(parts).encode("utf-8"), autofilter
+
+
+def _merge_validations(ours: str, theirs: list[str]) -> str:
+    """Our drop-downs plus every data validation of the people's: one with the range or
+    the list of one of ours is ours from an earlier run and is left out."""
+    mine = re.findall(r"<dataValidation\b.*?</dataValidation>", ours, re.S)
+    my_refs = {re.search(r'sqref="([^"]*)"', m)[1] for m in mine}
+    my_lists = {re.search(r"<formula1>(.*?)</formula1>", m, re.S)[1] for m in mine}
+    kept = []
+    for block in theirs:
+        for m in re.finditer(r"<((?:[\w.-]+:)?)dataValidation\b(?:[^>]*?/>|.*?</\1dataValidation>)", block, re.S):
+            ref = re.search(r"sqref\s*=\s*[\"']([^\"']*)[\"']", m[0])
+            formula = re.search(r"<(?:[\w.-]+:)?formula1>(.*?)</(?:[\w.-]+:)?formula1>", m[0], re.S)
+            if (ref and ref[1] in my_refs) or (formula and formula[1] in my_lists):
+                continue
+            kept.append(m[0])
+    items = mine + kept
+    if not items:
+        return ""
+    return f'<dataValidations count="{len(items)}">{"".join(items)}</dataValidations>'

@@ -1,0 +1,92 @@
+"""Formulas of other sheets that read a sheet xlclient just rewrote: recalculated on open.
+
+A user's formula such as ``=COUNTIF(分级结果!D:D,"A")`` on their own sheet keeps, in the
+file, the value it had when the workbook was last saved in Excel.  After xlclient rewrites
+分级结果 that value is stale, and nothing in the file would tell a spreadsheet to
+recalculate it.  Two marks, because the applications differ (measured with LibreOffice
+7.4 here: it ignores ``fullCalcOnLoad`` but always computes a formula saved without a
+value):
+
+* the cached value of exactly those formulas is removed (``<v>`` and the cell's type), so
+  LibreOffice and any reader that computes computes them, and a reader that cannot shows
+  an empty cell rather than an old number;
+* ``<calcPr fullCalcOnLoad="1"/>`` in ``workbook.xml`` makes Excel recalculate the whole
+  workbook when it opens it (Excel drops the flag at its next save).
+
+Formulas that read nothing of ours keep their cached values untouched.  A formula
+"reads" a sheet when its text names it (``'分级结果'!``, ``分级结果!``, also inside
+INDIRECT text), a table on it (``计划表[状态]``) or a defined name that points into it;
+a false match only costs a recalculation.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from .xmltext import unescape
+
+__all__ = ["stale_formulas", "reference_patterns"]
+
+_CELL = re.compile(r"<((?:[\w.-]+:)?)c\b([^>]*?)(?:/>|>(.*?)</\1c>)", re.S)
+_F = re.compile(r"<((?:[\w.-]+:)?)f\b([^>]*?)(?:/>|>(.*?)</\1f>)", re.S)
+_V = re.compile(r"<((?:[\w.-]+:)?)v\b[^>]*?(?:/>|>.*?</\1v>)", re.S)
+_ATTR = re.compile(r"([\w.:-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
+_T_ATTR = re.compile(r"\st\s*=\s*(?:\"[^\"]*\"|'[^']*')")
+
+
+def reference_patterns(sheets: Sequence[str], tables: Sequence[str] = (),
+                       names: Sequence[str] = ()) -> list[re.Pattern[str]]:
+    """Patterns that find a reference to any of ``sheets``, ``tables`` or defined ``names``."""
+    pats = []
+    for s in sheets:
+        quoted = re.escape("'" + s.replace("'", "''") + "'")
+        pats.append(re.compile(rf"(?:{quoted}|(?<![\w.]){re.escape(s)}|:{re.escape(s)})!", re.I))
+    for t in tables:
+        pats.append(re.compile(rf"(?<![\w.]){re.escape(t)}\[", re.I))
+    for n in names:
+        pats.append(re.compile(rf"(?<![\w.]){re.escape(n)}(?![\w.(\[])", re.I))
+    return pats
+
+
+def stale_formulas(text: str, sheets: Sequence[str], tables: Sequence[str] = (),
+                   names: Sequence[str] = ()) -> tuple[str, int]:
+    """The worksheet XML ``text`` with the cached values of formulas that read ``sheets``
+    (or ``tables``, or defined ``names`` pointing into them) removed; and how many."""
+    if "<f" not in text and ":f" not in text:
+        return text, 0
+    pats = reference_patterns(sheets, tables, names)
+    stale_groups: set[str] = set()
+    out: list[str] = []
+    pos = 0
+    count = 0
+    for cm in _CELL.finditer(text):
+        inner = cm[3]
+        if not inner:
+            continue
+        fm = _F.search(inner)
+        if fm is None:
+            continue
+        fa = {m[1]: m[2] if m[2] is not None else m[3] for m in _ATTR.finditer(fm[2])}
+        formula = unescape(fm[3] or "")
+        if formula:
+            hit = any(p.search(formula) for p in pats)
+            if hit and fa.get("t") == "shared":
+                stale_groups.add(fa.get("si", ""))
+        else:
+            hit = fa.get("t") == "shared" and fa.get("si", "") in stale_groups
+        if not hit:
+            continue
+        new_inner = _V.sub("", inner)
+        attrs = _T_ATTR.sub("", cm[2])
+        tag = f"{cm[1]}c"
+        out.append(text[pos:cm.start()])
+        out.append(f"<{tag}{attrs}>{new_inner}</{tag}>")
+        pos = cm.end()
+        count += 1
+    if not count:
+        return text, 0
+    out.append(text[pos:])
+    return "".join(out), count
+
+
