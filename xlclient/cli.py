@@ -24,6 +24,7 @@ from .engine.labels import Language
 from .engine.settings import SettingsError
 from .jobs import (Inputs, JobRefused, check, dashboard, init_workbook, load_inputs, plan, problems_as_dicts, reassign,
                    refresh, review, summary_line)
+from .xlsx.diagnose import diagnose
 from .xlsx.errors import XlsxWriteError
 from .xlsx.owned import write_owned_sheets
 from .xlsx.reader import WorkbookData, WorkbookUnreadable, read_workbook
@@ -76,24 +77,18 @@ def _open(path: Path, args: argparse.Namespace, rep: Reporter) -> WorkbookData:
         if getattr(args, "out", None) is not None or getattr(args, "writes", False):
             target = args.out if getattr(args, "out", None) is not None else path
             rep.held.enter_context(RunLock(target, wait=getattr(args, "wait", 60.0)))
-        return read_workbook(take_snapshot(path))
+        snapshot = take_snapshot(path)
     except XlsxWriteError as e:
         raise Failure(e.message(rep.lang)) from e
-    except WorkbookUnreadable as e:
-        raise Failure(_unreadable_message(path, e, rep.lang)) from e
-
-
-def _unreadable_message(path: Path, error: Exception, lang: Language) -> str:
-    """What is wrong with a file calamine could not read, in words a user can act on."""
+    # A damaged or foreign file is named in words a user can act on, before anything is
+    # read from it (a corrupt part would otherwise be copied into the new file).
+    found = diagnose(snapshot.data, path.name)
+    if found.code != "ok":
+        raise Failure(found.message(rep.lang, path.name))
     try:
-        from .xlsx.diagnose import diagnose
-
-        found = diagnose(path.read_bytes(), path.name)
-        if found.code != "ok":
-            return found.message(lang, path.name)
-    except (ImportError, OSError):
-        pass
-    return str(error)
+        return read_workbook(snapshot)
+    except WorkbookUnreadable as e:
+        raise Failure(str(e)) from e
 
 
 def _load(path: Path, args: argparse.Namespace, rep: Reporter) -> Inputs:

@@ -1,0 +1,166 @@
+"""Keeping what people added to an owned sheet (xlclient.xlsx.additions), at the package level."""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+
+import openpyxl
+import pytest
+import xlsxwriter
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from xlclient.xlsx.additions import RowMapper, read_additions, remap_vml, shift_formula
+from xlclient.xlsx.cells import column_letter
+from xlclient.xlsx.errors import AdditionsCannotBeKept
+from xlclient.xlsx.owned import SheetSpec, build_workbook, rows_with_additions
+
+
+# ---------------------------------------------------------------- formulas moved with their row
+
+refs = st.builds(lambda c, r, dc, dr: f"{'$' if dc else ''}{column_letter(c)}{'$' if dr else ''}{r}",
+                 st.integers(0, 200), st.integers(200, 5000), st.booleans(), st.booleans())
+strings = st.text(alphabet="AB1:$'!xy 客户", max_size=8).map(lambda s: '"' + s.replace('"', '""') + '"')
+formulas = st.lists(st.one_of(refs, strings, st.sampled_from(["SUM(", ")", "+", ",", "LOG10(", "TRUE"])),
+                    min_size=1, max_size=8).map("".join)
+
+
+@given(formulas, st.integers(-150, 150))
+@settings(max_examples=300, deadline=None)
+def test_shifting_there_and_back_gives_the_formula(formula, d):
+    assert shift_formula(shift_formula(formula, d), -d) == formula
+
+
+@given(refs, st.integers(-150, 150))
+def test_only_relative_rows_move(ref, d):
+    moved = shift_formula(ref, d)
+    m = re.fullmatch(r"(\$?)([A-Z]+)(\$?)(\d+)", moved)
+    o = re.fullmatch(r"(\$?)([A-Z]+)(\$?)(\d+)", ref)
+    assert m[2] == o[2] and int(m[4]) == int(o[4]) + (0 if o[3] else d)
+
+
+@pytest.mark.parametrize("formula, d, expected", [
+    ('=D4&"（已约）"', 3, '=D7&"（已约）"'),
+    ('COUNTIF(分级结果!D:D,"A5")', 2, 'COUNTIF(分级结果!D:D,"A5")'),  # whole columns and text stay
+    ("SUM($A$1:A5)*LOG10(B5)", -2, "SUM($A$1:A3)*LOG10(B3)"),
+    ("'Q1 客户'!B7+计划表[@日期]", 1, "'Q1 客户'!B8+计划表[@日期]"),
+    ("SUM(5:6)", 4, "SUM(9:10)"),
+    ("A2", -5, "#REF!"),
+])
+def test_formula_examples(formula, d, expected):
+    assert shift_formula(formula, d) == expected
+
+
+# ---------------------------------------------------------------- finding and placing
+
+
+def _sheet_xml(cells: dict[tuple[int, int], str]) -> str:
+    rows: dict[int, list[str]] = {}
+    for (r, c), v in sorted(cells.items()):
+        rows.setdefault(r, []).append(f'<c r="{column_letter(c)}{r}" t="inlineStr"><is><t>{v}</t></is></c>')
+    body = "".join(f'<row r="{r}">{"".join(cs)}</row>' for r, cs in sorted(rows.items()))
+    return ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            f"<sheetData>{body}</sheetData></worksheet>")
+
+
+@given(st.dictionaries(st.tuples(st.integers(1, 40), st.integers(0, 30)), st.text("abc甲乙", min_size=1, max_size=4),
+                       max_size=60))
+@settings(max_examples=150, deadline=None)
+def test_free_cells_are_exactly_the_cells_outside_the_owned_columns(cells):
+    owned = frozenset(range(10)) | frozenset(range(11, 18))
+    found = read_additions(_sheet_xml(cells), owned, set())
+    got = {(c.row, c.col) for c in found.free_cells}
+    assert got == {k for k in cells if k[1] not in owned}
+    assert found.rows_with_additions() == {r for r, _ in got}
+
+
+def _book_with_plan(extra) -> bytes:
+    buf = io.BytesIO()
+    wb = xlsxwriter.Workbook(buf, {"in_memory": True})
+    ws = wb.add_worksheet("拜访计划")
+    ws.write_row(0, 0, ["日期", "客户"])
+    for r in range(1, 6):
+        ws.write_row(r, 0, [f"d{r}", f"c{r}"])
+    extra(wb, ws)
+    wb.close()
+    return buf.getvalue()
+
+
+def test_rows_move_with_their_comments_cells_and_vml_shapes():
+    def extra(wb, ws):
+        ws.write("E3", "mine")  # row 3
+        ws.write_comment("B4", "note on row 4")
+    data = _book_with_plan(extra)
+    assert rows_with_additions(data, "拜访计划", frozenset({0, 1})) == {3, 4}
+    new_rows = [["日期", "客户"], ["x", "y"], ["d3", "c3"], ["d4", "c4"]]
+    spec = SheetSpec("拜访计划", new_rows, owned_columns=frozenset({0, 1}), row_map={2: None, 3: 3, 4: 4, 5: None})
+    out = build_workbook(data, [spec]).data
+    ws = openpyxl.load_workbook(io.BytesIO(out))["拜访计划"]
+    assert ws["E3"].value == "mine" and ws["B4"].comment.text == "note on row 4"
+    spec.row_map = {2: None, 3: 2, 4: 3, 5: None}
+    out = build_workbook(data, [spec]).data
+    ws = openpyxl.load_workbook(io.BytesIO(out))["拜访计划"]
+    assert ws["E2"].value == "mine" and ws["E3"].value is None
+    assert ws["B3"].comment.text == "note on row 4" and ws["B4"].comment is None
+    with zipfile.ZipFile(io.BytesIO(out)) as z:
+        vml = next(z.read(n).decode() for n in z.namelist() if n.endswith(".vml"))
+    assert "<x:Row>2</x:Row>" in vml  # 0-based row of B3
+
+
+def test_an_addition_on_a_row_that_is_gone_refuses_and_names_it():
+    data = _book_with_plan(lambda wb, ws: ws.write("E3", "mine"))
+    spec = SheetSpec("拜访计划", [["日期", "客户"]], owned_columns=frozenset({0, 1}), row_map={3: None})
+    with pytest.raises(AdditionsCannotBeKept) as err:
+        build_workbook(data, [spec])
+    assert "E3" in err.value.message("zh") and "E3" in str(err.value)
+
+
+def test_two_additions_landing_on_one_cell_refuse():
+    def extra(wb, ws):
+        ws.write("E2", "a")
+        ws.write("E3", "b")
+    spec = SheetSpec("拜访计划", [["日期", "客户"]], owned_columns=frozenset({0, 1}), row_map={2: 2, 3: 2})
+    with pytest.raises(AdditionsCannotBeKept, match="E2"):
+        build_workbook(_book_with_plan(extra), [spec])
+
+
+def test_a_table_over_the_sheet_is_resized_and_the_sheet_autofilter_left_out():
+    def extra(wb, ws):
+        ws.add_table("A1:B6", {"name": "计划表", "columns": [{"header": "日期"}, {"header": "客户"}],
+                               "data": [[f"d{r}", f"c{r}"] for r in range(1, 6)]})
+    data = _book_with_plan(extra)
+    spec = SheetSpec("拜访计划", [["日期", "客户"], ["a", "b"], ["c", "d"]], owned_columns=frozenset({0, 1}))
+    out = build_workbook(data, [spec]).data
+    ws = openpyxl.load_workbook(io.BytesIO(out))["拜访计划"]
+    assert ws.tables["计划表"].ref == "A1:B3" and ws.auto_filter.ref is None
+    with zipfile.ZipFile(io.BytesIO(out)) as z:
+        assert "_FilterDatabase" not in z.read("xl/workbook.xml").decode()
+    renamed = SheetSpec("拜访计划", [["Date", "客户"], ["a", "b"]], owned_columns=frozenset({0, 1}))
+    with pytest.raises(AdditionsCannotBeKept, match="计划表"):
+        build_workbook(data, [renamed])
+
+
+def test_formats_and_protection_and_code_name_are_kept():
+    def extra(wb, ws):
+        yellow = wb.add_format({"bg_color": "#FFFF00"})
+        ws.write("A3", "d2", yellow)
+        ws.protect()
+        ws.set_vba_name("PlanSheet")
+    data = _book_with_plan(extra)
+    spec = SheetSpec("拜访计划", [["日期", "客户"], ["x", "y"], ["p", "q"]], owned_columns=frozenset({0, 1}))
+    out = build_workbook(data, [spec]).data
+    with zipfile.ZipFile(io.BytesIO(out)) as z:
+        xml = next(z.read(n).decode() for n in z.namelist() if n.startswith("xl/worksheets/sheet"))
+    assert 'codeName="PlanSheet"' in xml and "<sheetProtection" in xml
+    ws = openpyxl.load_workbook(io.BytesIO(out))["拜访计划"]
+    assert ws["A3"].value == "p" and ws["A3"].fill.fgColor.rgb.endswith("FFFF00")
+
+
+def test_vml_anchor_moves_with_the_note():
+    vml = ('<xml><v:shape id="_x0000_s1025"><x:ClientData ObjectType="Note"><x:Anchor>2, 15, 3, 10, 4, 15, 7, 4'
+           '</x:Anchor><x:Row>3</x:Row><x:Column>1</x:Column></x:ClientData></v:shape></xml>')
+    moved = remap_vml(vml, RowMapper({4: 9}))
+    assert "<x:Row>8</x:Row>" in moved and "<x:Anchor>2, 15, 8, 10, 4, 15, 12, 4</x:Anchor>" in moved
+    assert remap_vml(vml, RowMapper({5: 9})) is None
