@@ -692,9 +692,33 @@ def test_reading_through_xlwings_finds_the_same_client_book_as_the_file_reader(b
 
 def test_sheets_are_replaced_in_place_and_new_ones_appended(book):
     order = [s.name for s in book.sheet_list]
-    write_sheets(book, [SheetSpec("设置", [["x"]]), SheetSpec("新表", [["h"], ["v"]])])
+    write_sheets(book, [SheetSpec("设置", [["x"]], owned_columns=frozenset(range(4))),
+                        SheetSpec("新表", [["h"], ["v"]])])
     assert [s.name for s in book.sheet_list] == order + ["新表"]
     assert _grid(book.sheet("设置")) == [["x"]]
+
+
+def test_cells_people_typed_beside_an_owned_sheet_move_with_their_row(book):
+    """The Excel twin of the file writer's rule (xlclient.xlsx.additions): columns xlclient
+    does not own are the people's; their cells follow the row map, formulas keep reading
+    their own row, and a cell whose row is gone makes the run refuse before any write."""
+    from xlclient.xlsx.errors import AdditionsCannotBeKept
+
+    write_sheets(book, [SheetSpec("表", [["h"], ["a"], ["b"], ["c"]], owned_columns=frozenset({0}))])
+    sheet = book.sheet("表")
+    sheet.put(1, 3, "跟进人")
+    sheet.put(3, 3, "小李")
+    sheet.put(4, 3, "=A4&\"!\"")
+    write_sheets(book, [SheetSpec("表", [["h"], ["b"], ["c"], ["d"]], owned_columns=frozenset({0}),
+                                  row_map={2: None, 3: 2, 4: 3})])
+    grid = _grid(sheet)
+    assert [r[0] for r in grid] == ["h", "b", "c", "d"]
+    assert grid[0][2] == "跟进人" and grid[1][2] == "小李" and grid[3][2] is None
+    assert sheet.range((3, 3)).formula == "=A3&\"!\""
+    before = _grid(sheet)
+    with pytest.raises(AdditionsCannotBeKept, match="C2"):
+        write_sheets(book, [SheetSpec("表", [["h"]], owned_columns=frozenset({0}), row_map={2: None, 3: None})])
+    assert _grid(sheet) == before
 
 
 def test_excel_values():

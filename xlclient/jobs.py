@@ -174,8 +174,12 @@ def annotated_rows(data: WorkbookData, key: str) -> set[int]:
     :func:`xlclient.xlsx.owned.rows_with_additions`); empty when the workbook was not
     read from a file (Excel runs)."""
     grid = data.sheet(sheet_aliases(key))
-    if grid is None or data.snapshot is None:
+    if grid is None:
         return set()
+    if data.snapshot is None:  # an open workbook (Excel): what was typed in the people's columns
+        owned = owned_columns(key)
+        return {grid.first_row + i + 1 for i, cells in enumerate(grid.rows)
+                if any(grid.first_col + j not in owned and not _blank_cell(v) for j, v in enumerate(cells))}
     from .xlsx.owned import rows_with_additions
 
     return rows_with_additions(data.snapshot.data, grid.name, owned_columns(key))

@@ -422,10 +422,14 @@ def write_sheets(book: Any, sheets: Sequence[SheetSpec], progress: Progress | No
     try:
         existing = {s.name.casefold(): s for s in book.sheets}
         targets = []
+        kept: list[dict[int, dict[int, Any]]] = []
         for plan in plans:
             sheet = existing.get(plan.name.casefold())
             if sheet is not None:
                 snapshots.append(_snapshot(sheet, plan))
+                kept.append(_their_cells(snapshots[-1], plan.spec))  # may refuse: nothing written yet
+            else:
+                kept.append({})
             targets.append(sheet)
         try:
             for i, (plan, sheet) in enumerate(zip(plans, targets), 1):
@@ -439,6 +443,7 @@ def write_sheets(book: Any, sheets: Sequence[SheetSpec], progress: Progress | No
                     sheet.clear_contents()
                     summary.replaced.append(plan.name)
                 _write(sheet, plan)
+                _put_their_cells(sheet, kept[i - 1])
         except BaseException as error:
             try:
                 _restore(book, snapshots, created)
@@ -452,6 +457,46 @@ def write_sheets(book: Any, sheets: Sequence[SheetSpec], progress: Progress | No
         _set(app, "calculation", saved_calc)
         _set(app, "screen_updating", saved_screen)
     return summary
+
+
+def _their_cells(snap: _Snapshot, spec: SheetSpec) -> dict[int, dict[int, Any]]:
+    """What people typed in the sheet's columns that xlclient does not own, moved with its
+    row (``spec.row_map``): 1-based column -> {new row: cell as assigned}. A formula keeps
+    reading its own row. Raises AdditionsCannotBeKept when a cell's row is gone or two
+    land on one cell -- before anything is written. (Notes, links and formats stay where
+    Excel has them: see the README's known limits.)"""
+    from .xlsx.additions import RowMapper, describe, shift_formula
+    from .xlsx.cells import column_letter
+    from .xlsx.errors import AdditionsCannotBeKept
+
+    owned = spec.owned()
+    rows = RowMapper(spec.row_map)
+    out: dict[int, dict[int, Any]] = {}
+    problems = []
+    for i, cells in enumerate(snap.cells):
+        old_row = snap.row + i
+        for j, cell in enumerate(cells):
+            col = snap.column + j  # 1-based
+            if col - 1 in owned or cell is None or cell == "" or cell == TEXT_PREFIX:
+                continue
+            new_row = rows(old_row)
+            ref = f"{column_letter(col - 1)}{old_row}"
+            if new_row is None or new_row in out.get(col, {}):
+                problems.append(describe("cell" if new_row is None else "collision", ref, spec.name))
+                continue
+            if isinstance(cell, str) and cell.startswith("=") and new_row != old_row:
+                cell = "=" + shift_formula(cell[1:], new_row - old_row)
+            out.setdefault(col, {})[new_row] = cell
+    if problems:
+        raise AdditionsCannotBeKept(spec.name, problems)
+    return out
+
+
+def _put_their_cells(sheet: Any, cells: dict[int, dict[int, Any]]) -> None:
+    """Write the people's cells back, one call per column."""
+    for col, by_row in sorted(cells.items()):
+        r0, r1 = min(by_row), max(by_row)
+        sheet.range((r0, col), (r1, col)).value = [[by_row.get(r)] for r in range(r0, r1 + 1)]
 
 
 def _write(sheet: Any, plan: _Plan) -> None:

@@ -28,6 +28,8 @@ BUILTIN_NUMFMTS = {
 _FIRST_CUSTOM_NUMFMT = 164
 _BOLD = re.compile(r"<(?:[\w.-]+:)?b(?:/>|val=|>)")
 _MAX_XFS = 64000
+_FONT_ORDER = ("b", "i", "strike", "condense", "extend", "outline", "shadow", "u", "vertAlign", "sz", "color", "name",
+               "family", "charset", "scheme")
 
 MINIMAL_STYLES = (
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
@@ -161,7 +163,11 @@ class StyleBook:
                 return i
         inner0 = self.fonts_node.children_named("font")[0].inner(self.text)
         font0 = parse(f"<font>{inner0}</font>")
-        kept = "".join(c.outer(f"<font>{inner0}</font>") for c in font0.children if c.local != "b")
+        # in the schema's order (openpyxl and pandas write font 0 as name, family, color, sz,
+        # which Excel reads but the Open XML SDK's validator flags): ours is written in order
+        children = sorted((c for c in font0.children if c.local != "b"),
+                          key=lambda c: _FONT_ORDER.index(c.local) if c.local in _FONT_ORDER else len(_FONT_ORDER))
+        kept = "".join(c.outer(f"<font>{inner0}</font>") for c in children)
         self._fonts.append(wanted)
         self._new_fonts.append(f"<{self._p}font><{self._p}b/>{kept}</{self._p}font>")
         return len(self._fonts) - 1
