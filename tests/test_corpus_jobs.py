@@ -52,19 +52,7 @@ JOBS = ("init", "refresh", "plan", "dashboard")
 TEMPLATE = HERE.parent / "workbook" / "xlclient.xlsm"
 
 
-def corpus_dir() -> Path | None:
-    here = Path(__file__).resolve().parents[1]
-    for candidate in (os.environ.get("XLCLIENT_CORPUS"), here.parent / "shared" / "corpus" / "excel-made"):
-        if candidate and Path(candidate).is_dir():
-            return Path(candidate)
-    return None
-
-
-def workbooks() -> list[Path]:
-    corpus = corpus_dir()
-    if corpus is None:
-        return []
-    return sorted(p for p in corpus.iterdir() if p.suffix.lower() in (".xlsx", ".xlsm"))
+from corpus_path import corpus_dir, corpus_workbooks as workbooks  # noqa: E402,F401
 
 
 # --------------------------------------------------------------------------- one book

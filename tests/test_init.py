@@ -105,12 +105,7 @@ def test_init_without_a_client_table_still_adds_the_sheets(tmp_path, capsys):
 
 # ---------------------------------------------------------------- the Excel-made corpus
 
-def corpus() -> list[Path]:
-    here = Path(__file__).resolve().parents[1]
-    for candidate in (os.environ.get("XLCLIENT_CORPUS"), here.parent / "shared" / "corpus" / "excel-made"):
-        if candidate and Path(candidate).is_dir():
-            return sorted(p for p in Path(candidate).iterdir() if p.suffix.lower() in (".xlsx", ".xlsm"))
-    return []
+from corpus_path import corpus_workbooks as corpus  # noqa: E402
 
 
 def _check_one(path: Path) -> str | None:

@@ -9,12 +9,13 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from corpus_path import corpus_dir
 from hypothesis import given, strategies as st
 import xlsxwriter
 
 from xlclient.xlsx.reader import WorkbookUnreadable, _error_cells, read_workbook
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "excel-made"  # beside the repo
+CORPUS = corpus_dir() or Path("/nonexistent-corpus")  # XLCLIENT_CORPUS or beside the repo
 
 
 def test_sheets_keep_the_position_of_their_first_cell(tmp_path):

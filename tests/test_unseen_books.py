@@ -22,6 +22,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from corpus_path import corpus_dir
 import python_calamine as pc
 import xlsxwriter
 
@@ -32,7 +33,7 @@ from xlclient.engine.settings import Settings, settings_rows
 from xlclient.xlsx.reader import read_workbook
 
 TODAY = "2026-11-20"
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "excel-made"  # beside the repo
+CORPUS = corpus_dir() or Path("/nonexistent-corpus")  # XLCLIENT_CORPUS or beside the repo
 
 
 def run_json(capsys, argv: list[str]) -> tuple[int, dict]:

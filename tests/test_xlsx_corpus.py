@@ -36,12 +36,7 @@ from xlclient.xlsx.package import list_sheets
 from xlclient.xlsx.verify import insertion_only, owned_parts_diff, raw_changed_members
 
 
-def corpus_dir() -> Path | None:
-    here = Path(__file__).resolve().parents[1]
-    for candidate in (os.environ.get("XLCLIENT_CORPUS"), here.parent / "shared" / "corpus" / "excel-made"):
-        if candidate and Path(candidate).is_dir():
-            return Path(candidate)
-    return None
+from corpus_path import corpus_dir  # noqa: E402
 
 
 CORPUS = corpus_dir()

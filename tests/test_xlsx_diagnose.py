@@ -24,13 +24,14 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from corpus_path import corpus_dir
 import xlsxwriter
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from xlclient.xlsx.diagnose import CODES, Diagnosis, diagnose
 from xlclient.xlsx.zipio import ZipWriter
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "excel-made"
+CORPUS = corpus_dir() or Path("/nonexistent-corpus")  # XLCLIENT_CORPUS or beside the repo
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 CT_NS = "http://schemas.openxmlformats.org/package/2006/content-types"
 PKG_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from corpus_path import corpus_dir
 import xlsxwriter
 from python_calamine import CalamineWorkbook
 
@@ -21,7 +22,7 @@ from xlclient.xlsx.owned import FILTER_DATABASE, SheetSpec, build_workbook, writ
 from xlclient.xlsx.package import list_sheets, read_sheet_xml_names, sheet_part_xml
 from xlclient.xlsx.verify import insertion_only, owned_parts_diff, raw_changed_members
 
-CORPUS = Path(__file__).resolve().parents[1].parent / "shared" / "corpus" / "excel-made"  # beside the repo
+CORPUS = corpus_dir() or Path("/nonexistent-corpus")  # XLCLIENT_CORPUS or beside the repo
 needs_corpus = pytest.mark.skipif(not CORPUS.is_dir(), reason="shared/corpus/excel-made not found")
 
 

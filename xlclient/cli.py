@@ -118,14 +118,13 @@ def _write(src: Path, out: Path | None, sheets: list, rep: Reporter, backups: in
     target = out or src
     rep.progress(f"写入 {target.name} …" if rep.lang == "zh" else f"writing {target.name} …")
     try:
-        report = write_owned_sheets(src, sheets, out, backups=backups, defined_names=defined_names,
-                                    snapshot=data.snapshot if data is not None else None)
+        write_owned_sheets(src, sheets, out, backups=backups, defined_names=defined_names,
+                           snapshot=data.snapshot if data is not None else None)
     except XlsxWriteError as e:
         raise Failure(e.message(rep.lang)) from e
     except OSError as e:
         raise Failure(f"无法写入 {target}：{e}；工作簿未改动" if rep.lang == "zh" else
                       f"cannot write {target}: {e}; the workbook was not changed") from e
-    del report
     return target  # as the user named it (a link stays a link; the real file was replaced)
 
 
