@@ -550,6 +550,21 @@ def test_an_error_midway_leaves_the_owned_sheets_exactly_as_they_were(book, fail
     assert book.app.calculation == "automatic" and book.app.screen_updating is True
 
 
+def test_an_unexpected_error_goes_to_a_log_file_not_to_stderr(book, monkeypatch, tmp_path, capsys):
+    """On a Mac xlwings shows whatever Python wrote to stderr in a second box: the
+    traceback goes to a log file, and the one message box says where it is."""
+    monkeypatch.setenv("XLCLIENT_LOG_DIR", str(tmp_path / "logs"))
+    book.writes, book.fail_at = 0, 0
+    shown, alert = _collect()
+    capsys.readouterr()
+    outcome = macros.run_job(book, "refresh", alert=alert)
+    out, err = capsys.readouterr()
+    assert not outcome.ok and err == "" and "Traceback" not in out
+    logs = list((tmp_path / "logs").glob("xlclient-*.log"))
+    assert len(logs) == 1 and str(logs[0]) in shown[0][0]
+    assert "InjectedError" in logs[0].read_text(encoding="utf-8")
+
+
 def test_a_failing_restore_says_to_close_without_saving(book, monkeypatch):
     _fill_owned_sheets(book)
     book.writes, book.fail_at = 0, 1

@@ -29,8 +29,6 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import re
-import sys
-import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -41,7 +39,7 @@ from . import jobs
 from .engine.book import ClientTableNotFound
 from .engine.labels import Language
 from .engine.settings import SettingsError
-from .xlsx.errors import CellValueError, SpecError
+from .xlsx.errors import CellValueError, SpecError, XlsxWriteError
 from .xlwings_io import RestoreFailed, read_workbook_data, write_sheets
 
 __all__ = ["refresh", "plan", "review", "dashboard", "reassign", "run_job", "JobOutcome", "BUTTONS"]
@@ -185,8 +183,15 @@ def run_job(book: Any, name: str, *, alert: Callable[[str, str], Any] | None = N
                 pass
         return JobOutcome(name, True, message, counts, [s.name for s in result.sheets])
     except Exception as error:  # every failure becomes one readable message
-        traceback.print_exc(file=sys.stderr)
-        message = error_message(error, lang, zh if lang != "en" else en)
+        log = None
+        if not isinstance(error, (SettingsError, ClientTableNotFound, JobUnavailable, BadArgument, XlsxWriteError,
+                                  jobs.JobRefused)):
+            # a bug: its details go to a log file, never to stderr (xlwings would show them
+            # in a second box on a Mac)
+            from .errorlog import write_error_log
+
+            log = write_error_log(error, f"button {name} in {getattr(book, 'fullname', '?')}")
+        message = error_message(error, lang, zh if lang != "en" else en, log)
         title = "xlclient " + (zh if lang == "zh" else en if lang == "en" else f"{zh} / {en}")
         try:
             show(message, title)
@@ -261,8 +266,9 @@ def _stamp_log(result: Any, now: dt.datetime | None) -> None:
             spec.rows[-1][0] = now
 
 
-def error_message(error: BaseException, lang: Language | None, title: str) -> str:
-    """The text of the message box for a failed run."""
+def error_message(error: BaseException, lang: Language | None, title: str, log: Any = None) -> str:
+    """The text of the message box for a failed run (``log``: where an unexpected error's
+    details were written)."""
     zh = lang == "zh"
     both = lang is None
     unchanged = ("工作簿未作任何改动。" if zh else "The workbook was not changed." if not both else
@@ -284,10 +290,16 @@ def error_message(error: BaseException, lang: Language | None, title: str) -> st
         return f"{error}\n{unchanged}"
     if isinstance(error, (CellValueError, SpecError)):
         return f"{error}\n{unchanged}"
+    if isinstance(error, XlsxWriteError):
+        return error.message("en" if lang == "en" else "zh")
+    if isinstance(error, jobs.JobRefused):
+        return error.message("en" if lang == "en" else "zh")
     kind = type(error).__name__
+    where = f"\n详细信息：{log}" if log and (zh or both) else f"\nDetails: {log}" if log else ""
     if zh or both:
-        return f"xlclient 运行出错（{kind}: {error}）。\n{unchanged}\n请把此信息发给负责 xlclient 的同事。"
-    return f"xlclient failed ({kind}: {error}).\n{unchanged}\nPlease send this message to whoever looks after xlclient."
+        return f"xlclient 运行出错（{kind}: {error}）。\n{unchanged}{where}\n请把此信息（及上述文件）发给负责 xlclient 的同事。"
+    return (f"xlclient failed ({kind}: {error}).\n{unchanged}{where}\nPlease send this message (and that file) to "
+            f"whoever looks after xlclient.")
 
 
 def _alert(book: Any, text: str, title: str) -> None:
