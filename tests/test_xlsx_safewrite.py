@@ -196,3 +196,35 @@ def test_windows_exclusive_open_failure_is_reported_as_locked(tmp_path, monkeypa
     monkeypatch.undo()
     assert path.read_bytes() == original
     assert folder_listing(tmp_path) == ["b.xlsx"]
+
+
+def test_a_save_after_the_last_check_is_not_overwritten(tmp_path):
+    """The instant between the last check and the rename: the old file is renamed aside
+    (which takes exactly the file that was there) and checked; a save that landed is put
+    back and the write refused."""
+    from xlclient.xlsx.session import take_snapshot
+
+    path = tmp_path / "b.xlsx"
+    make_book(path)
+    snap = take_snapshot(path)
+    theirs = make_book(tmp_path / "theirs.xlsx") + b""
+    theirs_path = tmp_path / "theirs.xlsx"
+
+    def save_at_the_last_instant(step: str) -> None:
+        if step == "replace":
+            os.replace(theirs_path, path)
+    with pytest.raises(WorkbookChanged):
+        write_owned_sheets(path, [SPEC], snapshot=snap, on_step=save_at_the_last_instant)
+    assert path.read_bytes() == theirs
+    assert [p for p in folder_listing(tmp_path) if ".~xlclient" in p] == []
+
+
+def test_a_run_killed_with_the_workbook_aside_puts_it_back_next_time(tmp_path):
+    from xlclient.xlsx.session import ASIDE_MARK, take_snapshot
+
+    path = tmp_path / "b.xlsx"
+    original = make_book(path)
+    aside = tmp_path / f".~xlclient-b.123-456.xlsx{ASIDE_MARK}"
+    os.rename(path, aside)  # what a run killed in that instant leaves
+    assert take_snapshot(path).data == original
+    assert path.read_bytes() == original and not aside.exists()

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Callable
 
 from .errors import FolderNotWritable, WorkbookChanged, WorkbookLocked, WorkbookReadOnly
-from .session import LOCK_PREFIX, FileStamp, Snapshot
+from .session import ASIDE_MARK, LOCK_PREFIX, FileStamp, Snapshot, recover_aside
 
 __all__ = ["STEPS", "StepHook", "FileStamp", "BACKUP_DIR", "owner_files", "check_not_locked",
            "check_writable", "replace_file", "backups_of", "remove_stale_temps", "STALE_TEMP_SECONDS"]
@@ -195,8 +195,47 @@ def _still(target: Path, expect: FileStamp | Snapshot | None) -> bool:
     if expect is None:
         return True
     if isinstance(expect, Snapshot):
-        return expect.matches_disk()
+        return expect.matches_disk(target)
     return FileStamp.of(target) == expect
+
+
+def _swap_in(tmp: Path, target: Path, expect: FileStamp | Snapshot) -> None:
+    """Put ``tmp`` at ``target`` only if the file there is still ``expect``, leaving no
+    instant in which someone's save could be overwritten unseen: the file at ``target``
+    is first renamed aside (one atomic step that takes exactly the file that was there),
+    checked there, and the new file is then hard-linked into place, which fails if a save
+    put a file at ``target`` meanwhile. Raises WorkbookChanged (theirs stays) otherwise."""
+    aside = target.with_name(f"{TEMP_PREFIX}{target.stem}.{os.getpid()}-{time.monotonic_ns()}{target.suffix}"
+                             f"{ASIDE_MARK}")
+    os.rename(target, aside)
+    if not _still(aside, expect):  # a save landed after the last check: put it back
+        _put_back(aside, target)
+        raise WorkbookChanged(target)
+    try:
+        os.link(tmp, target)
+    except FileExistsError:  # a save landed while the old file was aside: theirs stays
+        aside.unlink(missing_ok=True)
+        raise WorkbookChanged(target) from None
+    except OSError:  # a file system without hard links
+        if target.exists():
+            aside.unlink(missing_ok=True)
+            raise WorkbookChanged(target) from None
+        os.rename(tmp, target)
+    else:
+        tmp.unlink(missing_ok=True)
+    aside.unlink(missing_ok=True)
+
+
+def _put_back(aside: Path, target: Path) -> None:
+    """Return someone's save from the aside name to the workbook's name; if yet another
+    save is there already, keep theirs and file this one with the backups."""
+    if recover_aside(target) is not None:
+        return
+    if aside.exists():
+        folder = target.parent / BACKUP_DIR
+        folder.mkdir(exist_ok=True)
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+        os.replace(aside, folder / f"{target.stem}.{stamp}-displaced-{os.getpid()}{target.suffix}")
 
 
 def replace_file(target: Path, payload: bytes, *, backups: int = 5, on_step: StepHook | None = None,
@@ -212,6 +251,7 @@ def replace_file(target: Path, payload: bytes, *, backups: int = 5, on_step: Ste
     step = on_step or _no_hook
     check_not_locked(target)
     check_writable(target)
+    recover_aside(target)
     remove_stale_temps(target.parent)
     try:
         fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX, suffix=target.suffix + ".tmp")
@@ -242,9 +282,13 @@ def replace_file(target: Path, payload: bytes, *, backups: int = 5, on_step: Ste
                 backup.unlink(missing_ok=True)
             raise WorkbookChanged(target)
         step("replace")
-        os.replace(tmp, target)
+        if expect is not None and existing is not None:
+            _swap_in(tmp, target, expect)
+        else:
+            os.replace(tmp, target)
     except BaseException:
         tmp.unlink(missing_ok=True)
+        recover_aside(target)  # interrupted while the old file was aside: put it back
         raise
     _fsync_dir(target.parent)
     if backups > 0:

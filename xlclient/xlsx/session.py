@@ -80,12 +80,14 @@ class Snapshot:
     stamp: FileStamp
     digest: str  # SHA-256 of data, hex
 
-    def matches_disk(self) -> bool:
-        """Whether the file on disk is still exactly what was read (stamp, then bytes)."""
-        if FileStamp.of(self.path) != self.stamp:
+    def matches_disk(self, path: Path | None = None) -> bool:
+        """Whether the file on disk (at ``path``, default where it was read) is still
+        exactly what was read: its stamp, then its bytes."""
+        path = self.path if path is None else Path(path)
+        if FileStamp.of(path) != self.stamp:
             return False
         try:
-            return hashlib.sha256(self.path.read_bytes()).hexdigest() == self.digest
+            return hashlib.sha256(path.read_bytes()).hexdigest() == self.digest
         except OSError:
             return False
 
@@ -95,6 +97,7 @@ def take_snapshot(path: Path | str) -> Snapshot:
     someone is writing it; raises WorkbookNotFound or WorkbookBusy (still being written)."""
     given = Path(path)
     real = real_path(given)
+    recover_aside(real)
     for attempt in range(5):
         before = FileStamp.of(real)
         if before is None:
@@ -104,6 +107,39 @@ def take_snapshot(path: Path | str) -> Snapshot:
             return Snapshot(real, given, data, before, hashlib.sha256(data).hexdigest())
         time.sleep(0.05 * (attempt + 1))
     raise WorkbookBusy(given, None, "the file kept changing while it was read")
+
+
+ASIDE_MARK = ".aside"  # the workbook moved aside for an instant while the new one goes in
+
+
+def aside_files(real: Path) -> list[Path]:
+    """Files a write moved ``real`` to (see :func:`~.safewrite.replace_file`): normally none,
+    one only if a run died in the instant between moving the old file aside and putting
+    the new one in place."""
+    try:
+        return sorted(p for p in real.parent.iterdir()
+                      if p.name.startswith(".~xlclient-") and p.name.endswith(real.suffix + ASIDE_MARK)
+                      and p.name[len(".~xlclient-"):].startswith(real.stem + "."))
+    except OSError:
+        return []
+
+
+def recover_aside(real: Path) -> Path | None:
+    """Put the workbook back if a run died with it moved aside and nothing at its place."""
+    if real.exists():
+        return None
+    for aside in reversed(aside_files(real)):
+        try:
+            os.link(aside, real)
+            aside.unlink()
+        except FileExistsError:
+            return None
+        except OSError:
+            if real.exists():
+                return None
+            os.rename(aside, real)
+        return real
+    return None
 
 
 def lock_path(real: Path) -> Path:
