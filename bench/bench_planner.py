@@ -8,10 +8,10 @@ Measured, best of several runs, on a synthetic agency book (seeded, see ``make_b
 the planner from scratch; reading the sheet it wrote back (``read_visit_plan``);
 regenerating on that sheet (read + plan: what the button does, minus Excel I/O); and
 rendering the sheet's rows.  Side by side, in the same run, a straightforward row-by-row
-implementation of the same rules (``baseline_plan``: ``DataFrame.iterrows``, scalar
-calendar calls, a dict of (owner, day) counters, scanning the horizon's days for each
-row).  The two must produce the same rows -- the baseline doubles as an independent
-check of the planner on a large book; the run stops if they differ.
+implementation of the earlier rules (``baseline_plan``: client by client in priority order,
+each with all its repeats; ``DataFrame.iterrows``, scalar calendar calls, a dict of (owner,
+day) counters, scanning the horizon's days for each row), with how many clients each sees.
+How close the planner is to the exact optimum is measured by bench/bench_coverage.py.
 """
 
 from __future__ import annotations
@@ -239,11 +239,11 @@ def run(book, settings, cal, start, args, report, lines) -> None:
     t_base, (base_rows, base_unscheduled) = best_of(lambda: baseline_plan(book, settings, cal, start, args.weeks),
                                                      repeat=2)
 
-    ours = sorted((r.date, r.owner, r.client_id, r.type) for r in plan.rows)
-    missed = sum(u.reason_params.get("count", 1) for u in plan.unscheduled)  # a dev shortfall row counts n
-    if ours != sorted(base_rows) or missed != len(base_unscheduled):
-        raise SystemExit(f"planner and baseline differ: {len(ours)} vs {len(base_rows)} rows, "
-                         f"{missed} vs {len(base_unscheduled)} unscheduled")
+    ours = [(r.date, r.owner, r.client_id, r.type) for r in plan.rows]
+    seen_ours = {k for _, _, k, t in ours if t == "visit"}
+    seen_base = {k for _, _, k, t in base_rows if t == "visit"}
+    visits_ours = sum(t == "visit" for *_, t in ours)
+    visits_base = sum(t == "visit" for *_, t in base_rows)
     if again.sheet_rows() != sheet:
         raise SystemExit("regenerating on the plan's own sheet changed it")
 
@@ -254,13 +254,16 @@ def run(book, settings, cal, start, args, report, lines) -> None:
     report(f"read_visit_plan of its sheet ({len(sheet):,} rows)", t_read)
     report("regenerate: read_visit_plan + plan_visits on that sheet", t_regen)
     report("VisitPlan.sheet_rows (render zh)", t_render)
-    report("baseline: row-by-row implementation of the same rules", t_base,
+    report("baseline: row-by-row, client by client with all its repeats", t_base,
            f"x{t_base / t_plan:.1f} the planner's time")
     lines.append(
         f"# {counts['planned']:,} rows ({counts['visits']:,} visits, {counts['development']:,} development, "
         f"{counts['greetings']:,} greetings, {counts['calls']:,} calls; {counts['overdue']:,} overdue caught up), "
-        f"{counts['unscheduled']:,} unscheduled; baseline rows identical; regeneration identical"
+        f"{counts['unscheduled']:,} unscheduled; regeneration identical"
     )
+    print(lines[-1])
+    lines.append(f"# clients seen (cadence visits): planner {len(seen_ours):,}, baseline {len(seen_base):,}; "
+                 f"cadence visits: planner {visits_ours:,}, baseline {visits_base:,}")
     print(lines[-1])
 
 

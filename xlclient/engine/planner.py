@@ -91,6 +91,7 @@ import pandas as pd
 
 from .book import ClientBook
 from .cadence import cadence_days, cadence_key
+from .coverage import POLICIES, Need, choose_first_visits, improve, place_visits
 from .calendar import WorkingCalendar, festivals_between
 from .classify import Classification
 from .settings import Settings
@@ -475,6 +476,7 @@ class _Context:
     key_rank: list[int]
     key_hashes: list[int]
     last_days: list[int]
+    shortfall: dict[str, tuple[int, int]] = field(default_factory=dict)  # AE -> (due clients unseen, extra days)
 
     def row(self, i: int, j: int, type_: str, reason: str, params: dict[str, Any], overdue: bool = False,
             ) -> tuple[tuple, PlanRow]:
@@ -547,46 +549,8 @@ def _plan_owner(ctx: _Context, o: str, visit_clients: list[int], dev_clients: li
             slots._advance()
     visit_days: dict[int, list[int]] = {}  # client -> days of planned visits (new rows)
 
-    # 1. cadence visits, client by client in priority order
-    start, end, n_days = h.start, h.end, h.n
-    cancelled = known.cancelled_visit_days
-    for i in visit_clients:
-        cad = ctx.cad[i]
-        due = ctx.due0[i]
-        fut = list(ctx.future[i]) if i in ctx.future else None
-        avoid = cancelled.get(ctx.keys[i]) if cancelled else None
-        first = True
-        while True:
-            eff = due if due > start else start
-            if eff > end:
-                break
-            if fut and fut[0] < h.wd(eff + cad):  # a kept visit before the next due date stands for this one
-                due = h.wd(fut.pop(0) + cad)
-                first = False
-                continue
-            j = visits.find(h.index_from(eff), n_days, days, avoid)
-            if j < 0:
-                reason, params = ctx.capacity_reason(eff, h.end)
-                unscheduled.append(ctx.unscheduled(i, "visit", reason, params, due))
-                break
-            day = days[j]
-            if fut and fut[0] <= day:
-                due = h.wd(fut.pop(0) + cad)
-                first = False
-                continue
-            visits.take(j)
-            late = first and (ctx.never[i] or ctx.overdue[i])
-            params: dict[str, Any] = {"group": ctx.group_tier[i], "cadence": cad}
-            if first and ctx.never[i]:
-                reason = "never"
-            elif first and ctx.overdue[i]:
-                reason, params["days"] = "overdue", h.start - due
-            else:
-                reason, params["due"] = "due", _d(due)
-            generated.append(ctx.row(i, j, "visit", reason, params, overdue=bool(late)))
-            visit_days.setdefault(i, []).append(day)
-            due = h.wd(day + cad)
-            first = False
+    # 1. cadence visits: coverage first (see xlclient.engine.coverage)
+    _cadence_visits(ctx, o, visit_clients, visits, generated, unscheduled, visit_days)
 
     # 2. development visits, month part by month part
     quota = s.monthly_development
@@ -686,6 +650,125 @@ def _plan_owner(ctx: _Context, o: str, visit_clients: list[int], dev_clients: li
             continue
         calls.take(j)
         generated.append(ctx.row(i, j, "call", "call", {}))
+
+
+def _cadence_visits(ctx: _Context, o: str, visit_clients: list[int], visits: _Slots, generated: list,
+                    unscheduled: list, visit_days: dict[int, list[int]]) -> None:
+    """The cadence visits of one AE: every client's first visit in the horizon by class
+    (overdue, A, B, C, prospects), the most that the free slots hold, then repeats, then
+    the least lateness (:mod:`xlclient.engine.coverage`). Kept visits (done, locked,
+    typed) stand for a due visit that falls before them; cancelled days are avoided."""
+    h = ctx.horizon
+    start, end, days = h.start, h.end, h.days
+    avoid_of: dict[int, frozenset[int]] = {}
+    cancelled = ctx.known.cancelled_visit_days
+    klass_of: dict[int, int] = {}  # class of the first visit
+    tier_class: dict[int, int] = {}  # class of a repeat: the client's tier, or prospect
+    for i in visit_clients:
+        t = ctx.tier_rank[i]
+        tier_class[i] = 1 + t if t < _PROSPECT_RANK else 4
+        klass_of[i] = 0 if (ctx.never[i] or ctx.overdue[i]) else tier_class[i]
+        gone = cancelled.get(ctx.keys[i]) if cancelled else None
+        if gone:
+            avoid_of[i] = frozenset(j for j in (h.index_of(d) for d in gone) if j >= 0)
+    order_of = {i: rank for rank, i in enumerate(visit_clients)}
+
+    def attempt(policy: tuple[str, str, str]) -> tuple[list, list, list, dict, list[int]]:
+        """One placement with its own state (kept visits are consumed as they stand in)."""
+        fut = {i: list(ctx.future[i]) for i in visit_clients if i in ctx.future}
+        due_of: dict[Need, int] = {}
+
+        def need(i: int, due: int, first: bool) -> Need | None:
+            cad = ctx.cad[i]
+            queue = fut.get(i)
+            while True:
+                eff = due if due > start else start
+                if eff > end:
+                    return None
+                if queue and queue[0] < h.wd(eff + cad):  # a kept visit before the next due date stands for it
+                    due = h.wd(queue.pop(0) + cad)
+                    first = False
+                    continue
+                x = Need(i, h.index_from(eff), klass_of[i] if first else tier_class[i], order_of[i], cad, first,
+                         avoid_of.get(i, frozenset()))
+                due_of[x] = due
+                return x
+
+        def stands_in(x: Need, d: int) -> Need | None:
+            queue = fut.get(x.client)
+            if queue and queue[0] <= days[d]:
+                return need(x.client, h.wd(queue.pop(0) + x.cadence), False)
+            return x
+
+        def next_need(x: Need, d: int) -> Need | None:
+            return need(x.client, h.wd(days[d] + x.cadence), False)
+
+        def repeat_fits(x: Need, d: int) -> bool:
+            return h.wd(days[d] + x.cadence) <= end
+
+        firsts = [x for x in (need(i, ctx.due0[i], True) for i in visit_clients) if x is not None]
+        chosen, dropped = choose_first_visits([x for x in firsts if x.first], visits.left)
+        chosen += [x for x in firsts if not x.first]  # a kept visit covered the client: its next visit
+        left = list(visits.left)
+        placements, unplaced = place_visits(chosen, left, next_need, stands_in, repeat_fits, policy)
+        return placements, dropped, unplaced, due_of, left
+
+    # The first visits chosen are the same whatever the policy (the most per class); the
+    # policies differ in which released visit takes a day, which decides how many repeats
+    # fit and the lateness: the best of them is kept (most visits, then least lateness).
+    best, best_score = None, None
+    for policy in POLICIES:
+        result = attempt(policy)
+        placements = result[0]
+        score = (-len(placements), sum(days[p.day] - days[p.need.release] for p in placements))
+        if best_score is None or score < best_score:
+            best, best_score = result, score
+    placements, dropped, unplaced, due_of, left = best
+    # Then the least lateness: visits trade days (xlclient.engine.coverage.improve) for the
+    # clients whose visits only the cadence constrains (no kept visit, no cancelled day).
+    rows: list[tuple[int, int, bool, int]] = []  # (client, day index, first visit?, due)
+    chains: dict[int, list[int]] = {}
+    first_of: dict[int, Need] = {}
+    with_first = {p.need.client for p in placements if p.need.first}
+    for p in placements:
+        i = p.need.client
+        if i in ctx.future or i in avoid_of or i not in with_first:
+            rows.append((i, p.day, p.need.first, due_of[p.need]))
+            continue
+        chains.setdefault(i, []).append(p.day)
+        if p.need.first:
+            first_of[i] = p.need
+    chains = {i: sorted(ch) for i, ch in chains.items() if i in first_of}
+    if chains:
+        improve(chains, {i: days[first_of[i].release] for i in chains}, {i: ctx.cad[i] for i in chains}, left, days,
+                h.wd)
+        for i, chain in chains.items():
+            due = due_of[first_of[i]]
+            for k, j in enumerate(chain):
+                rows.append((i, j, k == 0, due))
+                due = h.wd(days[j] + ctx.cad[i])
+    visits.left[:] = left
+    visits.first_free = 0
+    visits._advance()
+    for i, j, first, due in sorted(rows, key=lambda r: (r[1], r[0])):
+        params: dict[str, Any] = {"group": ctx.group_tier[i], "cadence": ctx.cad[i]}
+        if first and ctx.never[i]:
+            reason = "never"
+        elif first and ctx.overdue[i]:
+            reason, params["days"] = "overdue", h.start - due
+        else:
+            reason, params["due"] = "due", _d(due)
+        generated.append(ctx.row(i, j, "visit", reason, params, overdue=first and (ctx.never[i] or ctx.overdue[i])))
+        visit_days.setdefault(i, []).append(days[j])
+    missed = sorted(dropped + unplaced, key=lambda x: (x.klass, x.order, x.release))
+    for x in missed:
+        due = due_of[x]
+        reason, params = ctx.capacity_reason(max(due, start), end)
+        unscheduled.append(ctx.unscheduled(x.client, "visit", reason, params, due))
+    unseen = sum(1 for x in missed if x.first)
+    if unseen:
+        per_day = max(1, ctx.settings.daily_visits)
+        ctx.shortfall[o] = (unseen, -(-unseen // per_day))
 
 
 def _month_parts(h: _Horizon, quota: int) -> Iterable[tuple[str, int, int, int, int, int]]:
@@ -812,6 +895,9 @@ def _assemble(ctx: _Context, existing: ExistingPlan, generated: list[tuple[tuple
         s.overdue += r.overdue
     for u in unscheduled:
         summary.setdefault(u.owner, OwnerSummary(u.owner)).unscheduled += 1
+    for o, (unseen, extra) in ctx.shortfall.items():
+        s = summary.setdefault(o, OwnerSummary(o))
+        s.unseen, s.extra_days = unseen, extra
     # Provisional when the horizon touches a year whose official schedule is unknown, even
     # if no row lands there: which days are off there (2027-01-01..03) is itself the guess.
     provisional = h.calendar.provisional_years(start, end)

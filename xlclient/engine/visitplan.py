@@ -128,6 +128,8 @@ SUMMARY_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("greetings", "其中节日问候", "of which greetings"),
     ("overdue", "逾期补访", "Overdue caught up"),
     ("unscheduled", "未安排", "Unscheduled"),
+    ("unseen", "未能拜访的到期客户", "Due clients not seen"),
+    ("extra_days", "还需拜访日", "Extra visit-days needed"),
 )
 
 #: 0-based column where the blocks beside the plan start (L: the plan is A-J, K empty).
@@ -684,6 +686,8 @@ class OwnerSummary:
     greetings: int = 0
     overdue: int = 0  # planned visits that were overdue (or never made) at the start
     unscheduled: int = 0
+    unseen: int = 0  # clients due a visit in the horizon who get none (capacity short)
+    extra_days: int = 0  # full visit-days more that would see them all
 
     def as_dict(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k, _, _ in SUMMARY_COLUMNS}

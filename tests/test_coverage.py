@@ -1,0 +1,104 @@
+"""The planner's cadence visits against the exact optimum (tests/planner_oracle.py, CP-SAT).
+
+Random small books (1-3 AEs, 10-120 clients, 1-4 weeks, capacity-bound), starting around
+Spring Festival, National Day and make-up working weekends: the planner must see as many
+due clients per class as the optimum (overdue, A, B, C, prospects) -- exactly, class after
+class. The number of visits in all and the total lateness are measured against the
+optimum by bench/bench_coverage.py (figures in bench/results/coverage.txt and the README).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import numpy as np
+import pandas as pd
+import pytest
+
+pytest.importorskip("ortools", reason="OR-Tools (the exact oracle) is not installed")
+
+from planner_oracle import demands, plan_measure, solve  # noqa: E402
+from xlclient.engine.calendar import WorkingCalendar  # noqa: E402
+from xlclient.engine.coverage import Need, choose_first_visits  # noqa: E402
+from xlclient.engine.planner import plan_visits  # noqa: E402
+from xlclient.engine.settings import Settings  # noqa: E402
+
+CAL = WorkingCalendar(years=(2004, 2029))
+STARTS = [dt.date(2026, 2, 9), dt.date(2026, 2, 16), dt.date(2026, 2, 24), dt.date(2026, 2, 28),  # 春节, 调休 Sat
+          dt.date(2025, 9, 22), dt.date(2025, 9, 28), dt.date(2026, 9, 28), dt.date(2026, 10, 8),  # 国庆, 调休
+          dt.date(2026, 4, 30), dt.date(2026, 6, 15), dt.date(2026, 11, 23)]
+OWNERS = ["王芳", "李娜", "张伟"]
+
+
+def random_book(seed: int) -> tuple[pd.DataFrame, dt.date, int, int]:
+    rng = random.Random(seed)
+    start = rng.choice(STARTS)
+    weeks = rng.randint(1, 4)
+    per_day = rng.randint(1, 4)
+    owners = OWNERS[:rng.randint(1, 3)]
+    n = rng.randint(10, 120)
+    rows = []
+    for k in range(n):
+        kind = rng.random()
+        if kind < 0.72:
+            status, tier, stage = "current", rng.choice("AABBBCCCCD"), ""
+        elif kind < 0.92:
+            status, tier, stage = "prospect", "D", rng.choice(["committed", "strong", "qualified"])
+        else:
+            status, tier, stage = "prospect", "D", rng.choice(["interested", "on_hold"])
+        last = None if rng.random() < 0.12 else start - dt.timedelta(days=rng.randint(1, 200))
+        rows.append(dict(key=f"K{k:03d}", client_id=f"K{k:03d}", name=f"客户{k}", owner=rng.choice(owners),
+                         status=status, tier=tier, stage=stage, likelihood=rng.random(), quadrant="Q5",
+                         last_visit=np.datetime64(last, "D") if last else np.datetime64("NaT", "D")))
+    frame = pd.DataFrame(rows).astype({"last_visit": "datetime64[s]"})
+    return frame, start, weeks, per_day
+
+
+def compare(seed: int, served_only: bool = False, time_limit: float = 4.0) -> list[str]:
+    clients, start, weeks, per_day = random_book(seed)
+    settings = Settings(as_of=start, daily_visits=per_day, daily_calls=0, monthly_development=0, greeting_days=0)
+    plan = plan_visits(clients, settings, CAL, start=start, weeks=weeks)
+    end = start + dt.timedelta(days=7 * weeks - 1)
+    days = CAL.workdays_between(start, end)
+    ds = demands(clients, settings, CAL, start, days)
+    visit_days: dict[str, list[dt.date]] = {}
+    for r in plan.rows:
+        if r.type == "visit":
+            visit_days.setdefault(r.client_id, []).append(r.date)
+    problems = []
+    for owner in sorted({d.owner for d in ds}):
+        mine = [d for d in ds if d.owner == owner]
+        served, visits, lateness = plan_measure(mine, visit_days, days, CAL)
+        best = solve(mine, days, CAL, per_day, visits_target=visits, time_limit=time_limit, served_only=served_only)
+        tag = f"seed {seed} {owner} ({len(mine)} due, {len(days)} days x {per_day}, start {start})"
+        if served != best.served:
+            problems.append(f"{tag}: served per class {served}, optimum {best.served}")
+        if served_only:
+            continue
+        if visits < best.visits:
+            problems.append(f"{tag}: {visits} visits, optimum {best.visits}")
+        if best.lateness is not None and lateness > 1.05 * best.lateness + 1e-9:
+            problems.append(f"{tag}: lateness {lateness} days, optimum {best.lateness} for {visits} visits")
+    return problems
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("block", range(6))
+def test_planner_sees_as_many_due_clients_per_class_as_the_optimum(block):
+    problems = []
+    for seed in range(block * 8, block * 8 + 8):
+        problems += compare(seed, served_only=True, time_limit=20.0)
+    assert not problems, "\n".join(problems)
+
+
+def test_choosing_first_visits_is_hall_exact_on_a_small_case():
+    """Three days with one slot each; four overdue clients released on day 0, 0, 2, 2:
+    at most three can be seen, and the two released on day 2 cannot both be."""
+    needs = [Need(c, r, 0, c, 14) for c, r in enumerate([0, 0, 2, 2])]
+    chosen, dropped = choose_first_visits(needs, [1, 1, 1])
+    assert [x.client for x in chosen] == [0, 1, 2] and [x.client for x in dropped] == [3]
+    # a higher class is never given up for a lower one
+    needs = [Need(0, 2, 3, 0, 90), Need(1, 2, 0, 1, 14)]
+    chosen, dropped = choose_first_visits(needs, [1, 1, 1])
+    assert [x.client for x in chosen] == [1] and [x.client for x in dropped] == [0]

@@ -1,0 +1,305 @@
+"""Which due clients one account executive sees, and on which day: coverage first.
+
+SPEC 4.5 reads the plan's priority per visit: every overdue client (due before the start,
+or never visited) gets a visit first, then A, B and C clients that fall due, then prospects
+in talks; a client's second visit in the horizon never takes the place of another client's
+first visit; then as many visits as fit; then the least total lateness.
+
+The first visits are a **transversal matroid**: a visit may go on any working day from its
+release (its due day, or the start when overdue) to the end of the horizon, each day has a
+number of visit slots, and a set of clients can all be seen exactly when, for every day d,
+the clients released on or after d are no more than the slots from d on (Hall's condition
+for suffix intervals).  On a matroid the greedy algorithm is exact: taking clients in
+priority order and keeping each one that still leaves the set feasible gives, class after
+class, the most clients that can be seen (:func:`choose_first_visits`; an O(days) check per
+client).
+
+Placing them: day by day, each day is filled with released clients (any choice keeps the
+rest feasible, and the total lateness of the first visits is the same for every choice
+that fills each day as far as it can: it is the sum of the days taken less the sum of the
+releases).  Among released clients, one whose next visit could still fall inside the
+horizon goes first, shortest cadence first, so that its repeat fits; the others go in
+priority order.  Then repeats -- the next visit a cadence after the one planned -- take
+the slots left, day by day, the same way (:func:`place_visits`).  What finds no slot is returned, with its release, to be listed as
+unscheduled.
+
+How close this is to the optimum is measured, not assumed: ``tests/test_coverage.py``
+compares it with an exact CP-SAT model of the same rules on random books, and
+``bench/bench_coverage.py`` on capacity-bound books.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+__all__ = ["Need", "choose_first_visits", "place_visits", "Placement", "POLICIES"]
+
+
+@dataclass(frozen=True)
+class Need:
+    """One visit a client needs: its first (coverage) or a repeat."""
+
+    client: int  # the caller's id of the client
+    release: int  # first day index it may take
+    klass: int  # 0 overdue or never visited, 1 A, 2 B, 3 C, 4 prospect in talks
+    order: int  # tie-break within the class (smaller first)
+    cadence: int  # days between visits
+    first: bool = True  # the client's first visit in the horizon (coverage)
+    avoid: frozenset[int] = field(default=frozenset(), compare=False)  # day indices it must not take
+
+
+@dataclass(frozen=True)
+class Placement:
+    need: Need
+    day: int  # day index
+
+
+def choose_first_visits(needs: list[Need], left: list[int]) -> tuple[list[Need], list[Need]]:
+    """(chosen, not chosen): the most first visits per class, classes in priority order,
+    that the slots ``left`` per day can hold (see the module docstring)."""
+    n = len(left)
+    slack = [0] * (n + 1)  # slots from day d on, less the chosen clients released on or after d
+    for d in range(n - 1, -1, -1):
+        slack[d] = slack[d + 1] + max(0, left[d])
+    chosen, dropped = [], []
+    for need in sorted(needs, key=lambda x: (x.klass, x.order)):
+        r = need.release
+        if r >= n or min(slack[:r + 1]) < 1:
+            dropped.append(need)
+            continue
+        for d in range(r + 1):
+            slack[d] -= 1
+        chosen.append(need)
+    return chosen, dropped
+
+
+#: (how days are shared, which first visit goes first, which repeat goes first); the
+#: planner tries each and keeps the best (most visits, then least lateness).
+POLICIES = (("strict", "cadence", "cadence"), ("strict", "cadence", "fresh"), ("strict", "priority", "fresh"),
+            ("interleave", "cadence", "cadence"), ("interleave", "cadence", "fresh"),
+            ("interleave", "priority", "cadence"))
+
+
+def place_visits(chosen: list[Need], left: list[int],
+                 next_need: Callable[[Need, int], Need | None],
+                 stands_in: Callable[[Need, int], Need | None] | None = None,
+                 repeat_fits: Callable[[Need, int], bool] | None = None,
+                 policy: tuple[str, str, str] = POLICIES[0],
+                 ) -> tuple[list[Placement], list[Need]]:
+    """Place the chosen first visits, then the repeats, on the days' free slots (``left``
+    is used up). ``next_need(need, day)``: the client's next visit after one on ``day``
+    (None when none is due in the horizon). ``stands_in(need, day)``: when a visit the
+    plan already has (kept, locked) lies on or before ``day`` and stands for this one, the
+    need that follows it (or None); the need is then not placed. ``repeat_fits(need,
+    day)``: whether a visit on ``day`` leaves room for the next one inside the horizon.
+
+    ``policy`` = (sharing, first, repeat). Sharing "strict": each day takes released first
+    visits before any repeat; "interleave": each day first takes the first visits that
+    cannot wait (so many that the rest would no longer fit in the days after: the chosen
+    clients are all seen, whatever else happens), then repeats and first visits compete
+    for the other slots -- a repeat may come before a first visit that can still wait,
+    never instead of it. Which one goes first: "cadence" -- a client whose next visit
+    could still fall inside the horizon, shortest cadence first (so that repeats fit), the
+    others in priority order; "priority" -- class, then order; "fresh" -- the latest
+    released first. Returns the placements and the needs that found no slot."""
+    n = len(left)
+    fits = repeat_fits or (lambda need, day: False)
+    sharing, first_kind, repeat_kind = policy
+    placed: list[Placement] = []
+    firsts = [x for x in chosen if x.first]
+    waiting_first = sorted(firsts, key=lambda x: (x.release, x.klass, x.order))
+    waiting_repeat: list[tuple] = []  # heap of (release, klass, order, client, need)
+    ready_first: list[tuple] = []  # heaps of (key..., client, need)
+    ready_repeat: list[tuple] = []
+    never = n + 1_000_000
+    suffix = [0] * (n + 1)
+    for d in range(n - 1, -1, -1):
+        suffix[d] = suffix[d + 1] + max(0, left[d])
+    remaining_firsts = len(firsts)
+    k = 0
+
+    def entry_for(kind: str) -> Callable[[Need, int], tuple]:
+        if kind == "cadence":
+            return lambda x, d: (x.cadence if fits(x, d) else never, 0, x.klass, x.order, x.client, x)
+        if kind == "fresh":
+            return lambda x, d: (never, -x.release, x.klass, x.order, x.client, x)
+        return lambda x, d: (never, 0, x.klass, x.order, x.client, x)
+
+    first_entry, repeat_entry = entry_for(first_kind), entry_for(repeat_kind)
+
+    def queue(need: Need | None) -> None:
+        if need is not None and need.release < n:
+            heapq.heappush(waiting_repeat, (need.release, need.klass, need.order, need.client, need))
+
+    for x in chosen:
+        if not x.first:
+            queue(x)
+
+    def take(ready: list[tuple], entry: Callable[[Need, int], tuple], d: int, skipped: list) -> bool:
+        """Place the best of ``ready`` on day d; False when it held nothing placeable."""
+        nonlocal remaining_firsts
+        while ready:
+            top = heapq.heappop(ready)
+            x = top[-1]
+            if top[0] != never and not fits(x, d):  # its repeat no longer fits: priority order now
+                heapq.heappush(ready, entry(x, d))
+                continue
+            if stands_in is not None:
+                standing = stands_in(x, d)
+                if standing is not x:
+                    if x.first:
+                        remaining_firsts -= 1
+                    queue(standing)
+                    continue
+            if d in x.avoid:
+                skipped.append((ready, entry, x))
+                continue
+            left[d] -= 1
+            placed.append(Placement(x, d))
+            if x.first:
+                remaining_firsts -= 1
+            queue(next_need(x, d))
+            return True
+        return False
+
+    for d in range(n):
+        while k < len(waiting_first) and waiting_first[k].release <= d:
+            heapq.heappush(ready_first, first_entry(waiting_first[k], d))
+            k += 1
+        while waiting_repeat and waiting_repeat[0][0] <= d:
+            heapq.heappush(ready_repeat, repeat_entry(heapq.heappop(waiting_repeat)[-1], d))
+        skipped: list = []
+        if sharing == "strict":
+            while left[d] > 0 and take(ready_first, first_entry, d, skipped):
+                pass
+        else:
+            must = remaining_firsts - suffix[d + 1]  # first visits that cannot wait past today
+            while must > 0 and left[d] > 0 and take(ready_first, first_entry, d, skipped):
+                must -= 1
+        while left[d] > 0:
+            if sharing != "strict" and ready_first and (not ready_repeat or ready_first[0][:-2] <= ready_repeat[0][:-2]):
+                if take(ready_first, first_entry, d, skipped):
+                    continue
+            if not take(ready_repeat, repeat_entry, d, skipped) and not (
+                    sharing != "strict" and take(ready_first, first_entry, d, skipped)):
+                break
+        for ready, entry, x in skipped:
+            heapq.heappush(ready, entry(x, d))
+    unplaced = [t[-1] for heap in (ready_first, ready_repeat) for t in heap]
+    unplaced += waiting_first[k:]
+    unplaced += [t[-1] for t in waiting_repeat]
+    return placed, unplaced
+
+
+def improve(chains: dict[int, list[int]], first_release: dict[int, int], cadence: dict[int, int],
+            free: list[int], days: list[int], wd: Callable[[int], int], passes: int = 10) -> int:
+    """Lower the total lateness of placed visits by moving a visit to a free slot or
+    swapping the days of two clients' visits, keeping every client's number of visits and
+    every rule (a visit never before its release, a cadence between a client's visits).
+    ``chains``: client -> its visit day indices (sorted, changed in place); ``first_release``:
+    epoch day of each client's first release; ``free``: free slots per day (changed in
+    place); ``days``: epoch day of each index; ``wd``: next working day. Returns the lateness
+    saved (days). Lateness of a client = sum over its visits of (day - release), the
+    release of a repeat being the working day a cadence after the previous visit."""
+
+    def cost(c: int, chain: list[int]) -> int | None:
+        rel = first_release[c]
+        total = 0
+        for j in chain:
+            day = days[j]
+            if day < rel:
+                return None
+            total += day - rel
+            rel = wd(day + cadence[c])
+        return total
+
+    current = {c: cost(c, ch) for c, ch in chains.items()}
+    saved = 0
+    for _ in range(passes):
+        improved = False
+        # moves to a free slot
+        for c, chain in chains.items():
+            for k in range(len(chain)):
+                base = current[c]
+                for j in range(len(days)):
+                    if free[j] <= 0 or j in chain:
+                        continue
+                    trial = sorted(chain[:k] + chain[k + 1:] + [j])
+                    new = cost(c, trial)
+                    if new is not None and new < base:
+                        free[chain[k]] += 1
+                        free[j] -= 1
+                        chain[:] = trial
+                        saved += base - new
+                        current[c] = base = new
+                        improved = True
+                        break
+        # swaps between two clients: a visit on a later day trades days with one on an
+        # earlier day (each pair once per pass)
+        placed = sorted((j, c) for c, chain in chains.items() for j in chain)
+        for x in range(len(placed)):
+            ja, a = placed[x]
+            if ja not in chains[a]:
+                continue  # moved by an earlier swap in this pass
+            for y in range(x):
+                jb, b = placed[y]
+                if a == b or jb == ja or jb not in chains[b] or jb in chains[a] or ja in chains[b]:
+                    continue
+                ta = sorted([j for j in chains[a] if j != ja] + [jb])
+                tb = sorted([j for j in chains[b] if j != jb] + [ja])
+                na = cost(a, ta)
+                if na is None:
+                    continue
+                nb = cost(b, tb)
+                if nb is None:
+                    continue
+                gain = current[a] + current[b] - na - nb
+                if gain > 0:
+                    chains[a][:], chains[b][:] = ta, tb
+                    current[a], current[b] = na, nb
+                    saved += gain
+                    improved = True
+                    placed[x], placed[y] = (ja, b), (jb, a)
+                    ja, a = placed[x]
+        # a repeat changes hands: one client's last visit (not its first) goes, another
+        # client's next visit comes, on that day or a free one (the number of visits and of
+        # clients seen stay the same)
+        for a in sorted(chains):
+            chain_a = chains[a]
+            if len(chain_a) < 2:
+                continue
+            ja = chain_a[-1]
+            new_a = cost(a, chain_a[:-1])
+            if new_a is None:
+                continue
+            for b in sorted(chains):
+                if b == a:
+                    continue
+                chain_b = chains[b]
+                ready = wd(days[chain_b[-1]] + cadence[b])
+                best_j, best_gain = -1, 0
+                for j in range(len(days)):
+                    if days[j] < ready or (j != ja and free[j] <= 0):
+                        continue
+                    new_b = cost(b, chain_b + [j])
+                    if new_b is None:
+                        continue
+                    gain = current[a] + current[b] - new_a - new_b
+                    if gain > best_gain:
+                        best_j, best_gain = j, gain
+                    break  # the earliest feasible day is the cheapest for b
+                if best_j >= 0:
+                    if best_j != ja:
+                        free[ja] += 1
+                        free[best_j] -= 1
+                    chain_a.pop()
+                    chain_b.append(best_j)
+                    current[a], current[b] = new_a, cost(b, chain_b)
+                    saved += best_gain
+                    improved = True
+                    break
+        if not improved:
+            break
+    return saved
