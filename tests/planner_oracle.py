@@ -84,9 +84,11 @@ def demands(clients, settings: Settings, calendar: WorkingCalendar, start: dt.da
 
 
 def solve(ds: list[Demand], days: list[dt.date], calendar: WorkingCalendar, daily_visits: int, *,
-          visits_target: int | None = None, time_limit: float = 20.0, served_only: bool = False) -> Optimum:
+          visits_target: int | None = None, time_limit: float = 20.0, served_only: bool = False,
+          seen: set[str] | None = None) -> Optimum:
     """The lexicographic optimum for one AE's demands (``served_only``: stop after the
-    first visits per class)."""
+    first visits per class). ``seen``: the lateness stage is solved for exactly these
+    clients seen (the planner's), so lateness is compared for the same served clients."""
     import time
 
     started = time.perf_counter()
@@ -161,6 +163,13 @@ def solve(ds: list[Demand], days: list[dt.date], calendar: WorkingCalendar, dail
     run()
     most = int(round(solver.ObjectiveValue())) if used else 0
     target = most if visits_target is None else min(visits_target, most)
+    if seen is not None:
+        for i, d in enumerate(ds):
+            if (i, 0) in used:
+                model.Add(used[i, 0] == (1 if d.key in seen else 0))
+        model.Maximize(total)
+        run()
+        target = min(target, int(round(solver.ObjectiveValue())))
     model.Add(total == target)
     model.Minimize(sum(late_terms) if late_terms else 0)
     run()

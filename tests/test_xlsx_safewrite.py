@@ -220,11 +220,21 @@ def test_a_save_after_the_last_check_is_not_overwritten(tmp_path):
 
 
 def test_a_run_killed_with_the_workbook_aside_puts_it_back_next_time(tmp_path):
-    from xlclient.xlsx.session import ASIDE_MARK, take_snapshot
+    """The next writing run (it holds the lock) puts it back; a reader without the lock
+    only waits for the instant to pass: it cannot tell a dead writer from a live one."""
+    from xlclient.xlsx.errors import WorkbookNotFound
+    from xlclient.xlsx.session import ASIDE_MARK, RunLock, take_snapshot
 
     path = tmp_path / "b.xlsx"
     original = make_book(path)
     aside = tmp_path / f".~xlclient-b.123-456.xlsx{ASIDE_MARK}"
     os.rename(path, aside)  # what a run killed in that instant leaves
-    assert take_snapshot(path).data == original
+    assert take_snapshot(path).data == original  # a reader reads the book where it is
+    assert aside.exists() and not path.exists()  # and leaves it there
+    os.rename(aside, tmp_path / "elsewhere.xlsx")
+    with pytest.raises(WorkbookNotFound):
+        take_snapshot(path)
+    os.rename(tmp_path / "elsewhere.xlsx", aside)
+    with RunLock(path, wait=1):
+        assert take_snapshot(path).data == original
     assert path.read_bytes() == original and not aside.exists()

@@ -67,9 +67,12 @@ _REPAIR_ZH = ("请在 Excel 中打开它（Excel 会提示修复，选择“是�
               f"或从同一文件夹下的 {BACKUP_DIR} 文件夹中取回最近一份完好的副本")
 _REPAIR_EN = ("open it in Excel (Excel offers to repair it; choose Yes), save the repaired workbook as a new "
               f".xlsx file and try again, or take the last good copy from the {BACKUP_DIR} folder beside it")
-_RECOPY_ZH = f"请从原来的位置重新复制一份，或从同一文件夹下的 {BACKUP_DIR} 文件夹中取回最近的备份后重试"
-_RECOPY_EN = (f"copy it again from where it came from, or take the last good copy from the {BACKUP_DIR} "
-              "folder beside it")
+# A file read while someone's save was half done looks cut short too: waiting comes first,
+# a backup only after (restoring one at once could throw that save away).
+_RECOPY_ZH = ("如果有同事正在保存它，请稍等片刻再运行；否则请从原来的位置重新复制一份，"
+              f"或从同一文件夹下的 {BACKUP_DIR} 文件夹中取回最近的备份后重试")
+_RECOPY_EN = ("if a colleague is saving it right now, wait a moment and run again; otherwise copy it again from "
+              f"where it came from, or take the last good copy from the {BACKUP_DIR} folder beside it")
 _SAVE_AS_ZH = ("请在 Excel 中打开，用“文件 > 另存为”保存为“Excel 工作簿 (*.xlsx)”或“Excel 启用宏的工作簿 (*.xlsm)”"
                "后重试")
 _SAVE_AS_EN = ('open it in Excel and use File > Save As to save it as an "Excel Workbook (*.xlsx)" or '

@@ -251,7 +251,6 @@ def replace_file(target: Path, payload: bytes, *, backups: int = 5, on_step: Ste
     step = on_step or _no_hook
     check_not_locked(target)
     check_writable(target)
-    recover_aside(target)
     remove_stale_temps(target.parent)
     try:
         fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX, suffix=target.suffix + ".tmp")

@@ -97,13 +97,24 @@ def take_snapshot(path: Path | str) -> Snapshot:
     someone is writing it; raises WorkbookNotFound or WorkbookBusy (still being written)."""
     given = Path(path)
     real = real_path(given)
-    recover_aside(real)
     for attempt in range(5):
+        source = real
         before = FileStamp.of(real)
         if before is None:
-            raise WorkbookNotFound(given)
-        data = real.read_bytes()
-        if FileStamp.of(real) == before and len(data) == before.size:
+            # In the instant a write has the book aside (safewrite._swap_in), the file there
+            # is the book as it was: read it (the writer holds the lock; a reader only reads).
+            asides = aside_files(real)
+            if not asides:
+                raise WorkbookNotFound(given)
+            source = asides[-1]
+            before = FileStamp.of(source)
+            if before is None:  # the write just finished: read the new file
+                continue
+        try:
+            data = source.read_bytes()
+        except FileNotFoundError:
+            continue
+        if FileStamp.of(source) == before and len(data) == before.size:
             return Snapshot(real, given, data, before, hashlib.sha256(data).hexdigest())
         time.sleep(0.05 * (attempt + 1))
     raise WorkbookBusy(given, None, "the file kept changing while it was read")
@@ -125,7 +136,12 @@ def aside_files(real: Path) -> list[Path]:
 
 
 def recover_aside(real: Path) -> Path | None:
-    """Put the workbook back if a run died with it moved aside and nothing at its place."""
+    """Put the workbook back if a run died with it moved aside and nothing at its place.
+
+    Only a run that holds the workbook's :class:`RunLock` may call this (the lock does,
+    when it is taken): the writer that moved the file aside holds that lock until its new
+    file is in place, so an aside file found under the lock was left by a run that died.
+    A reader without the lock waits for the instant to pass instead (``take_snapshot``)."""
     if real.exists():
         return None
     for aside in reversed(aside_files(real)):
@@ -223,6 +239,7 @@ class RunLock:
                     os.lseek(fd, 0, os.SEEK_SET)
                     os.write(fd, ("\n" + _holder_text()).encode("utf-8"))
                     self.fd = fd
+                    recover_aside(self.workbook)  # a run that died in its last instant
                     return self
                 _unlock(fd)
             os.close(fd)
