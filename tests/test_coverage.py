@@ -70,7 +70,8 @@ def compare(seed: int, served_only: bool = False, time_limit: float = 4.0) -> li
     for owner in sorted({d.owner for d in ds}):
         mine = [d for d in ds if d.owner == owner]
         served, visits, lateness = plan_measure(mine, visit_days, days, CAL)
-        best = solve(mine, days, CAL, per_day, visits_target=visits, time_limit=time_limit, served_only=served_only)
+        best = solve(mine, days, CAL, per_day, visits_target=visits, time_limit=time_limit, served_only=served_only,
+                     seen={d.key for d in mine if visit_days.get(d.key)})
         tag = f"seed {seed} {owner} ({len(mine)} due, {len(days)} days x {per_day}, start {start})"
         if served != best.served:
             problems.append(f"{tag}: served per class {served}, optimum {best.served}")

@@ -215,6 +215,22 @@ def improve(chains: dict[int, list[int]], first_release: dict[int, int], cadence
             rel = wd(day + cadence[c])
         return total
 
+    def relay(c: int, first: int, count: int, slots: list[int], taken: list[int] | None = None) -> list[int] | None:
+        """Client c's chain of ``count`` visits from day index ``first``: each next visit on
+        the earliest day with a free slot (not in ``taken``) once it is due; None if short."""
+        if days[first] < first_release[c] or slots[first] <= 0 or (taken and first in taken):
+            return None
+        out = [first]
+        j = first
+        while len(out) < count:
+            due = wd(days[j] + cadence[c])
+            j = next((k for k in range(j + 1, len(days)) if days[k] >= due and slots[k] > 0
+                      and not (taken and k in taken)), -1)
+            if j < 0:
+                return None
+            out.append(j)
+        return out
+
     current = {c: cost(c, ch) for c, ch in chains.items()}
     saved = 0
     for _ in range(passes):
@@ -263,6 +279,28 @@ def improve(chains: dict[int, list[int]], first_release: dict[int, int], cadence
                     improved = True
                     placed[x], placed[y] = (ja, b), (jb, a)
                     ja, a = placed[x]
+        # two clients with repeats trade their starts: each chain is laid again from the
+        # other's first day, every later visit on the first day with a slot once it is due
+        # (same number of visits each)
+        multi = sorted(c for c, ch in chains.items() if len(ch) >= 2)
+        for a in multi:
+            for b in sorted(chains):
+                if a == b or chains[a][0] == chains[b][0]:
+                    continue
+                ca, cb = chains[a], chains[b]
+                for j in ca + cb:
+                    free[j] += 1
+                ta = relay(a, cb[0], len(ca), free)
+                tb = relay(b, ca[0], len(cb), free, ta) if ta is not None else None
+                na = cost(a, ta) if ta is not None else None
+                nb = cost(b, tb) if tb is not None else None
+                if na is not None and nb is not None and current[a] + current[b] - na - nb > 0:
+                    saved += current[a] + current[b] - na - nb
+                    chains[a][:], chains[b][:] = ta, tb
+                    current[a], current[b] = na, nb
+                    improved = True
+                for j in chains[a] + chains[b]:
+                    free[j] -= 1
         # a repeat changes hands: one client's last visit (not its first) goes, another
         # client's next visit comes, on that day or a free one (the number of visits and of
         # clients seen stay the same)
