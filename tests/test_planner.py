@@ -650,3 +650,25 @@ def test_property_greetings_and_development_quota_are_planned_or_unscheduled(boo
                         and (u.reason_params.get("month") == f"{y:04d}-{m:02d}"
                              or (u.due is not None and (u.due.year, u.due.month) == (y, m))))
             assert planned + short == target, (o, y, m)
+
+
+def test_capacity_short_says_who_was_not_seen_and_how_many_visit_days_would_see_them():
+    start = D(2026, 12, 7)  # Monday; 5 working days
+    clients = frame(*[client(f"C{k}", tier="C", last_visit=start - dt.timedelta(120 + k)) for k in range(8)],
+                    client("P7", status="prospect", tier="D", stage="committed", likelihood=0.9,
+                           last_visit=start - dt.timedelta(7)))
+    p = plan(clients, start, weeks=1, daily_visits=2, daily_calls=0, monthly_development=0, greeting_days=0)
+    seen = {r.client_id for r in new_rows(p, "visit")}
+    assert len(new_rows(p, "visit")) == 9 and len(seen) == 9  # all due clients seen, one slot to spare
+    s = p.summary["王芳"]
+    assert (s.unseen, s.extra_days) == (0, 0) and p.shortfall_lines() == []
+    p = plan(clients, start, weeks=1, daily_visits=1, daily_calls=0, monthly_development=0, greeting_days=0)
+    s = p.summary["王芳"]
+    assert (s.unseen, s.extra_days) == (4, 4)  # 9 due, 5 slots
+    # coverage first: the weekly prospect's repeat would not take an overdue client's place
+    assert sum(r.client_id == "P7" for r in new_rows(p, "visit")) <= 1
+    assert {u.client_id for u in p.unscheduled if u.type == "visit"} == {"C0", "C1", "C2", "C3", "C4", "C5",
+                                                                         "C6", "C7", "P7"} - {
+        r.client_id for r in new_rows(p, "visit")}
+    assert p.shortfall_lines("zh") == ["王芳：4 个到期客户未能安排拜访，再加约 4 个拜访日（按每天上限）可以全部安排"]
+    assert any(row and row[0] == "拜访容量不足" for row in p.side_rows("zh"))

@@ -224,6 +224,8 @@ def cmd_plan(args: argparse.Namespace, rep: Reporter) -> int:
     rep.say((f"新排 {c['planned']} 项，保留已完成/已取消/锁定 {c['kept']} 项，未安排 {c['unscheduled']} 项（见表右侧）" if zh else
              f"Planned {c['planned']}, kept {c['kept']} done/cancelled/locked rows, unscheduled {c['unscheduled']} "
              f"(listed beside the plan)"))
+    for line in vp.shortfall_lines(lang):
+        rep.say(("容量不足：" if zh else "Capacity short: ") + line)
     if vp.provisional:
         rep.say(("注意：" if zh else "Note: ") + vp.notice(lang))
     _print_problems(rep, problems, lang)

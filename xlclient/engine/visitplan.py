@@ -143,6 +143,7 @@ BLOCK_TITLES: dict[str, dict[str, str]] = {
     "unscheduled": {"zh": "未安排的工作", "en": "Unscheduled"},
     "removed_notes": {"zh": "已移除计划行的备注", "en": "Notes from removed rows"},
     "notice": {"zh": "提示", "en": "Notice"},
+    "shortfall": {"zh": "拜访容量不足", "en": "Visit capacity short"},
 }
 
 #: Plan row types, in the order rows of one day are listed.
@@ -758,6 +759,22 @@ class VisitPlan:
                 f"assumes the statutory festivals only (no make-up workdays); add it to the Holidays "
                 f"sheet when it is published and regenerate")
 
+    def shortfall_lines(self, lang: Language | None = None) -> list[str]:
+        """One line per AE whose visit capacity is short: due clients not seen and the
+        visit-days that would see them (what a manager acts on)."""
+        lang = self._lang(lang)
+        out = []
+        for owner in sorted(self.summary):
+            s = self.summary[owner]
+            if not s.unseen:
+                continue
+            name = owner or NO_OWNER[lang]
+            out.append(f"{name}：{s.unseen} 个到期客户未能安排拜访，再加约 {s.extra_days} 个拜访日（按每天上限）可以全部安排"
+                       if lang == "zh" else
+                       f"{name}: {s.unseen} due client(s) get no visit; about {s.extra_days} more visit-day(s) "
+                       f"(at the daily limit) would see them all")
+        return out
+
     def side_rows(self, lang: Language | None = None) -> list[list[Any]]:
         """The blocks beside the plan, stacked: unscheduled work, notes of removed rows and
         the notice, each (only when not empty) a title row then its table, with a blank
@@ -769,6 +786,9 @@ class VisitPlan:
             blocks.append([[BLOCK_TITLES["unscheduled"][lang]]] + self.unscheduled_table(lang))
         if self.removed_notes:
             blocks.append([[BLOCK_TITLES["removed_notes"][lang]]] + self.removed_notes_table(lang))
+        short = self.shortfall_lines(lang)
+        if short:
+            blocks.append([[BLOCK_TITLES["shortfall"][lang]]] + [[line] for line in short])
         text = self.notice(lang)
         if text:
             blocks.append([[BLOCK_TITLES["notice"][lang]], [text]])
