@@ -288,6 +288,8 @@ def replace_file(target: Path, payload: bytes, *, backups: int = 5, on_step: Ste
     except BaseException:
         tmp.unlink(missing_ok=True)
         recover_aside(target)  # interrupted while the old file was aside: put it back
+        if backup is not None and target.exists():  # nothing was replaced: this copy adds nothing
+            backup.unlink(missing_ok=True)
         raise
     _fsync_dir(target.parent)
     if backups > 0:
