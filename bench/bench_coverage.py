@@ -21,7 +21,6 @@ import datetime as dt
 import platform
 import random
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -30,11 +29,9 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-from planner_oracle import CLASSES, demands, plan_measure, solve  # noqa: E402
+from planner_oracle import compare_book  # noqa: E402
 from test_coverage import random_book  # noqa: E402
 from xlclient.engine.calendar import WorkingCalendar  # noqa: E402
-from xlclient.engine.planner import plan_visits  # noqa: E402
-from xlclient.engine.settings import Settings  # noqa: E402
 
 CAL = WorkingCalendar(years=(2004, 2029))
 
@@ -90,27 +87,10 @@ def shaped(name: str) -> tuple[pd.DataFrame, dt.date, int, int]:
 
 
 def measure(clients, start, weeks, per_day, time_limit) -> list[dict]:
-    settings = Settings(as_of=start, daily_visits=per_day, daily_calls=0, monthly_development=0, greeting_days=0)
-    t0 = time.perf_counter()
-    plan = plan_visits(clients, settings, CAL, start=start, weeks=weeks)
-    t_plan = time.perf_counter() - t0
-    end = start + dt.timedelta(days=7 * weeks - 1)
-    days = CAL.workdays_between(start, end)
-    ds = demands(clients, settings, CAL, start, days)
-    visit_days: dict[str, list[dt.date]] = {}
-    for r in plan.rows:
-        if r.type == "visit":
-            visit_days.setdefault(r.client_id, []).append(r.date)
-    out = []
-    for owner in sorted({d.owner for d in ds}):
-        mine = [d for d in ds if d.owner == owner]
-        served, visits, lateness = plan_measure(mine, visit_days, days, CAL)
-        best = solve(mine, days, CAL, per_day, visits_target=visits, time_limit=time_limit,
-                     seen={d.key for d in mine if visit_days.get(d.key)})
-        out.append(dict(owner=owner, due=len(mine), slots=len(days) * per_day, served=served, visits=visits,
-                        lateness=lateness, opt_served=best.served, opt_visits=best.visits, opt_lateness=best.lateness,
-                        status=best.status, t_plan=t_plan, t_opt=best.seconds))
-    return out
+    return [dict(owner=c.owner, due=c.due, slots=c.slots, served=c.served, visits=c.visits, lateness=c.lateness,
+                 opt_served=c.best.served, opt_visits=c.best.visits, opt_lateness=c.best.lateness,
+                 status=c.best.status, t_plan=c.plan_seconds, t_opt=c.best.seconds)
+            for c in compare_book(clients, start, weeks, per_day, CAL, time_limit=time_limit)]
 
 
 def line(r: dict) -> str:
@@ -163,7 +143,7 @@ def main() -> None:
     print(lines[-1])
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print(f"written {args.out.relative_to(ROOT)}")
+    print(f"written {args.out}")
 
 
 if __name__ == "__main__":

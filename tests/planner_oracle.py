@@ -198,3 +198,45 @@ def plan_measure(ds: list[Demand], visit_days: dict[str, list[dt.date]], days: l
             lateness += (day - rel).days
             rel = calendar.next_workday(day + dt.timedelta(days=d.cadence))
     return served, visits, lateness
+
+
+@dataclass
+class Comparison:
+    """One AE of one book: the planner's figures and the optimum's."""
+
+    owner: str
+    due: int
+    slots: int
+    served: list[int]
+    visits: int
+    lateness: int
+    best: Optimum
+    plan_seconds: float
+
+
+def compare_book(clients, start: dt.date, weeks: int, per_day: int, calendar: WorkingCalendar, *,
+                 time_limit: float = 20.0, served_only: bool = False) -> list[Comparison]:
+    """Plan the book's cadence visits (calls, greetings, development off) and solve each
+    AE exactly; lateness is solved for the clients the planner saw, at its visit count."""
+    import time
+
+    from xlclient.engine.planner import plan_visits
+
+    settings = Settings(as_of=start, daily_visits=per_day, daily_calls=0, monthly_development=0, greeting_days=0)
+    t0 = time.perf_counter()
+    plan = plan_visits(clients, settings, calendar, start=start, weeks=weeks)
+    seconds = time.perf_counter() - t0
+    days = calendar.workdays_between(start, start + dt.timedelta(days=7 * weeks - 1))
+    ds = demands(clients, settings, calendar, start, days)
+    visit_days: dict[str, list[dt.date]] = {}
+    for r in plan.rows:
+        if r.type == "visit":
+            visit_days.setdefault(r.client_id, []).append(r.date)
+    out = []
+    for owner in sorted({d.owner for d in ds}):
+        mine = [d for d in ds if d.owner == owner]
+        served, visits, lateness = plan_measure(mine, visit_days, days, calendar)
+        best = solve(mine, days, calendar, per_day, visits_target=visits, time_limit=time_limit,
+                     served_only=served_only, seen={d.key for d in mine if visit_days.get(d.key)})
+        out.append(Comparison(owner, len(mine), len(days) * per_day, served, visits, lateness, best, seconds))
+    return out

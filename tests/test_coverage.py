@@ -18,11 +18,9 @@ import pytest
 
 pytest.importorskip("ortools", reason="OR-Tools (the exact oracle) is not installed")
 
-from planner_oracle import demands, plan_measure, solve  # noqa: E402
+from planner_oracle import compare_book  # noqa: E402
 from xlclient.engine.calendar import WorkingCalendar  # noqa: E402
 from xlclient.engine.coverage import Need, choose_first_visits  # noqa: E402
-from xlclient.engine.planner import plan_visits  # noqa: E402
-from xlclient.engine.settings import Settings  # noqa: E402
 
 CAL = WorkingCalendar(years=(2004, 2029))
 STARTS = [dt.date(2026, 2, 9), dt.date(2026, 2, 16), dt.date(2026, 2, 24), dt.date(2026, 2, 28),  # 春节, 调休 Sat
@@ -57,30 +55,17 @@ def random_book(seed: int) -> tuple[pd.DataFrame, dt.date, int, int]:
 
 def compare(seed: int, served_only: bool = False, time_limit: float = 4.0) -> list[str]:
     clients, start, weeks, per_day = random_book(seed)
-    settings = Settings(as_of=start, daily_visits=per_day, daily_calls=0, monthly_development=0, greeting_days=0)
-    plan = plan_visits(clients, settings, CAL, start=start, weeks=weeks)
-    end = start + dt.timedelta(days=7 * weeks - 1)
-    days = CAL.workdays_between(start, end)
-    ds = demands(clients, settings, CAL, start, days)
-    visit_days: dict[str, list[dt.date]] = {}
-    for r in plan.rows:
-        if r.type == "visit":
-            visit_days.setdefault(r.client_id, []).append(r.date)
     problems = []
-    for owner in sorted({d.owner for d in ds}):
-        mine = [d for d in ds if d.owner == owner]
-        served, visits, lateness = plan_measure(mine, visit_days, days, CAL)
-        best = solve(mine, days, CAL, per_day, visits_target=visits, time_limit=time_limit, served_only=served_only,
-                     seen={d.key for d in mine if visit_days.get(d.key)})
-        tag = f"seed {seed} {owner} ({len(mine)} due, {len(days)} days x {per_day}, start {start})"
-        if served != best.served:
-            problems.append(f"{tag}: served per class {served}, optimum {best.served}")
+    for c in compare_book(clients, start, weeks, per_day, CAL, time_limit=time_limit, served_only=served_only):
+        tag = f"seed {seed} {c.owner} ({c.due} due, {c.slots} slots, start {start})"
+        if c.served != c.best.served:
+            problems.append(f"{tag}: served per class {c.served}, optimum {c.best.served}")
         if served_only:
             continue
-        if visits < best.visits:
-            problems.append(f"{tag}: {visits} visits, optimum {best.visits}")
-        if best.lateness is not None and lateness > 1.05 * best.lateness + 1e-9:
-            problems.append(f"{tag}: lateness {lateness} days, optimum {best.lateness} for {visits} visits")
+        if c.visits < c.best.visits:
+            problems.append(f"{tag}: {c.visits} visits, optimum {c.best.visits}")
+        if c.best.lateness is not None and c.lateness > 1.05 * c.best.lateness + 1e-9:
+            problems.append(f"{tag}: lateness {c.lateness} days, optimum {c.best.lateness} for {c.visits} visits")
     return problems
 
 
