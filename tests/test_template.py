@@ -94,6 +94,21 @@ def _strip(code: str) -> str:
 # --------------------------------------------------------------------------- sources and build
 
 
+def test_every_sheet_has_the_code_name_of_a_document_module(sheet_xml, vba_modules):
+    """Excel ties a sheet to its document module by the sheet's code name: a sheet without
+    one leaves an orphaned module in the VBA editor (the writer once dropped the code
+    names when it regenerated the owned sheets; it now keeps the sheet's own <sheetPr>)."""
+    names = {}
+    for sheet, xml in sheet_xml.items():
+        m = re.search(r'<sheetPr\b[^>]*\bcodeName="([^"]+)"', xml)
+        assert m, f"sheet {sheet!r} has no code name"
+        names[sheet] = m[1]
+    assert len(set(names.values())) == len(names)
+    documents = {name for name, code in vba_modules.items() if "VB_Base" in code or name.startswith("Sheet")}
+    assert set(names.values()) <= set(vba_modules), (names, sorted(vba_modules))
+    assert {n for n in documents if n.startswith("Sheet")} == set(names.values())
+
+
 def test_vba_sources_are_ascii_text_modules():
     files = sorted(B.VBA_DIR.glob("*.bas"))
     assert {p.stem for p in files} == {"XlClient", "xlwings_udfs"}
