@@ -89,7 +89,7 @@ def test_refresh_out_writes_a_copy_and_leaves_the_source(demo, tmp_path, capsys)
     assert issues[0] == ["工作表", "行", "列", "值", "问题"]
     assert len(issues) - 1 == len(result["problems"])
     log = sheet_rows(out, "运行日志")
-    assert len(log) == 2 and log[1][2] == "refresh"
+    assert len(log) == 2 and log[1][2] == "刷新分级"  # the action in the workbook's language
 
 
 def test_refresh_in_place_twice_keeps_a_backup_and_appends_the_log(demo, tmp_path, capsys):

@@ -93,9 +93,12 @@ def test_reassign_command_moves_every_client_and_keeps_the_table(book, capsys):
     # later runs keep applying the Handover sheet
     assert main(["refresh", str(book), "--today", TODAY, "-q"]) == 1
     assert not any(r[2] == "张伟" for r in sheet(book, "分级结果")[1:])
-    # and 张伟 has nothing left to hand over
-    assert main(["reassign", str(book), "--from", "张伟", "--today", TODAY, "-q"]) == 2
+    # and 张伟 has nothing left to hand over: said as such, not "no such AE"
     capsys.readouterr()
+    assert main(["reassign", str(book), "--from", "张伟", "--today", TODAY, "-q"]) == 2
+    err = capsys.readouterr().err
+    takers = "、".join(sorted({m["to"] for m in result["moves"]}))
+    assert f"「张伟」的 {len(moved)} 个客户已在「客户交接」表中交接给{takers}" in err and "没有客户经理" not in err
 
 
 def test_reassign_refuses_unknown_receivers(book, capsys):

@@ -80,6 +80,22 @@ def test_second_init_changes_nothing(tmp_path, capsys):
     assert "未做更改" in capsys.readouterr().out
 
 
+def test_init_names_only_the_sheets_it_added(tmp_path, capsys):
+    """A book that has a Log (运行日志) but misses other sheets: init adds them and a Log
+    line; it does not say it added the Log."""
+    path = tmp_path / "book.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    wb.add_worksheet("客户").write_row(0, 0, ["客户名称", "年度投放额"])
+    wb.add_worksheet("运行日志").write_row(0, 0, ["时间", "用户", "操作", "结果"])
+    wb.close()
+    capsys.readouterr()
+    assert main(["init", str(path), "--json", "-q"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert "运行日志" not in result["added"] and "设置" in result["added"]
+    log = read_workbook(path).sheet(["运行日志"]).rows
+    assert log[-1][2] == "添加工作表" and "运行日志" not in log[-1][3]
+
+
 def test_existing_settings_are_never_overwritten(tmp_path, capsys):
     path = tmp_path / "book.xlsx"
     wb = xlsxwriter.Workbook(path)

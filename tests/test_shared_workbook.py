@@ -178,7 +178,7 @@ def test_two_runs_started_together_both_land_with_their_log_lines(book):
     assert all(r["exit_code"] in (0, 1) and r["written"] for r in results), results
     lines = log_lines(book)
     assert len(lines) == before + 2
-    assert {line[2] for line in lines[-2:]} == {"refresh", "review"}
+    assert {line[2] for line in lines[-2:]} == {"刷新分级", "客户复盘"}
 
 
 # ---------------------------------------------------------------- links, read-only, leftovers
@@ -194,7 +194,7 @@ def test_a_workbook_reached_through_a_symbolic_link_is_written_through_it(book, 
     assert code in (0, 1)
     assert link.is_symlink() and link.resolve() == book.resolve()
     assert len(backups_of(book)) == 1 and not (other / BACKUP_DIR).exists()
-    assert log_lines(book)[-1][2] == "refresh"
+    assert log_lines(book)[-1][2] == "刷新分级"
 
 
 def test_a_read_only_workbook_is_refused_naming_it(book, capsys):

@@ -69,6 +69,10 @@ class JobRefused(RuntimeError):
 
 
 LOG_HEADERS = {"zh": ["时间", "用户", "操作", "结果"], "en": ["Time", "User", "Action", "Result"]}
+#: The Log's 操作 column in the workbook's language (a job's code -> zh, en); other text as given.
+LOG_ACTIONS = {"refresh": ("刷新分级", "Refresh"), "plan": ("生成拜访计划", "Visit plan"), "review": ("客户复盘", "Review"),
+               "dashboard": ("管理看板", "Dashboard"), "reassign": ("交接客户", "Reassign"), "init": ("添加工作表", "Init"),
+               "demo": ("演示", "Demo")}
 
 
 def _owned_first_rows(key: str) -> list[list[str]]:
@@ -370,6 +374,8 @@ def log_sheet(data: WorkbookData, lang: Language, name: str, what: str, summary:
     old = [list(r) for r in grid.rows[1:]] if grid is not None and grid.rows else []
     when = when or dt.datetime.now().replace(microsecond=0)
     who = who or _user()
+    if what in LOG_ACTIONS:
+        what = LOG_ACTIONS[what][0 if lang == "zh" else 1]
     lines = (old + [[when, who, what, summary]])[-LOG_KEEP:]
     dropped = len(old) + 1 - len(lines)  # the oldest lines leave when the Log is full
     first = (grid.first_row + 2) if grid is not None else 2
@@ -442,9 +448,13 @@ class InitResult:
     client_table: str | None
     message: str | None = None  # why the client table was not found, if it was not
 
+    existing_log: bool = False  # the Log sheet was there (its new line is not a sheet added)
+
     @property
     def added(self) -> list[str]:
-        return [s.name for s in self.sheets]
+        """The sheets this init adds (the Log gets a line; it is added only if it was missing)."""
+        names = [s.name for s in self.sheets]
+        return names[:-1] if self.existing_log and names else names
 
 
 def _quoted(sheet: str) -> str:
@@ -503,10 +513,10 @@ def init_workbook(data: WorkbookData, lang: Language = "zh") -> InitResult:
         sheets.append(issues_sheet([], lang, sheet_name("issues", lang)))
     if sheets:
         what = "init"
-        summary = (f"添加 {'、'.join(s.name for s in sheets)}" if lang == "zh" else
-                   f"added {', '.join(s.name for s in sheets)}")
+        new = [s.name for s in sheets] + ([sheet_name("log", lang)] if missing("log") else [])
+        summary = (f"添加 {'、'.join(new)}" if lang == "zh" else f"added {', '.join(new)}")
         sheets.append(log_sheet(data, lang, owned_sheet_name(data, "log", lang), what, summary))
-    return InitResult(sheets, names, columns, table_label, message)
+    return InitResult(sheets, names, columns, table_label, message, existing_log=not missing("log"))
 
 
 # ---------------------------------------------------------------- plan
@@ -718,6 +728,14 @@ def reassign(inputs: Inputs, departing_owner: str, to_owners: Sequence[str] | No
         problem = next(p for p in inputs.book.problems if p.row is None and p.params.get("field") == "owner")
         raise JobRefused(("无法交接：" if zh else "cannot reassign: ") + problem.message(lang))
     if departing_owner not in owners:
+        done = [r for r in inputs.handover_rows if len(r) > 5 and str(r[4]).strip() == departing_owner]
+        if done:  # handed over before: the Handover sheet already applies to every result
+            takers = sorted({str(r[5]) for r in done})
+            raise JobRefused(
+                f"「{departing_owner}」的 {len(done)} 个客户已在「{sheet_name('handover', lang)}」表中交接给"
+                f"{'、'.join(takers)}，无需再次交接" if zh else
+                f"the {len(done)} clients of '{departing_owner}' were already handed over to {', '.join(takers)} "
+                f"(see the {sheet_name('handover', lang)} sheet); nothing to do")
         raise JobRefused((f"客户台账中没有客户经理「{departing_owner}」" if zh else
                           f"no AE called '{departing_owner}' in the client book"))
     c = classify(inputs.book, inputs.settings, inputs.calendar, inputs.previous_tiers)
