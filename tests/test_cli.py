@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -201,7 +202,11 @@ def test_help(command, capsys):
     with pytest.raises(SystemExit) as e:
         main([command, "--help"])
     assert e.value.code == 0
-    assert "--json" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "--json" in out
+    # both languages: the command line runs before a workbook's language is known
+    assert "在标准输出打印一个 JSON 对象" in out and "print one JSON object" in out
+    assert re.search(r"[\u4e00-\u9fff]", out.split("\n\n")[1]), out  # the command's description
 
 
 def test_a_users_own_sheet_with_an_owned_name_is_never_overwritten(tmp_path, capsys):

@@ -346,58 +346,85 @@ def cmd_demo(args: argparse.Namespace, rep: Reporter) -> int:
 # ---------------------------------------------------------------- parser
 
 
+def _both(zh: str, en: str) -> str:
+    """Help text in both languages: the command line runs before any workbook's Settings
+    language is known."""
+    return f"{zh} / {en}"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xlclient",
-        description="广告公司客户分级与拜访计划 / client tiering and visit planning for an agency's Excel client book.",
-        epilog="Exit codes: 0 success, 1 data problems found, 2 failure (nothing written).",
+        description=_both("广告公司客户分级与拜访计划", "client tiering and visit planning for an agency's Excel client book."),
+        epilog=_both("退出码：0 成功，1 发现数据问题（结果已写入），2 失败（未写入任何内容）",
+                     "exit codes: 0 success, 1 data problems found (results written), 2 failure (nothing written)."),
     )
     parser.add_argument("--version", action="version", version=f"xlclient {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def common(p: argparse.ArgumentParser, writes: bool) -> None:
-        p.add_argument("--json", action="store_true", help="print one JSON object (problems, counts) on stdout")
-        p.add_argument("--quiet", "-q", action="store_true", help="no progress lines on stderr")
-        p.add_argument("--today", type=_date, metavar="DATE", help="compute as of this date (default: Settings, else today)")
+        p.add_argument("--json", action="store_true",
+                       help=_both("在标准输出打印一个 JSON 对象（数据问题、计数）", "print one JSON object (problems, counts) on stdout"))
+        p.add_argument("--quiet", "-q", action="store_true", help=_both("不显示进度", "no progress lines on stderr"))
+        p.add_argument("--today", type=_date, metavar="DATE",
+                       help=_both("按此日期计算（默认：设置中的日期，否则今天）",
+                                  "compute as of this date (default: Settings, else today)"))
         if writes:
-            p.add_argument("--out", type=Path, metavar="PATH", help="write a copy to PATH instead of changing the workbook")
+            p.add_argument("--out", type=Path, metavar="PATH",
+                           help=_both("把结果写到另一个文件，不改动原工作簿", "write a copy to PATH instead of changing the workbook"))
             p.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
-                           help="how long to wait for another xlclient run on the same workbook (default 60)")
+                           help=_both("等待同一工作簿上另一个 xlclient 任务的秒数（默认 60）",
+                                      "how long to wait for another xlclient run on the same workbook (default 60)"))
             p.set_defaults(writes=True)
 
     def with_workbook(name: str, help_text: str, func: Callable, writes: bool) -> argparse.ArgumentParser:
         p = sub.add_parser(name, help=help_text, description=help_text)
-        p.add_argument("workbook", type=Path, metavar="WORKBOOK", help=".xlsx or .xlsm client book")
-        p.add_argument("--table", metavar="NAME", help="the client table's Excel table or sheet name (default: found by its headers)")
+        p.add_argument("workbook", type=Path, metavar="WORKBOOK", help=_both("客户工作簿（.xlsx 或 .xlsm）",
+                                                                             ".xlsx or .xlsm client book"))
+        p.add_argument("--table", metavar="NAME",
+                       help=_both("客户表的 Excel 表格名或工作表名（默认按标题识别）",
+                                  "the client table's Excel table or sheet name (default: found by its headers)"))
         common(p, writes)
         p.set_defaults(func=func)
         return p
 
-    demo = sub.add_parser("demo", help="write a demo workbook with a synthetic agency book and refresh it",
-                          description="Write a demo workbook (a few hundred clients, six AEs, planted data problems) "
-                                      "and run refresh on it. Exits 0 when the demo ran.")
-    demo.add_argument("--clients", type=int, default=300, help="number of clients (default 300)")
-    demo.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
+    demo = sub.add_parser("demo", help=_both("生成演示工作簿并刷新分级", "write a demo workbook and refresh it"),
+                          description=_both("生成一个演示工作簿（数百个客户、六位客户经理、预埋的数据问题）并运行刷新分级",
+                                            "write a demo workbook (a few hundred clients, six AEs, planted data "
+                                            "problems) and run refresh on it; exits 0 when the demo ran"))
+    demo.add_argument("--clients", type=int, default=300, help=_both("客户数（默认 300）", "number of clients (default 300)"))
+    demo.add_argument("--seed", type=int, default=2026, help=_both("随机种子（默认 2026）", "random seed (default 2026)"))
     common(demo, True)
     demo.set_defaults(func=cmd_demo)
 
-    p = with_workbook("plan", "regenerate every AE's visit plan (VisitPlan sheet), keeping done, cancelled and "
-                      "locked rows and every note", cmd_plan, True)
-    p.add_argument("--start", type=_date, metavar="DATE", help="first day of the plan (default: today)")
-    p.add_argument("--weeks", type=int, metavar="N", help="weeks to plan (default: Settings, 4)")
-    with_workbook("review", "flag downgrades, drop candidates, churn risks and data problems, with reasons "
-                  "(Review sheet)", cmd_review, True)
-    with_workbook("dashboard", "the managers' dashboard: tiers, per AE, pipeline, quadrants, top clients, plan "
-                  "progress (Dashboard sheet)", cmd_dashboard, True)
-    r = with_workbook("reassign", "hand a departing AE's clients over to colleagues by capacity (Handover sheet; "
-                      "the client table is not changed), then refresh and regenerate the plan", cmd_reassign, True)
-    r.add_argument("--from", dest="departing", required=True, metavar="AE", help="the departing AE")
-    r.add_argument("--to", metavar="AE,AE", help="the AEs who take over (default: every other AE)")
-    init = with_workbook("init", "attach the xlclient sheets (Settings, Holidays, Classification, VisitPlan, Issues, Log) "
-                         "to an existing workbook; sheets that exist are left alone", cmd_init, True)
-    init.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of the new sheets (default zh)")
-    with_workbook("check", "read the client book and report every data problem; writes nothing", cmd_check, False)
-    with_workbook("refresh", "classify every client and write the Classification, Issues and Log sheets",
+    p = with_workbook("plan", _both("重新生成每位客户经理的拜访计划（拜访计划表），保留已完成、已取消、锁定的行和所有备注",
+                                    "regenerate every AE's visit plan (VisitPlan sheet), keeping done, cancelled and "
+                                    "locked rows and every note"), cmd_plan, True)
+    p.add_argument("--start", type=_date, metavar="DATE", help=_both("计划第一天（默认今天）", "first day of the plan (default: today)"))
+    p.add_argument("--weeks", type=int, metavar="N", help=_both("计划周数（默认：设置，4）", "weeks to plan (default: Settings, 4)"))
+    with_workbook("review", _both("客户复盘：降级、建议淘汰、流失风险和数据问题，附原因（客户复盘表）",
+                                  "flag downgrades, drop candidates, churn risks and data problems, with reasons "
+                                  "(Review sheet)"), cmd_review, True)
+    with_workbook("dashboard", _both("管理看板：等级、客户经理、商机、象限、重点客户、计划进度（看板表）",
+                                     "the managers' dashboard: tiers, per AE, pipeline, quadrants, top clients, plan "
+                                     "progress (Dashboard sheet)"), cmd_dashboard, True)
+    r = with_workbook("reassign", _both("把离职客户经理的客户按容量交接给同事（记入客户交接表，不改客户台账），然后刷新分级并重新生成计划",
+                                        "hand a departing AE's clients over to colleagues by capacity (Handover sheet; "
+                                        "the client table is not changed), then refresh and regenerate the plan"),
+                      cmd_reassign, True)
+    r.add_argument("--from", dest="departing", required=True, metavar="AE", help=_both("离职的客户经理", "the departing AE"))
+    r.add_argument("--to", metavar="AE,AE", help=_both("接手的客户经理（默认：其他所有人）",
+                                                       "the AEs who take over (default: every other AE)"))
+    init = with_workbook("init", _both("给现有工作簿添加 xlclient 的工作表（设置、节假日、分级结果、拜访计划、数据问题、运行日志），已有的不动",
+                                       "attach the xlclient sheets (Settings, Holidays, Classification, VisitPlan, "
+                                       "Issues, Log) to an existing workbook; sheets that exist are left alone"),
+                         cmd_init, True)
+    init.add_argument("--lang", choices=("zh", "en"), default="zh",
+                      help=_both("新工作表的语言（默认 zh）", "language of the new sheets (default zh)"))
+    with_workbook("check", _both("读取客户台账并报告所有数据问题；不写入任何内容",
+                                 "read the client book and report every data problem; writes nothing"), cmd_check, False)
+    with_workbook("refresh", _both("为每个客户分级，写入分级结果、数据问题和运行日志表",
+                                   "classify every client and write the Classification, Issues and Log sheets"),
                   cmd_refresh, True)
     return parser
 
