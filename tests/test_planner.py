@@ -517,9 +517,14 @@ def test_property_cadence_kept_when_capacity_allows_and_nothing_dropped(book):
         if not c.owner.strip():
             assert unscheduled[(c.key, "visit")].reason == "no_owner"
             continue
-        # every visit lands on the first day with room at or after its due date
+        # no visit before it is due; a client's last visit could not go earlier into a free
+        # slot (that would only cut lateness: the planner's moves take it)
         for r in rows:
             want = start if r.reason in ("overdue", "never") else r.reason_params["due"]
+            assert r.date >= want, (c.key, r.date, want)
+        if rows:
+            r = rows[-1]
+            want = max(start if r.reason in ("overdue", "never") else r.reason_params["due"], start)
             for day in horizon_days:
                 if want <= day < r.date:
                     assert full[(c.owner, day)][0] >= caps["daily_visits"], (c.key, day)

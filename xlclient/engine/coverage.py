@@ -194,7 +194,8 @@ def place_visits(chosen: list[Need], left: list[int],
 
 
 def improve(chains: dict[int, list[int]], first_release: dict[int, int], cadence: dict[int, int],
-            free: list[int], days: list[int], wd: Callable[[int], int], passes: int = 10) -> int:
+            free: list[int], days: list[int], wd: Callable[[int], int], passes: int = 10,
+            rank: dict[int, int] | None = None) -> int:
     """Lower the total lateness of placed visits by moving a visit to a free slot or
     swapping the days of two clients' visits, keeping every client's number of visits and
     every rule (a visit never before its release, a cadence between a client's visits).
@@ -202,7 +203,10 @@ def improve(chains: dict[int, list[int]], first_release: dict[int, int], cadence
     epoch day of each client's first release; ``free``: free slots per day (changed in
     place); ``days``: epoch day of each index; ``wd``: next working day. Returns the lateness
     saved (days). Lateness of a client = sum over its visits of (day - release), the
-    release of a repeat being the working day a cadence after the previous visit."""
+    release of a repeat being the working day a cadence after the previous visit. Clients
+    are tried in ``rank`` order (their priority), so the result does not depend on how the
+    caller numbers them."""
+    order = rank or {c: c for c in chains}
 
     def cost(c: int, chain: list[int]) -> int | None:
         rel = first_release[c]
@@ -236,7 +240,8 @@ def improve(chains: dict[int, list[int]], first_release: dict[int, int], cadence
     for _ in range(passes):
         improved = False
         # moves to a free slot
-        for c, chain in chains.items():
+        for c in sorted(chains, key=order.__getitem__):
+            chain = chains[c]
             for k in range(len(chain)):
                 base = current[c]
                 for j in range(len(days)):
@@ -254,7 +259,7 @@ def improve(chains: dict[int, list[int]], first_release: dict[int, int], cadence
                         break
         # swaps between two clients: a visit on a later day trades days with one on an
         # earlier day (each pair once per pass)
-        placed = sorted((j, c) for c, chain in chains.items() for j in chain)
+        placed = sorted(((j, c) for c, chain in chains.items() for j in chain), key=lambda t: (t[0], order[t[1]]))
         for x in range(len(placed)):
             ja, a = placed[x]
             if ja not in chains[a]:
@@ -282,9 +287,9 @@ def improve(chains: dict[int, list[int]], first_release: dict[int, int], cadence
         # two clients with repeats trade their starts: each chain is laid again from the
         # other's first day, every later visit on the first day with a slot once it is due
         # (same number of visits each)
-        multi = sorted(c for c, ch in chains.items() if len(ch) >= 2)
+        multi = sorted((c for c, ch in chains.items() if len(ch) >= 2), key=order.__getitem__)
         for a in multi:
-            for b in sorted(chains):
+            for b in sorted(chains, key=order.__getitem__):
                 if a == b or chains[a][0] == chains[b][0]:
                     continue
                 ca, cb = chains[a], chains[b]
@@ -304,7 +309,7 @@ def improve(chains: dict[int, list[int]], first_release: dict[int, int], cadence
         # a repeat changes hands: one client's last visit (not its first) goes, another
         # client's next visit comes, on that day or a free one (the number of visits and of
         # clients seen stay the same)
-        for a in sorted(chains):
+        for a in sorted(chains, key=order.__getitem__):
             chain_a = chains[a]
             if len(chain_a) < 2:
                 continue
@@ -312,7 +317,7 @@ def improve(chains: dict[int, list[int]], first_release: dict[int, int], cadence
             new_a = cost(a, chain_a[:-1])
             if new_a is None:
                 continue
-            for b in sorted(chains):
+            for b in sorted(chains, key=order.__getitem__):
                 if b == a:
                     continue
                 chain_b = chains[b]

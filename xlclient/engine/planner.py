@@ -741,7 +741,7 @@ def _cadence_visits(ctx: _Context, o: str, visit_clients: list[int], visits: _Sl
     chains = {i: sorted(ch) for i, ch in chains.items() if i in first_of}
     if chains:
         improve(chains, {i: days[first_of[i].release] for i in chains}, {i: ctx.cad[i] for i in chains}, left, days,
-                h.wd)
+                h.wd, rank={i: order_of[i] for i in chains})
         for i, chain in chains.items():
             due = due_of[first_of[i]]
             for k, j in enumerate(chain):
@@ -760,9 +760,18 @@ def _cadence_visits(ctx: _Context, o: str, visit_clients: list[int], visits: _Sl
             reason, params["due"] = "due", _d(due)
         generated.append(ctx.row(i, j, "visit", reason, params, overdue=first and (ctx.never[i] or ctx.overdue[i])))
         visit_days.setdefault(i, []).append(days[j])
-    missed = sorted(dropped + unplaced, key=lambda x: (x.klass, x.order, x.release))
-    for x in missed:
-        due = due_of[x]
+    # The repeat that did not fit, for a client whose visits traded days: its due date
+    # follows the client's last visit as it now is.
+    missed = [x for x in dropped + unplaced if x.first or x.client not in chains]
+    missed_due = {id(x): due_of[x] for x in missed}
+    for i, chain in chains.items():
+        nxt = h.wd(days[chain[-1]] + ctx.cad[i])
+        if nxt <= end:
+            x = Need(i, h.index_from(nxt), tier_class[i], order_of[i], ctx.cad[i], False)
+            missed.append(x)
+            missed_due[id(x)] = nxt
+    for x in sorted(missed, key=lambda x: (x.klass, x.order, x.release)):
+        due = missed_due[id(x)]
         reason, params = ctx.capacity_reason(max(due, start), end)
         unscheduled.append(ctx.unscheduled(x.client, "visit", reason, params, due))
     unseen = sum(1 for x in missed if x.first)
