@@ -53,6 +53,10 @@ def test_review_lists_flagged_clients_most_urgent_first(book, capsys):
     assert "降级" in k3[6] and "建议淘汰" in k3[6]
     assert "亏本" in k3[7] and "A → " in k3[7]
     assert "犹豫" not in k3[8] and k3[8]  # advice text, not the type name
+    # a drop candidate is not told to give the client a dedicated team; each flag named once
+    assert "专人" not in k3[8] and "核算服务成本" in k3[8]
+    assert all(len(r[6].split("、")) == len(set(r[6].split("、"))) for r in sheet[1:])
+    assert k2[8].startswith("流失风险") if (k2 := next(r for r in sheet if r[0] == "K2")) else False
     k2 = next(r for r in sheet if r[0] == "K2")
     assert "竞品接触" in k2[7] and "50%" in k2[7]
 

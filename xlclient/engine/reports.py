@@ -36,8 +36,24 @@ REVIEW_COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 
 
-def _advice(quadrant: str, personality: str, lang: Language) -> str:
-    parts = [quadrant_action(quadrant, lang)] if quadrant else []
+#: What to do first about a flag, before the quadrant's usual approach (a client flagged as a
+#: drop candidate is not told to get a dedicated team).
+FLAG_ADVICE = {
+    "churn": ("流失风险：尽快安排高层拜访，了解原因并拿出挽留方案", "churn risk: arrange a senior visit soon, find out why "
+              "and bring a plan to keep them"),
+    "drop": ("建议淘汰：核算服务成本，降低服务级别或重新报价，必要时有序退出", "drop candidate: cost the service, lower "
+             "its level or re-price, and exit in an orderly way if needed"),
+    "downgrade": ("已降级：按新等级调整拜访频率和服务团队", "downgraded: adjust visit cadence and team to the new tier"),
+    "data": ("数据问题：先核实台账中的数据", "data problem: check the client book's figures first"),
+}
+
+
+def _advice(quadrant: str, personality: str, lang: Language, codes: list[str] | None = None) -> str:
+    i = 0 if lang == "zh" else 1
+    flagged = [FLAG_ADVICE[c][i] for c in FLAG_ADVICE if c in (codes or [])]  # the most pressing first
+    # a flag's advice replaces the quadrant's when they would contradict (a drop candidate or a
+    # churn risk is not "a dedicated team"); the personality's approach still helps
+    parts = flagged[:1] if flagged else ([quadrant_action(quadrant, lang)] if quadrant else [])
     if personality:
         try:
             parts.append(strategy_for(personality, lang))
@@ -61,10 +77,11 @@ def review_rows(frame: pd.DataFrame, book_frame: pd.DataFrame, lang: Language) -
     i = 0 if lang == "zh" else 1
     for idx in order.index:
         r = flagged.loc[idx]
-        flags = ("、" if lang == "zh" else ", ").join(FLAG_NAMES[c][i] for c in r["review_codes"].split(","))
+        codes_here = list(dict.fromkeys(c for c in r["review_codes"].split(",") if c))  # each flag once
+        flags = ("、" if lang == "zh" else ", ").join(FLAG_NAMES[c][i] for c in codes_here)
         rows.append([r["client_id"], r["name"], r["owner"], r["tier"], r["previous_tier"],
                      quadrant_label(r["quadrant"], lang), flags, r["review"],
-                     _advice(r["quadrant"], str(book_frame.at[idx, "personality"] or ""), lang)])
+                     _advice(r["quadrant"], str(book_frame.at[idx, "personality"] or ""), lang, codes_here)])
     return rows
 
 
