@@ -58,8 +58,10 @@ def compare(seed: int, served_only: bool = False, time_limit: float = 4.0) -> li
     problems = []
     for c in compare_book(clients, start, weeks, per_day, CAL, time_limit=time_limit, served_only=served_only):
         tag = f"seed {seed} {c.owner} ({c.due} due, {c.slots} slots, start {start})"
-        if c.served != c.best.served:
-            problems.append(f"{tag}: served per class {c.served}, optimum {c.best.served}")
+        # a slower machine may stop CP-SAT at its time limit: its figure is then only a
+        # feasible plan, which the planner may beat but must not fall short of
+        if c.served != c.best.served and (c.best.status == "optimal" or c.served < c.best.served):
+            problems.append(f"{tag}: served per class {c.served}, optimum {c.best.served} ({c.best.status})")
         if served_only:
             continue
         if c.visits < c.best.visits:

@@ -347,7 +347,7 @@ def classification_sheet(c: Classification, name: str, data: WorkbookData | None
                      column_widths={i: widths[k] for i, k in enumerate(keys)},
                      number_formats={keys.index("likelihood"): "0%", keys.index("next_visit"): "yyyy-mm-dd"},
                      tab_color="2E75B6", owned_columns=owned_columns("classification"),
-                     row_map=rows_by_key(data, "classification", rows) if data is not None else None)
+                     row_map=(lambda: rows_by_key(data, "classification", rows)) if data is not None else None)
 
 
 def issues_sheet(problems: Sequence[Problem], lang: Language, name: str, data: WorkbookData | None = None) -> SheetSpec:
@@ -363,7 +363,7 @@ def issues_sheet(problems: Sequence[Problem], lang: Language, name: str, data: W
     key = (lambda cells: tuple(_key_text(v) for v in (list(cells) + [None] * 5)[:5]))
     return SheetSpec(name=name, rows=rows, column_widths={0: 14, 1: 7, 2: 18, 3: 20, 4: 70}, tab_color="C00000",
                      owned_columns=owned_columns("issues"),
-                     row_map=rows_by_key(data, "issues", rows, key) if data is not None else None)
+                     row_map=(lambda: rows_by_key(data, "issues", rows, key)) if data is not None else None)
 
 
 def log_sheet(data: WorkbookData, lang: Language, name: str, what: str, summary: str,
@@ -655,7 +655,7 @@ def review(inputs: Inputs, *, what: str = "review") -> ReportResult:
     sheets = [
         SheetSpec(name=owned_sheet_name(inputs.data, "review", lang), rows=rows, column_widths=widths,
                   tab_color="BF8F00", owned_columns=owned_columns("review"),
-                  row_map=rows_by_key(inputs.data, "review", rows)),
+                  row_map=lambda: rows_by_key(inputs.data, "review", rows)),
         issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang), inputs.data),
         log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary),
     ]

@@ -470,7 +470,7 @@ def _their_cells(snap: _Snapshot, spec: SheetSpec) -> dict[int, dict[int, Any]]:
     from .xlsx.errors import AdditionsCannotBeKept
 
     owned = spec.owned()
-    rows = RowMapper(spec.row_map)
+    rows: RowMapper | None = None  # built (the row map computed) only when there is a cell of theirs
     out: dict[int, dict[int, Any]] = {}
     problems = []
     for i, cells in enumerate(snap.cells):
@@ -479,6 +479,7 @@ def _their_cells(snap: _Snapshot, spec: SheetSpec) -> dict[int, dict[int, Any]]:
             col = snap.column + j  # 1-based
             if col - 1 in owned or cell is None or cell == "" or cell == TEXT_PREFIX:
                 continue
+            rows = rows or RowMapper(spec.row_map)
             new_row = rows(old_row)
             ref = f"{column_letter(col - 1)}{old_row}"
             if new_row is None or new_row in out.get(col, {}):

@@ -270,8 +270,8 @@ class Placed:
 class RowMapper:
     """old row -> new row (None: gone) with the default "stays where it was"."""
 
-    def __init__(self, row_map: Mapping[int, int | None] | None):
-        self.map = dict(row_map or {})
+    def __init__(self, row_map: "Mapping[int, int | None] | Callable[[], Mapping[int, int | None]] | None"):
+        self.map = dict((row_map() if callable(row_map) else row_map) or {})
 
     def __call__(self, row: int) -> int | None:
         return self.map.get(row, row)
@@ -307,6 +307,14 @@ def place_cells(found: SheetAdditions, rows: RowMapper, sheet: str, placed: Plac
                 problems: list[tuple[str, str]]) -> None:
     """Put the people's cells and formats at their rows' new places."""
     taken: dict[tuple[int, int], OldCell] = {}
+    # shared-formula groups with a member that moves: every member is written out in full
+    moving_groups: set[str] = set()
+    if found.shared:
+        for c in found.free_cells:
+            if rows.moves(c.row) and "<" in c.inner:
+                f = c.formula()
+                if f is not None and f[0].get("t") == "shared":
+                    moving_groups.add(f[0].get("si", ""))
     for cell in found.free_cells:
         new_row = rows(cell.row)
         ref = _cell_ref(cell.row, cell.col)
@@ -336,8 +344,7 @@ def place_cells(found: SheetAdditions, rows: RowMapper, sheet: str, placed: Plac
         elif f is not None and f[0].get("t") == "shared":
             # a shared formula stays only if its whole group stays: write it out in full
             master = found.shared.get(f[0].get("si", ""))
-            if master is not None and any(rows.moves(c.row) for c in found.free_cells
-                                          if (c.formula() or ({}, ""))[0].get("si") == f[0].get("si")):
+            if master is not None and f[0].get("si", "") in moving_groups:
                 mf = master.formula()
                 formula = shift_formula(mf[1] if mf else "", cell.row - master.row, cell.col - master.col)
         xml = _cell_xml(cell, new_row, cell.col, formula)

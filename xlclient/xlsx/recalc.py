@@ -55,6 +55,13 @@ def stale_formulas(text: str, sheets: Sequence[str], tables: Sequence[str] = (),
     (or ``tables``, or defined ``names`` pointing into them) removed; and how many."""
     if "<f" not in text and ":f" not in text:
         return text, 0
+    # a quick look before the cell-by-cell pass: no name of ours anywhere in the part (and
+    # no character reference, which could spell one) means no formula reads us
+    every = (*sheets, *tables, *names)
+    if "&#" not in text and not any(ch in n for n in every for ch in "&'\"<>"):  # names XML leaves as they are
+        lower = text.casefold()
+        if not any(n.casefold() in lower for n in every):
+            return text, 0
     pats = reference_patterns(sheets, tables, names)
     stale_groups: set[str] = set()
     out: list[str] = []

@@ -34,7 +34,7 @@ import fractions
 import math
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from .cells import (MAX_TEXT, column_letter, date_serial, datetime_serial, encode_xstring,
                     format_number, iso_text, text_units, time_fraction)
@@ -77,8 +77,9 @@ class SheetSpec:
     #: what they typed there is kept (see :mod:`.additions`). None: the columns the rows use.
     owned_columns: frozenset[int] | None = None
     #: Where each row of the sheet as it was went: old Excel row -> new Excel row, or None
-    #: when the row is gone. Rows not listed stay where they were.
-    row_map: dict[int, int | None] | None = None
+    #: when the row is gone. Rows not listed stay where they were. May be a function that
+    #: returns the map: it is then called only when the sheet has people's additions.
+    row_map: "dict[int, int | None] | Callable[[], dict[int, int | None]] | None" = None
 
     def owned(self) -> frozenset[int]:
         """The owned columns (those given, or every column the rows use)."""
