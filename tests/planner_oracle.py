@@ -49,10 +49,11 @@ class Demand:
 class Optimum:
     served: list[int]  # first visits per class
     visits: int
-    lateness: int | None  # for the visit count asked for (or the most visits)
+    lateness: int | None  # for ``target`` visits
     status: str
     seconds: float = 0.0
     days_of: dict[str, list[dt.date]] = field(default_factory=dict)
+    target: int = -1  # the number of visits the lateness is for
 
 
 def demands(clients, settings: Settings, calendar: WorkingCalendar, start: dt.date,
@@ -179,7 +180,7 @@ def solve(ds: list[Demand], days: list[dt.date], calendar: WorkingCalendar, dail
         if solver.Value(v):
             days_of.setdefault(ds[i].key, []).append(days[j])
     return Optimum(served, most, lateness, worst, time.perf_counter() - started,
-                   {k: sorted(v) for k, v in days_of.items()})
+                   {k: sorted(v) for k, v in days_of.items()}, target)
 
 
 def plan_measure(ds: list[Demand], visit_days: dict[str, list[dt.date]], days: list[dt.date],

@@ -3,8 +3,9 @@
 Random small books (1-3 AEs, 10-120 clients, 1-4 weeks, capacity-bound), starting around
 Spring Festival, National Day and make-up working weekends: the planner must see as many
 due clients per class as the optimum (overdue, A, B, C, prospects) -- exactly, class after
-class. The number of visits in all and the total lateness are measured against the
-optimum by bench/bench_coverage.py (figures in bench/results/coverage.txt and the README).
+class -- as many visits in all, and a total lateness within 5 % of the optimum's for the
+same clients seen. bench/bench_coverage.py measures the same on capacity-bound books
+(figures in bench/results/coverage.txt and the README).
 """
 
 from __future__ import annotations
@@ -66,17 +67,21 @@ def compare(seed: int, served_only: bool = False, time_limit: float = 4.0) -> li
             continue
         if c.visits < c.best.visits:
             problems.append(f"{tag}: {c.visits} visits, optimum {c.best.visits}")
-        if c.best.lateness is not None and c.lateness > 1.05 * c.best.lateness + 1e-9:
+        # lateness is compared for the same clients seen and the same number of visits (an
+        # oracle stopped early may not have reached the planner's visits: nothing to compare)
+        if c.best.target == c.visits and c.lateness > 1.05 * c.best.lateness + 1e-9:
             problems.append(f"{tag}: lateness {c.lateness} days, optimum {c.best.lateness} for {c.visits} visits")
     return problems
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("block", range(6))
-def test_planner_sees_as_many_due_clients_per_class_as_the_optimum(block):
+def test_planner_matches_the_optimum_on_random_books(block):
+    """Per AE: clients seen per class equal to the optimum's, as many visits, and a total
+    lateness within 5 % of the optimum's for the same clients seen and visits."""
     problems = []
     for seed in range(block * 8, block * 8 + 8):
-        problems += compare(seed, served_only=True, time_limit=20.0)
+        problems += compare(seed, time_limit=10.0)
     assert not problems, "\n".join(problems)
 
 

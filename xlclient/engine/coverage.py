@@ -34,7 +34,7 @@ import heapq
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-__all__ = ["Need", "choose_first_visits", "place_visits", "Placement", "POLICIES"]
+__all__ = ["Need", "choose_first_visits", "place_visits", "Placement", "POLICIES", "improve", "grow"]
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def choose_first_visits(needs: list[Need], left: list[int]) -> tuple[list[Need],
 #: planner tries each and keeps the best (most visits, then least lateness).
 POLICIES = (("strict", "cadence", "cadence"), ("strict", "cadence", "fresh"), ("strict", "priority", "fresh"),
             ("interleave", "cadence", "cadence"), ("interleave", "cadence", "fresh"),
-            ("interleave", "priority", "cadence"))
+            ("interleave", "priority", "cadence"), ("strict", "defer", "cadence"), ("interleave", "defer", "fresh"))
 
 
 def place_visits(chosen: list[Need], left: list[int],
@@ -87,6 +87,7 @@ def place_visits(chosen: list[Need], left: list[int],
                  stands_in: Callable[[Need, int], Need | None] | None = None,
                  repeat_fits: Callable[[Need, int], bool] | None = None,
                  policy: tuple[str, str, str] = POLICIES[0],
+                 chain_length: Callable[[Need, int], int] | None = None,
                  ) -> tuple[list[Placement], list[Need]]:
     """Place the chosen first visits, then the repeats, on the days' free slots (``left``
     is used up). ``next_need(need, day)``: the client's next visit after one on ``day``
@@ -103,7 +104,11 @@ def place_visits(chosen: list[Need], left: list[int],
     never instead of it. Which one goes first: "cadence" -- a client whose next visit
     could still fall inside the horizon, shortest cadence first (so that repeats fit), the
     others in priority order; "priority" -- class, then order; "fresh" -- the latest
-    released first. Returns the placements and the needs that found no slot."""
+    released first; "defer" -- a client whose visits would be as many if it started a
+    working day later (``chain_length(need, day)``: how many visits a chain from ``day``
+    holds) goes after the others, so that a weekly client's chain does not take the
+    contested first days from clients seen once. Returns the placements and the needs that
+    found no slot."""
     n = len(left)
     fits = repeat_fits or (lambda need, day: False)
     sharing, first_kind, repeat_kind = policy
@@ -123,6 +128,13 @@ def place_visits(chosen: list[Need], left: list[int],
     def entry_for(kind: str) -> Callable[[Need, int], tuple]:
         if kind == "cadence":
             return lambda x, d: (x.cadence if fits(x, d) else never, 0, x.klass, x.order, x.client, x)
+        if kind == "defer":
+            def can_wait(x: Need, d: int) -> int:
+                if chain_length is None or d + 1 >= n:
+                    return 0
+                m = chain_length(x, d)
+                return 1 if m >= 2 and chain_length(x, d + 1) == m else 0
+            return lambda x, d: (never, can_wait(x, d), x.klass, x.order, x.client, x)
         if kind == "fresh":
             return lambda x, d: (never, -x.release, x.klass, x.order, x.client, x)
         return lambda x, d: (never, 0, x.klass, x.order, x.client, x)
@@ -165,6 +177,9 @@ def place_visits(chosen: list[Need], left: list[int],
         return False
 
     for d in range(n):
+        if first_kind == "defer" and ready_first:  # who can wait changes day by day
+            ready_first = [first_entry(t[-1], d) for t in ready_first]
+            heapq.heapify(ready_first)
         while k < len(waiting_first) and waiting_first[k].release <= d:
             heapq.heappush(ready_first, first_entry(waiting_first[k], d))
             k += 1
@@ -193,6 +208,111 @@ def place_visits(chosen: list[Need], left: list[int],
     return placed, unplaced
 
 
+class _Days:
+    """The working days of a horizon and the clients' cadences: the lateness of a chain of
+    visits and the earliest chain that free slots hold."""
+
+    def __init__(self, first_release: dict[int, int], cadence: dict[int, int], days: list[int],
+                 wd: Callable[[int], int]) -> None:
+        self.first_release, self.cadence, self.days, self.wd = first_release, cadence, days, wd
+
+    def cost(self, c: int, chain: list[int]) -> int | None:
+        """Lateness of client c's visits on these day indices (None: one comes too early)."""
+        days, wd, cad = self.days, self.wd, self.cadence[c]
+        rel = self.first_release[c]
+        total = 0
+        for j in chain:
+            day = days[j]
+            if day < rel:
+                return None
+            total += day - rel
+            rel = wd(day + cad)
+        return total
+
+    def relay(self, c: int, first: int, count: int, slots: list[int],
+              taken: list[int] | None = None) -> list[int] | None:
+        """Client c's chain of ``count`` visits from day index ``first``: each next visit on
+        the earliest day with a free slot (not in ``taken``) once it is due; None if short."""
+        days = self.days
+        if days[first] < self.first_release[c] or slots[first] <= 0 or (taken and first in taken):
+            return None
+        out = [first]
+        j = first
+        while len(out) < count:
+            due = self.wd(days[j] + self.cadence[c])
+            j = next((k for k in range(j + 1, len(days)) if days[k] >= due and slots[k] > 0
+                      and not (taken and k in taken)), -1)
+            if j < 0:
+                return None
+            out.append(j)
+        return out
+
+    def reach(self, c: int, first: int) -> int:
+        """How many visits a chain from day index ``first`` holds, every day free."""
+        days, m, day = self.days, 0, self.days[first]
+        while day <= days[-1]:
+            m += 1
+            day = self.wd(day + self.cadence[c])
+        return m
+
+
+def grow(chains: dict[int, list[int]], first_release: dict[int, int], cadence: dict[int, int],
+         free: list[int], days: list[int], wd: Callable[[int], int],
+         rank: dict[int, int] | None = None) -> int:
+    """Give clients one more visit where the free slots allow it once the client's chain is
+    laid again from another first day -- if that day is full, one visit on it moves to a
+    free day (its client keeping its number of visits and the cadence). The clients seen
+    stay the same; ``chains`` and ``free`` change in place. Returns the visits added.
+    Clients are tried in ``rank`` order (their priority)."""
+    order = rank or {c: c for c in chains}
+    ds = _Days(first_release, cadence, days, wd)
+    n = len(days)
+    added = 0
+    for b in sorted(chains, key=order.__getitem__):
+        chain = chains[b]
+        m = len(chain)
+        r = next((j for j in range(n) if days[j] >= first_release[b]), n)
+        if r >= n or ds.reach(b, r) <= m:
+            continue
+        for j in chain:
+            free[j] += 1
+        done = None
+        for s in range(r, n):
+            if ds.reach(b, s) <= m:
+                break  # a later start holds fewer visits still
+            if free[s] > 0:
+                done = ds.relay(b, s, m + 1, free)
+            else:  # a visit on day s makes room, moving to a free day
+                for c in sorted((c for c in chains if c != b and s in chains[c]), key=order.__getitem__):
+                    rest = [j for j in chains[c] if j != s]
+                    moves = []
+                    for j in range(n):
+                        if free[j] > 0 and j != s and j not in rest:
+                            trial = sorted(rest + [j])
+                            new = ds.cost(c, trial)
+                            if new is not None:
+                                moves.append((new, j, trial))
+                    for _, j, trial in sorted(moves):
+                        free[j] -= 1
+                        free[s] += 1
+                        done = ds.relay(b, s, m + 1, free)
+                        if done is not None:
+                            chains[c][:] = trial
+                            break
+                        free[j] += 1
+                        free[s] -= 1
+                    if done is not None:
+                        break
+            if done is not None:
+                break
+        for j in done or chain:
+            free[j] -= 1
+        if done is not None:
+            chain[:] = done
+            added += 1
+    return added
+
+
 def improve(chains: dict[int, list[int]], first_release: dict[int, int], cadence: dict[int, int],
             free: list[int], days: list[int], wd: Callable[[int], int], passes: int = 10,
             rank: dict[int, int] | None = None) -> int:
@@ -207,33 +327,8 @@ def improve(chains: dict[int, list[int]], first_release: dict[int, int], cadence
     are tried in ``rank`` order (their priority), so the result does not depend on how the
     caller numbers them."""
     order = rank or {c: c for c in chains}
-
-    def cost(c: int, chain: list[int]) -> int | None:
-        rel = first_release[c]
-        total = 0
-        for j in chain:
-            day = days[j]
-            if day < rel:
-                return None
-            total += day - rel
-            rel = wd(day + cadence[c])
-        return total
-
-    def relay(c: int, first: int, count: int, slots: list[int], taken: list[int] | None = None) -> list[int] | None:
-        """Client c's chain of ``count`` visits from day index ``first``: each next visit on
-        the earliest day with a free slot (not in ``taken``) once it is due; None if short."""
-        if days[first] < first_release[c] or slots[first] <= 0 or (taken and first in taken):
-            return None
-        out = [first]
-        j = first
-        while len(out) < count:
-            due = wd(days[j] + cadence[c])
-            j = next((k for k in range(j + 1, len(days)) if days[k] >= due and slots[k] > 0
-                      and not (taken and k in taken)), -1)
-            if j < 0:
-                return None
-            out.append(j)
-        return out
+    ds = _Days(first_release, cadence, days, wd)
+    cost, relay = ds.cost, ds.relay
 
     current = {c: cost(c, ch) for c, ch in chains.items()}
     saved = 0
@@ -299,7 +394,12 @@ def improve(chains: dict[int, list[int]], first_release: dict[int, int], cadence
                 tb = relay(b, ca[0], len(cb), free, ta) if ta is not None else None
                 na = cost(a, ta) if ta is not None else None
                 nb = cost(b, tb) if tb is not None else None
-                if na is not None and nb is not None and current[a] + current[b] - na - nb > 0:
+                gain = current[a] + current[b] - na - nb if na is not None and nb is not None else -1
+                # a trade that costs nothing is made too when it starts the longer chain
+                # later: the early days it gives up go to visits that can then move
+                # earlier (such a trade only ever moves a longer chain later, and the
+                # passes are bounded)
+                if gain > 0 or (gain == 0 and len(ca) > len(cb) and cb[0] > ca[0]):
                     saved += current[a] + current[b] - na - nb
                     chains[a][:], chains[b][:] = ta, tb
                     current[a], current[b] = na, nb

@@ -91,7 +91,7 @@ import pandas as pd
 
 from .book import ClientBook
 from .cadence import cadence_days, cadence_key
-from .coverage import POLICIES, Need, choose_first_visits, improve, place_visits
+from .coverage import POLICIES, Need, choose_first_visits, grow, improve, place_visits
 from .calendar import WorkingCalendar, festivals_between
 from .classify import Classification
 from .settings import Settings
@@ -706,47 +706,68 @@ def _cadence_visits(ctx: _Context, o: str, visit_clients: list[int], visits: _Sl
         def repeat_fits(x: Need, d: int) -> bool:
             return h.wd(days[d] + x.cadence) <= end
 
+        def chain_length(x: Need, d: int) -> int:
+            day, m = days[d], 0
+            while day <= end:
+                m += 1
+                day = h.wd(day + x.cadence)
+            return m
+
         firsts = [x for x in (need(i, ctx.due0[i], True) for i in visit_clients) if x is not None]
         chosen, dropped = choose_first_visits([x for x in firsts if x.first], visits.left)
         chosen += [x for x in firsts if not x.first]  # a kept visit covered the client: its next visit
         left = list(visits.left)
-        placements, unplaced = place_visits(chosen, left, next_need, stands_in, repeat_fits, policy)
+        placements, unplaced = place_visits(chosen, left, next_need, stands_in, repeat_fits, policy, chain_length)
         return placements, dropped, unplaced, due_of, left
+
+    def improved(result: tuple) -> tuple:
+        """The attempt's visits with the least lateness that trading days finds
+        (xlclient.engine.coverage.improve) and any visit more that relaying a chain makes
+        room for (grow), for the clients whose visits only the cadence constrains (no kept
+        visit, no cancelled day): (rows, chains, (-visits, lateness))."""
+        placements, _, _, due_of, left = result
+        rows: list[tuple[int, int, bool, int]] = []  # (client, day index, first visit?, due)
+        chains: dict[int, list[int]] = {}
+        first_of: dict[int, Need] = {}
+        with_first = {p.need.client for p in placements if p.need.first}
+        for p in placements:
+            i = p.need.client
+            if i in ctx.future or i in avoid_of or i not in with_first:
+                rows.append((i, p.day, p.need.first, due_of[p.need]))
+                continue
+            chains.setdefault(i, []).append(p.day)
+            if p.need.first:
+                first_of[i] = p.need
+        chains = {i: sorted(ch) for i, ch in chains.items() if i in first_of}
+        if chains:
+            args = (chains, {i: days[first_of[i].release] for i in chains}, {i: ctx.cad[i] for i in chains}, left,
+                    days, h.wd)
+            rank = {i: order_of[i] for i in chains}
+            improve(*args, rank=rank)
+            if grow(*args, rank=rank):  # one more visit for a client where days allow it
+                improve(*args, rank=rank)
+            for i, chain in chains.items():
+                due = due_of[first_of[i]]
+                for k, j in enumerate(chain):
+                    rows.append((i, j, k == 0, due))
+                    due = h.wd(days[j] + ctx.cad[i])
+        return rows, chains, (-len(rows), sum(days[j] - max(due, start) for _, j, _, due in rows))
 
     # The first visits chosen are the same whatever the policy (the most per class); the
     # policies differ in which released visit takes a day, which decides how many repeats
-    # fit and the lateness: the best of them is kept (most visits, then least lateness).
-    best, best_score = None, None
-    for policy in POLICIES:
-        result = attempt(policy)
-        placements = result[0]
-        score = (-len(placements), sum(days[p.day] - days[p.need.release] for p in placements))
-        if best_score is None or score < best_score:
-            best, best_score = result, score
-    placements, dropped, unplaced, due_of, left = best
-    # Then the least lateness: visits trade days (xlclient.engine.coverage.improve) for the
-    # clients whose visits only the cadence constrains (no kept visit, no cancelled day).
-    rows: list[tuple[int, int, bool, int]] = []  # (client, day index, first visit?, due)
-    chains: dict[int, list[int]] = {}
-    first_of: dict[int, Need] = {}
-    with_first = {p.need.client for p in placements if p.need.first}
-    for p in placements:
-        i = p.need.client
-        if i in ctx.future or i in avoid_of or i not in with_first:
-            rows.append((i, p.day, p.need.first, due_of[p.need]))
+    # fit and the lateness. Each placement is improved (more visits, then less lateness),
+    # and the best after improving is kept (a placement that starts worse may end better:
+    # measured in bench/bench_coverage.py).
+    best, best_score, tried = None, None, set()
+    for result in (attempt(policy) for policy in POLICIES):
+        shape = tuple(sorted((p.need.client, p.day) for p in result[0]))
+        if shape in tried:  # two policies placed the same visits
             continue
-        chains.setdefault(i, []).append(p.day)
-        if p.need.first:
-            first_of[i] = p.need
-    chains = {i: sorted(ch) for i, ch in chains.items() if i in first_of}
-    if chains:
-        improve(chains, {i: days[first_of[i].release] for i in chains}, {i: ctx.cad[i] for i in chains}, left, days,
-                h.wd, rank={i: order_of[i] for i in chains})
-        for i, chain in chains.items():
-            due = due_of[first_of[i]]
-            for k, j in enumerate(chain):
-                rows.append((i, j, k == 0, due))
-                due = h.wd(days[j] + ctx.cad[i])
+        tried.add(shape)
+        rows, chains, score = improved(result)
+        if best_score is None or score < best_score:
+            best, best_score = (result, rows, chains), score
+    (placements, dropped, unplaced, due_of, left), rows, chains = best
     visits.left[:] = left
     visits.first_free = 0
     visits._advance()
