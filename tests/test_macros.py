@@ -181,6 +181,14 @@ class FakeRange:
                 self.sheet.formats[rc] = fmt
 
     @property
+    def left(self) -> float:  # points, as Excel: default column width 48 pt
+        return sum(self.sheet.widths.get(c, 8.43) * 5.7 for c in range(1, self.c0))
+
+    @property
+    def top(self) -> float:  # points, as Excel: default row height 15 pt
+        return 15.0 * (self.r0 - 1)
+
+    @property
     def column_width(self) -> float:
         return self.sheet.widths.get(self.c0, 8.43)
 
@@ -223,6 +231,41 @@ class FakeTable:
         return FakeRange(self.sheet, self._h + 1, self._c, self._h + self._n, self._c + self._w - 1)
 
 
+class FakeChart:
+    """What xlwings' Chart offers (main.py, class Chart): name, chart_type, set_source_data,
+    delete; left/top in points."""
+
+    def __init__(self, sheet: "FakeSheet", left: float, top: float, width: float, height: float):
+        self.sheet, self.left, self.top, self.width, self.height = sheet, left, top, width, height
+        self.name, self.chart_type, self.source = f"Chart {len(sheet.chart_list) + 1}", "column_clustered", None
+
+    def set_source_data(self, rng: Any) -> None:
+        self.source = rng.address
+
+    def delete(self) -> None:
+        self.sheet.chart_list.remove(self)
+
+
+class FakeCharts:
+    def __init__(self, sheet: "FakeSheet"):
+        self.sheet = sheet
+
+    def __iter__(self):
+        return iter(list(self.sheet.chart_list))
+
+    def add(self, left: float = 0, top: float = 0, width: float = 355, height: float = 211) -> FakeChart:
+        chart = FakeChart(self.sheet, left, top, width, height)
+        self.sheet.chart_list.append(chart)
+        return chart
+
+
+class FakeAreas:
+    """A multi-area range such as "$A$5:$A$8,$C$5:$C$8" (only its address is used)."""
+
+    def __init__(self, address: str):
+        self.address = address
+
+
 class FakeSheet:
     def __init__(self, book: "FakeBook", name: str):
         self.book, self.name = book, name
@@ -234,6 +277,8 @@ class FakeSheet:
         self.bold: dict[tuple[int, int], bool] = {}
         self.validations: dict[str, list[str]] = {}
         self.tables: list[FakeTable] = []
+        self.chart_list: list[FakeChart] = []
+        self.charts = FakeCharts(self)
 
     def put(self, r: int, c: int, v: Any) -> None:
         self.formulas.pop((r, c), None)
@@ -261,6 +306,8 @@ class FakeSheet:
             self.values[(r, c)] = v
 
     def range(self, cell1, cell2=None) -> FakeRange:
+        if isinstance(cell1, str) and "," in cell1:
+            return FakeAreas(cell1)
         if isinstance(cell1, str):
             parts = cell1.split(":")
             (r0, c0), (r1, c1) = _cell(parts[0]), _cell(parts[-1])
@@ -796,6 +843,29 @@ def test_every_button_job_writes_its_sheet(book, name, sheet):
     assert outcome.ok, shown
     assert outcome.sheets[0] == sheet
     assert book.sheet(sheet) is not None
+
+
+def test_dashboard_button_draws_excels_own_charts_and_replaces_only_its_own(book):
+    mine = None
+    for _ in range(2):
+        shown, alert = _collect()
+        assert macros.run_job(book, "dashboard", alert=alert, now=NOW).ok, shown
+        sheet = book.sheet("看板")
+        if mine is None:  # a chart a manager added by hand after the first run
+            mine = sheet.charts.add(10, 10, 300, 200)
+            mine.name = "经理的图"
+    names = [c.name for c in sheet.chart_list]
+    assert names.count("经理的图") == 1
+    ours = [c for c in sheet.chart_list if c.name.startswith("xlclient ")]
+    assert len(ours) == len(set(c.name for c in ours)) >= 5  # replaced, not piled up
+    tiers = next(c for c in ours if c.name == "xlclient tiers")
+    assert tiers.chart_type == "column_clustered" and tiers.source.startswith("$A$")
+    assert all(a.count(":") == 1 for a in tiers.source.split(","))
+    stacked = next(c for c in ours if c.name == "xlclient owners tiers")
+    assert stacked.chart_type == "column_stacked"
+    # figures are formatted cell by cell: 万元 with separators, shares as percentages
+    overview_total = next(r for (r, c), v in sheet.values.items() if v == "年度投放额合计(万元)")
+    assert sheet.formats.get((overview_total, 2)) == "#,##0.0"
 
 
 def test_reassign_button_with_the_real_job(book):

@@ -66,9 +66,13 @@ def test_dashboard_tables(book, capsys):
     result = json.loads(capsys.readouterr().out)
     assert code == 0 and result["sheets"][0] == "看板"
     sheet = rows(book, "看板")
-    titles = [r[0] for r in sheet if r[0] and all(v == "" for v in r[1:])]
-    assert titles[:6] == ["概览", "客户等级", "按客户经理", "潜在客户意向阶段", "客户象限", "投放额前十客户"]
-    overview = {r[0]: r[1] for r in sheet[2:9]}
+    firsts = [r[0] for r in sheet]
+    expected = ["概览", "客户等级", "客户盈利曲线（鲸鱼曲线）", "按客户经理", "潜在客户意向阶段", "分层损益：按等级（现有客户）",
+                "客户象限", "投放额前十客户"]
+    assert all(t in firsts for t in expected)
+    assert [firsts.index(t) for t in expected] == sorted(firsts.index(t) for t in expected)
+    assert "注意：大客户 一家占投放额的 82%，客户集中度高" in firsts  # the concentration is pointed at
+    overview = {r[0]: r[1] for r in sheet[3:13]}
     assert overview["客户总数"] == 5 and overview["现有客户"] == 4 and overview["年度投放额合计(万元)"] == 980.0
     per_owner = {r[0]: r for r in sheet if r[0] in ("张伟", "李娜") and isinstance(r[1], float)}
     assert per_owner["张伟"][1] == 2 and per_owner["李娜"][1] == 3
@@ -81,4 +85,7 @@ def test_dashboard_shows_plan_progress_after_a_plan(book, capsys):
     assert main(["dashboard", str(book), "-q", "--today", TODAY]) == 0
     capsys.readouterr()
     sheet = rows(book, "看板")
-    assert "拜访计划执行" in [r[0] for r in sheet]
+    header = next(r for r in sheet if r[0] == "客户经理")
+    planned, done = header.index("计划拜访"), header.index("已完成拜访")
+    per_owner = [r for r in sheet if r[0] in ("张伟", "李娜")]
+    assert sum(r[planned] for r in per_owner) > 0 and all(r[done] == 0 for r in per_owner)

@@ -129,7 +129,7 @@ def owned_columns(key: str) -> frozenset[int]:
 
     side = max(len(UNSCHEDULED_COLUMNS), len(REMOVED_NOTE_COLUMNS))
     widths = {"classification": len(CLASSIFICATION_COLUMNS), "issues": len(ISSUES_COLUMNS), "log": 4,
-              "review": len(REVIEW_COLUMNS), "handover": len(HANDOVER_COLUMNS), "dashboard": 10}
+              "review": len(REVIEW_COLUMNS), "handover": len(HANDOVER_COLUMNS), "dashboard": 12}
     if key == "visit_plan":
         return frozenset(range(len(PLAN_COLUMNS))) | frozenset(range(SIDE_COLUMN, SIDE_COLUMN + side))
     return frozenset(range(widths[key]))
@@ -680,18 +680,27 @@ def _plan_status(inputs: Inputs) -> dict[str, dict[str, int]]:
 
 
 def dashboard(inputs: Inputs, *, what: str = "dashboard") -> ReportResult:
-    """管理看板: overview, tiers, per AE, pipeline, quadrants, top clients and the visit
-    plan's progress, as plain values (Dashboard sheet), plus Issues and Log."""
-    from .engine.reports import dashboard_rows
+    """管理看板: the managers' one-page view (xlclient.engine.dashboard) -- overview, tiers,
+    whale curve, each AE's clients and visits, pipeline, segment P&L, quadrants, top
+    clients -- as plain values with native charts (Dashboard sheet), plus Issues and Log."""
+    from .engine.dashboard import build_dashboard
 
     c = classify(inputs.book, inputs.settings, inputs.calendar, inputs.previous_tiers)
     lang = inputs.language
-    rows = dashboard_rows(c.frame, inputs.book.frame, lang, _plan_status(inputs))
+    board = build_dashboard(c.frame, inputs.book.frame, lang, unreadable=inputs.book.unreadable,
+                            plan_status=_plan_status(inputs))
     problems = list(c.problems) + list(inputs.problems)
-    counts = c.counts() | {"problems": len(problems)}
+    counts = c.counts() | {"problems": len(problems), "charts": len(board.charts)}
+    right = set()
+    for h in board.headers:  # a column of numbers has its header on the right, above them
+        below = board.rows[h + 1] if h + 1 < len(board.rows) else []
+        right.update((h, col) for col, v in enumerate(below) if isinstance(v, (int, float)) and not isinstance(v, bool))
     sheets = [
-        SheetSpec(name=owned_sheet_name(inputs.data, "dashboard", lang), rows=rows, header_rows=0,
-                  freeze_header=False, autofilter=False, column_widths=dict(enumerate((26, 12, 12, 12, 14, 14, 14, 10, 10, 10))),
+        SheetSpec(name=owned_sheet_name(inputs.data, "dashboard", lang), rows=board.rows, header_rows=0,
+                  freeze_header=False, autofilter=False,
+                  column_widths=dict(enumerate((30, 12, 14, 14, 14, 12, 14, 12, 12, 12, 12, 12))),
+                  cell_formats=board.formats, bold_rows=frozenset(board.titles + board.headers),
+                  right_aligned=frozenset(right), charts=board.charts, landscape=True,
                   tab_color="7030A0", owned_columns=owned_columns("dashboard")),
         issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang), inputs.data),
         log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary_line(counts, lang)),

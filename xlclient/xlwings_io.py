@@ -451,7 +451,9 @@ def write_sheets(book: Any, sheets: Sequence[SheetSpec], progress: Progress | No
                 raise RestoreFailed(error, restore_error) from error
             raise
         for plan, sheet in zip(plans, targets):
-            if not _cosmetics(sheet if sheet is not None else _find(book, plan.name), plan):
+            target = sheet if sheet is not None else _find(book, plan.name)
+            drawn = _charts(target, plan.spec) if plan.spec.charts and target is not None else True
+            if not _cosmetics(target, plan) or not drawn:
                 summary.cosmetic_skipped.append(plan.name)
     finally:
         _set(app, "calculation", saved_calc)
@@ -513,10 +515,73 @@ def _write(sheet: Any, plan: _Plan) -> None:
         sheet.range((1, int(c) + 1)).column_width = float(w)
     if h and plan.width:
         sheet.range((1, 1), (h, plan.width)).font.bold = True
+    for (r0, r1, c), fmt in _format_runs(plan.spec.cell_formats):
+        sheet.range((r0 + 1, c + 1), (r1 + 1, c + 1)).number_format = fmt
+    for r in sorted(plan.spec.bold_rows):
+        width = len(plan.spec.rows[r]) if r < len(plan.spec.rows) else 0
+        if width:
+            sheet.range((r + 1, 1), (r + 1, width)).font.bold = True
     for sqref, values in plan.validations:
         validation = getattr(sheet.range(sqref), "data_validation", None)  # xlwings >= 0.37.5
         if validation is not None:
             validation.set_list(values)
+
+
+def _format_runs(formats: dict[tuple[int, int], str]) -> list[tuple[tuple[int, int, int], str]]:
+    """Per-cell number formats as runs down a column: ((first row, last row, column), format)."""
+    runs: list[tuple[tuple[int, int, int], str]] = []
+    for (r, c), fmt in sorted(formats.items(), key=lambda t: (t[0][1], t[0][0])):
+        if runs and runs[-1][1] == fmt and runs[-1][0][2] == c and runs[-1][0][1] == r - 1:
+            runs[-1] = ((runs[-1][0][0], r, c), fmt)
+        else:
+            runs.append(((r, r, c), fmt))
+    return runs
+
+
+#: Excel's own chart types for the dashboard's chart kinds (xlwings' ChartType names).
+_EXCEL_CHARTS = {"column": "column_clustered", "column_stacked": "column_stacked", "bar": "bar_clustered",
+                 "line": "line_markers", "pie": "pie"}
+
+
+def _charts(sheet: Any, spec: SheetSpec) -> bool:
+    """Excel's own charts for ``spec.charts`` (the headless path draws the same with
+    XlsxWriter): xlclient's charts of an earlier run (named ``xlclient …``) are deleted,
+    a person's are left alone. xlwings' API: ``sheet.charts.add(left, top, width, height)``,
+    ``chart.set_source_data(range)``, ``chart.chart_type``, ``chart.name`` (xlwings
+    main.py, class Charts/Chart). The title is set through COM on Windows only.
+    True when drawn; a chart that fails is left out (the values are written already)."""
+    from .xlsx.cells import column_letter
+    from .xlsx.charts import MARK
+
+    try:
+        for chart in list(sheet.charts):
+            if str(chart.name).startswith(MARK + " "):
+                chart.delete()
+        for c in spec.charts:
+            series = list(c.series) + list(c.secondary)
+            if not series:
+                continue
+            r0, r1, cc = c.categories
+            head = series[0][0]
+
+            def area(col: int) -> str:
+                return f"${column_letter(col)}${head + 1}:${column_letter(col)}${r1 + 1}"
+
+            source = sheet.range(",".join([area(cc)] + [area(col) for _, _, _, col in series]))
+            anchor = sheet.range((c.anchor[0] + 1, c.anchor[1] + 1))
+            chart = sheet.charts.add(anchor.left, anchor.top, 375, 225)
+            chart.set_source_data(source)
+            chart.chart_type = _EXCEL_CHARTS.get(c.kind, "column_clustered")
+            chart.name = f"{MARK} {c.name or c.title}"
+            if sys.platform == "win32":
+                try:
+                    chart.api[1].HasTitle = True
+                    chart.api[1].ChartTitle.Text = c.title
+                except Exception:  # the title only
+                    pass
+        return True
+    except Exception:  # cosmetic: never undo a good write for it
+        return False
 
 
 def _find(book: Any, name: str) -> Any:

@@ -32,7 +32,7 @@ from typing import Mapping, Sequence
 from .calcchain import remove_sheets_from_calc_chain
 from .errors import AdditionsCannotBeKept, SheetKindConflict, SpecError, StructureProtected, WorkbookFormatError
 from .names import sheet_ref, validate_defined_name, validate_sheet_name
-from .package import CONTENT_TYPES, CT, REL, SHEET_KINDS, ContentTypes, Package, rels_part_for
+from .package import CONTENT_TYPES, CT, REL, SHEET_KINDS, ContentTypes, Package, Rels, rels_part_for
 from .safewrite import STEPS, StepHook, check_not_locked, replace_file
 from .session import Snapshot, real_path, take_snapshot
 from .styles import MINIMAL_STYLES, StyleBook
@@ -106,8 +106,8 @@ class _Build:
         return (self.pkg.has(part) or key in {p.lower() for p in self.add}
                 or key in self.ct.overrides)
 
-    def _free_part(self, folder: str, stem: str, ext: str) -> str:
-        part = posixpath.join(folder, stem + ext)
+    def _free_part(self, folder: str, stem: str, ext: str, numbered: bool = False) -> str:
+        part = posixpath.join(folder, stem + ("1" if numbered else "") + ext)
         n = 1
         while self._taken(part):
             n += 1
@@ -137,14 +137,16 @@ class _Build:
             if not self.pkg.has(rel.part):
                 raise WorkbookFormatError(f"sheet {existing.name!r}: part {rel.part} is missing")
             part, name, index = rel.part, existing.name, existing.index
-            xml, autofilter = self._replacement(spec, part, name)
+            drawing_rid = self._charts(spec, part, True)
+            xml, autofilter = self._replacement(spec, part, name, drawing_rid)
             self.replace[part] = xml
             self.ct.ensure_override(part, CT.WORKSHEET)
             self.replaced_sheet_ids.add(existing.sheet_id)
             result.replaced.append(name)
         else:
-            xml, autofilter = build_worksheet_xml(spec, self.styles, self.wb.date1904)
             part, name = self.new_sheet_part(), spec.name
+            drawing_rid = self._charts(spec, part, False)
+            xml, autofilter = build_worksheet_xml(spec, self.styles, self.wb.date1904, drawing_rid=drawing_rid)
             rid = self.rels.new_id()
             index = self.wb.add_sheet(name, self.wb.next_sheet_id(), rid)
             self.rels.add(rid, REL.WORKSHEET, part)
@@ -157,7 +159,71 @@ class _Build:
         else:
             self.wb.remove_defined_name(FILTER_DATABASE, index)
 
-    def _replacement(self, spec: SheetSpec, part: str, name: str) -> tuple[bytes, str | None]:
+    def _charts(self, spec: SheetSpec, part: str, existing: bool) -> str | None:
+        """Add the sheet's charts (:mod:`.charts`), replacing those of an earlier run and
+        keeping every other object of its drawing. Returns the relationship id the sheet
+        must link its new drawing by, or None (no drawing, or the sheet keeps its own)."""
+        from .charts import CT_CHART, CT_DRAWING, REL_CHART, REL_DRAWING, ChartParts, chart_parts, merge_drawing
+
+        new = chart_parts(spec.name, spec.rows, spec.charts, spec.column_widths) if spec.charts else None
+        sheet_rels = self.pkg.rels(part) if existing else Rels(rels_part_for(part), part, None)
+        old = next((r for r in sheet_rels.items if r.type == REL_DRAWING and not r.external and self.pkg.has(r.part)),
+                   None)
+        if old is None and new is None:
+            return None
+        if old is not None:
+            drawing_part = old.part
+            old_text, bom = self.pkg.read_text(drawing_part)
+            d_rels = self.pkg.rels(drawing_part)
+            new = new or ChartParts([], [], "")
+            text, dropped, placeholders = merge_drawing(old_text, {r.id: r.type for r in d_rels.items}, new)
+            for rid in dropped:
+                rel = d_rels.by_id(rid)
+                if rel is None:
+                    continue
+                d_rels.remove(rel)
+                self._remove_part_tree(rel.part)
+        else:
+            drawing_part = self._free_part(posixpath.join(posixpath.dirname(self.wb_part), "drawings"), "drawing", ".xml", True)
+            d_rels = Rels(rels_part_for(drawing_part), drawing_part, None)
+            text, _, placeholders = merge_drawing(None, {}, new)
+            bom = b""
+        for placeholder, k in placeholders.items():
+            chart = self._free_part(posixpath.join(posixpath.dirname(self.wb_part), "charts"), "chart", ".xml", True)
+            rid = d_rels.new_id()
+            d_rels.add(rid, REL_CHART, chart)
+            self.add[chart] = new.charts[k]
+            self.ct.ensure_override(chart, CT_CHART)
+            text = text.replace(f'"{placeholder}"', f'"{rid}"')
+        data = encode_part(text, bom)
+        (self.replace if old is not None else self.add)[drawing_part] = data
+        self.ct.ensure_override(drawing_part, CT_DRAWING)
+        if d_rels.changed():
+            (self.replace if d_rels.exists else self.add)[d_rels.path] = d_rels.render()
+        if old is not None:
+            return None
+        rid = sheet_rels.new_id()
+        sheet_rels.add(rid, REL_DRAWING, drawing_part)
+        (self.replace if sheet_rels.exists else self.add)[sheet_rels.path] = sheet_rels.render()
+        return rid
+
+    def _remove_part_tree(self, part: str) -> None:
+        """Remove a part xlclient made (an old chart), its relationships and the parts only
+        they point to (the style and colours Excel adds to a chart it saved)."""
+        if not self.pkg.has(part):
+            return
+        rels = self.pkg.rels(part)
+        for rel in rels.items:
+            if not rel.external and self.pkg.has(rel.part) and posixpath.dirname(rel.part) == posixpath.dirname(part):
+                self.remove.add(rel.part)
+                self.ct.remove_override(rel.part)
+        if rels.exists:
+            self.remove.add(rels.path)
+        self.remove.add(part)
+        self.ct.remove_override(part)
+
+    def _replacement(self, spec: SheetSpec, part: str, name: str,
+                     drawing_rid: str | None = None) -> tuple[bytes, str | None]:
         """The new part of an existing owned sheet, with what people added to it kept
         (see :mod:`.additions`); its relationships part stays as it is."""
         from .additions import (Placed, RowMapper, place_cells, place_elements, read_additions, remap_comments,
@@ -168,7 +234,7 @@ class _Build:
         owned = spec.owned()
         found = read_additions(old_text, owned, self.decorated, [(r.id, r.type, r.part) for r in rels.items])
         if found.empty:
-            return build_worksheet_xml(spec, self.styles, self.wb.date1904)
+            return build_worksheet_xml(spec, self.styles, self.wb.date1904, drawing_rid=drawing_rid)
         rows = RowMapper(spec.row_map)
         placed = Placed()
         problems: list[tuple[str, str]] = []
@@ -192,7 +258,7 @@ class _Build:
                     self.replace[rel.part] = encode_part(new, bom)
         if problems:
             raise AdditionsCannotBeKept(name, problems)
-        return build_worksheet_xml(spec, self.styles, self.wb.date1904, placed, found.decls)
+        return build_worksheet_xml(spec, self.styles, self.wb.date1904, placed, found.decls, drawing_rid)
 
     @staticmethod
     def _table_last_row(spec: SheetSpec, placed: "object", table_text: str) -> int:

@@ -53,10 +53,11 @@ class StyleKey:
     bold: bool = False
     numfmt: str | None = None  # Excel format code; None = General
     wrap: bool = False
+    align: str | None = None  # horizontal alignment ("right", "center"), None = General
 
     @property
     def plain(self) -> bool:
-        return not self.bold and self.numfmt in (None, "General") and not self.wrap
+        return not self.bold and self.numfmt in (None, "General") and not self.wrap and self.align is None
 
 
 def _squash(s: str) -> str:
@@ -122,7 +123,8 @@ class StyleBook:
     def decorated(self) -> set[int]:
         """``cellXfs`` indices that carry a format xlclient never writes itself -- a fill, a
         border, a font other than the default (or its bold), a named cell style, an
-        alignment other than wrapping: a person applied it (see :mod:`.additions`)."""
+        alignment other than wrapping or aligning right: a person applied it (see
+        :mod:`.additions`)."""
         plain_fonts = {"0"}
         base = tuple(sorted(c for c in self._fonts[0] if not _BOLD.match(c)))
         for i, sig in enumerate(self._fonts):
@@ -131,7 +133,7 @@ class StyleBook:
         out = set()
         for i, (numfmt, font, fill, border, xf_id, align, others, *_rest) in enumerate(self._xfs):
             if fill not in ("0", "1") or border != "0" or font not in plain_fonts or xf_id != "0" \
-                    or any(k != "wrapText" for k, _ in align) or others:
+                    or any(k != "wrapText" and (k, v) != ("horizontal", "right") for k, v in align) or others:
                 out.add(i)
         return out
 
@@ -175,9 +177,10 @@ class StyleBook:
     def _find_or_add_xf(self, key: StyleKey) -> int:
         numfmt = self._numfmt_id(key.numfmt)
         font = self._bold_font_id() if key.bold else 0
-        align = (("wrapText", "1"),) if key.wrap else ()
+        align = tuple(sorted(([("horizontal", key.align)] if key.align else []) + ([("wrapText", "1")] if key.wrap
+                                                                                    else [])))
         # reuse only an entry that also says to apply exactly what we need (apply* flags)
-        sig = (str(numfmt), str(font), "0", "0", "0", align, (), "0", "0", (bool(numfmt), key.bold, key.wrap))
+        sig = (str(numfmt), str(font), "0", "0", "0", align, (), "0", "0", (bool(numfmt), key.bold, bool(align)))
         for i, existing in enumerate(self._xfs):
             if existing == sig:
                 return i
@@ -189,8 +192,9 @@ class StyleBook:
             attrs += ' applyNumberFormat="1"'
         if key.bold:
             attrs += ' applyFont="1"'
-        if key.wrap:
-            xml = f'<{p}xf {attrs} applyAlignment="1"><{p}alignment wrapText="1"/></{p}xf>'
+        if align:
+            inner = " ".join(f'{k}="{v}"' for k, v in align)
+            xml = f'<{p}xf {attrs} applyAlignment="1"><{p}alignment {inner}/></{p}xf>'
         else:
             xml = f"<{p}xf {attrs}/>"
         self._xfs.append(sig)

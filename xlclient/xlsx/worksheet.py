@@ -80,6 +80,17 @@ class SheetSpec:
     #: when the row is gone. Rows not listed stay where they were. May be a function that
     #: returns the map: it is then called only when the sheet has people's additions.
     row_map: "dict[int, int | None] | Callable[[], dict[int, int | None]] | None" = None
+    #: Number formats of single cells, (0-based row, column) -> format code (over the column's).
+    cell_formats: dict[tuple[int, int], str] = field(default_factory=dict)
+    #: Rows (0-based) written bold: section titles and the headers of stacked tables.
+    bold_rows: frozenset[int] = frozenset()
+    #: Cells (0-based row, column) aligned right: the header of a column of numbers.
+    right_aligned: frozenset[tuple[int, int]] = frozenset()
+    #: Native charts drawn beside the rows (see :mod:`.charts`; objects shaped like
+    #: ``xlclient.engine.dashboard.ChartSpec``).
+    charts: list = field(default_factory=list)
+    #: Printed on A4 landscape, one page wide.
+    landscape: bool = False
 
     def owned(self) -> frozenset[int]:
         """The owned columns (those given, or every column the rows use)."""
@@ -157,19 +168,27 @@ def _cols_xml(sheet: str, widths: dict[int, float]) -> str:
 # --------------------------------------------------------------------------- cells
 
 class _Styles:
-    """Per (header?, column, kind) style index, cached; kind in s/w/n/d/t/h."""
+    """Per (header?, column, kind, cell overrides) style index, cached; kind in s/w/n/d/t/h."""
 
-    def __init__(self, book: StyleBook, formats: dict[int, str]):
+    def __init__(self, book: StyleBook, formats: dict[int, str], spec: "SheetSpec | None" = None):
         self.book, self.formats, self.cache = book, formats, {}
+        self.cell_formats = spec.cell_formats if spec is not None else {}
+        self.bold_rows = spec.bold_rows if spec is not None else frozenset()
+        self.right = spec.right_aligned if spec is not None else frozenset()
+        self.row = -1  # the 0-based row being written (set by the row writer)
 
     def get(self, header: bool, col: int, kind: str) -> str:
-        key = (header, col, kind)
+        at = (self.row, col)
+        fmt = self.cell_formats.get(at) if self.cell_formats else None
+        bold = header or self.row in self.bold_rows
+        align = "right" if at in self.right else None
+        key = (bold, col, kind, fmt, align)
         hit = self.cache.get(key)
         if hit is None:
-            fmt = self.formats.get(col)
+            fmt = fmt or self.formats.get(col)
             numfmt = {"s": None, "w": None, "n": fmt,
                       "d": fmt or DATE_FORMAT, "t": fmt or DATETIME_FORMAT, "h": fmt or TIME_FORMAT}[kind]
-            index = self.book.index(StyleKey(bold=header, numfmt=numfmt, wrap=kind == "w"))
+            index = self.book.index(StyleKey(bold=bold, numfmt=numfmt, wrap=kind == "w", align=align))
             hit = self.cache[key] = f' s="{index}"' if index else ""
         return hit
 
@@ -275,6 +294,7 @@ class _RowWriter:
                     raise SpecError(f"sheet {self.spec.name!r} row {r} has more than {MAX_COLS} columns")
                 letters.extend(column_letter(i) for i in range(len(letters), len(values)))
             header = r <= header_rows
+            self.styles.row = r - 1
             cells = []
             last_col = -1
             rs = str(r)
@@ -335,16 +355,18 @@ def _sheet_views(header_rows: int, freeze: bool) -> str:
 
 
 def build_worksheet_xml(spec: SheetSpec, styles: StyleBook, date1904: bool = False,
-                        placed: "Placed | None" = None, decls: str = "") -> tuple[bytes, str | None]:
+                        placed: "Placed | None" = None, decls: str = "",
+                        drawing_rid: str | None = None) -> tuple[bytes, str | None]:
     """The worksheet part for ``spec`` and the autofilter range (A1 form) or None.
 
     ``placed``: what people added to the sheet as it was, at its new places (see
-    :mod:`.additions`); ``decls``: the namespace declarations those pieces need."""
+    :mod:`.additions`); ``decls``: the namespace declarations those pieces need;
+    ``drawing_rid``: the relationship of xlclient's drawing (charts) when the sheet had none."""
     validate_sheet_name(spec.name)
     if not isinstance(spec.header_rows, int) or spec.header_rows < 0:
         raise SpecError(f"sheet {spec.name!r}: header_rows must be a non-negative integer")
     formats = {int(k): str(v) for k, v in spec.number_formats.items()}
-    writer = _RowWriter(spec, _Styles(styles, formats), date1904)
+    writer = _RowWriter(spec, _Styles(styles, formats, spec), date1904)
     rows = writer.rows_xml(placed)
     last_col = max(writer.max_col, 0)
     last_row = max(writer.max_row, 1)
@@ -365,6 +387,12 @@ def build_worksheet_xml(spec: SheetSpec, styles: StyleBook, date1904: bool = Fal
         tab = sheet_pr[len("<sheetPr>"):-len("</sheetPr>")] if sheet_pr else ""
         attrs = (" " + placed.sheet_pr_attrs) if placed.sheet_pr_attrs else ""
         sheet_pr = f"<sheetPr{attrs}>{tab}{placed.sheet_pr_children}</sheetPr>"
+    if spec.landscape and not kept.get("pageSetup"):
+        fit = "<pageSetUpPr fitToPage=\"1\"/>"
+        if not sheet_pr:
+            sheet_pr = f"<sheetPr>{fit}</sheetPr>"
+        elif "pageSetUpPr" not in sheet_pr:
+            sheet_pr = sheet_pr.replace("</sheetPr>", fit + "</sheetPr>") if sheet_pr.endswith("</sheetPr>") else sheet_pr
     validations = _validation_xml(spec.name, spec.data_validations)
     if kept.get("dataValidations"):
         validations = _merge_validations(validations, kept["dataValidations"])
@@ -377,6 +405,12 @@ def build_worksheet_xml(spec: SheetSpec, styles: StyleBook, date1904: bool = Fal
         "dataValidations": [validations],
         "pageMargins": ['<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'],
     }
+    if spec.landscape and not kept.get("pageSetup"):
+        ours["pageSetup"] = ['<pageSetup paperSize="9" orientation="landscape" fitToWidth="1" fitToHeight="0"/>']
+    if drawing_rid and not kept.get("drawing"):
+        ours["drawing"] = [f'<drawing r:id="{drawing_rid}"/>']
+        if 'xmlns:r="' not in decls:
+            decls = (decls + " " if decls else "") + 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
     from .additions import ELEMENT_ORDER
 
     body = []
