@@ -86,9 +86,18 @@ def test_refresh_out_writes_a_copy_and_leaves_the_source(demo, tmp_path, capsys)
     assert tiers <= {"A", "B", "C", "D", ""}
     # next visits are real dates
     assert all(isinstance(r[9], (dt.date, dt.datetime)) for r in rows[1:] if r[9] != "")
+    # a row without a tier says why (lost clients: no tier, no visits)
+    untiered = [r for r in rows[1:] if r[3] == ""]
+    assert untiered and all(r[10] for r in untiered)
+    assert any(r[10] == "流失客户：不分级、不安排拜访" for r in untiered)
     issues = sheet_rows(out, "数据问题")
-    assert issues[0] == ["工作表", "行", "列", "值", "问题"]
+    assert issues[0] == ["工作表", "行", "客户编号", "客户名称", "列", "值", "问题"]
     assert len(issues) - 1 == len(result["problems"])
+    # each problem of a client's row names the client on that row of the client table
+    table = {r[0]: r for r in sheet_rows(out, "客户台账")}
+    by_row = {int(r[1]): r for r in issues[1:] if isinstance(r[1], float)}
+    assert by_row and all(r[2] and r[3] for r in by_row.values())
+    assert all(r[2] in table or r[2].startswith("#") for r in by_row.values())
     log = sheet_rows(out, "运行日志")
     assert len(log) == 2 and log[1][2] == "刷新分级"  # the action in the workbook's language
 

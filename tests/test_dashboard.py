@@ -35,8 +35,8 @@ def demo(tmp_path_factory) -> Path:
     dashboard built."""
     path = tmp_path_factory.mktemp("dash") / "demo.xlsx"
     assert main(["demo", "--out", str(path), "-q", "--today", TODAY]) in (0, 1)
-    assert main(["plan", str(path), "-q", "--today", TODAY]) in (0, 1)
-    assert main(["dashboard", str(path), "-q", "--today", TODAY]) in (0, 1)
+    for command in ("plan", "review", "dashboard"):
+        assert main([command, str(path), "-q", "--today", TODAY]) in (0, 1)
     return path
 
 
@@ -283,31 +283,25 @@ def test_counts_agree_between_summary_json_log_and_dashboard(demo, capsys):
 
 @pytest.mark.slow
 @pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) not installed")
-def test_libreoffice_renders_the_dashboard_with_its_charts(demo, tmp_path):
-    """Only 看板 is kept visible (a copy), converted to PDF: the chart titles are drawn, and no
-    cell shows an error value or ###."""
+def test_libreoffice_renders_every_owned_sheet_without_errors_and_draws_the_charts(demo, tmp_path):
+    """The demo book after demo (refresh), plan, review and dashboard, converted to PDF by
+    LibreOffice: the charts' titles are drawn, and no cell of any sheet shows an error value
+    or ### (a number too wide for its column)."""
     from xlclient.xlsx.package import list_sheets
 
-    data = demo.read_bytes()
-    names = [s.name for s in list_sheets(data)]
-    with zipfile.ZipFile(io.BytesIO(data)) as z:
-        wb = z.read("xl/workbook.xml").decode()
-    for name in names:
-        if name != "看板":
-            wb = re.sub(rf'(<sheet [^>]*name="{re.escape(name)}")', r'\1 state="hidden"', wb, count=1)
-    wb = re.sub(r'activeTab="\d+"', f'activeTab="{names.index("看板")}"', wb)
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            zout.writestr(info, wb.encode() if info.filename == "xl/workbook.xml" else zin.read(info))
-    book = tmp_path / "board.xlsx"
-    book.write_bytes(out.getvalue())
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG"))}
     env.update(LC_ALL="C.UTF-8", HOME=str(tmp_path))
+    book = tmp_path / "book.xlsx"
+    book.write_bytes(demo.read_bytes())
     subprocess.run([SOFFICE, f"-env:UserInstallation=file://{tmp_path}/lo", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(tmp_path), str(book)], env=env, capture_output=True, timeout=300, check=True)
-    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "board.pdf"), "-"], capture_output=True,
+                    "--outdir", str(tmp_path), str(book)], env=env, capture_output=True, timeout=600, check=True)
+    text = subprocess.run(["pdftotext", "-layout", str(tmp_path / "book.pdf"), "-"], capture_output=True,
                           text=True, check=True).stdout
-    for title in ("各等级客户数与投放额", "累计毛利占比", "各客户经理的客户等级", "各客户经理的拜访", "意向阶段漏斗"):
-        assert title.replace("（", "").replace("）", "")[:6] in text.replace("（", "").replace("）", ""), title
-    assert "###" not in text and not re.search(r"#(VALUE|NAME|REF|DIV/0|N/A|NUM)|Err:\d", text)
+    names = {s.name for s in list_sheets(book.read_bytes())}
+    assert {"分级结果", "拜访计划", "客户复盘", "看板", "数据问题", "运行日志"} <= names
+    flat = re.sub(r"[（）() ]", "", text)  # chart titles come out as "毛利 ( 元 )"
+    for title in ("各等级客户数与投放额", "累计毛利占比按客户毛利排名", "各客户经理的客户等级", "各客户经理的拜访", "意向阶段漏斗客户数",
+                  "各等级每工时毛利元", "各行业毛利与每工时毛利"):
+        assert title in flat, title
+    bad = [line for line in text.splitlines() if "###" in line or re.search(r"#(VALUE|NAME|REF|DIV/0|N/A|NUM)|Err:\d", line)]
+    assert not bad, bad[:5]

@@ -350,19 +350,27 @@ def classification_sheet(c: Classification, name: str, data: WorkbookData | None
                      row_map=(lambda: rows_by_key(data, "classification", rows)) if data is not None else None)
 
 
-def issues_sheet(problems: Sequence[Problem], lang: Language, name: str, data: WorkbookData | None = None) -> SheetSpec:
-    """The Issues sheet: one row per problem (sheet, row, column, value, message). What
-    people added beside a problem's row follows that problem while it is still found."""
+def issues_sheet(problems: Sequence[Problem], lang: Language, name: str, data: WorkbookData | None = None,
+                 book: "ClientBook | None" = None) -> SheetSpec:
+    """The Issues sheet: one row per problem (sheet, row, the client on that row of the
+    client table, column, value, message). What people added beside a problem's row
+    follows that problem while it is still found."""
+    on_row: dict[int, tuple[str, str]] = {}
+    if book is not None and len(book.frame) and "row" in book.frame:
+        f = book.frame
+        on_row = {int(r): (str(i or ""), str(n or "")) for r, i, n in
+                  zip(f["row"].to_numpy(), f["client_id"].to_numpy(dtype=object), f["name"].to_numpy(dtype=object))}
     rows: list[list[Any]] = [column_headers(ISSUES_COLUMNS, lang)]
     for p in sort_problems(problems):
         d = p.as_dict(lang)
         value = d["value"]
         row = d["row"] if d["row"] is not None else ("整表" if lang == "zh" else "table")  # a problem of the table
-        rows.append([d["sheet"], row, d["column"], value if not isinstance(value, bool) else str(value),
-                     problem_message(p, lang)])
-    key = (lambda cells: tuple(_key_text(v) for v in (list(cells) + [None] * 5)[:5]))
-    return SheetSpec(name=name, rows=rows, column_widths={0: 14, 1: 7, 2: 18, 3: 20, 4: 70}, tab_color="C00000",
-                     owned_columns=owned_columns("issues"),
+        client = on_row.get(d["row"], ("", "")) if book is not None and d["sheet"] == book.sheet else ("", "")
+        rows.append([d["sheet"], row, client[0] or None, client[1] or None, d["column"],
+                     value if not isinstance(value, bool) else str(value), problem_message(p, lang)])
+    key = (lambda cells: tuple(_key_text(v) for v in (list(cells) + [None] * 7)[:7]))
+    return SheetSpec(name=name, rows=rows, column_widths={0: 14, 1: 7, 2: 11, 3: 24, 4: 18, 5: 20, 6: 70},
+                     tab_color="C00000", owned_columns=owned_columns("issues"),
                      row_map=(lambda: rows_by_key(data, "issues", rows, key)) if data is not None else None)
 
 
@@ -417,7 +425,7 @@ def refresh(inputs: Inputs, *, what: str = "refresh") -> RefreshResult:
     summary = summary_line(counts, lang)
     sheets = [
         classification_sheet(c, owned_sheet_name(inputs.data, "classification", lang), inputs.data),
-        issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang), inputs.data),
+        issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang), inputs.data, inputs.book),
         log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary),
     ]
     return RefreshResult(c, problems, sheets, counts)
@@ -579,7 +587,7 @@ def plan(inputs: Inputs, *, start: dt.date | None = None, weeks: int | None = No
             ", ".join(field_label(f, lang) for f in unread)
         summary = (f"未生成拜访计划：未能读取{labels}（见「数据问题」）" if lang == "zh" else
                    f"no visit plan made: could not read {labels} (see Issues)")
-        sheets = [issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang), inputs.data),
+        sheets = [issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang), inputs.data, inputs.book),
                   log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary)]
         return PlanResult(None, c, problems, sheets, {"clients": len(c.frame), "problems": len(problems),
                                                       "planned": 0, "kept": 0, "unscheduled": 0, "owners": 0},
@@ -614,7 +622,7 @@ def plan(inputs: Inputs, *, start: dt.date | None = None, weeks: int | None = No
     plan_sheet.row_map = vp.row_map(existing)
     sheets = [
         plan_sheet,
-        issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang), inputs.data),
+        issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang), inputs.data, inputs.book),
         log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary),
     ]
     return PlanResult(vp, c, problems, sheets, counts)
@@ -656,7 +664,7 @@ def review(inputs: Inputs, *, what: str = "review") -> ReportResult:
         SheetSpec(name=owned_sheet_name(inputs.data, "review", lang), rows=rows, column_widths=widths,
                   tab_color="BF8F00", owned_columns=owned_columns("review"),
                   row_map=lambda: rows_by_key(inputs.data, "review", rows)),
-        issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang), inputs.data),
+        issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang), inputs.data, inputs.book),
         log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary),
     ]
     return ReportResult(c, problems, sheets, counts)
@@ -702,7 +710,7 @@ def dashboard(inputs: Inputs, *, what: str = "dashboard") -> ReportResult:
                   cell_formats=board.formats, bold_rows=frozenset(board.titles + board.headers),
                   right_aligned=frozenset(right), charts=board.charts, landscape=True,
                   tab_color="7030A0", owned_columns=owned_columns("dashboard")),
-        issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang), inputs.data),
+        issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang), inputs.data, inputs.book),
         log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary_line(counts, lang)),
     ]
     return ReportResult(c, problems, sheets, counts)

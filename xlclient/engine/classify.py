@@ -52,6 +52,13 @@ class Classification:
         quadrant = f["quadrant"].map({q: quadrant_label(q, lang) for q in QUADRANTS}).fillna("")
         likelihood = f["likelihood"].to_numpy(dtype=float)
         visits = f["next_visit"].to_numpy(dtype="datetime64[D]")
+        # a row without a tier says why, so that a blank row is not taken for a fault
+        visit_status = f["visit_status"].to_numpy(dtype=object).copy()
+        untiered = (f["tier"].to_numpy(dtype=object) == "") & (visit_status == "")
+        lost = f["status"].to_numpy(dtype=object) == "lost"
+        zh = lang == "zh"
+        visit_status[untiered & lost] = "流失客户：不分级、不安排拜访" if zh else "Lost client: no tier, no visits"
+        visit_status[untiered & ~lost] = "未分级：见「数据问题」" if zh else "No tier: see Issues"
         columns = {
             "client_id": f["client_id"].to_numpy(dtype=object),
             "name": f["name"].to_numpy(dtype=object),
@@ -63,7 +70,7 @@ class Classification:
             "rfm_class": rfm_cls.to_numpy(dtype=object),
             "likelihood": np.where(np.isnan(likelihood), None, likelihood).astype(object),  # 0.1 %: engine.likelihood
             "next_visit": np.where(np.isnat(visits), None, visits.astype(dt.date)).astype(object),
-            "visit_status": f["visit_status"].to_numpy(dtype=object),
+            "visit_status": visit_status,
             "review": f["review"].to_numpy(dtype=object),
         }
         rows = [column_headers(CLASSIFICATION_COLUMNS, lang)]

@@ -142,6 +142,8 @@ CLASSIFICATION_COLUMNS: tuple[tuple[str, str, str], ...] = (
 ISSUES_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("sheet", "工作表", "Sheet"),
     ("row", "行", "Row"),
+    ("client_id", "客户编号", "ClientID"),
+    ("client", "客户名称", "Client"),
     ("column", "列", "Column"),
     ("value", "值", "Value"),
     ("message", "问题", "Problem"),
