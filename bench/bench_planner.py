@@ -257,8 +257,9 @@ def run(book, settings, cal, start, args, report, lines) -> None:
     report("baseline: row-by-row, client by client with all its repeats", t_base,
            f"x{t_base / t_plan:.1f} the planner's time")
     lines.append(
-        f"# {counts['planned']:,} rows ({counts['visits']:,} visits, {counts['development']:,} development, "
-        f"{counts['greetings']:,} greetings, {counts['calls']:,} calls; {counts['overdue']:,} overdue caught up), "
+        f"# {counts['planned']:,} rows ({counts['visits']:,} visits of which {counts['development']:,} development, "
+        f"{counts['calls']:,} calls of which {counts['greetings']:,} greetings; {counts['overdue_caught_up']:,} overdue "
+        f"caught up), "
         f"{counts['unscheduled']:,} unscheduled; regeneration identical"
     )
     print(lines[-1])

@@ -52,6 +52,11 @@ def test_plan_on_working_days_with_a_summary_per_ae(book, capsys):
     assert set(result["owners"]) == {"张伟", "李娜", "王芳", "刘洋", "陈静", "赵磊"}
     per_owner = sum(o["visits"] + o["calls"] for o in result["owners"].values())
     assert per_owner == result["counts"]["planned"]
+    # one name, one count: the per-AE rows add up to the totals of the same name
+    for key in ("visits", "calls"):
+        assert sum(o[key] for o in result["owners"].values()) == result["counts"][key], key
+    types = [r[5] for r in rows[1:] if r[0] != ""]
+    assert result["counts"]["visits"] == sum(t in ("拜访", "开发") for t in types)
 
 
 def test_staff_edits_survive_regeneration(book, capsys):

@@ -274,7 +274,7 @@ def test_counts_agree_between_summary_json_log_and_dashboard(demo, capsys):
     assert overview["复盘标记客户"] == counts["flagged"]
     log = sheet(demo, "运行日志")
     last = log[-1]
-    assert f"逾期拜访 {counts['overdue']}" in " ".join(str(v) for v in last)
+    assert f"逾期未拜访客户 {counts['overdue']}" in " ".join(str(v) for v in last)
     assert main(["refresh", str(demo), "--today", TODAY, "--json", "--out", str(demo.with_name("r.xlsx"))]) in (0, 1)
     assert json.loads(capsys.readouterr().out)["counts"]["overdue"] == counts["overdue"]
 

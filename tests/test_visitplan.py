@@ -153,11 +153,12 @@ def test_counts_and_summary():
     p = make()
     counts = p.counts()
     assert counts["planned"] == len(p.rows) and counts["kept"] == 0
-    assert counts["visits"] + counts["development"] + counts["greetings"] + counts["calls"] == counts["planned"]
+    assert counts["visits"] + counts["calls"] == counts["planned"]
+    assert counts["development"] <= counts["visits"] and counts["greetings"] <= counts["calls"]
     table = p.summary_table("zh")
     assert table[0][0] == "客户经理" and table[1][0] == "Li Lei"
     s = p.summary["Li Lei"]
-    assert s.visits == counts["visits"] + counts["development"] and s.calls == counts["greetings"] + counts["calls"]
+    assert s.visits == counts["visits"] and s.calls == counts["calls"]  # one name, one count
     assert s.unscheduled == len(p.unscheduled)
     assert s.overdue == 2  # B1 due 2026-11-19, C1 never visited
 

@@ -435,10 +435,10 @@ def summary_line(counts: dict[str, int], lang: Language) -> str:
     """One line of counts for the Log sheet and the command line."""
     if lang == "zh":
         return (f"客户 {counts['clients']} 个：A {counts['tier_A']}、B {counts['tier_B']}、C {counts['tier_C']}、"
-                f"D {counts['tier_D']}、无等级 {counts['no_tier']}；锁定 {counts['pinned']}；逾期拜访 {counts['overdue']}；"
+                f"D {counts['tier_D']}、无等级 {counts['no_tier']}；锁定 {counts['pinned']}；逾期未拜访客户 {counts['overdue']}；"
                 f"复盘标记 {counts['flagged']}；数据问题 {counts['problems']}")
     return (f"{counts['clients']} clients: A {counts['tier_A']}, B {counts['tier_B']}, C {counts['tier_C']}, "
-            f"D {counts['tier_D']}, no tier {counts['no_tier']}; pinned {counts['pinned']}; overdue visits "
+            f"D {counts['tier_D']}, no tier {counts['no_tier']}; pinned {counts['pinned']}; clients overdue for a visit "
             f"{counts['overdue']}; review flags {counts['flagged']}; data problems {counts['problems']}")
 
 

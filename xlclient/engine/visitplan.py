@@ -826,17 +826,21 @@ class VisitPlan:
         return out
 
     def counts(self) -> dict[str, int]:
-        """Totals for the command line's summary and --json."""
+        """Totals for the command line's summary and --json, named as the per-AE summary
+        counts them: visits include development visits ("development" is the part of
+        them), calls include festival greetings ("greetings" is the part of them), so the
+        per-AE rows add up to these. "overdue_caught_up" counts planned visits to clients
+        that were overdue (not the overdue clients of a refresh)."""
         new = [r for r in self.rows if not r.kept]
         return {
             "rows": len(self.rows),
             "planned": len(new),
             "kept": len(self.rows) - len(new),
-            "visits": sum(r.type == "visit" for r in new),
+            "visits": sum(r.type in VISIT_TYPES for r in new),
             "development": sum(r.type == "development" for r in new),
+            "calls": sum(r.type in ("call", "greeting") for r in new),
             "greetings": sum(r.type == "greeting" for r in new),
-            "calls": sum(r.type == "call" for r in new),
-            "overdue": sum(r.overdue for r in new),
+            "overdue_caught_up": sum(r.overdue for r in new),
             "unscheduled": len(self.unscheduled),
             "removed_notes": len(self.removed_notes),
             "problems": len(self.problems),
