@@ -538,6 +538,7 @@ def run_book(spec: dict, workdir: Path, time_limit: float) -> tuple[list[str], l
     per_day = Counter()
     calls_day = Counter()
     call_client_day = Counter()
+    call_type_day = Counter()
     call_weekdays = Counter()
     greet_gaps = Counter()
     # festival days, independently of xlclient: the first day of each festival break by ``holidays``
@@ -571,6 +572,7 @@ def run_book(spec: dict, workdir: Path, time_limit: float) -> tuple[list[str], l
         else:
             calls_day[r["owner"], r["date"]] += 1
             call_client_day[k, r["date"]] += 1
+            call_type_day[k, r["date"], r["type"]] += 1
             if r["type"] == "电话":
                 call_weekdays[r["date"].weekday()] += 1
         if r["type"] == "节日问候":
@@ -595,9 +597,10 @@ def run_book(spec: dict, workdir: Path, time_limit: float) -> tuple[list[str], l
     for (k, d), n in client_day.items():
         if n > 1:
             issues.append(f"client {fr.at[k, 'client_id']} has {n} visits on {d}")
-    for (k, d), n in call_client_day.items():
+    for (k, d, t), n in call_type_day.items():
         if n > 1:
-            issues.append(f"client {fr.at[k, 'client_id']} has {n} calls/greetings on {d}")
+            issues.append(f"client {fr.at[k, 'client_id']} has {n} identical {t} rows on {d} ({d:%a})")
+    greet_and_call = sum(1 for (k, d, t) in call_type_day if t == "节日问候" and (k, d, "电话") in call_type_day)
     both_same_day = sum(1 for (k, d) in call_client_day if (k, d) in client_day)
     # cadence rules, per client
     for k, ds_ in visit_days.items():
@@ -674,7 +677,8 @@ def run_book(spec: dict, workdir: Path, time_limit: float) -> tuple[list[str], l
     if greet_gaps:
         lines.append("   greetings per festival (independent festival dates): "
                      + ", ".join(f"{f} {n}" for f, n in sorted(greet_gaps.items())))
-    lines.append(f"   clients with a visit and a call/greeting on the same day: {both_same_day}; courtesy calls by "
+    lines.append(f"   same client and day: a visit and a call/greeting {both_same_day}, a greeting and a courtesy call "
+                 f"{greet_and_call}; courtesy calls by "
                  "weekday Mon..Sun: " + "/".join(str(call_weekdays[i]) for i in range(7)))
     for r in results:
         lines.append(line(r))

@@ -353,6 +353,8 @@ def test_udf_cells_hold_cached_values_that_agree_with_refresh(template):
             if c is None or (isinstance(x, str) and x.startswith("#")):
                 continue
             y = c[ch.index(cls_col)]
+            if out_col == "拜访状态" and c[ch.index("等级")] in (None, "") and x in (None, ""):
+                continue  # 分级结果 says why a row has no tier; VISIT_STATUS of one cell answers "" there
             x = "" if x in (None, "") else str(int(x)) if isinstance(x, float) else str(x)
             y = "" if y in (None, "") else str(y)
             assert x == y, (r[0], out_col, x, y)
@@ -501,10 +503,8 @@ def test_libreoffice_shows_cached_values_and_recalculates_ordinary_formulas(temp
     table = next(t for t in data.tables if t.name == B.TABLE)
     h = list(table.headers)
     status = [r[h.index("客户状态")] for r in table.rows]
-    money = [r[h.index(B.MONEY)] for r in table.rows]
     expected = {"B3": len(table.rows), "D3": sum(s in ("合作中", "现有") for s in status),
-                "F3": sum(s in ("潜在", "意向") for s in status),
-                "H3": round(sum(v for v in money if isinstance(v, float)), 1)}
+                "F3": sum(s in ("潜在", "意向") for s in status)}
     tampered = tmp_path / "tampered.xlsm"
     with zipfile.ZipFile(template) as src, zipfile.ZipFile(tampered, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
@@ -610,3 +610,11 @@ def test_the_vba_helpers_run_in_libreoffice(template, tmp_path):
     for name, literal in zip(names, literals):
         assert literal.isascii() and '"' not in literal[1:-1] and "%" not in literal
         assert ast.literal_eval(literal) == name
+
+
+def test_no_template_formula_totals_money_the_engine_reads_differently(sheet_xml):
+    """A SUM or SUBTOTAL over the billings column skips text amounts such as 「1.2亿」 that
+    the engine reads: the template has no such total (the total is on 看板)."""
+    formulas = [f for xml in sheet_xml.values() for f in re.findall(r"<f>([^<]*)</f>", xml)]
+    assert formulas  # the counts above the table are still formulas
+    assert not [f for f in formulas if re.search(r"(SUM|SUBTOTAL)\(", f) and B.MONEY in f.replace("&#39;", "'")]

@@ -540,9 +540,10 @@ def write_base(path: Path, vba: bytes, rows: list[list[Any]], udf: dict[str, lis
         ws.conditional_format(h0 + 1, status_col, last, status_col,
                               {"type": "text", "criteria": "containing", "value": word, "format": fmt})
 
-    # Ordinary formulas (any spreadsheet recalculates them): counts above the table, a total below.
+    # Ordinary formulas (any spreadsheet recalculates them): counts above the table. No money
+    # total: a SUM skips text amounts such as 「1.2亿」 that the engine reads, and would
+    # disagree with 看板 and the Log; the total is on 看板.
     status = [r[headers.index("客户状态")] for r in data]
-    billings = [r[headers.index(MONEY)] for r in data]
     tiers = udf["等级"] if udf else [""] * n
     summary = [
         ("客户数", f"=ROWS({TABLE}[客户编号])", n),
@@ -550,15 +551,12 @@ def write_base(path: Path, vba: bytes, rows: list[list[Any]], udf: dict[str, lis
          sum(s in ("合作中", "现有") for s in status)),
         ("潜在", f'=COUNTIF({TABLE}[客户状态],"潜在")+COUNTIF({TABLE}[客户状态],"意向")',
          sum(s in ("潜在", "意向") for s in status)),
-        ("投放额(万元)", f"=SUBTOTAL(109,{TABLE}[{MONEY}])",
-         round(sum(b for b in billings if isinstance(b, (int, float))), 6)),
     ] + [(f"{t}类", f'=COUNTIF({TABLE}[等级],"{t}")', sum(x == t for x in tiers)) for t in "ABCD"]
     for k, (label, f, value) in enumerate(summary):
         r, c = 2 + k // 4, (k % 4) * 2
         ws.write(r, c, label, bold)
         ws.write_formula(r, c + 1, f, money_fmt if "投放" in label else None, value)
-    ws.write(last + 2, 1, "合计", bold)
-    ws.write_formula(last + 2, col[MONEY], f"=SUBTOTAL(109,{TABLE}[{MONEY}])", money_fmt, summary[3][2])
+    ws.write(last + 2, 1, "投放额合计见「看板」（含「1.2亿」这类文字金额）", note)
 
     for k, (macro, caption) in enumerate(BUTTONS):
         ws.insert_button(0, 9, {"macro": macro, "caption": caption, "width": 112, "height": 34,
