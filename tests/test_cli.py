@@ -89,7 +89,7 @@ def test_refresh_out_writes_a_copy_and_leaves_the_source(demo, tmp_path, capsys)
     # a row without a tier says why (lost clients: no tier, no visits)
     untiered = [r for r in rows[1:] if r[3] == ""]
     assert untiered and all(r[10] for r in untiered)
-    assert any(r[10] == "流失客户：不分级、不安排拜访" for r in untiered)
+    assert any(r[10] == "已流失：不分级不拜访" for r in untiered)
     issues = sheet_rows(out, "数据问题")
     assert issues[0] == ["工作表", "行", "客户编号", "客户名称", "列", "值", "问题"]
     assert len(issues) - 1 == len(result["problems"])

@@ -31,6 +31,8 @@ from .xlsx.reader import WorkbookData
 from .xlsx.worksheet import SheetSpec
 
 LOG_KEEP = 2000  # Log lines kept (oldest dropped first)
+RED = ("FF9C0006", "FFFFC7CE")  # font, fill (ARGB): overdue, churn risk
+AMBER = ("FF9C5700", "FFFFEB9C")  # due soon
 HOLIDAY_MESSAGES = {
     "holiday_date": ("节假日日期无法识别，此行未生效", "holiday date not understood; row not applied"),
     "holiday_kind": ("类型应为「放假」或「调休上班」，此行未生效", "type must be 放假 (day off) or 调休上班 (make-up workday); row not applied"),
@@ -342,11 +344,15 @@ def classification_sheet(c: Classification, name: str, data: WorkbookData | None
     rows = c.table()
     keys = [k for k, _, _ in CLASSIFICATION_COLUMNS]
     widths = {"client_id": 11, "name": 28, "owner": 10, "tier": 6, "quadrant": 22, "stage": 9, "rfm": 6,
-              "rfm_class": 13, "likelihood": 11, "next_visit": 12, "visit_status": 12, "review": 60}
+              "rfm_class": 13, "likelihood": 11, "next_visit": 12, "visit_status": 20, "review": 60}
     return SheetSpec(name=name, rows=rows,
                      column_widths={i: widths[k] for i, k in enumerate(keys)},
                      number_formats={keys.index("likelihood"): "0%", keys.index("next_visit"): "yyyy-mm-dd"},
                      tab_color="2E75B6", owned_columns=owned_columns("classification"),
+                     wrap_columns=frozenset({keys.index("review")}),
+                     highlights=[(keys.index("visit_status"), ("逾期", "Overdue", "从未拜访", "Never visited"), *RED),
+                                 (keys.index("visit_status"), ("即将到期", "Due soon"), *AMBER),
+                                 (keys.index("review"), ("流失风险", "Churn risk"), *RED)],
                      row_map=(lambda: rows_by_key(data, "classification", rows)) if data is not None else None)
 
 
@@ -370,7 +376,7 @@ def issues_sheet(problems: Sequence[Problem], lang: Language, name: str, data: W
                      value if not isinstance(value, bool) else str(value), problem_message(p, lang)])
     key = (lambda cells: tuple(_key_text(v) for v in (list(cells) + [None] * 7)[:7]))
     return SheetSpec(name=name, rows=rows, column_widths={0: 14, 1: 7, 2: 11, 3: 24, 4: 18, 5: 20, 6: 70},
-                     tab_color="C00000", owned_columns=owned_columns("issues"),
+                     tab_color="C00000", owned_columns=owned_columns("issues"), wrap_columns=frozenset({6}),
                      row_map=(lambda: rows_by_key(data, "issues", rows, key)) if data is not None else None)
 
 
@@ -562,7 +568,8 @@ def visit_plan_sheet(vp: Any, lang: Language, name: str) -> SheetSpec:
     column_widths = {i: widths[k] for i, k in enumerate(keys)}
     column_widths.update({SIDE_COLUMN + i: w for i, w in enumerate((10, 11, 24, 6, 10, 36, 12))})
     return SheetSpec(name=name, rows=rows, column_widths=column_widths, number_formats={0: "yyyy-mm-dd"},
-                     data_validations=validations, tab_color="548235", owned_columns=owned_columns("visit_plan"))
+                     data_validations=validations, tab_color="548235", owned_columns=owned_columns("visit_plan"),
+                     wrap_columns=frozenset({SIDE_COLUMN + 5}))  # the unscheduled work's reasons
 
 
 def plan(inputs: Inputs, *, start: dt.date | None = None, weeks: int | None = None,
@@ -662,7 +669,8 @@ def review(inputs: Inputs, *, what: str = "review") -> ReportResult:
     widths = dict(enumerate((11, 28, 10, 6, 8, 22, 16, 60, 60)))
     sheets = [
         SheetSpec(name=owned_sheet_name(inputs.data, "review", lang), rows=rows, column_widths=widths,
-                  tab_color="BF8F00", owned_columns=owned_columns("review"),
+                  tab_color="BF8F00", owned_columns=owned_columns("review"), wrap_columns=frozenset({7, 8}),
+                  highlights=[(6, ("流失风险", "Churn risk"), *RED), (6, ("建议淘汰", "Drop"), *AMBER)],
                   row_map=lambda: rows_by_key(inputs.data, "review", rows)),
         issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang), inputs.data, inputs.book),
         log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary),

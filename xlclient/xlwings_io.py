@@ -517,6 +517,9 @@ def _write(sheet: Any, plan: _Plan) -> None:
         sheet.range((1, 1), (h, plan.width)).font.bold = True
     for (r0, r1, c), fmt in _format_runs(plan.spec.cell_formats):
         sheet.range((r0 + 1, c + 1), (r1 + 1, c + 1)).number_format = fmt
+    for c in sorted(plan.spec.wrap_columns):
+        if plan.height > h:
+            sheet.range((h + 1, c + 1), (plan.height, c + 1)).wrap_text = True  # xlwings >= 0.23.2
     for r in sorted(plan.spec.bold_rows):
         width = len(plan.spec.rows[r]) if r < len(plan.spec.rows) else 0
         if width:

@@ -57,8 +57,8 @@ class Classification:
         untiered = (f["tier"].to_numpy(dtype=object) == "") & (visit_status == "")
         lost = f["status"].to_numpy(dtype=object) == "lost"
         zh = lang == "zh"
-        visit_status[untiered & lost] = "流失客户：不分级、不安排拜访" if zh else "Lost client: no tier, no visits"
-        visit_status[untiered & ~lost] = "未分级：见「数据问题」" if zh else "No tier: see Issues"
+        visit_status[untiered & lost] = "已流失：不分级不拜访" if zh else "Lost: no tier or visits"
+        visit_status[untiered & ~lost] = "未分级：见数据问题" if zh else "No tier: see Issues"
         columns = {
             "client_id": f["client_id"].to_numpy(dtype=object),
             "name": f["name"].to_numpy(dtype=object),

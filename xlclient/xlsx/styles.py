@@ -86,6 +86,10 @@ class StyleBook:
         self._new_fonts: list[str] = []
         self._new_xfs: list[str] = []
         self._cache: dict[StyleKey, int] = {StyleKey(): 0}
+        self.dxfs_node = self.root.child("dxfs")
+        self._dxfs = [_squash(d.inner(text)) for d in self.dxfs_node.children_named("dxf")] \
+            if self.dxfs_node is not None else []
+        self._new_dxfs: list[str] = []
 
     # ----------------------------------------------------------------- reading
     def _required(self, local: str) -> Node:
@@ -201,10 +205,23 @@ class StyleBook:
         self._new_xfs.append(xml)
         return len(self._xfs) - 1
 
+    def dxf_index(self, font_rgb: str, fill_rgb: str) -> int:
+        """``dxfs`` index of a differential format (font colour and fill, ARGB hex) for a
+        conditional format: an equal entry is reused (one appended by an earlier run too)."""
+        p = self._p
+        inner = (f'<{p}font><{p}color rgb="{font_rgb}"/></{p}font><{p}fill><{p}patternFill>'
+                 f'<{p}bgColor rgb="{fill_rgb}"/></{p}patternFill></{p}fill>')
+        sig = _squash(inner)
+        if sig in self._dxfs:
+            return self._dxfs.index(sig)
+        self._dxfs.append(sig)
+        self._new_dxfs.append(f"<{p}dxf>{inner}</{p}dxf>")
+        return len(self._dxfs) - 1
+
     # ----------------------------------------------------------------- writing
     def appended(self) -> int:
-        """How many entries (numFmts + fonts + xfs) this book appends."""
-        return len(self._new_numfmts) + len(self._new_fonts) + len(self._new_xfs)
+        """How many entries (numFmts + fonts + xfs + dxfs) this book appends."""
+        return len(self._new_numfmts) + len(self._new_fonts) + len(self._new_xfs) + len(self._new_dxfs)
 
     def render(self) -> str | None:
         """The edited ``styles.xml`` text, or None if nothing needs appending."""
@@ -223,6 +240,13 @@ class StyleBook:
             self._grow(sp, self.fonts_node, self._new_fonts, len(self._fonts))
         if self._new_xfs:
             self._grow(sp, self.xfs_node, self._new_xfs, len(self._xfs))
+        if self._new_dxfs:
+            if self.dxfs_node is not None:
+                self._grow(sp, self.dxfs_node, self._new_dxfs, len(self._dxfs))
+            else:  # in the schema's order: before tableStyles, colors, extLst
+                after = next((c for c in self.root.children if c.local in ("tableStyles", "colors", "extLst")), None)
+                at = after.start if after is not None else self.root.close_start
+                sp.insert(at, f'<{self._p}dxfs count="{len(self._dxfs)}">{"".join(self._new_dxfs)}</{self._p}dxfs>')
         return sp.apply()
 
     @staticmethod

@@ -41,6 +41,7 @@ from .cells import (MAX_TEXT, column_letter, date_serial, datetime_serial, encod
 from .errors import CellValueError, SpecError
 from .names import validate_sheet_name
 from .styles import StyleBook, StyleKey
+from .xmltext import escape_attr
 
 if False:  # typing only
     from .additions import Placed
@@ -91,6 +92,12 @@ class SheetSpec:
     charts: list = field(default_factory=list)
     #: Printed on A4 landscape, one page wide.
     landscape: bool = False
+    #: Columns (0-based) whose text wraps within the column's width (long reasons, advice).
+    wrap_columns: frozenset[int] = frozenset()
+    #: Colours by content: (column, words, font ARGB, fill ARGB) -- a cell of the column below
+    #: the header that contains one of the words is shown in those colours (a conditional
+    #: format, so it follows edits and filters).
+    highlights: list[tuple[int, tuple[str, ...], str, str]] = field(default_factory=list)
 
     def owned(self) -> frozenset[int]:
         """The owned columns (those given, or every column the rows use)."""
@@ -264,7 +271,8 @@ class _RowWriter:
         if len(s) > MAX_TEXT // 2 and text_units(s) > MAX_TEXT:  # short texts skip the count
             raise CellValueError(self.spec.name, row, col,
                                  f"text of {text_units(s)} characters is longer than Excel's {MAX_TEXT}")
-        return _string_cell(ref, s, self.styles.get(header, col, "w" if "\n" in s else "s"))
+        wrap = "\n" in s or (not header and col in self.spec.wrap_columns)
+        return _string_cell(ref, s, self.styles.get(header, col, "w" if wrap else "s"))
 
     def _float(self, ref: str, x: float, header: bool, col: int, row: int) -> str | None:
         if math.isnan(x):
@@ -396,6 +404,9 @@ def build_worksheet_xml(spec: SheetSpec, styles: StyleBook, date1904: bool = Fal
     validations = _validation_xml(spec.name, spec.data_validations)
     if kept.get("dataValidations"):
         validations = _merge_validations(validations, kept["dataValidations"])
+    highlights = _highlights_xml(spec, styles, max(last_row, spec.header_rows + 1))
+    if kept.get("conditionalFormatting"):
+        highlights = _merge_highlights(highlights, kept["conditionalFormatting"])
     ours = {
         "sheetPr": [sheet_pr], "dimension": [f'<dimension ref="{dimension}"/>'],
         "sheetViews": [_sheet_views(spec.header_rows, spec.freeze_header)],
@@ -403,6 +414,7 @@ def build_worksheet_xml(spec: SheetSpec, styles: StyleBook, date1904: bool = Fal
         "sheetData": ["<sheetData>" + "".join(rows) + "</sheetData>"],
         "autoFilter": [f'<autoFilter ref="{autofilter}"/>' if autofilter else ""],
         "dataValidations": [validations],
+        "conditionalFormatting": highlights,
         "pageMargins": ['<pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" header="0.3" footer="0.3"/>'],
     }
     if spec.landscape and not kept.get("pageSetup"):
@@ -423,6 +435,39 @@ def build_worksheet_xml(spec: SheetSpec, styles: StyleBook, date1904: bool = Fal
     parts = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n', f"<worksheet {root_attrs}>", *body,
              "</worksheet>"]
     return "".join(parts).encode("utf-8"), autofilter
+
+
+def _highlights_xml(spec: SheetSpec, styles: StyleBook, last_row: int) -> list[str]:
+    """One ``<conditionalFormatting>`` per highlighted column: a containsText rule per word."""
+    out = []
+    first = spec.header_rows + 1
+    priority = 1
+    for col, words, font, fill in spec.highlights:
+        letter = column_letter(col)
+        dxf = styles.dxf_index(font, fill)
+        rules = []
+        for word in words:
+            text = escape_attr(word)
+            rules.append(f'<cfRule type="containsText" dxfId="{dxf}" priority="{priority}" operator="containsText" '
+                         f'text="{text}"><formula>NOT(ISERROR(SEARCH("{encode_xstring(word)}",{letter}{first})))'
+                         f'</formula></cfRule>')
+            priority += 1
+        out.append(f'<conditionalFormatting sqref="{letter}{first}:{letter}{last_row}">{"".join(rules)}'
+                   '</conditionalFormatting>')
+    return out
+
+
+def _merge_highlights(ours: list[str], theirs: list[str]) -> list[str]:
+    """Our colours plus every conditional format of the people's: one whose rules are ours
+    from an earlier run (same words on the same column) is left out."""
+    def signature(block: str) -> tuple:
+        ref = re.search(r"sqref\s*=\s*[\"']([A-Z]+)\d", block)
+        texts = tuple(re.findall(r'<(?:[\w.-]+:)?cfRule\b[^>]*\btext="([^"]*)"', block))
+        return (ref[1] if ref else None, texts)
+
+    mine = {signature(b) for b in ours}
+    kept = [b for b in theirs if not (signature(b)[1] and signature(b) in mine)]
+    return ours + kept
 
 
 def _merge_validations(ours: str, theirs: list[str]) -> str:
