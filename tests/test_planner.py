@@ -677,3 +677,20 @@ def test_capacity_short_says_who_was_not_seen_and_how_many_visit_days_would_see_
         r.client_id for r in new_rows(p, "visit")}
     assert p.shortfall_lines("zh") == ["王芳：4 个到期客户未能安排拜访，再加约 4 个拜访日（按每天上限）可以全部安排"]
     assert any(row and row[0] == "拜访容量不足" for row in p.side_rows("zh"))
+
+
+def test_a_client_gets_one_courtesy_call_where_two_periods_meet_at_a_holiday():
+    """Over New Year and Spring Festival two of a client's call periods can land on one
+    working day: the client is called once there (a held-out book found two identical
+    电话 rows on one Monday)."""
+    clients = frame(*[client(f"K{i:03d}", tier="ABC"[i % 3], last_visit=D(2026, 12, 1) - dt.timedelta(days=i % 40),
+                             owner=("王芳", "李娜")[i % 2]) for i in range(240)])
+    for start, weeks in ((D(2026, 12, 14), 6), (D(2027, 1, 25), 6), (D(2026, 9, 21), 6)):
+        p = plan(clients, start, weeks=weeks)
+        calls = defaultdict(list)
+        for r in new_rows(p, "call"):
+            calls[r.client_id].append(r.date)
+        for key, dates in calls.items():
+            dates.sort()
+            assert len(dates) == len(set(dates)), (start, key, dates)
+            assert all((b - a).days > 2 for a, b in zip(dates, dates[1:])), (start, key, dates)

@@ -640,15 +640,22 @@ def _plan_owner(ctx: _Context, o: str, visit_clients: list[int], dev_clients: li
                 continue
             if any(p_start <= d <= p_end for d in done_calls):
                 continue
-            demands.append((day, int(ctx.tier_rank[i]), int(ctx.key_rank[i]), i, max(p_end, day)))
+            demands.append((day, int(ctx.tier_rank[i]), int(ctx.key_rank[i]), i, max(p_end, day), gap))
     demands.sort()
-    for day, _, _, i, p_end in demands:
+    called: dict[int, list[int]] = {}  # client -> days of the calls planned here
+    for day, _, _, i, p_end, gap in demands:
+        # two periods can fall on one working day (a holiday between them): one call
+        if any(abs(day - d) <= gap for d in called.get(i, ())):
+            continue
         j = calls.find(h.index_from(day), h.index_to(min(p_end, h.end)), days)
         if j < 0:
             reason, params = ctx.capacity_reason(day, min(p_end, h.end))
             unscheduled.append(ctx.unscheduled(i, "call", reason, params, day))
             continue
+        if any(abs(days[j] - d) <= gap for d in called.get(i, ())):
+            continue  # the free day found is next to this client's other call
         calls.take(j)
+        called.setdefault(i, []).append(days[j])
         generated.append(ctx.row(i, j, "call", "call", {}))
 
 
