@@ -694,3 +694,27 @@ def test_a_client_gets_one_courtesy_call_where_two_periods_meet_at_a_holiday():
             dates.sort()
             assert len(dates) == len(set(dates)), (start, key, dates)
             assert all((b - a).days > 2 for a, b in zip(dates, dates[1:])), (start, key, dates)
+
+
+def test_courtesy_calls_spread_over_the_weekdays_and_never_meet_a_greeting():
+    """Calls fall on any working day of their period alike (a hashed day off rolled to the
+    next working day used to load Mondays about three times as much); a client's festival
+    greetings (中秋 and 国庆 2026 are six days apart) and courtesy calls fall on
+    different days."""
+    # C clients seen lately: no visit in the horizon to keep calls away from
+    quiet = frame(*[client(f"Q{i:03d}", tier="C", last_visit=D(2026, 10, 30) - dt.timedelta(days=i % 20),
+                           owner=("王芳", "李娜", "张伟")[i % 3]) for i in range(3000)])
+    p = plan(quiet, D(2026, 11, 2), weeks=4, daily_calls=100)
+    by_weekday = Counter(r.date.weekday() for r in new_rows(p, "call"))
+    assert sum(by_weekday.values()) > 400 and set(by_weekday) <= {0, 1, 2, 3, 4}
+    assert max(by_weekday.values()) < 1.5 * min(by_weekday.values()), by_weekday
+    clients = frame(*[client(f"K{i:03d}", tier="ABC"[i % 3], last_visit=D(2026, 9, 1) - dt.timedelta(days=i % 40),
+                             owner=("王芳", "李娜", "张伟")[i % 3]) for i in range(600)])
+    p = plan(clients, D(2026, 9, 14), weeks=4, daily_calls=30)
+    per_client = defaultdict(list)
+    for r in new_rows(p):
+        if r.type in ("call", "greeting"):
+            per_client[r.client_id].append(r.date)
+    assert sum(r.type == "greeting" for r in p.rows) > 100
+    for key, dates in per_client.items():
+        assert len(dates) == len(set(dates)), (key, sorted(dates))

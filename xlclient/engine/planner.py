@@ -195,7 +195,17 @@ class _Horizon:
         candidate = np.where(workday, span, np.iinfo(np.int64).max)
         nxt = np.minimum.accumulate(candidate[::-1])[::-1]
         self._next = np.where(nxt == np.iinfo(np.int64).max, span, nxt).tolist()
+        self._work: list[int] = span[workday].tolist()  # the working days of the span
         self.first_workday = self.days[0] if self.days else self.start
+
+    def pick_workday(self, lo: int, hi: int, k: int) -> int:
+        """The working day number ``k`` (modulo their count) from ``lo`` to ``hi``: every
+        working day of the period equally likely, where rolling a day off forward would
+        load Mondays and the days after holidays (outside the table: next working day)."""
+        a, b = bisect_left(self._work, lo), bisect_right(self._work, hi)
+        if lo < self._lo or hi > self._lo + len(self._next) - 1 or b <= a:
+            return self.wd(lo + k % max(1, hi - lo + 1))
+        return self._work[a + k % (b - a)]
 
     def wd(self, epoch_day: int) -> int:
         """First working day on or after the day (outside the table: the day itself, which
@@ -592,7 +602,8 @@ def _plan_owner(ctx: _Context, o: str, visit_clients: list[int], dev_clients: li
                 unscheduled.append(Unscheduled(o, "", "", "", "development", "dev_pool",
                                                {"month": label, "count": short - len(failed)}, None))
 
-    # 3. festival greetings
+    # 3. festival greetings (two festivals close together: on different days)
+    greeted: dict[int, list[int]] = {}
     for f in fests:
         width = f.last - f.first
         for i in greet_clients:
@@ -602,7 +613,8 @@ def _plan_owner(ctx: _Context, o: str, visit_clients: list[int], dev_clients: li
             pref = _mix(ctx.key_hashes[i], f.day) % width
             rotation = list(range(f.first + pref, f.last)) + list(range(f.first, f.first + pref))
             mine = visit_days.get(i, ())
-            rotation.sort(key=lambda j: days[j] in mine)  # stable: visit days last
+            before = greeted.get(i, ())
+            rotation.sort(key=lambda j: (days[j] in before, days[j] in mine))  # stable: greeted, then visit days last
             j = next((j for j in rotation if calls.left[j] > 0), -1)
             params = {"festival": f.key, "date": _d(f.day)}
             if j < 0:
@@ -611,6 +623,7 @@ def _plan_owner(ctx: _Context, o: str, visit_clients: list[int], dev_clients: li
                                                    days[f.first]))
                 continue
             calls.take(j)
+            greeted.setdefault(i, []).append(days[j])
             generated.append(ctx.row(i, j, "greeting", "greeting", params))
 
     # 4. courtesy calls between visits
@@ -622,8 +635,8 @@ def _plan_owner(ctx: _Context, o: str, visit_clients: list[int], dev_clients: li
         kh = ctx.key_hashes[i]
         phase = kh % period
         gap = max(2, period // 4)
-        seen = sorted(visit_days.get(i, []) + ctx.future.get(i, []) + ([int(ctx.last_days[i])] if not ctx.never[i]
-                                                                         else []))
+        seen = sorted(visit_days.get(i, []) + ctx.future.get(i, []) + greeted.get(i, [])
+                      + ([int(ctx.last_days[i])] if not ctx.never[i] else []))  # a greeting is a call too
         done_calls = known.calls.get(ctx.keys[i], ())
         p = (h.start - phase) // period
         while True:
@@ -632,7 +645,7 @@ def _plan_owner(ctx: _Context, o: str, visit_clients: list[int], dev_clients: li
                 break
             p_end = p_start + period - 1
             p += 1
-            day = h.wd(p_start + _mix(kh, p - 1) % period)
+            day = h.pick_workday(p_start, p_end, _mix(kh, p - 1))
             if day < h.start or day > h.end:
                 continue
             k = bisect_left(seen, day - gap)
