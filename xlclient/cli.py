@@ -16,19 +16,46 @@ import sys
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import __version__
-from .engine.book import ClientTableNotFound
-from .engine.labels import Language
-from .engine.settings import SettingsError
-from .jobs import (Inputs, JobRefused, check, dashboard, init_workbook, load_inputs, plan, problems_as_dicts, reassign,
-                   refresh, review, summary_line)
-from .xlsx.diagnose import diagnose
-from .xlsx.errors import XlsxWriteError
-from .xlsx.owned import write_owned_sheets
-from .xlsx.reader import WorkbookData, WorkbookUnreadable, read_workbook
-from .xlsx.session import RunLock, take_snapshot
+
+if TYPE_CHECKING:
+    from .engine.labels import Language
+    from .jobs import Inputs
+    from .xlsx.reader import WorkbookData
+
+
+_LAZY = ("ClientTableNotFound", "SettingsError", "JobRefused", "check", "dashboard", "init_workbook", "load_inputs",
+         "plan", "problems_as_dicts", "reassign", "refresh", "review", "summary_line", "diagnose", "XlsxWriteError",
+         "write_owned_sheets", "WorkbookUnreadable", "read_workbook", "RunLock", "take_snapshot")
+
+
+def _import_engine() -> None:
+    """Import what the commands use (pandas, numpy, scipy come with it: about half a
+    second) once the arguments are parsed, so that ``--version`` and ``--help`` answer at
+    once (issue 15). A name already set (a test's stand-in) is left as it is."""
+    from .engine.book import ClientTableNotFound
+    from .engine.settings import SettingsError
+    from .jobs import (JobRefused, check, dashboard, init_workbook, load_inputs, plan, problems_as_dicts, reassign,
+                       refresh, review, summary_line)
+    from .xlsx.diagnose import diagnose
+    from .xlsx.errors import XlsxWriteError
+    from .xlsx.owned import write_owned_sheets
+    from .xlsx.reader import WorkbookUnreadable, read_workbook
+    from .xlsx.session import RunLock, take_snapshot
+
+    found = locals()
+    for name in _LAZY:
+        globals().setdefault(name, found[name])
+
+
+def __getattr__(name: str) -> Any:
+    """``xlclient.cli.plan`` and the others, imported on first use."""
+    if name in _LAZY:
+        _import_engine()
+        return globals()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 EXIT_OK, EXIT_PROBLEMS, EXIT_FAILURE = 0, 1, 2
 
@@ -441,6 +468,7 @@ def main_failure(rep: Reporter, args: argparse.Namespace, message: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    _import_engine()
     rep = Reporter(getattr(args, "json", False), getattr(args, "quiet", False))
     try:
         with rep.held:
