@@ -283,6 +283,23 @@ def _put_errors(rows: list[list[Any]], first_row: int, first_col: int, errors: l
             rows[i][j] = text
 
 
+def _cut(rows: list[list[Any]], origin: tuple[int, int], first: tuple[int, int],
+         last: tuple[int, int]) -> list[list[Any]]:
+    """The cells from ``first`` to ``last`` (0-based (row, col), inclusive) of a sheet read
+    from ``origin``, blank ("") where the sheet's rows stop short."""
+    (r0, c0), (r1, c1) = first, last
+    out = []
+    for r in range(r0, r1 + 1):
+        i = r - origin[0]
+        row = rows[i] if 0 <= i < len(rows) else ()
+        a, b = c0 - origin[1], c1 - origin[1] + 1
+        if 0 <= a and b <= len(row):
+            out.append(row[a:b])
+        else:
+            out.append([row[c] if 0 <= c < len(row) else "" for c in range(a, b)])
+    return out
+
+
 def _blank(v: Any) -> bool:
     return v is None or v == ""
 
@@ -313,6 +330,11 @@ def read_workbook(source: "str | Path | Snapshot") -> WorkbookData:
 
     errors = _read_error_cells(data)
     uncomputed = _read_uncomputed(data)
+    # An Excel table's rows are cut from its sheet as read (reading them again cost as much
+    # as reading the sheet: issue 15); identical to calamine's own table rows on every table
+    # of the corpus.
+    table_meta = [wb.get_table_by_name(name) for name in table_names]
+    table_rows: dict[str, list[list[Any]]] = {}
     sheets: list[SheetGrid] = []
     for meta in wb.sheets_metadata:
         if meta.typ != pc.SheetTypeEnum.WorkSheet:
@@ -322,6 +344,9 @@ def read_workbook(source: "str | Path | Snapshot") -> WorkbookData:
         rows = sheet.to_python(skip_empty_area=True)
         if rows == [[]] or rows == [[""]]:
             rows = []
+        for t in table_meta:
+            if t.sheet == meta.name:
+                table_rows[t.name] = _cut(rows, start, t.start, t.end)
         if meta.name in errors:
             _put_errors(rows, start[0], start[1], errors[meta.name])
         if meta.name in uncomputed:
@@ -336,10 +361,9 @@ def read_workbook(source: "str | Path | Snapshot") -> WorkbookData:
                                 hidden=meta.visible != pc.SheetVisibleEnum.Visible, merged=spans))
 
     tables: list[TableInfo] = []
-    for name in table_names:
-        t = wb.get_table_by_name(name)
+    for t in table_meta:
         start = t.start  # first data cell (row, col), 0-based; the header is the row above
-        rows = t.to_python()
+        rows = table_rows[t.name] if t.name in table_rows else t.to_python()
         if t.sheet in errors:
             _put_errors(rows, start[0], start[1], errors[t.sheet])
         tables.append(TableInfo(name=t.name, sheet=t.sheet, headers=list(t.columns), rows=rows,
