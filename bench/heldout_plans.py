@@ -484,9 +484,10 @@ def run_book(spec: dict, workdir: Path, time_limit: float) -> tuple[list[str], l
         return lines, []
     js = json.loads(proc.stdout)
     c = js.get("counts", {})
-    lines.append(f"   CLI counts: planned {c.get('planned')} (visits {c.get('visits')}, development {c.get('development')}, "
-                 f"greetings {c.get('greetings')}, calls {c.get('calls')}), unscheduled {c.get('unscheduled')}, "
-                 f"data problems {c.get('problems')}; provisional years {js.get('provisional_years')}")
+    lines.append("   CLI --json counts: " + ", ".join(f"{k} {c[k]}" for k in ("planned", "visits", "development", "calls",
+                                                                         "greetings", "unscheduled", "problems")
+                                                     if k in c)
+                 + f"; provisional years {js.get('provisional_years')}")
     probs = Counter(p.get("message", "")[:40] for p in js.get("problems", []))
     if probs:
         lines.append("   data problems: " + "; ".join(f"{m} x{n}" for m, n in probs.most_common(4)))
@@ -599,7 +600,8 @@ def run_book(spec: dict, workdir: Path, time_limit: float) -> tuple[list[str], l
             issues.append(f"client {fr.at[k, 'client_id']} has {n} visits on {d}")
     for (k, d, t), n in call_type_day.items():
         if n > 1:
-            issues.append(f"client {fr.at[k, 'client_id']} has {n} identical {t} rows on {d} ({d:%a})")
+            issues.append(f"client {fr.at[k, 'client_id']} has {n} {t} rows on {d} ({d:%a})"
+                          + (" (one per festival)" if t == "节日问候" else ""))
     greet_and_call = sum(1 for (k, d, t) in call_type_day if t == "节日问候" and (k, d, "电话") in call_type_day)
     both_same_day = sum(1 for (k, d) in call_client_day if (k, d) in client_day)
     # cadence rules, per client
@@ -713,7 +715,15 @@ def main() -> None:
     workdir = args.workdir or Path(tempfile.mkdtemp(prefix="heldout_plans_"))
     workdir.mkdir(parents=True, exist_ok=True)
     t_all = time.perf_counter()
-    head = [f"# heldout_plans  {dt.datetime.now():%Y-%m-%d %H:%M}  Python {platform.python_version()}  "
+    def revision() -> str:  # the code under test (another engineer may be changing it meanwhile)
+        try:
+            return subprocess.run(["git", "describe", "--always", "--dirty"], capture_output=True, text=True,
+                                  cwd=ROOT).stdout.strip()
+        except OSError:
+            return "?"
+
+    rev = revision()
+    head = [f"# heldout_plans  {dt.datetime.now():%Y-%m-%d %H:%M}  code {rev}  Python {platform.python_version()}  "
             f"{os.cpu_count()} CPUs  oracle stage limit {args.time_limit:g} s  workbooks in {workdir}",
             "# per AE: due clients, visit slots (working days x 4) | first visits per class planner vs optimum "
             "(overdue incl. never visited, A, B, C, prospects in talks) | overdue seen and all seen, planner/optimum "
@@ -760,6 +770,8 @@ def main() -> None:
                     f"(x{ratio(r['lateness'], r['opt_lateness']):.3f}, {r['status']})" for r in late) or "none")
                 + "; fewer visits than possible: " + ("; ".join(
                     f"{r['book']}/{r['owner']} {r['visits']}/{r['opt_visits']}" for r in short) or "none"))
+    if revision() != rev:
+        tail.append(f"NOTE: the code changed during the run ({rev} at the start, {revision()} at the end)")
     print("\n".join(tail))
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text("\n".join(head + lines + tail) + "\n", encoding="utf-8")
