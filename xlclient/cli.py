@@ -379,6 +379,24 @@ def _both(zh: str, en: str) -> str:
     return f"{zh} / {en}"
 
 
+def cmd_doctor(args: argparse.Namespace, rep: Reporter) -> int:
+    """What this PC has for xlclient (xlclient.doctor): a report to send to support."""
+    from .doctor import PROBLEM, report_text, run_checks
+
+    lang = "en" if args.english else "zh"
+    checks = run_checks(args.workbook, lang)
+    text = report_text(checks, lang)
+    if args.report is not None:
+        args.report.write_text(text + "\n", encoding="utf-8")
+    problems = sum(c.status == PROBLEM for c in checks)
+    if rep.json_mode:
+        print(json.dumps({"command": "doctor", "checks": [c.as_dict() for c in checks], "problems": [],
+                          "exit_code": EXIT_PROBLEMS if problems else EXIT_OK}, ensure_ascii=False))
+    else:
+        print(text)
+    return EXIT_PROBLEMS if problems else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xlclient",
@@ -423,6 +441,19 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--seed", type=int, default=2026, help=_both("随机种子（默认 2026）", "random seed (default 2026)"))
     common(demo, True)
     demo.set_defaults(func=cmd_demo)
+
+    doctor = sub.add_parser("doctor", help=_both("自检：Python、依赖、xlwings 加载项、信任设置和工作簿，写出可发给支持同事的报告",
+                                                 "check this PC: Python, libraries, the xlwings add-in, trust settings "
+                                                 "and a workbook; a report to send to support"),
+                            description=_both("检查这台电脑上 xlclient 所需的一切，能查的查，查不了的说明原因；不改动工作簿",
+                                              "check what xlclient needs on this PC, say what could not be checked and "
+                                              "why; the workbook is not changed. Exit 1 when a problem is found"))
+    doctor.add_argument("workbook", type=Path, nargs="?", metavar="WORKBOOK",
+                        help=_both("要检查的工作簿（可选）", "a workbook to check (optional)"))
+    doctor.add_argument("--report", type=Path, metavar="FILE", help=_both("把报告写入文件", "write the report to FILE"))
+    doctor.add_argument("--english", action="store_true", help=_both("英文报告", "report in English"))
+    doctor.add_argument("--json", action="store_true", help=_both("打印一个 JSON 对象", "print one JSON object"))
+    doctor.set_defaults(func=cmd_doctor, quiet=True)
 
     p = with_workbook("plan", _both("重新生成每位客户经理的拜访计划（拜访计划表），保留已完成、已取消、锁定的行和所有备注",
                                     "regenerate every AE's visit plan (VisitPlan sheet), keeping done, cancelled and "
