@@ -14,7 +14,9 @@ from xlclient.cli import main
 TEMPLATE = Path(__file__).resolve().parents[1] / "workbook" / "xlclient.xlsm"
 
 
-def test_doctor_on_the_template_reports_every_check(capsys, tmp_path):
+def test_doctor_on_the_template_reports_every_check(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))  # no user xlwings.conf of the machine running the tests
+    monkeypatch.setenv("USERPROFILE", str(tmp_path))
     before = TEMPLATE.read_bytes()
     report = tmp_path / "report.txt"
     code = main(["doctor", str(TEMPLATE), "--report", str(report)])
@@ -29,6 +31,17 @@ def test_doctor_on_the_template_reports_every_check(capsys, tmp_path):
         assert code == 0
         assert "无法检查" in text and "没有桌面版 Excel" in text
         assert text.strip().splitlines()[-1].startswith("问题 0 项")
+
+
+def test_doctor_reads_the_users_xlwings_conf(capsys, tmp_path, monkeypatch):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("USERPROFILE", str(tmp_path))
+    (tmp_path / ".xlwings").mkdir()
+    (tmp_path / ".xlwings" / "xlwings.conf").write_text('"INTERPRETER_WIN","C:\\nowhere\\python.exe"\n',
+                                                       encoding="utf-8")
+    assert main(["doctor", "--json"]) == 1
+    checks = {c["check"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
+    assert checks["xlwings.conf"]["status"] == "problem" and "nowhere" in checks["xlwings.conf"]["detail"]
 
 
 def test_doctor_finds_a_workbook_without_functions_or_buttons(capsys, tmp_path):
