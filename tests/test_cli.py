@@ -281,3 +281,25 @@ def test_version_and_help_do_not_import_the_engine():
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip().splitlines()[-1] == "[]"
     assert "xlclient" in done.stdout and "拜访计划" in done.stdout and "visit plan" in done.stdout
+
+
+def test_an_issues_sheet_an_earlier_version_wrote_is_still_replaced(tmp_path, capsys):
+    """数据问题 gained two columns (客户编号, 客户名称): a workbook whose 数据问题 an earlier
+    version wrote (工作表 | 行 | 列 | 值 | 问题) is still recognised as xlclient's."""
+    import xlsxwriter
+
+    path = tmp_path / "older.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("客户台账")
+    ws.write_row(0, 0, ["客户编号", "客户名称", "客户经理", "客户状态", "年度投放额", "最近拜访日期"])
+    ws.write_row(1, 0, ["K1", "甲", "张伟", "合作中", 1_000_000, "2026-10-01"])
+    ws.write_row(2, 0, ["K2", "乙", "张伟", "合作中", "约50万", "2026-10-01"])
+    old = wb.add_worksheet("数据问题")
+    old.write_row(0, 0, ["工作表", "行", "列", "值", "问题"])
+    old.write_row(1, 0, ["客户台账", 3, "年度投放额", "约50万", "应为金额"])
+    wb.close()
+    assert main(["refresh", str(path), "--today", TODAY, "-q"]) == 1
+    capsys.readouterr()
+    issues = sheet_rows(path, "数据问题")
+    assert issues[0] == ["工作表", "行", "客户编号", "客户名称", "列", "值", "问题"]
+    assert issues[1][:4] == ["客户台账", 3.0, "K2", "乙"]

@@ -31,6 +31,9 @@ from .xlsx.reader import WorkbookData
 from .xlsx.worksheet import SheetSpec
 
 LOG_KEEP = 2000  # Log lines kept (oldest dropped first)
+#: First rows earlier versions of xlclient wrote, so that a workbook they wrote is still
+#: recognised as xlclient's and its owned sheets replaced (数据问题 gained 客户编号, 客户名称).
+EARLIER_HEADERS = {"issues": [["工作表", "行", "列", "值", "问题"], ["Sheet", "Row", "Column", "Value", "Problem"]]}
 RED = ("FF9C0006", "FFFFC7CE")  # font, fill (ARGB): overdue, churn risk
 AMBER = ("FF9C5700", "FFFFEB9C")  # due soon
 HOLIDAY_MESSAGES = {
@@ -86,7 +89,7 @@ def _owned_first_rows(key: str) -> list[list[str]]:
     tables = {"classification": CLASSIFICATION_COLUMNS, "issues": ISSUES_COLUMNS, "visit_plan": PLAN_COLUMNS,
               "review": REVIEW_COLUMNS, "handover": HANDOVER_COLUMNS}
     if key in tables:
-        return [column_headers(tables[key], lang) for lang in ("zh", "en")]
+        return [column_headers(tables[key], lang) for lang in ("zh", "en")] + EARLIER_HEADERS.get(key, [])
     if key == "log":
         return list(LOG_HEADERS.values())
     if key == "dashboard":
@@ -709,14 +712,18 @@ def dashboard(inputs: Inputs, *, what: str = "dashboard") -> ReportResult:
     counts = c.counts() | {"problems": len(problems), "charts": len(board.charts)}
     right = set()
     for h in board.headers:  # a column of numbers has its header on the right, above them
-        below = board.rows[h + 1] if h + 1 < len(board.rows) else []
-        right.update((h, col) for col, v in enumerate(below) if isinstance(v, (int, float)) and not isinstance(v, bool))
+        for below in board.rows[h + 1:]:
+            if not below:
+                break
+            right.update((h, col) for col, v in enumerate(below)
+                         if isinstance(v, (int, float)) and not isinstance(v, bool))
     sheets = [
         SheetSpec(name=owned_sheet_name(inputs.data, "dashboard", lang), rows=board.rows, header_rows=0,
                   freeze_header=False, autofilter=False,
                   column_widths=dict(enumerate((30, 12, 14, 14, 14, 12, 14, 12, 12, 12, 12, 12))),
                   cell_formats=board.formats, bold_rows=frozenset(board.titles + board.headers),
-                  right_aligned=frozenset(right), charts=board.charts, landscape=True,
+                  right_aligned=frozenset(right), wrap_rows=frozenset(board.headers), charts=board.charts,
+                  landscape=True,
                   tab_color="7030A0", owned_columns=owned_columns("dashboard")),
         issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang), inputs.data, inputs.book),
         log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary_line(counts, lang)),

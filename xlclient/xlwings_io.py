@@ -520,6 +520,10 @@ def _write(sheet: Any, plan: _Plan) -> None:
     for c in sorted(plan.spec.wrap_columns):
         if plan.height > h:
             sheet.range((h + 1, c + 1), (plan.height, c + 1)).wrap_text = True  # xlwings >= 0.23.2
+    for r in sorted(plan.spec.wrap_rows):
+        width = len(plan.spec.rows[r]) if r < len(plan.spec.rows) else 0
+        if width:
+            sheet.range((r + 1, 1), (r + 1, width)).wrap_text = True
     for r in sorted(plan.spec.bold_rows):
         width = len(plan.spec.rows[r]) if r < len(plan.spec.rows) else 0
         if width:

@@ -238,7 +238,7 @@ def build_dashboard(frame: pd.DataFrame, book_frame: pd.DataFrame, lang: Languag
         head, last = sh.section(
             "客户盈利曲线（鲸鱼曲线）" if zh else "Whale curve (cumulative gross profit)",
             ["客户排名(前%)", "客户数", "累计毛利(万元)", "累计毛利占比", "亏损客户段"] if zh else
-            ["Client rank (top %)", "Clients", "Cumulative gross profit (10k yuan)", "Cumulative share",
+            ["Client rank (top %)", "Clients", "Cum. gross profit (10k yuan)", "Cumulative share",
              "Loss-making tail"], body, {0: PERCENT, 1: COUNT, 2: WAN, 3: PERCENT, 4: PERCENT}, note)
         figures.update(whale_peak=round(peak, 4) if peak is not None else None, loss_making=losing)
         sh.chart(title, ChartSpec("line", "累计毛利占比（按客户毛利排名）" if zh else "Cumulative gross profit by client rank",

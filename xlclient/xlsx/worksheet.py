@@ -94,6 +94,8 @@ class SheetSpec:
     landscape: bool = False
     #: Columns (0-based) whose text wraps within the column's width (long reasons, advice).
     wrap_columns: frozenset[int] = frozenset()
+    #: Rows (0-based) whose texts wrap within their columns: the headers of stacked tables.
+    wrap_rows: frozenset[int] = frozenset()
     #: Colours by content: (column, words, font ARGB, fill ARGB) -- a cell of the column below
     #: the header that contains one of the words is shown in those colours (a conditional
     #: format, so it follows edits and filters).
@@ -271,7 +273,7 @@ class _RowWriter:
         if len(s) > MAX_TEXT // 2 and text_units(s) > MAX_TEXT:  # short texts skip the count
             raise CellValueError(self.spec.name, row, col,
                                  f"text of {text_units(s)} characters is longer than Excel's {MAX_TEXT}")
-        wrap = "\n" in s or (not header and col in self.spec.wrap_columns)
+        wrap = "\n" in s or (not header and col in self.spec.wrap_columns) or self.styles.row in self.spec.wrap_rows
         return _string_cell(ref, s, self.styles.get(header, col, "w" if wrap else "s"))
 
     def _float(self, ref: str, x: float, header: bool, col: int, row: int) -> str | None:
