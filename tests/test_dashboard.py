@@ -311,3 +311,57 @@ def test_libreoffice_renders_every_owned_sheet_without_errors_and_draws_the_char
         assert title in flat, title
     bad = [line for line in text.splitlines() if "###" in line or re.search(r"#(VALUE|NAME|REF|DIV/0|N/A|NUM)|Err:\d", line)]
     assert not bad, bad[:5]
+
+
+def _frame(n: int, status: str = "current") -> pd.DataFrame:
+    return pd.DataFrame({"status": [status] * n, "tier": ["A"] * n if status == "current" else [""] * n,
+                         "owner": ["张伟"] * n, "visit_status_code": [""] * n, "review_codes": [""] * n,
+                         "stage": [""] * n, "likelihood": [np.nan] * n, "quadrant": ["Q1"] * n,
+                         "name": [f"c{k}" for k in range(n)], "next_visit": [pd.NaT] * n, "visit_status": [""] * n})
+
+
+def test_whale_curve_leaves_out_and_says_clients_without_gross_profit():
+    gp = [300_000.0, np.nan, 100_000.0, np.nan, -50_000.0]
+    book = pd.DataFrame({"billings": [1e6] * 5, "gross_profit": gp, "service_hours": [10.0] * 5,
+                         "potential_money": [np.nan] * 5})
+    board = build_dashboard(_frame(5), book, "zh")
+    assert board.figures["whale_left_out"] == 2
+    i = next(k for k, r in enumerate(board.rows) if r and r[0] == "客户盈利曲线（鲸鱼曲线）")
+    assert "2 个现有客户没有毛利数据，未计入" in board.rows[i + 1][0]
+    header = board.rows[i + 2]
+    body = board.rows[i + 3:i + 6]
+    assert [r[1] for r in body] == [1, 2, 3]  # three clients ranked, not five
+    assert body[-1][header.index("累计毛利占比")] == pytest.approx(1.0)
+    assert board.figures["whale_peak"] == pytest.approx(400_000 / 350_000, abs=1e-4)
+
+
+@pytest.mark.parametrize("gp, status", [([-10_000.0, -20_000.0], "current"), ([0.0, 0.0], "current"),
+                                        ([np.nan, np.nan], "prospect")])
+def test_whale_curve_without_profit_to_share_says_so_and_draws_nothing(gp, status):
+    book = pd.DataFrame({"billings": [1e6, 2e6], "gross_profit": gp, "service_hours": [1.0, 1.0],
+                         "potential_money": [np.nan] * 2})
+    frame = _frame(2, status)
+    if status != "current":  # no current client at all: a book of prospects
+        book["gross_profit"] = [5_000.0, 6_000.0]
+    board = build_dashboard(frame, book, "en")
+    assert not any(c.name == "whale curve" for c in board.charts)
+    i = next(k for k, r in enumerate(board.rows) if r and r[0] == "Whale curve (cumulative gross profit)")
+    assert "not positive" in board.rows[i + 1][0]
+
+
+def test_each_aes_row_counts_its_own_clients():
+    n = 7
+    frame = _frame(n)
+    frame["owner"] = ["乙", "甲", "乙", "", "甲", "乙", "乙"]
+    frame["tier"] = ["A", "B", "C", "D", "A", "A", "B"]
+    frame["visit_status_code"] = ["overdue", "", "due_soon", "overdue", "overdue", "", ""]
+    frame["review_codes"] = ["", "churn", "", "", "", "drop", ""]
+    book = pd.DataFrame({"billings": [1e4 * (k + 1) for k in range(n)], "gross_profit": [1.0] * n,
+                         "service_hours": [1.0] * n, "potential_money": [np.nan] * n})
+    board = build_dashboard(frame, book, "zh", plan_status={"甲": {"planned": 3, "done": 1}})
+    h = next(k for k, r in enumerate(board.rows) if r and r[0] == "客户经理")
+    rows = {r[0]: r for r in board.rows[h + 1:h + 4]}
+    assert list(rows) == ["乙", "甲", "（未指定）"]
+    assert rows["乙"][1:10] == [4, 2, 1, 1, 0, 1 + 3 + 6 + 7, 1, 1, 0]
+    assert rows["甲"][1:12] == [2, 1, 1, 0, 0, 2 + 5, 1, 0, 3, 1, 1]
+    assert rows["（未指定）"][1] == 1 and rows["（未指定）"][5] == 1

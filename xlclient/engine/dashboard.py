@@ -218,48 +218,64 @@ def build_dashboard(frame: pd.DataFrame, book_frame: pd.DataFrame, lang: Languag
                    ["客户排名", "累计毛利占比"] if zh else ["Client rank", "Cumulative share of gross profit"], [], {},
                    lacking("毛利", "gross profit"))
     else:
-        gp = np.sort(profit[current])[::-1]
+        raw_gp = book_frame["gross_profit"].to_numpy(dtype=float)[current]
+        unknown = int(np.isnan(raw_gp).sum())  # left out, and said: not taken as 0
+        gp = np.sort(raw_gp[~np.isnan(raw_gp)])[::-1]
         m = len(gp)
         whole = float(gp.sum())
         cum = np.cumsum(gp)
-        steps = list(range(1, m + 1)) if m <= 20 else sorted({max(1, int(round(m * k / 20))) for k in range(1, 21)})
         losing = int((gp < 0).sum())
         body = []
-        for k in steps:
-            share = float(cum[k - 1] / whole) if whole else None
-            body.append([round(k / m, 4), k, _wan(cum[k - 1]), share,
-                         share if (losing and k > m - losing) or (losing and k == m - losing) else None])
-        peak = float(cum.max() / whole) if whole else None
-        note = ((f"亏损客户 {losing} 个，合计毛利 {_wan(gp[gp < 0].sum()):,.1f} 万元：累计毛利最高到 {peak:.0%}，"
-                 f"被亏损客户拉回 100%" if zh else
-                 f"{losing} loss-making clients, {_wan(gp[gp < 0].sum()):,.1f} (10k yuan) together: cumulative gross "
-                 f"profit peaks at {peak:.0%} and the loss-making tail brings it back to 100%")
-                if losing and peak else ("没有亏损客户" if zh else "No loss-making clients"))
+        peak = None
+        if m and whole > 0:
+            steps = list(range(1, m + 1)) if m <= 20 else sorted({max(1, int(round(m * k / 20))) for k in range(1, 21)})
+            for k in steps:
+                share = float(cum[k - 1] / whole)
+                body.append([round(k / m, 4), k, _wan(cum[k - 1]), share,
+                             share if losing and k >= m - losing else None])
+            peak = float(cum.max() / whole)
+            note = ((f"亏损客户 {losing} 个，合计毛利 {_wan(gp[gp < 0].sum()):,.1f} 万元：累计毛利最高到 {peak:.0%}，"
+                     f"被亏损客户拉回 100%" if zh else
+                     f"{losing} loss-making clients, {_wan(gp[gp < 0].sum()):,.1f} (10k yuan) together: cumulative "
+                     f"gross profit peaks at {peak:.0%} and the loss-making tail brings it back to 100%")
+                    if losing else ("没有亏损客户" if zh else "No loss-making clients"))
+        else:  # no profit to share out: a curve of shares would mean nothing
+            note = (f"现有客户的毛利合计 {_wan(whole):,.1f} 万元，不为正：无法画出累计占比" if zh else
+                    f"current clients' gross profit totals {_wan(whole):,.1f} (10k yuan), not positive: no shares to draw")
+        if unknown:
+            note += (f"；{unknown} 个现有客户没有毛利数据，未计入" if zh else
+                     f"; {unknown} current clients without a gross profit figure are left out")
         head, last = sh.section(
             "客户盈利曲线（鲸鱼曲线）" if zh else "Whale curve (cumulative gross profit)",
             ["客户排名(前%)", "客户数", "累计毛利(万元)", "累计毛利占比", "亏损客户段"] if zh else
             ["Client rank (top %)", "Clients", "Cum. gross profit (10k yuan)", "Cumulative share",
              "Loss-making tail"], body, {0: PERCENT, 1: COUNT, 2: WAN, 3: PERCENT, 4: PERCENT}, note)
-        figures.update(whale_peak=round(peak, 4) if peak is not None else None, loss_making=losing)
-        sh.chart(title, ChartSpec("line", "累计毛利占比（按客户毛利排名）" if zh else "Cumulative gross profit by client rank",
-                                  (head + 1, last, 0),
-                                  [(head, head + 1, last, 3)] + ([(head, head + 1, last, 4)] if losing else []), (0, 0),
-                                  colors=["2F5597", "C00000"], name="whale curve"))
-        sh.pad_for_charts(title)
+        figures.update(whale_peak=round(peak, 4) if peak is not None else None, loss_making=losing,
+                       whale_left_out=unknown)
+        if body:
+            sh.chart(title, ChartSpec("line", "累计毛利占比（按客户毛利排名）" if zh else "Cumulative gross profit by client rank",
+                                      (head + 1, last, 0),
+                                      [(head, head + 1, last, 3)] + ([(head, head + 1, last, 4)] if losing else []),
+                                      (0, 0), colors=["2F5597", "C00000"], name="whale curve"))
+            sh.pad_for_charts(title)
 
     # ------------------------------------------------------------ account executives
-    owners = sorted(set(f["owner"]) - {""}) + ([""] if (f["owner"] == "").any() else [])
+    # one pass over the clients: a count per AE of each tier, visit status and flag
     codes_all = f["visit_status_code"].to_numpy(dtype=object)
-    flagged_all = f["review_codes"].to_numpy(dtype=object) != ""
+    counts = pd.DataFrame({
+        "owner": f["owner"].to_numpy(dtype=object), "n": 1,
+        **{t: tier == t for t in ("A", "B", "C", "D")},
+        "billings": np.where(current, billings, 0.0) if billings is not None else 0.0,
+        "overdue": codes_all == "overdue", "due_soon": codes_all == "due_soon",
+        "flagged": f["review_codes"].to_numpy(dtype=object) != ""}).groupby("owner", sort=True).sum()
+    owners = [o for o in counts.index if o != ""] + ([""] if "" in counts.index else [])
     per_owner = []
-    for o in owners:
-        mo = (f["owner"] == o).to_numpy()
+    for o in owners:  # one row per AE
+        c = counts.loc[o]
         ps = (plan_status or {}).get(o, {})
-        per_owner.append([o or ("（未指定）" if zh else "(none)"), int(mo.sum()),
-                          *[int((tier[mo] == t).sum()) for t in ("A", "B", "C", "D")],
-                          _wan(billings[mo & current].sum()) if billings is not None else None,
-                          int((codes_all[mo] == "overdue").sum()), int((codes_all[mo] == "due_soon").sum()),
-                          ps.get("planned", 0), ps.get("done", 0), int(flagged_all[mo].sum())])
+        per_owner.append([o or ("（未指定）" if zh else "(none)"), int(c["n"]), *[int(c[t]) for t in ("A", "B", "C", "D")],
+                          _wan(c["billings"]) if billings is not None else None, int(c["overdue"]), int(c["due_soon"]),
+                          ps.get("planned", 0), ps.get("done", 0), int(c["flagged"])])
     title = sh.next_title()
     head, last = sh.section(
         "按客户经理" if zh else "By account executive",
@@ -340,9 +356,8 @@ def build_dashboard(frame: pd.DataFrame, book_frame: pd.DataFrame, lang: Languag
     industry = (book_frame["industry"].fillna("").astype(str).to_numpy(dtype=object) if "industry" in book_frame
                 else np.full(n, "", dtype=object))
     if (industry[current] != "").any():
-        totals: dict[str, float] = {}
-        for ind, b in zip(industry[current], (billings[current] if billings is not None else np.zeros(int(current.sum())))):
-            totals[ind] = totals.get(ind, 0.0) + float(b)
+        totals = pd.Series(billings[current] if billings is not None else 0.0,
+                           index=industry[current]).groupby(level=0).sum().to_dict()
         ranked = sorted(totals, key=lambda k: (-totals[k], k))
         named = [k for k in ranked if k][:10]
         groups = [(k, (industry == k) & current) for k in named]
