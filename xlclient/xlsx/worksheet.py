@@ -187,6 +187,12 @@ class _Styles:
         self.row = -1  # the 0-based row being written (set by the row writer)
 
     def get(self, header: bool, col: int, kind: str) -> str:
+        if not (self.cell_formats or self.bold_rows or self.right):  # the common case: by column only
+            key0 = (header, col, kind)
+            hit = self.cache.get(key0)
+            if hit is None:
+                hit = self.cache[key0] = self._index(header, col, kind, None, None)
+            return hit
         at = (self.row, col)
         fmt = self.cell_formats.get(at) if self.cell_formats else None
         bold = header or self.row in self.bold_rows
@@ -194,12 +200,15 @@ class _Styles:
         key = (bold, col, kind, fmt, align)
         hit = self.cache.get(key)
         if hit is None:
-            fmt = fmt or self.formats.get(col)
-            numfmt = {"s": None, "w": None, "n": fmt,
-                      "d": fmt or DATE_FORMAT, "t": fmt or DATETIME_FORMAT, "h": fmt or TIME_FORMAT}[kind]
-            index = self.book.index(StyleKey(bold=bold, numfmt=numfmt, wrap=kind == "w", align=align))
-            hit = self.cache[key] = f' s="{index}"' if index else ""
+            hit = self.cache[key] = self._index(bold, col, kind, fmt, align)
         return hit
+
+    def _index(self, bold: bool, col: int, kind: str, fmt: str | None, align: str | None) -> str:
+        fmt = fmt or self.formats.get(col)
+        numfmt = {"s": None, "w": None, "n": fmt,
+                  "d": fmt or DATE_FORMAT, "t": fmt or DATETIME_FORMAT, "h": fmt or TIME_FORMAT}[kind]
+        index = self.book.index(StyleKey(bold=bold, numfmt=numfmt, wrap=kind == "w", align=align))
+        return f' s="{index}"' if index else ""
 
 
 def _string_cell(ref: str, s: str, style: str) -> str:
