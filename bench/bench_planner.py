@@ -289,6 +289,15 @@ def main() -> None:
     for start in (START, dt.date(2027, 1, 18)):
         run(book, settings, cal, start, args, report, lines)
 
+    # the local search grows with the square of one AE's visit slots: one AE, many slots
+    for clients, per_day in ((2_000, 20), (6_000, 60)):
+        big = make_book(clients, 1)
+        wide = Settings(as_of=START, daily_visits=per_day)
+        lines.append(f"## one AE, {clients:,} clients, {per_day} visits a day, {args.weeks} weeks "
+                     f"({per_day * 5 * args.weeks:,} visit slots)")
+        seconds, plan = best_of(lambda: plan_visits(big, wide, cal, start=START, weeks=args.weeks), 3)
+        report("plan_visits", seconds, f"{plan.counts()['visits']:,} visits")
+
     header = [
         f"# bench_planner  {dt.datetime.now():%Y-%m-%d %H:%M}  Python {platform.python_version()}"
         f"  numpy {np.__version__}  pandas {pd.__version__}  {platform.machine()}",
