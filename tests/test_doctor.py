@@ -37,11 +37,14 @@ def test_doctor_reads_the_users_xlwings_conf(capsys, tmp_path, monkeypatch):
     monkeypatch.setenv("HOME", str(tmp_path))
     monkeypatch.setenv("USERPROFILE", str(tmp_path))
     (tmp_path / ".xlwings").mkdir()
-    (tmp_path / ".xlwings" / "xlwings.conf").write_text('"INTERPRETER_WIN","C:\\nowhere\\python.exe"\n',
-                                                       encoding="utf-8")
+    other = "INTERPRETER_MAC" if sys.platform == "win32" else "INTERPRETER_WIN"
+    (tmp_path / ".xlwings" / "xlwings.conf").write_text(
+        f'"INTERPRETER","/nowhere/python"\n"{other}","/elsewhere/python"\n', encoding="utf-8")
     assert main(["doctor", "--json"]) == 1
     checks = {c["check"]: c for c in json.loads(capsys.readouterr().out)["checks"]}
     assert checks["xlwings.conf"]["status"] == "problem" and "nowhere" in checks["xlwings.conf"]["detail"]
+    assert "elsewhere" not in checks["xlwings.conf"]["detail"]  # another platform's interpreter is not this PC's
+    assert "elsewhere" not in checks["xlwings.conf"]["detail"]  # another platform's interpreter is not this PC's
 
 
 def test_doctor_finds_a_workbook_without_functions_or_buttons(capsys, tmp_path):

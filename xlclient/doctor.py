@@ -94,8 +94,11 @@ def run_checks(workbook: Path | None, lang: str = "zh") -> list[Check]:
     conf = Path.home() / ".xlwings" / "xlwings.conf"
     if conf.exists():
         lines = conf.read_text(encoding="utf-8", errors="replace").splitlines()
+        # only the interpreter this platform's Excel uses (a Windows path does not exist on a Mac)
+        mine = {"INTERPRETER"} | ({"INTERPRETER_WIN"} if sys.platform == "win32" else set()) \
+            | ({"INTERPRETER_MAC"} if sys.platform == "darwin" else set())
         interp = [ln.split(",", 1)[1].strip().strip('"') for ln in lines
-                  if ln.upper().startswith(('"INTERPRETER', "INTERPRETER")) and "," in ln]
+                  if "," in ln and ln.split(",", 1)[0].strip().strip('"').upper() in mine]
         bad = [p for p in interp if p and not Path(os.path.expandvars(p.replace("%USERPROFILE%", str(Path.home()))))
                .expanduser().exists()]
         out.append(Check("xlwings.conf", PROBLEM if bad else OK,
