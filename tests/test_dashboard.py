@@ -365,3 +365,17 @@ def test_each_aes_row_counts_its_own_clients():
     assert rows["乙"][1:10] == [4, 2, 1, 1, 0, 1 + 3 + 6 + 7, 1, 1, 0]
     assert rows["甲"][1:12] == [2, 1, 1, 0, 0, 2 + 5, 1, 0, 3, 1, 1]
     assert rows["（未指定）"][1] == 1 and rows["（未指定）"][5] == 1
+
+
+def test_pipeline_says_how_many_prospects_have_no_budget():
+    frame = _frame(4, "prospect")
+    frame["stage"] = ["committed", "strong", "strong", "qualified"]
+    frame["likelihood"] = [0.9, 0.6, 0.6, 0.35]
+    book = pd.DataFrame({"billings": [np.nan] * 4, "gross_profit": [np.nan] * 4, "service_hours": [np.nan] * 4,
+                         "potential_money": [1e6, np.nan, 2e6, np.nan]})
+    board = build_dashboard(frame, book, "zh")
+    i = next(k for k, r in enumerate(board.rows) if r and r[0] == "潜在客户意向阶段")
+    assert board.rows[i + 1][0] == "2 个潜在客户没有预计预算，未计入预算与期望价值"
+    header = board.rows[i + 2]
+    strong = next(r for r in board.rows[i + 3:] if r and r[0] == "主要")
+    assert strong[header.index("期望价值(万元)")] == pytest.approx(0.6 * 200, abs=0.05)

@@ -305,14 +305,22 @@ def build_dashboard(frame: pd.DataFrame, book_frame: pd.DataFrame, lang: Languag
         expected = float(np.nansum(potential[ms] * np.nan_to_num(like[ms]))) if potential is not None else None
         pipe.append([label(STAGE_NAMES, s, lang), int(ms.sum()), round(mean, 4) if mean is not None else None,
                      _wan(budget) if budget is not None else None, _wan(expected) if expected is not None else None])
+    if potential is None:
+        pipe_note = ("台账的潜力是评分而非预算金额：预算与期望价值留空" if zh else
+                     "Potential is a score, not a budget: budget and expected value are empty")
+    else:  # a prospect in the pipeline without a budget adds nothing to the sums: say how many
+        staged = np.isin(stage, STAGES)
+        no_budget = int((staged & np.isnan(book_frame["potential_money"].to_numpy(dtype=float))).sum())
+        pipe_note = ((f"{no_budget} 个潜在客户没有预计预算，未计入预算与期望价值" if zh else
+                      f"{no_budget} prospects without a budget are not in the budget and expected value")
+                     if no_budget else "")
     title = sh.next_title()
     head, last = sh.section(
         "潜在客户意向阶段" if zh else "Prospect pipeline",
         ["阶段", "客户数", "平均购买可能性", "预计年度预算(万元)", "期望价值(万元)"] if zh else
         ["Stage", "Prospects", "Mean likelihood", "Expected budget (10k yuan)", "Expected value (10k yuan)"],
         pipe, {1: COUNT, 2: PERCENT, 3: WAN, 4: WAN},
-        "" if potential is not None else ("台账的潜力是评分而非预算金额：预算与期望价值留空" if zh else
-                                          "Potential is a score, not a budget: budget and expected value are empty"))
+        pipe_note)
     figures["pipeline"] = {r[0]: r[1] for r in pipe}
     series = [(head, head + 1, last, 1)]
     sh.chart(title, ChartSpec("bar", "意向阶段漏斗（客户数）" if zh else "Pipeline by stage (prospects)",
