@@ -28,7 +28,12 @@ def book(tmp_path) -> Path:
 
 def plan_rows(path: Path) -> list[list]:
     rows = pc.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("拜访计划").to_python()
-    return [r[:10] for r in rows]
+    out = []
+    for r in rows:  # the plan ends at the blank rows above the blocks under it
+        if all(v in ("", None) for v in r[:10]):
+            break
+        out.append(r[:10])
+    return out
 
 
 def run(capsys, *argv) -> tuple[int, dict]:
@@ -57,6 +62,13 @@ def test_plan_on_working_days_with_a_summary_per_ae(book, capsys):
         assert sum(o[key] for o in result["owners"].values()) == result["counts"][key], key
     types = [r[5] for r in rows[1:] if r[0] != ""]
     assert result["counts"]["visits"] == sum(t in ("拜访", "开发") for t in types)
+    # the unscheduled work sits under the plan, out of its filter: filtering the plan hides none of it
+    ws = openpyxl.load_workbook(book)["拜访计划"]
+    end = len(rows)
+    assert result["counts"]["unscheduled"] and ws.auto_filter.ref == f"A1:J{end}"
+    assert ws.cell(end + 3, 1).value == "未安排的工作" and ws.cell(end + 3, 1).font.b
+    assert ws.cell(1, 12).value.startswith(f"↓ 计划下方第 {end + 3} 行起：未安排的工作 {result['counts']['unscheduled']} 项")
+    assert all(str(dv.sqref).endswith(str(end + 2)) for dv in ws.data_validations.dataValidation)
 
 
 def test_staff_edits_survive_regeneration(book, capsys):

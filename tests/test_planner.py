@@ -53,6 +53,14 @@ def regenerate(p: VisitPlan, clients, start, weeks=4, **settings):
     return plan(clients, start, weeks, existing=read_visit_plan(p.sheet_rows()), **settings)
 
 
+def typed_under_plan(p, *typed):
+    """The plan's sheet with rows a person typed right under the plan (before the blocks
+    under it, which move down as when rows are inserted in Excel)."""
+    rows = p.sheet_rows()
+    end = p.table_last_row()
+    return rows[:end] + [list(r) for r in typed] + rows[end:]
+
+
 def new_rows(p, type_=None, owner=None):
     return [r for r in p.rows if not r.kept and (type_ is None or r.type == type_)
             and (owner is None or r.owner == owner)]
@@ -95,7 +103,7 @@ def test_spring_festival_2027_greetings_in_the_five_working_days_before():
     assert p.provisional and p.provisional_years == [2027]
     assert all(not (D(2027, 2, 5) <= r.date <= D(2027, 2, 10)) for r in new_rows(p))
     assert "2027" in p.notice("zh") and "2027" in p.notice("en")
-    assert p.side_rows()[-2:] == [["提示"], [p.notice("zh")]]
+    assert p.blocks_below()[-2:] == [["提示"], [p.notice("zh")]]
 
 
 def test_greetings_that_do_not_fit_name_the_festival():
@@ -106,8 +114,8 @@ def test_greetings_that_do_not_fit_name_the_festival():
                                                  D(2027, 2, 4)]
     missed = [u for u in p.unscheduled if u.type == "greeting"]
     assert len(missed) == 2
-    assert missed[0].cells("zh")[5] == "春节问候：容量已满 2027-01-29..2027-02-04"
-    assert missed[0].cells("en")[5] == "Spring Festival greeting: capacity full 2027-01-29..2027-02-04"
+    assert missed[0].cells("zh")[6] == "春节问候：容量已满 2027-01-29..2027-02-04"
+    assert missed[0].cells("en")[6] == "Spring Festival greeting: capacity full 2027-01-29..2027-02-04"
 
 
 def test_mid_autumn_and_national_day_2026_greetings():
@@ -130,7 +138,7 @@ def test_a_plan_reaching_into_2027_is_provisional_even_with_no_row_there():
     p = plan(clients, D(2026, 12, 7), weeks=4, calendar=CAL_2026)  # ends 2027-01-03: 01-01 off, 01-02/03 a weekend
     assert max(r.date for r in p.rows) <= D(2026, 12, 31)
     assert p.provisional_years == [2027]
-    assert "2027" in p.side_rows()[-1][0]
+    assert "2027" in p.blocks_below()[-1][0]
 
 
 def test_festival_just_after_the_horizon_is_greeted_in_the_part_of_the_window_inside_it():
@@ -199,8 +207,8 @@ def test_clients_without_owner_are_listed_with_the_reason():
     assert new_rows(p) == []
     assert {(u.client_id, u.type, u.reason) for u in p.unscheduled} == {("A1", "visit", "no_owner"),
                                                                           ("C1", "visit", "no_owner")}
-    assert p.unscheduled_table("zh")[1][5] == "未指定客户经理"
-    assert p.unscheduled_table("en")[1][5] == "no owner"
+    assert p.unscheduled_table("zh")[1][6] == "未指定客户经理"
+    assert p.unscheduled_table("en")[1][6] == "no owner"
 
 
 def test_work_that_does_not_fit_is_unscheduled_with_the_days_tried():
@@ -209,8 +217,8 @@ def test_work_that_does_not_fit_is_unscheduled_with_the_days_tried():
     assert len(new_rows(p, "visit")) == 20
     missed = [u for u in p.unscheduled if u.type == "visit"]
     assert len(missed) == 5
-    assert missed[0].cells("zh")[5] == "容量已满 2026-11-30..2026-12-04"
-    assert missed[0].cells("en")[5] == "capacity full 2026-11-30..2026-12-04"
+    assert missed[0].cells("zh")[6] == "容量已满 2026-11-30..2026-12-04"
+    assert missed[0].cells("en")[6] == "capacity full 2026-11-30..2026-12-04"
 
 
 # ============================================================ development quota
@@ -228,6 +236,19 @@ def test_four_development_visits_in_a_whole_month_to_the_likeliest_prospects():
     assert all(r.date.month == 12 for r in dev)
     assert sorted(r.client_id for r in dev) == ["P16", "P17", "P18", "P19"]
     assert p.summary["王芳"].development == 4
+
+
+def test_prospects_that_did_not_fit_and_a_quota_short_of_prospects_are_told_apart():
+    """Two prospects find no slot and two more visits have no prospect at all: the line
+    for the rest says "other", not that there is no prospect (two are listed above it)."""
+    current = [client(f"C{i}", last_visit=D(2026, 6, 1)) for i in range(80)]
+    p = plan(frame(*(current + prospects(2))), D(2026, 12, 1), weeks=5, daily_visits=2, daily_calls=0,
+             monthly_development=4)
+    dev = [u.cells("zh") for u in p.unscheduled if u.type == "development"]
+    assert sorted(r[2] for r in dev[:2]) == ["P00", "P01"] and all(r[6].startswith("容量已满") for r in dev[:2])
+    assert dev[2][6] == "2026-12 开发拜访还差 2 次：除上面容量已满的，没有其他可开发的潜在客户"
+    alone = plan(frame(*prospects(1)), D(2026, 12, 1), weeks=5, daily_calls=0)
+    assert [u.reason for u in alone.unscheduled] == ["dev_pool"]  # nobody listed above: plain wording
 
 
 def test_development_quota_is_prorated_for_partial_months():
@@ -258,7 +279,7 @@ def test_too_few_prospects_is_reported_as_a_shortfall():
     p = plan(frame(*prospects(1)), D(2026, 12, 1), weeks=5, daily_calls=0)
     short = [u for u in p.unscheduled if u.reason == "dev_pool"]
     assert len(short) == 1 and short[0].reason_params == {"month": "2026-12", "count": 3}
-    assert "还差 3 次" in short[0].cells("zh")[5]
+    assert "还差 3 次" in short[0].cells("zh")[6]
 
 
 def test_pipeline_prospects_get_cadence_visits_not_development():
@@ -304,11 +325,11 @@ def test_call_day_does_not_depend_on_the_plan_start():
 def test_a_done_visit_counts_as_the_latest_visit():
     clients = frame(client("A1", tier="A", last_visit=D(2026, 9, 1)))  # overdue per the book
     p = plan(clients, D(2026, 11, 23))
-    rows = p.sheet_rows()
-    rows.append([D(2026, 11, 20), "王芳", "A1", "客户A1", "A", "拜访", "", DONE, "谈了明年预算", None])
+    done = [D(2026, 11, 20), "王芳", "A1", "客户A1", "A", "拜访", "", DONE, "谈了明年预算", None]
+    rows = typed_under_plan(p, done)
     again = plan(clients, D(2026, 11, 23), existing=read_visit_plan(rows))
     assert days_of(again, "A1") == [D(2026, 12, 4), D(2026, 12, 18)]
-    assert [r.cells() for r in again.rows if r.kept] == [rows[-1]]
+    assert [r.cells() for r in again.rows if r.kept] == [done]
 
 
 def test_locked_rows_take_capacity_and_stand_for_the_visit():
@@ -347,7 +368,7 @@ def test_notes_follow_the_same_slot_or_move_to_the_removed_notes_block_and_come_
     p2 = plan(clients, start, weeks=2, daily_calls=0, existing=read_visit_plan(rows))
     assert p2.sheet_rows() == rows
     # the AE records a visit to A1 last Friday: A1's row moves, its note goes aside
-    rows2 = p2.sheet_rows() + [[D(2026, 11, 20), "王芳", "A1", "客户A1", "A", "拜访", "", DONE, None, None]]
+    rows2 = typed_under_plan(p2, [D(2026, 11, 20), "王芳", "A1", "客户A1", "A", "拜访", "", DONE, None, None])
     p3 = plan(clients, start, weeks=2, daily_calls=0, existing=read_visit_plan(rows2))
     assert [r.note for r in p3.rows if r.client_id == "A1" and not r.kept] == [None]
     assert len(p3.removed_notes) == 1
@@ -373,9 +394,8 @@ def test_a_row_typed_by_a_person_is_kept_like_a_locked_row():
     clients = frame(client("C1", last_visit=D(2026, 8, 1)))  # overdue: planned on the first day
     p = plan(clients, D(2026, 11, 23), daily_calls=0)
     assert days_of(p, "C1") == [D(2026, 11, 23)]
-    rows = p.sheet_rows()
     typed = [D(2026, 11, 26), "王芳", "C1", "客户C1", "C", "拜访", None, "计划", "客户邀请参加发布会", None]
-    rows.append(typed)
+    rows = typed_under_plan(p, typed)
     again = plan(clients, D(2026, 11, 23), daily_calls=0, existing=read_visit_plan(rows))
     assert [r.cells() for r in again.rows if r.kept] == [typed]
     assert days_of(again, "C1") == []  # the typed visit stands for the due one
@@ -384,14 +404,14 @@ def test_a_row_typed_by_a_person_is_kept_like_a_locked_row():
 def test_unreadable_rows_are_reported_and_kept_as_they_were():
     clients = frame(client("C1", last_visit=D(2026, 6, 1)))
     p = plan(clients, D(2026, 11, 23), daily_calls=0)
-    rows = p.sheet_rows()
     bad_date = ["下周二", "王芳", "C1", "客户C1", "C", "拜访", "x", "计划", "记得带样片", None]
     bad_status = [D(2026, 11, 24), "王芳", "C1", "客户C1", "C", "拜访", "x", "进行中", None, None]
-    rows += [bad_date, bad_status]
+    rows = typed_under_plan(p, bad_date, bad_status)
     existing = read_visit_plan(rows, sheet="拜访计划")
     again = plan(clients, D(2026, 11, 23), daily_calls=0, existing=existing)
     problems = {(pr.row, pr.column, pr.value, pr.code) for pr in again.problems}
-    assert problems == {(len(rows) - 1, "日期", "下周二", "plan_date"), (len(rows), "状态", "进行中", "plan_status")}
+    end = p.table_last_row()
+    assert problems == {(end + 1, "日期", "下周二", "plan_date"), (end + 2, "状态", "进行中", "plan_status")}
     kept = [r.cells() for r in again.rows if r.kept]
     assert bad_status in kept and kept[-1] == bad_date  # undated rows go last
     assert "状态应为" in again.problems[1].message("zh") or "状态应为" in again.problems[0].message("zh")
@@ -676,7 +696,7 @@ def test_capacity_short_says_who_was_not_seen_and_how_many_visit_days_would_see_
                                                                          "C6", "C7", "P7"} - {
         r.client_id for r in new_rows(p, "visit")}
     assert p.shortfall_lines("zh") == ["王芳：4 个到期客户未能安排拜访，再加约 4 个拜访日（按每天上限）可以全部安排"]
-    assert any(row and row[0] == "拜访容量不足" for row in p.side_rows("zh"))
+    assert any(row and row[0] == "拜访容量不足" for row in p.blocks_below("zh"))
 
 
 def test_a_client_gets_one_courtesy_call_where_two_periods_meet_at_a_holiday():

@@ -271,8 +271,9 @@ def test_comments_free_columns_links_colours_and_a_table_on_the_plan_survive(boo
     assert ws.cell(new[5], 4).hyperlink.target == "https://crm.example.com/clients/5"
     assert ws.cell(new[6], 1).fill.fgColor.rgb.endswith("FFFF00")
     table = ws.tables["计划表"]
-    last = max(r for r, v in rows.items() if v[0] is not None)
+    last = next(r for r in range(2, ws.max_row + 2) if rows.get(r, [None])[0] is None) - 1  # the plan's last row
     assert table.ref == f"A1:J{last}" and ws.auto_filter.ref is None
+    assert rows[last + 3][0] == "未安排的工作"  # the blocks under the plan stay out of the table
     assert openpyxl.load_workbook(book)["我的统计"]["A1"].value == '=COUNTIF(计划表[状态],"计划")'
 
 

@@ -12,6 +12,7 @@ from xlclient.engine.calendar import WorkingCalendar
 from xlclient.engine.planner import plan_visits
 from xlclient.engine.settings import Settings
 from xlclient.engine.visitplan import (
+    GAP_ROWS,
     PLAN_COLUMNS,
     SIDE_COLUMN,
     read_visit_plan,
@@ -53,13 +54,54 @@ def test_header_and_words_in_both_languages():
     assert make(read_visit_plan(zh.sheet_rows()), lang="en").sheet_rows() == en.sheet_rows()
 
 
-def test_blocks_sit_beside_the_plan_from_column_l():
+def test_blocks_sit_under_the_plan_out_of_its_filter_and_the_header_row_points_at_them():
     p = make()
     rows = p.sheet_rows()
     assert p.unscheduled  # the development quota finds no prospect
-    assert rows[0][:10] == p.plan_table()[0] and rows[0][10] is None and rows[0][SIDE_COLUMN] == "未安排的工作"
-    assert rows[1][SIDE_COLUMN:] == ["客户经理", "客户编号", "客户名称", "等级", "类型", "原因", "应安排日期"]
+    end = p.table_last_row()
+    assert end == len(p.rows) + 1 and rows[:end] == [rows[0]] + p.plan_table()[1:]
+    assert rows[0][:10] == p.plan_table()[0] and rows[0][10] is None
+    first = end + GAP_ROWS + 1  # Excel row of the first title
+    assert rows[0][SIDE_COLUMN] == f"↓ 计划下方第 {first} 行起：未安排的工作 {len(p.unscheduled)} 项"
+    assert all(r == [] for r in rows[end:end + GAP_ROWS])
+    assert rows[first - 1] == ["未安排的工作"]
+    # the block's columns sit under the plan's columns of the same meaning
+    assert rows[first][:7] == ["应安排日期", "客户经理", "客户编号", "客户名称", "等级", "类型", "原因"]
+    assert all(r[1] == "Li Lei" and r[5] == "开发" for r in rows[first + 1:first + 1 + len(p.unscheduled)])
+    en = make(lang="en").sheet_rows()
+    assert en[0][SIDE_COLUMN].startswith(f"↓ Below the plan from row {first}: Unscheduled: ")
     assert SIDE_COLUMN == 11
+    # nothing under the plan: no pointer, no gap
+    quiet = make(monthly_development=0)
+    assert not quiet.unscheduled and quiet.sheet_rows() == quiet.plan_table()
+
+
+def test_a_block_whose_title_was_typed_over_still_ends_the_plan():
+    p = make()
+    rows = [list(r) for r in p.sheet_rows()]
+    end = p.table_last_row()
+    rows[end] = [D(2026, 11, 30), "Li Lei", "B1", "客户B1", "B", "拜访", None, "计划", "客户要求", None]
+    rows[end + GAP_ROWS] = [D(2026, 12, 1), "Li Lei", "C1", "客户C1", "C", "拜访", None, "计划", "第二行", None]
+    read = read_visit_plan(rows)
+    assert [r.note for r in read.rows[-2:]] == ["客户要求", "第二行"]  # typed rows are the plan's
+    assert len(read.rows) == len(p.rows) + 2 and read.problems == []  # the unscheduled rows are not
+
+
+def test_a_sheet_written_with_the_blocks_beside_the_plan_is_still_read():
+    """Earlier versions stacked the blocks from column L; such a sheet keeps its notes."""
+    p = make()
+    plan = [list(r) for r in p.plan_table()]
+    side = [["已移除计划行的备注"], ["日期", "客户经理", "客户编号", "客户名称", "类型", "备注", "现计划日期"],
+            [D(2026, 11, 21), "Li Lei", "A1", "客户A1", "拜访", "改到下午", None]]
+    for i, block in enumerate(side):
+        plan[i] = plan[i] + [None] * (SIDE_COLUMN - len(plan[i])) + block
+    read = read_visit_plan(plan)
+    assert [n.note for n in read.removed_notes] == ["改到下午"] and len(read.rows) == len(p.rows)
+    again = make(read)
+    sheet = again.sheet_rows()
+    assert all(len(r) <= SIDE_COLUMN + 1 for r in sheet)  # nothing beside the plan but the pointer
+    title = sheet.index(["已移除计划行的备注"])
+    assert title > again.table_last_row() and sheet[title + 2][8] == "改到下午"
 
 
 def test_cells_in_every_form_staff_or_tools_leave_them():
@@ -132,18 +174,18 @@ def test_a_sheet_without_plan_header_is_unreadable_and_must_not_be_overwritten()
 def test_rows_added_below_the_plan_and_gaps_in_the_notes_block_are_read():
     p = make()
     rows = p.sheet_rows()
-    plain = rows[1][:10]
-    plain[8] = "改到下午"
     # a note whose row will not come back, kept aside
     rows[1] = rows[1][:8] + ["改到下午", None] + rows[1][10:]
     rows[1][0] = D(2026, 11, 21)  # a Saturday: not planned again
     again = make(read_visit_plan(rows))
     assert [n.note for n, _ in again.removed_notes] == ["改到下午"]
     sheet = again.sheet_rows()
-    title = next(i for i, r in enumerate(sheet) if len(r) > SIDE_COLUMN and r[SIDE_COLUMN] == "已移除计划行的备注")
-    # staff insert a blank row inside the block and add a row at the bottom of the plan
+    title = sheet.index(["已移除计划行的备注"])
+    assert sheet[title + 1][:9] == ["日期", "客户经理", "客户编号", "客户名称", None, "类型", "现计划日期", None, "备注"]
+    # staff insert a blank row inside the block and add a row right under the plan
     sheet.insert(title + 2, [])
-    sheet.append([D(2026, 11, 30), "Li Lei", "B1", "客户B1", "B", "拜访", None, "计划", "客户要求", None])
+    sheet[again.table_last_row()] = [D(2026, 11, 30), "Li Lei", "B1", "客户B1", "B", "拜访", None, "计划", "客户要求",
+                                     None]
     read = read_visit_plan(sheet)
     assert [n.note for n in read.removed_notes] == ["改到下午"]
     assert read.rows[-1].kept == "typed" and read.rows[-1].note == "客户要求"

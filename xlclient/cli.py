@@ -248,9 +248,15 @@ def cmd_plan(args: argparse.Namespace, rep: Reporter) -> int:
     for row in table:
         rep.say("  " + "  ".join(str(v).ljust(w) for v, w in zip(row, widths)))
     c = result.counts
-    rep.say((f"新排 {c['planned']} 项，保留已完成/已取消/锁定 {c['kept']} 项，未安排 {c['unscheduled']} 项（见表右侧）" if zh else
-             f"Planned {c['planned']}, kept {c['kept']} done/cancelled/locked rows, unscheduled {c['unscheduled']} "
-             f"(listed beside the plan)"))
+    from .engine.visitplan import GAP_ROWS
+
+    where = ""
+    if c["unscheduled"]:
+        row = vp.table_last_row() + GAP_ROWS + 1
+        where = f"（见计划下方第 {row} 行起）" if zh else f" (listed below the plan from row {row})"
+    rep.say((f"新排 {c['planned']} 项，保留已完成/已取消/锁定 {c['kept']} 项，未安排 {c['unscheduled']} 项{where}" if zh else
+             f"Planned {c['planned']}, kept {c['kept']} done/cancelled/locked rows, unscheduled {c['unscheduled']}"
+             f"{where}"))
     for line in vp.shortfall_lines(lang):
         rep.say(("容量不足：" if zh else "Capacity short: ") + line)
     if vp.provisional:

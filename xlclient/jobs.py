@@ -553,12 +553,15 @@ class PlanResult:
 
 def visit_plan_sheet(vp: Any, lang: Language, name: str) -> SheetSpec:
     """The VisitPlan sheet: the plan in A-J with drop-downs on the columns staff edit
-    (类型, 状态, 锁定), the unscheduled/notes blocks from column L."""
-    from .engine.visitplan import PLAN_COLUMNS, SIDE_COLUMN, STATUS_NAMES, TYPE_NAMES
+    (类型, 状态, 锁定) down to the blank rows under it, its filter over the plan only, and
+    the unscheduled / notes blocks under it (out of the filter's reach)."""
+    from .engine.visitplan import GAP_ROWS, PLAN_COLUMNS, STATUS_NAMES, TYPE_NAMES
 
     rows = vp.sheet_rows(lang)
     keys = [k for k, _, _ in PLAN_COLUMNS]
-    last = max(len(vp.rows) + 200, 1000)
+    end = vp.table_last_row()
+    below = len(rows) > end  # blocks under the plan
+    last = end + GAP_ROWS if below else max(end + 200, 1000)
     col = {k: chr(ord("A") + i) for i, k in enumerate(keys)}
     yes_no = ["是", "否"] if lang == "zh" else ["Yes", "No"]
     validations = [
@@ -569,10 +572,15 @@ def visit_plan_sheet(vp: Any, lang: Language, name: str) -> SheetSpec:
     widths = {"date": 11, "owner": 10, "client_id": 11, "name": 28, "tier": 6, "type": 10, "reason": 34,
               "status": 8, "notes": 30, "locked": 6}
     column_widths = {i: widths[k] for i, k in enumerate(keys)}
-    column_widths.update({SIDE_COLUMN + i: w for i, w in enumerate((10, 11, 24, 6, 10, 36, 12))})
+    title_rows = frozenset(i for i in range(end, len(rows)) if rows[i] and rows[i][0] is not None
+                           and (i == end or not rows[i - 1]))
+    headers = frozenset(i + 1 for i in title_rows if i + 1 < len(rows) and len(rows[i + 1]) > 1)
+    dates = {(i, j): "yyyy-mm-dd" for i in range(end, len(rows)) for j, v in enumerate(rows[i])
+             if j and isinstance(v, dt.date)}  # a removed note's new date, under 原因
     return SheetSpec(name=name, rows=rows, column_widths=column_widths, number_formats={0: "yyyy-mm-dd"},
                      data_validations=validations, tab_color="548235", owned_columns=owned_columns("visit_plan"),
-                     wrap_columns=frozenset({SIDE_COLUMN + 5}))  # the unscheduled work's reasons
+                     table_end=(end, len(keys) - 1) if below else None, bold_rows=title_rows | headers,
+                     cell_formats=dates, landscape=True)  # printed one page wide for each AE
 
 
 def plan(inputs: Inputs, *, start: dt.date | None = None, weeks: int | None = None,

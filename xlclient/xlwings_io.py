@@ -609,8 +609,10 @@ def _cosmetics(sheet: Any, plan: _Plan) -> bool:
             ws.AutoFilterMode = False  # also shows rows a stale filter had hidden
         h = spec.header_rows
         if spec.autofilter and h and plan.width:
-            last = max(plan.height, h)
-            ws.Range(f"A{h}:{column_letter(plan.width - 1)}{last}").AutoFilter()
+            last, last_col = max(plan.height, h), plan.width - 1
+            if spec.table_end is not None:  # the plan only, not the blocks under it
+                last, last_col = max(spec.table_end[0], h), spec.table_end[1]
+            ws.Range(f"A{h}:{column_letter(last_col)}{last}").AutoFilter()
         if spec.tab_color:
             rgb = spec.tab_color.lstrip("#")[-6:]
             ws.Tab.Color = int(rgb[4:6] + rgb[2:4] + rgb[0:2], 16)  # Excel wants BGR

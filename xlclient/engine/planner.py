@@ -63,7 +63,7 @@ simply not in this plan.
 Provisional.  When the horizon reaches into a year whose official holiday schedule is
 not published (2027 as of November 2026), the plan is built on that year's statutory
 festivals only and :attr:`VisitPlan.provisional_years` says so (a notice is written
-beside the plan) -- even when no row lands in that year, since which days are off there
+under the plan) -- even when no row lands in that year, since which days are off there
 is the guess.
 
 Determinism.  Every ordering has an explicit tie-break by client key and every "random"
@@ -599,7 +599,9 @@ def _plan_owner(ctx: _Context, o: str, visit_clients: list[int], dev_clients: li
                 reason, params = ctx.capacity_reason(eff, hi)
                 unscheduled.append(ctx.unscheduled(i, "development", reason, params, eff))
             if short > len(failed):
-                unscheduled.append(Unscheduled(o, "", "", "", "development", "dev_pool",
+                # a prospect listed above as "capacity full" is one of them: say "other"
+                unscheduled.append(Unscheduled(o, "", "", "", "development",
+                                               "dev_pool_more" if failed else "dev_pool",
                                                {"month": label, "count": short - len(failed)}, None))
 
     # 3. festival greetings (two festivals close together: on different days)

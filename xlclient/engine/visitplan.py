@@ -12,10 +12,14 @@ Columns, in this order::
 a call) or 电话 (courtesy call); 状态 is 计划, 已完成 or 已取消.  Staff edit 状态, 备注 and
 锁定 (and may add rows of their own).
 
-Beside the plan -- from column L (:data:`SIDE_COLUMN`), after one empty column -- come
-blocks stacked from the top, each starting with a title cell and separated by a blank
-row.  Beside rather than below, so that rows staff add at the bottom of the plan stay
-in the plan (and an Excel table over the plan can grow):
+Under the plan -- after :data:`GAP_ROWS` blank rows, outside the range its filter (or an
+Excel table over it) covers, so that filtering the plan never hides them -- come blocks,
+each starting with a title cell in column A and separated by a blank row; their columns
+sit under the plan's column of the same meaning (a date under 日期, a reason under 原因,
+a note under 备注).  The header row says where they start (:meth:`VisitPlan.pointer`, in
+column L), since a long plan pushes them out of sight.  Rows staff type in the blank rows
+right under the plan belong to the plan; the plan ends at the first block title, or at
+a block's header row should the title have been typed over:
 
 * 未安排的工作 / Unscheduled -- work that should happen in the horizon but did not fit,
   with its reason.  Regenerated every time; nothing typed there is read back.
@@ -103,13 +107,13 @@ PLAN_COLUMNS: tuple[tuple[str, str, str], ...] = (
 _COL = {key: i for i, (key, _, _) in enumerate(PLAN_COLUMNS)}
 
 UNSCHEDULED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("due", "应安排日期", "Due"),
     ("owner", "客户经理", "Owner"),
     ("client_id", "客户编号", "ClientID"),
     ("name", "客户名称", "Client"),
     ("tier", "等级", "Tier"),
     ("type", "类型", "Type"),
     ("reason", "原因", "Reason"),
-    ("due", "应安排日期", "Due"),
 )
 REMOVED_NOTE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("date", "日期", "Date"),
@@ -132,13 +136,26 @@ SUMMARY_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("extra_days", "还需拜访日", "Extra visit-days needed"),
 )
 
-#: 0-based column where the blocks beside the plan start (L: the plan is A-J, K empty).
+#: 0-based column of the header row's pointer to the blocks under the plan (L: the plan is
+#: A-J, K empty). Earlier versions stacked the blocks themselves from this column, beside
+#: the plan; such a sheet is still read, and the next run clears those columns.
 SIDE_COLUMN = len(PLAN_COLUMNS) + 1
+
+#: Blank rows between the last plan row and the first block under it.
+GAP_ROWS = 2
+
+#: The plan column (key) each block column is written under.
+_UNDER: dict[str, dict[str, str]] = {
+    "unscheduled": {"due": "date", "owner": "owner", "client_id": "client_id", "name": "name", "tier": "tier",
+                    "type": "type", "reason": "reason"},
+    "removed_notes": {"date": "date", "owner": "owner", "client_id": "client_id", "name": "name", "type": "type",
+                      "now_planned": "reason", "notes": "notes"},
+}
 
 #: How the summary names clients without an owner.
 NO_OWNER: dict[str, str] = {"zh": "（未指定客户经理）", "en": "(no owner)"}
 
-#: Block titles (the cell that starts a block beside the plan).
+#: Block titles (the cell that starts a block under the plan; beside it in earlier versions).
 BLOCK_TITLES: dict[str, dict[str, str]] = {
     "unscheduled": {"zh": "未安排的工作", "en": "Unscheduled"},
     "removed_notes": {"zh": "已移除计划行的备注", "en": "Notes from removed rows"},
@@ -254,6 +271,9 @@ REASONS: dict[str, tuple[str, str]] = {
     "no_owner": ("未指定客户经理", "no owner"),
     "dev_pool": ("{month} 开发拜访还差 {count} 次：没有可开发的潜在客户",
                  "{month}: {count} development visit(s) short: no prospect left to develop"),
+    "dev_pool_more": ("{month} 开发拜访还差 {count} 次：除上面容量已满的，没有其他可开发的潜在客户",
+                      "{month}: {count} more development visit(s) short: no prospect left to develop "
+                      "besides those above (capacity full)"),
 }
 
 _FESTIVALS = {
@@ -404,11 +424,29 @@ def _header_map(row: Sequence[Any], columns: tuple[tuple[str, str, str], ...]) -
     return found
 
 
+#: What the first cell of a block's header row says (its date column's header).
+_BLOCK_HEADER_FIRST = frozenset(normalise_header(w) for _, zh, en in (UNSCHEDULED_COLUMNS[0], REMOVED_NOTE_COLUMNS[0])
+                                for w in (zh, en))
+
+
 def _title(cell: Any) -> str | None:
     """The block a title cell starts, or None."""
     if type(cell) is not str or not cell:
         return None
     return _BLOCK_WORDS.get(_norm_text(cell))
+
+
+def _block_header(row: Sequence[Any]) -> str | None:
+    """The block whose header row ``row`` is (its columns under the plan's), or None."""
+    if not row or type(row[0]) is not str or _norm_text(row[0]) not in _BLOCK_HEADER_FIRST:
+        return None  # cheap: every plan row goes through here
+    found = _header_map(row, UNSCHEDULED_COLUMNS)
+    if "due" in found and len(found) >= 5:
+        return "unscheduled"
+    found = _header_map(row, REMOVED_NOTE_COLUMNS)
+    if "now_planned" in found and len(found) >= 4:
+        return "removed_notes"
+    return None
 
 
 def _pick(row: Sequence[Any], index: int | None) -> Any:
@@ -477,7 +515,7 @@ def read_visit_plan(rows: Sequence[Sequence[Any]], *, sheet: str = "拜访计划
     last_plan_col = max(columns.values())
     full = None not in plan_cols
     getter = itemgetter(*plan_cols) if full else None
-    titles: list[tuple[int, int, str]] = []  # (row, column, block) beside the plan
+    titles: list[tuple[int, int, str]] = []  # (row, column, block) under or beside the plan
     plan_rows: list[tuple[int, tuple[Any, ...]]] = []
     for i in range(header_at, len(rows)):
         row = rows[i]
@@ -489,9 +527,18 @@ def read_visit_plan(rows: Sequence[Sequence[Any]], *, sheet: str = "拜访计划
                     titles.append((i, j, block))
         if i == header_at:
             continue
-        if row and _title(row[0]) is not None:  # a block under the plan ends it
-            titles.extend((k, 0, _title(rows[k][0])) for k in range(i, len(rows))
-                          if rows[k] and _title(rows[k][0]) is not None)
+        if row and (_title(row[0]) is not None or _block_header(row) is not None):
+            # a block under the plan ends it (its title, or its header should the title
+            # have been typed over)
+            for k in range(i, len(rows)):
+                if not rows[k]:
+                    continue
+                block = _title(rows[k][0])
+                if block is not None:
+                    titles.append((k, 0, block))
+                elif (block := _block_header(rows[k])) is not None and (k == 0 or not rows[k - 1]
+                                                                       or _title(rows[k - 1][0]) is None):
+                    titles.append((k - 1, 0, block))
             break
         n = len(row)
         if full and n > last_plan_col:
@@ -672,8 +719,8 @@ class Unscheduled:
     due: dt.date | None = None
 
     def cells(self, lang: Language = "zh") -> list[Any]:
-        return [self.owner, self.client_id, self.name, self.tier, TYPE_NAMES[self.type][lang],
-                reason_text(self.reason, self.reason_params, lang), self.due]
+        return [self.due, self.owner, self.client_id, self.name, self.tier, TYPE_NAMES[self.type][lang],
+                reason_text(self.reason, self.reason_params, lang)]
 
 
 @dataclass
@@ -775,43 +822,76 @@ class VisitPlan:
                        f"(at the daily limit) would see them all")
         return out
 
-    def side_rows(self, lang: Language | None = None) -> list[list[Any]]:
-        """The blocks beside the plan, stacked: unscheduled work, notes of removed rows and
-        the notice, each (only when not empty) a title row then its table, with a blank
-        row between blocks."""
+    def blocks(self, lang: Language | None = None) -> list[tuple[str, list[list[Any]]]]:
+        """The blocks under the plan, each (key, rows: its title row then its table or
+        lines), only those with something to say. Table rows are in the block's own column
+        order (:data:`UNSCHEDULED_COLUMNS`, :data:`REMOVED_NOTE_COLUMNS`)."""
         lang = self._lang(lang)
-        out: list[list[Any]] = []
-        blocks = []
+        out: list[tuple[str, list[list[Any]]]] = []
         if self.unscheduled:
-            blocks.append([[BLOCK_TITLES["unscheduled"][lang]]] + self.unscheduled_table(lang))
+            out.append(("unscheduled", [[BLOCK_TITLES["unscheduled"][lang]]] + self.unscheduled_table(lang)))
         if self.removed_notes:
-            blocks.append([[BLOCK_TITLES["removed_notes"][lang]]] + self.removed_notes_table(lang))
+            out.append(("removed_notes", [[BLOCK_TITLES["removed_notes"][lang]]] + self.removed_notes_table(lang)))
         short = self.shortfall_lines(lang)
         if short:
-            blocks.append([[BLOCK_TITLES["shortfall"][lang]]] + [[line] for line in short])
+            out.append(("shortfall", [[BLOCK_TITLES["shortfall"][lang]]] + [[line] for line in short]))
         text = self.notice(lang)
         if text:
-            blocks.append([[BLOCK_TITLES["notice"][lang]], [text]])
-        for block in blocks:
+            out.append(("notice", [[BLOCK_TITLES["notice"][lang]], [text]]))
+        return out
+
+    def blocks_below(self, lang: Language | None = None) -> list[list[Any]]:
+        """The blocks stacked as sheet rows from column A, a blank row between blocks; each
+        table column under the plan column of the same meaning (see :data:`_UNDER`)."""
+        out: list[list[Any]] = []
+        for key, rows in self.blocks(lang):
             if out:
                 out.append([])
-            out += block
+            under = _UNDER.get(key)
+            if under is None:
+                out += [list(r) for r in rows]
+                continue
+            columns = UNSCHEDULED_COLUMNS if key == "unscheduled" else REMOVED_NOTE_COLUMNS
+            at = [_COL[under[k]] for k, _, _ in columns]
+            out.append(list(rows[0]))
+            for row in rows[1:]:
+                placed: list[Any] = [None] * (max(at) + 1)
+                for j, v in zip(at, row):
+                    placed[j] = v
+                out.append(placed)
         return out
+
+    def pointer(self, first_row: int, lang: Language | None = None) -> str:
+        """The header row's line saying where the blocks under the plan start (Excel row
+        ``first_row``) and what they hold; "" when there is none."""
+        lang = self._lang(lang)
+        parts = []
+        for key, rows in self.blocks(lang):
+            title = BLOCK_TITLES[key][lang]
+            n = len(rows) - 2 if key in _UNDER else 0
+            parts.append((f"{title} {n} 项" if lang == "zh" else f"{title}: {n}") if n else title)
+        if not parts:
+            return ""
+        if lang == "zh":
+            return f"↓ 计划下方第 {first_row} 行起：" + "、".join(parts)
+        return f"↓ Below the plan from row {first_row}: " + "; ".join(parts)
+
+    def table_last_row(self) -> int:
+        """The plan's last Excel row (its header is row 1): where its filter ends."""
+        return len(self.rows) + 1
 
     def sheet_rows(self, lang: Language | None = None) -> list[list[Any]]:
         """The whole VisitPlan sheet as rows of cells from A1: the plan table in columns
-        A-J and, from column L (:data:`SIDE_COLUMN`), the blocks of :meth:`side_rows`.
-        Rows are ragged (a row ends with its last cell); pad as needed."""
+        A-J, the pointer in the header row (column L, :data:`SIDE_COLUMN`), then
+        :data:`GAP_ROWS` blank rows and the blocks of :meth:`blocks_below`. Rows are ragged
+        (a row ends with its last cell); pad as needed."""
         lang = self._lang(lang)
-        plan = self.plan_table(lang)
-        side = self.side_rows(lang)
-        width = len(PLAN_COLUMNS)
-        out = []
-        for i in range(max(len(plan), len(side))):
-            row = list(plan[i]) if i < len(plan) else [None] * width
-            if i < len(side) and side[i]:
-                row = row + [None] * (SIDE_COLUMN - len(row)) + list(side[i])
-            out.append(row)
+        out = [list(r) for r in self.plan_table(lang)]
+        below = self.blocks_below(lang)
+        if below:
+            first = len(out) + GAP_ROWS + 1
+            out[0] = out[0] + [None] * (SIDE_COLUMN - len(out[0])) + [self.pointer(first, lang)]
+            out += [[] for _ in range(GAP_ROWS)] + below
         return out
 
     def row_map(self, existing: "ExistingPlan | None") -> dict[int, int | None]:

@@ -262,7 +262,9 @@ class _Build:
 
     @staticmethod
     def _table_last_row(spec: SheetSpec, placed: "object", table_text: str) -> int:
-        """The last row of the new sheet with something in the table's columns."""
+        """The last row of the new sheet with something in the table's columns (within the
+        sheet's table, :attr:`SheetSpec.table_end`, when it has one; a person's cells below
+        it, in the table's columns, extend it)."""
         from .additions import _split_ref
 
         m = re.search(r"\bref\s*=\s*[\"']([^\"']+)[\"']", table_text)
@@ -271,7 +273,8 @@ class _Build:
             return 0
         c1, c2 = ends[0][1], ends[1][1]
         last = 0
-        for r, row in enumerate(spec.rows, 1):
+        rows = spec.rows if spec.table_end is None else spec.rows[:spec.table_end[0]]
+        for r, row in enumerate(rows, 1):
             if any(v is not None and v != "" for v in row[c1:c2 + 1]):
                 last = r
         for r, cells in placed.cells.items():  # type: ignore[attr-defined]

@@ -100,6 +100,10 @@ class SheetSpec:
     #: the header that contains one of the words is shown in those colours (a conditional
     #: format, so it follows edits and filters).
     highlights: list[tuple[int, tuple[str, ...], str, str]] = field(default_factory=list)
+    #: The table the sheet's filter covers when it is not every row and owned column: (its
+    #: last Excel row, its last 0-based column). Rows under it (blocks the plan lists below
+    #: itself) stay out of the filter and of an Excel table laid over the sheet.
+    table_end: tuple[int, int] | None = None
 
     def owned(self) -> frozenset[int]:
         """The owned columns (those given, or every column the rows use)."""
@@ -394,7 +398,10 @@ def build_worksheet_xml(spec: SheetSpec, styles: StyleBook, date1904: bool = Fal
     if spec.autofilter and spec.header_rows > 0 and writer.max_col >= 0 and not (placed and placed.has_table):
         owned_last = max(spec.owned(), default=last_col) if spec.owned_columns is not None else last_col
         owned_last = min(owned_last, last_col) if spec.owned_columns is None else owned_last
-        autofilter = f"A{spec.header_rows}:{column_letter(owned_last)}{max(last_row, spec.header_rows)}"
+        end_row = last_row
+        if spec.table_end is not None:
+            end_row, owned_last = spec.table_end
+        autofilter = f"A{spec.header_rows}:{column_letter(owned_last)}{max(end_row, spec.header_rows)}"
     kept = placed.elements if placed is not None else {}
     cols = _cols_xml(spec.name, spec.column_widths)
     if placed is not None and placed.extra_cols:
