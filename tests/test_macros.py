@@ -87,6 +87,40 @@ class FakeValidation:
         self.rng.sheet.validations[self.rng.address] = list(source)
 
 
+class FakeRule:
+    """What xlwings' ConditionalFormat offers (main.py, 0.37.5): formula, delete; Excel gives
+    the condition back with its "=" and as written for the rule's first cell."""
+
+    def __init__(self, sheet: "FakeSheet", area: tuple[int, int, int, int], formula: str, fill: str, font: str):
+        self.sheet, self.area, self.formula, self.fill_color, self.font_color = sheet, area, formula, fill, font
+
+    def delete(self) -> None:
+        self.sheet.book.touch()
+        self.sheet.rules.remove(self)
+
+
+class FakeRules:
+    """Range.conditional_formats: the rules whose range meets this one; add_custom adds one
+    over this range."""
+
+    def __init__(self, rng: "FakeRange"):
+        self.rng = rng
+
+    def __iter__(self):
+        r = self.rng
+        return iter([x for x in self.rng.sheet.rules
+                     if x.area[0] <= r.r1 and r.r0 <= x.area[2] and x.area[1] <= r.c1 and r.c0 <= x.area[3]])
+
+    def add_custom(self, formula: str, *, fill_color=None, font_color=None, font_bold=None, font_italic=None,
+                   stop_if_true=False) -> FakeRule:
+        assert formula.startswith("="), formula
+        r = self.rng
+        self.rng.sheet.book.touch()
+        rule = FakeRule(r.sheet, (r.r0, r.c0, r.r1, r.c1), formula, fill_color, font_color)
+        r.sheet.rules.append(rule)
+        return rule
+
+
 class FakeRange:
     def __init__(self, sheet: "FakeSheet", r0: int, c0: int, r1: int, c1: int, ndim: int | None = None,
                  err_to_str: bool = False):
@@ -206,6 +240,21 @@ class FakeRange:
     def data_validation(self) -> FakeValidation:
         return FakeValidation(self)
 
+    @property
+    def conditional_formats(self) -> FakeRules:
+        return FakeRules(self)
+
+    @property
+    def horizontal_alignment(self) -> str | None:
+        vals = {self.sheet.align.get(rc, "general") for rc in self.coords()}
+        return vals.pop() if len(vals) == 1 else None
+
+    @horizontal_alignment.setter
+    def horizontal_alignment(self, value: str) -> None:
+        self.sheet.book.touch()
+        for rc in self.coords():
+            self.sheet.align[rc] = value
+
 
 def _cell(ref: str) -> tuple[int, int]:
     m = re.fullmatch(r"\$?([A-Z]+)\$?(\d+)", ref.upper())
@@ -279,6 +328,8 @@ class FakeSheet:
         self.tables: list[FakeTable] = []
         self.chart_list: list[FakeChart] = []
         self.charts = FakeCharts(self)
+        self.rules: list[FakeRule] = []
+        self.align: dict[tuple[int, int], str] = {}
 
     def put(self, r: int, c: int, v: Any) -> None:
         self.formulas.pop((r, c), None)
@@ -866,6 +917,35 @@ def test_dashboard_button_draws_excels_own_charts_and_replaces_only_its_own(book
     # figures are formatted cell by cell: 万元 with separators, shares as percentages
     overview_total = next(r for (r, c), v in sheet.values.items() if v == "年度投放额合计(万元)")
     assert sheet.formats.get((overview_total, 2)) == "#,##0.0"
+
+
+def test_buttons_colour_by_content_and_right_align_as_the_file_writer_does(book):
+    """分级结果's overdue colours and 看板's headers over numbers through xlwings' own
+    calls; a second run replaces its colour rules, a person's rule stays."""
+    for _ in range(2):
+        shown, alert = _collect()
+        assert macros.run_job(book, "refresh", alert=alert, now=NOW).ok, shown
+        sheet = book.sheet("分级结果")
+        if not any(r.formula == '=LEN(A2)>20' for r in sheet.rules):
+            sheet.range("A2:A400").conditional_formats.add_custom('=LEN(A2)>20', fill_color="#FFFF00")
+    status_col = next(c for (r, c), v in sheet.values.items() if r == 1 and v == "拜访状态")
+    ours = [r for r in sheet.rules if "SEARCH" in r.formula and r.area[1] == status_col]
+    assert len([r for r in sheet.rules if "SEARCH" in r.formula]) > len(ours)  # churn risk, in its column
+    words = sorted(re.search(r'SEARCH\("([^"]+)"', r.formula)[1] for r in ours)
+    assert words == sorted(["逾期", "Overdue", "从未拜访", "Never visited", "即将到期", "Due soon"])  # once each
+    letter = column_letter(status_col - 1)
+    assert all(r.area[1] == r.area[3] == status_col and r.area[0] == 2 for r in ours)
+    assert all(r.formula.endswith(f",{letter}2)))") for r in ours)
+    overdue = next(r for r in ours if '"逾期"' in r.formula)
+    assert overdue.fill_color.startswith("#") and overdue.font_color.startswith("#")
+    assert [r.formula for r in sheet.rules].count("=LEN(A2)>20") == 1  # the person's rule is kept
+    shown, alert = _collect()
+    assert macros.run_job(book, "dashboard", alert=alert, now=NOW).ok, shown
+    board = book.sheet("看板")
+    total = next((r, c) for (r, c), v in board.values.items() if v == "年度投放额合计(万元)")
+    header = next((r, c) for (r, c), v in board.values.items() if v == "客户数" and r > total[0])
+    assert board.align.get(header) == "right"
+    assert board.align.get((header[0], 1)) is None  # the label column's header stays as it was
 
 
 def test_reassign_button_with_the_real_job(book):

@@ -77,7 +77,7 @@ from .xlsx.cells import MAX_TEXT, column_letter, iso_text, text_units, time_frac
 from .xlsx.errors import CellValueError, SpecError, XlsxWriteError
 from .xlsx.names import validate_sheet_name
 from .xlsx.reader import WorkbookData
-from .xlsx.worksheet import DATE_FORMAT, DATETIME_FORMAT, SheetSpec
+from .xlsx.worksheet import DATE_FORMAT, DATETIME_FORMAT, SheetSpec, highlight_formula
 
 __all__ = ["read_workbook_data", "write_sheets", "WriteSummary", "RestoreFailed", "excel_value",
            "GENERAL", "TEXT_PREFIX", "ERROR_LITERALS"]
@@ -453,7 +453,8 @@ def write_sheets(book: Any, sheets: Sequence[SheetSpec], progress: Progress | No
         for plan, sheet in zip(plans, targets):
             target = sheet if sheet is not None else _find(book, plan.name)
             drawn = _charts(target, plan.spec) if plan.spec.charts and target is not None else True
-            if not _cosmetics(target, plan) or not drawn:
+            looks = _looks(target, plan) if target is not None else True
+            if not _cosmetics(target, plan) or not drawn or not looks:
                 summary.cosmetic_skipped.append(plan.name)
     finally:
         _set(app, "calculation", saved_calc)
@@ -545,6 +546,51 @@ def _format_runs(formats: dict[tuple[int, int], str]) -> list[tuple[tuple[int, i
     return runs
 
 
+def _looks(sheet: Any, plan: _Plan) -> bool:
+    """Colours by content and right-aligned headers, as the headless writer gives them.
+
+    xlwings >= 0.37.5 (main.py: ``Range.conditional_formats`` with ``add_custom``,
+    ``ConditionalFormat.formula`` and ``delete``; ``Range.horizontal_alignment``), on Windows
+    and Mac. A colour rule of an earlier run -- the same condition (:func:`highlight_formula`)
+    on the column's first data cell -- is deleted before the rules are added again, so runs
+    do not pile them up; a person's own rules are left alone. True when applied."""
+    spec = plan.spec
+    try:
+        for (r, c0, c1) in _row_runs(spec.right_aligned):
+            sheet.range((r + 1, c0 + 1), (r + 1, c1 + 1)).horizontal_alignment = "right"
+        first = spec.header_rows + 1
+        last = max(plan.height, first)
+        for col, words, font, fill in spec.highlights:
+            ours = {highlight_formula(w, col, first) for w in words}
+            for rule in list(sheet.range((first, col + 1)).conditional_formats):
+                if _condition(rule.formula) in ours:
+                    rule.delete()
+            rules = sheet.range((first, col + 1), (last, col + 1)).conditional_formats
+            for word in words:
+                rules.add_custom("=" + highlight_formula(word, col, first), fill_color="#" + fill[-6:],
+                                 font_color="#" + font[-6:])
+        return True
+    except Exception:  # noqa: BLE001 -- an older xlwings or a refusing Excel: the values are written
+        return False
+
+
+def _condition(formula: Any) -> str:
+    """A rule's condition as :func:`highlight_formula` writes it (no "=", no "$")."""
+    text = str(formula or "").strip()
+    return text[1:].replace("$", "") if text.startswith("=") else text.replace("$", "")
+
+
+def _row_runs(cells: frozenset[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """Cells (row, column) as runs along a row: (row, first column, last column)."""
+    runs: list[tuple[int, int, int]] = []
+    for r, c in sorted(cells):
+        if runs and runs[-1][0] == r and runs[-1][2] == c - 1:
+            runs[-1] = (r, runs[-1][1], c)
+        else:
+            runs.append((r, c, c))
+    return runs
+
+
 #: Excel's own chart types for the dashboard's chart kinds (xlwings' ChartType names).
 _EXCEL_CHARTS = {"column": "column_clustered", "column_stacked": "column_stacked", "bar": "bar_clustered",
                  "line": "line_markers", "pie": "pie"}
@@ -613,6 +659,11 @@ def _cosmetics(sheet: Any, plan: _Plan) -> bool:
             if spec.table_end is not None:  # the plan only, not the blocks under it
                 last, last_col = max(spec.table_end[0], h), spec.table_end[1]
             ws.Range(f"A{h}:{column_letter(last_col)}{last}").AutoFilter()
+        if spec.landscape:  # A4 landscape, one page wide (PageSetup: xlLandscape = 2)
+            setup = ws.PageSetup
+            setup.Orientation = 2
+            setup.Zoom = False
+            setup.FitToPagesWide, setup.FitToPagesTall = 1, False
         if spec.tab_color:
             rgb = spec.tab_color.lstrip("#")[-6:]
             ws.Tab.Color = int(rgb[4:6] + rgb[2:4] + rgb[0:2], 16)  # Excel wants BGR

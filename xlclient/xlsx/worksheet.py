@@ -46,7 +46,7 @@ from .xmltext import escape_attr
 if False:  # typing only
     from .additions import Placed
 
-__all__ = ["SheetSpec", "build_worksheet_xml", "validate_sheet_name", "DATE_FORMAT",
+__all__ = ["SheetSpec", "build_worksheet_xml", "highlight_formula", "validate_sheet_name", "DATE_FORMAT",
            "DATETIME_FORMAT", "TIME_FORMAT"]
 
 DATE_FORMAT = "yyyy-mm-dd"
@@ -455,6 +455,15 @@ def build_worksheet_xml(spec: SheetSpec, styles: StyleBook, date1904: bool = Fal
     return "".join(parts).encode("utf-8"), autofilter
 
 
+def highlight_formula(word: str, col: int, first_row: int) -> str:
+    """The condition (no "=") under which a cell of column ``col`` (0-based), written for
+    its first row ``first_row``, contains ``word``: Excel's own form of a "text that
+    contains" rule. The headless writer and the Excel path write this same text, so a rule
+    of an earlier run is known by it."""
+    quoted = word.replace('"', '""')
+    return f'NOT(ISERROR(SEARCH("{quoted}",{column_letter(col)}{first_row})))'
+
+
 def _highlights_xml(spec: SheetSpec, styles: StyleBook, last_row: int) -> list[str]:
     """One ``<conditionalFormatting>`` per highlighted column: a containsText rule per word."""
     out = []
@@ -466,9 +475,9 @@ def _highlights_xml(spec: SheetSpec, styles: StyleBook, last_row: int) -> list[s
         rules = []
         for word in words:
             text = escape_attr(word)
+            formula = escape_attr(highlight_formula(encode_xstring(word), col, first))
             rules.append(f'<cfRule type="containsText" dxfId="{dxf}" priority="{priority}" operator="containsText" '
-                         f'text="{text}"><formula>NOT(ISERROR(SEARCH("{encode_xstring(word)}",{letter}{first})))'
-                         f'</formula></cfRule>')
+                         f'text="{text}"><formula>{formula}</formula></cfRule>')
             priority += 1
         out.append(f'<conditionalFormatting sqref="{letter}{first}:{letter}{last_row}">{"".join(rules)}'
                    '</conditionalFormatting>')
