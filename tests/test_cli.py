@@ -132,6 +132,52 @@ def test_english_settings_give_english_sheets_and_messages(tmp_path, capsys):
     assert sheet_rows(path, "Classification")[0][:4] == ["ClientID", "Client", "Owner", "Tier"]
 
 
+#: Chinese an English book may still show: examples of input forms xlclient accepts.
+ACCEPTED_EXAMPLES = ("120万", "1.2亿", "(万元)", "(亿元)")
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_an_english_book_speaks_english_in_every_line_and_sheet(tmp_path, capsys):
+    """One workbook, one language: every line a command prints (progress too) and every
+    owned sheet, after init --lang en and each command. Only the line printed before the
+    book is read (its language not yet known) says both."""
+    path = tmp_path / "en.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("Clients")
+    ws.write_row(0, 0, ["Client ID", "Client", "AE", "Status", "Billings", "Last visit", "Gross profit", "Industry"])
+    for i in range(40):
+        ws.write_row(i + 1, 0, [f"C{i:03d}", f"Client {i}", ["Ann", "Bob"][i % 2], ["Active", "Prospect", "Lost"][i % 3],
+                                "about 50" if i == 7 else 10 * i + 5, f"2026-{1 + i % 11:02d}-{1 + i % 27:02d}",
+                                i - 5, ["Auto", "FMCG"][i % 2]])
+    wb.close()
+    printed = []
+    for argv in (["init", str(path), "--lang", "en"], ["check", str(path)], ["refresh", str(path)],
+                 ["plan", str(path)], ["review", str(path)], ["dashboard", str(path)]):
+        assert main(argv + (["--today", TODAY] if argv[0] != "init" else [])) in (0, 1), argv
+        out, err = capsys.readouterr()
+        printed += (out + err).splitlines()
+    assert any("unit yuan: none stated, taken as yuan" in line for line in printed)
+    for line in printed:
+        if line.endswith("读取 / reading en.xlsx …"):
+            continue
+        rest = line
+        for example in ACCEPTED_EXAMPLES:
+            rest = rest.replace(example, "")
+        assert not CJK.search(rest), line
+    book = pc.CalamineWorkbook.from_path(str(path))
+    assert "Dashboard" in book.sheet_names and "VisitPlan" in book.sheet_names
+    for name in book.sheet_names:
+        if name == "Clients":
+            continue
+        for row in book.get_sheet_by_name(name).to_python():
+            for v in row:
+                if isinstance(v, str):
+                    rest = v
+                    for example in ACCEPTED_EXAMPLES:
+                        rest = rest.replace(example, "")
+                    assert not CJK.search(rest), (name, v)
+
+
 def test_bad_settings_are_refused_and_nothing_is_written(tmp_path, capsys):
     path = tmp_path / "bad.xlsx"
     wb = xlsxwriter.Workbook(path)

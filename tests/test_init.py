@@ -179,3 +179,22 @@ def test_init_and_refresh_write_keep_every_corpus_workbook_intact():
     with ProcessPoolExecutor(max_workers=max(1, min(2, os.cpu_count() or 1))) as pool:
         failures = [r for r in pool.map(_check_one, files, chunksize=16) if r]
     assert not failures, "\n".join(failures[:20])
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_holidays_drop_down_offers_words_the_calendar_reads(tmp_path, lang):
+    """The Holidays sheet's drop-down is in the book's language, and each word it offers
+    is one the calendar takes (a day off first, then a make-up workday)."""
+    from xlclient.engine.calendar import parse_override_kind
+    from xlclient.jobs import init_workbook
+
+    path = tmp_path / "book.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    wb.add_worksheet("客户").write_row(0, 0, ["客户名称", "年度投放额"])
+    wb.close()
+    result = init_workbook(read_workbook(path), lang)
+    holidays = next(s for s in result.sheets if s.name == ("节假日" if lang == "zh" else "Holidays"))
+    (_, words), = holidays.data_validations
+    assert [parse_override_kind(w) for w in words] == [True, False]
+    assert words == (["放假", "调休上班"] if lang == "zh" else ["Day off", "Make-up workday"])
+    assert all(w in str(holidays.rows[0][-1]) for w in words)  # the note names the same words

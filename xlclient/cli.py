@@ -78,6 +78,10 @@ class Reporter:
         if not self.quiet:
             print(f"[{time.perf_counter() - self.started:5.1f}s] {text}", file=sys.stderr, flush=True)
 
+    def step(self, zh: str, en: str) -> None:
+        """Progress in the workbook's language (known once it is read)."""
+        self.progress(zh if self.lang == "zh" else en)
+
     def say(self, text: str = "") -> None:
         if not self.json_mode:
             print(text)
@@ -99,7 +103,7 @@ def _open(path: Path, args: argparse.Namespace, rep: Reporter) -> WorkbookData:
     xlclient's lock on the file it will write (another run on it is waited for, then
     refused), so that what is read here is what the write replaces: the writer checks
     that nobody saved the file since (see xlclient.xlsx.session)."""
-    rep.progress(f"读取 {path.name} …" if rep.lang == "zh" else f"reading {path.name} …")
+    rep.progress(f"读取 / reading {path.name} …")  # the book's language is not known before
     try:
         if getattr(args, "out", None) is not None or getattr(args, "writes", False):
             target = args.out if getattr(args, "out", None) is not None else path
@@ -143,7 +147,7 @@ def _warn_table_problems(rep: Reporter, inputs: Inputs) -> None:
 def _write(src: Path, out: Path | None, sheets: list, rep: Reporter, backups: int = 5,
            defined_names: dict[str, str] | None = None, data: WorkbookData | None = None) -> Path:
     target = out or src
-    rep.progress(f"写入 {target.name} …" if rep.lang == "zh" else f"writing {target.name} …")
+    rep.step(f"写入 {target.name} …", f"writing {target.name} …")
     try:
         write_owned_sheets(src, sheets, out, backups=backups, defined_names=defined_names,
                            snapshot=data.snapshot if data is not None else None)
@@ -182,7 +186,7 @@ def _finish(rep: Reporter, payload: dict[str, Any], problems: list[dict[str, Any
 
 def cmd_check(args: argparse.Namespace, rep: Reporter) -> int:
     inputs = _load(args.workbook, args, rep)
-    rep.progress("检查与分级 …")
+    rep.step("检查与分级 …", "checking and classifying …")
     _, found_problems, counts = check(inputs)
     lang = inputs.language
     problems = problems_as_dicts(found_problems, lang)
@@ -199,7 +203,7 @@ def cmd_check(args: argparse.Namespace, rep: Reporter) -> int:
 
 def cmd_refresh(args: argparse.Namespace, rep: Reporter) -> int:
     inputs = _load(args.workbook, args, rep)
-    rep.progress("分级 …")
+    rep.step("分级 …", "classifying …")
     result = refresh(inputs)
     written = _write(args.workbook, args.out, result.sheets, rep, data=inputs.data)
     lang = inputs.language
@@ -224,7 +228,7 @@ def cmd_plan(args: argparse.Namespace, rep: Reporter) -> int:
     inputs = _load(args.workbook, args, rep)
     if args.weeks is not None and not 1 <= args.weeks <= 52:
         raise Failure(f"--weeks must be between 1 and 52, got {args.weeks}")
-    rep.progress("分级与排期 …")
+    rep.step("分级与排期 …", "classifying and planning …")
     try:
         result = plan(inputs, start=args.start, weeks=args.weeks)
     except JobRefused as e:
@@ -271,7 +275,7 @@ def cmd_plan(args: argparse.Namespace, rep: Reporter) -> int:
 
 def _report(args: argparse.Namespace, rep: Reporter, name: str, job: Callable) -> int:
     inputs = _load(args.workbook, args, rep)
-    rep.progress("分级 …")
+    rep.step("分级 …", "classifying …")
     result = job(inputs)
     written = _write(args.workbook, args.out, result.sheets, rep, data=inputs.data)
     lang = inputs.language
@@ -300,7 +304,7 @@ def cmd_reassign(args: argparse.Namespace, rep: Reporter) -> int:
     for name in takers:
         if name not in owners or name == args.departing:
             raise Failure(f"接手人「{name}」不是台账中的其他客户经理 / '{name}' is not another AE of the book")
-    rep.progress("交接与排期 …")
+    rep.step("交接与排期 …", "handing over and planning …")
     try:
         result = reassign(inputs, args.departing, takers or None)
     except JobRefused as e:
@@ -351,7 +355,7 @@ def cmd_demo(args: argparse.Namespace, rep: Reporter) -> int:
     rep.progress(f"生成演示工作簿 {out} …")
     planted = write_demo_workbook(out, n_clients=args.clients, seed=args.seed, today=today)
     inputs = _load(out, args, rep)
-    rep.progress("分级 …")
+    rep.step("分级 …", "classifying …")
     result = refresh(inputs, what="demo")
     _write(out, None, result.sheets, rep, backups=0, data=inputs.data)  # a file we just made needs no backup
     c = result.classification.frame

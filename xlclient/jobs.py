@@ -516,10 +516,11 @@ def init_workbook(data: WorkbookData, lang: Language = "zh") -> InitResult:
     if missing("holidays"):
         header = ["日期", "类型", "名称"] if lang == "zh" else ["Date", "Type", "Name"]
         note = ("每行一天：类型填「放假」或「调休上班」。国务院公布次年安排后即可录入，优先于内置日历。" if lang == "zh" else
-                "One row per day: type 放假 (day off) or 调休上班 (make-up workday). Overrides the built-in calendar.")
+                "One row per day: type Day off or Make-up workday. Overrides the built-in calendar.")
+        kinds = ["放假", "调休上班"] if lang == "zh" else ["Day off", "Make-up workday"]  # calendar.DAY_OFF_WORDS ...
         sheets.append(SheetSpec(name=sheet_name("holidays", lang), rows=[header + [None, note]],
-                                column_widths={0: 12, 1: 12, 2: 24, 4: 60}, number_formats={0: "yyyy-mm-dd"},
-                                data_validations=[("B2:B1000", ["放假", "调休上班"])], autofilter=False))
+                                column_widths={0: 12, 1: 16, 2: 24, 4: 60}, number_formats={0: "yyyy-mm-dd"},
+                                data_validations=[("B2:B1000", kinds)], autofilter=False))
     if missing("classification"):
         sheets.append(SheetSpec(name=sheet_name("classification", lang),
                                 rows=[column_headers(CLASSIFICATION_COLUMNS, lang)], tab_color="2E75B6"))

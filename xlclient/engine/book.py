@@ -29,7 +29,6 @@ from .fields import (
     match_headers,
     normalise_header,
     split_unit,
-    unit_label,
 )
 from .labels import LANGUAGES, SHEET_NAMES, STAGE_NAMES, STAGES, STATUS_NAMES
 from .parse import (
@@ -385,7 +384,7 @@ class _Reader:
         result: Parsed = parser(raw)
         params = {"lo": 1, "hi": 5} if kind == "score" else None
         if kind == "money":
-            params = {"unit": unit_label(self.columns[f].multiplier)}
+            params = {"multiplier": self.columns[f].multiplier}  # named in the reader's language
         self.report(f, result.problems, raw, params)
         return result.values
 
@@ -471,7 +470,7 @@ def build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *, 
         if money_like:
             potential_kind = "money"
             data["potential_money"] = as_money.values
-            reader.report("potential", as_money.problems, pot_raw, {"unit": unit_label(match.multiplier)})
+            reader.report("potential", as_money.problems, pot_raw, {"multiplier": match.multiplier})
         else:
             potential_kind = "score"
             score = parse_score(pot_raw)

@@ -108,9 +108,16 @@ HEADER_UNITS: dict[str, float] = {
 _UNIT_LABELS = {1.0: "元", 1e3: "千元", 1e4: "万元", 1e6: "百万元", 1e7: "千万元", 1e8: "亿元"}
 
 
-def unit_label(multiplier: float) -> str:
-    """How messages name a money unit: 10000 -> ``万元``; other multipliers as ``×2.5元``."""
-    return _UNIT_LABELS.get(float(multiplier), f"×{multiplier:g}元")
+_UNIT_LABELS_EN = {1.0: "yuan", 1e3: "thousand yuan", 1e4: "10,000 yuan (万元)", 1e6: "million yuan",
+                   1e7: "10 million yuan", 1e8: "100 million yuan (亿元)"}
+
+
+def unit_label(multiplier: float, lang: str = "zh") -> str:
+    """How messages name a money unit: 10000 -> ``万元`` (en ``10,000 yuan (万元)``); other
+    multipliers as ``×2.5元`` (en ``×2.5 yuan``)."""
+    if lang == "zh":
+        return _UNIT_LABELS.get(float(multiplier), f"×{multiplier:g}元")
+    return _UNIT_LABELS_EN.get(float(multiplier), f"×{multiplier:g} yuan")
 
 
 _UNIT_PREFIX_RE = re.compile(r"^(?:金额单位|单位|币种|units?|in)")

@@ -104,6 +104,10 @@ class Problem:
         zh, en = MESSAGES.get(self.code, (self.code, self.code))
         template = zh if lang == "zh" else en
         params = dict(self.params)
+        if "multiplier" in params:  # a money unit, named in the language
+            from .fields import unit_label
+
+            params.setdefault("unit", unit_label(params["multiplier"], lang))
         if "field" in params:  # a problem of the table: the field's name and what stays empty, in the language
             from .reading import NEEDED_BY, field_label
 

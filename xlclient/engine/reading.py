@@ -65,8 +65,9 @@ HOW_LABELS: dict[str, tuple[str, str]] = {
     "content": ("按单元格内容判断", "recognised by its values"), "group": ("两级表头", "two-level header"),
 }
 UNIT_FROM_LABELS: dict[str, tuple[str, str]] = {
-    "header": ("表头", "header"), "group": ("上方分组表头", "group header above"),
-    "banner": ("表格上方的单位说明", "unit line above the table"), "": ("未注明，按元", "none stated: yuan"),
+    "header": ("来自表头", "from the header"), "group": ("来自上方分组表头", "from the group header above"),
+    "banner": ("来自表格上方的单位说明", "from the unit line above the table"),
+    "": ("未注明，按元计", "none stated, taken as yuan"),
 }
 
 STATUS_SHARE = 0.8   # a column whose non-blank values are at least this share of status words is a status column
@@ -103,8 +104,8 @@ class Reading:
             text += ("，" if zh else ", ") + self.evidence[f][lang]
         if FIELDS.get(f, ("",))[0] in MONEY_KINDS:
             src = UNIT_FROM_LABELS[m.unit_from][0 if zh else 1]
-            text += (f"，单位 {unit_label(m.multiplier)}，来自{src}" if zh else
-                     f", unit {unit_label(m.multiplier)} from the {src}")
+            text += f"，单位 {unit_label(m.multiplier, lang)}：{src}" if zh else \
+                f", unit {unit_label(m.multiplier, lang)}: {src}"
         if self.rivals.get(f):
             names = "、".join(f"「{r.header}」" for r in self.rivals[f]) if zh else \
                 ", ".join(f"'{r.header}'" for r in self.rivals[f])
@@ -134,7 +135,7 @@ class Reading:
         for f in ("name", "owner", "status", "billings", "last_visit"):
             if f in self.columns:
                 m = self.columns[f]
-                unit = f" {unit_label(m.multiplier)}" if FIELDS[f][0] in MONEY_KINDS else ""
+                unit = f" {unit_label(m.multiplier, lang)}" if FIELDS[f][0] in MONEY_KINDS else ""
                 parts.append(f"{field_label(f, lang)}={m.header}{unit}")
             elif f in CRITICAL_FIELDS:
                 parts.append(f"{field_label(f, lang)}=" + ("（未读取）" if zh else "(not read)"))
