@@ -79,3 +79,32 @@ def test_long_reasons_wrap_within_their_column(demo):
     xfs = re.findall(r"<xf\b[^>]*?(?:/>|>.*?</xf>)", styles.split("<cellXfs", 1)[1].split("</cellXfs>", 1)[0], re.S)
     cell = re.search(r'<c r="H2"[^>]*\bs="(\d+)"', xml)
     assert cell and 'wrapText="1"' in xfs[int(cell.group(1))]
+
+
+def test_a_row_with_wrapped_text_is_as_tall_as_its_lines(demo):
+    """Neither Excel nor LibreOffice grows a row when it opens a file: a row whose wrapped
+    text needs more lines carries that height, a row that fits on one line none."""
+    import python_calamine as pc
+
+    from xlclient.xlsx.worksheet import LINE_HEIGHT
+
+    xml = sheet_part_xml(demo, "客户复盘").decode()
+    rows = pc.CalamineWorkbook.from_path(str(demo)).get_sheet_by_name("客户复盘").to_python()
+    heights = {int(r): float(h) for r, h in re.findall(r'<row r="(\d+)" ht="([\d.]+)" customHeight="1"', xml)}
+    assert heights, "no row was given a height"
+    for r, h in heights.items():
+        assert h % LINE_HEIGHT == 0 and h >= 2 * LINE_HEIGHT
+        assert max(len(str(v)) for v in rows[r - 1][7:9]) > 10  # a long reason or advice
+    short = [i + 1 for i, row in enumerate(rows[1:], 1) if all(len(str(v)) <= 4 for v in row[7:9])]
+    assert not set(short) & set(heights)
+
+
+def test_wrapped_lines_at_their_boundaries():
+    from xlclient.xlsx.worksheet import MAX_LINES, wrapped_lines
+
+    assert wrapped_lines("", 10) == 1
+    assert wrapped_lines("a" * 9, 10) == 1 and wrapped_lines("a" * 10, 10) == 2  # a column keeps one char spare
+    assert wrapped_lines("流" * 4, 10) == 1 and wrapped_lines("流" * 5, 10) == 2  # a CJK character is two wide
+    assert wrapped_lines("ab\ncd", 80) == 2 and wrapped_lines("\n", 80) == 2
+    assert wrapped_lines("x" * 10_000, 10) == MAX_LINES
+    assert wrapped_lines("x" * 30, 0) == MAX_LINES  # a zero width is taken as one character

@@ -355,7 +355,7 @@ def classification_sheet(c: Classification, name: str, data: WorkbookData | None
                      wrap_columns=frozenset({keys.index("review")}),
                      highlights=[(keys.index("visit_status"), ("逾期", "Overdue", "从未拜访", "Never visited"), *RED),
                                  (keys.index("visit_status"), ("即将到期", "Due soon"), *AMBER),
-                                 (keys.index("review"), ("流失风险", "Churn risk"), *RED)],
+                                 (keys.index("review"), ("流失风险", "Churn risk"), *RED)], landscape=True,
                      row_map=(lambda: rows_by_key(data, "classification", rows)) if data is not None else None)
 
 
@@ -379,7 +379,7 @@ def issues_sheet(problems: Sequence[Problem], lang: Language, name: str, data: W
                      value if not isinstance(value, bool) else str(value), problem_message(p, lang)])
     key = (lambda cells: tuple(_key_text(v) for v in (list(cells) + [None] * 7)[:7]))
     return SheetSpec(name=name, rows=rows, column_widths={0: 14, 1: 7, 2: 11, 3: 24, 4: 18, 5: 20, 6: 70},
-                     tab_color="C00000", owned_columns=owned_columns("issues"), wrap_columns=frozenset({6}),
+                     tab_color="C00000", owned_columns=owned_columns("issues"), wrap_columns=frozenset({6}), landscape=True,
                      row_map=(lambda: rows_by_key(data, "issues", rows, key)) if data is not None else None)
 
 
@@ -399,7 +399,7 @@ def log_sheet(data: WorkbookData, lang: Language, name: str, what: str, summary:
     row_map = {first + i: (2 + i - dropped if i >= dropped else None) for i in range(len(old))} if dropped else None
     return SheetSpec(name=name, rows=[header] + lines, column_widths={0: 20, 1: 12, 2: 16, 3: 80},
                      number_formats={0: "yyyy-mm-dd hh:mm:ss"}, autofilter=False, owned_columns=owned_columns("log"),
-                     row_map=row_map)
+                     row_map=row_map, wrap_columns=frozenset({3}), landscape=True)  # a long summary wraps
 
 
 def _user() -> str:
@@ -681,7 +681,7 @@ def review(inputs: Inputs, *, what: str = "review") -> ReportResult:
     widths = dict(enumerate((11, 28, 10, 6, 8, 22, 16, 60, 60)))
     sheets = [
         SheetSpec(name=owned_sheet_name(inputs.data, "review", lang), rows=rows, column_widths=widths,
-                  tab_color="BF8F00", owned_columns=owned_columns("review"), wrap_columns=frozenset({7, 8}),
+                  tab_color="BF8F00", owned_columns=owned_columns("review"), wrap_columns=frozenset({7, 8}), landscape=True,
                   highlights=[(6, ("流失风险", "Churn risk"), *RED), (6, ("建议淘汰", "Drop"), *AMBER)],
                   row_map=lambda: rows_by_key(inputs.data, "review", rows)),
         issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang), inputs.data, inputs.book),

@@ -235,6 +235,33 @@ def _normalise(value: Any) -> Any:
     return value
 
 
+#: Excel's default column width (characters) and the height of one line of text (points).
+DEFAULT_WIDTH = 8.43
+LINE_HEIGHT = 15.0
+#: Lines a wrapped text is given at most (a longer text scrolls within its cell).
+MAX_LINES = 8
+
+
+def wrapped_lines(text: str, width: float) -> int:
+    """How many lines ``text`` takes when it wraps in a column ``width`` characters wide:
+    a wide (CJK) character takes two, a line break starts a new line. An estimate from
+    the text alone (fonts differ), capped at :data:`MAX_LINES`."""
+    usable = max(float(width) - 1.0, 1.0)
+    if len(text) * 2 <= usable and "\n" not in text:
+        return 1  # fits whatever its characters
+    lines = 0
+    for part in text.split("\n"):
+        units = len(part) + len(_WIDE.findall(part))
+        lines += max(1, math.ceil(units / usable))
+    return min(lines, MAX_LINES)
+
+
+#: East Asian wide and full-width characters (Hangul, CJK, kana, full-width forms: the
+#: ranges unicodedata.east_asian_width calls W or F, as one regex for speed).
+_WIDE = re.compile("[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua000-\ua4cf"
+                   "\uac00-\ud7a3\uf900-\ufaff\ufe30-\ufe4f\uff00-\uff60\uffe0-\uffe6]")
+
+
 class _RowWriter:
     """Turns one sheet's values into ``<row>`` elements."""
 
@@ -242,6 +269,7 @@ class _RowWriter:
         self.spec, self.styles, self.date1904 = spec, styles, date1904
         self.max_col = -1
         self.max_row = 0
+        self.lines = 1  # the most lines a wrapped text of the current row needs
 
     def cell(self, ref: str, value: Any, header: bool, col: int, row: int) -> str | None:
         t = type(value)
@@ -287,6 +315,8 @@ class _RowWriter:
             raise CellValueError(self.spec.name, row, col,
                                  f"text of {text_units(s)} characters is longer than Excel's {MAX_TEXT}")
         wrap = "\n" in s or (not header and col in self.spec.wrap_columns) or self.styles.row in self.spec.wrap_rows
+        if wrap:
+            self.lines = max(self.lines, wrapped_lines(s, self.spec.column_widths.get(col, DEFAULT_WIDTH)))
         return _string_cell(ref, s, self.styles.get(header, col, "w" if wrap else "s"))
 
     def _float(self, ref: str, x: float, header: bool, col: int, row: int) -> str | None:
@@ -318,6 +348,7 @@ class _RowWriter:
                 letters.extend(column_letter(i) for i in range(len(letters), len(values)))
             header = r <= header_rows
             self.styles.row = r - 1
+            self.lines = 1
             cells = []
             last_col = -1
             rs = str(r)
@@ -336,7 +367,10 @@ class _RowWriter:
             if r in extra_rows:
                 cells = sorted(cells + extra_rows[r], key=lambda t: t[0])
             if cells:
-                out.append(f'<row r="{r}">{"".join(x for _, x in cells)}</row>')
+                # a row whose wrapped text needs more than one line is given its height: neither
+                # Excel nor LibreOffice grows a row on opening a file, so the lines would overlap
+                height = f' ht="{LINE_HEIGHT * self.lines:g}" customHeight="1"' if self.lines > 1 else ""
+                out.append(f'<row r="{r}"{height}>{"".join(x for _, x in cells)}</row>')
                 self.max_row = r
                 last_col = max(last_col, cells[-1][0])
                 if last_col > self.max_col:
