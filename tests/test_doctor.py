@@ -59,6 +59,35 @@ def test_doctor_finds_a_workbook_without_functions_or_buttons(capsys, tmp_path):
     assert status["plain.xlsx"] == "ok"
 
 
+def test_doctor_checks_the_names_the_functions_find_their_sheets_by(capsys, tmp_path):
+    """xlc_settings / xlc_holidays: in the template and in a book set up by init, at A1 of the
+    Settings and Holidays sheets; a book without them is told how to mend it."""
+    import xlsxwriter
+
+    def names_check(path):
+        capsys.readouterr()
+        main(["doctor", str(path), "--json"])
+        return next(c for c in json.loads(capsys.readouterr().out)["checks"] if c["check"] == "xlc_settings/holidays")
+
+    assert names_check(TEMPLATE)["status"] == "ok"
+    book = tmp_path / "clients.xlsx"
+    wb = xlsxwriter.Workbook(book)
+    wb.add_worksheet("客户").write_row(0, 0, ["客户名称", "客户经理", "年度投放额", "最近拜访日期"])
+    wb.close()
+    assert names_check(book)["status"] == "problem"  # no Settings sheet, no names
+    assert main(["init", str(book), "-q"]) == 0
+    assert names_check(book)["status"] == "ok"
+    broken = tmp_path / "broken.xlsx"
+    wb = xlsxwriter.Workbook(broken)
+    wb.add_worksheet("设置")
+    wb.add_worksheet("节假日")
+    wb.define_name("xlc_settings", "='设置'!$A$1")
+    wb.define_name("xlc_holidays", "=#REF!$A$1")  # its sheet was deleted
+    wb.close()
+    check = names_check(broken)
+    assert check["status"] == "problem" and "xlc_holidays" in check["detail"] and "xlc_settings" not in check["detail"]
+
+
 @pytest.mark.parametrize("content, words", [(b"", "empty"), (b"PK\x03\x04broken", "")])
 def test_doctor_names_a_damaged_file(capsys, tmp_path, content, words):
     book = tmp_path / "bad.xlsx"

@@ -418,6 +418,10 @@ class FakeApp:
         self.screen_updating = True
         self.calculation = "automatic"
         self.alerts: list[tuple[str, str | None, str | None]] = []
+        self.calculations = 0
+
+    def calculate(self) -> None:  # xlwings App.calculate (not on Windows, where CalculateFull is used)
+        self.calculations += 1
 
     @property
     def status_bar(self):
@@ -585,6 +589,16 @@ def test_refresh_reports_progress_and_restores_excel_state(book):
     assert book.app.status_bar == "用户自己的状态"
     assert book.app.screen_updating is True
     assert book.app.calculation == "automatic"
+
+
+def test_refresh_recalculates_every_formula_and_the_other_buttons_do_not(book):
+    """The functions' Settings and Holidays are hidden arguments Excel does not track: the
+    refresh button recalculates everything so an edited Settings sheet reaches them."""
+    shown, alert = _collect()
+    assert macros.run_job(book, "plan", alert=alert, now=NOW).ok, shown
+    assert book.app.calculations == 0
+    assert macros.run_job(book, "refresh", alert=alert, now=NOW).ok, shown
+    assert book.app.calculations == 1
 
 
 def test_refresh_twice_keeps_previous_tiers_and_appends_to_the_log(book):

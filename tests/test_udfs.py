@@ -1,6 +1,7 @@
 """The Excel functions (SPEC 5) called exactly as xlwings calls them: per-row arguments as
 lists of rows (``ndim=2``), populations as flat lists, floats for every number,
-``datetime`` for date cells, None for blanks, and the ``caller`` range.
+``datetime`` for date cells, None for blanks, and the hidden Settings and Holidays
+arguments as the generated VBA wrapper passes them.
 
 The reference is the engine's whole-book pass (``classify``), the one behind Refresh: the
 column form of every function must give the Classification row for row, and the
@@ -56,66 +57,25 @@ def as_xlwings(v: Any) -> Any:
     return v
 
 
-class FakeRange:
-    """The slice of the xlwings Range API the UDF layer uses on a sheet's used range."""
-
-    def __init__(self, sheet: "FakeSheet"):
-        self.sheet = sheet
-        self.row, self.column = sheet.first_row, sheet.first_col
-
-    def options(self, **_: Any) -> "FakeRange":
-        return self
-
-    @property
-    def value(self) -> list[list[Any]]:
-        self.sheet.book.reads += 1
-        return [[as_xlwings(v) for v in r] for r in self.sheet.rows] or [[None]]
+def sheet_arg(name: str, rows: list[list[Any]], date1904: bool = False, first: str = "A1") -> tuple:
+    """A hidden argument as the generated VBA wrapper hands it over (udf_support.sheet_expression):
+    ``(ThisWorkbook.Date1904, sheet name, UsedRange.Address, UsedRange.Value)`` -- COM's
+    values, a tuple of row tuples padded to a rectangle with None (a scalar for one cell)."""
+    width = max((len(r) for r in rows), default=1) or 1
+    cells = tuple(tuple(as_xlwings(v) for v in list(r) + [None] * (width - len(r))) for r in rows) or ((None,),)
+    col, row = first.rstrip("0123456789"), int(first.lstrip("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+    last_col = chr(ord(col) + width - 1)
+    address = f"${col}${row}" if len(cells) == 1 and width == 1 else f"${col}${row}:${last_col}${row + len(cells) - 1}"
+    if len(cells) == 1 and len(cells[0]) == 1:
+        cells = cells[0][0]
+    return (date1904, name, address, cells)
 
 
-class FakeSheet:
-    def __init__(self, book: "FakeBook", name: str, rows: list[list[Any]], first_row: int = 1, first_col: int = 1):
-        self.book, self.name, self.rows = book, name, rows
-        self.first_row, self.first_col = first_row, first_col
-
-    @property
-    def used_range(self) -> FakeRange:
-        return FakeRange(self)
-
-
-class FakeBook:
-    def __init__(self, name: str = "客户台账.xlsm", sheets: dict[str, list[list[Any]]] | None = None):
-        self.name = name
-        self.fullname = "C:\\Users\\ae\\" + name
-        self.reads = 0
-        self._sheets = {"客户台账": FakeSheet(self, "客户台账", [])}
-        for k, rows in (sheets or {}).items():
-            self._sheets[k] = FakeSheet(self, k, rows)
-
-    @property
-    def sheet_names(self) -> list[str]:
-        return list(self._sheets)
-
-    @property
-    def sheets(self) -> dict[str, FakeSheet]:
-        return self._sheets
-
-    def set_sheet(self, name: str, rows: list[list[Any]]) -> None:
-        self._sheets[name] = FakeSheet(self, name, rows)
-
-
-class FakeCaller:
-    """What xlwings passes as ``caller``: the calling cell, an xlwings Range."""
-
-    def __init__(self, book: FakeBook):
-        self.sheet = book.sheets["客户台账"]
-        self.address = "$AA$4"
-
-
-def caller_for(settings: Settings = SETTINGS, name: str = "客户台账.xlsm", holidays=None) -> FakeCaller:
-    sheets = {"设置": settings_rows(settings)}
-    if holidays is not None:
-        sheets["节假日"] = [["日期", "类型", "名称"], *holidays]
-    return FakeCaller(FakeBook(name, sheets))
+def caller_for(settings: Settings = SETTINGS, name: str = "客户台账.xlsm", holidays=None) -> dict[str, Any]:
+    """The hidden arguments of a call from a workbook with these Settings (and Holidays rows)."""
+    del name  # a workbook is known by its sheets' contents, not its name
+    return {"settings": sheet_arg("设置", settings_rows(settings)),
+            "holidays": sheet_arg("节假日", [["日期", "类型", "名称"], *(holidays or [])])}
 
 
 @pytest.fixture(autouse=True)
@@ -212,11 +172,11 @@ BILL, STATUS, OVERRIDE = "年度投放额(万元)", "客户状态", "锁定等�
 
 def tier_column(b: Book, caller) -> list[Any]:
     return flat_out(udfs.CLIENT_TIER(b.col(BILL), None, b.col(STATUS), None, b.col(OVERRIDE), None, "万元",
-                                     caller=caller))
+                                     **caller))
 
 
 def stage_column(b: Book, caller) -> list[Any]:
-    return flat_out(udfs.INTENT_STAGE(b.col("意向阶段"), b.col("沟通次数"), b.col("已付定金"), caller=caller))
+    return flat_out(udfs.INTENT_STAGE(b.col("意向阶段"), b.col("沟通次数"), b.col("已付定金"), **caller))
 
 
 def visit_keys(b: Book, caller) -> list[Any]:
@@ -248,7 +208,7 @@ def test_tier_single_cells_equal_the_column(demo):
     col = tier_column(demo, caller)
     bill, status, ovr = demo.raw(BILL), demo.raw(STATUS), demo.raw(OVERRIDE)
     single = [udfs.CLIENT_TIER(cell(bill[i]), pop(bill), cell(status[i]), None, cell(ovr[i]), pop(status), "万元",
-                               caller=caller) for i in range(len(bill))]
+                               **caller) for i in range(len(bill))]
     assert single == col
     assert len(udfs._TIER_SCALES) == 1 and udfs._TIER_SCALES.misses == 1 and udfs._TIER_SCALES.hits > 50  # sorted once
 
@@ -266,18 +226,18 @@ def test_populations_read_raw_equal_the_cleaned_cells():
     assert udf_support.flat(raw["bill"]) == cleaned["bill"]
     assert [type(v) for v in udf_support.flat(raw["dates"]) if isinstance(v, dt.date)] == [ComTime] * 7
     for probe in (120.0, 55.5, 9.0, 1.0):
-        want = udfs.CLIENT_TIER(probe, cleaned["bill"], caller=caller)
-        assert udfs.CLIENT_TIER(probe, raw["bill"], caller=caller) == want and want in ("A", "B", "C")
+        want = udfs.CLIENT_TIER(probe, cleaned["bill"], **caller)
+        assert udfs.CLIENT_TIER(probe, raw["bill"], **caller) == want and want in ("A", "B", "C")
     orders = [3.0, 1.0, 2.0, None, 5.0, 1.0, 2.0, 4.0, 1.0, 2.0, 1.0, 1.0]
     for i in (0, 2, 4, 7):
         args = (cell(dates[i]), cell(orders[i]), cell(bill[i]))
-        want = udfs.RFM_SCORE(*args, cleaned["dates"], orders, cleaned["bill"], None, None, "万元", caller=caller)
-        got = udfs.RFM_SCORE(*args, raw["dates"], pop(orders), raw["bill"], None, None, "万元", caller=caller)
+        want = udfs.RFM_SCORE(*args, cleaned["dates"], orders, cleaned["bill"], None, None, "万元", **caller)
+        got = udfs.RFM_SCORE(*args, raw["dates"], pop(orders), raw["bill"], None, None, "万元", **caller)
         assert got == want and isinstance(want, int)
     hours = [10.0, 5.0, "#NUM!", 8.0, 20.0, 1.0, 4.0, 9.0, 30.0, 2.0, 6.0, 7.0]
     gp = [50.0, 2.0, 8.0, 9.0, "#N/A", 1.0, 30.0, 3.0, 4.0, 5.0, 6.0, 70.0]
     review = [udfs.CLIENT_REVIEW("C", None, "现有", cell(gp[i]), cell(hours[i]), None, None, None, None, None, p_gp, p_h,
-                                 None, None, caller=caller)
+                                 None, None, **caller)
               for p_gp, p_h in (([as_xlwings(v) for v in gp], [as_xlwings(v) for v in hours]), (pop(gp), pop(hours)))
               for i in (1, 8, 9)]
     assert review[:3] == review[3:] and any(review[:3])
@@ -333,9 +293,9 @@ def test_a_count_typed_over_as_true_changes_the_rfm_answer():
     r_pop = [10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0, 100.0]
     m_pop = [100.0, 200.0, 300.0, 400.0, 500.0, 600.0, 700.0, 800.0, 900.0, 1000.0]
     typed_over = [True if v == 1.0 else v for v in orders]
-    first = [udfs.RFM_SCORE(30.0, 2.0, 500.0, pop(r_pop), pop(o), pop(m_pop), caller=caller) for o in (orders, typed_over)]
+    first = [udfs.RFM_SCORE(30.0, 2.0, 500.0, pop(r_pop), pop(o), pop(m_pop), **caller) for o in (orders, typed_over)]
     udfs._RFM_POPS.clear()
-    fresh = udfs.RFM_SCORE(30.0, 2.0, 500.0, pop(r_pop), pop(typed_over), pop(m_pop), caller=caller)
+    fresh = udfs.RFM_SCORE(30.0, 2.0, 500.0, pop(r_pop), pop(typed_over), pop(m_pop), **caller)
     assert first[1] == fresh != first[0]
 
 
@@ -343,11 +303,11 @@ def test_quadrant_equals_the_engine(demo):
     caller = caller_for()
     tiers = tier_column(demo, caller)
     got = flat_out(udfs.CLIENT_QUADRANT(column(tiers), demo.col("需求评分"), demo.col(STATUS), demo.col("潜力评分"),
-                                        caller=caller))
+                                        **caller))
     want = [quadrant_label(q or "", "zh") if q is not None else None for q in demo.engine("quadrant")]
     assert got == want
     need, status, potential = demo.raw("需求评分"), demo.raw(STATUS), demo.raw("潜力评分")
-    single = [udfs.CLIENT_QUADRANT(cell(tiers[i]), cell(need[i]), cell(status[i]), cell(potential[i]), caller=caller)
+    single = [udfs.CLIENT_QUADRANT(cell(tiers[i]), cell(need[i]), cell(status[i]), cell(potential[i]), **caller)
               for i in range(len(tiers))]
     assert single == got
 
@@ -358,37 +318,37 @@ def test_intent_stage_equals_the_engine(demo):
     want = [STAGE_NAMES[s]["zh"] if s else "" for s in demo.engine("stage")]
     assert got == want
     stage, meet, dep = demo.raw("意向阶段"), demo.raw("沟通次数"), demo.raw("已付定金")
-    assert [udfs.INTENT_STAGE(cell(stage[i]), cell(meet[i]), cell(dep[i]), caller=caller)
+    assert [udfs.INTENT_STAGE(cell(stage[i]), cell(meet[i]), cell(dep[i]), **caller)
             for i in range(len(stage))] == got
 
 
 def test_next_visit_and_visit_status_equal_the_engine(demo):
     caller = caller_for()
     keys = visit_keys(demo, caller)
-    due = flat_out(udfs.NEXT_VISIT(column(keys), demo.col("最近拜访日期"), caller=caller))
+    due = flat_out(udfs.NEXT_VISIT(column(keys), demo.col("最近拜访日期"), **caller))
     want = [None if pd.isna(d) else pd.Timestamp(d).date() for d in demo.engine("next_visit")]
     assert [d or None for d in due] == want
-    status = flat_out(udfs.VISIT_STATUS(column(keys), demo.col("最近拜访日期"), caller=caller))
+    status = flat_out(udfs.VISIT_STATUS(column(keys), demo.col("最近拜访日期"), **caller))
     assert status == demo.engine("visit_status")
     assert any(s.startswith("逾期") for s in status) and "正常" in status
     last = demo.raw("最近拜访日期")
-    assert [udfs.NEXT_VISIT(cell(keys[i]), cell(last[i]), caller=caller) for i in range(len(keys))] == due
-    assert [udfs.VISIT_STATUS(cell(keys[i]), cell(last[i]), caller=caller) for i in range(len(keys))] == status
+    assert [udfs.NEXT_VISIT(cell(keys[i]), cell(last[i]), **caller) for i in range(len(keys))] == due
+    assert [udfs.VISIT_STATUS(cell(keys[i]), cell(last[i]), **caller) for i in range(len(keys))] == status
 
 
 def test_rfm_equals_the_engine(demo):
     caller = caller_for()
     args = (demo.col("最近合作日期"), demo.col("合作次数"), demo.col(BILL), None, None, None, demo.col(STATUS), None,
             "万元")
-    score = flat_out(udfs.RFM_SCORE(*args, caller=caller))
+    score = flat_out(udfs.RFM_SCORE(*args, **caller))
     assert score == [int(c) if c else "" for c in demo.engine("rfm")]
-    segment = flat_out(udfs.RFM_SEGMENT(*args, caller=caller))
+    segment = flat_out(udfs.RFM_SEGMENT(*args, **caller))
     assert segment == [RFM_CLASS_NAMES[c]["zh"] if c else "" for c in demo.engine("rfm_class")]
     assert len(set(segment) - {""}) >= 6
     last, orders, bill, status = (demo.raw(h) for h in ("最近合作日期", "合作次数", BILL, STATUS))
     for f, want in ((udfs.RFM_SCORE, score), (udfs.RFM_SEGMENT, segment)):
         single = [f(cell(last[i]), cell(orders[i]), cell(bill[i]), pop(last), pop(orders), pop(bill), cell(status[i]),
-                    pop(status), "万元", caller=caller) for i in range(len(last))]
+                    pop(status), "万元", **caller) for i in range(len(last))]
         assert single == want
 
 
@@ -397,9 +357,9 @@ def test_recency_as_days_equals_recency_as_dates(demo):
     last = demo.raw("最近合作日期")
     days = [None if d is None else float((TODAY - parse_date([d]).values[0].astype(dt.date)).days) for d in last]
     by_date = udfs.RFM_SCORE(column(last), demo.col("合作次数"), demo.col(BILL), None, None, None, demo.col(STATUS),
-                             None, "万元", caller=caller)
+                             None, "万元", **caller)
     by_days = udfs.RFM_SCORE(column(days), demo.col("合作次数"), demo.col(BILL), None, None, None, demo.col(STATUS),
-                             None, "万元", caller=caller)
+                             None, "万元", **caller)
     assert by_days == by_date
 
 
@@ -412,7 +372,7 @@ def likelihood_args(b: Book, caller) -> tuple:
 def test_purchase_likelihood_equals_the_engine(demo):
     caller = caller_for()
     args = likelihood_args(demo, caller)
-    got = flat_out(udfs.PURCHASE_LIKELIHOOD(*args, caller=caller))
+    got = flat_out(udfs.PURCHASE_LIKELIHOOD(*args, **caller))
     want = demo.engine("likelihood")
     assert demo.c.likelihood_method == "mbgnbd"
     for g, w in zip(got, want):
@@ -423,7 +383,7 @@ def test_purchase_likelihood_equals_the_engine(demo):
     client, contact, orders, first, last = ([r[0] for r in a] for a in args)
     fits = udfs._MODELS.misses
     single = [udfs.PURCHASE_LIKELIHOOD(cell(client[i]), cell(contact[i]), cell(orders[i]), cell(first[i]),
-                                       cell(last[i]), pop(client), pop(orders), pop(first), pop(last), caller=caller)
+                                       cell(last[i]), pop(client), pop(orders), pop(first), pop(last), **caller)
               for i in range(len(client))]
     for s, g in zip(single, got):
         assert s == (g if g == "" else pytest.approx(g, rel=1e-12, abs=1e-15))
@@ -435,13 +395,13 @@ def test_purchase_likelihood_small_book_uses_the_heuristic_in_both_forms():
     caller = caller_for()
     assert b.c.likelihood_method == "heuristic"
     args = likelihood_args(b, caller)
-    got = flat_out(udfs.PURCHASE_LIKELIHOOD(*args, caller=caller))
+    got = flat_out(udfs.PURCHASE_LIKELIHOOD(*args, **caller))
     for g, w in zip(got, b.engine("likelihood")):
         assert g == "" if np.isnan(w) else g == pytest.approx(w, rel=1e-12)
     client, contact, orders, first, last = ([r[0] for r in a] for a in args)
     for i in range(len(client)):
         s = udfs.PURCHASE_LIKELIHOOD(cell(client[i]), cell(contact[i]), cell(orders[i]), cell(first[i]),
-                                     cell(last[i]), pop(client), pop(orders), pop(first), pop(last), caller=caller)
+                                     cell(last[i]), pop(client), pop(orders), pop(first), pop(last), **caller)
         assert s == (got[i] if got[i] == "" else pytest.approx(got[i], rel=1e-12))
 
 
@@ -453,7 +413,7 @@ def review_args(b: Book, caller, tiers) -> tuple:
 def test_client_review_equals_the_engine(demo):
     caller = caller_for()
     tiers = tier_column(demo, caller)
-    got = flat_out(udfs.CLIENT_REVIEW(*review_args(demo, caller, tiers), None, None, None, "万元", caller=caller))
+    got = flat_out(udfs.CLIENT_REVIEW(*review_args(demo, caller, tiers), None, None, None, "万元", **caller))
     assert got == demo.engine("review")
     assert any("建议淘汰：每工时毛利" in g for g in got) and any("流失风险" in g for g in got)
     args = [a if a is None or isinstance(a, str) else a for a in review_args(demo, caller, tiers)]
@@ -462,7 +422,7 @@ def test_client_review_equals_the_engine(demo):
     single = []
     for i in range(len(tiers)):
         row = [None if a is None else [a[i]] for a in raws]
-        single.append(udfs.CLIENT_REVIEW(*row, pop(gp), pop(hours), pop(status), "万元", caller=caller))
+        single.append(udfs.CLIENT_REVIEW(*row, pop(gp), pop(hours), pop(status), "万元", **caller))
     assert single == got
 
 
@@ -471,16 +431,16 @@ def test_answers_are_plain_python_values_xlwings_can_hand_to_excel(demo):
     tiers = tier_column(demo, caller)
     results = {
         "tier": udfs.CLIENT_TIER(demo.col(BILL), None, demo.col(STATUS), None, demo.col(OVERRIDE), None, "万元",
-                                 caller=caller),
+                                 **caller),
         "quadrant": udfs.CLIENT_QUADRANT(column(tiers), demo.col("需求评分"), demo.col(STATUS), demo.col("潜力评分"),
-                                         caller=caller),
-        "next": udfs.NEXT_VISIT(column(visit_keys(demo, caller)), demo.col("最近拜访日期"), caller=caller),
+                                         **caller),
+        "next": udfs.NEXT_VISIT(column(visit_keys(demo, caller)), demo.col("最近拜访日期"), **caller),
         "rfm": udfs.RFM_SCORE(demo.col("最近合作日期"), demo.col("合作次数"), demo.col(BILL), None, None, None,
-                              demo.col(STATUS), None, "万元", caller=caller),
-        "likelihood": udfs.PURCHASE_LIKELIHOOD(*likelihood_args(demo, caller), caller=caller),
-        "review": udfs.CLIENT_REVIEW(*review_args(demo, caller, tiers), None, None, None, "万元", caller=caller),
-        "one date": [[udfs.NEXT_VISIT("A", dt.datetime(2026, 11, 2), caller=caller)]],
-        "one score": [[udfs.RFM_SCORE(3.0, 2.0, 10.0, [3.0, 9.0], [2.0, 1.0], [10.0, 1.0], caller=caller)]],
+                              demo.col(STATUS), None, "万元", **caller),
+        "likelihood": udfs.PURCHASE_LIKELIHOOD(*likelihood_args(demo, caller), **caller),
+        "review": udfs.CLIENT_REVIEW(*review_args(demo, caller, tiers), None, None, None, "万元", **caller),
+        "one date": [[udfs.NEXT_VISIT("A", dt.datetime(2026, 11, 2), **caller)]],
+        "one score": [[udfs.RFM_SCORE(3.0, 2.0, 10.0, [3.0, 9.0], [2.0, 1.0], [10.0, 1.0], **caller)]],
     }
     for name, result in results.items():
         types = {type(v) for row in result for v in row}
@@ -489,9 +449,9 @@ def test_answers_are_plain_python_values_xlwings_can_hand_to_excel(demo):
 
 def test_client_strategy_in_both_forms():
     caller = caller_for()
-    assert udfs.CLIENT_STRATEGY("理智型", caller=caller).startswith("用数据和案例说话")
-    assert udfs.CLIENT_STRATEGY(cell("Q1 高价值/高需求"), caller=caller).startswith("核心客户")
-    got = flat_out(udfs.CLIENT_STRATEGY(column(["犹豫型", None, "金", "外星型"]), caller=caller))
+    assert udfs.CLIENT_STRATEGY("理智型", **caller).startswith("用数据和案例说话")
+    assert udfs.CLIENT_STRATEGY(cell("Q1 高价值/高需求"), **caller).startswith("核心客户")
+    got = flat_out(udfs.CLIENT_STRATEGY(column(["犹豫型", None, "金", "外星型"]), **caller))
     assert got[0].startswith("替他缩小选择范围") and got[1] == "" and got[2].startswith("结果导向")
     assert got[3].startswith("#参数错误: 未知的客户类型「外星型」") and "理智型" in got[3]
 
@@ -516,7 +476,7 @@ def test_planted_problems_show_in_their_rows_and_spoil_nothing_else():
         else:
             assert got == w, (i, p)
     keys = visit_keys(b, caller)
-    due = flat_out(udfs.NEXT_VISIT(column(keys), b.col("最近拜访日期"), caller=caller))
+    due = flat_out(udfs.NEXT_VISIT(column(keys), b.col("最近拜访日期"), **caller))
     visits = {i: p for i, p in bad.items() if p.column == "最近拜访日期"}
     assert len(visits) == 2
     for i, p in visits.items():
@@ -528,35 +488,35 @@ def test_planted_problems_show_in_their_rows_and_spoil_nothing_else():
 
 def test_bad_arguments_read_as_messages():
     caller = caller_for()
-    assert udfs.NEXT_VISIT("A", "2026-13-01", caller=caller) == (
+    assert udfs.NEXT_VISIT("A", "2026-13-01", **caller) == (
         "#参数错误: last_visit 「2026-13-01」不是日期（如 2026-03-05、2026/3/5、2026年3月5日）")
-    assert udfs.NEXT_VISIT("Z", dt.datetime(2026, 10, 1), caller=caller).startswith("#参数错误: tier_or_stage 「Z」")
-    assert udfs.INTENT_STAGE("很想买", caller=caller).startswith("#参数错误: stage 「很想买」无法识别")
-    assert udfs.INTENT_STAGE("准", 1.5, caller=caller) == "#参数错误: meetings 「1.5」应为不小于 0 的整数"
-    assert udfs.CLIENT_QUADRANT("A", 7.0, caller=caller) == "#参数错误: need 「7」应为 1–5 分"
-    assert udfs.CLIENT_QUADRANT(350000.0, 4.0, caller=caller).startswith("#参数错误: tier_or_value 「350000」")
-    assert udfs.RFM_SCORE(-3.0, 2.0, 10.0, [1.0, 2.0], [1.0, 2.0], [1.0, 2.0], caller=caller).startswith(
+    assert udfs.NEXT_VISIT("Z", dt.datetime(2026, 10, 1), **caller).startswith("#参数错误: tier_or_stage 「Z」")
+    assert udfs.INTENT_STAGE("很想买", **caller).startswith("#参数错误: stage 「很想买」无法识别")
+    assert udfs.INTENT_STAGE("准", 1.5, **caller) == "#参数错误: meetings 「1.5」应为不小于 0 的整数"
+    assert udfs.CLIENT_QUADRANT("A", 7.0, **caller) == "#参数错误: need 「7」应为 1–5 分"
+    assert udfs.CLIENT_QUADRANT(350000.0, 4.0, **caller).startswith("#参数错误: tier_or_value 「350000」")
+    assert udfs.RFM_SCORE(-3.0, 2.0, 10.0, [1.0, 2.0], [1.0, 2.0], [1.0, 2.0], **caller).startswith(
         "#参数错误: recency 「-3」")
-    assert udfs.CLIENT_TIER(100.0, [100.0, 50.0], unit="斤", caller=caller).startswith("#参数错误: unit 「斤」")
+    assert udfs.CLIENT_TIER(100.0, [100.0, 50.0], unit="斤", **caller).startswith("#参数错误: unit 「斤」")
     review = flat_out(udfs.CLIENT_REVIEW(column(["A", "B", "C"]), None, column(["现有"] * 3), None, None, None, None,
-                                         None, [["否", "是"], ["也许", "否"], ["否", None]], caller=caller))
+                                         None, [["否", "是"], ["也许", "否"], ["否", None]], **caller))
     assert review == ["流失风险：竞品接触", "#参数错误: risk_flags 「也许」应为 是/否（Y/N、TRUE/FALSE、1/0）", ""]
     # a column that does not fit the others: one message for the call
-    msg = udfs.CLIENT_TIER(column([1.0, 2.0, 3.0]), None, column(["现有", "现有"]), caller=caller)
+    msg = udfs.CLIENT_TIER(column([1.0, 2.0, 3.0]), None, column(["现有", "现有"]), **caller)
     assert msg == "#参数错误: 各区域的行数不同（value 3、status 2）：整列参数应一样长，或只给一个单元格"
     # single cell without the population to rank against
-    assert udfs.CLIENT_TIER(100.0, caller=caller).startswith("#参数错误: population 缺失")
-    assert udfs.RFM_SCORE(3.0, 2.0, 10.0, caller=caller).startswith("#参数错误: recency_population 缺失")
+    assert udfs.CLIENT_TIER(100.0, **caller).startswith("#参数错误: population 缺失")
+    assert udfs.RFM_SCORE(3.0, 2.0, 10.0, **caller).startswith("#参数错误: recency_population 缺失")
     # an Excel error value in a cell, and a message coming from another UDF
-    assert udfs.CLIENT_TIER(column(["#N/A", 5.0]), caller=caller)[0] == ["#参数错误: value 「#N/A」是 Excel 错误值"]
-    upstream = udfs.CLIENT_TIER(100.0, caller=caller)
-    assert udfs.NEXT_VISIT(upstream, None, caller=caller) == upstream
+    assert udfs.CLIENT_TIER(column(["#N/A", 5.0]), **caller)[0] == ["#参数错误: value 「#N/A」是 Excel 错误值"]
+    upstream = udfs.CLIENT_TIER(100.0, **caller)
+    assert udfs.NEXT_VISIT(upstream, None, **caller) == upstream
 
 
 def test_one_bad_row_does_not_spoil_the_column():
     caller = caller_for()
     # 500, 300 and 200 hold 0%, 50% and 80% of the 1,001 before them: A, A, A; the last 1 yuan is C
-    got = flat_out(udfs.CLIENT_TIER(column([500.0, "abc", 300.0, -5.0, "0.02万", None, 1.0]), caller=caller))
+    got = flat_out(udfs.CLIENT_TIER(column([500.0, "abc", 300.0, -5.0, "0.02万", None, 1.0]), **caller))
     assert got[1].startswith("#参数错误: value 「abc」") and got[3] == "#参数错误: value 「-5」是负数，应为金额"
     assert got[0] == got[2] == got[4] == "A" and got[5] == "" and got[6] == "C"
 
@@ -564,31 +524,31 @@ def test_one_bad_row_does_not_spoil_the_column():
 def test_blank_rows_give_blank_rows():
     caller = caller_for()
     assert flat_out(udfs.CLIENT_TIER(column([None, 5.0, None]), None, column([None, "现有", None]),
-                                     caller=caller)) == ["", "A", ""]
-    assert udfs.CLIENT_TIER(None, [1.0, 2.0], caller=caller) == ""
+                                     **caller)) == ["", "A", ""]
+    assert udfs.CLIENT_TIER(None, [1.0, 2.0], **caller) == ""
     # an empty population argument ("" or a blank cell) is as good as omitted
-    assert udfs.CLIENT_TIER(column([5.0, 1.0]), "", caller=caller) == udfs.CLIENT_TIER(column([5.0, 1.0]),
-                                                                                         caller=caller)
-    assert udfs.CLIENT_TIER(5.0, "", caller=caller).startswith("#参数错误: population 缺失")
+    assert udfs.CLIENT_TIER(column([5.0, 1.0]), "", **caller) == udfs.CLIENT_TIER(column([5.0, 1.0]),
+                                                                                         **caller)
+    assert udfs.CLIENT_TIER(5.0, "", **caller).startswith("#参数错误: population 缺失")
     assert flat_out(udfs.NEXT_VISIT(column([None, "A"]), column([dt.datetime(2026, 1, 5), None]),
-                                    caller=caller))[0] == ""
+                                    **caller))[0] == ""
     assert flat_out(udfs.RFM_SEGMENT(column([None, 10.0]), column([None, 3.0]), column([None, 100.0]),
-                                     caller=caller))[0] == ""
-    assert udfs.CLIENT_STRATEGY(None, caller=caller) == ""
-    assert udfs.CLIENT_REVIEW(None, caller=caller) == ""
-    assert udfs.INTENT_STAGE(None, None, None, caller=caller) == ""
+                                     **caller))[0] == ""
+    assert udfs.CLIENT_STRATEGY(None, **caller) == ""
+    assert udfs.CLIENT_REVIEW(None, **caller) == ""
+    assert udfs.INTENT_STAGE(None, None, None, **caller) == ""
 
 
 def test_prospects_and_lost_clients():
     caller = caller_for()
-    assert udfs.CLIENT_TIER(None, [1.0, 2.0], "潜在", caller=caller) == "D"
-    assert udfs.CLIENT_TIER(80.0, [100.0, 80.0], "流失", caller=caller) == ""
-    assert udfs.CLIENT_TIER(80.0, [100.0, 80.0], "流失", None, "B", caller=caller) == "B"  # pinned wins
-    assert udfs.NEXT_VISIT("拒绝", dt.datetime(2026, 11, 2), caller=caller) == ""
-    assert udfs.NEXT_VISIT("流失", dt.datetime(2026, 11, 2), caller=caller) == ""
-    assert udfs.PURCHASE_LIKELIHOOD("流失", caller=caller) == ""
-    assert udfs.PURCHASE_LIKELIHOOD("重要", caller=caller) == pytest.approx(0.9)
-    assert udfs.PURCHASE_LIKELIHOOD("意向", dt.datetime(2026, 8, 22), caller=caller) == pytest.approx(0.075)
+    assert udfs.CLIENT_TIER(None, [1.0, 2.0], "潜在", **caller) == "D"
+    assert udfs.CLIENT_TIER(80.0, [100.0, 80.0], "流失", **caller) == ""
+    assert udfs.CLIENT_TIER(80.0, [100.0, 80.0], "流失", None, "B", **caller) == "B"  # pinned wins
+    assert udfs.NEXT_VISIT("拒绝", dt.datetime(2026, 11, 2), **caller) == ""
+    assert udfs.NEXT_VISIT("流失", dt.datetime(2026, 11, 2), **caller) == ""
+    assert udfs.PURCHASE_LIKELIHOOD("流失", **caller) == ""
+    assert udfs.PURCHASE_LIKELIHOOD("重要", **caller) == pytest.approx(0.9)
+    assert udfs.PURCHASE_LIKELIHOOD("意向", dt.datetime(2026, 8, 22), **caller) == pytest.approx(0.075)
 
 
 def test_dates_as_serials_and_text_equal_dates():
@@ -596,79 +556,79 @@ def test_dates_as_serials_and_text_equal_dates():
     d = dt.datetime(2026, 9, 25)
     serial = float((d - dt.datetime(1899, 12, 30)).days)
     for form in (d, serial, "2026-09-25", "2026/9/25", "2026年9月25日"):
-        assert udfs.NEXT_VISIT("A", form, caller=caller) == dt.date(2026, 10, 9), form
-    assert udfs.VISIT_STATUS("A", serial, "2026-10-20", caller=caller) == "逾期 11 天"
-    assert udfs.VISIT_STATUS("A", d, dt.datetime(2026, 10, 5), caller=caller) == "即将到期"
-    assert udfs.VISIT_STATUS("A", d, dt.datetime(2026, 9, 26), caller=caller) == "正常"
-    assert udfs.VISIT_STATUS("A", None, caller=caller) == "从未拜访"
+        assert udfs.NEXT_VISIT("A", form, **caller) == dt.date(2026, 10, 9), form
+    assert udfs.VISIT_STATUS("A", serial, "2026-10-20", **caller) == "逾期 11 天"
+    assert udfs.VISIT_STATUS("A", d, dt.datetime(2026, 10, 5), **caller) == "即将到期"
+    assert udfs.VISIT_STATUS("A", d, dt.datetime(2026, 9, 26), **caller) == "正常"
+    assert udfs.VISIT_STATUS("A", None, **caller) == "从未拜访"
 
 
 def test_next_visit_skips_the_national_day_break_and_keeps_make_up_days():
     caller = caller_for()
     # 2026-09-17 + 14 = 2026-10-01 (holiday until 10-07); 10-08 is the next working day
-    assert udfs.NEXT_VISIT("A", dt.datetime(2026, 9, 17), caller=caller) == dt.date(2026, 10, 8)
+    assert udfs.NEXT_VISIT("A", dt.datetime(2026, 9, 17), **caller) == dt.date(2026, 10, 8)
     # 2026-09-26 + 14 = Saturday 2026-10-10, a make-up working day
-    assert udfs.NEXT_VISIT("A", dt.datetime(2026, 9, 26), caller=caller) == dt.date(2026, 10, 10)
+    assert udfs.NEXT_VISIT("A", dt.datetime(2026, 9, 26), **caller) == dt.date(2026, 10, 10)
 
 
 def test_english_settings_give_english_answers_and_messages():
     caller = caller_for(Settings(as_of=TODAY, language="en"))
-    assert udfs.CLIENT_QUADRANT("A", 4.0, caller=caller) == "Q1 High value / high need"
-    assert udfs.INTENT_STAGE("重要", None, "是", caller=caller) == "Committed"
-    assert udfs.VISIT_STATUS("A", dt.datetime(2026, 9, 25), "2026-10-20", caller=caller) == "Overdue 11 days"
-    assert udfs.NEXT_VISIT("A", "soon", caller=caller).startswith("#ARG ERROR: last_visit 'soon' is not a date")
-    assert udfs.RFM_SEGMENT(5.0, 9.0, 100.0, [5.0, 50.0], [9.0, 1.0], [100.0, 1.0], caller=caller) == "Important value"
+    assert udfs.CLIENT_QUADRANT("A", 4.0, **caller) == "Q1 High value / high need"
+    assert udfs.INTENT_STAGE("重要", None, "是", **caller) == "Committed"
+    assert udfs.VISIT_STATUS("A", dt.datetime(2026, 9, 25), "2026-10-20", **caller) == "Overdue 11 days"
+    assert udfs.NEXT_VISIT("A", "soon", **caller).startswith("#ARG ERROR: last_visit 'soon' is not a date")
+    assert udfs.RFM_SEGMENT(5.0, 9.0, 100.0, [5.0, 50.0], [9.0, 1.0], [100.0, 1.0], **caller) == "Important value"
 
 
 # ----------------------------------------------------------------------------- workbook context
 
 
-def test_settings_are_read_once_and_refreshed_when_they_change(monkeypatch):
-    clock = [1000.0]
-    monkeypatch.setattr(udf_support, "_clock", lambda: clock[0])
+def test_settings_are_built_once_per_content_and_an_edit_answers_at_once():
     caller = caller_for()
-    book = caller.sheet.book
     population = [100.0, 10.0, 5.0]
-    assert udfs.CLIENT_TIER(10.0, population, caller=caller) == "B"  # 100 of 115 before it: 87%
-    reads = book.reads
+    assert udfs.CLIENT_TIER(10.0, population, **caller) == "B"  # 100 of 115 before it: 87%
+    ctx = udf_support.context(**caller)
     for _ in range(50):
-        assert udfs.CLIENT_TIER(10.0, population, caller=caller) == "B"
-    assert book.reads == reads  # cached: no sheet read within RECHECK_SECONDS
-    # a manager lowers the A cut-off to 90%
-    book.set_sheet("设置", settings_rows(Settings(as_of=TODAY, pareto_a=0.90)))
-    clock[0] += udf_support.RECHECK_SECONDS / 2
-    assert udfs.CLIENT_TIER(10.0, population, caller=caller) == "B"  # not looked at yet
-    clock[0] += udf_support.RECHECK_SECONDS
-    assert udfs.CLIENT_TIER(10.0, population, caller=caller) == "A"
-    assert book.reads > reads
-    # unchanged on the next check: the same Settings object is kept
-    ctx = udf_support.context(caller)
-    clock[0] += 2 * udf_support.RECHECK_SECONDS
-    assert udf_support.context(caller).settings is ctx.settings
+        assert udfs.CLIENT_TIER(10.0, population, **caller_for()) == "B"  # an equal copy, as each call brings
+    assert udf_support.context(**caller_for()) is ctx  # found by content: nothing parsed again
+    # a manager lowers the A cut-off to 90%: the next call (after Ctrl+Alt+F9) sees it
+    lowered = caller_for(Settings(as_of=TODAY, pareto_a=0.90))
+    assert udfs.CLIENT_TIER(10.0, population, **lowered) == "A"
+    assert udf_support.context(**lowered).builds > ctx.builds
     # switched to English
-    book.set_sheet("设置", settings_rows(Settings(as_of=TODAY, language="en")))
-    clock[0] += 2 * udf_support.RECHECK_SECONDS
-    assert udfs.INTENT_STAGE("重要", None, "是", caller=caller) == "Committed"
+    assert udfs.INTENT_STAGE("重要", None, "是", **caller_for(Settings(as_of=TODAY, language="en"))) == "Committed"
+    # and back: the first workbook's context is still kept
+    assert udf_support.context(**caller) is ctx
 
 
-def test_each_workbook_has_its_own_settings(monkeypatch):
+def test_each_workbook_has_its_own_settings():
     a = caller_for(Settings(as_of=TODAY, cadence_A=14), name="a.xlsm")
     b = caller_for(Settings(as_of=TODAY, cadence_A=7), name="b.xlsm")
-    assert udfs.NEXT_VISIT("A", dt.datetime(2026, 11, 2), caller=a) == dt.date(2026, 11, 16)
-    assert udfs.NEXT_VISIT("A", dt.datetime(2026, 11, 2), caller=b) == dt.date(2026, 11, 9)
+    assert udfs.NEXT_VISIT("A", dt.datetime(2026, 11, 2), **a) == dt.date(2026, 11, 16)
+    assert udfs.NEXT_VISIT("A", dt.datetime(2026, 11, 2), **b) == dt.date(2026, 11, 9)
+    assert udfs.NEXT_VISIT("A", dt.datetime(2026, 11, 2), **a) == dt.date(2026, 11, 16)
 
 
-def test_no_caller_or_no_settings_sheet_uses_defaults():
+def test_only_so_many_workbooks_are_kept():
+    first = caller_for(Settings(as_of=TODAY, cadence_A=14))
+    ctx = udf_support.context(**first)
+    for days in range(15, 15 + udf_support.KEPT_CONTEXTS):
+        udf_support.context(**caller_for(Settings(as_of=TODAY, cadence_A=days)))
+    again = udf_support.context(**first)
+    assert again is not ctx and again.settings == ctx.settings  # built again, the same answers
+
+
+def test_without_hidden_arguments_the_defaults_are_used():
     assert udfs.CLIENT_TIER(10.0, [100.0, 10.0, 5.0]) == "B"
-    caller = FakeCaller(FakeBook("plain.xlsx"))
-    assert udfs.CLIENT_TIER(10.0, [100.0, 10.0, 5.0], caller=caller) == "B"
+    assert udfs.INTENT_STAGE("重要", None, "是") == "重要"  # called from VBA or a script
+    # a Settings sheet with nothing in it (one empty cell): defaults, not an error
+    empty = {"settings": (False, "设置", "$A$1", None), "holidays": (False, "节假日", "$A$1", None)}
+    assert udfs.CLIENT_TIER(10.0, [100.0, 10.0, 5.0], **empty) == "B"
 
-    class NotARange:  # called from VBA: Application.Caller is not a range
-        @property
-        def sheet(self):
-            raise AttributeError("no sheet")
 
-    assert udfs.INTENT_STAGE("重要", None, "是", caller=NotARange()) == "重要"
+def test_a_hidden_argument_that_is_not_what_the_wrapper_passes_is_said():
+    got = udfs.CLIENT_TIER(10.0, [100.0, 10.0], settings="#REF!", holidays=None)
+    assert got.startswith("#设置错误") and "settings" in got
 
 
 def test_refused_settings_are_shown_not_replaced_by_defaults():
@@ -676,20 +636,18 @@ def test_refused_settings_are_shown_not_replaced_by_defaults():
     for r in rows:
         if len(r) > 3 and r[3] == "pareto_a":
             r[1] = "很多"
-    caller = FakeCaller(FakeBook("bad.xlsm", {"设置": rows}))
-    got = udfs.CLIENT_TIER(10.0, [100.0, 10.0], caller=caller)
+    got = udfs.CLIENT_TIER(10.0, [100.0, 10.0], settings=sheet_arg("设置", rows), holidays=None)
     assert got.startswith("#设置错误: '设置'!B") and "很多" in got
 
 
-def test_holidays_sheet_moves_the_next_visit(monkeypatch):
-    monkeypatch.setattr(udf_support, "_clock", lambda: 5.0)
+def test_holidays_sheet_moves_the_next_visit():
     plain = caller_for(name="plain.xlsm")
-    assert udfs.NEXT_VISIT("A", dt.datetime(2026, 11, 2), caller=plain) == dt.date(2026, 11, 16)
+    assert udfs.NEXT_VISIT("A", dt.datetime(2026, 11, 2), **plain) == dt.date(2026, 11, 16)
     outing = caller_for(name="outing.xlsm", holidays=[[dt.date(2026, 11, 16), "放假", "团建"]])
-    assert udfs.NEXT_VISIT("A", dt.datetime(2026, 11, 2), caller=outing) == dt.date(2026, 11, 17)
+    assert udfs.NEXT_VISIT("A", dt.datetime(2026, 11, 2), **outing) == dt.date(2026, 11, 17)
     # a Saturday made a working day
     extra = caller_for(name="extra.xlsm", holidays=[[dt.date(2026, 11, 14), "调休上班", ""]])
-    assert udfs.NEXT_VISIT("A", dt.datetime(2026, 10, 31), caller=extra) == dt.date(2026, 11, 14)
+    assert udfs.NEXT_VISIT("A", dt.datetime(2026, 10, 31), **extra) == dt.date(2026, 11, 14)
 
 
 def test_unexpected_errors_read_as_internal_messages(monkeypatch):
@@ -722,10 +680,10 @@ def test_single_cell_tier_with_a_population_equals_the_column_form(data, setting
     unit = data.draw(st.sampled_from([None, "万元"]))
     caller = caller_for(settings, name=f"p{id(settings)}.xlsm")
     col = flat_out(udfs.CLIENT_TIER(column(values), None, column(status), column(prev), column(ovr), None, unit,
-                                    caller=caller))
+                                    **caller))
     for i in range(n):
         one = udfs.CLIENT_TIER(cell(values[i]), pop(values), cell(status[i]), cell(prev[i]), cell(ovr[i]),
-                               pop(status), unit, caller=caller)
+                               pop(status), unit, **caller)
         assert one == col[i], (i, values[i], status[i], prev[i])
 
 
@@ -842,13 +800,13 @@ def test_recency_forms():
     caller = caller_for()
     population = [10.0, 30.0, 100.0]
     args = ([5.0, 2.0, 1.0], [1000.0, 500.0, 20.0])
-    as_days = udfs.RFM_SCORE(30.0, 2.0, 500.0, population, *args, caller=caller)
+    as_days = udfs.RFM_SCORE(30.0, 2.0, 500.0, population, *args, **caller)
     assert as_days == 333
-    assert udfs.RFM_SCORE("30天", 2.0, 500.0, population, *args, caller=caller) == as_days
-    assert udfs.RFM_SCORE(dt.datetime(2026, 10, 21), 2.0, 500.0, population, *args, caller=caller) == as_days
+    assert udfs.RFM_SCORE("30天", 2.0, 500.0, population, *args, **caller) == as_days
+    assert udfs.RFM_SCORE(dt.datetime(2026, 10, 21), 2.0, 500.0, population, *args, **caller) == as_days
     serial = float((dt.datetime(2026, 10, 21) - dt.datetime(1899, 12, 30)).days)
-    assert udfs.RFM_SCORE(serial, 2.0, 500.0, population, *args, caller=caller) == as_days
-    assert udfs.RFM_SCORE("2026-12-01", 2.0, 500.0, population, *args, caller=caller).startswith(
+    assert udfs.RFM_SCORE(serial, 2.0, 500.0, population, *args, **caller) == as_days
+    assert udfs.RFM_SCORE("2026-12-01", 2.0, 500.0, population, *args, **caller).startswith(
         "#参数错误: recency 「2026-12-01」晚于今天 2026-11-20")
 
 
@@ -879,8 +837,12 @@ def test_xlwings_registers_every_function_with_help_and_converters(with_real_dec
         info = getattr(module, name).__xlfunc__
         assert info["category"] == "xlclient"
         assert info["ret"]["doc"] and len(info["ret"]["doc"]) <= 255
-        args = [a for a in info["args"] if a["name"] != "caller"]
-        assert info["args"][-1]["name"] == "caller"
+        args = [a for a in info["args"] if not a.get("vba")]
+        hidden = info["args"][len(args):]
+        assert all(a["name"] != "caller" for a in info["args"]), name  # xlwings would build a COM range for it
+        assert [(a["name"], a["vba"], a["options"]) for a in hidden] == [
+            ("settings", udf_support.SETTINGS_VBA, {"convert": "raw"}),
+            ("holidays", udf_support.HOLIDAYS_VBA, {"convert": "raw"})], name  # last, after every visible one
         for a in args:
             assert a["doc"] and not a["doc"].startswith("Positional argument"), (name, a["name"])
             assert len(a["doc"]) <= 255, (name, a["name"])
@@ -901,9 +863,83 @@ def test_vba_wrappers_from_xlwings_generator(with_real_decorators):
     assert vba.isascii()
     assert "Function CLIENT_TIER(value, Optional population, Optional status, Optional previous_tier, " \
            "Optional override, Optional population_status, Optional unit)" in vba
-    assert 'XLPy.CallUDF("xlclient.udfs", "NEXT_VISIT", Array(tier_or_stage, last_visit, Nothing)' in vba
+    hidden = f"{udf_support.SETTINGS_VBA}, {udf_support.HOLIDAYS_VBA}"
+    assert f'XLPy.CallUDF("xlclient.udfs", "NEXT_VISIT", Array(tier_or_stage, last_visit, {hidden}), ' \
+           "ThisWorkbook, Application.Caller)" in vba
+    assert "Nothing" not in vba  # no caller placeholder
+    assert max(map(len, vba.splitlines())) <= 1023  # VBA's longest line
     for name in FUNCTIONS:
         assert f"Function {name}(" in vba
+
+
+def test_the_templates_wrappers_pass_every_parameter_then_the_hidden_sheets():
+    """The committed VBA module (what Excel runs): each function passes its Excel parameters
+    in order and then the two hidden arguments, which evaluate in the template to its
+    设置 and 节假日 sheets; called that way, every function answers (no settings error)."""
+    from vba_wrapper import evaluate_hidden, wrapper_calls
+
+    vba = (Path(__file__).resolve().parents[1] / "workbook" / "vba" / "xlwings_udfs.bas").read_text("ascii")
+    calls = wrapper_calls(vba)
+    assert set(calls) == set(FUNCTIONS)
+    hidden = [evaluate_hidden(e, TEMPLATE) for e in (udf_support.SETTINGS_VBA, udf_support.HOLIDAYS_VBA)]
+    assert [h[1] for h in hidden] == ["设置", "节假日"] and hidden[0][2].startswith("$A$1:")
+    samples = {"CLIENT_TIER": [120.0, ((500.0,), (120.0,), (3.0,))], "CLIENT_QUADRANT": ["A", 4.0],
+               "INTENT_STAGE": ["意向", 2.0, "否"], "NEXT_VISIT": ["A", dt.datetime(2026, 11, 2)],
+               "VISIT_STATUS": ["A", dt.datetime(2026, 11, 2)], "RFM_SCORE": [30.0, 2.0, 500.0, (10.0, 60.0),
+                                                                             (1.0, 5.0), (100.0, 900.0)],
+               "RFM_SEGMENT": [30.0, 2.0, 500.0, (10.0, 60.0), (1.0, 5.0), (100.0, 900.0)],
+               "PURCHASE_LIKELIHOOD": ["意向"], "CLIENT_REVIEW": ["B", "A"], "CLIENT_STRATEGY": ["理智型"]}
+    for name, (params, passed) in calls.items():
+        assert passed == params + [udf_support.SETTINGS_VBA, udf_support.HOLIDAYS_VBA], name
+        args = samples[name] + [None] * (len(params) - len(samples[name]))
+        got = getattr(udfs, name)(*args, *hidden)
+        assert got not in (None, "") and not (isinstance(got, str) and got.startswith("#")), (name, got)
+    # the template's Settings arrive as the Settings the engine reads from the file
+    assert udf_support.context(*hidden).settings == jobs_settings(TEMPLATE)
+    assert udf_support.context(*hidden).error is None
+
+
+def jobs_settings(path: Path) -> Settings:
+    from xlclient.jobs import load_settings
+    from xlclient.xlsx.reader import read_workbook
+
+    return load_settings(read_workbook(path))
+
+
+def test_no_function_reaches_into_excel():
+    """Nothing of xlclient.udfs or udf_support touches an Excel object: no ``caller``, no
+    book, sheet, range, app or COM ``api`` -- only xlwings' decorators (the source, read as
+    Python), and no xlwings object is made while every function runs (they are made to fail)."""
+    import ast
+
+    import xlwings
+
+    forbidden = {"api", "book", "books", "sheet", "sheets", "app", "apps", "used_range", "caller", "range",
+                 "Book", "App", "Range", "Sheet"}
+    for module in (udfs, udf_support):
+        tree = ast.parse(Path(module.__file__).read_text("utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Attribute):
+                assert node.attr not in forbidden, (module.__name__, node.lineno, node.attr)
+                if isinstance(node.value, ast.Name) and node.value.id in ("xw", "xlwings"):
+                    assert node.attr in ("func", "arg", "ret"), (module.__name__, node.lineno, node.attr)
+            if isinstance(node, ast.arg):
+                assert node.arg != "caller", (module.__name__, node.lineno)
+
+    def refuse(*_a, **_k):
+        raise AssertionError("an Excel object was made during a function call")
+
+    saved = {k: getattr(xlwings, k) for k in ("Book", "App", "Range", "Sheet")}
+    try:
+        for k in saved:
+            setattr(xlwings, k, refuse)
+        caller = caller_for()
+        assert udfs.CLIENT_TIER(10.0, [100.0, 10.0, 5.0], **caller) == "B"
+        assert udfs.NEXT_VISIT("A", dt.datetime(2026, 11, 2), **caller) == dt.date(2026, 11, 16)
+        assert udfs.CLIENT_STRATEGY("理智型", **caller)
+    finally:
+        for k, v in saved.items():
+            setattr(xlwings, k, v)
 
 
 # ----------------------------------------------------------------------------- in Excel itself
@@ -938,7 +974,7 @@ def test_udf_cells_in_excel_equal_python_calls(tmp_path):
         app.calculate()
         single = sheet[f"B1:B{len(values)}"].options(ndim=1).value
         spilled = sheet[f"C1:C{len(values)}"].options(ndim=1).value
-        column_form = flat_out(udfs.CLIENT_TIER(column(values), caller=None))
+        column_form = flat_out(udfs.CLIENT_TIER(column(values)))
         assert [v or "" for v in spilled] == column_form
         assert [v or "" for v in single] == [udfs.CLIENT_TIER(cell(v), pop(values)) for v in values]
         assert sheet["D1"].value == strategy_text("理智型")

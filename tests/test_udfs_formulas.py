@@ -15,8 +15,9 @@ The arguments are converted the way xlwings converts them, using the converter o
 each function declares (``xlwings_udf_module`` loads them through xlwings' own decorators):
 ``ndim=2`` -> list of rows, otherwise a column -> flat list and a cell -> scalar; blank ->
 None; error values -> their text; numbers -> float; ``raw`` (the populations) -> COM's own
-value, a tuple of row tuples with error cells as COM's error numbers. The workbook's Settings sheet is read
-through a caller object over the file, as xlwings' ``caller`` would read it in Excel.
+value, a tuple of row tuples with error cells as COM's error numbers. The hidden Settings and
+Holidays arguments are what the VBA wrapper's expressions give in this file
+(``tests/vba_wrapper.py``), passed after the visible ones as the wrapper passes them.
 
 What this cannot show: Excel itself (its VBA wrappers, COM conversion, dynamic-array
 spilling). ``formulas`` passes an empty middle argument as 0, so the workbook writes ``""``
@@ -41,19 +42,22 @@ from formulas.tokens.operand import XlError  # noqa: E402
 from xlclient import udf_support  # noqa: E402
 from xlclient.demo import demo_book  # noqa: E402
 from xlclient.engine.book import build_client_book  # noqa: E402
-from xlclient.engine.calendar import WorkingCalendar  # noqa: E402
+from xlclient.engine.calendar import Override, WorkingCalendar  # noqa: E402
 from xlclient.engine.classify import classify  # noqa: E402
 from xlclient.engine.labels import RFM_CLASS_NAMES, STAGE_NAMES  # noqa: E402
 from xlclient.engine.quadrant import quadrant_label  # noqa: E402
 from xlclient.engine.settings import Settings, settings_rows  # noqa: E402
 from xlclient.engine.strategy import strategy_for  # noqa: E402
-from xlclient.xlsx.reader import read_workbook  # noqa: E402
+from vba_wrapper import evaluate_hidden  # noqa: E402
 
 TODAY = dt.date(2026, 11, 20)
 SETTINGS = Settings(as_of=TODAY)
 N = 20
 FIRST, LAST = 2, N + 1  # Excel rows of the clients
 EPOCH = dt.date(1899, 12, 30)
+#: The book's Holidays sheet has a company day off: the functions must see it, as Refresh does.
+DAY_OFF = dt.date(2026, 11, 23)
+CALENDAR = WorkingCalendar({DAY_OFF: Override(True, "公司年会")})
 
 
 # ----------------------------------------------------------------------------- the workbook
@@ -104,6 +108,12 @@ def write_book(path: Path) -> tuple[list[Any], list[list[Any]]]:
             ws.write_formula(f"{col}{i + 1}", formula)
     for col, formula in ARRAY.items():
         ws.write_array_formula(f"{col}{FIRST}:{col}{LAST}", formula)
+    wb.define_name(udf_support.SETTINGS_NAME, "='设置'!$A$1")  # as xlclient init and the template do
+    wb.define_name(udf_support.HOLIDAYS_NAME, "='节假日'!$A$1")
+    holidays = wb.add_worksheet("节假日")
+    holidays.write_row(0, 0, ["日期", "类型", "名称"])
+    holidays.write_datetime(1, 0, dt.datetime(DAY_OFF.year, DAY_OFF.month, DAY_OFF.day), date_fmt)  # a company day off moves visits
+    holidays.write_row(1, 1, ["放假", "公司年会"])
     settings = wb.add_worksheet("设置")
     for i, row in enumerate(settings_rows(SETTINGS)):
         for j, v in enumerate(row):
@@ -116,42 +126,6 @@ def write_book(path: Path) -> tuple[list[Any], list[list[Any]]]:
 
 
 # ----------------------------------------------------------------------------- xlwings' view
-
-
-class _FileRange:
-    def __init__(self, grid):
-        self.grid, self.row, self.column = grid, grid.first_row + 1, grid.first_col + 1
-
-    def options(self, **_: Any) -> "_FileRange":
-        return self
-
-    @property
-    def value(self) -> list[list[Any]]:
-        return [list(r) for r in self.grid.rows]
-
-
-class _FileSheet:
-    def __init__(self, book: "_FileBook", grid):
-        self.book, self.name, self.grid = book, grid.name, grid
-
-    @property
-    def used_range(self) -> _FileRange:
-        return _FileRange(self.grid)
-
-
-class _FileBook:
-    """The calling workbook, read from the file (what ``caller.sheet.book`` is in Excel)."""
-
-    def __init__(self, path: Path):
-        data = read_workbook(path)
-        self.name = self.fullname = str(path)
-        self.sheets = {g.name: _FileSheet(self, g) for g in data.sheets}
-        self.sheet_names = list(self.sheets)
-
-
-class _Caller:
-    def __init__(self, book: _FileBook):
-        self.sheet = book.sheets["客户台账"]
 
 
 def _cell(v: Any, err_to_str: bool) -> Any:
@@ -224,19 +198,22 @@ def evaluated(tmp_path_factory):
     path = tmp_path_factory.mktemp("formulas") / "客户台账.xlsx"
     header, data = write_book(path)
     _, module = udf_support.xlwings_udf_module()
-    caller = _Caller(_FileBook(path))
     functions = formulas.get_functions()
     names = [n for n in dir(module) if hasattr(getattr(module, n), "__xlfunc__")]
     calls: dict[str, int] = {}
 
     def register(name: str) -> None:
         fn = getattr(module, name)
-        options = [a["options"] for a in fn.__xlfunc__["args"] if a["name"] != "caller"]
+        visible = [a["options"] for a in fn.__xlfunc__["args"] if not a.get("vba")]
+        # the hidden arguments, evaluated as the VBA wrapper evaluates them, after the visible
+        # ones (the wrapper's Array(...)); raw: xlwings hands them over untouched
+        hidden = [evaluate_hidden(a["vba"], path) for a in fn.__xlfunc__["args"] if a.get("vba")]
 
         def udf(*args: Any) -> Array:
             calls[name] = calls.get(name, 0) + 1
-            converted = [as_xlwings(a, options[i]) for i, a in enumerate(args)]
-            return as_formulas(fn(*converted, caller=caller))
+            converted = [as_xlwings(a, visible[i]) for i, a in enumerate(args)]
+            converted += [None] * (len(visible) - len(converted))  # omitted optional arguments
+            return as_formulas(fn(*converted, *hidden))
 
         udf.__name__ = name
         functions[name] = wrap_func(udf)
@@ -271,7 +248,7 @@ def evaluated(tmp_path_factory):
 def engine(evaluated):
     header, data, _ = evaluated
     book = build_client_book(header, data, sheet="客户台账", header_row=0, settings=SETTINGS)
-    frame = classify(book, SETTINGS, WorkingCalendar()).frame
+    frame = classify(book, SETTINGS, CALENDAR).frame
     assert list(frame["row"]) == list(range(FIRST, LAST + 1))
     return frame
 
@@ -316,6 +293,13 @@ def test_visit_cells_equal_the_engine(evaluated, engine):
     due = [None if pd.isna(d) else float((pd.Timestamp(d).date() - EPOCH).days) for d in engine["next_visit"]]
     assert [None if blank(v) == "" else float(v) for v in column(cells, "AD")] == due
     assert [blank(v) for v in column(cells, "AE")] == list(engine["visit_status"])
+    # the Holidays sheet reached the functions: a visit the built-in calendar would put on
+    # the company's day off is on the next working day, as in Refresh
+    header, data, _ = evaluated
+    book = build_client_book(header, data, sheet="客户台账", header_row=0, settings=SETTINGS)
+    plain = classify(book, SETTINGS, WorkingCalendar()).frame["next_visit"]
+    moved = [i for i, (a, b) in enumerate(zip(plain, engine["next_visit"])) if not (pd.isna(a) and pd.isna(b)) and a != b]
+    assert moved and all(pd.Timestamp(plain[i]).date() == DAY_OFF for i in moved)
 
 
 def test_rfm_cells_equal_the_engine(evaluated, engine):

@@ -500,7 +500,7 @@ def test_book_a_excel_functions_give_what_refresh_writes(book_a, tmp_path, capsy
     caller = caller_for(Settings(as_of=dt.date(2026, 11, 20)), name=book_a.name)
 
     tiers = [r[0] for r in udfs.CLIENT_TIER([[v] for v in bill], None, [[v] for v in status], None, None, None, "万元",
-                                            caller=caller)]
+                                            **caller)]
     # rows Refresh reports a problem in: the cell says what is wrong
     problems = {10: "约50万", 11: "-20", 13: "#DIV/0!", 14: "合作过"}
     for r, name, tier in zip(excel_rows, names, tiers):
@@ -512,12 +512,12 @@ def test_book_a_excel_functions_give_what_refresh_writes(book_a, tmp_path, capsy
             assert tier == written[name][3], (r, name, tier)
     raw_bill, raw_status = tuple((as_com(v),) for v in bill), tuple((as_com(v),) for v in status)
     assert raw_bill[excel_rows.index(13)][0] == -2146826281  # the error cell as COM hands it over
-    single = [udfs.CLIENT_TIER([[b]], raw_bill, [[s]], None, None, raw_status, "万元", caller=caller)
+    single = [udfs.CLIENT_TIER([[b]], raw_bill, [[s]], None, None, raw_status, "万元", **caller)
               for b, s in zip(bill, status)]
     assert single == tiers
 
     keys = [[t if t in ("A", "B", "C") else None] for t in tiers]
-    visits = [r[0] for r in udfs.NEXT_VISIT(keys, [[v] for v in last_visit], caller=caller)]
+    visits = [r[0] for r in udfs.NEXT_VISIT(keys, [[v] for v in last_visit], **caller)]
     compared = 0
     for r, name, key, visit in zip(excel_rows, names, keys, visits):
         if key[0] is not None:

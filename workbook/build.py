@@ -588,6 +588,11 @@ def write_base(path: Path, vba: bytes, rows: list[list[Any]], udf: dict[str, lis
     h.data_validation(1, 1, 400, 1, {"validate": "list", "source": ["放假", "调休上班"]})
     h.set_column(0, 0, 14, date_fmt)
     h.set_column(2, 2, 30)
+    # the Excel functions' hidden arguments find Settings and Holidays through these names
+    from xlclient.udf_support import HOLIDAYS_NAME, SETTINGS_NAME
+
+    wb.define_name(SETTINGS_NAME, "='设置'!$A$1")
+    wb.define_name(HOLIDAYS_NAME, "='节假日'!$A$1")
 
     conf = wb.add_worksheet(CONF_SHEET)
     conf.set_tab_color("#7F7F7F")

@@ -483,11 +483,14 @@ def init_workbook(data: WorkbookData, lang: Language = "zh") -> InitResult:
     mapping filled from the client table's headers as found), Holidays, Classification,
     VisitPlan, Issues and Log with their headers. Sheets that exist are left alone, so a
     second run adds nothing. Parameters get workbook names (``xlc_pareto_a`` …) pointing
-    at their value cells when the Settings sheet is created."""
+    at their value cells when the Settings sheet is created, and the Settings and Holidays
+    sheets get ``xlc_settings`` / ``xlc_holidays`` at A1 when they are created: through
+    them the Excel functions' hidden arguments find the two sheets (udf_support)."""
     from .engine.book import ClientTableNotFound, locate_client_table
     from .engine.fields import match_headers
     from .engine.settings import PARAM_BY_KEY, settings_rows
     from .engine.visitplan import PLAN_COLUMNS
+    from .udf_support import HOLIDAYS_NAME, SETTINGS_NAME
 
     settings = Settings(language=lang)
     columns: dict[str, str] = {}
@@ -513,11 +516,13 @@ def init_workbook(data: WorkbookData, lang: Language = "zh") -> InitResult:
                 names[f"xlc_{row[3]}"] = f"{_quoted(name)}!$B${r + 1}"
         sheets.append(SheetSpec(name=name, rows=rows, header_rows=0, freeze_header=False, autofilter=False,
                                 column_widths={0: 26, 1: 16, 2: 50, 3: 20}, tab_color="7F7F7F"))
+        names[SETTINGS_NAME] = f"{_quoted(name)}!$A$1"  # where the Excel functions find Settings
     if missing("holidays"):
         header = ["日期", "类型", "名称"] if lang == "zh" else ["Date", "Type", "Name"]
         note = ("每行一天：类型填「放假」或「调休上班」。国务院公布次年安排后即可录入，优先于内置日历。" if lang == "zh" else
                 "One row per day: type Day off or Make-up workday. Overrides the built-in calendar.")
         kinds = ["放假", "调休上班"] if lang == "zh" else ["Day off", "Make-up workday"]  # calendar.DAY_OFF_WORDS ...
+        names[HOLIDAYS_NAME] = f"{_quoted(sheet_name('holidays', lang))}!$A$1"  # ... and Holidays
         sheets.append(SheetSpec(name=sheet_name("holidays", lang), rows=[header + [None, note]],
                                 column_widths={0: 12, 1: 16, 2: 24, 4: 60}, number_formats={0: "yyyy-mm-dd"},
                                 data_validations=[("B2:B1000", kinds)], autofilter=False))

@@ -40,7 +40,7 @@ from .engine.book import ClientTableNotFound
 from .engine.labels import Language
 from .engine.settings import SettingsError
 from .xlsx.errors import CellValueError, SpecError, XlsxWriteError
-from .xlwings_io import RestoreFailed, read_workbook_data, write_sheets
+from .xlwings_io import RestoreFailed, read_workbook_data, recalculate_everything, write_sheets
 
 __all__ = ["refresh", "plan", "review", "dashboard", "reassign", "run_job", "JobOutcome", "BUTTONS"]
 
@@ -173,6 +173,11 @@ def run_job(book: Any, name: str, *, alert: Callable[[str, str], Any] | None = N
         status.show("写入 …" if lang == "zh" else "writing …")
         write_sheets(book, result.sheets, progress=lambda text: status.show(("写入 " if lang == "zh" else "writing ")
                                                                             + text))
+        if name == "refresh":
+            # Settings and Holidays reach the functions as hidden arguments, which Excel does
+            # not see as precedents: after a change there, only a full recalculation
+            # brings every formula up to date
+            recalculate_everything(book)
         counts = dict(getattr(result, "counts", {}) or {})
         message = table_problems_message(getattr(result, "problems", []), lang or "zh")
         if message:  # the run wrote what it could; what it could not read must not pass unseen

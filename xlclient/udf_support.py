@@ -37,11 +37,12 @@ system.
 Caches.
 
 * Workbook context (:func:`context`): the Settings and the working calendar (built-in
-  Chinese calendar plus the Holidays sheet) of the calling workbook, read through the
-  xlwings ``caller`` range (``caller.sheet.book``). Kept per workbook (``book.fullname``);
-  at most every :data:`RECHECK_SECONDS` the Settings and Holidays sheets' used-range values
-  are read again and hashed, and only when a hash differs are Settings or the calendar
-  rebuilt. Without a caller (tests, VBA, scripts) the defaults are used.
+  Chinese calendar plus the Holidays sheet) of the calling workbook. They reach Python
+  as two hidden arguments that Excel evaluates with the call (:func:`sheet_expression`):
+  nothing of the workbook is read from Python while Excel calculates. Kept by content
+  (the last :data:`KEPT_CONTEXTS` workbooks): the same sheets find their Settings and
+  calendar again with one hash and one comparison of the cells; only an edit builds a
+  new one. Without them (tests, VBA, scripts) the defaults are used.
 * Populations (:class:`PopulationCache` instances in :mod:`xlclient.udfs`): a sorted tier
   scale, sorted RFM populations and their means, a fitted repeat-purchase model, a review
   cutoff, found again by comparing the population cells as xlwings handed them over with
@@ -54,13 +55,13 @@ from __future__ import annotations
 
 import gc
 import datetime as dt
-import hashlib
 import itertools
 import logging
+import re
 import operator
 import math
 import threading
-import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -904,11 +905,32 @@ def to_fen(v: float) -> int:
 
 # --------------------------------------------------------------------------- workbook context
 
-#: How often (seconds) a workbook's Settings and Holidays sheets are read again to see
-#: whether they changed. Reading them costs a few COM calls; between checks every UDF call
-#: of that workbook reuses the cached Settings and calendar.
-RECHECK_SECONDS = 1.0
-_clock: Callable[[], float] = time.monotonic
+#: Workbook names (set by ``xlclient init`` and in the template) at cell A1 of the Settings
+#: and Holidays sheets: the hidden arguments find the sheets through them, whatever the
+#: sheets are called (设置 / Settings) and wherever they are renamed or moved.
+SETTINGS_NAME = "xlc_settings"
+HOLIDAYS_NAME = "xlc_holidays"
+
+
+def sheet_expression(name: str) -> str:
+    """The VBA expression a hidden argument passes (xlwings ``@xw.arg(..., vba=...)``: the
+    wrapper that *Import Functions* generates evaluates it in place of a parameter, and
+    the function wizard shows no such parameter -- xlwings udfs.py, generate_vba_wrapper).
+    Its value is ``Array(date system, sheet name, used range address, used range values)``
+    of the sheet the workbook name points into, as Excel itself reads them in VBA while it
+    calculates (in-process and read-only, which a calculation allows; a call back from
+    Python into the workbook is what xlwings' own prepare_sys_path warns against). ASCII
+    and short: the generated module is plain VBA source, whose lines may not pass 1,023
+    characters (a test checks every wrapper line)."""
+    w = f'ThisWorkbook.Names("{name}").RefersToRange.Worksheet'
+    return f"Array(ThisWorkbook.Date1904, {w}.Name, {w}.UsedRange.Address, {w}.UsedRange.Value)"
+
+
+SETTINGS_VBA = sheet_expression(SETTINGS_NAME)
+HOLIDAYS_VBA = sheet_expression(HOLIDAYS_NAME)
+
+#: How many workbooks' contexts are kept (each is found again by its sheets' contents).
+KEPT_CONTEXTS = 16
 
 
 @dataclass
@@ -919,11 +941,8 @@ class Context:
     calendar: WorkingCalendar
     error: str | None = None  # a #设置错误 message when Settings were refused
     date1904: bool = False
-    key: str = ""
-    settings_hash: Any = None
-    holidays_hash: Any = None
-    checked_at: float = 0.0
-    reads: int = 0  # how many times the sheets were read (for tests)
+    key: Any = None
+    builds: int = 0  # how many contexts were built before this one (for tests)
 
     @property
     def lang(self) -> Language:
@@ -941,16 +960,17 @@ class Context:
         return self.settings.today()
 
 
-_contexts: dict[str, Context] = {}
+_contexts: "OrderedDict[Any, Context]" = OrderedDict()
 _contexts_lock = threading.Lock()
 _default: Context | None = None
+_built = 0
 
 
 def default_context() -> Context:
     """Defaults: no workbook (tests, scripts, a call from VBA)."""
     global _default
     if _default is None:
-        _default = Context(Settings(), WorkingCalendar(), key="")
+        _default = Context(Settings(), WorkingCalendar(), key=None)
     return _default
 
 
@@ -964,137 +984,112 @@ def clear_caches() -> None:
     _TEXT_MEMO.clear()
 
 
-def _book_of(caller: Any) -> Any:
+def _hidden_key(value: Any) -> Any:
+    """A hidden argument as a hashable key, compared cell for cell. COM hands over tuples of
+    tuples, which are one already (hashed in C); lists (tests, scripts) become tuples."""
     try:
-        return caller.sheet.book
-    except Exception:  # noqa: BLE001 - not a range (e.g. called from VBA): no workbook
-        return None
+        hash(value)
+        return value
+    except TypeError:
+        return _tuples(value)
 
 
-def _book_key(book: Any) -> str:
-    for attr in ("fullname", "name"):
-        try:
-            value = getattr(book, attr)
-        except Exception:  # noqa: BLE001
-            continue
-        if value:
-            return str(value)
-    return str(id(book))
+def _tuples(value: Any) -> Any:
+    if isinstance(value, (list, tuple)):
+        return tuple(_tuples(v) for v in value)
+    return value
 
 
-def _sheet_names(book: Any) -> list[str]:
+def context(settings: Any = None, holidays: Any = None) -> Context:
+    """The Settings and calendar of the calling workbook, from what Excel handed over with
+    the call: the hidden arguments ``settings`` and ``holidays`` (each
+    ``(date1904, sheet name, address, cells)``, see :func:`sheet_expression`). Nothing of the
+    workbook is read from Python. Kept by content: a call with the same sheets finds its
+    Settings and calendar again (one hash and one comparison of the cells), an edited
+    Settings sheet gives a new context. Without them (tests, scripts, a call from VBA)
+    the defaults."""
+    if settings is None and holidays is None:
+        ctx = default_context()
+        _last_language.value = ctx.lang
+        return ctx
+    key = (_hidden_key(settings), _hidden_key(holidays))
     try:
-        return list(book.sheet_names)
-    except Exception:  # noqa: BLE001 - older xlwings / fakes
-        return [s.name for s in book.sheets]
+        with _contexts_lock:
+            ctx = _contexts.get(key)
+            if ctx is not None:
+                _contexts.move_to_end(key)
+    except TypeError:  # a cell Python cannot hash (not from COM): build, do not keep
+        key, ctx = None, None
+    if ctx is None:
+        ctx = _build(settings, holidays, key)
+        if key is not None:
+            with _contexts_lock:
+                _contexts[key] = ctx
+                while len(_contexts) > KEPT_CONTEXTS:
+                    _contexts.popitem(last=False)
+    _last_language.value = ctx.lang
+    return ctx
 
 
-def read_grid(book: Any, key: str) -> SheetGrid | None:
-    """The used range of an owned sheet (either language's name) as a SheetGrid."""
-    wanted = {n.casefold() for n in sheet_aliases(key)}
-    for name in _sheet_names(book):
-        if name.casefold() in wanted:
-            rng = book.sheets[name].used_range
-            try:
-                values = rng.options(ndim=2).value
-            except AttributeError:
-                values = grid(rng.value)
-            values = values if values is not None else [[None]]
-            return SheetGrid(name, [list(r) for r in values], int(rng.row) - 1, int(rng.column) - 1)
-    return None
+_ADDRESS = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})(?::\$?[A-Z]{1,3}\$?\d{1,7})?$")
 
 
-def _grid_hash(g: SheetGrid | None) -> Any:
-    if g is None:
-        return None
+def _sheet_arg(value: Any, what: str) -> tuple[bool, SheetGrid | None, str | None]:
+    """``(date1904, grid, problem)`` of a hidden argument; a problem when it is not the
+    ``(date1904, name, address, cells)`` the wrapper passes."""
+    if value is None:
+        return False, None, None
+    at = _ADDRESS.match(value[2]) if isinstance(value, (tuple, list)) and len(value) == 4 and \
+        isinstance(value[1], str) and isinstance(value[2], str) else None
+    if at is None:
+        return False, None, f"{what}: {str(value)[:60]!r}"
+    date1904, name, _, cells = value
+    col = 0
+    for ch in at[1]:
+        col = col * 26 + ord(ch) - 64
+    rows = grid(cells)
+    rows = [list(r) for r in rows] if rows else [[None]]
+    return bool(date1904), SheetGrid(name, rows, int(at[2]) - 1, col - 1), None
+
+
+def _build(settings_arg: Any, holidays_arg: Any, key: Any) -> Context:
+    from .jobs import load_holidays, load_settings  # jobs imports the xlsx layer; keep it lazy
+
+    global _built
+    _built += 1
+    date1904, settings_grid, bad_s = _sheet_arg(settings_arg, "settings")
+    h1904, holidays_grid, bad_h = _sheet_arg(holidays_arg, "holidays")
+    date1904 = date1904 or h1904
+    lang: Language = "zh"
+    if bad_s or bad_h:
+        text = "；".join(b for b in (bad_s, bad_h) if b)
+        return Context(Settings(), default_context().calendar,
+                       message("settings", f"设置或节假日表的内容无法识别 / Settings or Holidays unreadable ({text})", lang), date1904, key, _built)
+    data = _GridData([settings_grid, holidays_grid], date1904)
+    error = None
     try:
-        return (g.name, g.first_row, g.first_col, hash(tuple(tuple(r) for r in g.rows)))
-    except TypeError:  # an unhashable cell value from a fake: hash its text
-        return (g.name, hashlib.sha1(repr(g.rows).encode()).hexdigest())
+        settings = load_settings(data)  # type: ignore[arg-type]
+    except SettingsError as e:
+        settings = Settings()
+        error = message("settings", "；".join(e.errors) if hasattr(e, "errors") else str(e), lang)
+    if holidays_grid is None:
+        calendar = default_context().calendar
+    else:
+        overrides, _problems = load_holidays(data)  # type: ignore[arg-type]
+        calendar = WorkingCalendar(overrides) if overrides else default_context().calendar
+    return Context(settings, calendar, error, date1904, key, _built)
 
 
 class _GridData:
     """The two sheets :mod:`xlclient.jobs` needs, in the shape of a WorkbookData."""
 
     def __init__(self, grids: Iterable[SheetGrid | None], date1904: bool):
-        self.sheets = [g for g in grids if g is not None]
+        self._grids = [g for g in grids if g is not None]
         self.date1904 = date1904
 
     def sheet(self, names: Iterable[str]) -> SheetGrid | None:
         wanted = {n.casefold() for n in names}
-        return next((s for s in self.sheets if s.name.casefold() in wanted), None)
-
-
-def _date1904(book: Any) -> bool:
-    try:
-        return bool(book.api.Date1904)
-    except Exception:  # noqa: BLE001 - fakes and non-Windows
-        return False
-
-
-def context(caller: Any) -> Context:
-    """The Settings and calendar of the calling workbook (defaults without a caller)."""
-    if caller is None:
-        ctx = default_context()
-        _last_language.value = ctx.lang
-        return ctx
-    book = _book_of(caller)
-    if book is None:
-        ctx = default_context()
-        _last_language.value = ctx.lang
-        return ctx
-    key = _book_key(book)
-    now = _clock()
-    with _contexts_lock:
-        ctx = _contexts.get(key)
-    if ctx is not None and now - ctx.checked_at < RECHECK_SECONDS:
-        _last_language.value = ctx.lang
-        return ctx
-    ctx = _refresh(book, key, ctx, now)
-    with _contexts_lock:
-        _contexts[key] = ctx
-    _last_language.value = ctx.lang
-    return ctx
-
-
-def _refresh(book: Any, key: str, old: Context | None, now: float) -> Context:
-    from .jobs import load_holidays, load_settings  # jobs imports the xlsx layer; keep it lazy
-
-    lang: Language = old.lang if old is not None else "zh"
-    try:
-        settings_grid = read_grid(book, "settings")
-        holidays_grid = read_grid(book, "holidays")
-    except Exception as e:  # noqa: BLE001 - COM trouble: say so rather than guess
-        log.exception("reading Settings/Holidays failed")
-        text = (f"无法读取设置或节假日工作表：{e}" if lang == "zh" else f"cannot read the Settings or Holidays sheet: {e}")
-        base = old or Context(Settings(), default_context().calendar, key=key)
-        return Context(base.settings, base.calendar, message("settings", text, lang), base.date1904, key,
-                       None, None, now, base.reads + 1)
-    s_hash, h_hash = _grid_hash(settings_grid), _grid_hash(holidays_grid)
-    reads = (old.reads if old else 0) + 1
-    if old is not None and old.settings_hash == s_hash and old.holidays_hash == h_hash:
-        old.checked_at = now
-        old.reads = reads
-        return old
-    date1904 = _date1904(book)
-    data = _GridData([settings_grid, holidays_grid], date1904)
-    error = None
-    if old is not None and old.settings_hash == s_hash and old.error is None:
-        settings = old.settings
-    else:
-        try:
-            settings = load_settings(data)  # type: ignore[arg-type]
-        except SettingsError as e:
-            settings = Settings()
-            error = message("settings", "；".join(e.errors) if hasattr(e, "errors") else str(e), lang)
-    if old is not None and old.holidays_hash == h_hash:
-        calendar = old.calendar
-    elif holidays_grid is None:
-        calendar = default_context().calendar
-    else:
-        overrides, _problems = load_holidays(data)  # type: ignore[arg-type]
-        calendar = WorkingCalendar(overrides) if overrides else default_context().calendar
-    return Context(settings, calendar, error, date1904, key, s_hash, h_hash, now, reads)
+        return next((s for s in self._grids if s.name.casefold() in wanted), None)
 
 
 # --------------------------------------------------------------------------- small helpers
@@ -1176,9 +1171,10 @@ def xlwings_udf_module(module_name: str = "xlclient.udfs") -> tuple[Any, Any]:
 
 
 __all__ = [
-    "ArgError", "Context", "EXCEL_ERRORS", "PopulationCache", "fast_money", "PREFIXES", "RECHECK_SECONDS", "RowErrors", "Rows",
+    "ArgError", "Context", "EXCEL_ERRORS", "PopulationCache", "fast_money", "PREFIXES", "RowErrors", "Rows",
+    "SETTINGS_NAME", "HOLIDAYS_NAME", "SETTINGS_VBA", "HOLIDAYS_VBA", "sheet_expression",
     "arg_message", "broadcast", "clear_caches", "code_of", "codes_col", "context", "date_out", "default_context",
     "same_cells", "KeptCells", "flat", "COM_ERRORS", "com_error_text", "grid", "guarded", "is_blank", "is_message", "message", "parse", "parsed_col",
-    "read_grid", "stage_label", "text_of", "to_fen", "unit_of", "dates_out", "blank_mask", "memo_map", "ColInfo",
+    "stage_label", "text_of", "to_fen", "unit_of", "dates_out", "blank_mask", "memo_map", "ColInfo",
     "col_info", "distinct", "omitted", "xlwings_udf_module",
 ]

@@ -8,8 +8,15 @@ ribbon's *Import Functions*; they run in desktop Excel on Windows. Every functio
   Excel 365/2021 (older Excel: select the output column, Ctrl+Shift+Enter). A single cell
   goes with every row (like Excel's own array arithmetic); columns must be equally long;
 * reads its rules from the calling workbook's Settings sheet (设置) and Holidays sheet
-  (节假日) through xlwings' ``caller`` argument, which Excel does not show; answers in the
-  Settings language (中文 by default, English);
+  (节假日), which Excel itself hands over with every call as two hidden arguments
+  (``settings``, ``holidays``: the generated VBA wrapper evaluates
+  :data:`~xlclient.udf_support.SETTINGS_VBA` in place of a parameter, so the function
+  wizard does not show them); nothing calls back into Excel while it calculates, and no
+  ``caller`` is declared (xlwings builds a COM range for it, which fails on PCs without
+  pywin32's generated files: xlwings issue #1404). Answers in the Settings language
+  (中文 by default, English). Excel does not see a hidden argument as a precedent: after
+  editing Settings or Holidays, recalculate everything (Ctrl+Alt+F9; the 刷新分级 button
+  does it);
 * never shows a traceback: a bad argument gives text such as
   ``#参数错误: last_visit 「2026-13-01」不是日期…`` in that row only; a blank input row
   gives a blank output row; a message from another UDF passes through unchanged.
@@ -88,6 +95,8 @@ from .engine.strategy import UnknownType, strategy_for
 from .engine.tier import TIERS, TierRule, TierScale
 from .engine.tier import to_fen as _to_fen
 from .udf_support import (
+    HOLIDAYS_VBA,
+    SETTINGS_VBA,
     ArgError,
     PopulationCache,
     Context,
@@ -146,11 +155,13 @@ _CATEGORY = "xlclient"
 @xw.arg("population_status", doc=("可选：population 各行的客户状态，只让现有客户参与排名。"
                                   "Optional: status of each population row."), **_POP)
 @xw.arg("unit", doc="可选：数字的单位，如 万元（默认 元）。Optional: unit of plain numbers, e.g. 万元.")
+@xw.arg("settings", vba=SETTINGS_VBA, **_POP)  # hidden: Excel evaluates it with the call
+@xw.arg("holidays", vba=HOLIDAYS_VBA, **_POP)
 @guarded
 def CLIENT_TIER(value, population=None, status=None, previous_tier=None, override=None, population_status=None,
-                unit=None, caller=None):
+                unit=None, settings=None, holidays=None):
     """客户等级 A/B/C/D（按设置：帕累托 80/95、金额门槛或排名）。Client tier A/B/C/D by the Settings' rule."""
-    return _client_tier(value, population, status, previous_tier, override, population_status, unit, caller)
+    return _client_tier(value, population, status, previous_tier, override, population_status, unit, (settings, holidays))
 
 
 @xw.func(category=_CATEGORY)
@@ -163,10 +174,12 @@ def CLIENT_TIER(value, population=None, status=None, previous_tier=None, overrid
                           "Optional: a prospect's potential score or budget."), **_ROW)
 @xw.arg("potential_population", doc=("可选：全部潜在客户的预算列（按预算中位数分高低时）。"
                                      "Optional: all prospects' budgets, for the median."), **_POP)
+@xw.arg("settings", vba=SETTINGS_VBA, **_POP)  # hidden: Excel evaluates it with the call
+@xw.arg("holidays", vba=HOLIDAYS_VBA, **_POP)
 @guarded
-def CLIENT_QUADRANT(tier_or_value, need, status=None, potential=None, potential_population=None, caller=None):
+def CLIENT_QUADRANT(tier_or_value, need, status=None, potential=None, potential_population=None, settings=None, holidays=None):
     """客户象限，如「Q1 高价值/高需求」（Q5–Q8 为潜在客户）。Client quadrant, e.g. Q1 高价值/高需求."""
-    return _client_quadrant(tier_or_value, need, status, potential, potential_population, caller)
+    return _client_quadrant(tier_or_value, need, status, potential, potential_population, (settings, holidays))
 
 
 @xw.func(category=_CATEGORY)
@@ -174,10 +187,12 @@ def CLIENT_QUADRANT(tier_or_value, need, status=None, potential=None, potential_
                       "Typed intent stage (may be blank)."), **_ROW)
 @xw.arg("meetings", doc="可选：沟通/见面次数。Optional: number of meetings.", **_ROW)
 @xw.arg("deposit_paid", doc="可选：已付定金 是/否。Optional: deposit paid yes/no.", **_ROW)
+@xw.arg("settings", vba=SETTINGS_VBA, **_POP)  # hidden: Excel evaluates it with the call
+@xw.arg("holidays", vba=HOLIDAYS_VBA, **_POP)
 @guarded
-def INTENT_STAGE(stage, meetings=None, deposit_paid=None, caller=None):
+def INTENT_STAGE(stage, meetings=None, deposit_paid=None, settings=None, holidays=None):
     """潜在客户的意向阶段（由填写的阶段、沟通次数和定金推定）。Intent stage of a prospect."""
-    return _intent_stage(stage, meetings, deposit_paid, caller)
+    return _intent_stage(stage, meetings, deposit_paid, (settings, holidays))
 
 
 @xw.func(category=_CATEGORY)
@@ -185,10 +200,12 @@ def INTENT_STAGE(stage, meetings=None, deposit_paid=None, caller=None):
                               "Tier A-C, or a prospect's intent stage."), **_ROW)
 @xw.arg("last_visit", doc=("最近拜访日期；空表示从未拜访（今天起第一个工作日）。"
                            "Last visit date; blank = never visited."), **_ROW)
+@xw.arg("settings", vba=SETTINGS_VBA, **_POP)  # hidden: Excel evaluates it with the call
+@xw.arg("holidays", vba=HOLIDAYS_VBA, **_POP)
 @guarded
-def NEXT_VISIT(tier_or_stage, last_visit, caller=None):
+def NEXT_VISIT(tier_or_stage, last_visit, settings=None, holidays=None):
     """下次拜访日期：上次拜访加拜访周期，顺延到工作日（含调休和节假日表）。Next visit date, on a working day."""
-    return _next_visit(tier_or_stage, last_visit, caller)
+    return _next_visit(tier_or_stage, last_visit, (settings, holidays))
 
 
 @xw.func(category=_CATEGORY)
@@ -196,10 +213,12 @@ def NEXT_VISIT(tier_or_stage, last_visit, caller=None):
 @xw.arg("last_visit", doc="最近拜访日期；空表示从未拜访。Last visit date; blank = never visited.", **_ROW)
 @xw.arg("today", doc=("可选：按哪天判断（默认设置中的计算日期或今天）。"
                       "Optional: the day to judge on (default: as-of date or today)."), **_ROW)
+@xw.arg("settings", vba=SETTINGS_VBA, **_POP)  # hidden: Excel evaluates it with the call
+@xw.arg("holidays", vba=HOLIDAYS_VBA, **_POP)
 @guarded
-def VISIT_STATUS(tier_or_stage, last_visit, today=None, caller=None):
+def VISIT_STATUS(tier_or_stage, last_visit, today=None, settings=None, holidays=None):
     """拜访状态：正常 / 即将到期 / 逾期 N 天 / 从未拜访。Visit status: on track, due soon, overdue N days."""
-    return _visit_status_udf(tier_or_stage, last_visit, today, caller)
+    return _visit_status_udf(tier_or_stage, last_visit, today, (settings, holidays))
 
 
 _RFM_DOCS = {
@@ -232,22 +251,26 @@ def _rfm_arguments(f):
 
 @xw.func(category=_CATEGORY)
 @_rfm_arguments
+@xw.arg("settings", vba=SETTINGS_VBA, **_POP)  # hidden: Excel evaluates it with the call
+@xw.arg("holidays", vba=HOLIDAYS_VBA, **_POP)
 @guarded
 def RFM_SCORE(recency, frequency, monetary, recency_population=None, frequency_population=None,
-              monetary_population=None, status=None, population_status=None, unit=None, caller=None):
+              monetary_population=None, status=None, population_status=None, unit=None, settings=None, holidays=None):
     """RFM 三位分数，如 545（R、F、M 各 1–5 分，按五分位）。RFM score such as 545 (quintiles)."""
     return _rfm(recency, frequency, monetary, recency_population, frequency_population, monetary_population,
-                status, population_status, unit, caller, segment=False)
+                status, population_status, unit, (settings, holidays), segment=False)
 
 
 @xw.func(category=_CATEGORY)
 @_rfm_arguments
+@xw.arg("settings", vba=SETTINGS_VBA, **_POP)  # hidden: Excel evaluates it with the call
+@xw.arg("holidays", vba=HOLIDAYS_VBA, **_POP)
 @guarded
 def RFM_SEGMENT(recency, frequency, monetary, recency_population=None, frequency_population=None,
-                monetary_population=None, status=None, population_status=None, unit=None, caller=None):
+                monetary_population=None, status=None, population_status=None, unit=None, settings=None, holidays=None):
     """RFM 八类：重要价值、重要发展、重要保持、重要挽留、一般价值……（与平均值比）。RFM 8-class segment."""
     return _rfm(recency, frequency, monetary, recency_population, frequency_population, monetary_population,
-                status, population_status, unit, caller, segment=True)
+                status, population_status, unit, (settings, holidays), segment=True)
 
 
 @xw.func(category=_CATEGORY)
@@ -264,13 +287,15 @@ def RFM_SEGMENT(recency, frequency, monetary, recency_population=None, frequency
                                   "Optional: all clients' orders (needed for one cell)."), **_POP)
 @xw.arg("population_first_order", doc="可选：全部客户的首次合作日期列。Optional: all first order dates.", **_POP)
 @xw.arg("population_last_order", doc="可选：全部客户的最近合作日期列。Optional: all last order dates.", **_POP)
+@xw.arg("settings", vba=SETTINGS_VBA, **_POP)  # hidden: Excel evaluates it with the call
+@xw.arg("holidays", vba=HOLIDAYS_VBA, **_POP)
 @guarded
 def PURCHASE_LIKELIHOOD(client, last_contact=None, orders=None, first_order=None, last_order=None,
                         population_client=None, population_orders=None, population_first_order=None,
-                        population_last_order=None, caller=None):
+                        population_last_order=None, settings=None, holidays=None):
     """购买可能性 0–1：潜在客户按阶段概率随未联系天数衰减；现有客户按复购模型。Purchase likelihood 0-1."""
     return _likelihood(client, last_contact, orders, first_order, last_order, population_client, population_orders,
-                       population_first_order, population_last_order, caller)
+                       population_first_order, population_last_order, (settings, holidays))
 
 
 @xw.func(category=_CATEGORY)
@@ -290,33 +315,37 @@ def PURCHASE_LIKELIHOOD(client, last_contact=None, orders=None, first_order=None
 @xw.arg("service_hours_population", doc="可选：全部客户的服务工时列。Optional: all clients' service hours.", **_POP)
 @xw.arg("population_status", doc="可选：总体各行的客户状态。Optional: status of each population row.", **_POP)
 @xw.arg("unit", doc="可选：金额数字的单位，如 万元。Optional: unit of plain money numbers, e.g. 万元.")
+@xw.arg("settings", vba=SETTINGS_VBA, **_POP)  # hidden: Excel evaluates it with the call
+@xw.arg("holidays", vba=HOLIDAYS_VBA, **_POP)
 @guarded
 def CLIENT_REVIEW(tier, previous_tier=None, status=None, gross_profit=None, service_hours=None, last_order=None,
                   billings=None, billings_prev=None, risk_flags=None, override=None, gross_profit_population=None,
-                  service_hours_population=None, population_status=None, unit=None, caller=None):
+                  service_hours_population=None, population_status=None, unit=None, settings=None, holidays=None):
     """客户复盘提示及原因（降级、建议淘汰、流失风险、锁定等级），无则为空。Review flags with reasons, or blank."""
     return _review(tier, previous_tier, status, gross_profit, service_hours, last_order, billings, billings_prev,
                    risk_flags, override, gross_profit_population, service_hours_population, population_status, unit,
-                   caller)
+                   (settings, holidays))
 
 
 @xw.func(category=_CATEGORY)
 @xw.arg("type_or_quadrant", doc=("客户类型（理智型、任务型、贪婪型、主人翁型、犹豫型、冲动型、谨慎型、关系型，"
                                  "金/银/铁/铅）或象限 Q1–Q8。Personality type or quadrant."), **_ROW)
+@xw.arg("settings", vba=SETTINGS_VBA, **_POP)  # hidden: Excel evaluates it with the call
+@xw.arg("holidays", vba=HOLIDAYS_VBA, **_POP)
 @guarded
-def CLIENT_STRATEGY(type_or_quadrant, caller=None):
+def CLIENT_STRATEGY(type_or_quadrant, settings=None, holidays=None):
     """拜访策略提示：按客户类型或象限给出一句可执行的做法。An actionable approach for a type or quadrant."""
-    return _strategy(type_or_quadrant, caller)
+    return _strategy(type_or_quadrant, (settings, holidays))
 
 
 # =========================================================================== shared steps
 
 
-def _start(caller: Any, required: int = 1, **row_args: Any) -> tuple[Context, Rows, RowErrors, list[bool]]:
+def _start(book: tuple[Any, Any], required: int = 1, **row_args: Any) -> tuple[Context, Rows, RowErrors, list[bool]]:
     """Workbook context, broadcast rows, row messages (upstream ones filled in), blank rows.
 
     The first ``required`` arguments are required in Excel: None there is a blank cell."""
-    ctx = context(caller)
+    ctx = context(*book)
     if ctx.error:
         raise ArgError(ctx.error)
     for k in list(row_args)[:required]:
@@ -450,7 +479,7 @@ def _parsed_one(kind: str, v: Any, mult: float) -> tuple[float, str | None]:
     return float(p.values[0]), p.problems[0]
 
 
-def _client_tier(value, population, status, previous_tier, override, population_status, unit, caller):
+def _client_tier(value, population, status, previous_tier, override, population_status, unit, book):
     if not omitted(population):
         cells = {}
         for name, raw in (("value", value), ("status", status), ("previous_tier", previous_tier),
@@ -460,12 +489,12 @@ def _client_tier(value, population, status, previous_tier, override, population_
                 break
             cells[name] = cell
         else:
-            ctx = context(caller)
+            ctx = context(*book)
             if ctx.error:
                 return ctx.error
             return _client_tier_one(ctx, cells, population, population_status, unit_of(unit, ctx.lang),
                                     ctx.tier_rule)
-    ctx, rows, errors, blank = _start(caller, value=value, status=status, previous_tier=previous_tier,
+    ctx, rows, errors, blank = _start(book, value=value, status=status, previous_tier=previous_tier,
                                       override=override)
     lang, n = ctx.lang, rows.n
     mult = unit_of(unit, lang)
@@ -511,8 +540,8 @@ def _money_like(cells: list[Any]) -> bool:
 _MEDIANS = PopulationCache(16)
 
 
-def _client_quadrant(tier_or_value, need, status, potential, potential_population, caller):
-    ctx, rows, errors, blank = _start(caller, 2, tier_or_value=tier_or_value, need=need, status=status,
+def _client_quadrant(tier_or_value, need, status, potential, potential_population, book):
+    ctx, rows, errors, blank = _start(book, 2, tier_or_value=tier_or_value, need=need, status=status,
                                       potential=potential)
     lang, n, s = ctx.lang, rows.n, ctx.settings
     def tier_of(v: Any) -> str | None:
@@ -579,8 +608,8 @@ def _median(values: np.ndarray) -> float:
 # =========================================================================== INTENT_STAGE
 
 
-def _intent_stage(stage, meetings, deposit_paid, caller):
-    ctx, rows, errors, blank = _start(caller, stage=stage, meetings=meetings, deposit_paid=deposit_paid)
+def _intent_stage(stage, meetings, deposit_paid, book):
+    ctx, rows, errors, blank = _start(book, stage=stage, meetings=meetings, deposit_paid=deposit_paid)
     typed = rows.codes(errors, "stage", "stage")
     meet = rows.parsed(errors, "meetings", "count")
     dep = rows.parsed(errors, "deposit_paid", "bool")
@@ -646,16 +675,16 @@ def _due(ctx: Context, rows: Rows, errors: RowErrors, today: np.ndarray) -> tupl
     return due, last
 
 
-def _next_visit(tier_or_stage, last_visit, caller):
-    ctx, rows, errors, blank = _start(caller, 2, tier_or_stage=tier_or_stage, last_visit=last_visit)
+def _next_visit(tier_or_stage, last_visit, book):
+    ctx, rows, errors, blank = _start(book, 2, tier_or_stage=tier_or_stage, last_visit=last_visit)
     blank = blank | rows.blank_of("tier_or_stage")
     today = np.full(rows.n, np.datetime64(ctx.today(), "D"))
     due, _ = _due(ctx, rows, errors, today)
     return _finish(rows, errors, blank, dates_out(due))
 
 
-def _visit_status_udf(tier_or_stage, last_visit, today, caller):
-    ctx, rows, errors, blank = _start(caller, 2, tier_or_stage=tier_or_stage, last_visit=last_visit, today=today)
+def _visit_status_udf(tier_or_stage, last_visit, today, book):
+    ctx, rows, errors, blank = _start(book, 2, tier_or_stage=tier_or_stage, last_visit=last_visit, today=today)
     blank = blank | rows.blank_of("tier_or_stage")
     n = rows.n
     day = np.full(n, np.datetime64(ctx.today(), "D"))
@@ -825,8 +854,8 @@ def _rfm_pops(recency_population: Any, frequency_population: Any, monetary_popul
 
 
 def _rfm(recency, frequency, monetary, recency_population, frequency_population, monetary_population, status,
-         population_status, unit, caller, *, segment: bool):
-    ctx, rows, errors, blank = _start(caller, 3, recency=recency, frequency=frequency, monetary=monetary,
+         population_status, unit, book, *, segment: bool):
+    ctx, rows, errors, blank = _start(book, 3, recency=recency, frequency=frequency, monetary=monetary,
                                       status=status)
     lang, n = ctx.lang, rows.n
     mult = unit_of(unit, lang)
@@ -964,8 +993,8 @@ def _predict(method: str, model: Any, orders: np.ndarray, first: np.ndarray, las
 
 
 def _likelihood(client, last_contact, orders, first_order, last_order, population_client, population_orders,
-                population_first_order, population_last_order, caller):
-    ctx, rows, errors, blank = _start(caller, client=client, last_contact=last_contact, orders=orders,
+                population_first_order, population_last_order, book):
+    ctx, rows, errors, blank = _start(book, client=client, last_contact=last_contact, orders=orders,
                                       first_order=first_order, last_order=last_order)
     lang, n, s = ctx.lang, rows.n, ctx.settings
     today = ctx.today()
@@ -1018,8 +1047,8 @@ _CUTOFFS = PopulationCache(16)
 
 
 def _review(tier, previous_tier, status, gross_profit, service_hours, last_order, billings, billings_prev,
-            risk_flags, override, gp_population, hours_population, population_status, unit, caller):
-    ctx, rows, errors, blank = _start(caller, tier=tier, previous_tier=previous_tier, status=status,
+            risk_flags, override, gp_population, hours_population, population_status, unit, book):
+    ctx, rows, errors, blank = _start(book, tier=tier, previous_tier=previous_tier, status=status,
                                       gross_profit=gross_profit, service_hours=service_hours, last_order=last_order,
                                       billings=billings, billings_prev=billings_prev, override=override)
     lang, n, s = ctx.lang, rows.n, ctx.settings
@@ -1126,8 +1155,8 @@ def _review_cutoff(gp_population: Any, hours_population: Any, population_status:
 # =========================================================================== CLIENT_STRATEGY
 
 
-def _strategy(type_or_quadrant, caller):
-    ctx, rows, errors, blank = _start(caller, type_or_quadrant=type_or_quadrant)
+def _strategy(type_or_quadrant, book):
+    ctx, rows, errors, blank = _start(book, type_or_quadrant=type_or_quadrant)
     out: list[Any] = [""] * rows.n
     for i, v in enumerate(rows.cols["type_or_quadrant"]):
         if blank[i] or i in errors.msg:

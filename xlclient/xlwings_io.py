@@ -546,6 +546,22 @@ def _format_runs(formats: dict[tuple[int, int], str]) -> list[tuple[tuple[int, i
     return runs
 
 
+def recalculate_everything(book: Any) -> bool:
+    """Every formula of the open workbooks recalculated, dependent or not (Excel's
+    CalculateFull on Windows, Ctrl+Alt+F9; xlwings' ``App.calculate`` elsewhere): the
+    functions' hidden Settings and Holidays arguments are no precedents Excel tracks.
+    True when done; never raises (the results are written already)."""
+    try:
+        app = book.app
+        if sys.platform == "win32":
+            app.api.CalculateFull()
+        else:
+            app.calculate()
+        return True
+    except Exception:  # noqa: BLE001 -- a busy or refusing Excel: the values stand
+        return False
+
+
 def _looks(sheet: Any, plan: _Plan) -> bool:
     """Colours by content and right-aligned headers, as the headless writer gives them.
 

@@ -4,10 +4,10 @@ Attribute VB_Name = "xlwings_udfs"
 Function CLIENT_QUADRANT(tier_or_value, need, Optional status, Optional potential, Optional potential_population)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        CLIENT_QUADRANT = XLPy.CallUDF("xlclient.udfs", "CLIENT_QUADRANT", Array(tier_or_value, need, status, potential, potential_population, Nothing), ThisWorkbook, Application.Caller)
+        CLIENT_QUADRANT = XLPy.CallUDF("xlclient.udfs", "CLIENT_QUADRANT", Array(tier_or_value, need, status, potential, potential_population, Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Value), Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Value)), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        CLIENT_QUADRANT = XLPy.CallUDF("xlclient.udfs", "CLIENT_QUADRANT", Array(tier_or_value, need, status, potential, potential_population, Nothing))
+        CLIENT_QUADRANT = XLPy.CallUDF("xlclient.udfs", "CLIENT_QUADRANT", Array(tier_or_value, need, status, potential, potential_population, Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Value), Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Value)))
         Exit Function
     #End If
 failed:
@@ -17,10 +17,10 @@ End Function
 Function CLIENT_REVIEW(tier, Optional previous_tier, Optional status, Optional gross_profit, Optional service_hours, Optional last_order, Optional billings, Optional billings_prev, Optional risk_flags, Optional override, Optional gross_profit_population, Optional service_hours_population, Optional population_status, Optional unit)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        CLIENT_REVIEW = XLPy.CallUDF("xlclient.udfs", "CLIENT_REVIEW", Array(tier, previous_tier, status, gross_profit, service_hours, last_order, billings, billings_prev, risk_flags, override, gross_profit_population, service_hours_population, population_status, unit, Nothing), ThisWorkbook, Application.Caller)
+        CLIENT_REVIEW = XLPy.CallUDF("xlclient.udfs", "CLIENT_REVIEW", Array(tier, previous_tier, status, gross_profit, service_hours, last_order, billings, billings_prev, risk_flags, override, gross_profit_population, service_hours_population, population_status, unit, Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Value), Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Value)), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        CLIENT_REVIEW = XLPy.CallUDF("xlclient.udfs", "CLIENT_REVIEW", Array(tier, previous_tier, status, gross_profit, service_hours, last_order, billings, billings_prev, risk_flags, override, gross_profit_population, service_hours_population, population_status, unit, Nothing))
+        CLIENT_REVIEW = XLPy.CallUDF("xlclient.udfs", "CLIENT_REVIEW", Array(tier, previous_tier, status, gross_profit, service_hours, last_order, billings, billings_prev, risk_flags, override, gross_profit_population, service_hours_population, population_status, unit, Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Value), Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Value)))
         Exit Function
     #End If
 failed:
@@ -30,10 +30,10 @@ End Function
 Function CLIENT_STRATEGY(type_or_quadrant)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        CLIENT_STRATEGY = XLPy.CallUDF("xlclient.udfs", "CLIENT_STRATEGY", Array(type_or_quadrant, Nothing), ThisWorkbook, Application.Caller)
+        CLIENT_STRATEGY = XLPy.CallUDF("xlclient.udfs", "CLIENT_STRATEGY", Array(type_or_quadrant, Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Value), Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Value)), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        CLIENT_STRATEGY = XLPy.CallUDF("xlclient.udfs", "CLIENT_STRATEGY", Array(type_or_quadrant, Nothing))
+        CLIENT_STRATEGY = XLPy.CallUDF("xlclient.udfs", "CLIENT_STRATEGY", Array(type_or_quadrant, Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Value), Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Value)))
         Exit Function
     #End If
 failed:
@@ -43,10 +43,10 @@ End Function
 Function CLIENT_TIER(value, Optional population, Optional status, Optional previous_tier, Optional override, Optional population_status, Optional unit)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        CLIENT_TIER = XLPy.CallUDF("xlclient.udfs", "CLIENT_TIER", Array(value, population, status, previous_tier, override, population_status, unit, Nothing), ThisWorkbook, Application.Caller)
+        CLIENT_TIER = XLPy.CallUDF("xlclient.udfs", "CLIENT_TIER", Array(value, population, status, previous_tier, override, population_status, unit, Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Value), Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Value)), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        CLIENT_TIER = XLPy.CallUDF("xlclient.udfs", "CLIENT_TIER", Array(value, population, status, previous_tier, override, population_status, unit, Nothing))
+        CLIENT_TIER = XLPy.CallUDF("xlclient.udfs", "CLIENT_TIER", Array(value, population, status, previous_tier, override, population_status, unit, Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Value), Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Value)))
         Exit Function
     #End If
 failed:
@@ -56,10 +56,10 @@ End Function
 Function INTENT_STAGE(stage, Optional meetings, Optional deposit_paid)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        INTENT_STAGE = XLPy.CallUDF("xlclient.udfs", "INTENT_STAGE", Array(stage, meetings, deposit_paid, Nothing), ThisWorkbook, Application.Caller)
+        INTENT_STAGE = XLPy.CallUDF("xlclient.udfs", "INTENT_STAGE", Array(stage, meetings, deposit_paid, Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Value), Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Value)), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        INTENT_STAGE = XLPy.CallUDF("xlclient.udfs", "INTENT_STAGE", Array(stage, meetings, deposit_paid, Nothing))
+        INTENT_STAGE = XLPy.CallUDF("xlclient.udfs", "INTENT_STAGE", Array(stage, meetings, deposit_paid, Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Value), Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Value)))
         Exit Function
     #End If
 failed:
@@ -69,10 +69,10 @@ End Function
 Function NEXT_VISIT(tier_or_stage, last_visit)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        NEXT_VISIT = XLPy.CallUDF("xlclient.udfs", "NEXT_VISIT", Array(tier_or_stage, last_visit, Nothing), ThisWorkbook, Application.Caller)
+        NEXT_VISIT = XLPy.CallUDF("xlclient.udfs", "NEXT_VISIT", Array(tier_or_stage, last_visit, Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Value), Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Value)), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        NEXT_VISIT = XLPy.CallUDF("xlclient.udfs", "NEXT_VISIT", Array(tier_or_stage, last_visit, Nothing))
+        NEXT_VISIT = XLPy.CallUDF("xlclient.udfs", "NEXT_VISIT", Array(tier_or_stage, last_visit, Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Value), Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Value)))
         Exit Function
     #End If
 failed:
@@ -82,10 +82,10 @@ End Function
 Function PURCHASE_LIKELIHOOD(client, Optional last_contact, Optional orders, Optional first_order, Optional last_order, Optional population_client, Optional population_orders, Optional population_first_order, Optional population_last_order)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        PURCHASE_LIKELIHOOD = XLPy.CallUDF("xlclient.udfs", "PURCHASE_LIKELIHOOD", Array(client, last_contact, orders, first_order, last_order, population_client, population_orders, population_first_order, population_last_order, Nothing), ThisWorkbook, Application.Caller)
+        PURCHASE_LIKELIHOOD = XLPy.CallUDF("xlclient.udfs", "PURCHASE_LIKELIHOOD", Array(client, last_contact, orders, first_order, last_order, population_client, population_orders, population_first_order, population_last_order, Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Value), Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Value)), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        PURCHASE_LIKELIHOOD = XLPy.CallUDF("xlclient.udfs", "PURCHASE_LIKELIHOOD", Array(client, last_contact, orders, first_order, last_order, population_client, population_orders, population_first_order, population_last_order, Nothing))
+        PURCHASE_LIKELIHOOD = XLPy.CallUDF("xlclient.udfs", "PURCHASE_LIKELIHOOD", Array(client, last_contact, orders, first_order, last_order, population_client, population_orders, population_first_order, population_last_order, Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Value), Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Value)))
         Exit Function
     #End If
 failed:
@@ -95,10 +95,10 @@ End Function
 Function RFM_SCORE(recency, frequency, monetary, Optional recency_population, Optional frequency_population, Optional monetary_population, Optional status, Optional population_status, Optional unit)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        RFM_SCORE = XLPy.CallUDF("xlclient.udfs", "RFM_SCORE", Array(recency, frequency, monetary, recency_population, frequency_population, monetary_population, status, population_status, unit, Nothing), ThisWorkbook, Application.Caller)
+        RFM_SCORE = XLPy.CallUDF("xlclient.udfs", "RFM_SCORE", Array(recency, frequency, monetary, recency_population, frequency_population, monetary_population, status, population_status, unit, Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Value), Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Value)), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        RFM_SCORE = XLPy.CallUDF("xlclient.udfs", "RFM_SCORE", Array(recency, frequency, monetary, recency_population, frequency_population, monetary_population, status, population_status, unit, Nothing))
+        RFM_SCORE = XLPy.CallUDF("xlclient.udfs", "RFM_SCORE", Array(recency, frequency, monetary, recency_population, frequency_population, monetary_population, status, population_status, unit, Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Value), Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Value)))
         Exit Function
     #End If
 failed:
@@ -108,10 +108,10 @@ End Function
 Function RFM_SEGMENT(recency, frequency, monetary, Optional recency_population, Optional frequency_population, Optional monetary_population, Optional status, Optional population_status, Optional unit)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        RFM_SEGMENT = XLPy.CallUDF("xlclient.udfs", "RFM_SEGMENT", Array(recency, frequency, monetary, recency_population, frequency_population, monetary_population, status, population_status, unit, Nothing), ThisWorkbook, Application.Caller)
+        RFM_SEGMENT = XLPy.CallUDF("xlclient.udfs", "RFM_SEGMENT", Array(recency, frequency, monetary, recency_population, frequency_population, monetary_population, status, population_status, unit, Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Value), Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Value)), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        RFM_SEGMENT = XLPy.CallUDF("xlclient.udfs", "RFM_SEGMENT", Array(recency, frequency, monetary, recency_population, frequency_population, monetary_population, status, population_status, unit, Nothing))
+        RFM_SEGMENT = XLPy.CallUDF("xlclient.udfs", "RFM_SEGMENT", Array(recency, frequency, monetary, recency_population, frequency_population, monetary_population, status, population_status, unit, Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Value), Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Value)))
         Exit Function
     #End If
 failed:
@@ -121,10 +121,10 @@ End Function
 Function VISIT_STATUS(tier_or_stage, last_visit, Optional today)
     #If App = "Microsoft Excel" Then
         If TypeOf Application.Caller Is Range Then On Error GoTo failed
-        VISIT_STATUS = XLPy.CallUDF("xlclient.udfs", "VISIT_STATUS", Array(tier_or_stage, last_visit, today, Nothing), ThisWorkbook, Application.Caller)
+        VISIT_STATUS = XLPy.CallUDF("xlclient.udfs", "VISIT_STATUS", Array(tier_or_stage, last_visit, today, Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Value), Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Value)), ThisWorkbook, Application.Caller)
         Exit Function
     #Else
-        VISIT_STATUS = XLPy.CallUDF("xlclient.udfs", "VISIT_STATUS", Array(tier_or_stage, last_visit, today, Nothing))
+        VISIT_STATUS = XLPy.CallUDF("xlclient.udfs", "VISIT_STATUS", Array(tier_or_stage, last_visit, today, Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_settings").RefersToRange.Worksheet.UsedRange.Value), Array(ThisWorkbook.Date1904, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.Name, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Address, ThisWorkbook.Names("xlc_holidays").RefersToRange.Worksheet.UsedRange.Value)))
         Exit Function
     #End If
 failed:
