@@ -677,6 +677,58 @@ def test_an_unexpected_error_goes_to_a_log_file_not_to_stderr(book, monkeypatch,
     assert "InjectedError" in logs[0].read_text(encoding="utf-8")
 
 
+MAC_RUN = """
+import json, logging, sys, warnings
+sys.path.insert(0, {tests!r})
+import xlwings as xw
+from xlclient import jobs, macros
+from test_macros import FakeBook
+
+book = FakeBook.from_file({demo!r})
+xw.Book.caller = classmethod(lambda cls: book)
+
+def noisy(inputs, **kwargs):  # a library warns, something logs, something prints, then a bug
+    warnings.warn("a library's deprecation", DeprecationWarning)
+    logging.getLogger("somelib").warning("a library's log line")
+    print("stray output", file=sys.stderr)
+    raise RuntimeError("a bug")
+
+jobs.refresh = noisy
+try:
+    macros.refresh()  # what xlwings runs: python -c "import xlclient.macros; xlclient.macros.refresh()"
+finally:
+    print(json.dumps(book.app.alerts, ensure_ascii=False))
+"""
+
+
+def test_on_a_mac_a_failed_button_shows_one_box_and_nothing_after_it(demo_path, tmp_path):
+    """xlwings on a Mac sends the Python process's stderr to ~/xlwings.log and shows that
+    file in a message box at exit when it is not empty (its add-in's ExecuteMac / CleanUp).
+    Simulated: the button's process runs as xlwings runs it, stderr to a file; a warning,
+    a log line, stray output and a bug along the way. One box (xlclient's) and an empty
+    stderr file; what was written there is kept in xlclient's log folder."""
+    import subprocess
+    import sys as _sys
+
+    logs = tmp_path / "logs"
+    script = MAC_RUN.format(tests=str(Path(__file__).parent), demo=str(demo_path))
+    env = {**__import__("os").environ, "XLCLIENT_LOG_DIR": str(logs), "PYTHONWARNINGS": "default"}
+    xlwings_log = tmp_path / "xlwings.log"
+    with open(xlwings_log, "wb") as err:
+        done = subprocess.run([_sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=err, env=env,
+                              timeout=120)
+    assert xlwings_log.read_text(encoding="utf-8") == ""  # CleanUp shows no second box
+    alerts = __import__("json").loads(done.stdout.decode().strip().splitlines()[-1])
+    kept = {p.name: p.read_text(encoding="utf-8") for p in logs.glob("xlclient-*.log")}
+    error_log = next(logs / n for n in kept if not n.endswith("-stderr.log"))
+    assert len(alerts) == 1 and alerts[0][2] == "critical"
+    assert str(error_log) in alerts[0][0] and "Traceback" not in alerts[0][0]  # the box names the log file
+    noise = next(t for n, t in kept.items() if n.endswith("-stderr.log"))
+    for text in ("a library's deprecation", "a library's log line", "stray output"):
+        assert text in noise, text
+    assert any("RuntimeError: a bug" in t for n, t in kept.items() if not n.endswith("-stderr.log"))
+
+
 def test_a_failing_restore_says_to_close_without_saving(book, monkeypatch):
     _fill_owned_sheets(book)
     book.writes, book.fail_at = 0, 1

@@ -56,3 +56,20 @@ def write_error_log(exc: BaseException, context: str = "") -> Path | None:
         return path
     except Exception:  # noqa: BLE001 - a log that cannot be written must not hide the real error
         return None
+
+
+def write_text_log(text: str, context: str = "") -> Path | None:
+    """Keep ``text`` (what a button run wrote to stderr: a library's warning, a log line) in
+    a new log file beside the error logs; returns its path, or None when it could not."""
+    from . import __version__
+
+    try:
+        folder = log_dir()
+        folder.mkdir(parents=True, exist_ok=True)
+        now = dt.datetime.now()
+        path = folder / f"xlclient-{now:%Y%m%d-%H%M%S}-{os.getpid()}-stderr.log"
+        path.write_text(f"xlclient {__version__}, Python {sys.version.split()[0]}, {sys.platform}\n"
+                        f"{now.isoformat()}\n{context}\n\n{text}", encoding="utf-8")
+        return path
+    except Exception:  # noqa: BLE001 - nothing may reach stderr from here either
+        return None

@@ -26,10 +26,12 @@ so Chinese names survive the command line of ``RunPython`` on Windows and AppleS
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import inspect
 import re
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -59,26 +61,22 @@ BUTTONS: dict[str, tuple[str, str]] = {
 
 def refresh() -> None:
     """刷新分级: classify every client; write Classification, Issues and Log."""
-    book = xw.Book.caller()
-    run_job(book, "refresh")
+    _button("refresh")
 
 
 def plan() -> None:
     """生成拜访计划: regenerate the visit plan (keeps done, cancelled and locked rows and notes)."""
-    book = xw.Book.caller()
-    run_job(book, "plan")
+    _button("plan")
 
 
 def review() -> None:
     """客户复盘: flag downgrades, drop candidates, churn risks and data problems."""
-    book = xw.Book.caller()
-    run_job(book, "review")
+    _button("review")
 
 
 def dashboard() -> None:
     """管理看板: the managers' dashboard."""
-    book = xw.Book.caller()
-    run_job(book, "dashboard")
+    _button("dashboard")
 
 
 def reassign(departing_owner: str | None = None, to_owners: str | None = None) -> None:
@@ -87,8 +85,46 @@ def reassign(departing_owner: str | None = None, to_owners: str | None = None) -
     ``to_owners``: the AEs who take over, separated by commas (blank: every other AE).
     Both come from the VBA macro's InputBox.
     """
-    book = xw.Book.caller()
-    run_job(book, "reassign", departing_owner=departing_owner, to_owners=to_owners)
+    _button("reassign", departing_owner=departing_owner, to_owners=to_owners)
+
+
+def _button(name: str, **arguments: Any) -> None:
+    """A button's run, with nothing written to stderr while it lasts."""
+    with _stderr_kept_out(name):
+        run_job(xw.Book.caller(), name, **arguments)
+
+
+@contextlib.contextmanager
+def _stderr_kept_out(name: str) -> Iterator[None]:
+    """On a Mac, xlwings shows whatever Python wrote to stderr in a message box after the
+    run (xlwings' add-in, Main.bas: ExecuteMac sends the process's stderr to
+    ~/xlwings.log and CleanUp, called at Python's exit, shows that file when it is not
+    empty). A library's warning or a log line would be a second box after xlclient's own
+    message: what the run writes to stderr goes to xlclient's log folder instead. An
+    error escaping the run (no message box could be shown) still reaches stderr, and so
+    xlwings' box."""
+    import io
+    import logging
+    import warnings
+
+    held = io.StringIO()
+    saved = sys.stderr
+    handler = logging.StreamHandler(held)
+    root = logging.getLogger()
+    sys.stderr = held
+    root.addHandler(handler)  # log records go here, not to logging's last-resort stderr handler
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("always")  # shown once, into ``held``
+            yield
+    finally:
+        root.removeHandler(handler)
+        sys.stderr = saved
+        text = held.getvalue()
+        if text.strip():
+            from .errorlog import write_text_log
+
+            write_text_log(text, f"button {name}: what was written to stderr")
 
 
 # --------------------------------------------------------------------------- the shared path
