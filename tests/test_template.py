@@ -586,6 +586,50 @@ finally:
 '''
 
 
+ERROR_WORDS = ("#VALUE!", "#NAME?", "#REF!", "#N/A", "#DIV/0!", "#NUM!", "#NULL!", "Err:", "#ERR")
+
+
+@needs_lo
+def test_the_shared_file_recalculated_without_python_shows_no_error_and_the_same_figures(template, tmp_path):
+    """The decision for colleagues without the add-in: `xlclient values` (the 转为数值 button)
+    turns the function cells into their values. LibreOffice, forced to recalculate every
+    formula on load, then shows no error value in any sheet, the table's results unchanged,
+    and the counts above the table (Excel's own COUNTIFs over the tier column) equal to
+    分级结果. Without the step, the same recalculation breaks the function cells."""
+    from xlclient.cli import main
+
+    shared = tmp_path / "shared.xlsm"
+    assert main(["values", str(template), "--out", str(shared), "-q"]) == 0
+    cached = _csv_sheets(tmp_path / "a", shared, recalc=False) if (tmp_path / "a").mkdir() is None else None
+    fresh = _csv_sheets(tmp_path / "b", shared, recalc=True) if (tmp_path / "b").mkdir() is None else None
+    for name, grid in fresh.items():
+        for r, row in enumerate(grid, 1):
+            for c, v in enumerate(row):
+                assert not v.startswith(ERROR_WORDS), (name, r, c + 1, v)
+    assert fresh["客户台账"] == cached["客户台账"]  # nothing the recalculation could change
+    table = next(t for t in read_workbook(template).tables if t.name == B.TABLE)
+    h = list(table.headers)
+    first = B.HEADER_ROW
+    rows = fresh["客户台账"][first:first + len(table.rows)]
+    tiers = [row[h.index("等级")] for row in rows]
+    classified = {(row[0], row[1]): row[3] for row in fresh["分级结果"][1:] if row and row[0]}
+    for row, tier in zip(rows, tiers):  # a tier cell says what Refresh wrote, or why not (a bad value)
+        key = (row[h.index("客户编号")], row[h.index("客户名称")])
+        assert tier == classified[key] or tier.startswith("#参数错误"), (key, tier)
+    counts = {}
+    for row in fresh["客户台账"][:first]:  # the counts above the table: label, then its COUNTIF
+        for label, value in zip(row, row[1:]):
+            if label in ("A类", "B类", "C类", "D类"):
+                counts[label[0]] = float(value)
+    assert set(counts) == set("ABCD")
+    for tier in "ABCD":
+        assert counts[tier] == tiers.count(tier) > 0, tier
+    # the template itself, recalculated the same way, breaks: that is why the step exists
+    broken = _csv_sheets(tmp_path / "c", template, recalc=True) if (tmp_path / "c").mkdir() is None else None
+    tier_cells = [row[h.index("等级")] for row in broken["客户台账"][first:first + len(table.rows)]]
+    assert all(v.startswith(ERROR_WORDS) for v in tier_cells)
+
+
 @needs_lo
 def test_the_vba_helpers_run_in_libreoffice(template, tmp_path):
     """LibreOffice's VBA interpreter runs U() and PyStr() from the workbook itself: every

@@ -407,6 +407,41 @@ def cmd_doctor(args: argparse.Namespace, rep: Reporter) -> int:
     return EXIT_PROBLEMS if problems else EXIT_OK
 
 
+def cmd_values(args: argparse.Namespace, rep: Reporter) -> int:
+    """Every cell calling an xlclient function keeps its saved value only, for sharing the
+    workbook with colleagues without Python (see xlclient.xlsx.freeze); a Log line."""
+    from .jobs import FUNCTIONS, log_sheet, owned_sheet_name, values_language, values_problems, values_summary
+    from .xlsx.owned import build_workbook
+
+    data = _open(args.workbook, args, rep)
+    lang = values_language(data)
+    rep.lang = lang
+    zh = lang == "zh"
+    found = build_workbook(data.snapshot.data, [], values_of=FUNCTIONS).frozen  # a dry run: what would change
+    converted = sum(f.converted for f in found.values())
+    summary = values_summary(found, lang)
+    problems = values_problems(found, lang)
+    written = None
+    if converted:
+        log = log_sheet(data, lang, owned_sheet_name(data, "log", lang), "values", summary)
+        target = args.out or args.workbook
+        rep.step(f"写入 {target.name} …", f"writing {target.name} …")
+        try:
+            write_owned_sheets(args.workbook, [log], args.out, values_of=FUNCTIONS, snapshot=data.snapshot)
+        except XlsxWriteError as e:
+            raise Failure(e.message(lang)) from e
+        written = target
+        rep.say(summary + (f"，已写入 {written}" if zh else f"; written to {written}"))
+    else:
+        rep.say((summary + "；未做更改" if zh else summary + "; nothing changed") if problems else
+                ("工作簿中没有 xlclient 函数公式，未做更改" if zh else "no xlclient function formulas; nothing changed"))
+    _print_problems(rep, problems, lang)
+    return _finish(rep, {"command": "values", "workbook": str(args.workbook),
+                         "written": str(written) if written else None,
+                         "counts": {"converted": converted, "left": len(problems)},
+                         "sheets": {s: f.converted for s, f in found.items()}}, problems)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="xlclient",
@@ -464,6 +499,20 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("--english", action="store_true", help=_both("英文报告", "report in English"))
     doctor.add_argument("--json", action="store_true", help=_both("打印一个 JSON 对象", "print one JSON object"))
     doctor.set_defaults(func=cmd_doctor, quiet=True)
+
+    values = sub.add_parser("values", help=_both("把 xlclient 函数公式转为数值，便于发给没有 Python 的同事",
+                                                 "turn xlclient's function formulas into their values, to share the "
+                                                 "workbook with colleagues without Python"),
+                            description=_both(
+                                "每个调用 xlclient 函数（CLIENT_TIER 等）的单元格只保留上次计算并保存的结果，其他单元格不变；"
+                                "没有保存结果或结果为错误值的单元格保留公式并列为问题（退出码 1）",
+                                "every cell calling an xlclient function (CLIENT_TIER ...) keeps only the result Excel "
+                                "last saved; other cells are untouched; a cell without a saved result, or with an "
+                                "error, stays a formula and is listed as a problem (exit 1)"))
+    values.add_argument("workbook", type=Path, metavar="WORKBOOK", help=_both("工作簿（.xlsx 或 .xlsm）",
+                                                                              ".xlsx or .xlsm workbook"))
+    common(values, True)
+    values.set_defaults(func=cmd_values)
 
     p = with_workbook("plan", _both("重新生成每位客户经理的拜访计划（拜访计划表），保留已完成、已取消、锁定的行和所有备注",
                                     "regenerate every AE's visit plan (VisitPlan sheet), keeping done, cancelled and "

@@ -10,6 +10,7 @@ the xlwings adapter then writes. Nothing here touches a file or Excel.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import getpass
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -77,7 +78,7 @@ LOG_HEADERS = {"zh": ["时间", "用户", "操作", "结果"], "en": ["Time", "U
 #: The Log's 操作 column in the workbook's language (a job's code -> zh, en); other text as given.
 LOG_ACTIONS = {"refresh": ("刷新分级", "Refresh"), "plan": ("生成拜访计划", "Visit plan"), "review": ("客户复盘", "Review"),
                "dashboard": ("管理看板", "Dashboard"), "reassign": ("交接客户", "Reassign"), "init": ("添加工作表", "Init"),
-               "demo": ("演示", "Demo")}
+               "demo": ("演示", "Demo"), "values": ("转为数值", "Formulas to values")}
 
 
 def _owned_first_rows(key: str) -> list[list[str]]:
@@ -806,3 +807,50 @@ def reassign(inputs: Inputs, departing_owner: str, to_owners: Sequence[str] | No
     sheets = [handover_sheet, refreshed.sheets[0], planned.sheets[0], planned.sheets[1], log]
     counts = {"moved": len(moves), "receivers": len(receivers), "problems": len(problems)}
     return ReassignResult(moves, problems, sheets, counts)
+
+
+# ---------------------------------------------------------------- formulas to values
+
+
+#: The functions whose formula cells ``values`` turns into values (xlclient.udfs.__all__,
+#: kept here so that this job does not import xlwings; a test keeps the two equal).
+FUNCTIONS: tuple[str, ...] = ("CLIENT_TIER", "CLIENT_QUADRANT", "INTENT_STAGE", "NEXT_VISIT", "VISIT_STATUS",
+                              "RFM_SCORE", "RFM_SEGMENT", "PURCHASE_LIKELIHOOD", "CLIENT_REVIEW", "CLIENT_STRATEGY")
+
+
+def values_language(data: WorkbookData) -> Language:
+    """The workbook's language for the values job (which needs no client table): the
+    Settings' language, Chinese when the Settings cannot be read."""
+    try:
+        return load_settings(data).language
+    except SettingsError:
+        return "zh"
+
+
+def values_summary(frozen: dict[str, Any], lang: Language) -> str:
+    """One line for the Log and the command line: cells turned into values, per sheet."""
+    n = sum(f.converted for f in frozen.values())
+    left = sum(len(f.left) for f in frozen.values())
+    per = ("、".join(f"{s} {f.converted}" for s, f in frozen.items() if f.converted) if lang == "zh" else
+           ", ".join(f"{s} {f.converted}" for s, f in frozen.items() if f.converted))
+    if lang == "zh":
+        return f"xlclient 函数单元格转为数值 {n} 个（{per or '无'}）" + (f"；{left} 个没有可保留的值，仍为公式" if left else "")
+    return f"{n} xlclient function cells turned into values ({per or 'none'})" + (
+        f"; {left} had no value to keep and stay formulas" if left else "")
+
+
+def values_problems(frozen: dict[str, Any], lang: Language) -> list[dict[str, Any]]:
+    """The cells left as formulas, as problems (sheet, row, column, value, message)."""
+    out = []
+    for sheet, f in frozen.items():
+        for ref, why in f.left:
+            m = re.match(r"([A-Z]+)(\d+)", ref)
+            text = {("no_value", "zh"): "没有保存的计算结果：请在装有加载项的 Excel 中重新计算（Ctrl+Alt+F9）并保存后再转",
+                    ("no_value", "en"): "no saved result: recalculate in Excel with the add-in (Ctrl+Alt+F9), save, "
+                                        "then run this again",
+                    ("error_value", "zh"): "保存的结果是错误值：请先在装有加载项的 Excel 中改正并重新计算",
+                    ("error_value", "en"): "the saved result is an error value: correct it in Excel with the add-in "
+                                           "and recalculate first"}[(why, lang)]
+            out.append({"sheet": sheet, "row": int(m[2]) if m else None, "column": m[1] if m else ref,
+                        "value": None, "message": text, "code": f"values_{why}", "field": None})
+    return out

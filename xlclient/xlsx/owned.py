@@ -27,7 +27,7 @@ import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
 
 from .calcchain import remove_sheets_from_calc_chain
 from .errors import AdditionsCannotBeKept, SheetKindConflict, SpecError, StructureProtected, WorkbookFormatError
@@ -39,6 +39,9 @@ from .styles import MINIMAL_STYLES, StyleBook
 from .workbookxml import WorkbookXml
 from .worksheet import SheetSpec, build_worksheet_xml
 from .xmltext import encode_part
+
+if TYPE_CHECKING:
+    from .freeze import FrozenSheet
 
 __all__ = ["SheetSpec", "WriteReport", "BuildResult", "write_owned_sheets", "build_workbook", "STEPS",
            "FILTER_DATABASE"]
@@ -60,6 +63,9 @@ class BuildResult:
     defined_names: dict[str, str] = field(default_factory=dict)  # name -> added/replaced/same
     styles_appended: int = 0
     recalc_cells: int = 0  # formulas of other sheets that read ours: recalculated on the next open
+    #: sheet name -> what became values there (``values_of``: see :mod:`.freeze`)
+    frozen: dict[str, "FrozenSheet"] = field(default_factory=dict)
+    calculated_columns_dropped: int = 0
 
 
 @dataclass
@@ -282,6 +288,37 @@ class _Build:
                 last = r
         return last
 
+    # ----------------------------------------------------------------- formulas to values
+    def freeze(self, functions: Iterable[str], result: BuildResult) -> None:
+        """Every cell calling one of ``functions`` keeps its saved value only (see
+        :mod:`.freeze`), in every worksheet; such calculated columns of tables go."""
+        from .freeze import drop_calculated_columns, freeze_cells, functions_pattern
+
+        calls = functions_pattern(functions)
+        for ref in self.wb.sheets:
+            rel = self.rels.by_id(ref.rid)
+            if rel is None or rel.external or SHEET_KINDS.get(rel.type) != "worksheet" or not self.pkg.has(rel.part):
+                continue
+            if rel.part in self.replace:
+                continue  # an owned sheet written by this run: values only
+            text, bom = self.pkg.read_text(rel.part)
+            if not calls.search(text):
+                continue
+            new, done = freeze_cells(text, calls)
+            if done.converted or done.left:
+                result.frozen[ref.name] = done
+            if done.converted:
+                self.replace[rel.part] = encode_part(new, bom)
+                self.replaced_sheet_ids.add(ref.sheet_id)  # its calc chain entries go
+            for trel in self.pkg.rels(rel.part).items:
+                if trel.external or not trel.type.endswith("/table") or not self.pkg.has(trel.part):
+                    continue
+                ttext, tbom = self.pkg.read_text(trel.part)
+                tnew, n = drop_calculated_columns(ttext, calls)
+                if n:
+                    self.replace[trel.part] = encode_part(tnew, tbom)
+                    result.calculated_columns_dropped += n
+
     # ----------------------------------------------------------------- calc chain
     def prune_calc_chain(self) -> None:
         if not self.replaced_sheet_ids:
@@ -388,13 +425,17 @@ def _validate_request(sheets: Sequence[SheetSpec], defined_names: Mapping[str, s
 
 
 def build_workbook(data: bytes, sheets: Sequence[SheetSpec], *,
-                   defined_names: Mapping[str, str] | None = None, path: Path | None = None) -> BuildResult:
-    """Return the workbook package ``data`` with ``sheets`` written in (bytes in, bytes out)."""
+                   defined_names: Mapping[str, str] | None = None, path: Path | None = None,
+                   values_of: Iterable[str] = ()) -> BuildResult:
+    """Return the workbook package ``data`` with ``sheets`` written in (bytes in, bytes out);
+    with ``values_of`` (function names), the cells calling them turned into their values."""
     _validate_request(sheets, defined_names)
     build = _Build(data)
     result = BuildResult(b"")
     for spec in sheets:
         build.write_sheet(spec, result)
+    if values_of:
+        build.freeze(values_of, result)
     for name, formula in (defined_names or {}).items():
         formula = formula[1:] if formula.startswith("=") else formula
         result.defined_names[name] = build.wb.set_defined_name(name, formula)
@@ -410,7 +451,8 @@ def build_workbook(data: bytes, sheets: Sequence[SheetSpec], *,
 
 def write_owned_sheets(src: Path | str, sheets: Sequence[SheetSpec], dst: Path | str | None = None, *,
                        defined_names: Mapping[str, str] | None = None, backups: int = 5,
-                       on_step: StepHook | None = None, snapshot: Snapshot | None = None) -> WriteReport:
+                       on_step: StepHook | None = None, snapshot: Snapshot | None = None,
+                       values_of: Iterable[str] = ()) -> WriteReport:
     """Write ``sheets`` into the workbook ``src`` (in place, or to ``dst``).
 
     A sheet whose name exists (case-insensitively) as a worksheet is replaced in place
@@ -445,7 +487,8 @@ def write_owned_sheets(src: Path | str, sheets: Sequence[SheetSpec], dst: Path |
     target = real_path(dst) if dst is not None else snapshot.path
     check_not_locked(target)
     step("read")
-    built = build_workbook(snapshot.data, sheets, defined_names=defined_names, path=snapshot.given)
+    built = build_workbook(snapshot.data, sheets, defined_names=defined_names, path=snapshot.given,
+                           values_of=values_of)
     step("build")
     expect = snapshot if target == snapshot.path else None
     backup = replace_file(target, built.data, backups=backups, on_step=step, expect=expect)
