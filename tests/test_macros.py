@@ -200,6 +200,13 @@ class FakeRange:
         rows = [[f(r, c) for c in range(self.c0, self.c1 + 1)] for r in range(self.r0, self.r1 + 1)]
         return rows[0][0] if self.shape == (1, 1) else tuple(tuple(r) for r in rows)
 
+    @formula.setter
+    def formula(self, text: str) -> None:  # a formula typed into the cell; no add-in computes it here
+        self.sheet.book.touch()
+        for r, c in self.coords():
+            self.sheet.formulas[(r, c)] = text
+            self.sheet.values[(r, c)] = self.sheet.book.computes(text)
+
     @property
     def number_format(self) -> str | None:
         vals = {self.sheet.formats.get(rc, "General") for rc in self.coords()}
@@ -445,9 +452,14 @@ class FakeBook:
         self.app = FakeApp()
         self.writes = 0
         self.fail_at: int | None = None  # fail during the n-th range.value assignment (0-based)
+        self.names: list[Any] = []  # xlwings Names: each with .name and .refers_to
 
     def touch(self) -> None:
         pass
+
+    def computes(self, formula: str) -> Any:
+        """What Excel shows for a formula typed into a cell (xlwings reads an error as None)."""
+        return None
 
     def sheet(self, name: str) -> FakeSheet | None:
         return next((s for s in self.sheet_list if s.name == name), None)
@@ -1012,6 +1024,51 @@ def test_buttons_colour_by_content_and_right_align_as_the_file_writer_does(book)
     header = next((r, c) for (r, c), v in board.values.items() if v == "客户数" and r > total[0])
     assert board.align.get(header) == "right"
     assert board.align.get((header[0], 1)) is None  # the label column's header stays as it was
+
+
+def test_values_button_keeps_each_function_cells_value_and_nothing_else(book):
+    """转为数值: the cells calling xlclient's functions become their values (in one write per
+    column run), a person's formula and a cell showing an error stay, a Log line, one box."""
+    sheet = book.sheet("客户台账")
+    cells = {(4, 30): ("=CLIENT_TIER(H4,H$4:H$8)", "A"), (5, 30): ("=CLIENT_TIER(H5,H$4:H$8)", "B"),
+             (6, 30): ("=CLIENT_TIER(H6,H$4:H$8)", "=looks like a formula"), (4, 31): ("=H4*2", 2.0),
+             (5, 31): ("=NEXT_VISIT(\"A\",O5)", dt.datetime(2026, 12, 1)), (7, 30): ("=CLIENT_TIER(H7)", "#VALUE!")}
+    for (r, c), (f, v) in cells.items():
+        sheet.formulas[(r, c)], sheet.values[(r, c)] = f, v
+    shown, alert = _collect()
+    outcome = macros.run_values(book, alert=alert, now=NOW)
+    assert outcome.ok, shown
+    assert outcome.counts == {"converted": 4, "left": 1}
+    for ref in ((4, 30), (5, 30), (6, 30), (5, 31)):
+        assert ref not in sheet.formulas and sheet.values[ref] == cells[ref][1]
+    assert (6, 30) in sheet.prefixed  # text stays text
+    assert sheet.formulas[(4, 31)] == "=H4*2" and sheet.formulas[(7, 30)] == "=CLIENT_TIER(H7)"
+    assert len(shown) == 1 and "4 个" in shown[0][0] and "AD7" in shown[0][0]
+    log = book.sheet("运行日志")
+    assert any(v == "转为数值" for v in log.values.values())
+
+
+def test_doctor_button_writes_its_report_sheet(book):
+    """诊断: this PC's checks and what only Excel shows, in the 诊断 sheet; the formula
+    probe's cell is cleared. Here no add-in computes =CLIENT_TIER: a problem, said."""
+    from xlclient.udf_support import HOLIDAYS_NAME, SETTINGS_NAME
+
+    book.names = [type("Name", (), {"name": SETTINGS_NAME, "refers_to": "='设置'!$A$1"})(),
+                  type("Name", (), {"name": HOLIDAYS_NAME, "refers_to": "=#REF!$A$1"})()]
+    shown, alert = _collect()
+    outcome = macros.run_doctor(book, alert=alert)
+    assert outcome.ok, shown
+    sheet = book.sheet("诊断")
+    grid = _grid(sheet)
+    assert grid[0][:3] == ["检查", "结果", "说明"]
+    by_name = {row[0]: row for row in grid[1:] if row and row[0]}
+    assert by_name["按钮"][1] == "正常" and by_name["Python"][1] == "正常"
+    assert by_name["xlc_settings/holidays"][1] == "有问题" and "xlc_holidays" in by_name["xlc_settings/holidays"][2]
+    assert by_name["CLIENT_TIER in Excel"][1] == "有问题"
+    assert (1, 5) not in sheet.values and (1, 5) not in sheet.formulas  # the probe is gone
+    assert outcome.counts["problems"] >= 2 and len(shown) == 1 and "问题" in shown[0][0]
+    # run again: the sheet is xlclient's and is replaced
+    assert macros.run_doctor(book, alert=_collect()[1]).ok
 
 
 def test_reassign_button_with_the_real_job(book):

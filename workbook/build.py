@@ -104,6 +104,8 @@ BUTTONS: tuple[tuple[str, str], ...] = (
     ("XlClientReview", "客户复盘"),
     ("XlClientDashboard", "管理看板"),
     ("XlClientReassign", "交接客户"),
+    ("XlClientValues", "转为数值"),
+    ("XlClientDoctor", "诊断"),
 )
 
 

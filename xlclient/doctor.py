@@ -260,3 +260,56 @@ def report_text(checks: list[Check], lang: str = "zh") -> str:
                     f"{problems} problem(s), {unchecked} not checkable here. Whether the buttons run can only be seen "
                     "in Excel: press 刷新分级 once (the Log sheet gets a line)."))
     return "\n".join(lines)
+
+
+# --------------------------------------------------------------------------- in Excel (the 诊断 button)
+
+#: The 诊断 sheet's header.
+DOCTOR_HEADERS: dict[str, tuple[str, str, str]] = {"zh": ("检查", "结果", "说明"), "en": ("Check", "Result", "Detail")}
+
+
+def excel_checks(book: Any, lang: str, formula_result: Any) -> list[Check]:
+    """What only a run inside Excel shows: the button round trip (this run is one), the
+    workbook's xlwings.conf sheet and the names the functions read their Settings by, and
+    what ``=CLIENT_TIER(1,{1,2})`` computed in this workbook (``formula_result``)."""
+    from .udf_support import HOLIDAYS_NAME, SETTINGS_NAME
+
+    out = [Check(_t(lang, "按钮", "button"), OK, _t(lang, "按钮能调用 Python 并写回工作簿（本报告即由按钮写入）",
+                                                  "a button reaches Python and writes back (this report was written "
+                                                  "by one)"))]
+    names = [s.name for s in book.sheets]
+    out.append(Check("xlwings.conf sheet", OK if "xlwings.conf" in names else PROBLEM,
+                     _t(lang, "有" if "xlwings.conf" in names else "缺少 xlwings.conf 表（复制模板中的这张表）",
+                        "present" if "xlwings.conf" in names else "missing (copy it from the template)")))
+    try:
+        defined = {n.name.split("!")[-1]: str(n.refers_to) for n in book.names}
+    except Exception as e:  # noqa: BLE001 -- a name Excel cannot describe
+        defined = {"?": str(e)}
+    bad = [n for n in (SETTINGS_NAME, HOLIDAYS_NAME) if n not in defined or "#REF!" in defined[n]]
+    out.append(Check("xlc_settings/holidays", PROBLEM if bad else OK,
+                     _t(lang, f"名称缺失或失效：{'、'.join(bad)}（在「公式→名称管理器」中指向设置表和节假日表的 A1）",
+                        f"names missing or broken: {', '.join(bad)} (Formulas → Name Manager: A1 of Settings and "
+                        f"Holidays)") if bad else _t(lang, "函数可以读到设置表和节假日表",
+                                                      "the functions can read the Settings and Holidays sheets")))
+    ok = isinstance(formula_result, str) and formula_result in ("A", "B", "C", "D")
+    out.append(Check("CLIENT_TIER in Excel", OK if ok else PROBLEM,
+                     _t(lang, f"=CLIENT_TIER(1,{{1,2}}) 算出 {formula_result}", f"=CLIENT_TIER(1,{{1,2}}) gives "
+                        f"{formula_result}") if ok else
+                     _t(lang, f"=CLIENT_TIER(1,{{1,2}}) 没有算出等级，而是 {formula_result!r}：在 xlwings 选项卡中"
+                              "检查 UDF Modules 和解释器，或点「Restart UDF Server」",
+                        f"=CLIENT_TIER(1,{{1,2}}) gave {formula_result!r}, not a tier: check UDF Modules and the "
+                        "interpreter on the xlwings tab, or click Restart UDF Server")))
+    return out
+
+
+def report_rows(checks: list[Check], lang: str) -> list[list[Any]]:
+    """The 诊断 sheet: the header, one row per check, then the summary line."""
+    i = 0 if lang == "zh" else 1
+    rows: list[list[Any]] = [list(DOCTOR_HEADERS[lang])]
+    rows += [[c.name, _WORDS[c.status][i], c.detail] for c in checks]
+    problems = sum(c.status == PROBLEM for c in checks)
+    unchecked = sum(c.status == UNCHECKED for c in checks)
+    rows.append([])
+    rows.append([_t(lang, f"问题 {problems} 项，无法检查 {unchecked} 项。可把本表复制发给支持同事。",
+                    f"{problems} problem(s), {unchecked} not checkable. Copy this sheet to whoever supports you.")])
+    return rows

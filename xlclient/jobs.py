@@ -95,6 +95,10 @@ def _owned_first_rows(key: str) -> list[list[str]]:
         return list(LOG_HEADERS.values())
     if key == "dashboard":
         return [["概览"], ["Overview"]]
+    if key == "doctor":
+        from .doctor import DOCTOR_HEADERS
+
+        return [list(h) for h in DOCTOR_HEADERS.values()]
     return []
 
 
@@ -135,7 +139,8 @@ def owned_columns(key: str) -> frozenset[int]:
 
     side = max(len(UNSCHEDULED_COLUMNS), len(REMOVED_NOTE_COLUMNS))
     widths = {"classification": len(CLASSIFICATION_COLUMNS), "issues": len(ISSUES_COLUMNS), "log": 4,
-              "review": len(REVIEW_COLUMNS), "handover": len(HANDOVER_COLUMNS), "dashboard": 12}
+              "review": len(REVIEW_COLUMNS), "handover": len(HANDOVER_COLUMNS), "dashboard": 12,
+              "doctor": 3}
     if key == "visit_plan":
         return frozenset(range(len(PLAN_COLUMNS))) | frozenset(range(SIDE_COLUMN, SIDE_COLUMN + side))
     return frozenset(range(widths[key]))

@@ -42,6 +42,7 @@ from .engine.book import ClientTableNotFound
 from .engine.labels import Language
 from .engine.settings import SettingsError
 from .xlsx.errors import CellValueError, SpecError, XlsxWriteError
+from .xlsx.worksheet import SheetSpec
 from .xlwings_io import RestoreFailed, read_workbook_data, recalculate_everything, write_sheets
 
 __all__ = ["refresh", "plan", "review", "dashboard", "reassign", "run_job", "JobOutcome", "BUTTONS"]
@@ -53,6 +54,8 @@ BUTTONS: dict[str, tuple[str, str]] = {
     "review": ("客户复盘", "Review"),
     "dashboard": ("管理看板", "Dashboard"),
     "reassign": ("交接客户", "Reassign"),
+    "values": ("转为数值", "Formulas to values"),
+    "doctor": ("诊断", "Doctor"),
 }
 
 
@@ -86,6 +89,19 @@ def reassign(departing_owner: str | None = None, to_owners: str | None = None) -
     Both come from the VBA macro's InputBox.
     """
     _button("reassign", departing_owner=departing_owner, to_owners=to_owners)
+
+
+def values() -> None:
+    """转为数值: every cell calling an xlclient function keeps its value (before sharing the
+    workbook with colleagues who have no Python); a Log line."""
+    with _stderr_kept_out("values"):
+        run_values(xw.Book.caller())
+
+
+def doctor() -> None:
+    """诊断: what xlclient needs on this PC and in this workbook, written to the 诊断 sheet."""
+    with _stderr_kept_out("doctor"):
+        run_doctor(xw.Book.caller())
 
 
 def _button(name: str, **arguments: Any) -> None:
@@ -243,6 +259,91 @@ def run_job(book: Any, name: str, *, alert: Callable[[str, str], Any] | None = N
         status.restore()
 
 
+def run_values(book: Any, *, alert: Callable[[str, str], Any] | None = None,
+               now: dt.datetime | None = None) -> JobOutcome:
+    """The 转为数值 button on ``book`` (see :func:`~xlclient.xlwings_io.formulas_to_values`):
+    the cells, then a Log line, then one message with what was done and what was not."""
+    from .xlwings_io import formulas_to_values
+
+    status = StatusBar(book.app, "转为数值")
+    show = alert or (lambda text, title: _alert(book, text, title, mode="info"))
+    lang: Language | None = None
+    try:
+        status.show("转为数值 / formulas to values …")
+        lang = jobs.values_language(read_workbook_data(book))
+        frozen = formulas_to_values(book, jobs.FUNCTIONS)
+        summary = jobs.values_summary(frozen, lang)
+        data = read_workbook_data(book)
+        log = jobs.log_sheet(data, lang, jobs.owned_sheet_name(data, "log", lang), "values", summary,
+                             when=now)
+        if any(f.converted for f in frozen.values()):
+            write_sheets(book, [log])
+        left = jobs.values_problems(frozen, lang)
+        lines = [summary] + [f"{p['sheet']}!{p['column']}{p['row']}：{p['message']}" if lang == "zh" else
+                             f"{p['sheet']}!{p['column']}{p['row']}: {p['message']}" for p in left[:10]]
+        show("\n".join(lines), "xlclient " + ("转为数值" if lang == "zh" else "Formulas to values"))
+        return JobOutcome("values", True, "\n".join(lines), {"converted": sum(f.converted for f in frozen.values()),
+                                                             "left": len(left)}, [log.name])
+    except Exception as error:  # one readable message, as for every button
+        return _failed(book, "values", error, lang, show, ("转为数值", "Formulas to values"))
+    finally:
+        status.restore()
+
+
+def run_doctor(book: Any, *, alert: Callable[[str, str], Any] | None = None) -> JobOutcome:
+    """The 诊断 button: this PC's checks (xlclient.doctor) and what only Excel shows -- the
+    button itself, the workbook's names, ``=CLIENT_TIER(1,{1,2})`` computed in a cell of the
+    诊断 sheet -- written to that sheet, with one message."""
+    from . import doctor as dr
+
+    status = StatusBar(book.app, "诊断")
+    show = alert or (lambda text, title: _alert(book, text, title, mode="info"))
+    lang: Language | None = None
+    try:
+        status.show("诊断 / doctor …")
+        data = read_workbook_data(book)
+        lang = jobs.values_language(data)
+        name = jobs.owned_sheet_name(data, "doctor", lang)
+        probe = dr.DOCTOR_HEADERS[lang]
+        write_sheets(book, [SheetSpec(name=name, rows=[list(probe)], autofilter=False)])
+        sheet = next(s for s in book.sheets if s.name == name)
+        cell = sheet.range((1, 5))
+        cell.formula = "=CLIENT_TIER(1,{1,2})"  # computed by this workbook's functions, as a user's formula
+        recalculate_everything(book)
+        result = cell.value
+        cell.value = None
+        checks = dr.run_checks(None, lang) + dr.excel_checks(book, lang, result)
+        rows = dr.report_rows(checks, lang)
+        write_sheets(book, [SheetSpec(name=name, rows=rows, column_widths={0: 24, 1: 12, 2: 90}, autofilter=False,
+                                      wrap_columns=frozenset({2}), owned_columns=jobs.owned_columns("doctor"))])
+        problems = sum(c.status == dr.PROBLEM for c in checks)
+        title = "xlclient " + ("诊断" if lang == "zh" else "Doctor")
+        show(rows[-1][0] + ("\n" + "\n".join(f"{c.name}: {c.detail}" for c in checks if c.status == dr.PROBLEM)
+                            if problems else ""), title)
+        return JobOutcome("doctor", True, rows[-1][0], {"problems": problems}, [name])
+    except Exception as error:
+        return _failed(book, "doctor", error, lang, show, ("诊断", "Doctor"))
+    finally:
+        status.restore()
+
+
+def _failed(book: Any, name: str, error: BaseException, lang: Language | None, show: Callable[[str, str], Any],
+            titles: tuple[str, str]) -> JobOutcome:
+    """One readable message for a failed button; a bug's details go to a log file."""
+    log = None
+    if not isinstance(error, (SettingsError, XlsxWriteError, jobs.JobRefused)):
+        from .errorlog import write_error_log
+
+        log = write_error_log(error, f"button {name} in {getattr(book, 'fullname', '?')}")
+    zh, en = titles
+    message = error_message(error, lang, zh if lang != "en" else en, log)
+    try:
+        show(message, "xlclient " + (zh if lang == "zh" else en if lang == "en" else f"{zh} / {en}"))
+    except Exception:
+        raise error
+    return JobOutcome(name, False, message)
+
+
 def _job_arguments(job: Callable, inputs: jobs.Inputs, name: str, given: dict[str, Any],
                    lang: Language) -> dict[str, Any]:
     """Keyword arguments for the job: the Log's "what" and, for reassign, the checked names."""
@@ -343,5 +444,5 @@ def error_message(error: BaseException, lang: Language | None, title: str, log: 
             f"whoever looks after xlclient.")
 
 
-def _alert(book: Any, text: str, title: str) -> None:
-    book.app.alert(text, title=title, mode="critical")
+def _alert(book: Any, text: str, title: str, mode: str = "critical") -> None:
+    book.app.alert(text, title=title, mode=mode)

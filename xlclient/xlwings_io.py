@@ -546,6 +546,71 @@ def _format_runs(formats: dict[tuple[int, int], str]) -> list[tuple[tuple[int, i
     return runs
 
 
+def formulas_to_values(book: Any, functions: Sequence[str]) -> dict[str, Any]:
+    """The open workbook's cells that call one of ``functions`` hold their current value
+    instead (the 转为数值 button; ``xlclient values`` does the same to a file, see
+    :mod:`xlclient.xlsx.freeze`). Cells are found by their formula text in each sheet's used
+    range and written back column run by column run. A dynamic array's anchor takes its
+    whole spill range with it (Windows: ``Range.HasSpill`` / ``SpillingToRange``), so the
+    spilled values stay. A cell showing an error value is left as it is. Returns sheet name
+    -> :class:`~xlclient.xlsx.freeze.FrozenSheet`."""
+    from .xlsx.freeze import FrozenSheet, functions_pattern
+
+    calls = functions_pattern(functions)
+    out: dict[str, Any] = {}
+    for sheet in book.sheets:
+        used = sheet.used_range
+        formulas = _shaped(used.formula, used.shape)
+        found = [(r, c) for r, row in enumerate(formulas) for c, f in enumerate(row)
+                 if isinstance(f, str) and f.startswith("=") and calls.search(f)]
+        if not found:
+            continue
+        values = _rows2d(used.options(ndim=2, err_to_str=True).value)
+        r0, c0 = used.row, used.column
+        done = out[sheet.name] = FrozenSheet()
+        keep = set()
+        for r, c in found:
+            v = values[r][c] if r < len(values) and c < len(values[r]) else None
+            if isinstance(v, str) and v in ERROR_LITERALS:
+                done.left.append((f"{column_letter(c0 + c - 1)}{r0 + r}", "error_value"))
+                continue
+            keep.add((r, c))
+            last = _spill_end(sheet, r0 + r, c0 + c)
+            for rr in range(r + 1, min(last - r0 + 1, len(values))):
+                keep.add((rr, c))
+        for (ra, rb, c) in _column_runs(keep):  # text as text (a leading "=" is no formula)
+            sheet.range((r0 + ra, c0 + c), (r0 + rb, c0 + c)).value = [
+                [excel_value(values[i][c], sheet.name, r0 + i, c0 + c - 1)] for i in range(ra, rb + 1)]
+        done.converted = len(keep & set(found))
+    return out
+
+
+def _spill_end(sheet: Any, row: int, col: int) -> int:
+    """The last row a dynamic array anchored at (row, col) spills to (row itself when none,
+    or when Excel cannot say: Mac, older Excel)."""
+    if sys.platform != "win32":
+        return row
+    try:
+        cell = sheet.range((row, col)).api
+        if cell.HasSpill:
+            spill = cell.SpillingToRange
+            return int(spill.Row) + int(spill.Rows.Count) - 1
+    except Exception:  # noqa: BLE001 -- no spill support: the cell alone
+        pass
+    return row
+
+
+def _column_runs(cells: set[tuple[int, int]]) -> list[tuple[int, int, int]]:
+    """Cells (row, column) as runs down a column: (first row, last row, column)."""
+    runs: list[tuple[int, int, int]] = []
+    for r, c in sorted(cells, key=lambda t: (t[1], t[0])):
+        if runs and runs[-1][2] == c and runs[-1][1] == r - 1:
+            runs[-1] = (runs[-1][0], r, c)
+        else:
+            runs.append((r, r, c))
+    return runs
+
+
 def recalculate_everything(book: Any) -> bool:
     """Every formula of the open workbooks recalculated, dependent or not (Excel's
     CalculateFull on Windows, Ctrl+Alt+F9; xlwings' ``App.calculate`` elsewhere): the

@@ -50,6 +50,16 @@ Public Sub XlClientDashboard()
     RunXlClient "dashboard"
 End Sub
 
+Public Sub XlClientValues()
+    ' Formulas of xlclient's functions become their values, before the workbook is shared.
+    RunXlClient "values"
+End Sub
+
+Public Sub XlClientDoctor()
+    ' What xlclient needs on this PC and in this workbook, written to the doctor sheet.
+    RunXlClient "doctor"
+End Sub
+
 Public Sub XlClientReassign()
     Dim leaving As String, takers As String
     leaving = Trim$(InputBox(U(MSG_ASK_LEAVING) & vbLf & "Departing AE:", U(MSG_REASSIGN_TITLE)))

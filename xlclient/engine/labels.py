@@ -122,6 +122,7 @@ SHEET_NAMES: dict[str, dict[str, str]] = {
     "issues": {"zh": "数据问题", "en": "Issues"},
     "log": {"zh": "运行日志", "en": "Log"},
     "handover": {"zh": "客户交接", "en": "Handover"},
+    "doctor": {"zh": "诊断", "en": "Doctor"},
 }
 
 CLASSIFICATION_COLUMNS: tuple[tuple[str, str, str], ...] = (
