@@ -505,3 +505,58 @@ def test_a_float_array_parses_like_the_list_of_its_cells(column):
     array = np.array([np.nan if v is None else v for v in column], dtype=float)
     for name, parser in PARSERS.items():
         assert _same_parse(name, parser(column), parser(array)), (name, column)
+
+
+# ---------------------------------------------------------------- a few plain cells
+
+_plain_cells = st.one_of(
+    st.none(), st.booleans(),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([0.0, 1.0, -1.0, 2.5, 5.0, 6.0, 1e15, 1.0000001e15, -0.0, 3.0, 1e9, 1e9 + 1]),
+    st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2100, 12, 31)),
+    st.dates(min_value=dt.date(1900, 1, 1), max_value=dt.date(2100, 12, 31)),
+)
+
+
+def _same_parsed(a, b) -> bool:
+    if a.values.dtype != b.values.dtype or len(a.values) != len(b.values):
+        return False
+    if a.values.dtype.kind == "M":
+        same_values = all((np.isnat(x) and np.isnat(y)) or x == y for x, y in zip(a.values, b.values))
+    else:
+        same_values = all((np.isnan(x) and np.isnan(y)) or x == y for x, y in zip(a.values, b.values))
+    return same_values and list(a.problems) == list(b.problems)
+
+
+@hsettings(max_examples=400, deadline=None)
+@given(cells=st.lists(_plain_cells, min_size=1, max_size=4), mult=st.sampled_from([1.0, 1e4, 1e8]))
+def test_a_few_plain_cells_get_the_vectorised_answers(cells, mult):
+    """A single-cell formula's one to four cells are parsed in plain Python (no numpy or
+    pandas): the same values and problem codes as the vectorised path, for every parser."""
+    from xlclient.engine import parse as P
+
+    as_array = np.array(cells + [None], dtype=object)[:-1]  # not a list: the vectorised path
+    for name, small, big in (
+        ("money", P.parse_money(cells, mult), P.parse_money(as_array, mult)),
+        ("profit", P.parse_money(cells, mult, allow_negative=True), P.parse_money(as_array, mult, allow_negative=True)),
+        ("date", P.parse_date(cells), P.parse_date(as_array)),
+        ("count", P.parse_count(cells), P.parse_count(as_array)),
+        ("hours", P.parse_hours(cells), P.parse_hours(as_array)),
+        ("score", P.parse_score(cells), P.parse_score(as_array)),
+        ("bool", P.parse_bool(cells), P.parse_bool(as_array)),
+    ):
+        assert _same_parsed(small, big), (name, cells, small, big)
+
+
+def test_the_small_path_is_taken_only_for_lists_of_a_few_plain_cells(monkeypatch):
+    from xlclient.engine import parse as P
+
+    calls = []
+    real = P._sort_cells
+    monkeypatch.setattr(P, "_sort_cells", lambda raw: calls.append(len(raw)) or real(raw))
+    P.parse_money([1.0, None, True])
+    assert calls == []  # plain Python
+    P.parse_money([1.0, "120万"])
+    P.parse_money([1.0] * (P.SMALL + 1))
+    P.parse_money(np.array([1.0]))
+    assert calls == [2, P.SMALL + 1, 1]

@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, assume, given
 from hypothesis import settings as hsettings
 from hypothesis import strategies as st
 
+from vba_wrapper import as_xlwings  # noqa: E402  (tests/ is on the path)
 from xlclient import udf_support, udfs
 from xlclient.demo import demo_book
 from xlclient.engine.book import build_client_book
@@ -42,19 +43,6 @@ FUNCTIONS = ("CLIENT_TIER", "CLIENT_QUADRANT", "INTENT_STAGE", "NEXT_VISIT", "VI
 
 
 # ----------------------------------------------------------------------------- fakes
-
-
-def as_xlwings(v: Any) -> Any:
-    """A cell value as xlwings hands it over: numbers as float, dates as datetime."""
-    if isinstance(v, bool) or v is None or isinstance(v, str):
-        return v if v != "" else None
-    if isinstance(v, int):
-        return float(v)
-    if isinstance(v, dt.datetime):
-        return v
-    if isinstance(v, dt.date):
-        return dt.datetime(v.year, v.month, v.day)
-    return v
 
 
 def sheet_arg(name: str, rows: list[list[Any]], date1904: bool = False, first: str = "A1") -> tuple:

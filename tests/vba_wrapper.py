@@ -24,11 +24,11 @@ _HIDDEN = re.compile(r'^Array\(ThisWorkbook\.Date1904, (?P<w>ThisWorkbook\.Names
                      r'\.Worksheet)\.Name, (?P=w)\.UsedRange\.Address, (?P=w)\.UsedRange\.Value\)$')
 
 
-def com_value(v: Any) -> Any:
-    if v is None or v == "":
-        return None
-    if isinstance(v, bool):
-        return v
+def as_xlwings(v: Any) -> Any:
+    """A cell value as COM and xlwings hand it over: numbers as float, dates as datetime,
+    blank (or empty text) as None."""
+    if isinstance(v, bool) or v is None or isinstance(v, str):
+        return v if v != "" else None
     if isinstance(v, (int, float)):
         return float(v)
     if isinstance(v, dt.datetime):
@@ -50,7 +50,7 @@ def evaluate_hidden(expression: str, path: Path) -> tuple[bool, str, str, Any]:
     used = [(c.row, c.column) for row in ws.iter_rows() for c in row if c.value is not None]
     r0, c0 = min(r for r, _ in used), min(c for _, c in used)
     r1, c1 = max(r for r, _ in used), max(c for _, c in used)
-    cells = tuple(tuple(com_value(ws.cell(r, c).value) for c in range(c0, c1 + 1)) for r in range(r0, r1 + 1))
+    cells = tuple(tuple(as_xlwings(ws.cell(r, c).value) for c in range(c0, c1 + 1)) for r in range(r0, r1 + 1))
     address = f"${get_column_letter(c0)}${r0}"
     if (r0, c0) != (r1, c1):
         address += f":${get_column_letter(c1)}${r1}"

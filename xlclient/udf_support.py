@@ -59,7 +59,6 @@ import itertools
 import logging
 import re
 import operator
-import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
@@ -75,7 +74,7 @@ from .engine.calendar import WorkingCalendar
 from .engine.fields import unit_multiplier
 from .engine.labels import STAGE_NAMES, Language, sheet_aliases
 from .engine.parse import (
-    MAX_AMOUNT,
+    SMALL,
     Parsed,
     parse_bool,
     parse_count,
@@ -621,74 +620,8 @@ class RowErrors:
             self.set(int(i), arg_message(name, col[i], str(problems[i]), self.lang, **params))
 
 
-_FAST_MAX = 4  # up to this many cells, the pure-Python fast path is tried first
+_FAST_MAX = SMALL  # up to this many cells, plain Python (the engine's own small path)
 _NAT = np.datetime64("NaT", "D")
-
-
-def fast_money(v: Any, mult: float, allow_negative: bool = False) -> tuple[float, str | None] | None:
-    if v is None:
-        return math.nan, None
-    t = type(v)
-    if t is float:
-        if v != v:
-            return math.nan, None
-        x = v * mult
-        if x in (math.inf, -math.inf):
-            return math.nan, "money"
-        if abs(x) > MAX_AMOUNT:
-            return math.nan, "money_range"
-        if x < 0 and not allow_negative:
-            return math.nan, "negative_money"
-        return x, None
-    if t is bool:
-        return math.nan, "money"
-    return None
-
-
-def _fast_date(v: Any) -> tuple[np.datetime64, str | None] | None:
-    if v is None:
-        return _NAT, None
-    t = type(v)
-    if t is dt.datetime or t is dt.date:
-        return np.datetime64(v.toordinal() - _UNIX_ORDINAL, "D"), None
-    if t is bool:
-        return _NAT, "date"
-    if t is float and v != v:
-        return _NAT, None
-    return None
-
-
-def _fast_number(v: Any, code: str, integer: bool, lo: float, hi: float) -> tuple[float, str | None] | None:
-    if v is None:
-        return math.nan, None
-    t = type(v)
-    if t is float:
-        if v != v:
-            return math.nan, None
-        if v < lo or v > hi or not math.isfinite(v) or (integer and v != math.floor(v)):
-            return math.nan, code
-        return v, None
-    if t is bool:
-        return math.nan, code
-    return None
-
-
-def _fast_bool(v: Any) -> tuple[float, str | None] | None:
-    if v is None:
-        return math.nan, None
-    t = type(v)
-    if t is bool:
-        return (1.0 if v else 0.0), None
-    if t is float:
-        if v != v:
-            return math.nan, None
-        if v == 0 or v == 1:
-            return v, None
-        return math.nan, "bool"
-    return None
-
-
-_UNIX_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
 
 _ENGINE: dict[str, Callable[..., Parsed]] = {
@@ -707,36 +640,13 @@ def parse(kind: str, col: Sequence[Any], *, mult: float = 1.0, date1904: bool = 
     money, profit (money that may be negative), date, count, hours, score, bool. ``info``:
     the column's :func:`col_info` when the caller already has it."""
     n = len(col)
-    if n <= _FAST_MAX:
-        values: list[Any] = []
-        problems: list[str | None] = []
-        for v in col:
-            if kind == "money":
-                r = fast_money(v, mult)
-            elif kind == "profit":  # gross profit: a loss is a negative amount
-                r = fast_money(v, mult, allow_negative=True)
-            elif kind == "date":
-                r = _fast_date(v)
-            elif kind == "count":
-                r = _fast_number(v, "count", True, 0, 1e9)
-            elif kind == "hours":
-                r = _fast_number(v, "hours", False, 0, 1e9)
-            elif kind == "score":
-                r = _fast_number(v, "score", False, 1, 5)
-            elif kind == "bool":
-                r = _fast_bool(v)
-            else:
-                raise ValueError(kind)
-            if r is None:
-                if v.__class__ is str:
-                    r = _text_results(kind, mult, date1904, [v])[0]
-                else:
-                    p = _engine_parse(kind, [v], mult, date1904)
-                    r = (p.values[0], p.problems[0])
-            values.append(r[0])
-            problems.append(r[1])
+    if n <= _FAST_MAX:  # a single-cell call: the engine's own plain-Python path for a few cells
+        if not any(v.__class__ is str for v in col):
+            return _engine_parse(kind, list(col), mult, date1904)
+        found = [_text_results(kind, mult, date1904, [v])[0] if v.__class__ is str else _one(kind, v, mult, date1904)
+                 for v in col]
         dtype = "datetime64[D]" if kind == "date" else float
-        return Parsed(np.array(values, dtype=dtype), np.array(problems, dtype=object))
+        return Parsed(np.array([f[0] for f in found], dtype=dtype), np.array([f[1] for f in found], dtype=object))
     info = info if info is not None else col_info(col)
     if info.numbers is not None:
         return _engine_parse(kind, info.numbers, mult, date1904)
@@ -778,6 +688,11 @@ def _text_results(kind: str, mult: float, date1904: bool, texts: list[str]) -> l
             memo.clear()
         memo.update((u, local[u]) for u in missing)
     return [local[u] for u in texts]
+
+
+def _one(kind: str, v: Any, mult: float, date1904: bool) -> tuple[Any, Any]:
+    p = _engine_parse(kind, [v], mult, date1904)
+    return p.values[0], p.problems[0]
 
 
 def _engine_parse(kind: str, col: Sequence[Any] | np.ndarray, mult: float, date1904: bool) -> Parsed:
@@ -1171,7 +1086,7 @@ def xlwings_udf_module(module_name: str = "xlclient.udfs") -> tuple[Any, Any]:
 
 
 __all__ = [
-    "ArgError", "Context", "EXCEL_ERRORS", "PopulationCache", "fast_money", "PREFIXES", "RowErrors", "Rows",
+    "ArgError", "Context", "EXCEL_ERRORS", "PopulationCache", "PREFIXES", "RowErrors", "Rows",
     "SETTINGS_NAME", "HOLIDAYS_NAME", "SETTINGS_VBA", "HOLIDAYS_VBA", "sheet_expression",
     "arg_message", "broadcast", "clear_caches", "code_of", "codes_col", "context", "date_out", "default_context",
     "same_cells", "KeptCells", "flat", "COM_ERRORS", "com_error_text", "grid", "guarded", "is_blank", "is_message", "message", "parse", "parsed_col",

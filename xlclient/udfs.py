@@ -109,7 +109,6 @@ from .udf_support import (
     context,
     dates_out,
     distinct,
-    fast_money,
     flat,
     guarded,
     is_blank,
@@ -454,7 +453,7 @@ def _client_tier_one(ctx: Context, cells: dict[str, Any], population: Any, popul
             if errors.msg:
                 return errors.msg[0]
     v = cells["value"]
-    amount, problem = fast_money(v, mult) or _parsed_one("money", v, mult)
+    amount, problem = _parsed_one("money", v, mult)
     if problem is not None:
         return arg_message("value", v, str(problem), lang)
     fen = to_fen(amount)

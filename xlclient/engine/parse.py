@@ -26,7 +26,9 @@ import math
 import operator
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -381,6 +383,94 @@ def _yuan_unit(text: str) -> bool:
     return m is not None and m.group("unit") in _YUAN_UNITS
 
 
+# ---------------------------------------------------------------- a few plain cells
+# A single-cell formula parses one to four cells per call; numpy and pandas cost ~25 us per
+# call whatever the size. Cells of the types Excel hands over for numbers, blanks, booleans
+# and dates are answered in plain Python here -- the same values and problem codes as the
+# vectorised path below (property-tested in tests/test_parse.py); anything else (text,
+# numpy values, a Series) goes the vectorised way.
+
+SMALL = 4
+_UNIX_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_NAT_D = np.datetime64("NaT", "D")
+
+
+def _small(raw: object, one: Callable[[Any], tuple[Any, str | None] | None], dtype: str) -> Parsed | None:
+    if (type(raw) is not list and type(raw) is not tuple) or len(raw) > SMALL:  # type: ignore[arg-type]
+        return None
+    values, problems = [], []
+    for v in raw:  # type: ignore[union-attr]
+        r = one(v)
+        if r is None:
+            return None
+        values.append(r[0])
+        problems.append(r[1])
+    return Parsed(np.array(values, dtype=dtype), np.array(problems, dtype=object))
+
+
+def _one_money(v: Any, mult: float, allow_negative: bool) -> tuple[float, str | None] | None:
+    if v is None:
+        return math.nan, None
+    t = type(v)
+    if t is float:
+        if v != v:
+            return math.nan, None
+        x = v * mult
+        if x in (math.inf, -math.inf):
+            return math.nan, "money"
+        if abs(x) > MAX_AMOUNT:
+            return math.nan, "money_range"
+        if x < 0 and not allow_negative:
+            return math.nan, "negative_money"
+        return x, None
+    if t is bool:
+        return math.nan, "money"
+    return None
+
+
+def _one_date(v: Any) -> tuple[np.datetime64, str | None] | None:
+    if v is None:
+        return _NAT_D, None
+    t = type(v)
+    if t is dt.datetime or t is dt.date:
+        return np.datetime64(v.toordinal() - _UNIX_ORDINAL, "D"), None
+    if t is bool:
+        return _NAT_D, "date"
+    if t is float and v != v:
+        return _NAT_D, None
+    return None
+
+
+def _one_number(v: Any, code: str, integer: bool, lo: float, hi: float) -> tuple[float, str | None] | None:
+    if v is None:
+        return math.nan, None
+    t = type(v)
+    if t is float:
+        if v != v:
+            return math.nan, None
+        if v < lo or v > hi or not math.isfinite(v) or (integer and v != math.floor(v)):
+            return math.nan, code
+        return v, None
+    if t is bool:
+        return math.nan, code
+    return None
+
+
+def _one_bool(v: Any) -> tuple[float, str | None] | None:
+    if v is None:
+        return math.nan, None
+    t = type(v)
+    if t is bool:
+        return (1.0 if v else 0.0), None
+    if t is float:
+        if v != v:
+            return math.nan, None
+        if v == 0 or v == 1:
+            return v, None
+        return math.nan, "bool"
+    return None
+
+
 def parse_money(raw: object, multiplier: float = 1.0, *, allow_negative: bool = False) -> Parsed:
     """Amounts in yuan. Plain numbers are scaled by the header's unit (``multiplier``);
     text with its own magnitude (``120万``, ``1.2亿``, ``12.5k``) keeps it, and a currency
@@ -389,6 +479,9 @@ def parse_money(raw: object, multiplier: float = 1.0, *, allow_negative: bool = 
     Negative amounts are reported (unless ``allow_negative``: a gross profit can be a
     loss); accounting negatives ``(1,200)`` are understood. Thousands separators must come in
     groups of three (``1,2`` is reported, not guessed)."""
+    small = _small(raw, lambda v: _one_money(v, multiplier, allow_negative), "float")
+    if small is not None:
+        return small
     c = _sort_cells(raw)
     n = len(c.cells)
     values = _empty(n, "float")
@@ -509,6 +602,9 @@ def parse_date(raw: object, date1904: bool = False) -> Parsed:
     ``2026-03-05``, ``2026/3/5``, ``2026.3.5``, ``2026年3月5日``, ``5 Mar 2026`` (a time
     part or weekday is ignored). Day-first or two-digit-year text is ambiguous and reported
     rather than guessed; so are numbers too small to be a date of this era (before 1950)."""
+    small = _small(raw, _one_date, "datetime64[D]")
+    if small is not None:
+        return small
     c = _sort_cells(raw)
     n = len(c.cells)
     values = _empty(n, "datetime64[D]")
@@ -553,6 +649,9 @@ def _bool_text(u: pd.Series) -> tuple[np.ndarray, np.ndarray]:
 
 def parse_bool(raw: object) -> Parsed:
     """Yes/no as 1.0 / 0.0 (NaN when blank): 是/否, Y/N, yes/no, TRUE/FALSE, 1/0, ✓/×, 已付/未付."""
+    small = _small(raw, _one_bool, "float")
+    if small is not None:
+        return small
     c = _sort_cells(raw)
     n = len(c.cells)
     values = _empty(n, "float")
@@ -608,6 +707,9 @@ def _duration_hours(v: object) -> float:
 
 def _parse_number(raw: object, suffix: str, code: str, *, integer: bool, lo: float, hi: float,
                   stars: bool = False, durations: bool = False) -> Parsed:
+    small = _small(raw, lambda v: _one_number(v, code, integer, lo, hi), "float")
+    if small is not None:
+        return small
     c = _sort_cells(raw)
     n = len(c.cells)
     values = _empty(n, "float")
