@@ -21,6 +21,7 @@ from typing import Any
 import python_calamine as pc
 
 from ..engine.book import SheetGrid, TableInfo, UncomputedFormula
+from .xmltext import cell_start, formula_starts
 
 if False:  # typing only
     from .session import Snapshot
@@ -183,7 +184,6 @@ def _read_error_cells(path: "Path | bytes") -> dict[str, list[tuple[int, int, st
 
 # ---------------------------------------------------------------- formulas saved without a result
 
-_F_OPEN_RE = re.compile(rb"<(?:\w+:)?f\b")
 _LITERAL_RE = re.compile(r'\s*"((?:[^"]|"")*)"\s*')
 _CONCAT_RE = re.compile(r"^\s*(?:_xlfn\.)?CONCAT(?:ENATE)?\((.*)\)\s*$", re.I | re.S)
 
@@ -212,7 +212,13 @@ def _uncomputed_formulas(xml: bytes) -> list[tuple[int, int, str]]:
     no value (no ``<v>``, or an empty one as openpyxl writes: saved without its result), found in one regex pass over the
     worksheet XML (any namespace prefix); calamine reads those cells as empty."""
     out: list[tuple[int, int, str]] = []
-    for m in _UNCOMPUTED_RE.finditer(xml):
+    starts = formula_starts(xml)  # a big sheet's few formulas, found without a regex pass over it
+    if starts is None:
+        found: Iterable[re.Match[bytes]] = _UNCOMPUTED_RE.finditer(xml)
+    else:
+        found = [m for p in starts if (c := cell_start(xml, p)) >= 0
+                 and (m := _UNCOMPUTED_RE.match(xml, c)) is not None and m.end() > p]
+    for m in found:
         ref = _CELL_REF_RE.search(m.group(1))
         rm = _REF_RE.match(ref.group(1).decode("ascii", "replace")) if ref else None
         if rm is None:
@@ -224,7 +230,7 @@ def _uncomputed_formulas(xml: bytes) -> list[tuple[int, int, str]]:
 
 def _read_uncomputed(path: "Path | bytes") -> dict[str, list[tuple[int, int, str]]]:
     """Sheet name -> its formulas without a saved result."""
-    return _scan_sheets(path, lambda xml: _F_OPEN_RE.search(xml) is not None, _uncomputed_formulas)
+    return _scan_sheets(path, lambda xml: b"f" in xml, _uncomputed_formulas)  # the scan finds them
 
 
 def _put_uncomputed(rows: list[list[Any]], first_row: int, first_col: int,

@@ -22,9 +22,9 @@ a false match only costs a recalculation.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
-from .xmltext import unescape
+from .xmltext import cell_start, formula_starts, unescape
 
 __all__ = ["stale_formulas", "reference_patterns"]
 
@@ -49,17 +49,34 @@ def reference_patterns(sheets: Sequence[str], tables: Sequence[str] = (),
     return pats
 
 
+def _cells_at(text: str, starts: list[int]) -> Iterator[re.Match[str]]:
+    """The cells holding the formulas at ``starts``, in order, each once."""
+    last = -1
+    for p in starts:
+        c = cell_start(text, p)
+        if c < 0 or c <= last:
+            continue
+        m = _CELL.match(text, c)
+        if m is not None and m.end() > p:
+            last = c
+            yield m
+
+
 def stale_formulas(text: str, sheets: Sequence[str], tables: Sequence[str] = (),
                    names: Sequence[str] = ()) -> tuple[str, int]:
     """The worksheet XML ``text`` with the cached values of formulas that read ``sheets``
     (or ``tables``, or defined ``names`` pointing into them) removed; and how many."""
     if "<f" not in text and ":f" not in text:
         return text, 0
-    # a quick look before the cell-by-cell pass: no name of ours anywhere in the part (and
-    # no character reference, which could spell one) means no formula reads us
+    starts = formula_starts(text)  # the formulas of a big sheet, found without a regex pass
+    if starts is not None and not starts:
+        return text, 0
+    # a quick look before the cell-by-cell pass: no name of ours in any formula (and no
+    # character reference, which could spell one) means no formula reads us
     every = (*sheets, *tables, *names)
     if "&#" not in text and not any(ch in n for n in every for ch in "&'\"<>"):  # names XML leaves as they are
-        lower = text.casefold()
+        formulas = text if starts is None else " ".join(text[p:text.find("<", p + 1)] for p in starts)
+        lower = formulas.casefold()
         if not any(n.casefold() in lower for n in every):
             return text, 0
     pats = reference_patterns(sheets, tables, names)
@@ -67,7 +84,8 @@ def stale_formulas(text: str, sheets: Sequence[str], tables: Sequence[str] = (),
     out: list[str] = []
     pos = 0
     count = 0
-    for cm in _CELL.finditer(text):
+    cells = _CELL.finditer(text) if starts is None else _cells_at(text, starts)
+    for cm in cells:
         inner = cm[3]
         if not inner:
             continue
