@@ -226,3 +226,29 @@ def test_without_a_reason_column_plain_rows_are_not_taken_for_typed_ones():
     existing = read_visit_plan(rows)
     assert existing.problems == [] and {r.kept for r in existing.rows} == {""}
     assert make(existing).sheet_rows() == p.sheet_rows()
+
+
+def test_more_unscheduled_work_than_a_sheet_holds_is_listed_as_far_as_it_fits(monkeypatch):
+    """A very large book: the sheet gets the plan, as much of the unscheduled work as fits
+    and a line saying how many more there are (never a refusal after the work is done)."""
+    import xlclient.engine.visitplan as vp
+
+    many = clients(*[(f"C{i}", "C", D(2026, 1, 1)) for i in range(40)])
+    p = plan_visits(many, Settings(as_of=START, daily_visits=1, daily_calls=0, monthly_development=0), CAL,
+                    start=START, weeks=1)
+    assert len(p.unscheduled) > 20
+    full = p.sheet_rows()
+    limit = len(p.plan_table()) + GAP_ROWS + 12
+    monkeypatch.setattr(vp, "SHEET_ROWS", limit)
+    rows = p.sheet_rows()
+    assert len(rows) == limit and len(full) > limit
+    first = p.table_last_row() + GAP_ROWS
+    assert rows[first] == ["未安排的工作"]
+    at = next(i for i, r in enumerate(rows) if r and isinstance(r[0], str) and r[0].startswith("…另有"))
+    listed = rows[first + 2:at]
+    line = rows[at][0]
+    left = len(p.unscheduled) - len(listed)
+    assert left > 0 and line.startswith(f"…另有 {left:,} 项未安排的工作未列出") and f"{limit:,}" in line
+    assert ["拜访容量不足"] in rows[at:]  # the blocks after it are whole
+    assert f"未安排的工作 {len(p.unscheduled)} 项" in rows[0][SIDE_COLUMN]  # the pointer counts them all
+    assert rows[:first] == full[:first]  # the plan itself is whole

@@ -144,6 +144,9 @@ SIDE_COLUMN = len(PLAN_COLUMNS) + 1
 #: Blank rows between the last plan row and the first block under it.
 GAP_ROWS = 2
 
+#: The rows of a worksheet (Excel's limit).
+SHEET_ROWS = 1_048_576
+
 #: The plan column (key) each block column is written under.
 _UNDER: dict[str, dict[str, str]] = {
     "unscheduled": {"due": "date", "owner": "owner", "client_id": "client_id", "name": "name", "tier": "tier",
@@ -822,14 +825,26 @@ class VisitPlan:
                        f"(at the daily limit) would see them all")
         return out
 
-    def blocks(self, lang: Language | None = None) -> list[tuple[str, list[list[Any]]]]:
+    def blocks(self, lang: Language | None = None,
+               unscheduled_limit: int | None = None) -> list[tuple[str, list[list[Any]]]]:
         """The blocks under the plan, each (key, rows: its title row then its table or
         lines), only those with something to say. Table rows are in the block's own column
-        order (:data:`UNSCHEDULED_COLUMNS`, :data:`REMOVED_NOTE_COLUMNS`)."""
+        order (:data:`UNSCHEDULED_COLUMNS`, :data:`REMOVED_NOTE_COLUMNS`). With
+        ``unscheduled_limit``, the unscheduled work lists that many rows and then a line
+        saying how many more there are (a sheet has :data:`SHEET_ROWS` rows)."""
         lang = self._lang(lang)
         out: list[tuple[str, list[list[Any]]]] = []
         if self.unscheduled:
-            out.append(("unscheduled", [[BLOCK_TITLES["unscheduled"][lang]]] + self.unscheduled_table(lang)))
+            table = self.unscheduled_table(lang)
+            rows = [[BLOCK_TITLES["unscheduled"][lang]]] + table
+            if unscheduled_limit is not None and len(table) - 1 > unscheduled_limit:
+                left = len(table) - 1 - unscheduled_limit
+                line = (f"…另有 {left:,} 项未安排的工作未列出：超出工作表 {SHEET_ROWS:,} 行的上限；各客户经理的未安排数"
+                        f"见运行结果（命令行输出、--json）" if lang == "zh" else
+                        f"… {left:,} more unscheduled items are not listed: a sheet holds {SHEET_ROWS:,} rows; "
+                        f"each AE's count of unscheduled work is in the run's summary (command output, --json)")
+                rows = rows[:2 + unscheduled_limit] + [[line]]
+            out.append(("unscheduled", rows))
         if self.removed_notes:
             out.append(("removed_notes", [[BLOCK_TITLES["removed_notes"][lang]]] + self.removed_notes_table(lang)))
         short = self.shortfall_lines(lang)
@@ -840,11 +855,11 @@ class VisitPlan:
             out.append(("notice", [[BLOCK_TITLES["notice"][lang]], [text]]))
         return out
 
-    def blocks_below(self, lang: Language | None = None) -> list[list[Any]]:
+    def blocks_below(self, lang: Language | None = None, unscheduled_limit: int | None = None) -> list[list[Any]]:
         """The blocks stacked as sheet rows from column A, a blank row between blocks; each
         table column under the plan column of the same meaning (see :data:`_UNDER`)."""
         out: list[list[Any]] = []
-        for key, rows in self.blocks(lang):
+        for key, rows in self.blocks(lang, unscheduled_limit):
             if out:
                 out.append([])
             under = _UNDER.get(key)
@@ -866,9 +881,10 @@ class VisitPlan:
         ``first_row``) and what they hold; "" when there is none."""
         lang = self._lang(lang)
         parts = []
-        for key, rows in self.blocks(lang):
+        counts = {"unscheduled": len(self.unscheduled), "removed_notes": len(self.removed_notes)}
+        for key, _rows in self.blocks(lang):
             title = BLOCK_TITLES[key][lang]
-            n = len(rows) - 2 if key in _UNDER else 0
+            n = counts.get(key, 0)
             parts.append((f"{title} {n} 项" if lang == "zh" else f"{title}: {n}") if n else title)
         if not parts:
             return ""
@@ -888,6 +904,13 @@ class VisitPlan:
         lang = self._lang(lang)
         out = [list(r) for r in self.plan_table(lang)]
         below = self.blocks_below(lang)
+        if below and len(out) + GAP_ROWS + len(below) > SHEET_ROWS and self.unscheduled:
+            # more unscheduled work than a sheet holds (a very large book): list what fits
+            # and say how much more there is, rather than write nothing
+            others = len(below) - (len(self.unscheduled) + 2)
+            room = SHEET_ROWS - len(out) - GAP_ROWS - others - 3
+            if room >= 0:
+                below = self.blocks_below(lang, unscheduled_limit=room)
         if below:
             first = len(out) + GAP_ROWS + 1
             out[0] = out[0] + [None] * (SIDE_COLUMN - len(out[0])) + [self.pointer(first, lang)]
