@@ -224,8 +224,14 @@ def test_table_rows_cut_from_their_sheet_equal_calamines_own_table_rows():
             continue
         data = read_workbook(path)
         ours = {t.name: t.rows for t in data.tables}
+        info = {t.name: t for t in data.tables}
         for name in names:
-            theirs = wb.get_table_by_name(name).to_python()
+            table = wb.get_table_by_name(name)
+            # the table's place and column names, read from its part, are calamine's
+            mine = info[name]
+            assert (mine.sheet, mine.headers, mine.header_row, mine.first_col) == \
+                (table.sheet, list(table.columns), table.start[0] - 1, table.start[1]), (path.name, name)
+            theirs = table.to_python()
             rows = [[v for v in r] for r in ours[name]]
             # error cells are put in after the cut, as they always were
             assert len(rows) == len(theirs) and all(len(a) == len(b) for a, b in zip(rows, theirs)), (path.name, name)

@@ -114,6 +114,72 @@ def _sheet_parts(z: zipfile.ZipFile) -> dict[str, str]:
     return out
 
 
+@dataclass
+class _TableMeta:
+    """An Excel table as its part describes it: what calamine's table object gives, without
+    the second read of its cells that calamine's ``get_table_by_name`` makes."""
+
+    name: str
+    sheet: str
+    start: tuple[int, int]  # first data cell, 0-based
+    end: tuple[int, int]  # last data cell, 0-based
+    columns: list[str]
+
+
+def _tables_of(data: "Path | bytes") -> list[_TableMeta] | None:
+    """Every worksheet's tables (name, sheet, data range, column names), read from the
+    table parts; None when anything about them is unexpected (the caller then asks
+    calamine)."""
+    try:
+        with zipfile.ZipFile(_zip_source(data)) as z:
+            names = set(z.namelist())
+            out: list[_TableMeta] = []
+            for sheet, part in _sheet_parts(z).items():
+                folder, base = part.rsplit("/", 1) if "/" in part else ("", part)
+                rels_name = f"{folder}/_rels/{base}.rels" if folder else f"_rels/{base}.rels"
+                if rels_name not in names:
+                    continue
+                rels = z.read(rels_name).decode("utf-8", "replace")
+                for m in re.finditer(r"<(?:\w+:)?Relationship\b([^>]*)>", rels):
+                    kind = re.search(r"\bType" + _ATTR, m.group(1))
+                    target = re.search(r"\bTarget" + _ATTR, m.group(1))
+                    if not (kind and target and kind.group(1).endswith("/table")):
+                        continue
+                    if re.search(r"\bTargetMode" + _ATTR, m.group(1)):
+                        return None
+                    t = target.group(1)
+                    tpart = t.lstrip("/") if t.startswith("/") else _join(folder + "/" if folder else "", t)
+                    out.append(_table_meta(z.read(tpart).decode("utf-8", "replace"), sheet))
+            return out
+    except Exception:  # noqa: BLE001 - calamine will say
+        return None
+
+
+def _table_meta(xml: str, sheet: str) -> _TableMeta:
+    root = re.search(r"<(?:\w+:)?table\b([^>]*)>", xml)
+    attrs = root.group(1) if root else ""
+
+    def attr(name: str, default: str | None = None) -> str | None:
+        m = re.search(r"(?<![\w:])" + name + _QUOTED, attrs)
+        return html.unescape(m.group(1) if m.group(1) is not None else m.group(2)) if m else default
+
+    name = attr("displayName") or attr("name")
+    ref = _RANGE_RE.match(attr("ref") or "")
+    if not name or ref is None:
+        raise ValueError("table without name or ref")
+    header = int(attr("headerRowCount", "1") or 1)
+    totals = int(attr("totalsRowCount", "0") or 0)
+    r0, c0 = int(ref.group(2)) - 1, _column_index(ref.group(1))
+    r1, c1 = int(ref.group(4)) - 1, _column_index(ref.group(3))
+    columns = [html.unescape(m.group(1) if m.group(1) is not None else m.group(2)) for m in
+               re.finditer(r"<(?:\w+:)?tableColumn\b[^>]*?(?<![\w:])name" + _QUOTED, xml)]
+    return _TableMeta(name, sheet, (r0 + header, c0), (r1 - totals, c1), columns)
+
+
+_RANGE_RE = re.compile(r"^\$?([A-Z]{1,3})\$?(\d+):\$?([A-Z]{1,3})\$?(\d+)$")
+_QUOTED = r"\s*=\s*(?:\"([^\"]*)\"|'([^']*)')"  # an attribute's value, either quote, the other inside
+
+
 def _join(folder: str, target: str) -> str:
     parts: list[str] = []
     for p in (folder + target).split("/"):
@@ -339,7 +405,9 @@ def read_workbook(source: "str | Path | Snapshot") -> WorkbookData:
     # An Excel table's rows are cut from its sheet as read (reading them again cost as much
     # as reading the sheet: issue 15); identical to calamine's own table rows on every table
     # of the corpus.
-    table_meta = [wb.get_table_by_name(name) for name in table_names]
+    table_meta: list[Any] | None = _tables_of(data) if table_names else []
+    if table_meta is None or sorted(t.name for t in table_meta) != sorted(table_names):
+        table_meta = [wb.get_table_by_name(name) for name in table_names]  # calamine's own (reads the cells)
     table_rows: dict[str, list[list[Any]]] = {}
     sheets: list[SheetGrid] = []
     for meta in wb.sheets_metadata:
@@ -369,7 +437,7 @@ def read_workbook(source: "str | Path | Snapshot") -> WorkbookData:
     tables: list[TableInfo] = []
     for t in table_meta:
         start = t.start  # first data cell (row, col), 0-based; the header is the row above
-        rows = table_rows[t.name] if t.name in table_rows else t.to_python()
+        rows = table_rows[t.name] if t.name in table_rows else wb.get_table_by_name(t.name).to_python()
         if t.sheet in errors:
             _put_errors(rows, start[0], start[1], errors[t.sheet])
         tables.append(TableInfo(name=t.name, sheet=t.sheet, headers=list(t.columns), rows=rows,
