@@ -85,7 +85,8 @@ def test_the_sheet_buttons_are_bound_to_the_macros(excel):
     sheet = book.sheets["客户台账"]
     actions = {b.Caption: b.OnAction.split("!")[-1] for b in sheet.api.Buttons()}
     assert actions == {"刷新分级": "XlClientRefresh", "生成拜访计划": "XlClientVisitPlan", "客户复盘": "XlClientReview",
-                       "管理看板": "XlClientDashboard", "交接客户": "XlClientReassign"}
+                       "管理看板": "XlClientDashboard", "交接客户": "XlClientReassign", "转为数值": "XlClientValues",
+                       "诊断": "XlClientDoctor"}
 
 
 def test_cached_values_are_shown_on_open(excel):
@@ -179,6 +180,50 @@ def test_single_cells_with_raw_populations_equal_the_column_form(excel):
     assert sheet["J1:J6"].value == sheet["K1:K6"].value
     assert sheet["M1:M6"].value == sheet["N1:N6"].value
     assert all(isinstance(v, float) and v >= 111 for v in sheet["M1:M6"].value)
+
+
+def _settle(app, cell, tries: int = 50) -> None:
+    app.calculate()
+    for _ in range(tries):  # the UDF server may take a moment on first use
+        if cell.value not in (None, 0):
+            return
+        time.sleep(0.2)
+        app.calculate()
+
+
+def test_settings_reach_the_functions_through_the_hidden_arguments(excel):
+    """The wrappers' hidden arguments (Names("xlc_settings").RefersToRange.Worksheet.UsedRange
+    inside the VBA function) are accepted while Excel calculates, and an edited Settings
+    sheet reaches the formulas after a full recalculation (Ctrl+Alt+F9)."""
+    app, book, _ = excel
+    sheet = book.sheets["看板"]
+    sheet["A1"].formula = "=CLIENT_TIER(10,{100,10,5})"  # 100 of 115 before it: 87 % -> B at the 80 % default
+    _settle(app, sheet["A1"])
+    assert sheet["A1"].value == "B"
+    settings = book.sheets["设置"]
+    row = next(i for i, r in enumerate(settings.used_range.value, 1) if r and len(r) > 3 and r[3] == "pareto_a")
+    settings[f"B{row}"].value = 0.9
+    app.api.CalculateFull()
+    _settle(app, sheet["A1"])
+    assert sheet["A1"].value == "A"
+
+
+def test_values_button_keeps_the_function_columns_as_values(excel):
+    app, book, _ = excel
+    rng = book.sheets["客户台账"].range("客户表[[等级]:[拜访策略]]")
+    before = rng.value
+    _run(app, book, "XlClientValues")
+    assert rng.value == before
+    assert not any(c.HasFormula for c in rng.api.Cells)
+    assert book.sheets["运行日志"].used_range.value[-1][2].startswith("转为数值")
+
+
+def test_doctor_button_writes_the_report_with_a_computed_function(excel):
+    app, book, _ = excel
+    _run(app, book, "XlClientDoctor")
+    rows = {r[0]: r for r in book.sheets["诊断"].used_range.value if r and r[0]}
+    assert rows["CLIENT_TIER in Excel"][1] == "正常" and rows["xlc_settings/holidays"][1] == "正常"
+    assert rows["按钮"][1] == "正常"
 
 
 def test_recalculating_the_table_reproduces_the_cached_values(excel):
