@@ -101,41 +101,23 @@ def summary(values: list[float], unit: str = "s", digits: int = 2) -> str:
 
 def libreoffice_end_to_end(book: Path, workdir: Path) -> float | None:
     """Load, recalculate and save a workbook whose tiers are native SUMIF formulas over the
-    same billings (the spreadsheet way to do this job), one fresh LibreOffice process."""
+    same billings (the spreadsheet way to do this job), one fresh LibreOffice process
+    (bench_classify.libreoffice_tiering builds and converts it)."""
     if not shutil.which("soffice"):
         return None
     import python_calamine as pc
-    import xlsxwriter
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from bench_classify import libreoffice_tiering
 
     rows = pc.CalamineWorkbook.from_path(str(book)).get_sheet_by_name("客户台账").to_python()
     header = rows[2]
     money = [r[header.index("年度投放额(万元)")] for r in rows[3:]]
     values = [float(v) if isinstance(v, (int, float)) else 0.0 for v in money]
-    path = workdir / "formulas.xlsx"
-    wb = xlsxwriter.Workbook(str(path))
-    ws = wb.add_worksheet("Clients")
-    ws.write_row(0, 0, ["Billings", "Tier"])
-    n = len(values)
-    for i, v in enumerate(values, start=1):
-        ws.write_number(i, 0, v)
-        share = f'SUMIF($A$2:$A${n + 1},">"&A{i + 1})/SUM($A$2:$A${n + 1})'
-        ws.write_formula(i, 1, f'=IF({share}<0.8,"A",IF({share}<0.95,"B","C"))', None, "")
-    wb.close()
-    profile = workdir / "lo-profile"
-    user = profile / "user"
-    user.mkdir(parents=True, exist_ok=True)
-    (user / "registrymodifications.xcu").write_text(
-        '<?xml version="1.0" encoding="UTF-8"?>\n<oor:items xmlns:oor="http://openoffice.org/2001/registry" '
-        'xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">\n'
-        '<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse">'
-        '<value>0</value></prop></item>\n</oor:items>\n', encoding="utf-8")
-    env = dict(os.environ, HOME=str(workdir))
-    cmd = ["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "csv",
-           "--outdir", str(workdir), str(path)]
-    subprocess.run(cmd, check=True, capture_output=True, env=env, timeout=600)  # first start makes the profile
-    t = time.perf_counter()
-    subprocess.run(cmd, check=True, capture_output=True, env=env, timeout=3600)
-    return time.perf_counter() - t
+    lo = workdir / "lo"
+    lo.mkdir(exist_ok=True)
+    seconds, _startup, _tiers = libreoffice_tiering(values, lo)
+    return seconds
 
 
 def main() -> None:

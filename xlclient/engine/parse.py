@@ -408,14 +408,23 @@ def _small(raw: object, one: Callable[[Any], tuple[Any, str | None] | None], dty
     return Parsed(np.array(values, dtype=dtype), np.array(problems, dtype=object))
 
 
-def _one_money(v: Any, mult: float, allow_negative: bool) -> tuple[float, str | None] | None:
+def _one_float(v: Any, check: Callable[[float], tuple[float, str | None]],
+               bool_code: str) -> tuple[float, str | None] | None:
+    """A blank, a float (answered by ``check``), a boolean (``bool_code``), or None for the
+    vectorised path."""
     if v is None:
         return math.nan, None
     t = type(v)
     if t is float:
-        if v != v:
-            return math.nan, None
-        x = v * mult
+        return (math.nan, None) if v != v else check(v)
+    if t is bool:
+        return math.nan, bool_code
+    return None
+
+
+def _one_money(v: Any, mult: float, allow_negative: bool) -> tuple[float, str | None] | None:
+    def check(f: float) -> tuple[float, str | None]:
+        x = f * mult
         if x in (math.inf, -math.inf):
             return math.nan, "money"
         if abs(x) > MAX_AMOUNT:
@@ -423,9 +432,8 @@ def _one_money(v: Any, mult: float, allow_negative: bool) -> tuple[float, str | 
         if x < 0 and not allow_negative:
             return math.nan, "negative_money"
         return x, None
-    if t is bool:
-        return math.nan, "money"
-    return None
+
+    return _one_float(v, check, "money")
 
 
 def _one_date(v: Any) -> tuple[np.datetime64, str | None] | None:
@@ -442,18 +450,12 @@ def _one_date(v: Any) -> tuple[np.datetime64, str | None] | None:
 
 
 def _one_number(v: Any, code: str, integer: bool, lo: float, hi: float) -> tuple[float, str | None] | None:
-    if v is None:
-        return math.nan, None
-    t = type(v)
-    if t is float:
-        if v != v:
-            return math.nan, None
-        if v < lo or v > hi or not math.isfinite(v) or (integer and v != math.floor(v)):
+    def check(f: float) -> tuple[float, str | None]:
+        if f < lo or f > hi or not math.isfinite(f) or (integer and f != math.floor(f)):
             return math.nan, code
-        return v, None
-    if t is bool:
-        return math.nan, code
-    return None
+        return f, None
+
+    return _one_float(v, check, code)
 
 
 def _one_bool(v: Any) -> tuple[float, str | None] | None:
