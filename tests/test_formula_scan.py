@@ -72,3 +72,16 @@ def test_the_fast_scans_equal_the_cell_by_cell_pass(spec, prefix):
 def test_a_part_without_sheetdata_takes_the_slow_path():
     assert formula_starts("<worksheet/>") is None and formula_starts(b"<worksheet/>") is None
     assert formula_starts('<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></c></row></sheetData>') == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(spec=cells, prefix=st.sampled_from(["", "x:"]))
+def test_may_read_never_skips_a_part_that_has_a_formula_reading_us(spec, prefix):
+    """The bytes-level look before decoding a part: when it says no, the cell-by-cell pass
+    finds nothing either."""
+    text = sheet(spec, prefix)
+    _, n = recalc.stale_formulas(text, ["分级结果"])
+    if not recalc.may_read(text.encode(), ["分级结果"]):
+        assert n == 0
+    if n:
+        assert recalc.may_read(text.encode(), ["分级结果"])

@@ -38,7 +38,7 @@ from .session import Snapshot, real_path, take_snapshot
 from .styles import MINIMAL_STYLES, StyleBook
 from .workbookxml import WorkbookXml
 from .worksheet import SheetSpec, build_worksheet_xml
-from .xmltext import encode_part
+from .xmltext import decode_part, encode_part
 
 if TYPE_CHECKING:
     from .freeze import FrozenSheet
@@ -341,7 +341,7 @@ class _Build:
     def mark_dependents(self, result: BuildResult) -> None:
         """Make Excel and LibreOffice recalculate, on the next open, the formulas of other
         sheets that read the sheets just written (see :mod:`.recalc`)."""
-        from .recalc import reference_patterns, stale_formulas
+        from .recalc import may_read, reference_patterns, stale_formulas
 
         written = set(result.sheet_parts)
         into_ours = reference_patterns(sorted(written))
@@ -363,7 +363,11 @@ class _Build:
                 others.append(rel.part)
         touched = 0
         for part in others:
-            text, bom = self.pkg.read_text(part)
+            raw = self.pkg.read(part)
+            if not may_read(raw, [*written, *tables, *names]):
+                continue  # no formula that could name ours (a big client sheet, usually): not decoded
+            text, bom = decode_part(raw)
+            del raw
             new, n = stale_formulas(text, sorted(written), tables, sorted(names))
             if n:
                 self.replace[part] = encode_part(new, bom)
