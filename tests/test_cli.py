@@ -349,3 +349,27 @@ def test_an_issues_sheet_an_earlier_version_wrote_is_still_replaced(tmp_path, ca
     issues = sheet_rows(path, "数据问题")
     assert issues[0] == ["工作表", "行", "客户编号", "客户名称", "列", "值", "问题"]
     assert issues[1][:4] == ["客户台账", 3.0, "K2", "乙"]
+
+
+def test_check_computes_no_likelihood_and_imports_no_scipy(demo, tmp_path):
+    """check shows no purchase likelihood: it leaves it out (and scipy unimported), and
+    every count it prints equals what refresh's classification gives."""
+    import subprocess
+    import sys
+
+    from xlclient.engine.classify import classify
+    from xlclient.jobs import load_inputs
+    from xlclient.xlsx.reader import read_workbook
+
+    src, _ = demo
+    inputs = load_inputs(read_workbook(src), today=dt.date.fromisoformat(TODAY))
+    full = classify(inputs.book, inputs.settings, inputs.calendar, inputs.previous_tiers)
+    lean = classify(inputs.book, inputs.settings, inputs.calendar, inputs.previous_tiers, likelihood=False)
+    assert lean.counts() == full.counts() and lean.likelihood_method == "skipped"
+    assert lean.frame["likelihood"].isna().all() and full.frame["likelihood"].notna().any()
+    assert lean.frame.drop(columns=["likelihood"]).equals(full.frame.drop(columns=["likelihood"]))
+    code = (f"import sys; from xlclient.cli import main; c = main(['check', {str(src)!r}, '-q', '--today', "
+            f"{TODAY!r}]); assert 'scipy' not in sys.modules, 'scipy imported'; print(c)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] in ("0", "1")

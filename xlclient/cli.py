@@ -187,7 +187,7 @@ def _finish(rep: Reporter, payload: dict[str, Any], problems: list[dict[str, Any
 def cmd_check(args: argparse.Namespace, rep: Reporter) -> int:
     inputs = _load(args.workbook, args, rep)
     rep.step("检查与分级 …", "checking and classifying …")
-    _, found_problems, counts = check(inputs)
+    _, found_problems, counts = check(inputs, likelihood=False)  # check shows no likelihood
     lang = inputs.language
     problems = problems_as_dicts(found_problems, lang)
     book = inputs.book

@@ -425,10 +425,11 @@ class RefreshResult:
     counts: dict[str, int]
 
 
-def check(inputs: Inputs) -> tuple[Classification, list[Problem], dict[str, int]]:
+def check(inputs: Inputs, *, likelihood: bool = True) -> tuple[Classification, list[Problem], dict[str, int]]:
     """Classify every client without describing any sheet: the classification, every
-    problem and the counts (``xlclient check``)."""
-    c = classify(inputs.book, inputs.settings, inputs.calendar, inputs.previous_tiers)
+    problem and the counts (``xlclient check``, which shows no likelihood and so does not
+    compute it: ``likelihood=False``)."""
+    c = classify(inputs.book, inputs.settings, inputs.calendar, inputs.previous_tiers, likelihood=likelihood)
     problems = list(c.problems) + list(inputs.problems)
     return c, problems, c.counts() | {"problems": len(problems), "left_out": inputs.book.left_out}
 

@@ -92,11 +92,13 @@ class Classification:
 
 
 def classify(book: ClientBook, settings: Settings, calendar: WorkingCalendar | None = None,
-             previous_tiers: Mapping[str, str] | None = None) -> Classification:
+             previous_tiers: Mapping[str, str] | None = None, *, likelihood: bool = True) -> Classification:
     """Classify every client of the book.
 
     ``previous_tiers`` maps client IDs to the tier of the last refresh (read from the
     existing Classification sheet); a ``previous_tier`` column in the book wins over it.
+    ``likelihood=False`` leaves the purchase likelihood empty (method ``"skipped"``): for a
+    run that shows no likelihood (``xlclient check``), which then imports no scipy.
     """
     calendar = calendar or WorkingCalendar()
     f = book.frame
@@ -158,16 +160,17 @@ def classify(book: ClientBook, settings: Settings, calendar: WorkingCalendar | N
     rfm_cls = np.where(current, rfm_class(recency, orders, billings, means), "").astype(object)
 
     # Purchase likelihood
+    want_likelihood = likelihood
     likelihood = np.full(n, np.nan)
-    method = "none"
-    if current.any():
+    method = "none" if want_likelihood else "skipped"
+    if current.any() and want_likelihood:
         p, method, _model = current_client_likelihood(orders[current], f["first_order"].to_numpy(dtype="datetime64[D]")[current],
                                                       last_order[current], today, settings.likelihood_horizon)
         likelihood[current] = p
     last_visit = f["last_visit"].to_numpy(dtype="datetime64[D]")
     since_contact = (today - last_visit).astype("timedelta64[D]").astype(float)
     since_contact[np.isnat(last_visit)] = np.nan
-    if prospect.any():
+    if prospect.any() and want_likelihood:
         likelihood[prospect] = prospect_likelihood(stage_probability(stage[prospect], settings), since_contact[prospect],
                                                    settings.contact_half_life)
 

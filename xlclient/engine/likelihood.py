@@ -84,8 +84,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import minimize
-from scipy.special import digamma, expit, gammaln
 
 __all__ = [
     "LIKELIHOOD_DECIMALS",
@@ -232,6 +230,7 @@ def _dropout_sums(n: np.ndarray, q: float, kappa: float) -> tuple[np.ndarray, np
     dropout take the fit.  Counts above ``_EXACT_SUM_MAX`` (a client with more than 100,000
     orders a year) use those log-gamma differences.
     """
+    from scipy.special import digamma, gammaln  # imported when a model is fitted
     n = np.asarray(n, dtype=float)
     S, dq, dk = np.zeros(n.shape), np.zeros(n.shape), np.zeros(n.shape)
     small = n <= _EXACT_SUM_MAX
@@ -288,6 +287,7 @@ class _NegLogLik:
         self.m = np.where(self.xmix, ux - self.d, 0.0)  # purchase occasions survived before the mixing term
 
     def __call__(self, theta: np.ndarray) -> tuple[float, np.ndarray]:
+        from scipy.special import digamma, expit, gammaln
         r, alpha = np.exp(theta[:2])
         p, q = expit(theta[2]), expit(-theta[2])
         kappa = float(np.expm1(theta[3]))
@@ -405,6 +405,8 @@ def fit_repeat_model(
     L-BFGS-B within the bounds, then Newton polishing (:func:`_polish`), so that the
     result depends on the data and not on the machine.
     """
+    from scipy.optimize import minimize  # ~0.3 s to import: only when a model is fitted
+    from scipy.special import expit
     xa, ta, Ta = (a.ravel() for a in _check_rfm(x, t_x, T))
     if xa.size == 0:
         raise ValueError("no clients to fit")
@@ -447,6 +449,7 @@ def _log_alive_odds(model: RepeatModel, x, t_x, T) -> np.ndarray:
 
 def prob_alive(model: RepeatModel, x: object, t_x: object, T: object) -> np.ndarray:
     """P(client still alive at T | x, t_x, T), vectorised; see the module docstring."""
+    from scipy.special import expit
     xa, ta, Ta = _check_rfm(x, t_x, T)
     p = expit(-_log_alive_odds(model, xa, ta, Ta))
     if not model.modified:
