@@ -72,6 +72,29 @@ def test_a_shared_formula_group_is_ours_when_its_master_is():
     assert '<c r="C2"><f t="shared" si="1"/><v>4</v></c>' in new
 
 
+def test_a_shared_formula_with_a_cell_that_has_nothing_to_keep_stays_whole():
+    """Converting the master while a cell of its group stays a formula would leave that
+    cell pointing at a formula that is gone: the whole group stays, each cell reported."""
+    xml = sheet('<c r="A1"><f t="shared" ref="A1:A3" si="0">CLIENT_TIER(B1,B$1:B$3)</f><v>1</v></c>',
+                '<c r="A2"><f t="shared" si="0"/><v>2</v></c>',
+                '<c r="A3"><f t="shared" si="0"/></c>',
+                '<c r="D1"><f>CLIENT_TIER(B1)</f><v>7</v></c>')
+    new, done = freeze_cells(xml, CALLS)
+    assert done.converted == 1 and '<c r="D1"><v>7</v></c>' in new
+    assert sorted(done.left) == [("A1", "shared_group"), ("A2", "shared_group"), ("A3", "no_value")]
+    assert new.replace('<c r="D1"><v>7</v></c>', '<c r="D1"><f>CLIENT_TIER(B1)</f><v>7</v></c>') == xml
+    problems = jobs.values_problems({"客户": done}, "zh")
+    assert [(p["row"], p["column"], p["code"]) for p in problems] == [(1, "A", "values_shared_group"),
+                                                                        (2, "A", "values_shared_group"),
+                                                                        (3, "A", "values_no_value")]
+
+
+def test_a_part_without_sheetdata_is_looked_at_cell_by_cell():
+    xml = '<worksheet><c r="A1"><f>CLIENT_TIER(1)</f><v>2</v></c><c r="B1"><v>3</v></c></worksheet>'
+    new, done = freeze_cells(xml, CALLS)
+    assert done.converted == 1 and new == '<worksheet><c r="A1"><v>2</v></c><c r="B1"><v>3</v></c></worksheet>'
+
+
 def test_prefixed_markup_is_handled():
     xml = ('<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
            '<x:row r="1"><x:c r="A1" t="str"><x:f>CLIENT_STRATEGY("理智型")</x:f><x:v>讲道理</x:v></x:c></x:row>'

@@ -856,7 +856,10 @@ def values_problems(frozen: dict[str, Any], lang: Language) -> list[dict[str, An
                                         "then run this again",
                     ("error_value", "zh"): "保存的结果是错误值：请先在装有加载项的 Excel 中改正并重新计算",
                     ("error_value", "en"): "the saved result is an error value: correct it in Excel with the add-in "
-                                           "and recalculate first"}[(why, lang)]
+                                           "and recalculate first",
+                    ("shared_group", "zh"): "与没有结果的单元格共用一个公式，一起保留为公式：请先在装有加载项的 Excel 中重新计算",
+                    ("shared_group", "en"): "shares its formula with a cell that has no result, so it stays a formula "
+                                            "with it: recalculate in Excel with the add-in first"}[(why, lang)]
             out.append({"sheet": sheet, "row": int(m[2]) if m else None, "column": m[1] if m else ref,
                         "value": None, "message": text, "code": f"values_{why}", "field": None})
     return out

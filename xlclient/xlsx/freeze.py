@@ -15,7 +15,8 @@ column) go on working.
 * a formula's text result (``t="str"``) becomes an inline string (``t="str"`` is for formula
   cells only);
 * a cell without a saved value (never calculated, or saved by a tool that does not keep
-  values) or whose saved value is an error is **not** converted: there is no value to keep,
+  values) or whose saved value is an error is **not** converted (nor the other cells of
+  its shared formula): there is no value to keep,
   and it is reported with its sheet and cell so that someone recalculates it in Excel with
   the add-in first;
 * an Excel table's calculated-column formula that calls an xlclient function is removed
@@ -29,9 +30,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable
+from typing import Iterable, Iterator
 
-from .xmltext import escape_text, unescape
+from .xmltext import cell_start, escape_text, formula_starts, unescape
 
 __all__ = ["FrozenSheet", "functions_pattern", "freeze_cells", "drop_calculated_columns"]
 
@@ -53,7 +54,8 @@ class FrozenSheet:
     """What :func:`freeze_cells` did to one sheet."""
 
     converted: int = 0
-    #: cells left as formulas: (cell, why) -- "no_value" or "error_value"
+    #: cells left as formulas: (cell, why) -- "no_value", "error_value", or "shared_group"
+    #: (its shared formula's group has a cell with no value to keep)
     left: list[tuple[str, str]] = field(default_factory=list)
 
 
@@ -61,55 +63,95 @@ def _attrs(text: str) -> list[tuple[str, str]]:
     return [(k, v) for k, v in _ATTR.findall(text)]
 
 
+def _formula_cells(xml: str) -> Iterator[re.Match[str]]:
+    """The cells that hold a formula, in order: found by their ``<f`` (a big sheet is mostly
+    plain values), or every cell when the part has no ``sheetData`` to go by."""
+    starts = formula_starts(xml)
+    if starts is None:
+        yield from _CELL.finditer(xml)
+        return
+    last = -1
+    for p in starts:
+        c = cell_start(xml, p)
+        if c < 0 or c <= last:
+            continue
+        m = _CELL.match(xml, c)
+        if m is not None and m.end() > p:
+            last = c
+            yield m
+
+
 def freeze_cells(xml: str, calls: re.Pattern[str]) -> tuple[str, FrozenSheet]:
     """The worksheet part ``xml`` with every cell whose formula matches ``calls`` holding
-    its saved value only; and what was done."""
+    its saved value only; and what was done. A shared formula's cells go together: when
+    one of them has no value to keep, none of the group is converted (a converted master
+    would leave the others pointing at a formula that is gone)."""
+    cells = []  # (match, formula attrs, formula text, ours?)
     masters: dict[str, str] = {}
-    for m in _CELL.finditer(xml):
+    for m in _formula_cells(xml):
         f = _F.search(m["body"])
         if f is None:
             continue
-        a = dict(_attrs(f["a"]))
-        if a.get("t", "").strip("\"'") == "shared" and f["t"]:
-            masters[a.get("si", "").strip("\"'")] = unescape(f["t"])
-    done = FrozenSheet()
-
-    def one(m: re.Match[str]) -> str:
-        body = m["body"]
-        f = _F.search(body)
-        if f is None:
-            return m[0]
         fa = {k: v.strip("\"'") for k, v in _attrs(f["a"])}
         text = unescape(f["t"] or "")
-        if not text and fa.get("t") == "shared":
-            text = masters.get(fa.get("si", ""), "")
+        if fa.get("t") == "shared" and text:
+            masters[fa.get("si", "")] = text
+        cells.append((m, f, fa, text))
+    done = FrozenSheet()
+    plans = []  # (match, formula match, group, replacement or None, why left)
+    blocked: set[str] = set()
+    for m, f, fa, text in cells:
+        group = fa.get("si", "") if fa.get("t") == "shared" else None
+        if not text and group is not None:
+            text = masters.get(group, "")
         if not calls.search(text):
-            return m[0]
-        attrs = _attrs(m["a"])
-        ref = next((v.strip("\"'") for k, v in attrs if k == "r"), "?")
-        kind = next((v.strip("\"'") for k, v in attrs if k == "t"), "n")
-        v = _V.search(body)
-        if v is None or v["t"] is None:
-            done.left.append((ref, "no_value"))
-            return m[0]
-        if kind == "e":
-            done.left.append((ref, "error_value"))
-            return m[0]
-        p = m["p"]
-        keep = [(k, val) for k, val in attrs if k not in ("t", "cm")]
-        rest = body[:f.start()] + body[f.end():]
-        if kind == "str":  # a formula's text result: an inline string in a plain cell
-            keep.append(("t", '"inlineStr"'))
-            value = escape_text(unescape(v["t"]))
-            space = ' xml:space="preserve"' if value != value.strip() else ""
-            rest = f"<{p}is><{p}t{space}>{value}</{p}t></{p}is>" + rest.replace(v[0], "", 1)
-        elif kind != "n":
-            keep.append(("t", f'"{kind}"'))
+            continue
+        new, why = _frozen_cell(m, f)
+        if new is None and group is not None:
+            blocked.add(group)
+        plans.append((m, group, new, why))
+    out: list[str] = []
+    pos = 0
+    for m, group, new, why in plans:
+        ref = next((v.strip("\"'") for k, v in _attrs(m["a"]) if k == "r"), "?")
+        if new is None:
+            done.left.append((ref, why))
+            continue
+        if group is not None and group in blocked:
+            done.left.append((ref, "shared_group"))
+            continue
+        out.append(xml[pos:m.start()])
+        out.append(new)
+        pos = m.end()
         done.converted += 1
-        attr_text = "".join(f" {k}={val}" for k, val in keep)
-        return f"<{p}c{attr_text}>{rest}</{p}c>"
+    if not done.converted:
+        return xml, done
+    out.append(xml[pos:])
+    return "".join(out), done
 
-    return _CELL.sub(one, xml), done
+
+def _frozen_cell(m: re.Match[str], f: re.Match[str]) -> tuple[str | None, str]:
+    """The cell ``m`` (whose formula is ``f``) as its saved value, or (None, why not)."""
+    body = m["body"]
+    attrs = _attrs(m["a"])
+    kind = next((v.strip("\"'") for k, v in attrs if k == "t"), "n")
+    v = _V.search(body)
+    if v is None or v["t"] is None:
+        return None, "no_value"
+    if kind == "e":
+        return None, "error_value"
+    p = m["p"]
+    keep = [(k, val) for k, val in attrs if k not in ("t", "cm")]
+    rest = body[:f.start()] + body[f.end():]
+    if kind == "str":  # a formula's text result: an inline string in a plain cell
+        keep.append(("t", '"inlineStr"'))
+        value = escape_text(unescape(v["t"]))
+        space = ' xml:space="preserve"' if value != value.strip() else ""
+        rest = f"<{p}is><{p}t{space}>{value}</{p}t></{p}is>" + rest.replace(v[0], "", 1)
+    elif kind != "n":
+        keep.append(("t", f'"{kind}"'))
+    attr_text = "".join(f" {k}={val}" for k, val in keep)
+    return f"<{p}c{attr_text}>{rest}</{p}c>", ""
 
 
 _CALCULATED = re.compile(r"<(?P<p>(?:[\w.-]+:)?)calculatedColumnFormula\b[^>]*?(?:/>|>(?P<t>.*?)"
