@@ -614,6 +614,27 @@ def test_without_hidden_arguments_the_defaults_are_used():
     assert udfs.CLIENT_TIER(10.0, [100.0, 10.0, 5.0], **empty) == "B"
 
 
+def test_hidden_arguments_with_coms_own_types_give_the_same_settings_and_calendar():
+    """COM hands dates over as time-zone-aware pywintypes datetimes and whole numbers as
+    floats: a Settings date and a Holidays day off read that way mean what they mean in a
+    file."""
+    def com_arg(name, rows):
+        width = max(len(r) for r in rows)
+        cells = tuple(tuple(None if v in (None, "") else as_com(v) for v in list(r) + [None] * (width - len(r)))
+                      for r in rows)
+        return (False, name, f"$A$1:${chr(64 + width)}${len(rows)}", cells)
+
+    settings = Settings(as_of=dt.date(2026, 11, 20), cadence_A=14)
+    day_off = [[dt.date(2026, 11, 16), "放假", "团建"]]
+    com = {"settings": com_arg("设置", settings_rows(settings)),
+           "holidays": com_arg("节假日", [["日期", "类型", "名称"], *day_off])}
+    assert any(isinstance(c, ComTime) for row in com["holidays"][3] for c in row)
+    plain = caller_for(settings, holidays=day_off)
+    a, b = udf_support.context(**com), udf_support.context(**plain)
+    assert a.error is None and a.settings == b.settings and a.today() == dt.date(2026, 11, 20)
+    assert udfs.NEXT_VISIT("A", dt.datetime(2026, 11, 2), **com) == dt.date(2026, 11, 17)  # off the day off
+
+
 def test_a_hidden_argument_that_is_not_what_the_wrapper_passes_is_said():
     got = udfs.CLIENT_TIER(10.0, [100.0, 10.0], settings="#REF!", holidays=None)
     assert got.startswith("#设置错误") and "settings" in got

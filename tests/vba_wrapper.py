@@ -20,22 +20,10 @@ from typing import Any
 import openpyxl
 from openpyxl.utils import get_column_letter
 
+from workbook.build import as_xlwings  # as the template's cached values are computed
+
 _HIDDEN = re.compile(r'^Array\(ThisWorkbook\.Date1904, (?P<w>ThisWorkbook\.Names\("(?P<name>\w+)"\)\.RefersToRange'
                      r'\.Worksheet)\.Name, (?P=w)\.UsedRange\.Address, (?P=w)\.UsedRange\.Value\)$')
-
-
-def as_xlwings(v: Any) -> Any:
-    """A cell value as COM and xlwings hand it over: numbers as float, dates as datetime,
-    blank (or empty text) as None."""
-    if isinstance(v, bool) or v is None or isinstance(v, str):
-        return v if v != "" else None
-    if isinstance(v, (int, float)):
-        return float(v)
-    if isinstance(v, dt.datetime):
-        return v
-    if isinstance(v, dt.date):
-        return dt.datetime(v.year, v.month, v.day)
-    return v
 
 
 def evaluate_hidden(expression: str, path: Path) -> tuple[bool, str, str, Any]:

@@ -213,6 +213,20 @@ def formula_for(out: Output) -> str:
     return strategy_formula() if out.function == "CLIENT_STRATEGY" else formula(out)
 
 
+def as_xlwings(v: Any) -> Any:
+    """A cell value as COM and xlwings hand it to Python: numbers as float, dates as
+    datetime, blank (or empty text) as None."""
+    if isinstance(v, bool) or v is None or isinstance(v, str):
+        return v if v != "" else None
+    if isinstance(v, (int, float)):
+        return float(v)
+    if isinstance(v, dt.datetime):
+        return v
+    if isinstance(v, dt.date):
+        return dt.datetime(v.year, v.month, v.day)
+    return v
+
+
 def udf_values(headers: list[str], rows: list[list[Any]]) -> dict[str, list[Any]]:
     """Each output column's values, by calling the UDFs row by row as Excel does for these
     formulas (arguments as xlwings passes them: a this-row cell as a 1x1 list of rows,
@@ -222,17 +236,7 @@ def udf_values(headers: list[str], rows: list[list[Any]]) -> dict[str, list[Any]
     from xlclient.engine.calendar import WorkingCalendar
     from xlclient.engine.settings import Settings
 
-    def xl(v: Any) -> Any:  # as xlwings hands a cell to Python
-        if isinstance(v, bool) or v is None or isinstance(v, str):
-            return v if v != "" else None
-        if isinstance(v, (int, float)):
-            return float(v)
-        if isinstance(v, dt.datetime):
-            return v
-        if isinstance(v, dt.date):
-            return dt.datetime(v.year, v.month, v.day)
-        return v
-
+    xl = as_xlwings
     com_codes = {text: code for code, text in udf_support.COM_ERRORS.items()}
     table = {h: [xl(r[j]) for r in rows] for j, h in enumerate(headers)}
     values: dict[str, list[Any]] = {}

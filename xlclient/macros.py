@@ -43,7 +43,7 @@ from .engine.labels import Language
 from .engine.settings import SettingsError
 from .xlsx.errors import CellValueError, SpecError, XlsxWriteError
 from .xlsx.worksheet import SheetSpec
-from .xlwings_io import RestoreFailed, read_workbook_data, recalculate_everything, write_sheets
+from .xlwings_io import RestoreFailed, calculate_cell, read_workbook_data, recalculate_everything, write_sheets
 
 __all__ = ["refresh", "plan", "review", "dashboard", "reassign", "run_job", "JobOutcome", "BUTTONS"]
 
@@ -270,10 +270,10 @@ def run_values(book: Any, *, alert: Callable[[str, str], Any] | None = None,
     lang: Language | None = None
     try:
         status.show("转为数值 / formulas to values …")
-        lang = jobs.values_language(read_workbook_data(book))
         frozen = formulas_to_values(book, jobs.FUNCTIONS)
+        data = read_workbook_data(book)  # read once, after the cells became values
+        lang = jobs.values_language(data)
         summary = jobs.values_summary(frozen, lang)
-        data = read_workbook_data(book)
         log = jobs.log_sheet(data, lang, jobs.owned_sheet_name(data, "log", lang), "values", summary,
                              when=now)
         if any(f.converted for f in frozen.values()):
@@ -309,7 +309,7 @@ def run_doctor(book: Any, *, alert: Callable[[str, str], Any] | None = None) -> 
         sheet = next(s for s in book.sheets if s.name == name)
         cell = sheet.range((1, 5))
         cell.formula = "=CLIENT_TIER(1,{1,2})"  # computed by this workbook's functions, as a user's formula
-        recalculate_everything(book)
+        calculate_cell(cell)  # that cell only: a full recalculation of a big book could take minutes
         result = cell.value
         cell.value = None
         checks = dr.run_checks(None, lang) + dr.excel_checks(book, lang, result)

@@ -611,6 +611,18 @@ def _column_runs(cells: set[tuple[int, int]]) -> list[tuple[int, int, int]]:
     return runs
 
 
+def calculate_cell(cell: Any) -> None:
+    """Calculate one cell now (Range.Calculate on Windows; xlwings' App.calculate elsewhere,
+    where functions do not calculate anyway)."""
+    try:
+        if sys.platform == "win32":
+            cell.api.Calculate()
+        else:
+            cell.sheet.book.app.calculate()
+    except Exception:  # noqa: BLE001 -- the cell then shows what it shows; the check says so
+        pass
+
+
 def recalculate_everything(book: Any) -> bool:
     """Every formula of the open workbooks recalculated, dependent or not (Excel's
     CalculateFull on Windows, Ctrl+Alt+F9; xlwings' ``App.calculate`` elsewhere): the

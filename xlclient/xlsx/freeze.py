@@ -30,9 +30,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterable, Iterator
+from typing import Iterable
 
-from .xmltext import cell_start, escape_text, formula_starts, unescape
+from .xmltext import escape_text, formula_cells, unescape
 
 __all__ = ["FrozenSheet", "functions_pattern", "freeze_cells", "drop_calculated_columns"]
 
@@ -63,24 +63,6 @@ def _attrs(text: str) -> list[tuple[str, str]]:
     return [(k, v) for k, v in _ATTR.findall(text)]
 
 
-def _formula_cells(xml: str) -> Iterator[re.Match[str]]:
-    """The cells that hold a formula, in order: found by their ``<f`` (a big sheet is mostly
-    plain values), or every cell when the part has no ``sheetData`` to go by."""
-    starts = formula_starts(xml)
-    if starts is None:
-        yield from _CELL.finditer(xml)
-        return
-    last = -1
-    for p in starts:
-        c = cell_start(xml, p)
-        if c < 0 or c <= last:
-            continue
-        m = _CELL.match(xml, c)
-        if m is not None and m.end() > p:
-            last = c
-            yield m
-
-
 def freeze_cells(xml: str, calls: re.Pattern[str]) -> tuple[str, FrozenSheet]:
     """The worksheet part ``xml`` with every cell whose formula matches ``calls`` holding
     its saved value only; and what was done. A shared formula's cells go together: when
@@ -88,7 +70,7 @@ def freeze_cells(xml: str, calls: re.Pattern[str]) -> tuple[str, FrozenSheet]:
     would leave the others pointing at a formula that is gone)."""
     cells = []  # (match, formula attrs, formula text, ours?)
     masters: dict[str, str] = {}
-    for m in _formula_cells(xml):
+    for m in formula_cells(xml, _CELL):
         f = _F.search(m["body"])
         if f is None:
             continue

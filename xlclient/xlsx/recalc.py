@@ -22,9 +22,9 @@ a false match only costs a recalculation.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 
-from .xmltext import cell_start, formula_starts, unescape
+from .xmltext import formula_cells, formula_starts, unescape
 
 __all__ = ["stale_formulas", "reference_patterns", "may_read"]
 
@@ -47,19 +47,6 @@ def reference_patterns(sheets: Sequence[str], tables: Sequence[str] = (),
     for n in names:
         pats.append(re.compile(rf"(?<![\w.]){re.escape(n)}(?![\w.(\[])", re.I))
     return pats
-
-
-def _cells_at(text: str, starts: list[int]) -> Iterator[re.Match[str]]:
-    """The cells holding the formulas at ``starts``, in order, each once."""
-    last = -1
-    for p in starts:
-        c = cell_start(text, p)
-        if c < 0 or c <= last:
-            continue
-        m = _CELL.match(text, c)
-        if m is not None and m.end() > p:
-            last = c
-            yield m
 
 
 def may_read(data: bytes, every: Sequence[str]) -> bool:
@@ -99,7 +86,7 @@ def stale_formulas(text: str, sheets: Sequence[str], tables: Sequence[str] = (),
     out: list[str] = []
     pos = 0
     count = 0
-    cells = _CELL.finditer(text) if starts is None else _cells_at(text, starts)
+    cells = formula_cells(text, _CELL)
     for cm in cells:
         inner = cm[3]
         if not inner:

@@ -15,6 +15,7 @@ namespaces beyond the prefixes declared on the root element.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 __all__ = [
@@ -291,3 +292,23 @@ def cell_start(text: "str | bytes", formula_at: int) -> int:
     while i >= 0 and not (i + len(needle) < len(text) and text[i + len(needle)] in after):
         i = text.rfind(needle, 0, i)  # type: ignore[arg-type]
     return i
+
+
+def formula_cells(text: str, cell_re: "re.Pattern[str]") -> "Iterator[re.Match[str]]":
+    """The cells of a worksheet part that hold a formula, in order, each once, as matches of
+    ``cell_re`` (a pattern matching one whole ``<c>`` element at its start): found by their
+    ``<f`` (:func:`formula_starts`), or every match of ``cell_re`` when the part has no
+    ``sheetData`` to go by (the caller then skips the cells without a formula)."""
+    starts = formula_starts(text)
+    if starts is None:
+        yield from cell_re.finditer(text)
+        return
+    last = -1
+    for p in starts:
+        c = cell_start(text, p)
+        if c < 0 or c <= last:
+            continue
+        m = cell_re.match(text, c)
+        if m is not None and m.end() > p:
+            last = c
+            yield m
