@@ -1065,6 +1065,7 @@ def test_doctor_button_writes_its_report_sheet(book):
     assert by_name["按钮"][1] == "正常" and by_name["Python"][1] == "正常"
     assert by_name["xlc_settings/holidays"][1] == "有问题" and "xlc_holidays" in by_name["xlc_settings/holidays"][2]
     assert by_name["CLIENT_TIER in Excel"][1] == "有问题"
+    assert any('"有问题"' in r.formula and r.area[1] == 2 for r in sheet.rules)  # problems shown red
     assert (1, 5) not in sheet.values and (1, 5) not in sheet.formulas  # the probe is gone
     assert outcome.counts["problems"] >= 2 and len(shown) == 1 and "问题" in shown[0][0]
     # run again: the sheet is xlclient's and is replaced

@@ -313,3 +313,14 @@ def report_rows(checks: list[Check], lang: str) -> list[list[Any]]:
     rows.append([_t(lang, f"问题 {problems} 项，无法检查 {unchecked} 项。可把本表复制发给支持同事。",
                     f"{problems} problem(s), {unchecked} not checkable. Copy this sheet to whoever supports you.")])
     return rows
+
+
+def report_sheet(name: str, rows: list[list[Any]]) -> Any:
+    """The 诊断 sheet as xlclient writes it: problems in red, the details wrap, one landscape
+    page wide."""
+    from .jobs import RED, owned_columns
+    from .xlsx.worksheet import SheetSpec
+
+    return SheetSpec(name=name, rows=rows, column_widths={0: 24, 1: 12, 2: 90}, autofilter=False,
+                     wrap_columns=frozenset({2}), owned_columns=owned_columns("doctor"), landscape=True,
+                     highlights=[(1, (_WORDS[PROBLEM][0], _WORDS[PROBLEM][1]), *RED)])  # problems in red

@@ -314,8 +314,7 @@ def run_doctor(book: Any, *, alert: Callable[[str, str], Any] | None = None) -> 
         cell.value = None
         checks = dr.run_checks(None, lang) + dr.excel_checks(book, lang, result)
         rows = dr.report_rows(checks, lang)
-        write_sheets(book, [SheetSpec(name=name, rows=rows, column_widths={0: 24, 1: 12, 2: 90}, autofilter=False,
-                                      wrap_columns=frozenset({2}), owned_columns=jobs.owned_columns("doctor"))])
+        write_sheets(book, [dr.report_sheet(name, rows)])
         problems = sum(c.status == dr.PROBLEM for c in checks)
         title = "xlclient " + ("诊断" if lang == "zh" else "Doctor")
         show(rows[-1][0] + ("\n" + "\n".join(f"{c.name}: {c.detail}" for c in checks if c.status == dr.PROBLEM)
