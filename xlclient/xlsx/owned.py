@@ -85,6 +85,7 @@ class _Build:
     """One build: the package, the shared parts being edited, and the result."""
 
     def __init__(self, data: bytes):
+        self.data = data  # the package as read (its facts may be remembered: recalc.remembered_facts)
         self.pkg = Package(data)
         self.wb_part = self.pkg.main_part()
         self.wb = WorkbookXml(*self.pkg.read_text(self.wb_part))
@@ -341,7 +342,7 @@ class _Build:
     def mark_dependents(self, result: BuildResult) -> None:
         """Make Excel and LibreOffice recalculate, on the next open, the formulas of other
         sheets that read the sheets just written (see :mod:`.recalc`)."""
-        from .recalc import may_read, reference_patterns, stale_formulas
+        from .recalc import may_read, reference_patterns, remembered_facts, stale_formulas
 
         written = set(result.sheet_parts)
         into_ours = reference_patterns(sorted(written))
@@ -362,9 +363,13 @@ class _Build:
             if SHEET_KINDS.get(rel.type) in ("worksheet", "macrosheet", "dialogsheet"):
                 others.append(rel.part)
         touched = 0
+        every = [*written, *tables, *names]
         for part in others:
+            known = remembered_facts(self.data, self.pkg.member(part) or part)  # found when the book was read
+            if known is not None and not may_read(known, every):
+                continue  # not even inflated again
             raw = self.pkg.read(part)
-            if not may_read(raw, [*written, *tables, *names]):
+            if not may_read(raw, every):
                 continue  # no formula that could name ours (a big client sheet, usually): not decoded
             text, bom = decode_part(raw)
             del raw

@@ -23,10 +23,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from .xmltext import formula_cells, formula_starts, unescape
 
-__all__ = ["stale_formulas", "reference_patterns", "may_read"]
+__all__ = ["stale_formulas", "reference_patterns", "may_read", "FormulaFacts", "formula_facts", "remember_facts",
+           "remembered_facts"]
 
 _CELL = re.compile(r"<((?:[\w.-]+:)?)c\b([^>]*?)(?:/>|>(.*?)</\1c>)", re.S)
 _F = re.compile(r"<((?:[\w.-]+:)?)f\b([^>]*?)(?:/>|>(.*?)</\1f>)", re.S)
@@ -49,19 +51,61 @@ def reference_patterns(sheets: Sequence[str], tables: Sequence[str] = (),
     return pats
 
 
-def may_read(data: bytes, every: Sequence[str]) -> bool:
-    """Whether a worksheet part (as stored) may hold a formula that names one of ``every``
-    (sheets, tables, defined names): False only when it surely does not, found without
-    decoding the part -- a 100,000-row client sheet is ~60 MB of XML with a formula or two."""
+@dataclass(frozen=True)
+class FormulaFacts:
+    """What :func:`may_read` needs of a worksheet part, kept without the part: the text of
+    each formula (None when the part could not be indexed: look at it cell by cell) and
+    whether a character reference occurs anywhere (it could spell a name)."""
+
+    formulas: tuple[bytes, ...] | None
+    charref: bool
+
+
+def formula_facts(data: bytes) -> FormulaFacts:
+    """The :class:`FormulaFacts` of a worksheet part as stored (UTF-8 bytes)."""
     starts = formula_starts(data)
     if starts is None:
+        return FormulaFacts(None, True)
+    return FormulaFacts(tuple(data[p:data.find(b"<", p + 1)] for p in starts), b"&#" in data)
+
+
+def may_read(data: "bytes | FormulaFacts", every: Sequence[str]) -> bool:
+    """Whether a worksheet part (as stored, or its :class:`FormulaFacts`) may hold a formula
+    that names one of ``every`` (sheets, tables, defined names): False only when it surely
+    does not, found without decoding the part -- a 100,000-row client sheet is ~60 MB of
+    XML with a formula or two."""
+    facts = data if isinstance(data, FormulaFacts) else formula_facts(data)
+    if facts.formulas is None:
         return True
-    if not starts:
+    if not facts.formulas:
         return False
-    if b"&#" in data or any(ch in n for n in every for ch in "&'\"<>"):
+    if facts.charref or any(ch in n for n in every for ch in "&'\"<>"):
         return True  # a character reference could spell a name: look cell by cell
-    formulas = b" ".join(data[p:data.find(b"<", p + 1)] for p in starts).decode("utf-8", "replace").casefold()
+    formulas = b" ".join(facts.formulas).decode("utf-8", "replace").casefold()
     return any(n.casefold() in formulas for n in every)
+
+
+#: The facts of one package's worksheet parts, found while it was read: (the package's
+#: bytes, member -> facts). Keyed by the very bytes object (immutable), so the facts are
+#: used only for the same bytes; one package at a time.
+_REMEMBERED: "tuple[bytes, dict[str, FormulaFacts]] | None" = None
+
+
+def remember_facts(package: bytes, member: str, facts: FormulaFacts) -> None:
+    """Keep the facts of ``member`` of ``package`` (the reader, which inflates every sheet
+    once, tells the writer: a big sheet is then not inflated again to learn it has no
+    formula reading ours; issue 15)."""
+    global _REMEMBERED
+    if _REMEMBERED is None or _REMEMBERED[0] is not package:
+        _REMEMBERED = (package, {})
+    _REMEMBERED[1][member.lstrip("/").lower()] = facts
+
+
+def remembered_facts(package: bytes, member: str) -> FormulaFacts | None:
+    """The facts remembered for ``member`` of this very ``package`` object, or None."""
+    if _REMEMBERED is None or _REMEMBERED[0] is not package:
+        return None
+    return _REMEMBERED[1].get(member.lstrip("/").lower())
 
 
 def stale_formulas(text: str, sheets: Sequence[str], tables: Sequence[str] = (),
