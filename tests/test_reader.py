@@ -10,7 +10,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from corpus_path import corpus_dir
-from hypothesis import given, strategies as st
+from hypothesis import given, settings, strategies as st
 import xlsxwriter
 
 from xlclient.xlsx.reader import WorkbookUnreadable, _error_cells, read_workbook
@@ -239,3 +239,20 @@ def test_table_rows_cut_from_their_sheet_equal_calamines_own_table_rows():
                        for a, b in zip(ra, rb)), (path.name, name)
             compared += 1
     assert compared >= 1
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.lists(st.integers(0, 9), max_size=6), max_size=8), origin=st.tuples(st.integers(0, 3), st.integers(0, 3)),
+       first=st.tuples(st.integers(0, 10), st.integers(0, 8)), size=st.tuples(st.integers(0, 4), st.integers(0, 4)))
+def test_a_table_cut_from_its_sheet_is_each_cell_or_blank(rows, origin, first, size):
+    """reader._cut: the table's cells from the sheet as read, "" where the sheet stops short
+    (ragged rows, a table above or left of what calamine read)."""
+    from xlclient.xlsx.reader import _cut
+
+    last = (first[0] + size[0], first[1] + size[1])
+    want = []
+    for r in range(first[0], last[0] + 1):
+        i = r - origin[0]
+        row = rows[i] if 0 <= i < len(rows) else []
+        want.append([row[c - origin[1]] if 0 <= c - origin[1] < len(row) else "" for c in range(first[1], last[1] + 1)])
+    assert _cut(rows, origin, first, last) == want

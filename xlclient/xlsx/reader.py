@@ -365,11 +365,15 @@ def _cut(rows: list[list[Any]], origin: tuple[int, int], first: tuple[int, int],
     """The cells from ``first`` to ``last`` (0-based (row, col), inclusive) of a sheet read
     from ``origin``, blank ("") where the sheet's rows stop short."""
     (r0, c0), (r1, c1) = first, last
+    a, b = c0 - origin[1], c1 - origin[1] + 1
+    lo, hi = r0 - origin[0], r1 - origin[0] + 1
+    if 0 <= a and 0 <= lo and hi <= len(rows):
+        out = [row[a:b] for row in rows[lo:hi]]  # the usual case, in one pass
+        if all(len(row) == b - a for row in out):
+            return out
     out = []
-    for r in range(r0, r1 + 1):
-        i = r - origin[0]
+    for i in range(lo, hi):
         row = rows[i] if 0 <= i < len(rows) else ()
-        a, b = c0 - origin[1], c1 - origin[1] + 1
         if 0 <= a and b <= len(row):
             out.append(row[a:b])
         else:
