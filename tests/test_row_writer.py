@@ -36,11 +36,40 @@ def both(spec: W.SheetSpec) -> tuple[bytes, bytes]:
 @given(rows=st.lists(st.lists(values, max_size=6), max_size=8), header_rows=st.integers(0, 2),
        wrap=st.frozensets(st.integers(0, 5), max_size=2),
        widths=st.dictionaries(st.integers(0, 5), st.floats(1, 60), max_size=3),
-       formats=st.dictionaries(st.integers(0, 5), st.sampled_from(["0%", "yyyy-mm-dd", "#,##0.0"]), max_size=2))
-def test_the_same_bytes_as_cell_by_cell(rows, header_rows, wrap, widths, formats):
+       formats=st.dictionaries(st.integers(0, 5), st.sampled_from(["0%", "yyyy-mm-dd", "#,##0.0"]), max_size=2),
+       block=st.sampled_from([1, 2, 3, 4096]))
+def test_the_same_bytes_as_cell_by_cell(rows, header_rows, wrap, widths, formats, block):
+    """Any rows (ragged, blank, mixed types in a column), written in blocks of any size."""
     spec = W.SheetSpec("表", rows, header_rows=header_rows, wrap_columns=wrap, column_widths=widths,
                        number_formats=formats)
-    fast, slow = both(spec)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(W, "BLOCK_ROWS", block)
+        fast, slow = both(spec)
+    assert fast == slow
+
+
+columns_of_one_type = st.sampled_from([
+    st.one_of(st.none(), st.sampled_from(["A", "B", "甲公司", " lead", "a\nb", "x & <y>", "长文本" * 9])),
+    st.one_of(st.none(), st.floats(allow_nan=True, allow_infinity=False), st.integers(-2 ** 60, 2 ** 60)),
+    st.one_of(st.none(), st.dates(min_value=dt.date(1899, 12, 1), max_value=dt.date(1900, 4, 1)),
+              st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2030, 1, 1))),
+])
+
+
+@settings(max_examples=200, deadline=None)
+@given(data=st.data(), n_rows=st.integers(0, 12), n_cols=st.integers(1, 4), block=st.sampled_from([1, 3, 5, 4096]),
+       wrap=st.frozensets(st.integers(0, 3), max_size=2), date1904=st.booleans())
+def test_columns_of_one_type_the_same_bytes_as_cell_by_cell(data, n_rows, n_cols, block, wrap, date1904):
+    """The usual shape (a column holds one type, maybe blank; what the fast comprehensions
+    take), including dates Excel cannot hold and numbers beyond 2**53."""
+    kinds = [data.draw(columns_of_one_type) for _ in range(n_cols)]
+    rows = [["h"] * n_cols] + [[data.draw(k) for k in kinds] for _ in range(n_rows)]
+    spec = W.SheetSpec("表", rows, wrap_columns=wrap, column_widths={0: 10})
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(W, "BLOCK_ROWS", block)
+        fast = W.build_worksheet_xml(spec, StyleBook(MINIMAL_STYLES), date1904)[0]
+        mp.setattr(W, "FAST_ROWS", False)
+        slow = W.build_worksheet_xml(spec, StyleBook(MINIMAL_STYLES), date1904)[0]
     assert fast == slow
 
 

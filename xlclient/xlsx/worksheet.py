@@ -34,6 +34,7 @@ import fractions
 import math
 import re
 from dataclasses import dataclass, field
+from itertools import chain, compress, repeat, zip_longest
 from typing import Any, Callable
 
 from .cells import (_NEEDS_ESCAPE, MAX_TEXT, column_letter, date_serial, datetime_serial, encode_xstring,
@@ -237,9 +238,14 @@ def _normalise(value: Any) -> Any:
 
 #: The column-by-column row writer (:meth:`_RowWriter._rows_by_column`); False: cell by cell.
 FAST_ROWS = True
+#: Rows written as one chunk by the column-by-column writer.
+BLOCK_ROWS = 4096
 _encode = encode_xstring
 _INFINITE = (math.inf, -math.inf)
 _INT53 = 2 ** 53
+#: A text that starts or ends with a space or holds a line break (kept with xml:space), in
+#: distinct texts joined by DEL.
+_EDGE_SPACE_OR_BREAK = re.compile("(?:^|\x7f)[ \t\n\r]|[ \t\n\r](?:\x7f|$)|\n")
 
 #: Excel's default column width (characters) and the height of one line of text (points).
 DEFAULT_WIDTH = 8.43
@@ -342,86 +348,173 @@ class _RowWriter:
         return self._rows_by_cell(placed)
 
     def _rows_by_column(self) -> list[bytes]:
-        """The common case (no per-cell styles, nothing of people's to put back): each
-        column's style and wrapping worked out once, and the usual cell types written in one
-        tight loop; anything unusual goes through :meth:`cell`. The same bytes as
-        :meth:`_rows_by_cell` (property-tested)."""
+        """The common case (no per-cell styles, nothing of people's to put back), column by
+        column: the data rows are taken in blocks of :data:`BLOCK_ROWS`; in each, a column
+        of one usual type (texts, numbers, dates) is written by one comprehension, each
+        distinct text escaped and measured once; anything unusual goes through
+        :meth:`cell`. Styles are asked for in the order the cell-by-cell writer asks (row by
+        row), so the bytes are those of :meth:`_rows_by_cell` (property-tested). Each block
+        is one UTF-8 chunk."""
         spec = self.spec
         rows = spec.rows
-        header_rows = spec.header_rows
-        get = self.styles.get
-        widths = spec.column_widths
-        wrap_cols = spec.wrap_columns
-        letters: list[str] = []
-        st_s: list[str | None] = []
-        st_w: list[str | None] = []
-        st_n: list[str | None] = []
-        wraps: list[bool] = []
-        width_of: list[float] = []
-        needs_escape = _NEEDS_ESCAPE.search
-        half = MAX_TEXT // 2
-        cell = self.cell
-        out = []
-        max_col = -1
-        max_row = 0
-        for r, values in enumerate(rows, 1):
-            if r > MAX_ROWS:
-                raise SpecError(f"sheet {spec.name!r} has more than {MAX_ROWS} rows")
-            n = len(values)
-            if n > len(letters):
-                if n > MAX_COLS:
-                    raise SpecError(f"sheet {spec.name!r} row {r} has more than {MAX_COLS} columns")
-                for c in range(len(letters), n):
-                    letters.append(column_letter(c))
-                    st_s.append(None)  # styles are made on first use, in the order cells ask
-                    st_w.append(None)
-                    st_n.append(None)
-                    wraps.append(c in wrap_cols)
-                    width_of.append(widths.get(c, DEFAULT_WIDTH))
-            header = r <= header_rows
+        if len(rows) > MAX_ROWS:
+            raise SpecError(f"sheet {spec.name!r} has more than {MAX_ROWS} rows")
+        too_wide = next((r for r, values in enumerate(rows, 1) if len(values) > MAX_COLS), None)
+        if too_wide is not None:
+            raise SpecError(f"sheet {spec.name!r} row {too_wide} has more than {MAX_COLS} columns")
+        letters = [column_letter(c) for c in range(max(map(len, rows), default=0))]
+        out: list[bytes] = []
+        heads = min(spec.header_rows, len(rows))
+        for r in range(1, heads + 1):  # the headers, cell by cell
             self.styles.row = r - 1
             self.lines = 1
-            rs = str(r)
-            parts = []
-            last_col = -1
-            for c, v in enumerate(values):
-                if v is None:
-                    continue
-                t = type(v)
-                if header:
-                    xml = cell(letters[c] + rs, v, True, c, r)
-                elif t is str and len(v) <= half:
-                    wrap = wraps[c] or "\n" in v
-                    if wrap:
-                        lines = wrapped_lines(v, width_of[c])
-                        if lines > self.lines:
-                            self.lines = lines
-                    text = _encode(v) if needs_escape(v) else v
-                    space = ' xml:space="preserve"' if (v[:1] in _WS or v[-1:] in _WS or "\n" in v) else ""
-                    cache, kind = (st_w, "w") if wrap else (st_s, "s")
-                    style = cache[c]
-                    if style is None:
-                        style = cache[c] = get(False, c, kind)
-                    xml = f'<c r="{letters[c]}{rs}"{style} t="inlineStr"><is><t{space}>{text}</t></is></c>'
-                elif (t is float and v == v and v not in _INFINITE) or (t is int and -_INT53 <= v <= _INT53):
-                    style = st_n[c]
-                    if style is None:
-                        style = st_n[c] = get(False, c, "n")
-                    xml = f'<c r="{letters[c]}{rs}"{style}><v>{format_number(v) if t is float else v}</v></c>'
-                else:
-                    xml = cell(letters[c] + rs, v, header, c, r)
+            parts, last = [], -1
+            for c, v in enumerate(rows[r - 1]):
+                xml = None if v is None else self.cell(letters[c] + str(r), v, True, c, r)
                 if xml is not None:
                     parts.append(xml)
-                    last_col = c
+                    last = c
             if parts:
                 height = f' ht="{LINE_HEIGHT * self.lines:g}" customHeight="1"' if self.lines > 1 else ""
                 out.append(f'<row r="{r}"{height}>{"".join(parts)}</row>'.encode("utf-8"))
-                max_row = r
-                if last_col > max_col:
-                    max_col = last_col
-        self.max_row = max(self.max_row, max_row)
-        self.max_col = max(self.max_col, max_col)
+                self.max_row = r
+                self.max_col = max(self.max_col, last)
+        for lo in range(heads, len(rows), BLOCK_ROWS):
+            out.append(self._block(rows[lo:lo + BLOCK_ROWS], lo, letters))
         return out
+
+    def _block(self, block: list, lo: int, letters: list[str]) -> bytes:
+        """Data rows ``lo + 1`` to ``lo + len(block)`` (Excel numbering) as one chunk."""
+        spec = self.spec
+        m = len(block)
+        rs = [str(r) for r in range(lo + 1, lo + m + 1)]
+        columns = list(zip_longest(*block))  # short rows padded with None
+        # 1. each cell's kind: s/w (text, wrapped), n (number), d (date); "" for a cell
+        # written by cell(); None for nothing. Texts and dates: each distinct value once.
+        kinds_of: list[list[str | None]] = []
+        memos: list = []  # value -> (kind, xml after the style, lines); or the distinct plain texts
+        events: list[tuple[int, int, str | None]] = []  # (row in block, column, kind; None: by cell())
+        uniform: list[str | None] = []  # a column of texts of one kind, no cell by cell(): its kind
+        half = MAX_TEXT // 2
+        for c, col in enumerate(columns):
+            types = set(map(type, col))
+            types.discard(type(None))
+            memo: dict[Any, tuple[str, str, int]] = {}
+            if types == {str}:
+                wrap_col, width = c in spec.wrap_columns, spec.column_widths.get(c, DEFAULT_WIDTH)
+                distinct = set(col)
+                distinct.discard(None)
+                joined = "\x7f".join(distinct)  # one look at every distinct text: the usual, plain case
+                if not _NEEDS_ESCAPE.search(joined) and not _EDGE_SPACE_OR_BREAK.search(joined) \
+                        and max(map(len, distinct)) <= half:
+                    kind = "w" if wrap_col else "s"
+                    uniform.append(kind)
+                    first = 0 if col[0] is not None else next(i for i, v in enumerate(col) if v is not None)
+                    kinds_of.append([])
+                    memos.append(distinct)  # written in step 3, once the style is known
+                    events.append((first, c, kind))
+                    continue
+                for v in distinct:
+                    if len(v) > half:  # long: measured and refused (or not) by cell()
+                        memo[v] = ("", "", 1)
+                        continue
+                    wrap = wrap_col or "\n" in v
+                    text = _encode(v) if _NEEDS_ESCAPE.search(v) else v
+                    space = ' xml:space="preserve"' if (v[:1] in _WS or v[-1:] in _WS or "\n" in v) else ""
+                    memo[v] = ("w" if wrap else "s", f' t="inlineStr"><is><t{space}>{text}</t></is></c>',
+                               wrapped_lines(v, width) if wrap else 1)
+                kinds = [None if v is None else memo[v][0] for v in col]
+            elif types == {dt.date}:
+                for v in set(col):
+                    if v is not None:
+                        serial = date_serial(v, self.date1904)
+                        memo[v] = ("", "", 1) if serial is None else ("d", f"><v>{serial}</v></c>", 1)
+                kinds = [None if v is None else memo[v][0] for v in col]
+            elif types <= {float, int}:
+                kinds = [None if v is None or v != v else  # NaN: no cell
+                         "n" if (v not in _INFINITE if type(v) is float else -_INT53 <= v <= _INT53) else ""
+                         for v in col]
+            else:
+                kinds = [None if v is None else "" for v in col]
+            uniform.append(None)
+            kinds_of.append(kinds)
+            memos.append(memo)
+            events.extend((kinds.index(k), c, k) for k in set(kinds) if k)
+            if "" in kinds:
+                events.extend((i, c, None) for i, k in enumerate(kinds) if k == "")
+        # 2. styles in the cell-by-cell writer's order, and the cells cell() writes
+        events.sort()
+        styles: dict[tuple[int, str], str] = {}
+        slow: dict[int, dict[int, tuple[str | None, int]]] = {}
+        for i, c, kind in events:
+            if kind is not None:
+                styles[c, kind] = self.styles.get(False, c, kind)
+                continue
+            r = lo + i + 1
+            self.styles.row = r - 1
+            self.lines = 1
+            slow.setdefault(c, {})[i] = (self.cell(letters[c] + rs[i], columns[c][i], False, c, r), self.lines)
+        # 3. each column's cells: a list of cell texts ("" for none), or, for a column with
+        # a cell on every row, the pieces of each cell as iterators (joined once, below)
+        pieces: list = []
+        full = False  # a column with a cell on every row: no row is empty
+        lines: list[int] | None = None
+        for c, (col, kinds, memo, kind) in enumerate(zip(columns, kinds_of, memos, uniform)):
+            pre = f'<c r="{letters[c]}'
+            if kind is not None:  # plain texts of one kind (memo: the distinct texts)
+                st = styles[c, kind]
+                tail = {v: f'"{st} t="inlineStr"><is><t>{v}</t></is></c>' for v in memo}
+                if None not in col:
+                    pieces.extend((repeat(pre, m), rs, map(tail.__getitem__, col)))
+                    full = True
+                else:
+                    xml = [f"{pre}{r}{tail[v]}" if v is not None else "" for r, v in zip(rs, col)]
+                    pieces.append(xml)
+                    full = full or "" not in xml
+                if kind == "w":
+                    width = spec.column_widths.get(c, DEFAULT_WIDTH)
+                    lines_of = {v: wrapped_lines(v, width) for v in memo}
+                    if any(n > 1 for n in lines_of.values()):
+                        lines_of[None] = 1
+                        col_lines = list(map(lines_of.__getitem__, col))
+                        lines = col_lines if lines is None else list(map(max, lines, col_lines))
+                self.max_col = max(self.max_col, c)
+                continue
+            if memo:
+                after = {v: styles[c, e[0]] + e[1] for v, e in memo.items() if e[0]}
+                xml = [f'{pre}{r}"{after[v]}' if k else "" for r, v, k in zip(rs, col, kinds)]
+                if any(e[2] > 1 for e in memo.values()):
+                    col_lines = [memo[v][2] if k == "w" else 1 for v, k in zip(col, kinds)]
+                    lines = col_lines if lines is None else list(map(max, lines, col_lines))
+            elif (c, "n") in styles:
+                st = styles[c, "n"]
+                xml = [f'{pre}{r}"{st}><v>{v!r}</v></c>' if k else "" for r, v, k in zip(rs, col, kinds)]
+            else:
+                xml = [""] * m
+            for i, (text, n) in slow.get(c, {}).items():
+                xml[i] = text or ""
+                if n > 1:
+                    lines = lines or [1] * m
+                    lines[i] = max(lines[i], n)
+            if any(xml):
+                self.max_col = max(self.max_col, c)
+            pieces.append(xml)
+            full = full or "" not in xml
+        # 4. the rows: opening tags (with a height where a wrapped text needs one), cells, joined once
+        if lines is None:
+            opens = [f'<row r="{r}">' for r in rs]
+        else:
+            opens = [f'<row r="{r}" ht="{LINE_HEIGHT * n:g}" customHeight="1">' if n > 1 else f'<row r="{r}">'
+                     for r, n in zip(rs, lines)]
+        rows_xml = zip(opens, *pieces, repeat("</row>", m))
+        if full:
+            self.max_row = lo + m
+        else:  # rows without a cell are left out (every column here is a list of cell texts)
+            filled = list(map(any, zip(*pieces))) if pieces else [False] * m
+            rows_xml = compress(rows_xml, filled)
+            if any(filled):
+                self.max_row = lo + m - filled[::-1].index(True)
+        return "".join(chain.from_iterable(rows_xml)).encode("utf-8")
 
     def _rows_by_cell(self, placed: "Placed | None" = None) -> list[bytes]:
         out = []

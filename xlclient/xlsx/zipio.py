@@ -59,7 +59,12 @@ def _name_bytes(name: str) -> tuple[bytes, int]:
 class ZipWriter:
     """Write a zip member by member to ``fp`` (positioned at 0); call :meth:`close`."""
 
-    def __init__(self, fp: BinaryIO, level: int = 6):
+    #: zlib's fastest level: a 100,000-client result sheet (69 MB of XML) deflates in 0.17 s
+    #: instead of 0.46 s at the default level 6, for a part 27 % larger (8.7 MB, not 6.8;
+    #: measured on this machine, issue 15). Members copied from the source keep theirs.
+    LEVEL = 1
+
+    def __init__(self, fp: BinaryIO, level: int = LEVEL):
         self._fp = fp
         self._level = level
         self._central: list[bytes] = []
