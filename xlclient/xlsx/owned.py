@@ -37,7 +37,8 @@ from .safewrite import STEPS, StepHook, check_not_locked, replace_file
 from .session import Snapshot, real_path, take_snapshot
 from .styles import MINIMAL_STYLES, StyleBook
 from .workbookxml import WorkbookXml
-from .worksheet import SheetSpec, build_worksheet_xml
+from .worksheet import SheetSpec, worksheet_chunks
+from .zipio import Deflated, deflate
 from .xmltext import decode_part, encode_part
 
 if TYPE_CHECKING:
@@ -93,8 +94,8 @@ class _Build:
         if not self.rels.exists:
             raise WorkbookFormatError(f"{self.wb_part} has no relationships part")
         self.ct = ContentTypes(*self.pkg.read_text(CONTENT_TYPES))
-        self.replace: dict[str, bytes] = {}
-        self.add: dict[str, bytes] = {}
+        self.replace: dict[str, bytes | Deflated] = {}
+        self.add: dict[str, bytes | Deflated] = {}
         self.remove: set[str] = set()
         self.replaced_sheet_ids: set[int] = set()
         self.styles_part, self.styles, self.styles_bom, self.new_styles = self._styles()
@@ -145,20 +146,20 @@ class _Build:
                 raise WorkbookFormatError(f"sheet {existing.name!r}: part {rel.part} is missing")
             part, name, index = rel.part, existing.name, existing.index
             drawing_rid = self._charts(spec, part, True)
-            xml, autofilter = self._replacement(spec, part, name, drawing_rid)
-            self.replace[part] = xml
+            chunks, autofilter = self._replacement(spec, part, name, drawing_rid)
+            self.replace[part] = deflate(chunks)  # kept deflated from here on
             self.ct.ensure_override(part, CT.WORKSHEET)
             self.replaced_sheet_ids.add(existing.sheet_id)
             result.replaced.append(name)
         else:
             part, name = self.new_sheet_part(), spec.name
             drawing_rid = self._charts(spec, part, False)
-            xml, autofilter = build_worksheet_xml(spec, self.styles, self.wb.date1904, drawing_rid=drawing_rid)
+            chunks, autofilter = worksheet_chunks(spec, self.styles, self.wb.date1904, drawing_rid=drawing_rid)
             rid = self.rels.new_id()
             index = self.wb.add_sheet(name, self.wb.next_sheet_id(), rid)
             self.rels.add(rid, REL.WORKSHEET, part)
             self.ct.ensure_override(part, CT.WORKSHEET)
-            self.add[part] = xml
+            self.add[part] = deflate(chunks)
             result.added.append(name)
         result.sheet_parts[name] = part.lstrip("/")
         if autofilter:
@@ -230,7 +231,7 @@ class _Build:
         self.ct.remove_override(part)
 
     def _replacement(self, spec: SheetSpec, part: str, name: str,
-                     drawing_rid: str | None = None) -> tuple[bytes, str | None]:
+                     drawing_rid: str | None = None) -> tuple[list[bytes], str | None]:
         """The new part of an existing owned sheet, with what people added to it kept
         (see :mod:`.additions`); its relationships part stays as it is."""
         from .additions import (Placed, RowMapper, place_cells, place_elements, read_additions, remap_comments,
@@ -241,7 +242,7 @@ class _Build:
         owned = spec.owned()
         found = read_additions(old_text, owned, self.decorated, [(r.id, r.type, r.part) for r in rels.items])
         if found.empty:
-            return build_worksheet_xml(spec, self.styles, self.wb.date1904, drawing_rid=drawing_rid)
+            return worksheet_chunks(spec, self.styles, self.wb.date1904, drawing_rid=drawing_rid)
         rows = RowMapper(spec.row_map)
         placed = Placed()
         problems: list[tuple[str, str]] = []
@@ -265,7 +266,7 @@ class _Build:
                     self.replace[rel.part] = encode_part(new, bom)
         if problems:
             raise AdditionsCannotBeKept(name, problems)
-        return build_worksheet_xml(spec, self.styles, self.wb.date1904, placed, found.decls, drawing_rid)
+        return worksheet_chunks(spec, self.styles, self.wb.date1904, placed, found.decls, drawing_rid)
 
     @staticmethod
     def _table_last_row(spec: SheetSpec, placed: "object", table_text: str) -> int:

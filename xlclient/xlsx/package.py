@@ -23,7 +23,7 @@ from urllib.parse import unquote
 from .errors import WorkbookFormatError
 from .xmltext import (Node, Splicer, XmlTextError, append_children, decode_part, encode_part,
                       escape_attr, parse)
-from .zipio import ZipWriter, raw_member
+from .zipio import Deflated, ZipWriter, raw_member
 
 __all__ = [
     "REL", "CT", "Package", "Rel", "Rels", "ContentTypes", "SheetEntry",
@@ -147,7 +147,7 @@ class Package:
         raise WorkbookFormatError("package has no officeDocument relationship (not a workbook)")
 
     # writing
-    def write(self, fp: BinaryIO, replace: dict[str, bytes], add: dict[str, bytes],
+    def write(self, fp: BinaryIO, replace: "dict[str, bytes | Deflated]", add: "dict[str, bytes | Deflated]",
               remove: Iterable[str]) -> int:
         """Write a new zip: members in source order, replaced/removed as asked, added last."""
         replace = {k.lower(): v for k, v in replace.items()}

@@ -604,7 +604,18 @@ def _sheet_views(header_rows: int, freeze: bool) -> str:
 def build_worksheet_xml(spec: SheetSpec, styles: StyleBook, date1904: bool = False,
                         placed: "Placed | None" = None, decls: str = "",
                         drawing_rid: str | None = None) -> tuple[bytes, str | None]:
-    """The worksheet part for ``spec`` and the autofilter range (A1 form) or None.
+    """The worksheet part for ``spec`` and the autofilter range (A1 form) or None (see
+    :func:`worksheet_chunks`)."""
+    chunks, autofilter = worksheet_chunks(spec, styles, date1904, placed, decls, drawing_rid)
+    return b"".join(chunks), autofilter
+
+
+def worksheet_chunks(spec: SheetSpec, styles: StyleBook, date1904: bool = False,
+                     placed: "Placed | None" = None, decls: str = "",
+                     drawing_rid: str | None = None) -> tuple[list[bytes], str | None]:
+    """The worksheet part for ``spec``, as UTF-8 chunks to be written one after the other
+    (never joined: a 1,000,000-row sheet is ~700 MB of XML), and the autofilter range (A1
+    form) or None.
 
     ``placed``: what people added to the sheet as it was, at its new places (see
     :mod:`.additions`); ``decls``: the namespace declarations those pieces need;
@@ -676,13 +687,9 @@ def build_worksheet_xml(spec: SheetSpec, styles: StyleBook, date1904: bool = Fal
     root_attrs = f'xmlns="{_MAIN_NS}"' + (" " + decls if decls else "")
     parts = ['<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n', f"<worksheet {root_attrs}>", *body,
              "</worksheet>"]
-    # the rows are bytes already: the rest is encoded around them and everything joined
-    # once (for a 100,000-row sheet each copy of the rows is ~70 MB)
+    # the rows are bytes already: the rest is encoded around them
     head, tail = "".join(parts).split("\0ROWS\0")
-    del parts, body, ours
-    data = b"".join([head.encode("utf-8"), *rows, tail.encode("utf-8")])
-    del rows
-    return data, autofilter
+    return [head.encode("utf-8"), *rows, tail.encode("utf-8")], autofilter
 
 
 def highlight_formula(word: str, col: int, first_row: int) -> str:
