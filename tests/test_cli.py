@@ -373,3 +373,79 @@ def test_check_computes_no_likelihood_and_imports_no_scipy(demo, tmp_path):
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] in ("0", "1")
+
+
+def test_the_engine_is_imported_while_the_workbook_is_read(demo):
+    """The reading modules import no pandas (so a workbook can be read while a background
+    thread imports the engine, issue 15); the import runs in that thread and starts when
+    calamine does, after the file checks; a command run this way gives the same exit code
+    and output as before, with nothing on stderr."""
+    import subprocess
+    import sys
+
+    src, _ = demo
+    code = ("import sys, threading\n"
+            "import xlclient.xlsx.reader, xlclient.xlsx.session, xlclient.xlsx.diagnose, xlclient.xlsx.errors\n"
+            "assert 'pandas' not in sys.modules and 'numpy' not in sys.modules, 'reading imports the engine'\n"
+            "import xlclient.xlsx.reader as R\n"
+            "seen = []\n"
+            "real = R.read_workbook\n"
+            "def spy(*a, **k):\n"
+            "    seen.append(sorted(t.name for t in threading.enumerate()))\n"
+            "    return real(*a, **k)\n"
+            "R.read_workbook = spy\n"
+            "from xlclient.cli import main\n"
+            f"c = main(['refresh', {str(src)!r}, '--out', {str(src.with_name('r.xlsx'))!r}, '-q', '--today', {TODAY!r}])\n"
+            "assert 'scipy.optimize' in sys.modules\n"
+            "print(c, seen)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    code_out, threads = done.stdout.strip().splitlines()[-1].split(" ", 1)
+    assert code_out in ("0", "1") and "xlclient-imports" in threads
+
+
+def test_an_engine_that_fails_to_import_is_one_clear_failure(demo, monkeypatch, capsys):
+    """What the import thread raises reaches the main thread: exit 2, the usual one-line
+    internal error with its log, the workbook untouched."""
+    import xlclient.cli as cli
+
+    src, _ = demo
+    before = src.read_bytes()
+
+    def broken() -> None:
+        raise ImportError("numpy is broken here")
+
+    monkeypatch.setattr(cli, "_import_engine", broken)
+    monkeypatch.setattr("xlclient.errorlog.write_error_log", lambda e, what: None)
+    assert main(["refresh", str(src), "--today", TODAY, "-q"]) == 2
+    assert "ImportError" in capsys.readouterr().err
+    assert src.read_bytes() == before and not cli._PREFETCH
+
+
+def test_no_command_uses_the_engine_before_it_is_imported(demo, tmp_path):
+    """Each command that reads first is run with the background import held back until the
+    workbook is read: a command touching the engine before (a NameError that only shows
+    when the import thread is slow) fails here every time, not once in a while."""
+    import shutil
+    import subprocess
+    import sys
+
+    src, _ = demo
+    owner = pc.CalamineWorkbook.from_path(str(src)).get_sheet_by_name("客户台账").to_python()[3][2]
+    slow = ("import sys, time\nimport xlclient.cli as cli\nreal = cli._import_engine\n"
+            "def late():\n    time.sleep(0.5)\n    real()\n"
+            "cli._import_engine = late\n"  # the thread's import starts late; the main thread waits for it
+            "sys.exit(cli.main(sys.argv[1:]))\n")
+    runs = {"check": [], "refresh": [], "plan": [], "review": [], "dashboard": [],
+            "reassign": ["--from", str(owner)], "init": []}
+    procs = {}
+    for cmd, extra in runs.items():
+        book = tmp_path / f"{cmd}.xlsx"
+        shutil.copy(src, book)
+        argv = [cmd, str(book), *extra, "-q"] + (["--today", TODAY] if cmd != "init" else [])
+        procs[cmd] = subprocess.Popen([sys.executable, "-c", slow, *argv], stdout=subprocess.PIPE,
+                                      stderr=subprocess.PIPE, text=True)
+    for cmd, p in procs.items():
+        out, err = p.communicate(timeout=240)
+        assert p.returncode in (0, 1), f"{cmd}: exit {p.returncode}\n{err}"
+        assert "NameError" not in err and "内部错误" not in err, f"{cmd}: {err}"

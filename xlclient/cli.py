@@ -13,6 +13,7 @@ import contextlib
 import datetime as dt
 import json
 import sys
+import threading
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -50,10 +51,63 @@ def _import_engine() -> None:
         globals().setdefault(name, found[name])
 
 
+#: Commands that read the workbook before anything else, and those of them that fit the
+#: purchase-likelihood model (scipy): their imports are made while the workbook is read.
+_READ_FIRST = frozenset({"check", "refresh", "plan", "review", "dashboard", "reassign", "init"})
+_FITS = frozenset({"refresh", "plan", "review", "dashboard", "reassign"})
+_PREFETCH: dict[str, Any] = {}  # "wanted": fit or not; "thread": the importing thread; "error": what it raised
+
+
+def _prefetch_engine(fit: bool) -> None:
+    """Have the engine (pandas, numpy, holidays; scipy's optimiser when the command fits the
+    likelihood model) imported in a background thread while :func:`_open` reads the
+    workbook: python-calamine parses without holding the GIL, so ~0.6 s of imports cost
+    little on a big book (issue 15). The thread starts when calamine does
+    (:func:`_begin_imports`): started earlier, it would slow the file checks before, which
+    need the GIL. What reading needs is imported here, in this thread, so the two threads
+    never import one module at once; :func:`_engine_ready` joins before anything else is
+    used."""
+    from .xlsx import diagnose, errors, reader, session  # noqa: F401 - the reading modules, this thread
+
+    _PREFETCH["wanted"] = fit
+
+
+def _begin_imports() -> None:
+    """Start the imports :func:`_prefetch_engine` asked for (once)."""
+    if "wanted" not in _PREFETCH:
+        return
+    fit = _PREFETCH.pop("wanted")
+
+    def work() -> None:
+        try:
+            _import_engine()
+            if fit:
+                import scipy.optimize  # noqa: F401
+                import scipy.special  # noqa: F401
+        except BaseException as e:  # noqa: BLE001 - raised again in the main thread
+            _PREFETCH["error"] = e
+
+    thread = threading.Thread(target=work, name="xlclient-imports", daemon=True)
+    _PREFETCH["thread"] = thread
+    thread.start()
+
+
+def _engine_ready() -> None:
+    """The engine imported (waiting for :func:`_prefetch_engine`'s thread if one runs)."""
+    _PREFETCH.pop("wanted", None)  # never started (the run stopped before reading)
+    thread = _PREFETCH.pop("thread", None)
+    if thread is not None:
+        thread.join()
+    error = _PREFETCH.pop("error", None)
+    if error is not None:
+        raise error
+    _import_engine()
+
+
 def __getattr__(name: str) -> Any:
     """``xlclient.cli.plan`` and the others, imported on first use."""
     if name in _LAZY:
-        _import_engine()
+        _engine_ready()
         return globals()[name]
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
@@ -103,6 +157,12 @@ def _open(path: Path, args: argparse.Namespace, rep: Reporter) -> WorkbookData:
     xlclient's lock on the file it will write (another run on it is waited for, then
     refused), so that what is read here is what the write replaces: the writer checks
     that nobody saved the file since (see xlclient.xlsx.session)."""
+    # only the reading modules (no pandas): the engine may still be importing meanwhile
+    from .xlsx.diagnose import diagnose
+    from .xlsx.errors import XlsxWriteError
+    from .xlsx.reader import WorkbookUnreadable, read_workbook
+    from .xlsx.session import RunLock, take_snapshot
+
     rep.progress(f"读取 / reading {path.name} …")  # the book's language is not known before
     try:
         if getattr(args, "out", None) is not None or getattr(args, "writes", False):
@@ -116,10 +176,13 @@ def _open(path: Path, args: argparse.Namespace, rep: Reporter) -> WorkbookData:
     found = diagnose(snapshot.data, path.name)
     if found.code != "ok":
         raise Failure(found.message(rep.lang, path.name))
+    _begin_imports()  # while calamine parses
     try:
-        return read_workbook(snapshot)
+        data = read_workbook(snapshot)
     except WorkbookUnreadable as e:
         raise Failure(str(e)) from e
+    _engine_ready()
+    return data
 
 
 def _load(path: Path, args: argparse.Namespace, rep: Reporter) -> Inputs:
@@ -273,8 +336,9 @@ def cmd_plan(args: argparse.Namespace, rep: Reporter) -> int:
                          "owners": {(o or ""): s.as_dict() for o, s in vp.summary.items()}}, problems)
 
 
-def _report(args: argparse.Namespace, rep: Reporter, name: str, job: Callable) -> int:
+def _report(args: argparse.Namespace, rep: Reporter, name: str) -> int:
     inputs = _load(args.workbook, args, rep)
+    job: Callable = {"review": review, "dashboard": dashboard}[name]  # imported by now (while reading)
     rep.step("分级 …", "classifying …")
     result = job(inputs)
     written = _write(args.workbook, args.out, result.sheets, rep, data=inputs.data)
@@ -290,11 +354,11 @@ def _report(args: argparse.Namespace, rep: Reporter, name: str, job: Callable) -
 
 
 def cmd_review(args: argparse.Namespace, rep: Reporter) -> int:
-    return _report(args, rep, "review", review)
+    return _report(args, rep, "review")
 
 
 def cmd_dashboard(args: argparse.Namespace, rep: Reporter) -> int:
-    return _report(args, rep, "dashboard", dashboard)
+    return _report(args, rep, "dashboard")
 
 
 def cmd_reassign(args: argparse.Namespace, rep: Reporter) -> int:
@@ -558,13 +622,19 @@ def main_failure(rep: Reporter, args: argparse.Namespace, message: str) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    _import_engine()
+    if args.command in _READ_FIRST:
+        _prefetch_engine(fit=args.command in _FITS)
+    else:
+        _import_engine()
+    from .xlsx.errors import XlsxWriteError
+
     rep = Reporter(getattr(args, "json", False), getattr(args, "quiet", False))
     try:
         with rep.held:
-            return args.func(args, rep)
-    except JobRefused as e:
-        return main_failure(rep, args, e.message(rep.lang))
+            try:
+                return args.func(args, rep)
+            finally:
+                _engine_ready()  # no import left running, whatever happened
     except Failure as e:
         return main_failure(rep, args, str(e))
     except XlsxWriteError as e:
@@ -576,16 +646,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
         sys.stderr.close()
         return EXIT_OK
-    except Exception as e:  # a bug: one sentence for the user, the details in a log file
-        from .errorlog import write_error_log
+    except Exception as e:
+        refused = globals().get("JobRefused")  # not there when the engine could not be imported
+        if refused is not None and isinstance(e, refused):
+            return main_failure(rep, args, e.message(rep.lang))
+        return _internal_error(rep, args, argv, e)
 
-        log = write_error_log(e, f"xlclient {' '.join(map(str, argv if argv is not None else sys.argv[1:]))}")
-        where = str(log) if log else "-"
-        return main_failure(rep, args, (
-            f"内部错误（{type(e).__name__}），工作簿未改动；详细信息已写入 {where}，请把该文件发给负责支持的同事。"
-            if rep.lang == "zh" else
-            f"internal error ({type(e).__name__}); the workbook was not changed. The details are in {where}: "
-            f"please send that file to whoever supports you."))
+
+def _internal_error(rep: Reporter, args: argparse.Namespace, argv: Sequence[str] | None, e: Exception) -> int:
+    """A bug: one sentence for the user, the details in a log file."""
+    from .errorlog import write_error_log
+
+    log = write_error_log(e, f"xlclient {' '.join(map(str, argv if argv is not None else sys.argv[1:]))}")
+    where = str(log) if log else "-"
+    return main_failure(rep, args, (
+        f"内部错误（{type(e).__name__}），工作簿未改动；详细信息已写入 {where}，请把该文件发给负责支持的同事。"
+        if rep.lang == "zh" else
+        f"internal error ({type(e).__name__}); the workbook was not changed. The details are in {where}: "
+        f"please send that file to whoever supports you."))
 
 
 if __name__ == "__main__":

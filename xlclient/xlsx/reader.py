@@ -20,7 +20,7 @@ from typing import Any
 
 import python_calamine as pc
 
-from ..engine.book import SheetGrid, TableInfo, UncomputedFormula
+from ..engine.grid import SheetGrid, TableInfo, UncomputedFormula
 from .recalc import formula_facts, remember_facts
 from .xmltext import cell_start, formula_starts
 
@@ -409,6 +409,20 @@ def read_workbook(source: "str | Path | Snapshot") -> WorkbookData:
     except Exception as e:  # calamine raises several types for damaged or foreign files
         raise WorkbookUnreadable(f"无法读取工作簿 / cannot read workbook {path}: {e}") from e
 
+    # calamine first: it parses without holding the GIL, so the engine's imports run meanwhile
+    # (cli._begin_imports); the passes in Python come after
+    read: list[tuple[Any, Any, tuple[int, int], list[list[Any]]]] = []
+    for meta in wb.sheets_metadata:
+        if meta.typ != pc.SheetTypeEnum.WorkSheet:
+            continue
+        sheet = wb.get_sheet_by_name(meta.name)
+        rows = sheet.to_python(skip_empty_area=True)
+        try:
+            merged = sheet.merged_cell_ranges
+        except Exception:  # noqa: BLE001 - formats without merge information
+            merged = None
+        read.append((meta, merged, sheet.start or (0, 0), [] if rows == [[]] or rows == [[""]] else rows))
+        del sheet  # calamine's copy of the cells goes now
     errors, uncomputed = _scan_sheets(data, [ERROR_SCAN, UNCOMPUTED_SCAN])  # each sheet inflated once
     # An Excel table's rows are cut from its sheet as read (reading them again cost as much
     # as reading the sheet: issue 15); identical to calamine's own table rows on every table
@@ -418,14 +432,7 @@ def read_workbook(source: "str | Path | Snapshot") -> WorkbookData:
         table_meta = [wb.get_table_by_name(name) for name in table_names]  # calamine's own (reads the cells)
     table_rows: dict[str, list[list[Any]]] = {}
     sheets: list[SheetGrid] = []
-    for meta in wb.sheets_metadata:
-        if meta.typ != pc.SheetTypeEnum.WorkSheet:
-            continue
-        sheet = wb.get_sheet_by_name(meta.name)
-        start = sheet.start or (0, 0)
-        rows = sheet.to_python(skip_empty_area=True)
-        if rows == [[]] or rows == [[""]]:
-            rows = []
+    for meta, merged, start, rows in read:
         for t in table_meta:
             if t.sheet == meta.name:
                 table_rows[t.name] = _cut(rows, start, t.start, t.end)
@@ -433,14 +440,11 @@ def read_workbook(source: "str | Path | Snapshot") -> WorkbookData:
             _put_errors(rows, start[0], start[1], errors[meta.name])
         if meta.name in uncomputed:
             start = _put_uncomputed(rows, start[0], start[1], uncomputed[meta.name])
-        try:
-            merged = sheet.merged_cell_ranges
-        except Exception:  # noqa: BLE001 - formats without merge information
-            merged = None
         _fill_merged_down(rows, start[0], start[1], merged)
         spans = tuple((r0, c0, r1, c1) for (r0, c0), (r1, c1) in (merged or ()))
         sheets.append(SheetGrid(meta.name, rows, start[0], start[1],
                                 hidden=meta.visible != pc.SheetVisibleEnum.Visible, merged=spans))
+    del read
 
     tables: list[TableInfo] = []
     for t in table_meta:

@@ -1,0 +1,45 @@
+"""What a workbook reader hands the engine: each sheet as rows of raw cells, the Excel
+tables, and the marker of a formula saved without its result. Plain data without pandas,
+so that a workbook can be read while the engine is still being imported (issue 15)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class UncomputedFormula:
+    """A cell holding a formula the file was saved without the result of (scripts and some
+    tools write formulas and leave the computing to Excel): its value is unknown here."""
+
+    formula: str
+
+    def __str__(self) -> str:
+        return "=" + self.formula
+
+
+@dataclass(frozen=True)
+class SheetGrid:
+    """One sheet as rows of raw cells; ``first_row``/``first_col`` are the 0-based sheet
+    position of ``rows[0][0]`` (so Excel's row number of ``rows[i]`` is first_row + i + 1)."""
+
+    name: str
+    rows: Sequence[Sequence[Any]]
+    first_row: int = 0
+    first_col: int = 0
+    hidden: bool = False  # a hidden sheet loses a tie against a visible one
+    merged: Sequence[tuple[int, int, int, int]] = ()  # merged ranges (r0, c0, r1, c1), 0-based sheet positions
+
+
+@dataclass(frozen=True)
+class TableInfo:
+    """An Excel table (ListObject): its name, sheet, header cells and data rows."""
+
+    name: str
+    sheet: str
+    headers: Sequence[Any]
+    rows: Sequence[Sequence[Any]]
+    header_row: int  # 0-based sheet row of the header
+    first_col: int
