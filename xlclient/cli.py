@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 
 _LAZY = ("ClientTableNotFound", "SettingsError", "JobRefused", "check", "dashboard", "init_workbook", "load_inputs",
          "plan", "problems_as_dicts", "reassign", "refresh", "review", "summary_line", "diagnose", "XlsxWriteError",
-         "write_owned_sheets", "WorkbookUnreadable", "read_workbook", "RunLock", "take_snapshot")
+         "WorkbookUnreadable", "read_workbook", "RunLock", "take_snapshot")
 
 
 def _import_engine() -> None:
@@ -43,7 +43,6 @@ def _import_engine() -> None:
                        refresh, review, summary_line)
     from .xlsx.diagnose import diagnose
     from .xlsx.errors import XlsxWriteError
-    from .xlsx.owned import write_owned_sheets
     from .xlsx.reader import WorkbookUnreadable, read_workbook
     from .xlsx.session import RunLock, take_snapshot
 
@@ -220,6 +219,8 @@ def _write(src: Path, out: Path | None, sheets: list, rep: Reporter, backups: in
            defined_names: dict[str, str] | None = None, data: WorkbookData | None = None) -> Path:
     target = out or src
     rep.step(f"写入 {target.name} …", f"writing {target.name} …")
+    from .xlsx.owned import write_owned_sheets  # not imported by a command that writes nothing
+
     try:
         write_owned_sheets(src, sheets, out, backups=backups, defined_names=defined_names,
                            snapshot=data.snapshot if data is not None else None)
@@ -484,7 +485,7 @@ def cmd_values(args: argparse.Namespace, rep: Reporter) -> int:
     """Every cell calling an xlclient function keeps its saved value only, for sharing the
     workbook with colleagues without Python (see xlclient.xlsx.freeze); a Log line."""
     from .jobs import FUNCTIONS, log_sheet, owned_sheet_name, values_language, values_problems, values_summary
-    from .xlsx.owned import build_workbook
+    from .xlsx.owned import build_workbook, write_owned_sheets
 
     data = _open(args.workbook, args, rep)
     lang = values_language(data)

@@ -297,11 +297,11 @@ def apply_done_visits(data: WorkbookData, book: ClientBook, today: dt.date) -> i
     (SPEC 4.5) in every result, not only in the plan: the book's last visit becomes the
     later of the two. Returns how many clients moved. The plan sheet's own problems are
     reported by the plan job."""
-    from .engine.visitplan import VISIT_TYPES, read_visit_plan
-
     grid = data.sheet(sheet_aliases("visit_plan"))
     if grid is None or not grid.rows:
         return 0
+    from .engine.visitplan import VISIT_TYPES, read_visit_plan  # only with a plan sheet (16 ms to import)
+
     existing = read_visit_plan(grid.rows, sheet=grid.name, first_row=grid.first_row, first_col=grid.first_col,
                                date1904=data.date1904)
     latest: dict[str, dt.date] = {}
