@@ -449,3 +449,30 @@ def test_no_command_uses_the_engine_before_it_is_imported(demo, tmp_path):
         out, err = p.communicate(timeout=240)
         assert p.returncode in (0, 1), f"{cmd}: exit {p.returncode}\n{err}"
         assert "NameError" not in err and "内部错误" not in err, f"{cmd}: {err}"
+
+
+def test_the_garbage_collector_is_back_after_a_read_good_or_bad(demo, tmp_path, capsys):
+    """The cyclic collector pauses while the workbook is read (issue 15) and runs again
+    afterwards, also when the read fails; the cells read are frozen out of its walks."""
+    import gc
+
+    src, _ = demo
+    frozen: list[int] = []
+    real_freeze = gc.freeze
+
+    def freeze() -> None:
+        real_freeze()
+        frozen.append(gc.get_freeze_count())
+
+    gc.freeze = freeze
+    try:
+        assert main(["check", str(src), "-q", "--today", TODAY]) in (0, 1)
+    finally:
+        gc.freeze = real_freeze
+    assert frozen and frozen[0] > 0  # the cells read were frozen during the run ...
+    assert gc.isenabled() and gc.get_freeze_count() == 0  # ... and given back after it
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"PK\x03\x04 not really a workbook")
+    assert main(["check", str(bad), "-q"]) == 2
+    assert gc.isenabled()
+    capsys.readouterr()

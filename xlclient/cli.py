@@ -645,6 +645,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return args.func(args, rep)
             finally:
                 _engine_ready()  # no import left running, whatever happened
+                gc.unfreeze()  # what _open froze is the collector's again (main may run again in a process)
     except Failure as e:
         return main_failure(rep, args, str(e))
     except XlsxWriteError as e:
