@@ -373,8 +373,11 @@ def issues_sheet(problems: Sequence[Problem], lang: Language, name: str, data: W
     on_row: dict[int, tuple[str, str]] = {}
     if book is not None and len(book.frame) and "row" in book.frame:
         f = book.frame
-        on_row = {int(r): (str(i or ""), str(n or "")) for r, i, n in
-                  zip(f["row"].to_numpy(), f["client_id"].to_numpy(dtype=object), f["name"].to_numpy(dtype=object))}
+        rows = f["row"].to_numpy()
+        wanted = [p.row for p in problems if p.row is not None and p.sheet == book.sheet]
+        at = np.flatnonzero(np.isin(rows, wanted))  # only the rows with a problem are looked up
+        ids, names = f["client_id"].to_numpy(dtype=object), f["name"].to_numpy(dtype=object)
+        on_row = {int(rows[i]): (str(ids[i] or ""), str(names[i] or "")) for i in at}
     rows: list[list[Any]] = [column_headers(ISSUES_COLUMNS, lang)]
     for p in sort_problems(problems):
         d = p.as_dict(lang)

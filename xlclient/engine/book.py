@@ -529,7 +529,7 @@ def _uncomputed(grid: np.ndarray, headers: Sequence[Any], columns: Mapping[str, 
             out.append(Problem(sheet, None, _letter(j), None, "header_formula",
                                {"letter": _letter(j), "formula": str(h)}))
     for m in columns.values():
-        if m.index >= grid.shape[1]:
+        if m.index >= grid.shape[1] or not UncomputedFormula.made:  # none made: none in the grid
             continue
         col = grid[:, m.index]
         if UncomputedFormula not in set(map(type, col)):  # the common case, in one C-level pass

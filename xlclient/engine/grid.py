@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 
 @dataclass(frozen=True)
@@ -15,6 +15,13 @@ class UncomputedFormula:
     tools write formulas and leave the computing to Excel): its value is unknown here."""
 
     formula: str
+    #: How many were made in this process: with none made there is none to look for in a
+    #: grid (a 100,000-row table is not walked cell by cell for them).
+    made: ClassVar[int] = 0
+
+    def __new__(cls, *args: Any, **kwargs: Any) -> "UncomputedFormula":
+        UncomputedFormula.made += 1  # in __new__: a copy or an unpickled one counts too
+        return super().__new__(cls)
 
     def __str__(self) -> str:
         return "=" + self.formula
