@@ -256,3 +256,33 @@ def test_a_table_cut_from_its_sheet_is_each_cell_or_blank(rows, origin, first, s
         row = rows[i] if 0 <= i < len(rows) else []
         want.append([row[c - origin[1]] if 0 <= c - origin[1] < len(row) else "" for c in range(first[1], last[1] + 1)])
     assert _cut(rows, origin, first, last) == want
+
+
+def test_a_table_as_wide_as_its_sheet_shares_its_rows_and_keeps_them_as_read(tmp_path):
+    """A client table alone on its sheet gets the sheet's own row lists (no copy of a big
+    table, issue 15); a row the reader changes afterwards in the sheet (a formula saved
+    without its result) becomes a new list there, so the table still has the cell as
+    calamine read it, as before."""
+    from xlclient.engine.grid import UncomputedFormula
+
+    path = tmp_path / "t.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("客户台账")
+    data = [["K1", "甲", 10], ["K2", "乙", 20], ["K3", "丙", 30]]
+    ws.add_table(0, 0, 3, 2, {"name": "客户表", "data": data,
+                              "columns": [{"header": "客户编号"}, {"header": "客户名称"}, {"header": "投放额"}]})
+    wb.close()
+    with zipfile.ZipFile(path) as z:  # K3's amount: a formula saved without its result
+        parts = {n: z.read(n) for n in z.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode()
+    sheet = sheet.replace('<c r="C4"><v>30</v></c>', '<c r="C4"><f>SUM(C2:C3)</f></c>')
+    assert "SUM(C2:C3)" in sheet
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for n, b in parts.items():
+            z.writestr(n, b)
+    book = read_workbook(path)
+    rows = book.sheets[0].rows
+    table = book.tables[0].rows
+    assert table[0] is rows[1] and table[1] is rows[2]  # shared, not copied
+    assert isinstance(rows[3][2], UncomputedFormula) and table[2] == ["K3", "丙", ""]

@@ -308,7 +308,8 @@ def _put_uncomputed(rows: list[list[Any]], first_row: int, first_col: int,
                     cells: list[tuple[int, int, str]]) -> tuple[int, int]:
     """Put each formula's literal text, or an :class:`UncomputedFormula`, into its empty
     cell (growing the grid where calamine cut it short); returns the new (first_row,
-    first_col) of the grid."""
+    first_col) of the grid. A row changed here becomes a new list: a table's rows may be the
+    sheet's own row lists (see :func:`_cut`), and they stay as calamine read them."""
     if not cells:
         return first_row, first_col
     top = min(first_row, min(r for r, _, _ in cells))
@@ -316,22 +317,20 @@ def _put_uncomputed(rows: list[list[Any]], first_row: int, first_col: int,
     if top < first_row:
         rows[:0] = [[] for _ in range(first_row - top)]
     if left < first_col:
-        for r in rows:
-            r[:0] = [""] * (first_col - left)
+        rows[:] = [[""] * (first_col - left) + r for r in rows]
     for r, c, formula in cells:
         i, j = r - top, c - left
         while len(rows) <= i:
             rows.append([])
         row = rows[i]
         if len(row) <= j:
-            row.extend([""] * (j + 1 - len(row)))
+            row = rows[i] = row + [""] * (j + 1 - len(row))
         if _blank(row[j]):
             text = _literal_text(formula)
+            row = rows[i] = list(row)  # a new list: a table's rows may be these (see _cut)
             row[j] = text if text is not None else UncomputedFormula(formula)
     width = max((len(r) for r in rows), default=0)
-    for r in rows:
-        if len(r) < width:
-            r.extend([""] * (width - len(r)))
+    rows[:] = [r if len(r) == width else r + [""] * (width - len(r)) for r in rows]
     return top, left
 
 
@@ -350,6 +349,7 @@ def _fill_merged_down(rows: list[list[Any]], first_row: int, first_col: int, mer
             continue
         for i in range(i0 + 1, min(r1 - first_row + 1, len(rows))):
             if j < len(rows[i]) and _blank(rows[i][j]):
+                rows[i] = list(rows[i])  # a new list: a table's rows may be these (see _cut)
                 rows[i][j] = value
 
 
@@ -363,11 +363,18 @@ def _put_errors(rows: list[list[Any]], first_row: int, first_col: int, errors: l
 def _cut(rows: list[list[Any]], origin: tuple[int, int], first: tuple[int, int],
          last: tuple[int, int]) -> list[list[Any]]:
     """The cells from ``first`` to ``last`` (0-based (row, col), inclusive) of a sheet read
-    from ``origin``, blank ("") where the sheet's rows stop short."""
+    from ``origin``, blank ("") where the sheet's rows stop short. A table as wide as the
+    sheet read (a client table alone on its sheet, the usual case) gets the sheet's own row
+    lists, not copies (a 1,000,000-row table's copies took ~260 MB); what changes a row of
+    the sheet afterwards (:func:`_put_uncomputed`, :func:`_fill_merged_down`) makes it a
+    new list, so the table keeps the cells as read (an error value, put into both, is the
+    same text)."""
     (r0, c0), (r1, c1) = first, last
     a, b = c0 - origin[1], c1 - origin[1] + 1
     lo, hi = r0 - origin[0], r1 - origin[0] + 1
     if 0 <= a and 0 <= lo and hi <= len(rows):
+        if a == 0 and all(len(row) == b for row in rows[lo:hi]):
+            return rows[lo:hi]
         out = [row[a:b] for row in rows[lo:hi]]  # the usual case, in one pass
         if all(len(row) == b - a for row in out):
             return out
