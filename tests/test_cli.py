@@ -415,11 +415,13 @@ def test_an_engine_that_fails_to_import_is_one_clear_failure(demo, monkeypatch, 
     def broken() -> None:
         raise ImportError("numpy is broken here")
 
+    import gc
+
     monkeypatch.setattr(cli, "_import_engine", broken)
     monkeypatch.setattr("xlclient.errorlog.write_error_log", lambda e, what: None)
     assert main(["refresh", str(src), "--today", TODAY, "-q"]) == 2
     assert "ImportError" in capsys.readouterr().err
-    assert src.read_bytes() == before and not cli._PREFETCH
+    assert src.read_bytes() == before and not cli._PREFETCH and gc.isenabled()
 
 
 def test_no_command_uses_the_engine_before_it_is_imported(demo, tmp_path):

@@ -642,9 +642,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             try:
                 return args.func(args, rep)
             finally:
-                _engine_ready()  # no import left running, whatever happened
-                if collecting:
-                    gc.enable()
+                try:
+                    _engine_ready()  # no import left running, whatever happened
+                finally:
+                    if collecting:
+                        gc.enable()
     except Failure as e:
         return main_failure(rep, args, str(e))
     except XlsxWriteError as e:
