@@ -337,3 +337,36 @@ def test_every_row_is_a_client_left_out_with_a_reason_or_blank(rows, header_row,
         assert p.sheet == "客户" and p.row in excel and p.column in header
     assert book.frame["key"].is_unique
     assert np.all(np.isnan(book.frame["billings"]) | (book.frame["billings"] >= 0))
+
+
+def _is_summary_cell_by_cell(text):
+    """The definition _is_summary's C-level passes must keep (its earlier, cell-by-cell form)."""
+    import unicodedata
+
+    from xlclient.engine import book as B
+
+    out = np.zeros(len(text), dtype=bool)
+    for i, v in enumerate(text):
+        if isinstance(v, str) and v and (v[:1] in B._SUMMARY_FIRST or (v[:1].isspace() and v.lstrip()[:1] in
+                                                                        B._SUMMARY_FIRST)
+                                         or v.rstrip()[-1:] in B._SUMMARY_LAST):
+            if B._SUMMARY_RE.match(unicodedata.normalize("NFKC", v).strip().lower().translate(B.TRADITIONAL)):
+                out[i] = True
+    return out
+
+
+_summary_texts = st.one_of(
+    st.none(), st.floats(allow_nan=True), st.integers(),
+    st.lists(st.sampled_from(list("合计总小共汇本注备说明：: \t\u3000\nabcTSgn#*客户甲乙") + ["合计", "小计：", "注：", "总计"]),
+             max_size=6).map("".join),
+    st.sampled_from(["合计", " 合计", "合计 ", "　总计：", "备注：以上为估算", "甲公司", "", "   ", "Total", "note: x", "小计"]),
+)
+
+
+@hsettings(max_examples=400, deadline=None)
+@given(values=st.lists(_summary_texts, max_size=12))
+def test_summary_cells_are_found_as_cell_by_cell(values):
+    from xlclient.engine.book import _is_summary
+
+    text = np.array(values, dtype=object)
+    assert _is_summary(text).tolist() == _is_summary_cell_by_cell(text).tolist()

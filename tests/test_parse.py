@@ -560,3 +560,17 @@ def test_the_small_path_is_taken_only_for_lists_of_a_few_plain_cells(monkeypatch
     P.parse_money([1.0] * (P.SMALL + 1))
     P.parse_money(np.array([1.0]))
     assert calls == [2, P.SMALL + 1, 1]
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(values=st.lists(st.one_of(st.none(), st.floats(allow_nan=True), st.integers(-5, 5), st.booleans(),
+                                 st.text(alphabet=" \t\n\u3000\xa0ab甲", max_size=4),
+                                 st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2030, 1, 1))),
+                       max_size=10))
+def test_blank_mask_is_none_nan_or_only_spaces(values):
+    """parse.blank_mask: None, NaN, and a text of only spaces (or empty) are blank; nothing else."""
+    from xlclient.engine.parse import blank_mask
+
+    want = [v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and (not v or v.isspace()))
+            for v in values]
+    assert blank_mask(np.array(values, dtype=object)).tolist() == want

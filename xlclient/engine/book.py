@@ -11,6 +11,7 @@ the Excel row of each client and the list of problems. Nothing the user typed is
 from __future__ import annotations
 
 import datetime as dt
+import operator
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
@@ -295,15 +296,26 @@ _SUMMARY_FIRST = frozenset("合总小共汇本以全注备说附数来制填审�
 
 
 def _is_summary(text: np.ndarray) -> np.ndarray:
-    """True for cells that say the row is a total or a note (see _TOTAL_RE, _NOTE_RE)."""
-    out = np.zeros(len(text), dtype=bool)
-    first = _SUMMARY_FIRST
-    last = _SUMMARY_LAST
-    for i, v in enumerate(text):
-        if isinstance(v, str) and v and (v[:1] in first or (v[:1].isspace() and v.lstrip()[:1] in first)
-                                         or v.rstrip()[-1:] in last):
-            if _SUMMARY_RE.match(unicodedata.normalize("NFKC", v).strip().lower().translate(TRADITIONAL)):
-                out[i] = True
+    """True for cells that say the row is a total or a note (see _TOTAL_RE, _NOTE_RE).
+    Candidates are found by their first and last characters with C-level passes (a
+    100,000-name column took 0.18 s cell by cell), then each is matched exactly."""
+    n = len(text)
+    out = np.zeros(n, dtype=bool)
+    if n == 0:
+        return out
+    strs = list(text) if set(map(type, text)) == {str} else [v if isinstance(v, str) else "" for v in text]
+    first_char = operator.itemgetter(slice(None, 1))
+    last_char = operator.itemgetter(slice(-1, None))
+    heads = list(map(first_char, strs))
+    candidate = np.fromiter(map(_SUMMARY_FIRST.__contains__, heads), dtype=bool, count=n)
+    candidate |= np.fromiter(map(_SUMMARY_LAST.__contains__, map(last_char, map(str.rstrip, strs))), dtype=bool,
+                             count=n)
+    spaced = np.fromiter(map(str.isspace, heads), dtype=bool, count=n)  # leading spaces: look past them
+    for i in np.flatnonzero(spaced & ~candidate):
+        candidate[i] = strs[i].lstrip()[:1] in _SUMMARY_FIRST
+    for i in np.flatnonzero(candidate):
+        if _SUMMARY_RE.match(unicodedata.normalize("NFKC", strs[i]).strip().lower().translate(TRADITIONAL)):
+            out[i] = True
     return out
 
 

@@ -289,8 +289,9 @@ def blank_mask(raw: object) -> np.ndarray:
     blank = c.kinds == BLANK
     s = c.kinds == STR
     if s.any():
-        strings = c.cells[s]
-        blank[s] = np.fromiter((not v or v.isspace() for v in strings), dtype=bool, count=len(strings))
+        strings = list(c.cells[s])  # empty or only spaces, in two C-level passes
+        blank[s] = (np.fromiter(map(len, strings), dtype=np.int64, count=len(strings)) == 0) | \
+            np.fromiter(map(str.isspace, strings), dtype=bool, count=len(strings))
     return blank
 
 
