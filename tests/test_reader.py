@@ -286,3 +286,21 @@ def test_a_table_as_wide_as_its_sheet_shares_its_rows_and_keeps_them_as_read(tmp
     table = book.tables[0].rows
     assert table[0] is rows[1] and table[1] is rows[2]  # shared, not copied
     assert isinstance(rows[3][2], UncomputedFormula) and table[2] == ["K3", "丙", ""]
+
+
+def test_the_scans_run_beside_calamine_and_are_done_when_the_read_is(tmp_path):
+    """The zip-level scans (error cells, formulas without a result) run in a thread while
+    calamine parses (issue 15); read_workbook returns only when they are done, with what they
+    found in the sheet."""
+    import threading
+
+    path = tmp_path / "e.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("客户台账")
+    ws.write_row(0, 0, ["客户名称", "投放额"])
+    ws.write_row(1, 0, ["甲", 1])
+    ws.write_formula("B3", "=1/0", None, "#DIV/0!")
+    wb.close()
+    data = read_workbook(path)
+    assert not [t for t in threading.enumerate() if t.name == "xlclient-scan"]
+    assert data.sheets[0].rows[2][1] == "#DIV/0!"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import threading
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -416,21 +417,31 @@ def read_workbook(source: "str | Path | Snapshot") -> WorkbookData:
     except Exception as e:  # calamine raises several types for damaged or foreign files
         raise WorkbookUnreadable(f"无法读取工作簿 / cannot read workbook {path}: {e}") from e
 
-    # calamine first: it parses without holding the GIL, so the engine's imports run meanwhile
-    # (cli._begin_imports); the passes in Python come after
+    # calamine parses without holding the GIL: the engine's imports (cli._begin_imports) and
+    # the zip-level scans (mostly inflating, which holds no GIL either) run meanwhile
+    scanned: dict[str, Any] = {}
+
+    def scan() -> None:
+        scanned["found"] = _scan_sheets(data, [ERROR_SCAN, UNCOMPUTED_SCAN])  # each sheet inflated once
+
+    scanning = threading.Thread(target=scan, name="xlclient-scan", daemon=True)
+    scanning.start()
     read: list[tuple[Any, Any, tuple[int, int], list[list[Any]]]] = []
-    for meta in wb.sheets_metadata:
-        if meta.typ != pc.SheetTypeEnum.WorkSheet:
-            continue
-        sheet = wb.get_sheet_by_name(meta.name)
-        rows = sheet.to_python(skip_empty_area=True)
-        try:
-            merged = sheet.merged_cell_ranges
-        except Exception:  # noqa: BLE001 - formats without merge information
-            merged = None
-        read.append((meta, merged, sheet.start or (0, 0), [] if rows == [[]] or rows == [[""]] else rows))
-        del sheet  # calamine's copy of the cells goes now
-    errors, uncomputed = _scan_sheets(data, [ERROR_SCAN, UNCOMPUTED_SCAN])  # each sheet inflated once
+    try:
+        for meta in wb.sheets_metadata:
+            if meta.typ != pc.SheetTypeEnum.WorkSheet:
+                continue
+            sheet = wb.get_sheet_by_name(meta.name)
+            rows = sheet.to_python(skip_empty_area=True)
+            try:
+                merged = sheet.merged_cell_ranges
+            except Exception:  # noqa: BLE001 - formats without merge information
+                merged = None
+            read.append((meta, merged, sheet.start or (0, 0), [] if rows == [[]] or rows == [[""]] else rows))
+            del sheet  # calamine's copy of the cells goes now
+    finally:
+        scanning.join()  # nothing left running, whatever calamine did
+    errors, uncomputed = scanned.get("found") or ({}, {})  # the scans never raise (best effort)
     # An Excel table's rows are cut from its sheet as read (reading them again cost as much
     # as reading the sheet: issue 15); identical to calamine's own table rows on every table
     # of the corpus.
