@@ -370,3 +370,45 @@ def test_summary_cells_are_found_as_cell_by_cell(values):
 
     text = np.array(values, dtype=object)
     assert _is_summary(text).tolist() == _is_summary_cell_by_cell(text).tolist()
+
+
+_book_cells = st.one_of(st.none(), st.sampled_from(["", " ", "甲公司", "乙", "合计", "张伟", "王芳", "现有", "潜在", "流失",
+                                                   "合作中", "120万", "约50万", "2026-03-05", "2026/13/40", "是", "否",
+                                                   "K1", "K1", "客户名称", "#N/A"]),
+                        st.floats(-10, 1e6), st.just(float("nan")), st.integers(0, 300),
+                        st.dates(min_value=dt.date(2019, 1, 1), max_value=dt.date(2027, 6, 1)))
+
+
+@hsettings(max_examples=150, deadline=None)
+@given(rows=st.lists(st.lists(_book_cells, min_size=7, max_size=8), max_size=12))
+def test_a_book_read_with_shared_columns_equals_one_read_without(rows):
+    """Each column is sorted by kind (and made text) once for all the looks at it
+    (parse.shared_columns, issue 15): the book is the one every look sorting on its own gives
+    -- the same frame, problems and reading."""
+    from xlclient.engine.book import _build_client_book
+
+    shared = build_client_book(HEADER, rows, sheet="S", header_row=0, settings=SETTINGS)
+    alone = _build_client_book(HEADER, rows, sheet="S", header_row=0, settings=SETTINGS)
+    assert shared.frame.equals(alone.frame)
+    assert [(p.row, p.column, repr(p.value), p.code) for p in shared.problems] == \
+        [(p.row, p.column, repr(p.value), p.code) for p in alone.problems]
+    assert shared.columns == alone.columns and shared.left_out == alone.left_out
+
+
+def test_shared_columns_are_read_only_and_given_out_as_copies():
+    """Inside the block a grid's column is sorted once; the text made of it is handed out as
+    a copy (a caller may change its own); the grid, made read-only, cannot change under it."""
+    from xlclient.engine.parse import _sort_cells, parse_text, shared_columns
+
+    grid = np.array([[" 甲 ", 1.0], ["乙", None]], dtype=object)
+    grid.setflags(write=False)
+    with shared_columns():
+        assert _sort_cells(grid[:, 0]) is _sort_cells(grid[:, 0])
+        first = parse_text(grid[:, 0])
+        first[0] = "changed"
+        assert parse_text(grid[:, 0]).tolist() == ["甲", "乙"]
+        with pytest.raises(ValueError):
+            grid[0, 0] = "x"
+        with pytest.raises(ValueError):
+            _sort_cells(grid[:, 1]).kinds[0] = 0
+    assert _sort_cells(grid[:, 0]) is not _sort_cells(grid[:, 0])  # outside the block: each look its own

@@ -46,6 +46,7 @@ from .parse import (
     parse_money,
     parse_score,
     parse_text,
+    shared_columns,
 )
 from .grid import SheetGrid, TableInfo, UncomputedFormula
 from .problems import Problem
@@ -379,6 +380,17 @@ def read_client_book(sheets: Sequence[SheetGrid], tables: Sequence[TableInfo] = 
 def build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *, sheet: str, header_row: int,
                       settings: Settings | None = None, table: str | None = None,
                       date1904: bool = False, default_multiplier: float = 1.0) -> ClientBook:
+    """Turn a header row and the data rows under it into a :class:`ClientBook` (see
+    :func:`_build_client_book`); each column of the grid is sorted by kind once for all
+    the looks at it (:func:`~.parse.shared_columns`)."""
+    with shared_columns():
+        return _build_client_book(headers, rows, sheet=sheet, header_row=header_row, settings=settings, table=table,
+                                  date1904=date1904, default_multiplier=default_multiplier)
+
+
+def _build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *, sheet: str, header_row: int,
+                       settings: Settings | None = None, table: str | None = None,
+                       date1904: bool = False, default_multiplier: float = 1.0) -> ClientBook:
     """Turn a header row and the data rows under it into a :class:`ClientBook`.
 
     ``header_row`` is the 0-based sheet row of the header; data row i is Excel row
@@ -393,6 +405,7 @@ def build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *, 
     hm = match_columns(headers, settings.columns, default_multiplier, default_unit_from="banner")
     grid_full = _grid(rows, len(headers))
     formula_problems = _uncomputed(grid_full, headers, hm.columns, sheet, excel_rows_all)
+    grid_full.setflags(write=False)  # from here its columns' sorted cells are shared: nothing changes it
     columns, rivals, unreadable, evidence, table_problems = resolve(
         hm, grid_full, headers, sheet, excel_rows_all, settings.columns, date1904)
 
@@ -405,9 +418,10 @@ def build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *, 
         todo = np.flatnonzero(~nonblank)
         if not len(todo):
             break
-        nonblank[todo] = ~blank_mask(grid_all[todo, m.index])
+        nonblank[todo] = ~blank_mask(grid_all[:, m.index] if len(todo) == len(nonblank) else grid_all[todo, m.index])
     keep = np.flatnonzero(nonblank)
-    grid = grid_all[keep]
+    every = len(keep) == len(nonblank)  # the usual case: the grid itself, not a copy of it
+    grid = grid_all if every else grid_all[keep]
     excel_rows = excel_rows_all[keep]
     reader = _Reader(sheet, grid, excel_rows, columns, date1904)
     n = len(keep)
@@ -476,7 +490,7 @@ def build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *, 
 
     # Group headings alone on their row (an AE's name above their clients, a region, a block
     # title such as 潜在客户): not clients.
-    group = _group_rows(grid_full[keep], frame, columns)
+    group = _group_rows(grid_full if len(keep) == len(grid_full) else grid_full[keep], frame, columns)
 
     # Rows that are not clients: totals and notes (in the name or ID cell, or in any cell of a
     # row without a name), and rows without a name.
