@@ -27,7 +27,7 @@ import time
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 from .calcchain import remove_sheets_from_calc_chain
 from .errors import AdditionsCannotBeKept, SheetKindConflict, SpecError, StructureProtected, WorkbookFormatError
@@ -38,7 +38,7 @@ from .session import Snapshot, real_path, take_snapshot
 from .styles import MINIMAL_STYLES, StyleBook
 from .workbookxml import WorkbookXml
 from .worksheet import SheetSpec, worksheet_chunks
-from .zipio import Deflated, deflate
+from .zipio import Deflated, StreamDeflater
 from .xmltext import decode_part, encode_part
 
 if TYPE_CHECKING:
@@ -146,20 +146,30 @@ class _Build:
                 raise WorkbookFormatError(f"sheet {existing.name!r}: part {rel.part} is missing")
             part, name, index = rel.part, existing.name, existing.index
             drawing_rid = self._charts(spec, part, True)
-            chunks, autofilter = self._replacement(spec, part, name, drawing_rid)
-            self.replace[part] = deflate(chunks)  # kept deflated from here on
+            rows = StreamDeflater()  # the rows deflated while they are made, not kept
+            try:
+                (head, tail), autofilter = self._replacement(spec, part, name, drawing_rid, rows.add)
+                self.replace[part] = rows.finish(head, tail)
+            finally:
+                rows.close()
             self.ct.ensure_override(part, CT.WORKSHEET)
             self.replaced_sheet_ids.add(existing.sheet_id)
             result.replaced.append(name)
         else:
             part, name = self.new_sheet_part(), spec.name
             drawing_rid = self._charts(spec, part, False)
-            chunks, autofilter = worksheet_chunks(spec, self.styles, self.wb.date1904, drawing_rid=drawing_rid)
+            rows = StreamDeflater()
+            try:
+                (head, tail), autofilter = worksheet_chunks(spec, self.styles, self.wb.date1904,
+                                                            drawing_rid=drawing_rid, rows_to=rows.add)
+                deflated = rows.finish(head, tail)
+            finally:
+                rows.close()
             rid = self.rels.new_id()
             index = self.wb.add_sheet(name, self.wb.next_sheet_id(), rid)
             self.rels.add(rid, REL.WORKSHEET, part)
             self.ct.ensure_override(part, CT.WORKSHEET)
-            self.add[part] = deflate(chunks)
+            self.add[part] = deflated
             result.added.append(name)
         result.sheet_parts[name] = part.lstrip("/")
         if autofilter:
@@ -230,8 +240,8 @@ class _Build:
         self.remove.add(part)
         self.ct.remove_override(part)
 
-    def _replacement(self, spec: SheetSpec, part: str, name: str,
-                     drawing_rid: str | None = None) -> tuple[list[bytes], str | None]:
+    def _replacement(self, spec: SheetSpec, part: str, name: str, drawing_rid: str | None = None,
+                     rows_to: "Callable[[bytes], None] | None" = None) -> tuple[list[bytes], str | None]:
         """The new part of an existing owned sheet, with what people added to it kept
         (see :mod:`.additions`); its relationships part stays as it is."""
         from .additions import (Placed, RowMapper, place_cells, place_elements, read_additions, remap_comments,
@@ -242,7 +252,7 @@ class _Build:
         owned = spec.owned()
         found = read_additions(old_text, owned, self.decorated, [(r.id, r.type, r.part) for r in rels.items])
         if found.empty:
-            return worksheet_chunks(spec, self.styles, self.wb.date1904, drawing_rid=drawing_rid)
+            return worksheet_chunks(spec, self.styles, self.wb.date1904, drawing_rid=drawing_rid, rows_to=rows_to)
         rows = RowMapper(spec.row_map)
         placed = Placed()
         problems: list[tuple[str, str]] = []
@@ -266,7 +276,7 @@ class _Build:
                     self.replace[rel.part] = encode_part(new, bom)
         if problems:
             raise AdditionsCannotBeKept(name, problems)
-        return worksheet_chunks(spec, self.styles, self.wb.date1904, placed, found.decls, drawing_rid)
+        return worksheet_chunks(spec, self.styles, self.wb.date1904, placed, found.decls, drawing_rid, rows_to)
 
     @staticmethod
     def _table_last_row(spec: SheetSpec, placed: "object", table_text: str) -> int:

@@ -277,8 +277,9 @@ _WIDE = re.compile("[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-
 class _RowWriter:
     """Turns one sheet's values into ``<row>`` elements."""
 
-    def __init__(self, spec: SheetSpec, styles: _Styles, date1904: bool):
+    def __init__(self, spec: SheetSpec, styles: _Styles, date1904: bool, sink: "Callable[[bytes], None] | None" = None):
         self.spec, self.styles, self.date1904 = spec, styles, date1904
+        self.sink = sink  # where the <row> chunks go as they are made (None: rows_xml returns them)
         self.max_col = -1
         self.max_row = 0
         self.lines = 1  # the most lines a wrapped text of the current row needs
@@ -364,6 +365,7 @@ class _RowWriter:
             raise SpecError(f"sheet {spec.name!r} row {too_wide} has more than {MAX_COLS} columns")
         letters = [column_letter(c) for c in range(max(map(len, rows), default=0))]
         out: list[bytes] = []
+        emit = self.sink or out.append  # each chunk to the sink (not kept) or kept
         heads = min(spec.header_rows, len(rows))
         for r in range(1, heads + 1):  # the headers, cell by cell
             self.styles.row = r - 1
@@ -376,11 +378,11 @@ class _RowWriter:
                     last = c
             if parts:
                 height = f' ht="{LINE_HEIGHT * self.lines:g}" customHeight="1"' if self.lines > 1 else ""
-                out.append(f'<row r="{r}"{height}>{"".join(parts)}</row>'.encode("utf-8"))
+                emit(f'<row r="{r}"{height}>{"".join(parts)}</row>'.encode("utf-8"))
                 self.max_row = r
                 self.max_col = max(self.max_col, last)
         for lo in range(heads, len(rows), BLOCK_ROWS):
-            out.append(self._block(rows[lo:lo + BLOCK_ROWS], lo, letters))
+            emit(self._block(rows[lo:lo + BLOCK_ROWS], lo, letters))
         return out
 
     def _block(self, block: list, lo: int, letters: list[str]) -> bytes:
@@ -517,7 +519,8 @@ class _RowWriter:
         return "".join(chain.from_iterable(rows_xml)).encode("utf-8")
 
     def _rows_by_cell(self, placed: "Placed | None" = None) -> list[bytes]:
-        out = []
+        out: list[bytes] = []
+        emit = self.sink or out.append
         header_rows = self.spec.header_rows
         letters: list[str] = []
         extra_rows = placed.cells if placed is not None else {}
@@ -560,7 +563,7 @@ class _RowWriter:
                 # a row whose wrapped text needs more than one line is given its height: neither
                 # Excel nor LibreOffice grows a row on opening a file, so the lines would overlap
                 height = f' ht="{LINE_HEIGHT * self.lines:g}" customHeight="1"' if self.lines > 1 else ""
-                out.append(f'<row r="{r}"{height}>{"".join(x for _, x in cells)}</row>'.encode("utf-8"))
+                emit(f'<row r="{r}"{height}>{"".join(x for _, x in cells)}</row>'.encode("utf-8"))
                 self.max_row = r
                 last_col = max(last_col, cells[-1][0])
                 if last_col > self.max_col:
@@ -612,10 +615,12 @@ def build_worksheet_xml(spec: SheetSpec, styles: StyleBook, date1904: bool = Fal
 
 def worksheet_chunks(spec: SheetSpec, styles: StyleBook, date1904: bool = False,
                      placed: "Placed | None" = None, decls: str = "",
-                     drawing_rid: str | None = None) -> tuple[list[bytes], str | None]:
+                     drawing_rid: str | None = None,
+                     rows_to: "Callable[[bytes], None] | None" = None) -> tuple[list[bytes], str | None]:
     """The worksheet part for ``spec``, as UTF-8 chunks to be written one after the other
     (never joined: a 1,000,000-row sheet is ~700 MB of XML), and the autofilter range (A1
-    form) or None.
+    form) or None. With ``rows_to``, the ``<row>`` chunks are handed to it as they are made
+    and not kept: the chunks returned are then the part's head and tail, the rows between.
 
     ``placed``: what people added to the sheet as it was, at its new places (see
     :mod:`.additions`); ``decls``: the namespace declarations those pieces need;
@@ -624,7 +629,7 @@ def worksheet_chunks(spec: SheetSpec, styles: StyleBook, date1904: bool = False,
     if not isinstance(spec.header_rows, int) or spec.header_rows < 0:
         raise SpecError(f"sheet {spec.name!r}: header_rows must be a non-negative integer")
     formats = {int(k): str(v) for k, v in spec.number_formats.items()}
-    writer = _RowWriter(spec, _Styles(styles, formats, spec), date1904)
+    writer = _RowWriter(spec, _Styles(styles, formats, spec), date1904, rows_to)
     rows = writer.rows_xml(placed)
     last_col = max(writer.max_col, 0)
     last_row = max(writer.max_row, 1)
