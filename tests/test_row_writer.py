@@ -81,3 +81,26 @@ def test_infinite_numbers_are_refused_either_way():
                 W.build_worksheet_xml(W.SheetSpec("s", [["h"], [float("inf")]]), StyleBook(MINIMAL_STYLES))
         finally:
             W.FAST_ROWS = True
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.data(), n_rows=st.integers(0, 11), n_cols=st.integers(1, 4), block=st.sampled_from([1, 3, 4096]),
+       as_arrays=st.booleans())
+def test_a_table_held_as_columns_is_written_as_its_rows(data, n_rows, n_cols, block, as_arrays):
+    """engine.grid.ColumnRows (the classification's columns, read as rows): the sheet has
+    the bytes of the same rows given as lists, and reads as those rows everywhere else."""
+    import numpy as np
+
+    from xlclient.engine.grid import ColumnRows
+
+    kinds = [data.draw(columns_of_one_type) for _ in range(n_cols)]
+    header = [f"h{c}" for c in range(n_cols)]
+    columns = [[data.draw(k) for _ in range(n_rows)] for k in kinds]
+    held = ColumnRows(header, [np.array(c, dtype=object) if as_arrays else c for c in columns])
+    rows = [header] + [[c[i] for c in columns] for i in range(n_rows)]
+    assert len(held) == len(rows) and list(held) == rows and held[1:3] == rows[1:3] and held[-1] == rows[-1]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(W, "BLOCK_ROWS", block)
+        by_columns = W.build_worksheet_xml(W.SheetSpec("表", held, wrap_columns=frozenset({0})), StyleBook(MINIMAL_STYLES))
+        by_rows = W.build_worksheet_xml(W.SheetSpec("表", rows, wrap_columns=frozenset({0})), StyleBook(MINIMAL_STYLES))
+    assert by_columns == by_rows

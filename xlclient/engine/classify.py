@@ -21,6 +21,7 @@ from .book import ClientBook
 from .cadence import cadence_days, cadence_key, next_visit, visit_status
 from .calendar import WorkingCalendar
 from .fields import RISK_FIELDS
+from .grid import ColumnRows
 from .labels import CLASSIFICATION_COLUMNS, QUADRANTS, RFM_CLASS_NAMES, STAGE_NAMES, column_headers, label
 from .likelihood import current_client_likelihood, prospect_likelihood
 from .problems import Problem
@@ -42,9 +43,10 @@ class Classification:
     problems: list[Problem] = field(default_factory=list)
     provisional_years: list[int] = field(default_factory=list)
 
-    def table(self) -> list[list[object]]:
+    def table(self) -> "ColumnRows":
         """Header + one row per client, as the Classification sheet shows them (in the
-        Settings language)."""
+        Settings language): rows read from the columns (a list per row is made only when one
+        is asked for)."""
         lang = self.settings.language
         f = self.frame
         stage = f["stage"].map({s: label(STAGE_NAMES, s, lang) for s in STAGE_NAMES}).fillna("")
@@ -73,10 +75,8 @@ class Classification:
             "visit_status": visit_status,
             "review": f["review"].to_numpy(dtype=object),
         }
-        rows = [column_headers(CLASSIFICATION_COLUMNS, lang)]
         ordered = [columns[key] for key, _, _ in CLASSIFICATION_COLUMNS]
-        rows.extend([list(r) for r in zip(*ordered)])
-        return rows
+        return ColumnRows(column_headers(CLASSIFICATION_COLUMNS, lang), ordered)
 
     def counts(self) -> dict[str, int]:
         """How many clients per tier, plus totals, for summaries and --json."""

@@ -50,3 +50,39 @@ class TableInfo:
     rows: Sequence[Sequence[Any]]
     header_row: int  # 0-based sheet row of the header
     first_col: int
+
+
+class ColumnRows(Sequence):
+    """A header row and a table held as columns, read as rows: what a big result sheet is
+    made of (the classification's columns) without making a list per row; the column
+    writer takes its blocks straight from the columns (:meth:`block_columns`), anything else
+    sees ordinary rows (made when asked for)."""
+
+    def __init__(self, header: Sequence[Any], columns: Sequence[Sequence[Any]]):
+        lengths = {len(c) for c in columns}
+        if len(lengths) > 1 or len(header) != len(columns):
+            raise ValueError("the columns of a table must be as many as its header and of one length")
+        self.header = list(header)
+        self.columns = list(columns)
+        self._n = lengths.pop() if lengths else 0
+
+    @property
+    def width(self) -> int:
+        return len(self.header)
+
+    def __len__(self) -> int:
+        return 1 + self._n
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError(i)
+        return list(self.header) if i == 0 else [c[i - 1] for c in self.columns]
+
+    def block_columns(self, lo: int, hi: int) -> list[list[Any]]:
+        """Rows ``lo`` to ``hi - 1`` (0-based, the header is row 0; data rows only) column by column."""
+        return [c[lo - 1:hi - 1].tolist() if hasattr(c, "tolist") else list(c[lo - 1:hi - 1])  # numpy's, as Python's
+                for c in self.columns]

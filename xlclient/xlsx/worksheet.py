@@ -33,10 +33,12 @@ import decimal
 import fractions
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from itertools import chain, compress, repeat, zip_longest
 from typing import Any, Callable
 
+from ..engine.grid import ColumnRows
 from .cells import (_NEEDS_ESCAPE, MAX_TEXT, column_letter, date_serial, datetime_serial, encode_xstring,
                     format_number, iso_text, text_units, time_fraction)
 from .errors import CellValueError, SpecError
@@ -60,6 +62,10 @@ _RANGE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})(?::\$?([A-Za-z]{1,3})\$
 _HEX_COLOR = re.compile(r"^#?([0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})$")
 _WS = (' ', '\t', '\n', '\r')
 _MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def _widest(rows: Sequence[Sequence[Any]]) -> int:
+    return rows.width if isinstance(rows, ColumnRows) else max(map(len, rows), default=0)
 
 
 @dataclass
@@ -110,7 +116,7 @@ class SheetSpec:
         """The owned columns (those given, or every column the rows use)."""
         if self.owned_columns is not None:
             return frozenset(self.owned_columns)
-        return frozenset(range(max((len(r) for r in self.rows), default=0)))
+        return frozenset(range(_widest(self.rows)))
 
 
 # --------------------------------------------------------------------------- spec checks
@@ -360,10 +366,11 @@ class _RowWriter:
         rows = spec.rows
         if len(rows) > MAX_ROWS:
             raise SpecError(f"sheet {spec.name!r} has more than {MAX_ROWS} rows")
-        too_wide = next((r for r, values in enumerate(rows, 1) if len(values) > MAX_COLS), None)
-        if too_wide is not None:
+        widest = _widest(rows)
+        if widest > MAX_COLS:
+            too_wide = next(r for r, values in enumerate(rows, 1) if len(values) > MAX_COLS)
             raise SpecError(f"sheet {spec.name!r} row {too_wide} has more than {MAX_COLS} columns")
-        letters = [column_letter(c) for c in range(max(map(len, rows), default=0))]
+        letters = [column_letter(c) for c in range(widest)]
         out: list[bytes] = []
         emit = self.sink or out.append  # each chunk to the sink (not kept) or kept
         heads = min(spec.header_rows, len(rows))
@@ -381,16 +388,19 @@ class _RowWriter:
                 emit(f'<row r="{r}"{height}>{"".join(parts)}</row>'.encode("utf-8"))
                 self.max_row = r
                 self.max_col = max(self.max_col, last)
+        by_column = isinstance(rows, ColumnRows) and heads == 1
         for lo in range(heads, len(rows), BLOCK_ROWS):
-            emit(self._block(rows[lo:lo + BLOCK_ROWS], lo, letters))
+            hi = min(lo + BLOCK_ROWS, len(rows))
+            columns = rows.block_columns(lo, hi) if by_column else \
+                list(zip_longest(*rows[lo:hi]))  # short rows padded with None
+            emit(self._block(columns, hi - lo, lo, letters))
         return out
 
-    def _block(self, block: list, lo: int, letters: list[str]) -> bytes:
-        """Data rows ``lo + 1`` to ``lo + len(block)`` (Excel numbering) as one chunk."""
+    def _block(self, columns: list, m: int, lo: int, letters: list[str]) -> bytes:
+        """Data rows ``lo + 1`` to ``lo + m`` (Excel numbering), given column by column, as
+        one chunk."""
         spec = self.spec
-        m = len(block)
         rs = [str(r) for r in range(lo + 1, lo + m + 1)]
-        columns = list(zip_longest(*block))  # short rows padded with None
         # 1. each cell's kind: s/w (text, wrapped), n (number), d (date); "" for a cell
         # written by cell(); None for nothing. Texts and dates: each distinct value once.
         kinds_of: list[list[str | None]] = []
