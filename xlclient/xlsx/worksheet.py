@@ -252,6 +252,8 @@ _INT53 = 2 ** 53
 #: A text that starts or ends with a space or holds a line break (kept with xml:space), in
 #: distinct texts joined by DEL.
 _EDGE_SPACE_OR_BREAK = re.compile("(?:^|\x7f)[ \t\n\r]|[ \t\n\r](?:\x7f|$)|\n")
+#: Either of the two, in one pass: distinct texts joined by DEL that all go in as they are.
+_NOT_PLAIN = re.compile(f"{_NEEDS_ESCAPE.pattern}|{_EDGE_SPACE_OR_BREAK.pattern}")
 
 #: Excel's default column width (characters) and the height of one line of text (points).
 DEFAULT_WIDTH = 8.43
@@ -417,7 +419,7 @@ class _RowWriter:
                 distinct = set(col)
                 distinct.discard(None)
                 joined = "\x7f".join(distinct)  # one look at every distinct text: the usual, plain case
-                if not _NEEDS_ESCAPE.search(joined) and not _EDGE_SPACE_OR_BREAK.search(joined) \
+                if not _NOT_PLAIN.search(joined) \
                         and max(map(len, distinct)) <= half:
                     kind = "w" if wrap_col else "s"
                     uniform.append(kind)
@@ -466,8 +468,11 @@ class _RowWriter:
             self.styles.row = r - 1
             self.lines = 1
             slow.setdefault(c, {})[i] = (self.cell(letters[c] + rs[i], columns[c][i], False, c, r), self.lines)
-        # 3. each column's cells: a list of cell texts ("" for none), or, for a column with
-        # a cell on every row, the pieces of each cell as iterators (joined once, below)
+        # 3. each column's cells as UTF-8: a list of cells (b"" for none), or, for a column
+        # with a cell on every row, the pieces of each cell as iterators (joined once, below;
+        # bytes throughout, so that ASCII tags are never widened to the CJK texts' width and
+        # the whole is never encoded again)
+        rb = list(map(str.encode, rs))
         pieces: list = []
         full = False  # a column with a cell on every row: no row is empty
         lines: list[int] | None = None
@@ -475,14 +480,15 @@ class _RowWriter:
             pre = f'<c r="{letters[c]}'
             if kind is not None:  # plain texts of one kind (memo: the distinct texts)
                 st = styles[c, kind]
-                tail = {v: f'"{st} t="inlineStr"><is><t>{v}</t></is></c>' for v in memo}
                 if None not in col:
-                    pieces.extend((repeat(pre, m), rs, map(tail.__getitem__, col)))
+                    tail = {v: f'"{st} t="inlineStr"><is><t>{v}</t></is></c>'.encode() for v in memo}
+                    pieces.extend((repeat(pre.encode(), m), rb, map(tail.__getitem__, col)))
                     full = True
                 else:
-                    xml = [f"{pre}{r}{tail[v]}" if v is not None else "" for r, v in zip(rs, col)]
+                    text_tail = {v: f'"{st} t="inlineStr"><is><t>{v}</t></is></c>' for v in memo}
+                    xml = [f"{pre}{r}{text_tail[v]}".encode() if v is not None else b"" for r, v in zip(rs, col)]
                     pieces.append(xml)
-                    full = full or "" not in xml
+                    full = full or b"" not in xml
                 if kind == "w":
                     width = spec.column_widths.get(c, DEFAULT_WIDTH)
                     lines_of = {v: wrapped_lines(v, width) for v in memo}
@@ -494,39 +500,40 @@ class _RowWriter:
                 continue
             if memo:
                 after = {v: styles[c, e[0]] + e[1] for v, e in memo.items() if e[0]}
-                xml = [f'{pre}{r}"{after[v]}' if k else "" for r, v, k in zip(rs, col, kinds)]
+                texts = [f'{pre}{r}"{after[v]}' if k else "" for r, v, k in zip(rs, col, kinds)]
                 if any(e[2] > 1 for e in memo.values()):
                     col_lines = [memo[v][2] if k == "w" else 1 for v, k in zip(col, kinds)]
                     lines = col_lines if lines is None else list(map(max, lines, col_lines))
             elif (c, "n") in styles:
                 st = styles[c, "n"]
-                xml = [f'{pre}{r}"{st}><v>{v!r}</v></c>' if k else "" for r, v, k in zip(rs, col, kinds)]
+                texts = [f'{pre}{r}"{st}><v>{v!r}</v></c>' if k else "" for r, v, k in zip(rs, col, kinds)]
             else:
-                xml = [""] * m
+                texts = [""] * m
             for i, (text, n) in slow.get(c, {}).items():
-                xml[i] = text or ""
+                texts[i] = text or ""
                 if n > 1:
                     lines = lines or [1] * m
                     lines[i] = max(lines[i], n)
+            xml = list(map(str.encode, texts))
             if any(xml):
                 self.max_col = max(self.max_col, c)
             pieces.append(xml)
-            full = full or "" not in xml
+            full = full or b"" not in xml
         # 4. the rows: opening tags (with a height where a wrapped text needs one), cells, joined once
         if lines is None:
-            opens = [f'<row r="{r}">' for r in rs]
+            opens = [b'<row r="%s">' % r for r in rb]
         else:
-            opens = [f'<row r="{r}" ht="{LINE_HEIGHT * n:g}" customHeight="1">' if n > 1 else f'<row r="{r}">'
-                     for r, n in zip(rs, lines)]
-        rows_xml = zip(opens, *pieces, repeat("</row>", m))
+            opens = [f'<row r="{r}" ht="{LINE_HEIGHT * n:g}" customHeight="1">'.encode() if n > 1 else
+                     b'<row r="%s">' % r.encode() for r, n in zip(rs, lines)]
+        rows_xml = zip(opens, *pieces, repeat(b"</row>", m))
         if full:
             self.max_row = lo + m
-        else:  # rows without a cell are left out (every column here is a list of cell texts)
+        else:  # rows without a cell are left out (every column here is a list of cells)
             filled = list(map(any, zip(*pieces))) if pieces else [False] * m
             rows_xml = compress(rows_xml, filled)
             if any(filled):
                 self.max_row = lo + m - filled[::-1].index(True)
-        return "".join(chain.from_iterable(rows_xml)).encode("utf-8")
+        return b"".join(chain.from_iterable(rows_xml))
 
     def _rows_by_cell(self, placed: "Placed | None" = None) -> list[bytes]:
         out: list[bytes] = []
