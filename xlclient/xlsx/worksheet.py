@@ -73,7 +73,7 @@ class SheetSpec:
     """What an owned sheet contains and how it looks."""
 
     name: str
-    rows: list[list[object]]
+    rows: Sequence[Sequence[object]]  # lists of cells, or a ColumnRows (a table held as columns)
     header_rows: int = 1
     column_widths: dict[int, float] = field(default_factory=dict)
     number_formats: dict[int, str] = field(default_factory=dict)
