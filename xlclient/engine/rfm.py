@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .labels import RFM_CLASSES
+from .lookup import search_sorted
 
 
 def quintile_scores(values: np.ndarray, population: np.ndarray | None = None, *, higher_is_better: bool = True) -> np.ndarray:
@@ -31,8 +32,7 @@ def quintile_scores(values: np.ndarray, population: np.ndarray | None = None, *,
         return out
     ok = ~np.isnan(values)
     v = values[ok]
-    below = np.searchsorted(pop, v, side="left")
-    upto = np.searchsorted(pop, v, side="right")
+    below, upto = search_sorted(pop, v, ("left", "right"))
     # mid-rank of v among the population (a value not in the population sits between ranks)
     mid = (below + upto + 1) / 2.0
     fraction = (mid - 0.5) / n

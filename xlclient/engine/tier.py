@@ -28,6 +28,7 @@ from fractions import Fraction
 
 import numpy as np
 
+from .lookup import search_sorted
 from .settings import Settings
 
 TIERS = ("A", "B", "C", "D")
@@ -95,7 +96,7 @@ class TierScale:
 
     def _greater(self, fen: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Sum and count of population values strictly greater than each value."""
-        k = np.searchsorted(self._uniq, fen, side="right")
+        (k,) = search_sorted(self._uniq, fen, ("right",))
         return self._suffix_sum[k], self._suffix_count[k]
 
     def positions(self, values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
