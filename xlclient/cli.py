@@ -29,8 +29,7 @@ if TYPE_CHECKING:
 
 
 _LAZY = ("ClientTableNotFound", "SettingsError", "JobRefused", "check", "dashboard", "init_workbook", "load_inputs",
-         "plan", "problems_as_dicts", "reassign", "refresh", "review", "summary_line", "diagnose", "XlsxWriteError",
-         "WorkbookUnreadable", "read_workbook", "RunLock", "take_snapshot")
+         "plan", "problems_as_dicts", "reassign", "refresh", "review", "summary_line", "XlsxWriteError")
 
 
 def _import_engine() -> None:
@@ -41,10 +40,7 @@ def _import_engine() -> None:
     from .engine.settings import SettingsError
     from .jobs import (JobRefused, check, dashboard, init_workbook, load_inputs, plan, problems_as_dicts, reassign,
                        refresh, review, summary_line)
-    from .xlsx.diagnose import diagnose
     from .xlsx.errors import XlsxWriteError
-    from .xlsx.reader import WorkbookUnreadable, read_workbook
-    from .xlsx.session import RunLock, take_snapshot
 
     found = locals()
     for name in _LAZY:

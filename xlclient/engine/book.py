@@ -412,6 +412,7 @@ def _build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *,
     # Skip rows that are blank in every recognised column.
     width = max((m.index for m in columns.values()), default=-1) + 1
     grid_all = grid_full[:, :width] if width <= grid_full.shape[1] else _grid(rows, width)
+    grid_all.setflags(write=False)  # its columns' sorted cells are shared too
     nonblank = np.zeros(len(rows), dtype=bool)
     order = sorted(columns.values(), key=lambda m: m.field not in ("name", "client_id"))
     for m in order:  # only rows not yet known to hold something are looked at again
