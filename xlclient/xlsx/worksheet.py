@@ -351,19 +351,23 @@ class _RowWriter:
         """The ``<row>`` elements, each UTF-8 encoded as it is made (a 100,000-row sheet held
         as Python text of CJK characters takes twice the room)."""
         spec = self.spec
-        if placed is None and not (spec.cell_formats or spec.bold_rows or spec.right_aligned or spec.wrap_rows) \
+        # what people added that goes into rows: their cells, their formats on our cells (a
+        # sheet whose additions are only elements, such as print setup, has none)
+        into_rows = placed is not None and bool(placed.cells or placed.styles)
+        if not into_rows and not (spec.cell_formats or spec.bold_rows or spec.right_aligned or spec.wrap_rows) \
                 and FAST_ROWS:
-            return self._rows_by_column()
+            return self._rows_by_column(spec.owned() if placed is not None else None)
         return self._rows_by_cell(placed)
 
-    def _rows_by_column(self) -> list[bytes]:
+    def _rows_by_column(self, owned: frozenset[int] | None = None) -> list[bytes]:
         """The common case (no per-cell styles, nothing of people's to put back), column by
         column: the data rows are taken in blocks of :data:`BLOCK_ROWS`; in each, a column
         of one usual type (texts, numbers, dates) is written by one comprehension, each
         distinct text escaped and measured once; anything unusual goes through
         :meth:`cell`. Styles are asked for in the order the cell-by-cell writer asks (row by
         row), so the bytes are those of :meth:`_rows_by_cell` (property-tested). Each block
-        is one UTF-8 chunk."""
+        is one UTF-8 chunk. ``owned``: the only columns it may write (the sheet keeps people's
+        things), as :meth:`_rows_by_cell` checks."""
         spec = self.spec
         rows = spec.rows
         if len(rows) > MAX_ROWS:
@@ -372,6 +376,8 @@ class _RowWriter:
         if widest > MAX_COLS:
             too_wide = next(r for r, values in enumerate(rows, 1) if len(values) > MAX_COLS)
             raise SpecError(f"sheet {spec.name!r} row {too_wide} has more than {MAX_COLS} columns")
+        if owned is not None:
+            _only_owned(spec.name, rows, owned, widest)
         letters = [column_letter(c) for c in range(widest)]
         out: list[bytes] = []
         emit = self.sink or out.append  # each chunk to the sink (not kept) or kept
@@ -586,6 +592,18 @@ class _RowWriter:
                 if last_col > self.max_col:
                     self.max_col = last_col
         return out
+
+
+def _only_owned(sheet: str, rows: Sequence[Sequence[Any]], owned: frozenset[int], widest: int) -> None:
+    """Raise when a row has a value in a column outside ``owned`` (the same error, for the
+    same first cell, as the cell-by-cell writer)."""
+    if all(c in owned for c in range(widest)):
+        return
+    for values in rows:
+        for c, value in enumerate(values):
+            if value is not None and c not in owned:
+                raise SpecError(f"sheet {sheet!r}: column {column_letter(c)} is not one of "
+                                "xlclient's columns (owned_columns)")
 
 
 _S_ATTR = re.compile(r'\ss="\d+"')
