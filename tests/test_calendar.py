@@ -446,3 +446,17 @@ def test_scalar_inputs_accept_datetimes_and_datetime64() -> None:
     assert CAL.next_workday(np.datetime64("2026-10-01")) == D(2026, 10, 8)
     with pytest.raises(TypeError):
         CAL.is_workday("2026-10-01")  # type: ignore[arg-type]
+
+
+def test_the_default_years_can_be_built_ahead_and_are_then_not_built_again():
+    """The command line builds them in its import thread while the workbook is read."""
+    from xlclient.engine import calendar as C
+
+    C._range_table.cache_clear()
+    C.prepare_default_years()
+    before = C._range_table.cache_info()
+    assert before.misses == 1 and before.currsize == 1
+    cal = C.WorkingCalendar()
+    after = C._range_table.cache_info()
+    assert after.misses == 1 and after.hits == before.hits + 1
+    assert cal.years == C.default_year_range()

@@ -51,10 +51,10 @@ def _import_engine() -> None:
 #: purchase-likelihood model (scipy): their imports are made while the workbook is read.
 _READ_FIRST = frozenset({"check", "refresh", "plan", "review", "dashboard", "reassign", "init"})
 _FITS = frozenset({"refresh", "plan", "review", "dashboard", "reassign"})
-_PREFETCH: dict[str, Any] = {}  # "wanted": fit or not; "thread": the importing thread; "error": what it raised
+_PREFETCH: dict[str, Any] = {}  # "wanted": fit or not; "calendar": build its tables; "thread"; "error": what it raised
 
 
-def _prefetch_engine(fit: bool) -> None:
+def _prefetch_engine(fit: bool, calendar: bool = False) -> None:
     """Have the engine (pandas, numpy, holidays; scipy's optimiser when the command fits the
     likelihood model) imported in a background thread while :func:`_open` reads the
     workbook: python-calamine parses without holding the GIL, so ~0.6 s of imports cost
@@ -62,10 +62,11 @@ def _prefetch_engine(fit: bool) -> None:
     (:func:`_begin_imports`): started earlier, it would slow the file checks before, which
     need the GIL. What reading needs is imported here, in this thread, so the two threads
     never import one module at once; :func:`_engine_ready` joins before anything else is
-    used."""
+    used. With ``calendar``, the working calendar's base tables are built there too."""
     from .xlsx import diagnose, errors, reader, session  # noqa: F401 - the reading modules, this thread
 
     _PREFETCH["wanted"] = fit
+    _PREFETCH["calendar"] = calendar
 
 
 def _begin_imports() -> None:
@@ -73,6 +74,7 @@ def _begin_imports() -> None:
     if "wanted" not in _PREFETCH:
         return
     fit = _PREFETCH.pop("wanted")
+    calendar = _PREFETCH.pop("calendar", False)
 
     def work() -> None:
         try:
@@ -82,6 +84,14 @@ def _begin_imports() -> None:
                 import scipy.special  # noqa: F401
         except BaseException as e:  # noqa: BLE001 - raised again in the main thread
             _PREFETCH["error"] = e
+            return
+        if calendar:
+            from .engine.calendar import prepare_default_years
+
+            try:
+                prepare_default_years()
+            except Exception:  # noqa: BLE001 - the main thread builds it again and reports what fails
+                pass
 
     thread = threading.Thread(target=work, name="xlclient-imports", daemon=True)
     _PREFETCH["thread"] = thread
@@ -91,6 +101,7 @@ def _begin_imports() -> None:
 def _engine_ready() -> None:
     """The engine imported (waiting for :func:`_prefetch_engine`'s thread if one runs)."""
     _PREFETCH.pop("wanted", None)  # never started (the run stopped before reading)
+    _PREFETCH.pop("calendar", None)
     thread = _PREFETCH.pop("thread", None)
     if thread is not None:
         thread.join()
@@ -621,7 +632,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command in _READ_FIRST:
-        _prefetch_engine(fit=args.command in _FITS)
+        _prefetch_engine(fit=args.command in _FITS, calendar=args.command != "init")
     else:
         _import_engine()
     from .xlsx.errors import XlsxWriteError

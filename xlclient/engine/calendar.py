@@ -74,6 +74,7 @@ __all__ = [
     "festivals_between",
     "overrides_from_rows",
     "parse_override_kind",
+    "prepare_default_years",
 ]
 
 # --------------------------------------------------------------------------------------
@@ -244,6 +245,14 @@ class _RangeTable:
     last_year: int
     workday: np.ndarray  # bool, read-only
     statutory_only_years: frozenset[int]
+
+
+def prepare_default_years() -> None:
+    """Build the base tables of :func:`default_year_range` now (they are cached for the
+    process): years past the official data come from ``holidays``, whose first use imports
+    every country it knows (~0.05 s). The command line does this in its import thread while
+    the workbook is read."""
+    _range_table(*default_year_range())
 
 
 @lru_cache(maxsize=8)
