@@ -412,3 +412,30 @@ def test_shared_columns_are_read_only_and_given_out_as_copies():
         with pytest.raises(ValueError):
             _sort_cells(grid[:, 1]).kinds[0] = 0
     assert _sort_cells(grid[:, 0]) is not _sort_cells(grid[:, 0])  # outside the block: each look its own
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(rows=st.lists(st.lists(st.one_of(st.none(), st.text(max_size=3), st.floats(allow_nan=False)), max_size=5),
+                     max_size=6), width=st.integers(0, 6))
+def test_the_grid_holds_each_rows_first_cells_padded_with_none(rows, width):
+    """_grid lays rows of one length out in one pass, others cell by cell: either way each
+    row's first ``width`` cells, short rows padded with None."""
+    from xlclient.engine.book import _grid
+
+    grid = _grid(rows, width)
+    assert grid.shape == (len(rows), width)
+    assert grid.tolist() == [(list(r) + [None] * width)[:width] for r in rows]
+
+
+def test_only_columns_of_a_read_only_grid_are_shared():
+    """A view of cells that could still change is sorted afresh at every look."""
+    from xlclient.engine.book import _grid, _read_only
+    from xlclient.engine.parse import _sort_cells, shared_columns
+
+    grid = _grid([["a", 1.0, "x"], ["b", 2.0, "y"]], 2)  # a view of the rows' block
+    with shared_columns():
+        assert _sort_cells(grid[:, 0]) is not _sort_cells(grid[:, 0])
+        _read_only(grid)
+        assert _sort_cells(grid[:, 0]) is _sort_cells(grid[:, 0])
+        with pytest.raises(ValueError):
+            grid.base[2] = "z"  # the block under the view is read-only too

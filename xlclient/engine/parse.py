@@ -217,11 +217,11 @@ _SHARED: ContextVar["dict[tuple, tuple[np.ndarray, _Cells]] | None"] = ContextVa
 
 @contextmanager
 def shared_columns() -> Iterator[None]:
-    """Within this block a column given again -- the same cells of the same array -- is
-    sorted by kind once, not by every parser and check that looks at it (a 1,000,000-row
-    column costs 10-80 ms a look, and the client table's columns are looked at 40 times).
-    The caller guarantees the arrays are not changed inside the block (the client book's
-    grid is made read-only); the sorted cells are read-only too."""
+    """Within this block a column given again -- the same cells of the same read-only
+    array -- is sorted by kind once, not by every parser and check that looks at it (a
+    1,000,000-row column costs 10-80 ms a look, and the client table's columns are looked
+    at 40 times). Only views of an array whose owner is read-only are shared (the client
+    book's grid is made so); the sorted cells are read-only too."""
     token = _SHARED.set({})
     try:
         yield
@@ -230,10 +230,11 @@ def shared_columns() -> Iterator[None]:
 
 
 def _shared_key(what: str, raw: object) -> tuple | None:
-    """The key of a column of a grid while :func:`shared_columns` is active, else None."""
+    """The key of a column of a read-only grid while :func:`shared_columns` is active, else
+    None (a copy, which nobody gives again, or a view of cells that could still change)."""
     if _SHARED.get() is None or not (isinstance(raw, np.ndarray) and raw.dtype == object and raw.ndim == 1
-                                     and isinstance(raw.base, np.ndarray) and raw.base.ndim == 2):
-        return None  # no block, or not a column of a grid (a copy: nobody gives it again)
+                                     and isinstance(raw.base, np.ndarray) and not raw.base.flags.writeable):
+        return None
     return (what, id(raw.base), raw.__array_interface__["data"][0], raw.strides, raw.shape)
 
 
