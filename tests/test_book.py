@@ -439,3 +439,23 @@ def test_only_columns_of_a_read_only_grid_are_shared():
         assert _sort_cells(grid[:, 0]) is _sort_cells(grid[:, 0])
         with pytest.raises(ValueError):
             grid.base[2] = "z"  # the block under the view is read-only too
+
+
+def test_a_shared_columns_blank_mask_is_made_once_and_given_out_as_a_copy():
+    from xlclient.engine import parse as P
+
+    grid = np.array([[" ", 1.0], ["乙", None]], dtype=object)
+    grid.setflags(write=False)
+    calls = []
+    real = P._blank_mask_now
+
+    def counted(raw):
+        calls.append(1)
+        return real(raw)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(P, "_blank_mask_now", counted)
+        with P.shared_columns():
+            first = P.blank_mask(grid[:, 0])
+            first[:] = False
+            assert P.blank_mask(grid[:, 0]).tolist() == [True, False]
+        assert len(calls) == 1

@@ -238,6 +238,19 @@ def _shared_key(what: str, raw: object) -> tuple | None:
     return (what, id(raw.base), raw.__array_interface__["data"][0], raw.strides, raw.shape)
 
 
+def _made_once(what: str, raw: object, make: Callable[[object], np.ndarray]) -> np.ndarray:
+    """``make(raw)``; inside :func:`shared_columns`, made once per shared column and handed
+    out as a copy (a caller may change its own)."""
+    key = _shared_key(what, raw)
+    if key is None:
+        return make(raw)
+    shared = _SHARED.get()
+    assert shared is not None
+    if key not in shared:
+        shared[key] = (raw.base, make(raw))  # type: ignore[union-attr]
+    return shared[key][1].copy()
+
+
 def _sort_cells(raw: object) -> _Cells:
     key = _shared_key("sorted", raw)
     if key is None:
@@ -333,7 +346,12 @@ def kinds_of(raw: object) -> np.ndarray:
 
 
 def blank_mask(raw: object) -> np.ndarray:
-    """True where a cell is empty: None, NaN/NaT, or a string of only spaces."""
+    """True where a cell is empty: None, NaN/NaT, or a string of only spaces. Inside
+    :func:`shared_columns`, made once per column (each caller gets its own copy)."""
+    return _made_once("blank", raw, _blank_mask_now)
+
+
+def _blank_mask_now(raw: object) -> np.ndarray:
     c = _sort_cells(raw)
     blank = c.kinds == BLANK
     s = c.kinds == STR
@@ -822,14 +840,7 @@ def parse_text(raw: object) -> np.ndarray:
     """Trimmed text; numbers that are whole become ``"1001"`` not ``"1001.0"``; blanks and
     Excel error values (``#N/A``, ``#REF!``) become ``""``. Inside :func:`shared_columns`,
     a column's text is made once (each caller gets its own copy)."""
-    key = _shared_key("text", raw)
-    if key is None:
-        return _parse_text_now(raw)
-    shared = _SHARED.get()
-    assert shared is not None
-    if key not in shared:
-        shared[key] = (raw.base, _parse_text_now(raw))  # type: ignore[union-attr]
-    return shared[key][1].copy()
+    return _made_once("text", raw, _parse_text_now)
 
 
 def _parse_text_now(raw: object) -> np.ndarray:
