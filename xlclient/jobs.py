@@ -105,8 +105,7 @@ def _owned_first_rows(key: str) -> list[list[str]]:
 def _looks_owned(grid: SheetGrid, key: str) -> bool:
     """Whether an existing sheet with an owned name is one xlclient wrote (or is empty):
     its first row, from A1, starts with xlclient's header in either language."""
-    rows = [r for r in grid.rows if any(v not in (None, "") for v in r)]
-    if not rows:
+    if not any(any(v not in (None, "") for v in r) for r in grid.rows):  # stops at the first filled row
         return True
     if grid.first_row != 0 or grid.first_col != 0:
         return False
