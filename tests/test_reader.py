@@ -304,3 +304,105 @@ def test_the_scans_run_beside_calamine_and_are_done_when_the_read_is(tmp_path):
     data = read_workbook(path)
     assert not [t for t in threading.enumerate() if t.name == "xlclient-scan"]
     assert data.sheets[0].rows[2][1] == "#DIV/0!"
+
+
+def _as_read(data):
+    return ([(s.name, s.first_row, s.first_col, s.hidden, s.merged, [list(r) for r in s.rows]) for s in data.sheets],
+            [(t.name, t.sheet, t.headers, t.header_row, t.first_col, [list(r) for r in t.rows]) for t in data.tables],
+            data.date1904)
+
+
+def test_two_readers_read_what_one_reads():
+    """Big sheets are parsed side by side by a second calamine reader (issue 15): with the
+    second reader taking a share of every book's sheets, each book of the corpus and the
+    template reads exactly as with one reader."""
+    import sys
+
+    from xlclient.xlsx import reader as R
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from corpus_path import corpus_workbooks
+
+    books = corpus_workbooks()[::2] + [Path(__file__).resolve().parents[1] / "workbook" / "xlclient.xlsm"]
+    shared = 0
+    for path in books:
+        with pytest.MonkeyPatch.context() as mp:
+            mp.setattr(R, "SECOND_READER_BYTES", 10 ** 12)
+            try:
+                alone = read_workbook(path)
+            except WorkbookUnreadable:
+                continue
+            mp.setattr(R, "SECOND_READER_BYTES", 0)
+            mp.setattr(R, "SECOND_READER_MAX_BYTES", 10 ** 12)
+            names = [s.name for s in alone.sheets]
+            shared += bool(R._second_reader_share(path, names))
+            both = read_workbook(path)
+        assert _as_read(both) == _as_read(alone), path.name
+    assert shared >= 10  # the second reader really took sheets
+
+
+@settings(max_examples=300, deadline=None)
+@given(sizes=st.lists(st.integers(0, 10 ** 6), min_size=0, max_size=7), threshold=st.integers(0, 2 * 10 ** 6),
+       most=st.integers(0, 8 * 10 ** 6))
+def test_the_second_reader_takes_the_lighter_share_of_the_biggest_first_deal(sizes, threshold, most):
+    from xlclient.xlsx import reader as R
+
+    names = [f"S{i}" for i in range(len(sizes))]
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(R, "SECOND_READER_BYTES", threshold)
+        mp.setattr(R, "SECOND_READER_MAX_BYTES", most)
+        mp.setattr(R, "_sheet_parts", lambda z: {n: n for n in names})
+
+        class Zip:
+            def __init__(self, _):
+                pass
+
+            def __enter__(self):
+                return self
+
+            def __exit__(self, *a):
+                return False
+
+            def getinfo(self, member):
+                return type("Info", (), {"file_size": sizes[names.index(member)]})
+
+        mp.setattr(R.zipfile, "ZipFile", Zip)
+        theirs = R._second_reader_share(b"", names)
+    assert set(theirs) <= set(names) and len(set(theirs)) == len(theirs)
+    mine = sum(s for n, s in zip(names, sizes) if n not in theirs)
+    other = sum(s for n, s in zip(names, sizes) if n in theirs)
+    if theirs:
+        assert other >= threshold and sum(sizes) <= most
+        assert max(sizes) in [s for n, s in zip(names, sizes) if n not in theirs]  # the biggest stays
+        assert abs(mine - other) <= max(sizes)  # dealt biggest first: no share exceeds the other by more
+    else:  # the second reader always gets the second biggest sheet (when it is not empty)
+        second = sorted(sizes)[-2] if len(sizes) >= 2 else 0
+        assert second == 0 or second < threshold or sum(sizes) > most
+
+
+def test_the_second_reader_is_not_used_for_a_file_that_is_not_a_package(tmp_path):
+    from xlclient.xlsx import reader as R
+
+    assert R._second_reader_share(b"not a zip", ["a", "b"]) == []
+
+
+def test_a_failure_in_the_second_reader_reaches_the_caller(tmp_path):
+    from xlclient.xlsx import reader as R
+
+    path = tmp_path / "two.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    for name in ("甲", "乙"):
+        wb.add_worksheet(name).write_row(0, 0, [name, 1])
+    wb.close()
+    real = R._sheet_cells
+
+    def failing(book, name):
+        if name == "乙":
+            raise RuntimeError("calamine failed on 乙")
+        return real(book, name)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(R, "SECOND_READER_BYTES", 0)
+        mp.setattr(R, "_sheet_cells", failing)
+        assert R._second_reader_share(path, ["甲", "乙"]) == ["乙"]
+        with pytest.raises(RuntimeError, match="乙"):
+            read_workbook(path)
