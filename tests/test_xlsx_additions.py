@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from xlclient.xlsx.additions import RowMapper, read_additions, remap_vml, shift_formula
 from xlclient.xlsx.cells import column_letter
-from xlclient.xlsx.errors import AdditionsCannotBeKept
+from xlclient.xlsx.errors import AdditionsCannotBeKept, WorkbookFormatError
 from xlclient.xlsx.owned import SheetSpec, build_workbook, rows_with_additions
 
 
@@ -122,9 +122,28 @@ def test_the_quick_checks_never_hide_an_addition_however_it_is_spelled(sheet, ow
     the people's; whatever the spelling, it finds exactly the cells outside the owned
     columns and the formats on owned cells."""
     xml, cells = sheet
-    found = read_additions(xml, owned, decorated)
-    assert {(c.row, c.col) for c in found.free_cells} == {k for k in cells if k[1] not in owned}
-    assert {(c.row, c.col) for c in found.formats} == {k for k, s in cells.items() if k[1] in owned and s in decorated}
+    for part in (xml, xml.encode("utf-8")):  # its text, or its bytes (rows decoded only when needed)
+        found = read_additions(part, owned, decorated)
+        assert {(c.row, c.col) for c in found.free_cells} == {k for k in cells if k[1] not in owned}
+        assert {(c.row, c.col) for c in found.formats} == \
+            {k for k, s in cells.items() if k[1] in owned and s in decorated}
+
+
+def test_the_parts_bytes_give_what_its_text_gives():
+    """An owned sheet's old part is read from its bytes: the rest of the part (print setup,
+    protection, namespaces) is the same as from its text, with or without a BOM."""
+    xml = ('<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+           'xmlns:mc="http://schemas.openxmlformats.org/markup-compatibility/2006" mc:Ignorable="x14ac">'
+           '<sheetPr codeName="计划"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>日期</t></is></c></row>'
+           '</sheetData><sheetProtection sheet="1"/><pageMargins left="0.7" right="0.7" top="0.75" bottom="0.75" '
+           'header="0.3" footer="0.3"/></worksheet>')
+    text = read_additions(xml, frozenset({0}), set())
+    for data in (xml.encode(), b"\xef\xbb\xbf" + xml.encode()):
+        raw = read_additions(data, frozenset({0}), set())
+        assert raw.rest == text.rest and raw.decls == text.decls and raw.empty == text.empty is False
+        assert [raw.outer(n) for n in raw.root.children] == [text.outer(n) for n in text.root.children]
+    with pytest.raises(WorkbookFormatError):
+        read_additions(b"<worksheet><sheetData><row r='1'/></sheetData>\xff</worksheet>", frozenset({1}), set())
 
 
 def test_a_cell_without_its_reference_outside_the_owned_columns_is_found():

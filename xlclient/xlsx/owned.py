@@ -247,10 +247,9 @@ class _Build:
         from .additions import (Placed, RowMapper, place_cells, place_elements, read_additions, remap_comments,
                                 remap_vml, resize_table)
 
-        old_text, _ = self.pkg.read_text(part)
         rels = self.pkg.rels(part)
         owned = spec.owned()
-        found = read_additions(old_text, owned, self.decorated, [(r.id, r.type, r.part) for r in rels.items])
+        found = read_additions(self.pkg.read(part), owned, self.decorated, [(r.id, r.type, r.part) for r in rels.items])
         if found.empty:
             return worksheet_chunks(spec, self.styles, self.wb.date1904, drawing_rid=drawing_rid, rows_to=rows_to)
         rows = RowMapper(spec.row_map)
@@ -535,7 +534,7 @@ def rows_with_additions(data: bytes, sheet: str, owned: frozenset[int]) -> set[i
         return set()
     styles = next((StyleBook(pkg.read_text(r.part)[0]) for r in rels.of_type(REL.STYLES)
                    if not r.external and pkg.has(r.part)), None)
-    found = read_additions(pkg.read_text(rel.part)[0], owned, styles.decorated() if styles else set())
+    found = read_additions(pkg.read(rel.part), owned, styles.decorated() if styles else set())
     rows = found.rows_with_additions()
     for r in pkg.rels(rel.part).items:
         if r.external or not pkg.has(r.part) or r.type.rsplit("/", 1)[-1] not in ("comments", "threadedComment"):
