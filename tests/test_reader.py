@@ -338,7 +338,7 @@ def test_two_readers_read_what_one_reads():
             shared += bool(R._second_reader_share(path, names))
             both = read_workbook(path)
         assert _as_read(both) == _as_read(alone), path.name
-    assert shared >= 10  # the second reader really took sheets
+    assert shared >= (10 if len(books) > 1 else 1)  # the second reader really took sheets (the template's too)
 
 
 @settings(max_examples=300, deadline=None)

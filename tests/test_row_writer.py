@@ -104,3 +104,21 @@ def test_a_table_held_as_columns_is_written_as_its_rows(data, n_rows, n_cols, bl
         by_columns = W.build_worksheet_xml(W.SheetSpec("表", held, wrap_columns=frozenset({0})), StyleBook(MINIMAL_STYLES))
         by_rows = W.build_worksheet_xml(W.SheetSpec("表", rows, wrap_columns=frozenset({0})), StyleBook(MINIMAL_STYLES))
     assert by_columns == by_rows
+
+
+@settings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.lists(st.one_of(st.none(), st.just("v")), max_size=6), max_size=8),
+       owned=st.frozensets(st.integers(0, 5), max_size=6))
+def test_a_value_outside_the_owned_columns_is_named_as_the_cell_by_cell_writer_names_it(rows, owned):
+    """The column-by-column guard looks only at the columns outside ``owned`` and names the
+    column of the first such value, row by row."""
+    from xlclient.xlsx.errors import SpecError
+
+    first = next(((r, c) for r, values in enumerate(rows) for c, v in enumerate(values)
+                  if v is not None and c not in owned), None)
+    widest = max(map(len, rows), default=0)
+    if first is None:
+        W._only_owned("表", rows, owned, widest)
+    else:
+        with pytest.raises(SpecError, match=f"column {chr(65 + first[1])} is not"):
+            W._only_owned("表", rows, owned, widest)

@@ -153,7 +153,7 @@ class OldCell:
 class SheetAdditions:
     """What people added to one owned sheet, as found in its old part."""
 
-    text: str  # the old part
+    text: str  # the old part (without its rows when they held nothing of the people's, read from bytes)
     root: Node  # the old part without sheetData, parsed
     rest: str  # the old part's text without sheetData (what ``root`` indexes)
     decls: str  # namespace declarations (and mc:Ignorable) of the old root, to carry over

@@ -596,14 +596,18 @@ class _RowWriter:
 
 def _only_owned(sheet: str, rows: Sequence[Sequence[Any]], owned: frozenset[int], widest: int) -> None:
     """Raise when a row has a value in a column outside ``owned`` (the same error, for the
-    same first cell, as the cell-by-cell writer)."""
-    if all(c in owned for c in range(widest)):
-        return
-    for values in rows:
-        for c, value in enumerate(values):
-            if value is not None and c not in owned:
-                raise SpecError(f"sheet {sheet!r}: column {column_letter(c)} is not one of "
-                                "xlclient's columns (owned_columns)")
+    same first cell, as the cell-by-cell writer). Only those columns are looked at, each
+    in one pass."""
+    first: tuple[int, int] | None = None  # (row, column) of the first such cell, row by row
+    for c in range(widest):
+        if c in owned:
+            continue
+        r = next((i for i, values in enumerate(rows) if len(values) > c and values[c] is not None), None)
+        if r is not None and (first is None or r < first[0]):
+            first = (r, c)
+    if first is not None:
+        raise SpecError(f"sheet {sheet!r}: column {column_letter(first[1])} is not one of "
+                        "xlclient's columns (owned_columns)")
 
 
 _S_ATTR = re.compile(r'\ss="\d+"')
