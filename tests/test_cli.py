@@ -476,3 +476,79 @@ def test_the_garbage_collector_rests_during_a_run_and_is_back_after_it(demo, tmp
     assert main(["check", str(bad), "-q"]) == 2
     assert gc.isenabled()
     capsys.readouterr()
+
+
+def _problem(row, column="最近拜访日期", sheet="客户台账", code="date"):
+    from xlclient.engine.problems import Problem
+
+    return Problem(sheet, row, column, "下周吧" if row is not None else "", code)
+
+
+@pytest.mark.parametrize("extra", [-1, 0, 1, 2])
+def test_the_issues_sheet_lists_problems_as_far_as_a_sheet_holds(extra):
+    """At the limit every problem is listed; one more and the last row says how many are
+    not listed and in which columns, the problems of whole tables listed first."""
+    from xlclient.jobs import issues_sheet
+
+    limit = 12
+    n = limit - 1 + extra  # limit - 1 problems fill the sheet under its header
+    problems = [_problem(r, "首次合作日期" if r % 3 else "最近拜访日期") for r in range(100, 100 + n - 1)]
+    problems.append(_problem(None, code="many_unreadable"))  # a problem of the table: listed first
+    spec = issues_sheet(problems, "zh", "数据问题", sheet_rows=limit)
+    rows = spec.rows
+    assert len(rows) == min(limit, n + 1)
+    assert rows[1][1] == "整表"
+    if extra <= 0:
+        assert all(len(r) == 7 for r in rows)
+        return
+    left = n - (limit - 2)
+    listed = rows[1:-1]
+    assert len(listed) == limit - 2 and [r[1] for r in listed[1:]] == list(range(100, 100 + limit - 3))
+    line = rows[-1][0]
+    assert len(rows[-1]) == 1 and line.startswith(f"…另有 {left:,} 个数据问题未列出") and f"{limit:,} 行" in line
+    counts = {c: sum(1 for r in range(100 + limit - 3, 100 + n - 1) if (r % 3 != 0) == (c == "首次合作日期"))
+              for c in ("首次合作日期", "最近拜访日期")}
+    for column, k in counts.items():
+        if k:
+            assert f"客户台账!{column} {k:,} 个" in line
+    english = issues_sheet(problems, "en", "Issues", sheet_rows=limit).rows[-1][0]
+    assert english.startswith(f"… {left:,} more data problems are not listed") and "--json" in english
+
+
+def test_a_refresh_with_more_problems_than_a_sheet_holds_still_writes_its_results(tmp_path, capsys, monkeypatch):
+    """A big book where every row has unreadable dates: the results are written and the
+    Issues sheet holds what fits, instead of a refusal after all the work (issue 15)."""
+    import xlclient.jobs as jobs
+    import xlclient.xlsx.worksheet as worksheet
+
+    path = tmp_path / "many.xlsx"
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("客户台账")
+    ws.write_row(0, 0, ["客户编号", "客户名称", "客户经理", "客户状态", "年度投放额", "最近拜访日期", "最近合作日期"])
+    for i in range(60):
+        ws.write_row(i + 1, 0, [f"K{i}", f"客户{i}", "张伟", "合作中", 100_000 + i, "下周吧", "不详"])
+    wb.close()
+    limit = 80  # 60 clients fit; 120+ problems do not
+    monkeypatch.setattr(jobs, "SHEET_ROWS", limit)
+    monkeypatch.setattr(worksheet, "MAX_ROWS", limit)
+    assert main(["refresh", str(path), "--today", TODAY, "-q"]) == 1
+    capsys.readouterr()
+    assert len(sheet_rows(path, "分级结果")) == 61
+    issues = sheet_rows(path, "数据问题")
+    assert len(issues) == limit
+    assert issues[-1][0].startswith("…另有 ") and "客户台账!最近合作日期" in issues[-1][0]
+
+
+def test_a_sheet_that_would_not_fit_is_refused_in_both_languages(tmp_path, capsys, monkeypatch):
+    """The writer's last guard: a sheet longer than Excel's limit writes nothing and says
+    so in words staff can act on."""
+    import xlclient.xlsx.worksheet as worksheet
+
+    path = tmp_path / "b.xlsx"
+    write_demo_workbook(path, n_clients=40, seed=3, today=dt.date(2026, 11, 22))
+    before = digest(path)
+    monkeypatch.setattr(worksheet, "MAX_ROWS", 20)  # 分级结果 has 41 rows
+    assert main(["refresh", str(path), "--today", TODAY, "-q"]) == 2
+    err = capsys.readouterr().err
+    assert "「分级结果」超出工作表 20 行的上限，未写入任何内容" in err and "nothing was written" in err
+    assert digest(path) == before

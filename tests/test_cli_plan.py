@@ -133,3 +133,52 @@ def test_a_done_visit_counts_as_the_latest_visit_in_the_classification(book, cap
     next_visit = mine[9].date() if isinstance(mine[9], dt.datetime) else mine[9]
     due = done_on + dt.timedelta(days={"A": 14, "B": 30, "C": 90}[mine[3]])
     assert WorkingCalendar().next_workday(due) == next_visit, (client, tier, done_on, mine)
+
+
+def _sheets_of(monkeypatch, rows: int) -> None:
+    """A world whose sheets hold ``rows`` rows."""
+    import xlclient.engine.visitplan as visitplan
+    import xlclient.jobs as jobs
+    import xlclient.xlsx.worksheet as worksheet
+
+    for module, name in ((jobs, "SHEET_ROWS"), (visitplan, "SHEET_ROWS"), (worksheet, "MAX_ROWS")):
+        monkeypatch.setattr(module, name, rows)
+
+
+def test_a_plan_longer_than_a_sheet_is_refused_before_any_sheet_is_made(book, capsys, monkeypatch):
+    """A plan whose own rows do not fit in a sheet (hundreds of AEs over a year) writes
+    nothing and says how many weeks would fit; with that many weeks the plan is written
+    (issue 15: no bare "more than 1048576 rows" after the work)."""
+    import re
+
+    import xlclient.jobs as jobs
+
+    code, result = run(capsys, "plan", str(book), "--start", "2026-11-23", "--weeks", "6")
+    assert code == 1
+    length = len(plan_rows(book))  # header + rows of a 6-week plan
+    book.unlink()
+    write_demo_workbook(book, n_clients=80, seed=3, today=dt.date(2026, 11, 22))
+    before = hashlib.sha256(book.read_bytes()).hexdigest()
+    limit = length - 1
+    _sheets_of(monkeypatch, limit)
+    made: list = []
+    monkeypatch.setattr(jobs, "visit_plan_sheet", lambda *a: made.append(a))
+    code, result = run(capsys, "plan", str(book), "--start", "2026-11-23", "--weeks", "6")
+    assert code == 2 and not made
+    assert hashlib.sha256(book.read_bytes()).hexdigest() == before
+    error = result["error"]
+    needed = int(re.search(r"需要 ([\d,]+) 行，超出工作表 ([\d,]+) 行的上限", error).group(1).replace(",", ""))
+    assert needed > length and f"超出工作表 {limit:,} 行的上限" in error and "nothing was written" in error
+    fits = int(re.search(r"计划周数从 6 改为 (\d+) 或更少", error).group(1))
+    assert 1 <= fits < 6
+    monkeypatch.undo()
+    _sheets_of(monkeypatch, limit)
+    code, result = run(capsys, "plan", str(book), "--start", "2026-11-23", "--weeks", str(fits))
+    assert code == 1
+    assert len(pc.CalamineWorkbook.from_path(str(book)).get_sheet_by_name("拜访计划").to_python()) <= limit
+
+
+def test_a_plan_that_fits_in_no_number_of_weeks_says_to_split_the_book(book, capsys, monkeypatch):
+    _sheets_of(monkeypatch, 3)
+    code, result = run(capsys, "plan", str(book), "--weeks", "2")
+    assert code == 2 and "即使只排 1 周也放不下" in result["error"] and "not even one week fits" in result["error"]

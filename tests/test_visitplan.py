@@ -7,6 +7,7 @@ import datetime as dt
 
 import numpy as np
 import pandas as pd
+import pytest
 
 from xlclient.engine.calendar import WorkingCalendar
 from xlclient.engine.planner import plan_visits
@@ -252,3 +253,23 @@ def test_more_unscheduled_work_than_a_sheet_holds_is_listed_as_far_as_it_fits(mo
     assert ["拜访容量不足"] in rows[at:]  # the blocks after it are whole
     assert f"未安排的工作 {len(p.unscheduled)} 项" in rows[0][SIDE_COLUMN]  # the pointer counts them all
     assert rows[:first] == full[:first]  # the plan itself is whole
+
+
+@pytest.mark.parametrize("weeks", [1, 6])
+def test_the_fewest_rows_of_the_sheet_are_what_it_is_cut_to(monkeypatch, weeks):
+    """fewest_sheet_rows is the length of the sheet when the unscheduled work is cut to
+    nothing but its line, and within the bound the plan job checks first."""
+    import xlclient.engine.visitplan as vp
+
+    many = clients(*[(f"C{i}", "C", D(2026, 1, 1)) for i in range(40)])
+    p = plan_visits(many, Settings(as_of=START, daily_visits=1, daily_calls=0, monthly_development=0), CAL,
+                    start=START, weeks=weeks)
+    assert p.unscheduled and p.shortfall_lines()
+    fewest = p.fewest_sheet_rows()
+    assert len(p.sheet_rows()) > fewest
+    monkeypatch.setattr(vp, "SHEET_ROWS", fewest)
+    rows = p.sheet_rows()
+    assert len(rows) == fewest and rows[-len(p.blocks_below(unscheduled_limit=0)):] == p.blocks_below(unscheduled_limit=0)
+    assert fewest <= p.table_last_row() + GAP_ROWS + 12 + len(p.summary) + len(p.removed_notes)
+    monkeypatch.setattr(vp, "SHEET_ROWS", fewest - 1)
+    assert len(p.sheet_rows()) > fewest - 1  # below the fewest the sheet cannot be cut to fit: the job refuses

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import getpass
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,7 @@ from .engine.book import ClientBook, SheetGrid, read_client_book
 from .engine.reading import CRITICAL_FIELDS, field_label
 from .engine.calendar import WorkingCalendar, overrides_from_rows, parse_override_kind
 from .engine.classify import Classification, classify
+from .engine.grid import SHEET_ROWS
 from .engine.labels import (CLASSIFICATION_COLUMNS, ISSUES_COLUMNS, Language, column_headers, sheet_aliases,
                             sheet_name)
 from .engine.parse import parse_date, parse_text
@@ -343,6 +345,22 @@ def sort_problems(problems: Sequence[Problem]) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.sheet, p.row if p.row is not None else 0))
 
 
+def _problems_left_out(left_out: Sequence[Problem], sheet_rows: int, lang: Language) -> str:
+    """The Issues sheet's last line when problems do not all fit: how many more, and the
+    columns they are in (most first)."""
+    counts = Counter((p.sheet, p.column) for p in left_out).most_common()
+    shown = counts[:12]
+    if lang == "zh":
+        where = "、".join(f"{sheet}!{column} {n:,} 个" if column else f"{sheet} {n:,} 个" for (sheet, column), n in shown)
+        more = f" 等 {len(counts)} 列" if len(counts) > len(shown) else ""
+        return (f"…另有 {len(left_out):,} 个数据问题未列出：超出工作表 {sheet_rows:,} 行的上限。未列出的在：{where}{more}。"
+                f"全部问题见运行结果（命令行输出、--json）")
+    where = "; ".join(f"{sheet}!{column}: {n:,}" if column else f"{sheet}: {n:,}" for (sheet, column), n in shown)
+    more = f" and {len(counts) - len(shown)} more columns" if len(counts) > len(shown) else ""
+    return (f"… {len(left_out):,} more data problems are not listed: a sheet holds {sheet_rows:,} rows. They are in "
+            f"{where}{more}. Every problem is in the run's output (command line, --json)")
+
+
 # ---------------------------------------------------------------- sheets to write
 
 
@@ -365,10 +383,22 @@ def classification_sheet(c: Classification, name: str, data: WorkbookData | None
 
 
 def issues_sheet(problems: Sequence[Problem], lang: Language, name: str, data: WorkbookData | None = None,
-                 book: "ClientBook | None" = None) -> SheetSpec:
+                 book: "ClientBook | None" = None, *, sheet_rows: int | None = None) -> SheetSpec:
     """The Issues sheet: one row per problem (sheet, row, the client on that row of the
     client table, column, value, message). What people added beside a problem's row
-    follows that problem while it is still found."""
+    follows that problem while it is still found.
+
+    More problems than a sheet holds (``sheet_rows``, Excel's :data:`SHEET_ROWS`: a
+    500,000-client book with two unreadable date columns) are listed as far as they fit,
+    the problems of whole tables first, and the last row says how many more there are and
+    in which columns; the run still writes its results (the command line and ``--json``
+    have every problem)."""
+    room = (SHEET_ROWS if sheet_rows is None else sheet_rows) - 1  # under the header
+    listed = sort_problems(problems)
+    left_out: list[Problem] = []
+    if len(listed) > room:
+        listed, left_out = listed[:room - 1], listed[room - 1:]
+    problems = listed
     on_row: dict[int, tuple[str, str]] = {}
     if book is not None and len(book.frame) and "row" in book.frame:
         f = book.frame
@@ -378,13 +408,15 @@ def issues_sheet(problems: Sequence[Problem], lang: Language, name: str, data: W
         ids, names = f["client_id"].to_numpy(dtype=object), f["name"].to_numpy(dtype=object)
         on_row = {int(rows[i]): (str(ids[i] or ""), str(names[i] or "")) for i in at}
     rows: list[list[Any]] = [column_headers(ISSUES_COLUMNS, lang)]
-    for p in sort_problems(problems):
+    for p in problems:
         d = p.as_dict(lang)
         value = d["value"]
         row = d["row"] if d["row"] is not None else ("整表" if lang == "zh" else "table")  # a problem of the table
         client = on_row.get(d["row"], ("", "")) if book is not None and d["sheet"] == book.sheet else ("", "")
         rows.append([d["sheet"], row, client[0] or None, client[1] or None, d["column"],
                      value if not isinstance(value, bool) else str(value), problem_message(p, lang)])
+    if left_out:
+        rows.append([_problems_left_out(left_out, room + 1, lang)])
     key = (lambda cells: tuple(_key_text(v) for v in (list(cells) + [None] * 7)[:7]))
     return SheetSpec(name=name, rows=rows, column_widths={0: 14, 1: 7, 2: 11, 3: 24, 4: 18, 5: 20, 6: 70},
                      tab_color="C00000", owned_columns=owned_columns("issues"), wrap_columns=frozenset({6}), landscape=True,
@@ -598,6 +630,43 @@ def visit_plan_sheet(vp: Any, lang: Language, name: str) -> SheetSpec:
                      cell_formats=dates, landscape=True)  # printed one page wide for each AE
 
 
+def _refuse_a_plan_too_long(vp: Any, weeks: int, name: str) -> None:
+    """Raise JobRefused, before any sheet is made, when the plan's own rows do not fit in a
+    sheet (hundreds of AEs planned for a year): saying how many weeks would fit -- about:
+    the rows of the plan's first weeks, and every kept row -- or, when not even one week
+    does, to split the book by AE. (What is listed under the plan is cut to fit instead,
+    see :meth:`~xlclient.engine.visitplan.VisitPlan.sheet_rows`.)"""
+    from .engine.visitplan import GAP_ROWS
+
+    if vp.table_last_row() + GAP_ROWS + 12 + len(vp.summary) + len(vp.removed_notes) <= SHEET_ROWS:
+        return  # room for every block under the plan at its fewest (blank rows, titles, headers, lines)
+    needed = vp.fewest_sheet_rows()
+    if needed <= SHEET_ROWS:
+        return
+    under = needed - vp.table_last_row()  # the blocks under the plan, at their fewest
+    kept = sum(1 for r in vp.rows if r.kept)
+    new_dates = np.array([r.date for r in vp.rows if not r.kept and r.date is not None], dtype="datetime64[D]")
+    undated = sum(1 for r in vp.rows if not r.kept and r.date is None)
+    fits, about = 0, 0
+    for w in range(weeks - 1, 0, -1):
+        end = np.datetime64(vp.start + dt.timedelta(weeks=w), "D")
+        rows = 1 + kept + undated + int((new_dates < end).sum()) + under
+        if rows <= SHEET_ROWS:
+            fits, about = w, rows
+            break
+    if fits:
+        zh_do = f"请把「设置」中的计划周数从 {weeks} 改为 {fits} 或更少（约 {about:,} 行），或把客户台账按客户经理分成几个工作簿"
+        en_do = (f"set Plan weeks in Settings from {weeks} to {fits} or fewer (about {about:,} rows), or split the "
+                 f"client book by AE into several workbooks")
+    else:
+        zh_do = "即使只排 1 周也放不下：请把客户台账按客户经理分成几个工作簿"
+        en_do = "not even one week fits: split the client book by AE into several workbooks"
+    raise JobRefused(
+        f"「{name}」需要 {needed:,} 行，超出工作表 {SHEET_ROWS:,} 行的上限，未生成计划，未写入任何内容；{zh_do}",
+        f"the plan sheet '{name}' would need {needed:,} rows, more than a sheet holds ({SHEET_ROWS:,}): no plan "
+        f"was made and nothing was written; {en_do}")
+
+
 def plan(inputs: Inputs, *, start: dt.date | None = None, weeks: int | None = None,
          what: str = "plan") -> PlanResult:
     """Regenerate every AE's visit plan (SPEC 4.5), keeping what staff wrote in the
@@ -639,6 +708,7 @@ def plan(inputs: Inputs, *, start: dt.date | None = None, weeks: int | None = No
             f"请修正或清空该表后重试",
             f"the sheet '{name}' has content but no plan header (日期/Date, 客户经理/Owner, 客户编号/ClientID …); "
             f"nothing was written, so nothing in it is lost: fix or clear the sheet and try again")
+    _refuse_a_plan_too_long(vp, weeks or settings.plan_weeks, name)
     problems = list(c.problems) + list(inputs.problems) + list(vp.problems)
     counts = vp.counts() | {"clients": len(c.frame), "problems": len(problems),
                             "owners": len(vp.summary)}

@@ -8,6 +8,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+#: The rows of a worksheet (Excel's limit): a sheet xlclient writes holds no more.
+SHEET_ROWS = 1_048_576
+
 
 @dataclass(frozen=True)
 class UncomputedFormula:

@@ -67,6 +67,7 @@ from typing import Any
 import numpy as np
 
 from .fields import normalise_header
+from .grid import SHEET_ROWS
 from .labels import QUADRANTS, STAGE_NAMES, Language, column_headers
 from .parse import TRUE_TOKENS, FALSE_TOKENS, parse_date, parse_text
 from .problems import MESSAGES, Problem
@@ -143,9 +144,6 @@ SIDE_COLUMN = len(PLAN_COLUMNS) + 1
 
 #: Blank rows between the last plan row and the first block under it.
 GAP_ROWS = 2
-
-#: The rows of a worksheet (Excel's limit).
-SHEET_ROWS = 1_048_576
 
 #: The plan column (key) each block column is written under.
 _UNDER: dict[str, dict[str, str]] = {
@@ -916,6 +914,14 @@ class VisitPlan:
             out[0] = out[0] + [None] * (SIDE_COLUMN - len(out[0])) + [self.pointer(first, lang)]
             out += [[] for _ in range(GAP_ROWS)] + below
         return out
+
+    def fewest_sheet_rows(self, lang: Language | None = None) -> int:
+        """The fewest rows :meth:`sheet_rows` can make: the plan, and the blocks under it
+        with the unscheduled work cut to its title, header and the line saying how many
+        there are (more than :data:`SHEET_ROWS` means the plan does not fit in a sheet)."""
+        below = self.blocks_below(lang, unscheduled_limit=0) if (self.unscheduled or self.removed_notes) else \
+            self.blocks_below(lang)
+        return self.table_last_row() + (GAP_ROWS + len(below) if below else 0)
 
     def row_map(self, existing: "ExistingPlan | None") -> dict[int, int | None]:
         """Where each plan row of the existing sheet went in :meth:`sheet_rows` (Excel rows;

@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 from itertools import chain, compress, repeat, zip_longest
 from typing import Any, Callable
 
-from ..engine.grid import ColumnRows
+from ..engine.grid import SHEET_ROWS, ColumnRows
 from .cells import (_NEEDS_ESCAPE, MAX_TEXT, column_letter, date_serial, datetime_serial, encode_xstring,
                     format_number, iso_text, text_units, time_fraction)
 from .errors import CellValueError, SpecError
@@ -55,8 +55,13 @@ __all__ = ["SheetSpec", "build_worksheet_xml", "highlight_formula", "validate_sh
 DATE_FORMAT = "yyyy-mm-dd"
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 TIME_FORMAT = "hh:mm:ss"
-MAX_ROWS = 1_048_576
+MAX_ROWS = SHEET_ROWS
 MAX_COLS = 16_384
+
+def _too_many_rows(sheet: str) -> str:
+    return (f"「{sheet}」超出工作表 {MAX_ROWS:,} 行的上限，未写入任何内容 / sheet {sheet!r} would have more than "
+            f"{MAX_ROWS:,} rows (Excel's limit); nothing was written")
+
 
 _RANGE = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})(?::\$?([A-Za-z]{1,3})\$?([0-9]{1,7}))?$")
 _HEX_COLOR = re.compile(r"^#?([0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})$")
@@ -371,7 +376,7 @@ class _RowWriter:
         spec = self.spec
         rows = spec.rows
         if len(rows) > MAX_ROWS:
-            raise SpecError(f"sheet {spec.name!r} has more than {MAX_ROWS} rows")
+            raise SpecError(_too_many_rows(spec.name))
         widest = _widest(rows)
         if widest > MAX_COLS:
             too_wide = next(r for r, values in enumerate(rows, 1) if len(values) > MAX_COLS)
@@ -557,7 +562,7 @@ class _RowWriter:
         for r in range(1, last + 1):
             values = self.spec.rows[r - 1] if r <= n_rows else ()
             if r > MAX_ROWS:
-                raise SpecError(f"sheet {self.spec.name!r} has more than {MAX_ROWS} rows")
+                raise SpecError(_too_many_rows(self.spec.name))
             if len(values) > len(letters):
                 if len(values) > MAX_COLS:
                     raise SpecError(f"sheet {self.spec.name!r} row {r} has more than {MAX_COLS} columns")
