@@ -71,8 +71,8 @@ import sys, json
 kind, args = sys.argv[1], sys.argv[2:]
 code = 0
 if kind == "xlclient":
-    from xlclient.cli import main
-    code = main(args)
+    from xlclient.cli import run  # what the xlclient command runs
+    code = run(args)
 else:  # calamine: every sheet's values (with Python's cyclic garbage collector off: "calamine-gc-off")
     import gc
     import python_calamine as pc

@@ -685,5 +685,17 @@ def _internal_error(rep: Reporter, args: argparse.Namespace, argv: Sequence[str]
         f"please send that file to whoever supports you."))
 
 
+def run(argv: Sequence[str] | None = None) -> int:
+    """The ``xlclient`` command (the console script): :func:`main`, then the process ends
+    without Python's last sweeps of the cyclic garbage collector over every object the
+    engine imported (pandas, numpy: ~0.08 s of a 0.4 s ``check``, issue 15).
+    ``gc.freeze()`` moves the objects still alive out of the collector's reach; files,
+    ``atexit`` handlers and the modules' own teardown are finished as usual. Tests and other
+    callers that go on running use :func:`main`."""
+    code = main(argv)
+    gc.freeze()
+    return code
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run())
