@@ -9,6 +9,7 @@ import copy
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
@@ -22,6 +23,7 @@ from xlclient.engine.book import (
     read_client_book,
     unit_above,
 )
+from xlclient.engine.grid import UncomputedFormula
 from xlclient.engine.settings import Settings
 
 SETTINGS = Settings(as_of=dt.date(2026, 11, 20))
@@ -459,3 +461,74 @@ def test_a_shared_columns_blank_mask_is_made_once_and_given_out_as_a_copy():
             first[:] = False
             assert P.blank_mask(grid[:, 0]).tolist() == [True, False]
         assert len(calls) == 1
+
+
+class _Odd:
+    """A cell of a type no reader gives."""
+
+
+_any_cells = st.one_of(
+    st.none(), st.just(""), st.text(max_size=3), st.floats(allow_nan=True, allow_infinity=True), st.integers(-3, 10**20),
+    st.booleans(), st.dates(), st.datetimes(), st.times(), st.timedeltas(),
+    st.sampled_from([np.datetime64("NaT"), np.datetime64("2026-03-05"), pd.NaT, np.float64(2.5), np.int64(7),
+                     np.nan, _Odd(), UncomputedFormula("A1+1")]),
+    st.decimals(allow_nan=False, allow_infinity=False, places=2),
+)
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(rows=st.lists(st.lists(_any_cells, min_size=4, max_size=4), min_size=1, max_size=9),
+       width=st.integers(1, 4), col=st.integers(0, 3), lo=st.integers(0, 9), hi=st.integers(0, 9),
+       step=st.sampled_from([1, 2, -1, -2]))
+def test_cells_sorted_with_the_grids_shared_types_equal_cells_sorted_alone(rows, width, col, lo, hi, step):
+    """The types of a whole read-only grid are found once, in the order its cells were made
+    (parse.share_cell_types, issue 15); any column or slice of a column sorted from them
+    is what sorting its cells alone gives."""
+    from xlclient.engine.book import _grid, _read_only
+    from xlclient.engine.parse import _codes_of_view, _sort_cells_now, share_cell_types, shared_columns
+
+    grid = _grid(rows, width)
+    _read_only(grid)
+    view = grid[lo:hi:step, min(col, width - 1)]
+    alone = _sort_cells_now(view.copy())
+    with shared_columns():
+        assert share_cell_types(grid) is not None
+        assert _codes_of_view(view) is not None
+        shared = _sort_cells_now(view)
+        assert _codes_of_view(view.copy()) is None  # a copy is not the grid
+    assert shared.kinds.tolist() == alone.kinds.tolist()
+    assert np.array_equal(shared.numbers, alone.numbers, equal_nan=True)
+
+
+def test_a_grid_cut_from_a_shared_one_shares_the_types_picked_from_it():
+    from xlclient.engine.book import _grid, _read_only
+    from xlclient.engine.parse import _codes_of_view, share_cell_types, shared_columns
+
+    grid = _grid([["a", 1.0, None], [None, None, None], ["b", dt.date(2026, 1, 2), 3]], 3)
+    _read_only(grid)
+    with shared_columns():
+        codes = share_cell_types(grid)
+        keep = np.array([0, 2])
+        cut = grid[keep]
+        cut.setflags(write=False)
+        assert share_cell_types(cut, codes[keep]).tolist() == codes[keep].tolist()
+        assert _codes_of_view(cut[:, 1]).tolist() == codes[keep, 1].tolist()
+        other = grid[[1, 2]]
+        other.setflags(write=False)
+        assert share_cell_types(other, np.zeros((3, 3), dtype=np.int8)) is None  # codes of another shape
+    assert share_cell_types(grid) is None  # outside the block nothing is shared
+
+
+def test_a_grid_of_more_cell_types_than_codes_is_sorted_column_by_column(monkeypatch):
+    from xlclient.engine import parse as P
+    from xlclient.engine.book import _grid, _read_only
+
+    monkeypatch.setattr(P, "_MAX_TYPE_CODES", len(P._TYPES))  # no room for a type not yet seen
+    new_type = type("NeverSeen", (), {})
+    grid = _grid([[new_type(), 1.0], ["x", None]], 2)
+    _read_only(grid)
+    with P.shared_columns():
+        assert P.share_cell_types(grid) is None
+        assert P.kinds_of(grid[:, 0]).tolist() == [P.OTHER, P.STR]
+        assert P.kinds_of(grid[:, 1]).tolist() == [P.NUMBER, P.BLANK]
+    assert new_type not in P._TYPE_CODES

@@ -47,6 +47,7 @@ from .parse import (
     parse_money,
     parse_score,
     parse_text,
+    share_cell_types,
     shared_columns,
 )
 from .grid import SheetGrid, TableInfo, UncomputedFormula
@@ -416,6 +417,7 @@ def _build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *,
     grid_full = _grid(rows, len(headers))
     formula_problems = _uncomputed(grid_full, headers, hm.columns, sheet, excel_rows_all)
     _read_only(grid_full)  # from here its columns' sorted cells are shared: nothing changes it
+    share_cell_types(grid_full)  # every cell's type, in one pass in the order the cells were made
     columns, rivals, unreadable, evidence, table_problems = resolve(
         hm, grid_full, headers, sheet, excel_rows_all, settings.columns, date1904)
 
@@ -432,7 +434,13 @@ def _build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *,
         nonblank[todo] = ~blank_mask(grid_all[:, m.index] if len(todo) == len(nonblank) else grid_all[todo, m.index])
     keep = np.flatnonzero(nonblank)
     every = len(keep) == len(nonblank)  # the usual case: the grid itself, not a copy of it
-    grid = grid_all if every else grid_all[keep]
+    if every:
+        grid = grid_all
+    else:  # a copy without the blank rows: shared as well, with the types already found
+        grid = grid_all[keep]
+        _read_only(grid)
+        codes = share_cell_types(grid_all)
+        share_cell_types(grid, None if codes is None else codes[keep])
     excel_rows = excel_rows_all[keep]
     reader = _Reader(sheet, grid, excel_rows, columns, date1904)
     n = len(keep)
