@@ -263,6 +263,25 @@ def test_text():
                             "2026-01-01 10:00:00", "", "", "0", "3", "7", "ＡＢ", "", "", "01:02:00", ""]
 
 
+@hsettings(max_examples=300, deadline=None)
+@given(cells=st.lists(st.one_of(st.text(alphabet=" \t\u3000#!/?aAnNrRfFe甲", max_size=6),
+                                st.sampled_from(["#N/A", " #REF! ", "#ref!", "#", "#甲", "甲", " 甲 ", "#DIV/0!"]),
+                                st.none(), st.floats(allow_nan=False, allow_infinity=False)), max_size=30),
+       sample=st.integers(1, 8))
+def test_text_cells_are_trimmed_and_error_values_blank_in_columns_of_any_repetition(cells, sample):
+    """parse_text makes a column of a few repeated values text once per value and a column
+    of names or IDs cell by cell (told apart by a sample of its cells): either way each
+    text cell is trimmed, and an Excel error value is ""."""
+    from xlclient.engine import parse as P
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(P, "TEXT_SAMPLE", sample)
+        out = parse_text(np.array(cells, dtype=object) if cells else [])
+    for v, text in zip(cells, out):
+        if isinstance(v, str):
+            assert text == ("" if v.strip().lower() in P.EXCEL_ERRORS else v.strip())
+
+
 def test_parsers_take_lists_tuples_series_and_arrays():
     for raw in (["1", 2.0], ("1", 2.0), pd.Series(["1", 2.0]), np.array(["1", 2.0], dtype=object),
                 pd.Series([1.0, 2.0]), np.array([1.0, 2.0])):

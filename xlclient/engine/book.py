@@ -16,6 +16,7 @@ import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from itertools import chain
 from typing import Any
 
@@ -451,9 +452,9 @@ def _build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *,
             continue
         data[f] = reader.parsed(f, n)
     for f in ("name", "client_id"):  # "-", "/", "n/a" name no client
-        blank_token = np.fromiter((len(v) <= 4 and v.lower() in BLANK_TOKENS for v in data[f]), dtype=bool,
-                                  count=n)
-        data[f][blank_token] = ""
+        short = np.flatnonzero(np.fromiter(map(len, data[f]), dtype=np.int64, count=n) <= 4)
+        data[f][short[np.fromiter((v.lower() in BLANK_TOKENS for v in data[f][short]), dtype=bool,
+                                  count=len(short))]] = ""
 
     # Potential: a 1-5 score, or money (a budget). The header decides when it says which
     # (预计预算 / a money unit -> money; 评分 -> score); otherwise the values do: money text
@@ -705,6 +706,9 @@ def _stages(frame: pd.DataFrame, columns: Mapping[str, ColumnMatch], sheet: str,
     del frame["stage"]
 
 
+_NFKC = partial(unicodedata.normalize, "NFKC")
+
+
 def _client_ids(frame: pd.DataFrame, columns: Mapping[str, ColumnMatch], sheet: str, problems: list[Problem]) -> None:
     """Fill missing IDs from the name; report duplicate IDs/names and make keys unique."""
     ids = frame["client_id"].to_numpy(dtype=object).copy()
@@ -716,7 +720,8 @@ def _client_ids(frame: pd.DataFrame, columns: Mapping[str, ColumnMatch], sheet: 
     header = columns[key_field].header if key_field in columns else "客户名称"
     code = "duplicate_id" if key_field == "client_id" else "duplicate_name"
     # Compared width- and case-insensitively: ``KH001`` and ``ｋｈ001 `` are the same client.
-    series = pd.Series([unicodedata.normalize("NFKC", str(v)).strip().casefold() for v in ids], dtype=object)
+    series = pd.Series(np.fromiter(map(str.casefold, map(str.strip, map(_NFKC, map(str, ids)))), dtype=object,
+                                   count=len(ids)), dtype=object)
     dup = series.duplicated(keep=False).to_numpy() & (ids != "")
     if dup.any():
         groups = pd.Series(rows[dup]).groupby(series[dup].to_numpy()).agg(list)

@@ -31,6 +31,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any
 
 import numpy as np
@@ -945,16 +946,35 @@ def parse_text(raw: object) -> np.ndarray:
     return _made_once("text", raw, _parse_text_now)
 
 
+#: Text cells looked at to tell a column of a few repeated values (owners, statuses: made
+#: text once per distinct value) from one of names or IDs (each cell on its own).
+TEXT_SAMPLE = 2000
+
+
+def _trimmed_texts(strings: np.ndarray) -> np.ndarray:
+    """Each string trimmed, an Excel error value (``#N/A``, ``#REF!``) made "" (C-level
+    passes; only text starting with ``#`` is looked at again)."""
+    out = np.fromiter(map(str.strip, strings), dtype=object, count=len(strings))
+    hashed = np.flatnonzero(np.fromiter(map(str.startswith, out, repeat("#")), dtype=bool, count=len(out)))
+    for i in hashed:
+        if out[i].lower() in EXCEL_ERRORS:
+            out[i] = ""
+    return out
+
+
 def _parse_text_now(raw: object) -> np.ndarray:
     c = _sort_cells(raw)
     n = len(c.cells)
     out = np.full(n, "", dtype=object)
     is_str = c.kinds == STR
     if is_str.any():
-        codes, uniques = pd.factorize(c.cells[is_str])  # most text columns repeat a few values
-        texts = np.array(["" if w[:1] == "#" and w.lower() in EXCEL_ERRORS else w
-                          for w in (v.strip() for v in uniques)] + [""], dtype=object)
-        out[is_str] = texts[codes]
+        strings = c.cells[is_str]
+        sample = strings[:TEXT_SAMPLE]
+        if len(set(sample)) > len(sample) // 2:  # names, IDs: nearly every cell its own text
+            out[is_str] = _trimmed_texts(strings)
+        else:  # most text columns repeat a few values: each made once (and shared by its cells)
+            codes, uniques = pd.factorize(strings)
+            out[is_str] = np.append(_trimmed_texts(np.asarray(uniques, dtype=object)), "")[codes]
     num = c.kinds == NUMBER
     if num.any():
         x = c.numbers[num]
