@@ -528,11 +528,17 @@ def test_a_refresh_with_more_problems_than_a_sheet_holds_still_writes_its_result
     for i in range(60):
         ws.write_row(i + 1, 0, [f"K{i}", f"客户{i}", "张伟", "合作中", 100_000 + i, "下周吧", "不详"])
     wb.close()
+    import xlclient.engine.grid as grid
+
     limit = 80  # 60 clients fit; 120+ problems do not
-    monkeypatch.setattr(jobs, "SHEET_ROWS", limit)
-    monkeypatch.setattr(worksheet, "MAX_ROWS", limit)
-    assert main(["refresh", str(path), "--today", TODAY, "-q"]) == 1
-    capsys.readouterr()
+    for module, name in ((jobs, "SHEET_ROWS"), (grid, "SHEET_ROWS"), (worksheet, "MAX_ROWS")):
+        monkeypatch.setattr(module, name, limit)
+    assert main(["check", str(path), "--today", TODAY]) == 1
+    out = capsys.readouterr().out
+    assert f"… 另有 {120 + 1 - 20:,} 个（--json 列出全部）" in out  # check writes no Issues sheet
+    assert main(["refresh", str(path), "--today", TODAY]) == 1
+    out = capsys.readouterr().out
+    assert f"「数据问题」表列出前 {limit - 2:,} 个（工作表行数的上限），--json 列出全部" in out
     assert len(sheet_rows(path, "分级结果")) == 61
     issues = sheet_rows(path, "数据问题")
     assert len(issues) == limit

@@ -231,7 +231,10 @@ def _write(src: Path, out: Path | None, sheets: list, rep: Reporter, backups: in
     return target  # as the user named it (a link stays a link; the real file was replaced)
 
 
-def _print_problems(rep: Reporter, problems: list[dict[str, Any]], lang: Language, limit: int = 20) -> None:
+def _print_problems(rep: Reporter, problems: list[dict[str, Any]], lang: Language, limit: int = 20, *,
+                    in_sheet: bool = True) -> None:
+    """The first ``limit`` problems, and where the others are: the Issues sheet the command
+    wrote (``in_sheet``; a sheet lists as many as it holds), else ``--json`` only."""
     if not problems:
         return
     rep.say(("数据问题（共 {n} 个）：" if lang == "zh" else "Data problems ({n}):").format(n=len(problems)))
@@ -241,9 +244,20 @@ def _print_problems(rep: Reporter, problems: list[dict[str, Any]], lang: Languag
             continue
         where = f"{p['sheet']}!{p['column']} 第{p['row']}行" if lang == "zh" else f"{p['sheet']} row {p['row']}, {p['column']}"
         rep.say(f"  {where}: {p['value']!r} — {p['message']}")
-    if len(problems) > limit:
-        rep.say(f"  … 另有 {len(problems) - limit} 个，见「数据问题」表" if lang == "zh" else
-                f"  … {len(problems) - limit} more in the Issues sheet")
+    if len(problems) <= limit:
+        return
+    more = len(problems) - limit
+    from .engine.grid import SHEET_ROWS
+
+    if not in_sheet:  # check, values: nothing written
+        rep.say(f"  … 另有 {more:,} 个（--json 列出全部）" if lang == "zh" else f"  … {more:,} more (--json lists all)")
+    elif len(problems) > SHEET_ROWS - 1:
+        listed = SHEET_ROWS - 2
+        rep.say(f"  … 另有 {more:,} 个；「数据问题」表列出前 {listed:,} 个（工作表行数的上限），--json 列出全部"
+                if lang == "zh" else
+                f"  … {more:,} more; the Issues sheet lists the first {listed:,} (a sheet's limit), --json all")
+    else:
+        rep.say(f"  … 另有 {more:,} 个，见「数据问题」表" if lang == "zh" else f"  … {more:,} more in the Issues sheet")
 
 
 def _finish(rep: Reporter, payload: dict[str, Any], problems: list[dict[str, Any]]) -> int:
@@ -266,7 +280,7 @@ def cmd_check(args: argparse.Namespace, rep: Reporter) -> int:
     for line in book.reading.report_lines(lang):
         rep.say(line)
     rep.say(summary_line(counts, lang))
-    _print_problems(rep, problems, lang)
+    _print_problems(rep, problems, lang, in_sheet=False)
     return _finish(rep, {"command": "check", "workbook": str(args.workbook), "counts": counts,
                          "reading": book.reading.as_dict(),
                          "client_table": {"sheet": book.sheet, "table": book.table, "header_row": book.header_row,
@@ -508,7 +522,7 @@ def cmd_values(args: argparse.Namespace, rep: Reporter) -> int:
     else:
         rep.say((summary + "；未做更改" if zh else summary + "; nothing changed") if problems else
                 ("工作簿中没有 xlclient 函数公式，未做更改" if zh else "no xlclient function formulas; nothing changed"))
-    _print_problems(rep, problems, lang)
+    _print_problems(rep, problems, lang, in_sheet=False)
     return _finish(rep, {"command": "values", "workbook": str(args.workbook),
                          "written": str(written) if written else None,
                          "counts": {"converted": converted, "left": len(problems)},
