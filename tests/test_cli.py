@@ -588,3 +588,20 @@ def test_the_command_skips_the_last_collector_sweeps_and_loses_no_output(demo, t
     result = json.loads(done.stdout)
     assert result["exit_code"] == 1 and len(result["problems"]) == result["counts"]["problems"] > 0
     assert len(sheet_rows(out, "分级结果")) == 121
+
+
+def test_what_the_issues_sheet_cuts_is_the_rows_of_the_sheet_with_most_problems():
+    """Cut to fit, the Issues sheet keeps every problem of whole tables and of the other
+    sheets (a Holidays row not applied sorts after 客户台账) and cuts the busiest sheet's rows."""
+    from xlclient.jobs import issues_sheet
+
+    many = [_problem(r) for r in range(10, 40)]
+    holiday = _problem(5, column="日期", sheet="节假日", code="holiday_date")
+    table = _problem(None, code="many_unreadable")
+    rows = issues_sheet(many + [holiday, table], "zh", "数据问题", sheet_rows=12).rows
+    assert len(rows) == 12
+    assert [r[:2] for r in rows[1:3]] == [["客户台账", "整表"], ["节假日", 5]]
+    assert [r[1] for r in rows[3:-1]] == list(range(10, 18))
+    assert rows[-1][0].startswith(f"…另有 {30 - 8:,} 个数据问题未列出") and "客户台账!最近拜访日期 22 个" in rows[-1][0]
+    whole = issues_sheet(many + [holiday, table], "zh", "数据问题").rows  # nothing cut: the usual order
+    assert [r[0] for r in whole[1:]] == ["客户台账"] * 31 + ["节假日"]

@@ -169,7 +169,7 @@ def test_a_plan_longer_than_a_sheet_is_refused_before_any_sheet_is_made(book, ca
     error = result["error"]
     needed = int(re.search(r"需要 ([\d,]+) 行，超出工作表 ([\d,]+) 行的上限", error).group(1).replace(",", ""))
     assert needed > length and f"超出工作表 {limit:,} 行的上限" in error and "nothing was written" in error
-    fits = int(re.search(r"计划周数从 6 改为 (\d+) 或更少", error).group(1))
+    fits = int(re.search(r"计划周数（「设置」或 --weeks）从 6 改为 (\d+) 或更少", error).group(1))
     assert 1 <= fits < 6
     monkeypatch.undo()
     _sheets_of(monkeypatch, limit)

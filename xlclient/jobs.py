@@ -389,14 +389,21 @@ def issues_sheet(problems: Sequence[Problem], lang: Language, name: str, data: W
     follows that problem while it is still found.
 
     More problems than a sheet holds (``sheet_rows``, Excel's :data:`SHEET_ROWS`: a
-    500,000-client book with two unreadable date columns) are listed as far as they fit,
-    the problems of whole tables first, and the last row says how many more there are and
-    in which columns; the run still writes its results (the command line and ``--json``
+    500,000-client book with two unreadable date columns) are listed as far as they fit:
+    the problems of whole tables and of every other sheet first, then the rows of the
+    sheet with the most problems, and the last row says how many more there are and in
+    which columns; the run still writes its results (the command line and ``--json``
     have every problem)."""
     room = (SHEET_ROWS if sheet_rows is None else sheet_rows) - 1  # under the header
     listed = sort_problems(problems)
     left_out: list[Problem] = []
     if len(listed) > room:
+        # what is cut is the rows of the sheet with the most problems (the client table's
+        # unreadable columns); the problems of whole tables, and of every other sheet (a
+        # Holidays row not applied), are listed first
+        per_sheet = Counter(p.sheet for p in listed)
+        most = max(per_sheet, key=lambda name: (per_sheet[name], name))
+        listed.sort(key=lambda p: (p.row is not None, p.sheet == most))  # stable: in order within each
         listed, left_out = listed[:room - 1], listed[room - 1:]
     problems = listed
     on_row: dict[int, tuple[str, str]] = {}
@@ -655,9 +662,10 @@ def _refuse_a_plan_too_long(vp: Any, weeks: int, name: str) -> None:
             fits, about = w, rows
             break
     if fits:
-        zh_do = f"请把「设置」中的计划周数从 {weeks} 改为 {fits} 或更少（约 {about:,} 行），或把客户台账按客户经理分成几个工作簿"
-        en_do = (f"set Plan weeks in Settings from {weeks} to {fits} or fewer (about {about:,} rows), or split the "
-                 f"client book by AE into several workbooks")
+        zh_do = (f"请把计划周数（「设置」或 --weeks）从 {weeks} 改为 {fits} 或更少（约 {about:,} 行），"
+                 f"或把客户台账按客户经理分成几个工作簿")
+        en_do = (f"set the plan weeks (Settings, or --weeks) from {weeks} to {fits} or fewer (about {about:,} rows), "
+                 f"or split the client book by AE into several workbooks")
     else:
         zh_do = "即使只排 1 周也放不下：请把客户台账按客户经理分成几个工作簿"
         en_do = "not even one week fits: split the client book by AE into several workbooks"
