@@ -29,6 +29,7 @@ import xlsxwriter
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from xlclient.xlsx.diagnose import CODES, Diagnosis, diagnose
+from zipbombs import bomb_member, bomb_workbook, members_of, write_zip
 from xlclient.xlsx.zipio import ZipWriter
 
 CORPUS = corpus_dir() or Path("/nonexistent-corpus")  # XLCLIENT_CORPUS or beside the repo
@@ -535,7 +536,11 @@ ALL = [Diagnosis("ok", {}), Diagnosis("empty", {}), Diagnosis("empty", {"zeros":
          for k in ("word", "powerpoint", "opendocument", "owner_file", "other")],
        Diagnosis("not_spreadsheet", {"kind": "archive", "member": "2026/客户.xlsx"}),
        Diagnosis("missing_part", {"member": "xl/worksheets/sheet2.xml"}),
-       Diagnosis("corrupt_member", {"member": "xl/worksheets/sheet2.xml"}), Diagnosis("unknown", {"error": "x"})]
+       Diagnosis("corrupt_member", {"member": "xl/worksheets/sheet2.xml"}), Diagnosis("unknown", {"error": "x"}),
+       *[Diagnosis("too_large", {"kind": kind, "size": 3_000_000_000, "packed": 4_000_000, "limit": limit,
+                                 **({"member": "xl/worksheets/sheet2.xml"} if member else {})})
+         for kind, limit, member in (("member", 2_000_000_000, True), ("ratio", 100, True),
+                                     ("total", 6_000_000_000, False), ("total_ratio", 100, False))]]
 
 
 @pytest.mark.parametrize("d", ALL, ids=lambda d: d.code + "-" + str(d.params.get("kind", "")))
@@ -554,6 +559,14 @@ def test_messages_name_the_file_and_say_what_to_do(d):
     saves_as_xlsx = ("xls_binary", "xlsb", "ods", "not_zip", "strict_ooxml", "unknown")
     if d.code in saves_as_xlsx and d.params.get("kind") != "other":
         assert ".xlsx" in zh and ".xlsx" in en
+    if d.code == "too_large":  # what was found, the limit passed, and that no real workbook reaches it
+        assert "3.0 GB" in zh and "3.0 GB" in en
+        limit = "2.0 GB" if d.params["kind"] == "member" else "6.0 GB" if d.params["kind"] == "total" else "100"
+        assert limit in zh and limit in en
+        assert "真实的工作簿远远达不到" in zh and "no real workbook comes near" in en
+        assert "没有读取它，也没有改动它" in zh and "neither read nor changed it" in en
+    both = d.both("客户.xlsx")
+    assert both == d.message("zh", "客户.xlsx") + "\n" + d.message("en", "客户.xlsx")
 
 
 def test_message_details():
@@ -639,3 +652,152 @@ def test_a_flipped_byte_is_found_unless_it_does_not_matter(book, data):
         with zipfile.ZipFile(io.BytesIO(broken)) as z:
             got = {i.filename.lower(): z.read(i) for i in z.infolist()}
         assert got == {k.lower(): v for k, v in members(book).items()}
+
+
+# --------------------------------------------------------------------------- zip bombs (issue 24)
+
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+@pytest.fixture
+def no_inflating(monkeypatch):
+    """Any member inflated by diagnose fails the test: bombs are refused from the directory."""
+    def refuse(*_args, **_kwargs):
+        raise AssertionError("a member was inflated")
+
+    monkeypatch.setattr(zlib, "decompressobj", refuse)
+
+
+@pytest.mark.parametrize("unpacked, kind, limit", [
+    (3_000_000_000, "member", 2_000_000_000),  # 3 GB of <row/> in 4.4 MB
+    (5_000_000_000, "member", 2_000_000_000),  # one 5 GB member (zip64 sizes)
+    (50_000_000, "ratio", 100),  # 50 MB in 75 KB: small, but 690 to 1
+])
+def test_a_zip_bomb_is_refused_before_anything_is_inflated(unpacked, kind, limit, no_inflating):
+    bomb = bomb_workbook(GOOD, SHEET, unpacked)
+    d = diagnose(bomb, "客户.xlsx")
+    assert (d.code, d.params["kind"], d.params["member"], d.params["limit"]) == ("too_large", kind, SHEET, limit)
+    assert d.params["size"] > unpacked * 0.8 and d.params["packed"] < unpacked / 500  # rows come 6 MiB at a time
+
+
+def test_many_small_bombs_are_refused_together(no_inflating):
+    """Each member below the size from which the ratio counts, all of them together not."""
+    pad = [bomb_member(f"xl/media/pad{i}.bin", b"", b"\0" * (1 << 20), 9, b"") for i in range(40)]
+    bomb = write_zip(members_of(GOOD) + pad)
+    d = diagnose(bomb, "客户.xlsx")
+    assert (d.code, d.params["kind"], d.params["limit"]) == ("too_large", "total_ratio", 100)
+    assert "member" not in d.params and d.params["size"] > 40 * 9 * (1 << 20)
+
+
+def zip_infos(sizes: dict[str, tuple[int, int]]) -> list[zipfile.ZipInfo]:
+    infos = []
+    for name, (size, packed) in sizes.items():
+        info = zipfile.ZipInfo(name)
+        info.file_size, info.compress_size = size, packed
+        infos.append(info)
+    return infos
+
+
+def test_the_limits_let_the_largest_real_workbooks_through():
+    """The benchmark's 1,000,000-client book once refreshed (ten times the members measured
+    at 100,000 clients), and the largest book xlclient itself could make (five owned sheets
+    at Excel's row limit beside the client sheet): under every limit.  More: refused."""
+    from xlclient.xlsx.zipguard import oversize
+
+    refreshed_million = {SHEET: (617_696_890, 81_143_910), "xl/worksheets/sheet4.xml": (687_429_880, 86_657_230),
+                         "xl/sharedStrings.xml": (79_039_640, 9_525_560), "xl/styles.xml": (60_000, 6_000)}
+    assert oversize(zip_infos(refreshed_million)) is None
+    fullest = {f"xl/worksheets/sheet{i}.xml": (750_000_000, 95_000_000) for i in range(2, 7)}
+    assert oversize(zip_infos({SHEET: (700_000_000, 90_000_000), **fullest})) is None
+    found = oversize(zip_infos({f"xl/worksheets/sheet{i}.xml": (1_900_000_000, 200_000_000) for i in range(4)}))
+    assert (found.kind, found.member, found.size, found.limit) == ("total", None, 7_600_000_000, 6_000_000_000)
+    assert oversize(zip_infos({SHEET: (2_000_000_001, 300_000_000)})).kind == "member"
+    assert oversize(zip_infos({SHEET: (20_000_000, 199_999)})).kind == "ratio"
+    assert oversize(zip_infos({SHEET: (9_999_999, 10)})) is None  # below 10 MB the ratio does not count
+
+
+def test_a_member_that_inflates_to_more_than_it_declares_stops_there(monkeypatch):
+    """3 GB of rows declared as 20 KB: damage, found after inflating 20 KB and at most one more
+    piece (1 MiB), not 3 GB."""
+    inflated = []
+    real = zlib.decompressobj
+
+    class Counting:
+        def __init__(self, *args):
+            self.inner = real(*args)
+
+        def decompress(self, data, max_length=0):
+            out = self.inner.decompress(data, max_length)
+            inflated.append(len(out))
+            return out
+
+        def __getattr__(self, name):
+            return getattr(self.inner, name)
+
+    monkeypatch.setattr(zlib, "decompressobj", Counting)
+    liar = bomb_workbook(GOOD, SHEET, declared=20_000)
+    assert diagnose(liar, "客户.xlsx") == Diagnosis("corrupt_member", {"member": SHEET})
+    others = sum(m.size for m in members_of(GOOD) if m.name != SHEET)
+    assert sum(inflated) <= others + 20_000 + (1 << 20)
+
+
+def test_a_damaged_size_in_the_directory_is_damage_not_a_bomb():
+    """A central directory entry whose size got a high byte (the local header still states
+    the true sizes) is corrupt_member, not too_large."""
+    pos = central_entry(GOOD, SHEET)
+    broken = bytearray(GOOD)
+    broken[pos + 27] ^= 0x40  # the high byte of the uncompressed size: + 1 GB
+    d = diagnose(bytes(broken), "客户.xlsx")
+    assert d == Diagnosis("corrupt_member", {"member": SHEET})
+
+
+def test_a_bomb_through_the_command_line(tmp_path):
+    """refresh on a 3 GB bomb: exit 2, the message in both languages (the Settings language is
+    not known before reading), the file unchanged."""
+    import contextlib
+
+    from xlclient.cli import main
+
+    path = tmp_path / "客户.xlsx"
+    path.write_bytes(bomb_workbook(GOOD, SHEET))
+    before = path.read_bytes()
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["refresh", str(path), "-q"])
+    text = out.getvalue() + err.getvalue()
+    assert code == 2 and path.read_bytes() == before
+    assert "超过了 xlclient 的上限 2.0 GB" in text and "over xlclient's limit of 2.0 GB" in text
+    assert "压缩炸弹" in text and "zip bomb" in text and "内部错误" not in text and "internal error" not in text
+
+
+def test_styles_that_are_not_well_formed_are_damage():
+    """The writer edits the styles part by insertion: a damaged one is found before reading
+    (it was an internal error of refresh, found by tests/test_fuzz_workbooks.py)."""
+    styles = members(GOOD)["xl/styles.xml"]
+    broken = rezip(GOOD, {"xl/styles.xml": styles[:2] + b"<x></x>" + styles[2:]})
+    assert diagnose(broken, "客户.xlsx") == Diagnosis("corrupt_member", {"member": "xl/styles.xml"})
+
+
+@pytest.mark.parametrize("damage", [b"\xff", b"\xed\xa0\x80", b"</x>"], ids=["byte", "surrogate", "close-tag"])
+def test_a_worksheet_the_reader_refuses_is_named(tmp_path, damage):
+    """A worksheet that is not well-formed (diagnose does not parse worksheets: that would
+    cost seconds on every big book): once the reader refused it, the message names the part
+    and says what to do, in both languages, instead of the reader's own words."""
+    import contextlib
+
+    from xlclient.cli import main
+    from xlclient.xlsx.diagnose import damaged_part
+
+    sheet = members(GOOD)[SHEET]
+    at = sheet.index(b"<sheetData>") + len(b"<sheetData>")
+    broken = rezip(GOOD, {SHEET: sheet[:at] + damage + sheet[at:]})
+    assert diagnose(broken, "客户.xlsx").code == "ok" and damaged_part(GOOD) is None
+    assert damaged_part(broken) == Diagnosis("corrupt_member", {"member": SHEET})
+    path = tmp_path / "客户.xlsx"
+    path.write_bytes(broken)
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main(["check", str(path), "-q"])
+    text = out.getvalue() + err.getvalue()
+    assert code == 2 and path.read_bytes() == broken
+    assert f"内部部件 {SHEET} 的数据出错" in text and f"the data of its part {SHEET} is corrupt" in text

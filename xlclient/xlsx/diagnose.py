@@ -20,6 +20,12 @@ Codes (broadly in the order they are checked; the first that applies is returned
 ``truncated_zip``    starts like a zip but its end (the central directory) is missing.
 ``damaged_zip``      the zip structure itself is inconsistent (directory, offsets, number of
                      entries, bytes after the end record, first bytes).
+``too_large``        a zip whose members would unpack to more than any real workbook holds
+                     (a "zip bomb"; see :mod:`.zipguard`): ``params`` ``kind`` (``member``,
+                     ``ratio``, ``total``, ``total_ratio``), ``member``, ``size``,
+                     ``packed``, ``limit``.  Found from the zip's directory before any member
+                     is inflated; a member whose local header states other sizes is
+                     ``corrupt_member`` instead (damage, not a bomb).
 ``ods``              OpenDocument spreadsheet.
 ``xlsb``             Excel binary workbook (``xl/workbook.bin``), whatever its extension.
 ``strict_ooxml``     "Strict Open XML Spreadsheet" (purl.oclc.org namespaces).
@@ -29,11 +35,16 @@ Codes (broadly in the order they are checked; the first that applies is returned
 ``corrupt_member``   a member whose data does not inflate or does not match its size or
                      CRC, whose local header does not match the directory, a duplicate
                      name, or one of the parts read here (content types, relationships,
-                     workbook) that is not well-formed XML or cannot be right (a sheet
-                     without its relationship); ``params["member"]`` names it.
+                     workbook, its relationships, the styles part the writer edits too)
+                     that is not well-formed XML or cannot be right (a sheet without its
+                     relationship); ``params["member"]`` names it.
 ``ok``               a readable .xlsx/.xlsm/.xltx/.xltm (or .xlam) package.
 
-Cost: every member is inflated once (in 256 KiB pieces, output discarded) to check its
+:meth:`Diagnosis.both` is the message in both languages, for a file refused before its
+Settings language is known (the command line).
+
+Cost: every member is inflated once (never beyond its declared size, and only once the
+sizes passed :mod:`.zipguard`; in 256 KiB pieces, output discarded) to check its
 size and CRC -- inflating is the only way to tell damaged deflate data, and zipfile's
 ``testzip()`` does the same work.  Measured on one core of an idle machine (Python 3.11,
 zlib 1.2.13), best of 5: a 30.1 MB XlsxWriter client book (575,000 rows x 9 columns,
@@ -55,10 +66,12 @@ from dataclasses import dataclass, field
 from urllib.parse import unquote
 from xml.parsers import expat
 
-__all__ = ["Diagnosis", "diagnose", "CODES"]
+from .zipguard import oversize, sizes_disagree
+
+__all__ = ["Diagnosis", "diagnose", "damaged_part", "CODES"]
 
 CODES = ("ok", "empty", "truncated_zip", "damaged_zip", "not_zip", "xls_binary", "encrypted", "xlsb",
-         "ods", "strict_ooxml", "not_spreadsheet", "missing_part", "corrupt_member", "unknown")
+         "ods", "strict_ooxml", "not_spreadsheet", "missing_part", "corrupt_member", "too_large", "unknown")
 
 BACKUP_DIR = ".xlclient-backup"  # same as safewrite.BACKUP_DIR (not imported: keep this module standalone)
 
@@ -79,6 +92,15 @@ _SAVE_AS_EN = ('open it in Excel and use File > Save As to save it as an "Excel 
                '"Excel Macro-Enabled Workbook (*.xlsm)", then try again')
 _PICK_ZH = "请选择客户工作簿（.xlsx 或 .xlsm 文件）后重试"
 _PICK_EN = "choose the client workbook (an .xlsx or .xlsm file) and try again"
+
+# A zip bomb (code too_large): what was found, then why it is refused and what to do.
+_TOO_LARGE_ZH = ("，超过了 xlclient 的上限 {limit}，真实的工作簿远远达不到这个上限（100 万行的客户台账解压后约 0.6 GB，"
+                 "压缩比约 8 比 1）。这个文件多半已损坏，或是刻意做成的“压缩炸弹”，xlclient 没有读取它，也没有改动它："
+                 "请确认文件的来源；如果它确实是你的工作簿，请在 Excel 中打开，另存为新的 .xlsx 工作簿后重试。")
+_TOO_LARGE_EN = (", over xlclient's limit of {limit}, which no real workbook comes near (a client book of 1,000,000 "
+                 "rows unpacks to about 0.6 GB, compressed about 8 to 1). The file is probably damaged, or made "
+                 'as a "zip bomb"; xlclient neither read nor changed it: check where the file came from, and if it '
+                 "really is your workbook, open it in Excel and save it as a new .xlsx workbook, then try again.")
 
 # (code, kind) -> message; {f} is the file name, {member} a zip member.
 _ZH = {
@@ -109,6 +131,10 @@ _ZH = {
     ("not_spreadsheet", "other"): "「{f}」是压缩包或其他类型的文件，不是 Excel 工作簿：" + _PICK_ZH + "。",
     ("missing_part", None): "「{f}」已损坏，缺少内部部件 {member}：" + _REPAIR_ZH + "。",
     ("corrupt_member", None): "「{f}」已损坏，内部部件 {member} 的数据出错：" + _REPAIR_ZH + "。",
+    ("too_large", "member"): "「{f}」的内部部件 {member} 声明解压后有 {size}" + _TOO_LARGE_ZH,
+    ("too_large", "ratio"): "「{f}」的内部部件 {member} 的压缩比是 {ratio} 比 1（{packed} 解压成 {size}）" + _TOO_LARGE_ZH,
+    ("too_large", "total"): "「{f}」的全部内部部件声明解压后共有 {size}" + _TOO_LARGE_ZH,
+    ("too_large", "total_ratio"): "「{f}」整体的压缩比是 {ratio} 比 1（{packed} 解压成 {size}）" + _TOO_LARGE_ZH,
     ("unknown", None): "xlclient 无法识别「{f}」的格式：请在 Excel 中打开并另存为 .xlsx 或 .xlsm 工作簿后重试。",
 }
 _EN = {
@@ -147,6 +173,12 @@ _EN = {
                                    + _PICK_EN + "."),
     ("missing_part", None): '"{f}" is damaged: its part {member} is missing; ' + _REPAIR_EN + ".",
     ("corrupt_member", None): '"{f}" is damaged: the data of its part {member} is corrupt; ' + _REPAIR_EN + ".",
+    ("too_large", "member"): '"{f}" cannot be read: its part {member} declares {size} unpacked' + _TOO_LARGE_EN,
+    ("too_large", "ratio"): ('"{f}" cannot be read: its part {member} is compressed {ratio} to 1 ({packed} '
+                             "unpacking to {size})" + _TOO_LARGE_EN),
+    ("too_large", "total"): '"{f}" cannot be read: its parts together declare {size} unpacked' + _TOO_LARGE_EN,
+    ("too_large", "total_ratio"): ('"{f}" cannot be read: the file as a whole is compressed {ratio} to 1 ({packed} '
+                                   "unpacking to {size})" + _TOO_LARGE_EN),
     ("unknown", None): ('xlclient could not make sense of "{f}": open it in Excel and save it as an .xlsx or .xlsm '
                         "workbook, then try again."),
 }
@@ -164,9 +196,33 @@ class Diagnosis:
         kind = self.params.get("kind")
         if kind is None and self.params.get("zeros"):
             kind = "zeros"
-        table = _EN if str(lang).lower().startswith("en") else _ZH
+        english = str(lang).lower().startswith("en")
+        table = _EN if english else _ZH
         text = table.get((self.code, kind)) or table.get((self.code, None)) or table[("unknown", None)]
-        return text.format(f=path_name, member=self.params.get("member", "?"))
+        return text.format(f=path_name, member=self.params.get("member", "?"), **self._sizes(english))
+
+    def both(self, path_name: str) -> str:
+        """The message in Chinese, then in English (a file refused before it is read)."""
+        return self.message("zh", path_name) + "\n" + self.message("en", path_name)
+
+    def _sizes(self, english: bool) -> dict[str, str]:
+        """``size``, ``packed``, ``limit``, ``ratio`` of a too_large diagnosis, as written."""
+        p = self.params
+        size, packed, limit = int(p.get("size", 0)), int(p.get("packed", 0)), int(p.get("limit", 0))
+        if p.get("kind") in ("ratio", "total_ratio"):
+            limit_text = f"{limit:,} to 1" if english else f"{limit:,} 比 1"
+        else:
+            limit_text = _bytes(limit)
+        return {"size": _bytes(size), "packed": _bytes(packed), "ratio": f"{size // max(packed, 1):,}",
+                "limit": limit_text}
+
+
+def _bytes(n: int) -> str:
+    """A size as people read it: 3.2 GB, 15.0 MB, 2.1 KB, 12 bytes (decimal units)."""
+    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if n >= scale:
+            return f"{n / scale:,.1f} {unit}"
+    return f"{n} bytes"
 
 
 def diagnose(data: bytes, name: str = "") -> Diagnosis:
@@ -210,7 +266,54 @@ def _diagnose(data: bytes, name: str) -> Diagnosis:
         return Diagnosis("damaged_zip", {})
     if entries != 0xFFFF and len(infos) != entries:  # zipfile does not compare the two
         return Diagnosis("damaged_zip", {})
+    too_large = _too_large(data, infos)  # before anything is inflated
+    if too_large is not None:
+        return too_large
     return _Package(data, infos).diagnose()
+
+
+def damaged_part(data: bytes) -> Diagnosis | None:
+    """The first XML part (``.xml``, ``.rels``; not legacy ``.vml``, which Excel itself writes
+    with HTML-style ``<br>``) of a package that :func:`diagnose`
+    passed which is not well-formed XML (bad UTF-8, cut short, tags that do not match) as
+    ``corrupt_member`` naming it, else None.  For when the reader refused the workbook: its
+    own words name no part and say nothing a user can do; only then is every part parsed
+    (a sheet of 1,000,000 rows takes seconds).  Never raises."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(bytes(data))) as z:
+            for info in z.infolist():
+                if info.filename.lower().endswith((".xml", ".rels")):
+                    try:
+                        _well_formed(z.open(info))
+                    except (expat.ExpatError, ValueError):
+                        return Diagnosis("corrupt_member", {"member": info.filename})
+    except Exception:  # noqa: BLE001 - the reader's own message stands
+        return None
+    return None
+
+
+def _well_formed(stream) -> None:
+    """Parse a part piece by piece (never held whole); raises ExpatError if not well-formed."""
+    parser = expat.ParserCreate(namespace_separator="}")
+    while piece := stream.read(1 << 20):
+        parser.Parse(piece, False)
+    parser.Parse(b"", True)
+
+
+def _too_large(data: bytes, infos: list[zipfile.ZipInfo]) -> Diagnosis | None:
+    """A zip bomb (see :mod:`.zipguard`); a member that only seems large because its
+    directory entry is damaged (the local header states other sizes) is corrupt_member."""
+    found = oversize(infos)
+    if found is None:
+        return None
+    suspects = [i for i in infos if i.filename == found.member] if found.member is not None else infos
+    damaged = next((i for i in suspects if sizes_disagree(data, i)), None)
+    if damaged is not None:
+        return Diagnosis("corrupt_member", {"member": damaged.filename})
+    params = {"kind": found.kind, "size": found.size, "packed": found.packed, "limit": found.limit}
+    if found.member is not None:
+        params["member"] = found.member
+    return Diagnosis("too_large", params)
 
 
 def _end_record(data: bytes) -> tuple[str, int]:
@@ -365,16 +468,21 @@ class _Package:
         if not self.has(rels_name):
             return Diagnosis("missing_part", {"member": rels_name})
         ids = set()
+        edited = []  # parts the writer edits by insertion besides those above: styles
         for attrs in _relationships(self.xml(rels_name)):
             ids.add(attrs.get("Id"))
             target = _resolve(main, attrs.get("Target", ""))
             if attrs.get("TargetMode") != "External" and not self.has(target):
                 return Diagnosis("missing_part", {"member": target})
+            if attrs.get("TargetMode") != "External" and attrs.get("Type", "").endswith("/styles"):
+                edited.append(target)
         for ns, local, attrs in workbook:
             if local == "sheet" and ns == _MAIN_NS:
                 rid = next((v for k, v in attrs.items() if k.endswith("/relationships}id")), None)
                 if rid not in ids:
                     raise _Corrupt(self.member(rels_name))
+        for part in edited:
+            self.xml(part)
         for info in self.infos:
             if info.filename not in self.checked:
                 self._inflate(info, keep=False)
