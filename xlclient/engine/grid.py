@@ -30,6 +30,20 @@ class UncomputedFormula:
         return "=" + self.formula
 
 
+class ExcelError(str):
+    """A cell holding an Excel error value (``#N/A``, ``#REF!``, ``#SPILL!``, any future
+    ``#...!``): its text, marked as no text the user typed. It reads as that text anywhere;
+    in an input column of the client table it is a reported problem, never a blank (SPEC 2)."""
+
+    __slots__ = ()
+    #: How many were made in this process: with none made there is none to look for.
+    made: ClassVar[int] = 0
+
+    def __new__(cls, text: str) -> "ExcelError":
+        ExcelError.made += 1
+        return super().__new__(cls, text)
+
+
 @dataclass(frozen=True)
 class SheetGrid:
     """One sheet as rows of raw cells; ``first_row``/``first_col`` are the 0-based sheet

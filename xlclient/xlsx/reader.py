@@ -21,7 +21,8 @@ from typing import Any
 
 import python_calamine as pc
 
-from ..engine.grid import SheetGrid, TableInfo, UncomputedFormula
+from ..engine.grid import ExcelError, SheetGrid, TableInfo, UncomputedFormula
+from .readable import readable_copy
 from .recalc import formula_facts, remember_facts
 from .xmltext import cell_start, formula_starts
 
@@ -89,7 +90,7 @@ def _main_part(z: zipfile.ZipFile) -> str:
 
 _ATTR = r"\s*=\s*[\"']([^\"']*)[\"']"
 _CELL_REF_RE = re.compile(rb"\br" + _ATTR.encode() )
-_VALUE_RE = re.compile(rb"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_VALUE_RE = re.compile(rb"<(?:[\w.-]+:)?v\b[^>]*>([^<]*)</(?:[\w.-]+:)?v\s*>")
 _REF_RE = re.compile(r"^\$?([A-Z]{1,3})\$?(\d{1,7})$")
 
 
@@ -200,25 +201,34 @@ def _column_index(letters: str) -> int:
     return n - 1
 
 
+_ERROR_CELL_RE = re.compile(rb"<((?:[\w.-]+:)?)c\b[^>]*?\st\s*=\s*[\"']e[\"'][^>]*?(?<!/)>")
+_INLINE_RE = re.compile(rb"<(?:[\w.-]+:)?t\b[^>]*>([^<]*)</(?:[\w.-]+:)?t\s*>")
+
+
 def _error_cells(xml: bytes) -> list[tuple[int, int, str]]:
     """(0-based row, 0-based column, error text) of every cell holding an Excel error value
-    (``t="e"``) in a worksheet's XML; calamine reads those cells as empty."""
+    (``t="e"``, any quotes and spaces, any namespace prefix; the value in ``<v>``, or inline
+    in ``<is><t>``) in a worksheet's XML; calamine reads those cells as empty (known errors)
+    or, through :mod:`.readable`, from a copy where they are. Found from each ``"e"`` /
+    ``'e'`` in the part (a sheet without error cells has few or none)."""
     out: list[tuple[int, int, str]] = []
-    for marker in (b't="e"', b"t='e'"):
+    seen: set[int] = set()
+    for marker in (b'"e"', b"'e'"):
         at = xml.find(marker)
         while at >= 0:
             start = xml.rfind(b"<", 0, at)
-            tag_end = xml.find(b">", at)
-            if start >= 0 and tag_end > 0 and re.match(rb"<(?:\w+:)?c\s", xml[start:tag_end]) \
-                    and xml[tag_end - 1:tag_end] != b"/":
-                end = xml.find(b"c>", tag_end)  # the closing </c> or </x:c>
-                value = _VALUE_RE.search(xml, tag_end, end if end > 0 else len(xml))
-                ref = _CELL_REF_RE.search(xml, start, tag_end)
+            m = _ERROR_CELL_RE.match(xml, start) if start >= 0 and start not in seen else None
+            if m is not None and m.end() > at:
+                seen.add(start)
+                end = xml.find(b"</" + m.group(1) + b"c>", m.end())
+                end = end if end > 0 else len(xml)
+                value = _VALUE_RE.search(xml, m.end(), end) or _INLINE_RE.search(xml, m.end(), end)
+                ref = _CELL_REF_RE.search(xml, start, m.end())
                 if value and ref:
-                    m = _REF_RE.match(ref.group(1).decode("ascii", "replace"))
-                    if m:
-                        out.append((int(m.group(2)) - 1, _column_index(m.group(1)),
-                                    html.unescape(value.group(1).decode("utf-8", "replace")).strip()))
+                    rm = _REF_RE.match(ref.group(1).decode("ascii", "replace"))
+                    text = html.unescape(value.group(1).decode("utf-8", "replace")).strip()
+                    if rm and text:
+                        out.append((int(rm.group(2)) - 1, _column_index(rm.group(1)), text))
             at = xml.find(marker, at + 1)
     return out
 
@@ -252,7 +262,7 @@ def _scan_sheets(path: "Path | bytes",
 
 
 #: The error-value cells of a sheet (calamine reads those cells as empty).
-ERROR_SCAN = (lambda xml: b't="e"' in xml or b"t='e'" in xml, _error_cells)
+ERROR_SCAN = (lambda xml: b'"e"' in xml or b"'e'" in xml, _error_cells)
 
 
 # ---------------------------------------------------------------- formulas saved without a result
@@ -355,10 +365,12 @@ def _fill_merged_down(rows: list[list[Any]], first_row: int, first_col: int, mer
 
 
 def _put_errors(rows: list[list[Any]], first_row: int, first_col: int, errors: list[tuple[int, int, str]]) -> None:
+    """Put each error value, as an :class:`ExcelError`, into its cell (read as empty, or as
+    its text when stored inline)."""
     for r, c, text in errors:
         i, j = r - first_row, c - first_col
-        if 0 <= i < len(rows) and 0 <= j < len(rows[i]) and _blank(rows[i][j]):
-            rows[i][j] = text
+        if 0 <= i < len(rows) and 0 <= j < len(rows[i]) and (_blank(rows[i][j]) or rows[i][j] == text):
+            rows[i][j] = ExcelError(text)
 
 
 def _cut(rows: list[list[Any]], origin: tuple[int, int], first: tuple[int, int],
@@ -435,9 +447,17 @@ def _sheet_cells(wb: Any, name: str) -> tuple[Any, tuple[int, int], list[list[An
     return merged, sheet.start or (0, 0), [] if rows == [[]] or rows == [[""]] else rows
 
 
+class _Refused(Exception):
+    """calamine refused the package as it is (raised by :func:`_read`, caught by
+    :func:`read_workbook`, which tries once more with a readable copy)."""
+
+
 def read_workbook(source: "str | Path | Snapshot") -> WorkbookData:
     """Read every worksheet and Excel table of a workbook (xlsx, xlsm, xlsb, xls, ods):
-    a path, or a :class:`~.session.Snapshot` of it (the bytes one run works on)."""
+    a path, or a :class:`~.session.Snapshot` of it (the bytes one run works on). A package
+    calamine refuses for what :mod:`.readable` makes readable (an error value it does not
+    know, a macro sheet, a UTF-16 part) is read from a copy made so; the snapshot stays the
+    bytes as read, which the writer builds from."""
     from .session import Snapshot
 
     snapshot = source if isinstance(source, Snapshot) else None
@@ -446,8 +466,36 @@ def read_workbook(source: "str | Path | Snapshot") -> WorkbookData:
         raise WorkbookUnreadable(f"找不到文件 / file not found: {path}")
     data: "Path | bytes" = snapshot.data if snapshot is not None else path
     try:
-        opened = (lambda **kw: pc.CalamineWorkbook.from_filelike(io.BytesIO(data), **kw)) \
-            if snapshot is not None else (lambda **kw: pc.CalamineWorkbook.from_path(str(path), **kw))
+        return _read(path, snapshot, data, data)
+    except _Refused as refused:
+        first = refused
+    try:
+        raw = data if isinstance(data, bytes) else path.read_bytes()
+    except OSError:
+        raw = b""
+    copy = readable_copy(raw)
+    if copy is not None:
+        try:
+            return _read(path, snapshot, copy.scan, copy.calamine)
+        except _Refused as again:
+            first = again
+    raise WorkbookUnreadable(f"无法读取工作簿 / cannot read workbook {path}: {first}") from first.__cause__
+
+
+def _calamine_failed(e: BaseException) -> _Refused:
+    """What calamine raised while reading, as a refusal (never an internal error)."""
+    if isinstance(e, MemoryError):
+        raise e
+    return _Refused(str(e) or type(e).__name__)
+
+
+def _read(path: Path, snapshot: "Snapshot | None", data: "Path | bytes", book: "Path | bytes") -> WorkbookData:
+    """Read the workbook: calamine from ``book``, the reader's own passes from ``data`` (the
+    same, or the copies :func:`~.readable.readable_copy` made); raises :class:`_Refused`
+    when calamine refuses the package."""
+    try:
+        opened = (lambda **kw: pc.CalamineWorkbook.from_filelike(io.BytesIO(book), **kw)) \
+            if isinstance(book, (bytes, bytearray)) else (lambda **kw: pc.CalamineWorkbook.from_path(str(book), **kw))
         try:
             wb = opened(load_tables=True)
             table_names = list(wb.table_names)
@@ -457,8 +505,17 @@ def read_workbook(source: "str | Path | Snapshot") -> WorkbookData:
     except pc.PasswordError as e:
         raise WorkbookUnreadable(f"工作簿有密码保护，无法读取 / workbook is password protected: {path}") from e
     except Exception as e:  # calamine raises several types for damaged or foreign files
-        raise WorkbookUnreadable(f"无法读取工作簿 / cannot read workbook {path}: {e}") from e
+        raise _calamine_failed(e) from e
+    try:
+        return _read_opened(path, snapshot, data, book, wb, table_names, opened)
+    except pc.CalamineError as e:  # an error value, a part calamine refused (XmlError, ZipError ...)
+        raise _calamine_failed(e) from e
+    finally:
+        wb.close()
 
+
+def _read_opened(path: Path, snapshot: "Snapshot | None", data: "Path | bytes", book: "Path | bytes", wb: Any,
+                 table_names: list[str], opened: Callable[..., Any]) -> WorkbookData:
     # calamine parses without holding the GIL: the engine's imports (cli._begin_imports) and
     # the zip-level scans (mostly inflating, which holds no GIL either) run meanwhile
     scanned: dict[str, Any] = {}
@@ -474,7 +531,7 @@ def read_workbook(source: "str | Path | Snapshot") -> WorkbookData:
     try:
         # Two big sheets (the client book and the results of the last run, say) are parsed
         # side by side: a second calamine reader on the same bytes takes a share of them.
-        theirs = _second_reader_share(data, [m.name for m in metas])
+        theirs = _second_reader_share(book, [m.name for m in metas])
         if theirs:
             helped: dict[str, Any] = {}
 
@@ -536,5 +593,4 @@ def read_workbook(source: "str | Path | Snapshot") -> WorkbookData:
             _put_errors(rows, start[0], start[1], errors[t.sheet])
         tables.append(TableInfo(name=t.name, sheet=t.sheet, headers=list(t.columns), rows=rows,
                                 header_row=start[0] - 1, first_col=start[1]))
-    wb.close()
     return WorkbookData(path, sheets, tables, _date1904(data), snapshot)

@@ -232,13 +232,22 @@ def unescape(s: str) -> str:
     return _ENTITY.sub(_entity, s) if "&" in s else s
 
 
+_UTF16 = {b"\xff\xfe": "utf-16-le", b"\xfe\xff": "utf-16-be"}
+
+
 def decode_part(data: bytes) -> tuple[str, bytes]:
-    """Decode an XML part as UTF-8 and return (text, bom) so it re-encodes identically."""
+    """Decode an XML part and return (text, bom) so it re-encodes identically: UTF-8 (with
+    or without its BOM), or UTF-16 with its BOM (legal XML, written by some tools; the
+    part stays UTF-16 when :func:`encode_part` writes it back)."""
     bom = b""
     if data.startswith(b"\xef\xbb\xbf"):
         bom, data = data[:3], data[3:]
-    elif data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        raise XmlTextError("UTF-16 XML parts are not supported")
+    elif data[:2] in _UTF16:
+        bom = data[:2]
+        try:
+            return data[2:].decode(_UTF16[bom]), bom
+        except UnicodeDecodeError as exc:
+            raise XmlTextError(f"part is not UTF-16: {exc}") from None
     try:
         return data.decode("utf-8"), bom
     except UnicodeDecodeError as exc:
@@ -246,7 +255,8 @@ def decode_part(data: bytes) -> tuple[str, bytes]:
 
 
 def encode_part(text: str, bom: bytes = b"") -> bytes:
-    return bom + text.encode("utf-8")
+    """The bytes of a part decoded by :func:`decode_part`, in the encoding it had."""
+    return bom + text.encode(_UTF16.get(bom, "utf-8"))
 
 
 # --------------------------------------------------------------------------- formulas in a big sheet
