@@ -13,7 +13,11 @@ from hypothesis import strategies as st
 
 from calendar_pin import official_data_through
 from xlclient.engine.calendar import (
+    OFFICIAL_FIRST_YEAR,
     OFFICIAL_LAST_YEAR,
+    SUPPORTED_FIRST_YEAR,
+    SUPPORTED_LAST_YEAR,
+    CalendarRangeError,
     Festival,
     Override,
     WorkingCalendar,
@@ -22,6 +26,7 @@ from xlclient.engine.calendar import (
     festivals_between,
     overrides_from_rows,
     parse_override_kind,
+    supported_range,
 )
 
 D = dt.date
@@ -264,10 +269,14 @@ def test_overrides_win_both_ways() -> None:
     assert not plain.is_workday(national_day) and plain.is_workday(makeup)
 
 
-def test_overrides_outside_the_range_are_reported_not_applied() -> None:
-    cal = WorkingCalendar({D(2035, 1, 2): Override(True)}, years=YEARS)
-    assert dict(cal.ignored_overrides) == {D(2035, 1, 2): Override(True)}
-    assert dict(cal.overrides) == {}
+def test_overrides_outside_the_supported_years_are_reported_not_applied() -> None:
+    after, before = D(SUPPORTED_LAST_YEAR + 1, 1, 2), D(SUPPORTED_FIRST_YEAR - 1, 12, 31)
+    inside = D(2035, 1, 2)  # outside the years built at once, inside the supported ones
+    cal = WorkingCalendar({after: Override(True), before: Override(True), inside: Override(True)}, years=YEARS)
+    assert dict(cal.ignored_overrides) == {after: Override(True), before: Override(True)}
+    assert dict(cal.overrides) == {inside: Override(True)}
+    assert not cal.is_workday(inside)  # a Tuesday, applied when 2035 is built
+    assert not cal.is_provisional(inside)  # a Holidays-sheet row completes its year
 
 
 def test_parse_holidays_sheet_words() -> None:
@@ -287,28 +296,58 @@ def test_parse_holidays_sheet_words() -> None:
 # ----------------------------------------------------------------- range and errors
 
 
-def test_dates_outside_the_range_raise(cal: WorkingCalendar) -> None:
-    with pytest.raises(ValueError, match="outside the working calendar"):
-        cal.is_workday(D(2030, 1, 1))
-    with pytest.raises(ValueError, match="outside"):
-        cal.next_workday(D(2003, 12, 31))
-    with pytest.raises(ValueError, match="outside"):
-        cal.next_workday_array(np.array(["2026-01-05", "2031-01-01"], dtype="datetime64[D]"))
+def test_dates_outside_the_supported_years_raise(cal: WorkingCalendar) -> None:
+    first, last = D(SUPPORTED_FIRST_YEAR, 1, 1), D(SUPPORTED_LAST_YEAR, 12, 31)
+    assert (cal.first_date, cal.last_date) == (first, last) == supported_range()
+    with pytest.raises(CalendarRangeError, match="outside the working calendar"):
+        cal.is_workday(last + dt.timedelta(1))
+    with pytest.raises(CalendarRangeError, match="outside"):
+        cal.next_workday(first - dt.timedelta(1))
+    with pytest.raises(CalendarRangeError, match="outside"):
+        cal.next_workday_array(np.array(["2026-01-05", "2101-01-01"], dtype="datetime64[D]"))
+    with pytest.raises(CalendarRangeError, match="outside"):
+        cal.is_workday(np.datetime64("10000-01-01"))  # beyond Python's dates
+    with pytest.raises(CalendarRangeError, match="outside"):
+        festivals(SUPPORTED_LAST_YEAR + 1)
     assert cal.covers_array(
-        np.array(["2026-01-05", "2031-01-01", "NaT"], dtype="datetime64[D]")
-    ).tolist() == [True, False, True]
-    assert cal.covers(D(2029, 12, 31)) and not cal.covers(D(2030, 1, 1))
+        np.array(["2026-01-05", "2101-01-01", "1949-12-31", "NaT"], dtype="datetime64[D]")
+    ).tolist() == [True, False, False, True]
+    assert cal.covers(last) and not cal.covers(last + dt.timedelta(1))
+    # The message names the date and the range, in either language.
+    err = CalendarRangeError(D(2101, 1, 1))
+    assert "2101-01-01" in err.message("zh") and "2100-12-31" in err.message("zh")
+    assert "2101-01-01" in err.message("en") and "1950-01-01" in err.message("en")
     # Asking whether a date is provisional never raises: outside or NaT -> False.
-    outside = np.array(["1999-01-01", "2040-01-01", "NaT"], dtype="datetime64[D]")
+    outside = np.array(["1949-01-01", "2101-01-01", "NaT"], dtype="datetime64[D]")
     assert cal.is_provisional_array(outside).tolist() == [False, False, False]
 
 
-def test_no_workday_left_at_the_end_of_the_range() -> None:
+def test_a_date_outside_the_built_years_grows_the_calendar(known_through_2026: None) -> None:
+    cal = WorkingCalendar(years=YEARS)
+    assert cal.is_provisional(D(2045, 3, 1)) and cal.is_provisional(D(1999, 3, 1))
+    assert cal.years == (1999, 2045)
+    # the years already built keep their data; the new ones are provisional, festivals off
+    assert not cal.is_provisional(D(2026, 3, 1))
+    assert cal.provisional_years(D(1998, 1, 1), D(2046, 12, 31)) == [
+        1998, 1999, 2000, *range(2027, 2047)]
+    # a due date at the end of the built span moves into the next year
     cal = WorkingCalendar({D(2029, 12, 31): Override(True)}, years=YEARS)  # a Monday
-    with pytest.raises(ValueError, match="no working day"):
-        cal.next_workday(D(2029, 12, 29))
-    with pytest.raises(ValueError, match="no working day"):
-        cal.next_workday_array(np.array(["2029-12-30"], dtype="datetime64[D]"))
+    assert cal.next_workday(D(2029, 12, 29)) == D(2030, 1, 2)  # 2030-01-01 is 元旦
+    assert cal.next_workday_array(np.array(["2029-12-30"], dtype="datetime64[D]")).tolist() == [D(2030, 1, 2)]
+    # greeting days before a festival early in the year reach back into the year before
+    late = WorkingCalendar(years=(2027, 2029))
+    assert late.workdays_before(D(2027, 1, 5), 3) == [D(2026, 12, 30), D(2026, 12, 31), D(2027, 1, 4)]
+    assert late.previous_workday(D(2027, 1, 1)) == D(2026, 12, 31)
+
+
+def test_no_workday_left_at_the_end_of_the_supported_years() -> None:
+    last = D(SUPPORTED_LAST_YEAR, 12, 31)
+    off = {last - dt.timedelta(i): Override(True) for i in range(7)}
+    cal = WorkingCalendar(off, years=YEARS)
+    with pytest.raises(CalendarRangeError, match="no working day"):
+        cal.next_workday(last - dt.timedelta(3))
+    with pytest.raises(CalendarRangeError, match="no working day"):
+        cal.next_workday_array(np.array([last], dtype="datetime64[D]"))
 
 
 def test_default_range_reaches_three_years_ahead() -> None:
@@ -377,9 +416,27 @@ def test_festivals_between_spans_years() -> None:
     ]
 
 
-def test_festivals_before_2008_are_refused() -> None:
-    with pytest.raises(ValueError, match="2008"):
-        festivals(2006)
+def test_festivals_are_lunar_days_in_every_supported_year() -> None:
+    """Greeting festivals are the lunar days whether or not they were days off that year
+    (端午 and 中秋 only since 2008): 1990, 2035, 2099 alike."""
+    assert [(f.name_zh, f.date) for f in festivals(1990)] == [
+        ("春节", D(1990, 1, 27)), ("端午节", D(1990, 5, 28)), ("国庆节", D(1990, 10, 1)), ("中秋节", D(1990, 10, 3))]
+    assert [f.date for f in festivals(2035)] == [D(2035, 2, 8), D(2035, 6, 10), D(2035, 9, 16), D(2035, 10, 1)]
+    assert [f.date for f in festivals(2099)] == [D(2099, 1, 21), D(2099, 6, 23), D(2099, 9, 29), D(2099, 10, 1)]
+    for year in range(SUPPORTED_FIRST_YEAR, SUPPORTED_LAST_YEAR + 1):
+        got = festivals(year)
+        assert [f.date.year for f in got] == [year] * 4, year
+        assert [f.date for f in got] == sorted(f.date for f in got)
+        by_name = {f.name_zh: f.date for f in got}
+        # 春节 between 01-21 and 02-20, 端午 05-27 to 06-25, 中秋 09-07 to 10-07 (the lunar bounds)
+        assert D(year, 1, 21) <= by_name["春节"] <= D(year, 2, 20), year
+        assert D(year, 5, 27) <= by_name["端午节"] <= D(year, 6, 25), year
+        assert D(year, 9, 7) <= by_name["中秋节"] <= D(year, 10, 7), year
+    # Where holidays lists them as days off (2008 on), the same days.
+    for year in (2008, 2026, 2050, 2100):
+        listed = holidays.CN(years=year, observed=False, language="zh_CN")
+        for f in festivals(year):
+            assert any(n.split("（")[0].strip() == f.name_zh for n in listed.get(f.date, "").split(";")), f
 
 
 # ----------------------------------------------------------------- properties
@@ -460,3 +517,61 @@ def test_the_default_years_can_be_built_ahead_and_are_then_not_built_again():
     after = C._range_table.cache_info()
     assert after.misses == 1 and after.hits == before.hits + 1
     assert cal.years == C.default_year_range()
+
+
+# ----------------------------------------------------------------- any year (issue 24)
+
+
+def _official(year: int) -> bool:
+    from holidays.countries.china import ChinaStaticHolidays
+
+    return OFFICIAL_FIRST_YEAR <= year <= OFFICIAL_LAST_YEAR or year in ChinaStaticHolidays.special_public_holidays
+
+
+supported_day = st.dates(min_value=D(SUPPORTED_FIRST_YEAR, 1, 1), max_value=D(SUPPORTED_LAST_YEAR, 12, 20))
+
+
+@settings(max_examples=150, deadline=None)
+@given(supported_day, st.integers(min_value=0, max_value=400))
+def test_any_date_of_the_supported_years_is_answered(day: dt.date, reach: int) -> None:
+    """A fresh calendar (the usual 2004-2029 built) asked about any date of a run's range
+    -- the day, and a reach around it such as the planner's -- grows to it and answers:
+    working days, next working day, provisional exactly for the years without an official
+    schedule, where the days off are the weekends and the statutory days of ``holidays``."""
+    cal = WorkingCalendar(years=YEARS)
+    first, last = max(day - dt.timedelta(reach), cal.first_date), min(day + dt.timedelta(reach), cal.last_date)
+    nxt = cal.next_workday(day)
+    assert nxt >= day and cal.is_workday(nxt) and cal.workdays_between(day, nxt) == [nxt]
+    assert (nxt == day) == cal.is_workday(day)
+    assert cal.is_provisional(day) == (not _official(day.year))
+    assert cal.provisional_years(first, last) == [y for y in range(first.year, last.year + 1) if not _official(y)]
+    span = np.arange(np.datetime64(first), np.datetime64(last) + 1)
+    work = cal.is_workday_array(span)
+    assert work.sum() == cal.workday_count(first, last) == len(cal.workdays_between(first, last))
+    nxt_array = cal.next_workday_array(span)
+    assert nxt_array[span == np.datetime64(day)].tolist() == [nxt]
+    assert cal.is_provisional_array(span).tolist() == [not _official(d.year) for d in span.tolist()]
+    if not _official(day.year):
+        statutory = holidays.CN(years=day.year)
+        near = [day + dt.timedelta(i) for i in range(-10, 11) if (day + dt.timedelta(i)).year == day.year]
+        for d in near:
+            assert cal.is_workday(d) == (d.weekday() < 5 and d not in statutory), d
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.one_of(st.dates(max_value=D(SUPPORTED_FIRST_YEAR - 1, 12, 31)),
+                 st.dates(min_value=D(SUPPORTED_LAST_YEAR + 1, 1, 1))))
+def test_a_date_outside_the_supported_years_is_refused_by_every_lookup(day: dt.date) -> None:
+    cal = WorkingCalendar(years=YEARS)
+    assert not cal.covers(day)
+    assert cal.covers_array(np.array([day], dtype="datetime64[D]")).tolist() == [False]
+    assert cal.is_provisional_array(np.array([day], dtype="datetime64[D]")).tolist() == [False]
+    inside = D(2026, 6, 1)
+    for ask in (cal.is_workday, cal.next_workday, cal.previous_workday, cal.is_provisional, cal.holiday_name,
+                lambda d: cal.workdays_between(inside, d), lambda d: cal.workday_count(d, inside),
+                lambda d: cal.workdays_before(d, 3),
+                lambda d: cal.next_workday_array(np.array([inside, d], dtype="datetime64[D]")),
+                lambda d: cal.is_workday_array(np.array([d], dtype="datetime64[D]"))):
+        with pytest.raises(CalendarRangeError) as err:
+            ask(day)
+        assert str(day) in err.value.message("zh") and str(day) in err.value.message("en")

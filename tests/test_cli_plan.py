@@ -182,3 +182,138 @@ def test_a_plan_that_fits_in_no_number_of_weeks_says_to_split_the_book(book, cap
     _sheets_of(monkeypatch, 3)
     code, result = run(capsys, "plan", str(book), "--weeks", "2")
     assert code == 2 and "即使只排 1 周也放不下" in result["error"] and "not even one week fits" in result["error"]
+
+
+# ---------------------------------------------------------------- any year (issue 24)
+
+import holidays  # noqa: E402
+
+from calendar_pin import official_data_through  # noqa: E402
+
+from xlclient.engine.calendar import SUPPORTED_FIRST_YEAR, SUPPORTED_LAST_YEAR, festivals_between  # noqa: E402
+from xlclient.engine.settings import Settings  # noqa: E402
+
+# A start a few days before a festival, so that its days off fall inside a 4-week plan:
+# 中秋 2030-09-12 and 国庆; 春节 2031-01-23; 中秋 2045-09-25 and 国庆; 国庆 1999 (before the
+# first notice the calendar knows, 2001). Each year is provisional: no official schedule.
+FAR_STARTS = ["2030-09-09", "2031-01-20", "2031-03-01", "2045-09-18", "1999-09-20"]
+
+
+@pytest.fixture()
+def known_through_2026():
+    """The official data as it stood at the end of 2026, so that these years stay without
+    an official schedule whatever releases are installed (tests/calendar_pin.py)."""
+    with official_data_through(2026):
+        yield
+
+
+def _as_date(v) -> dt.date:
+    return v.date() if isinstance(v, dt.datetime) else v
+
+
+def assert_provisional_plan_on_statutory_workdays(path: Path, start: dt.date, weeks: int = 4, *,
+                                                  lang: str = "zh") -> None:
+    """Every planned day is a weekday that is no statutory day off of its year (holidays'
+    China rules, the base of a provisional year); the sheet says the plan is provisional."""
+    sheet = pc.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("拜访计划" if lang == "zh" else "VisitPlan")
+    cells = sheet.to_python()
+    rows = [r[:10] for r in cells[:next((i for i, r in enumerate(cells) if all(v in ("", None) for v in r[:10])),
+                                        len(cells))]]
+    end = start + dt.timedelta(days=7 * weeks - 1)
+    days = {_as_date(r[0]) for r in rows[1:] if r[0] != ""}
+    assert days, "nothing planned"
+    statutory = holidays.CN(years=range(start.year, end.year + 1))
+    for d in days:
+        assert start <= d <= end, d
+        assert d.weekday() < 5 and d not in statutory, d
+    # the festival days themselves (and the statutory breaks around them) are off
+    for f in festivals_between(start, end):
+        if f.date in statutory:
+            assert f.date not in days, f
+    notice = [str(v) for r in cells[len(rows):] for v in r if str(start.year) in str(v)]
+    assert any(("法定节日暂排" if lang == "zh" else "statutory festivals only") in v for v in notice), \
+        "the plan does not say it is provisional"
+
+
+@pytest.mark.parametrize("start", FAR_STARTS)
+def test_a_plan_in_any_year_is_provisional_with_the_festivals_off(book, capsys, known_through_2026, start):
+    code, result = run(capsys, "plan", str(book), "--start", start)
+    assert code in (0, 1), result
+    start_day = dt.date.fromisoformat(start)
+    assert start_day.year in result["provisional_years"]
+    assert_provisional_plan_on_statutory_workdays(book, start_day)
+
+
+@pytest.mark.parametrize("today", FAR_STARTS)
+def test_an_as_of_date_in_any_year_plans_provisionally(book, capsys, known_through_2026, today):
+    for command in ("refresh", "plan"):
+        code = main([command, str(book), "--json", "-q", "--today", today])
+        result = json.loads(capsys.readouterr().out)
+        assert code in (0, 1), result
+        assert dt.date.fromisoformat(today).year in result["provisional_years"], (command, result)
+    assert_provisional_plan_on_statutory_workdays(book, dt.date.fromisoformat(today))
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_settings_as_of_date_years_ahead_plans_provisionally(tmp_path, capsys, known_through_2026, lang):
+    as_of = dt.date(2038, 9, 6)  # 中秋 2038-09-13, then 国庆
+    path = tmp_path / "book.xlsx"
+    write_demo_workbook(path, n_clients=60, seed=5, today=dt.date(2026, 11, 22),
+                        settings=Settings(as_of=as_of, language=lang))
+    code = main(["plan", str(path), "--json", "-q"])
+    result = json.loads(capsys.readouterr().out)
+    assert code in (0, 1), result
+    assert result["start"] == as_of.isoformat() and 2038 in result["provisional_years"]
+    assert_provisional_plan_on_statutory_workdays(path, as_of, lang=lang)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.mark.parametrize("option,date", [
+    ("--start", f"{SUPPORTED_LAST_YEAR + 1}-01-01"), ("--start", f"{SUPPORTED_LAST_YEAR}-12-20"),
+    ("--start", "9999-12-31"), ("--start", f"{SUPPORTED_FIRST_YEAR - 1}-12-31"),
+    ("--today", "9999-12-31"), ("--today", "1900-01-01"), ("--today", f"{SUPPORTED_LAST_YEAR + 1}-06-01"),
+])
+def test_a_date_outside_the_supported_years_is_refused_not_an_internal_error(book, capsys, option, date):
+    before = _digest(book)
+    argv = ["plan", str(book), "--json", "-q", option, date]
+    code = main(argv if option == "--today" else argv + ["--today", TODAY])
+    result = json.loads(capsys.readouterr().out)
+    assert code == 2, result
+    assert "内部错误" not in result["error"] and "internal error" not in result["error"]
+    assert "超出工作日历支持的范围" in result["error"]
+    assert f"{SUPPORTED_FIRST_YEAR}-01-01" in result["error"] and f"{SUPPORTED_LAST_YEAR}-12-31" in result["error"]
+    assert _digest(book) == before
+
+
+def test_an_as_of_date_outside_the_supported_years_is_refused_in_english(tmp_path, capsys):
+    path = tmp_path / "book.xlsx"
+    write_demo_workbook(path, n_clients=30, seed=5, today=dt.date(2026, 11, 22),
+                        settings=Settings(as_of=dt.date(2150, 1, 5), language="en"))
+    before = _digest(path)
+    for command in ("refresh", "plan", "review"):
+        code = main([command, str(path), "--json", "-q"])
+        result = json.loads(capsys.readouterr().out)
+        assert code == 2, result
+        assert result["error"].startswith("the as-of date 2150-01-05 is outside the working calendar"), result
+    assert _digest(path) == before
+
+
+def test_holidays_rows_of_any_supported_year_apply_and_others_are_named_with_their_row(book, capsys,
+                                                                                      known_through_2026):
+    wb = openpyxl.load_workbook(book)
+    h = wb["节假日"]
+    h.append([dt.datetime(2040, 10, 8), "调休上班", "国庆节调休"])  # a Monday: stays a workday
+    h.append([dt.datetime(2040, 10, 9), "放假", "公司假期"])  # a Tuesday: off
+    h.append([f"{SUPPORTED_LAST_YEAR + 1}-10-08", "放假", "太远"])
+    wb.save(book)
+    code, result = run(capsys, "plan", str(book), "--start", "2040-09-24", "--weeks", "4")
+    assert code == 1
+    assert 2040 not in result["provisional_years"]  # the sheet completes the year
+    days = {_as_date(r[0]) for r in plan_rows(book)[1:] if r[0] != ""}
+    assert dt.date(2040, 10, 9) not in days and not days & {dt.date(2040, 10, d) for d in (1, 2, 3)}
+    assert dt.date(2040, 10, 8) in days
+    far = [p for p in result["problems"] if p["sheet"] == "节假日" and "超出工作日历" in p["message"]]
+    assert [(p["row"], p["value"]) for p in far] == [(4, f"{SUPPORTED_LAST_YEAR + 1}-10-08")]

@@ -215,8 +215,13 @@ def test_summary_names_clients_without_owner_and_bad_input_is_refused():
     assert [r[0] for r in p.summary_table("en")[1:]] == ["(no owner)", "Li Lei"]
     with pytest.raises(ValueError, match="unique"):
         plan_visits(pd.concat([BOOK, BOOK]), Settings(as_of=START), CAL, start=START)
-    with pytest.raises(ValueError, match="outside the working calendar"):
-        plan_visits(BOOK, Settings(as_of=START), CAL, start=D(2029, 12, 20), weeks=4)
+    from xlclient.engine.calendar import SUPPORTED_LAST_YEAR, CalendarRangeError
+
+    # a plan past the years the calendar supports (2029 is planned: the calendar grows)
+    with pytest.raises(CalendarRangeError, match="outside the working calendar"):
+        plan_visits(BOOK, Settings(as_of=START), CAL, start=D(SUPPORTED_LAST_YEAR, 12, 20), weeks=4)
+    with pytest.raises(CalendarRangeError, match="outside the working calendar"):
+        plan_visits(BOOK, Settings(as_of=START), CAL, start=D(9999, 12, 31), weeks=4)
     with pytest.raises(ValueError, match="lacks column"):
         plan_visits(BOOK.drop(columns=["quadrant"]), Settings(as_of=START), CAL, start=START)
 

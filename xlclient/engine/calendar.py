@@ -12,13 +12,14 @@ Where the days come from, per calendar year:
   use its data.  A later year whose official arrangements the installed ``holidays``
   package already lists (it is usually updated sooner) uses ``holidays``.  Years before
   ``chinesecalendar`` starts use ``holidays`` too (it has the notices since 2001).
-* **Provisional years.**  A year whose official schedule is not known yet is planned with
-  ordinary weekends off plus the statutory festival days off -- 元旦, 春节 (除夕 to 初三),
-  清明, 劳动节, 端午, 中秋, 国庆 -- and the substitute day the regulation
-  (全国年节及纪念日放假办法, art. 6) gives when one of them falls on a weekend, all as
-  computed by ``holidays``.  There are no make-up working weekends in such a year,
-  because nobody can know them before the notice.  Every date in it is *provisional*:
-  the planner and the command line say so next to the plan.
+* **Provisional years.**  A year whose official schedule is not known -- not published
+  yet, or before 2001 -- is planned with ordinary weekends off plus the statutory
+  festival days off of that year's rules -- today 元旦, 春节 (除夕 to 初三), 清明, 劳动节,
+  端午, 中秋, 国庆 -- and the substitute day the regulation (全国年节及纪念日放假办法,
+  art. 6) gives when one of them falls on a weekend, all as computed by ``holidays``
+  (the lunar days for that very year).  There are no make-up working weekends in such a
+  year, because nobody can know them before the notice.  Every date in it is
+  *provisional*: the planner and the command line say so next to the plan.
 
 The provisional rule -- one rule, no setting:
 
@@ -36,21 +37,29 @@ the notice leaves as a working day would need its own 调休上班 row.  The pri
 off) in a year whose notice is not out yet also marks that year official.  Type such rows
 after the official schedule, or accept that the "provisional" warning disappears.
 
-Range: a :class:`WorkingCalendar` holds a precomputed workday table for whole years,
-2004 up to today's year + 3 unless told otherwise.  Asking about a date outside it raises
-``ValueError`` naming the date and the range (never a silent guess); callers that hold
+Range: a :class:`WorkingCalendar` answers for every date of the *supported years*,
+:data:`SUPPORTED_FIRST_YEAR` (1950, the first year of the statutory holiday rules) to
+:data:`SUPPORTED_LAST_YEAR` (2100, the last year whose lunar festival dates the installed
+``holidays`` knows) -- whatever year a run's dates fall in.  It holds a precomputed
+workday table for a span of whole years (2004 up to today's year + 3 unless told
+otherwise) and grows that span, a year table at a time, when it is asked about a date
+outside it.  Years before 2001 and after the last published notice are provisional.
+Asking about a date outside the supported years raises :class:`CalendarRangeError` (a
+``ValueError``) naming the date and the range (never a silent guess); callers that hold
 user data check :meth:`WorkingCalendar.covers_array` first and report what is outside.
-Holidays-sheet rows outside the range are not applied; they are listed in
+Holidays-sheet rows outside the supported years are not applied; they are listed in
 :attr:`WorkingCalendar.ignored_overrides` so the caller can report them.
 
-Speed: the base tables are built once per process and cached; a calendar with overrides
-is a copy of the cached table plus the rows, and every lookup is array indexing, so the
-engine can move 100,000 due dates to working days in a few milliseconds.
+Speed: the base tables are built once per year and process and cached; a calendar with
+overrides is a copy of the cached table plus the rows, and every lookup is array indexing,
+so the engine can move 100,000 due dates to working days in a few milliseconds.  Growing
+the span costs ~3 ms per new year (the ``holidays`` rules of that year), once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -61,11 +70,14 @@ import holidays as holidays_pkg
 import numpy as np
 
 __all__ = [
+    "CalendarRangeError",
     "DAY_OFF_WORDS",
     "FESTIVAL_NAMES",
     "OFFICIAL_FIRST_YEAR",
     "OFFICIAL_LAST_YEAR",
     "MAKEUP_WORKDAY_WORDS",
+    "SUPPORTED_FIRST_YEAR",
+    "SUPPORTED_LAST_YEAR",
     "Festival",
     "Override",
     "WorkingCalendar",
@@ -75,6 +87,7 @@ __all__ = [
     "overrides_from_rows",
     "parse_override_kind",
     "prepare_default_years",
+    "supported_range",
 ]
 
 # --------------------------------------------------------------------------------------
@@ -159,10 +172,76 @@ _DAY_OFF_ZH = "放假"
 _DAY_OFF_EN = "Day off"
 
 
+def _lunar_years() -> tuple[int, int]:
+    """First and last year whose 春节, 端午 and 中秋 dates the installed ``holidays`` knows
+    (its lunisolar tables: 1901-2100 in 0.109)."""
+    try:
+        from holidays.calendars.chinese import _ChineseLunisolar as lunar
+    except ImportError:  # pragma: no cover - other holidays layouts
+        return (2008, OFFICIAL_LAST_YEAR + 3)
+    spans = [set(getattr(lunar, f"{name}_DATES", {})) for name in ("LUNAR_NEW_YEAR", "DRAGON_BOAT", "MID_AUTUMN")]
+    known = set.intersection(*spans) if all(spans) else set()
+    if not known:  # pragma: no cover - other holidays layouts
+        return (2008, OFFICIAL_LAST_YEAR + 3)
+    return (min(known), max(known))
+
+
+def _statutory_years() -> tuple[int, int]:
+    """First and last year the installed ``holidays`` has China's statutory rules for
+    (1950, the first national regulation, to 2100 in 0.109)."""
+    china = getattr(holidays_pkg, "China", None)
+    first = int(getattr(china, "start_year", 1950) or 1950)
+    last = int(getattr(china, "end_year", 9998) or 9998)
+    return (first, last)
+
+
+def _supported_years() -> tuple[int, int]:
+    """The years both the statutory rules and the lunar festival dates are known for."""
+    lunar, statutory = _lunar_years(), _statutory_years()
+    first = max(lunar[0], statutory[0], 1901)
+    # ... and never 9999: a next working day must still be a date.
+    last = min(lunar[1], statutory[1], 9998)
+    return (first, max(first, last))
+
+
+#: The years a :class:`WorkingCalendar` can answer for: where both the statutory rules and
+#: the lunar festival dates are known (1950-2100 with holidays 0.109).  A date outside is
+#: refused with :class:`CalendarRangeError`, never guessed.
+SUPPORTED_FIRST_YEAR, SUPPORTED_LAST_YEAR = _supported_years()
+
+
+def supported_range() -> tuple[dt.date, dt.date]:
+    """The first and last date a :class:`WorkingCalendar` answers for."""
+    return (dt.date(SUPPORTED_FIRST_YEAR, 1, 1), dt.date(SUPPORTED_LAST_YEAR, 12, 31))
+
+
+class CalendarRangeError(ValueError):
+    """A date the working calendar cannot answer for: outside the supported years, or
+    with no working day left before the calendar ends.  :meth:`message` names the date and
+    the supported range in the workbook's language."""
+
+    def __init__(self, day: object, *, no_workday_left: bool = False) -> None:
+        self.day = day
+        self.first, self.last = supported_range()
+        self.no_workday_left = no_workday_left
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str = "zh") -> str:
+        if self.no_workday_left:
+            if lang == "zh":
+                return f"{self.day} 之后直到工作日历的末日 {self.last} 再没有工作日"
+            return f"no working day on or after {self.day} before {self.last}, the end of the working calendar"
+        if lang == "zh":
+            return f"日期 {self.day} 超出工作日历支持的范围（{self.first} 至 {self.last}）"
+        return f"{self.day} is outside the working calendar ({self.first} to {self.last})"
+
+
 def default_year_range(today: dt.date | None = None) -> tuple[int, int]:
-    """2004 (first official year) to today's year + 3."""
+    """2004 (first official year) to today's year + 3, inside the supported years: the
+    span a calendar builds at once (it grows on demand)."""
     today = today or dt.date.today()
-    return (OFFICIAL_FIRST_YEAR, today.year + 3)
+    last = min(max(today.year + 3, OFFICIAL_FIRST_YEAR), SUPPORTED_LAST_YEAR)
+    return (max(OFFICIAL_FIRST_YEAR, SUPPORTED_FIRST_YEAR), last)
 
 
 def _holidays_lists_official_year(year: int) -> bool:
@@ -234,7 +313,9 @@ def _year_table(year: int) -> _YearTable:
             if day.year == year:
                 workday[day.toordinal() - jan1] = True
                 names[day] = (_MAKEUP_ZH, _MAKEUP_EN)
-        statutory_only = year > OFFICIAL_LAST_YEAR and not _holidays_lists_official_year(year)
+        # Provisional: no notice known for the year, later (not published yet) or earlier
+        # (before the notices ``holidays`` lists, 2001) alike.
+        statutory_only = not _holidays_lists_official_year(year)
     workday.setflags(write=False)
     return _YearTable(year, workday, statutory_only, MappingProxyType(names))
 
@@ -271,30 +352,32 @@ def _range_table(first_year: int, last_year: int) -> _RangeTable:
 
 @lru_cache(maxsize=None)
 def _festivals(year: int) -> tuple[Festival, ...]:
-    days = holidays_pkg.CN(years=year, observed=False, language="zh_CN")
+    if not SUPPORTED_FIRST_YEAR <= year <= SUPPORTED_LAST_YEAR:
+        raise CalendarRangeError(year)
+    # The festival day itself, from the lunar calendar: whether it was a day off that year
+    # (端午 and 中秋 are only since 2008) does not matter to a greeting.
+    from holidays.calendars.chinese import _ChineseLunisolar
+
+    lunar = _ChineseLunisolar()
+    days = {
+        "spring_festival": lunar.lunar_new_year_date(year)[0],
+        "dragon_boat": lunar.dragon_boat_date(year)[0],
+        "mid_autumn": lunar.mid_autumn_date(year)[0],
+        "national_day": dt.date(year, 10, 1),
+    }
     found: list[Festival] = []
-    for name_zh, name_en in FESTIVAL_NAMES.values():
-        # A day may carry two names ("中秋节; 国庆节", 2009-10-03) and a suffix such as
-        # （推定） (estimated) for far years.
-        matches = sorted(
-            d
-            for d, names in days.items()
-            if any(n.split("（")[0].strip() == name_zh for n in names.split(";"))
-        )
-        if not matches:
-            raise ValueError(
-                f"no {name_en} ({name_zh}) date known for {year}: festival dates come from "
-                f"the 'holidays' package, which lists 端午节 and 中秋节 from 2008 on"
-            )
-        found.append(Festival(name_zh, name_en, matches[0]))
+    for key, (name_zh, name_en) in FESTIVAL_NAMES.items():
+        if days[key] is None:  # pragma: no cover - inside the supported years it is known
+            raise ValueError(f"no {name_en} ({name_zh}) date known for {year}")
+        found.append(Festival(name_zh, name_en, days[key]))
     return tuple(sorted(found, key=lambda f: f.date))
 
 
 def festivals(year: int) -> list[Festival]:
     """春节, 端午节, 中秋节 and 国庆节 of ``year``: the festival day itself, not the break.
 
-    Lunar dates come from the ``holidays`` package (2008 onwards: earlier years raise
-    ``ValueError``).  Sorted by date.
+    Lunar dates come from the ``holidays`` package's lunisolar tables; a year outside the
+    supported years raises :class:`CalendarRangeError`.  Sorted by date.
     """
     return list(_festivals(int(year)))
 
@@ -323,19 +406,47 @@ def _as_date(value: dt.date | np.datetime64) -> dt.date:
     if isinstance(value, np.datetime64):
         if np.isnat(value):
             raise ValueError("NaT is not a date")
-        return value.astype("datetime64[D]").item()
+        day = value.astype("datetime64[D]").item()
+        if not isinstance(day, dt.date):  # beyond what Python's dates hold (year 10000 on)
+            raise CalendarRangeError(value.astype("datetime64[D]"))
+        return day
     raise TypeError(f"expected a date, got {type(value).__name__}: {value!r}")
 
 
 _EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
 
+@dataclass(frozen=True)
+class _Tables:
+    """The lookup arrays of the span of years a calendar holds so far.  Replaced whole
+    (never changed) when the span grows, so a reader that took one sees a consistent set."""
+
+    first_year: int
+    last_year: int
+    base: np.ndarray  # bool per day before the Holidays sheet, read-only
+    statutory_only: frozenset[int]  # years of the span planned on statutory days
+    first_ordinal: int  # proleptic ordinal of the first day
+    start: int  # days since 1970-01-01 of the first day
+    workday: np.ndarray  # bool per day, with the Holidays sheet
+    workday_offsets: np.ndarray  # int64 offsets of the working days
+    next: np.ndarray  # offset of the first workday on or after each offset, -1 when none left
+    count_before: np.ndarray  # workdays at offsets < i (length n + 1)
+    provisional_years: frozenset[int]
+    provisional_day: np.ndarray  # bool per day: in a provisional year
+    size: int  # days held
+
+
 class WorkingCalendar:
     """Working days for visit planning: the official calendar plus the Holidays sheet.
 
     ``overrides`` maps a date to an :class:`Override` (the Holidays sheet rows); they win
-    over the official and statutory days both ways.  ``years`` is the (first, last)
-    calendar years to hold, inclusive; default :func:`default_year_range`.
+    over the official and statutory days both ways.  The calendar answers for any date of
+    the supported years (:func:`supported_range`); ``years`` is the (first, last) calendar
+    years to build at once, inclusive (default :func:`default_year_range`); other years
+    of the supported range are built when first asked about, and kept.
+
+    A calendar built while the official data is cut (``tests/calendar_pin.py``) keeps the
+    years it built then; years it grows into later are built from the installed data.
     """
 
     def __init__(
@@ -345,160 +456,222 @@ class WorkingCalendar:
     ) -> None:
         first_year, last_year = years if years is not None else default_year_range()
         first_year, last_year = int(first_year), int(last_year)
-        if not 1 <= first_year <= last_year <= 9998:
-            raise ValueError(f"bad year range {first_year}-{last_year}")
-        base = _range_table(first_year, last_year)
-        self.first_date = dt.date(first_year, 1, 1)
-        self.last_date = dt.date(last_year, 12, 31)
-        self._start = self.first_date.toordinal() - _EPOCH_ORDINAL  # days since 1970
-        self._first_ordinal = self.first_date.toordinal()
+        if not SUPPORTED_FIRST_YEAR <= first_year <= last_year <= SUPPORTED_LAST_YEAR:
+            raise ValueError(
+                f"bad year range {first_year}-{last_year}: the working calendar supports "
+                f"{SUPPORTED_FIRST_YEAR}-{SUPPORTED_LAST_YEAR}"
+            )
+        #: The first and last date the calendar answers for (the supported years).
+        self.first_date, self.last_date = supported_range()
 
         applied: dict[dt.date, Override] = {}
         ignored: dict[dt.date, Override] = {}
         for day, override in (overrides or {}).items():
             day = _as_date(day)
             (applied if self.first_date <= day <= self.last_date else ignored)[day] = override
+        #: Holidays-sheet rows inside the supported years (applied as their years are built).
         self.overrides: Mapping[dt.date, Override] = MappingProxyType(applied)
-        #: Holidays-sheet rows outside the calendar's range, not applied.
+        #: Holidays-sheet rows outside the supported years, not applied.
         self.ignored_overrides: Mapping[dt.date, Override] = MappingProxyType(ignored)
+        self._completed_years = frozenset(day.year for day in applied)
+        self._lock = threading.Lock()
 
+        base = _range_table(first_year, last_year)
+        self._tables = self._derive(first_year, last_year, base.workday, base.statutory_only_years)
+
+    # ---------------------------------------------------------------- tables
+
+    def _derive(self, first_year: int, last_year: int, base: np.ndarray,
+                statutory_only: frozenset[int]) -> _Tables:
+        """The lookup arrays of ``[first_year, last_year]`` from its base table."""
+        first_ordinal = dt.date(first_year, 1, 1).toordinal()
+        applied = [(d, o) for d, o in self.overrides.items() if first_year <= d.year <= last_year]
         if applied:
-            workday = base.workday.copy()
-            for day, override in applied.items():
-                workday[day.toordinal() - self._first_ordinal] = not override.is_day_off
+            workday = base.copy()
+            for day, override in applied:
+                workday[day.toordinal() - first_ordinal] = not override.is_day_off
             workday.setflags(write=False)
         else:
-            workday = base.workday
-        self._workday = workday
+            workday = base
         n = workday.size
-        self._workday_offsets = np.flatnonzero(workday)  # int64 offsets of workdays
-        # _next[i]: offset of the first workday on or after offset i, -1 when none left.
-        pos = np.searchsorted(self._workday_offsets, np.arange(n))
-        has_next = pos < self._workday_offsets.size
+        offsets = np.flatnonzero(workday)
+        pos = np.searchsorted(offsets, np.arange(n))
+        has_next = pos < offsets.size
         nxt = np.full(n, -1, dtype=np.int64)
-        nxt[has_next] = self._workday_offsets[pos[has_next]]
-        self._next = nxt
-        # _count_before[i]: number of workdays at offsets < i (length n + 1).
-        self._count_before = np.concatenate(([0], np.cumsum(workday, dtype=np.int64)))
-
-        completed = {day.year for day in applied}
-        provisional_years = sorted(base.statutory_only_years - completed)
-        self._provisional_years = frozenset(provisional_years)
+        nxt[has_next] = offsets[pos[has_next]]
+        count_before = np.concatenate(([0], np.cumsum(workday, dtype=np.int64)))
+        provisional_years = frozenset(statutory_only - self._completed_years)
         # One flag per day (not per year) so the vectorised lookup is plain indexing.
         provisional_day = np.zeros(n, dtype=bool)
         for year in provisional_years:
-            lo = dt.date(year, 1, 1).toordinal() - self._first_ordinal
-            hi = dt.date(year + 1, 1, 1).toordinal() - self._first_ordinal
+            lo = dt.date(year, 1, 1).toordinal() - first_ordinal
+            hi = dt.date(year + 1, 1, 1).toordinal() - first_ordinal
             provisional_day[lo:hi] = True
-        self._provisional_day = provisional_day
+        return _Tables(first_year, last_year, base, frozenset(statutory_only), first_ordinal,
+                       first_ordinal - _EPOCH_ORDINAL, workday, offsets, nxt, count_before,
+                       provisional_years, provisional_day, int(n))
+
+    def _grow(self, first_year: int, last_year: int) -> _Tables:
+        """Tables that hold ``[first_year, last_year]`` (clipped to the supported years):
+        the current ones, or the current span widened by the missing year tables."""
+        t = self._tables
+        first_year = max(first_year, SUPPORTED_FIRST_YEAR)
+        last_year = min(last_year, SUPPORTED_LAST_YEAR)
+        if t.first_year <= first_year and last_year <= t.last_year:
+            return t
+        with self._lock:
+            t = self._tables
+            lo, hi = min(first_year, t.first_year), max(last_year, t.last_year)
+            if (lo, hi) == (t.first_year, t.last_year):
+                return t
+            before = [_year_table(y) for y in range(lo, t.first_year)]
+            after = [_year_table(y) for y in range(t.last_year + 1, hi + 1)]
+            base = np.concatenate([y.workday for y in before] + [t.base] + [y.workday for y in after])
+            base.setflags(write=False)
+            guessed = t.statutory_only | {y.year for y in before + after if y.statutory_only}
+            self._tables = self._derive(lo, hi, base, frozenset(guessed))
+            return self._tables
+
+    def _locate(self, day: dt.date | np.datetime64) -> tuple[_Tables, int, dt.date]:
+        """(tables holding ``day``, its offset in them, the date); raises
+        :class:`CalendarRangeError` outside the supported years."""
+        day = _as_date(day)
+        t = self._tables
+        offset = day.toordinal() - t.first_ordinal
+        if 0 <= offset < t.size:  # the usual case: a year already built
+            return t, offset, day
+        if not self.first_date <= day <= self.last_date:
+            raise CalendarRangeError(day)
+        t = self._grow(day.year, day.year)
+        return t, day.toordinal() - t.first_ordinal, day
+
+    def _offsets_array(self, dates: np.ndarray) -> tuple[_Tables, np.ndarray, np.ndarray]:
+        """(tables, offsets into them, NaT mask); raises CalendarRangeError for a date
+        outside the supported years."""
+        days = np.asarray(dates)
+        if days.dtype != np.dtype("datetime64[D]"):
+            days = days.astype("datetime64[D]")
+        nat = np.isnat(days)
+        t = self._tables
+        raw = np.where(nat, t.start, days.view(np.int64))  # NaT -> a day already held
+        if raw.size:
+            lo, hi = int(raw.min()), int(raw.max())
+            if lo < t.start or hi >= t.start + t.size:
+                first, last = (_EPOCH_ORDINAL + x for x in (lo, hi))
+                if first < self.first_date.toordinal() or last > self.last_date.toordinal():
+                    outside = (raw < self.first_date.toordinal() - _EPOCH_ORDINAL) | (
+                        raw > self.last_date.toordinal() - _EPOCH_ORDINAL)
+                    bad = days[np.flatnonzero(outside)[0]].item()
+                    raise CalendarRangeError(bad)
+                t = self._grow(dt.date.fromordinal(first).year, dt.date.fromordinal(last).year)
+        return t, raw - t.start, nat
 
     # ---------------------------------------------------------------- helpers
 
     def __repr__(self) -> str:
+        t = self._tables
         return (
-            f"WorkingCalendar({self.first_date.year}-{self.last_date.year}, "
-            f"{len(self.overrides)} overrides, provisional {sorted(self._provisional_years)})"
+            f"WorkingCalendar({t.first_year}-{t.last_year} built of "
+            f"{SUPPORTED_FIRST_YEAR}-{SUPPORTED_LAST_YEAR}, {len(self.overrides)} overrides, "
+            f"provisional {sorted(t.provisional_years)})"
         )
 
-    def _offset(self, day: dt.date | np.datetime64) -> int:
-        day = _as_date(day)
-        offset = day.toordinal() - self._first_ordinal
-        if not 0 <= offset < self._workday.size:
-            raise ValueError(self._outside_message(day))
-        return offset
-
-    def _outside_message(self, day: object) -> str:
-        return (
-            f"{day} is outside the working calendar ({self.first_date} to {self.last_date}); "
-            f"build WorkingCalendar with a wider years= range"
-        )
-
-    def _date_at(self, offset: int) -> dt.date:
-        return dt.date.fromordinal(self._first_ordinal + int(offset))
-
-    def _offsets_array(self, dates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(offsets into the table, NaT mask); raises ValueError for dates outside."""
-        days = np.asarray(dates)
-        if days.dtype.kind != "M":
-            days = days.astype("datetime64[D]")
-        elif days.dtype != np.dtype("datetime64[D]"):
-            days = days.astype("datetime64[D]")
-        nat = np.isnat(days)
-        raw = days.view(np.int64)
-        offsets = np.where(nat, self._start, raw) - self._start
-        outside = (offsets < 0) | (offsets >= self._workday.size)
-        if outside.any():
-            first_bad = days[np.flatnonzero(outside)[0]]
-            raise ValueError(
-                f"{int(outside.sum())} date(s) outside the calendar, first "
-                + self._outside_message(first_bad)
-            )
-        return offsets, nat
+    @staticmethod
+    def _date_at(t: _Tables, offset: int) -> dt.date:
+        return dt.date.fromordinal(t.first_ordinal + int(offset))
 
     # ---------------------------------------------------------------- scalar API
 
     @property
     def years(self) -> tuple[int, int]:
-        """(first, last) calendar year the calendar holds."""
-        return (self.first_date.year, self.last_date.year)
+        """(first, last) calendar year built so far (it grows on demand up to the
+        supported years, see :func:`supported_range`)."""
+        t = self._tables
+        return (t.first_year, t.last_year)
 
     def covers(self, day: dt.date) -> bool:
-        """Whether ``day`` is inside the calendar's range."""
+        """Whether the calendar can answer for ``day`` (inside the supported years)."""
         return self.first_date <= _as_date(day) <= self.last_date
 
     def is_workday(self, day: dt.date) -> bool:
         """Whether people work on ``day`` (weekday not off, or a make-up working weekend)."""
-        return bool(self._workday[self._offset(day)])
+        t, offset, _ = self._locate(day)
+        return bool(t.workday[offset])
 
     def next_workday(self, day: dt.date) -> dt.date:
         """``day`` itself when it is a working day, else the first working day after it."""
-        found = int(self._next[self._offset(day)])
+        t, offset, day = self._locate(day)
+        found = int(t.next[offset])
+        while found < 0 and t.last_year < SUPPORTED_LAST_YEAR:  # look into the next year
+            t = self._grow(t.first_year, t.last_year + 1)  # the first year stays: same offset
+            found = int(t.next[offset])
         if found < 0:
-            raise ValueError(f"no working day on or after {day} before {self.last_date}")
-        return self._date_at(found)
+            raise CalendarRangeError(day, no_workday_left=True)
+        return self._date_at(t, found)
 
     def previous_workday(self, day: dt.date) -> dt.date:
         """``day`` itself when it is a working day, else the last working day before it."""
-        offset = self._offset(day)
-        count = int(self._count_before[offset + 1])
+        t, _, day = self._locate(day)
+        while True:
+            offset = day.toordinal() - t.first_ordinal
+            count = int(t.count_before[offset + 1])
+            if count or t.first_year <= SUPPORTED_FIRST_YEAR:
+                break
+            t = self._grow(t.first_year - 1, t.last_year)
         if count == 0:
             raise ValueError(f"no working day on or before {day} after {self.first_date}")
-        return self._date_at(self._workday_offsets[count - 1])
+        return self._date_at(t, t.workday_offsets[count - 1])
 
     def workdays_between(self, start: dt.date, end: dt.date) -> list[dt.date]:
         """Working days in ``[start, end]``, inclusive, ascending; empty when start > end."""
-        lo, hi = self._offset(start), self._offset(end)
+        t, lo, hi = self._span(start, end)
         if lo > hi:
             return []
-        a, b = int(self._count_before[lo]), int(self._count_before[hi + 1])
-        return [self._date_at(o) for o in self._workday_offsets[a:b]]
+        a, b = int(t.count_before[lo]), int(t.count_before[hi + 1])
+        return [self._date_at(t, o) for o in t.workday_offsets[a:b]]
 
     def workdays_before(self, day: dt.date, count: int) -> list[dt.date]:
         """The ``count`` working days strictly before ``day``, ascending (e.g. the days to
-        greet clients before a festival).  Fewer when the calendar starts sooner."""
-        offset = self._offset(day)
-        end = int(self._count_before[offset])
-        return [self._date_at(o) for o in self._workday_offsets[max(0, end - count) : end]]
+        greet clients before a festival).  Fewer only when the supported years start sooner."""
+        t, _, day = self._locate(day)
+        while True:
+            offset = day.toordinal() - t.first_ordinal
+            end = int(t.count_before[offset])
+            if end >= count or t.first_year <= SUPPORTED_FIRST_YEAR:
+                break
+            t = self._grow(t.first_year - 1, t.last_year)
+        return [self._date_at(t, o) for o in t.workday_offsets[max(0, end - count) : end]]
 
     def workday_count(self, start: dt.date, end: dt.date) -> int:
         """Number of working days in ``[start, end]``, inclusive; 0 when start > end."""
-        lo, hi = self._offset(start), self._offset(end)
-        return max(0, int(self._count_before[hi + 1] - self._count_before[lo]))
+        t, lo, hi = self._span(start, end)
+        return max(0, int(t.count_before[hi + 1] - t.count_before[lo]))
+
+    def _span(self, start: dt.date, end: dt.date) -> tuple[_Tables, int, int]:
+        _, _, start = self._locate(start)
+        _, _, end = self._locate(end)
+        t = self._grow(min(start.year, end.year), max(start.year, end.year))
+        return t, start.toordinal() - t.first_ordinal, end.toordinal() - t.first_ordinal
 
     def is_provisional(self, day: dt.date) -> bool:
         """Whether ``day`` lies in a year planned on statutory festivals only (see module)."""
-        return _as_date(day).year in self._provisional_years
+        t, _, day = self._locate(day)
+        return day.year in t.provisional_years
 
     def provisional_years(self, start: dt.date, end: dt.date) -> list[int]:
-        """Provisional years that ``[start, end]`` touches, ascending."""
-        first, last = _as_date(start).year, _as_date(end).year
-        return [y for y in sorted(self._provisional_years) if first <= y <= last]
+        """Provisional years that ``[start, end]`` touches (inside the supported years),
+        ascending."""
+        first = max(_as_date(start).year, SUPPORTED_FIRST_YEAR)
+        last = min(_as_date(end).year, SUPPORTED_LAST_YEAR)
+        if first > last:
+            return []
+        t = self._grow(first, last)
+        return [y for y in sorted(t.provisional_years) if first <= y <= last]
 
     def holiday_name(self, day: dt.date, language: str = "zh") -> str | None:
         """Name of the day off or make-up workday on ``day`` (Holidays sheet first), or
         ``None`` for an ordinary day.  ``language``: "zh" or "en"."""
-        day = _as_date(day)
-        self._offset(day)
+        _, _, day = self._locate(day)
         override = self.overrides.get(day)
         if override is not None:
             if override.name:
@@ -519,50 +692,67 @@ class WorkingCalendar:
     # ---------------------------------------------------------------- vectorised API
 
     def covers_array(self, dates: np.ndarray) -> np.ndarray:
-        """Boolean mask: which dates are inside the range (NaT counts as covered)."""
+        """Boolean mask: which dates the calendar answers for (NaT counts as covered)."""
         days = np.asarray(dates).astype("datetime64[D]")
         nat = np.isnat(days)
-        raw = np.where(nat, self._start, days.view(np.int64)) - self._start
-        return nat | ((raw >= 0) & (raw < self._workday.size))
+        raw = days.view(np.int64)
+        lo = self.first_date.toordinal() - _EPOCH_ORDINAL
+        hi = self.last_date.toordinal() - _EPOCH_ORDINAL
+        return nat | ((raw >= lo) & (raw <= hi))
 
     def is_workday_array(self, dates: np.ndarray) -> np.ndarray:
         """Boolean per date; NaT gives False."""
-        offsets, nat = self._offsets_array(dates)
-        return self._workday[offsets] & ~nat
+        t, offsets, nat = self._offsets_array(dates)
+        return t.workday[offsets] & ~nat
 
     def next_workday_array(self, dates: np.ndarray) -> np.ndarray:
         """:meth:`next_workday` for each date, as ``datetime64[D]``; NaT stays NaT.
 
         Accepts any datetime64 unit (times of day are dropped) or an array of dates.
-        Raises ``ValueError`` when a date is outside the range or has no working day
-        after it inside the range.
+        Raises :class:`CalendarRangeError` when a date is outside the supported years or
+        has no working day after it inside them.
         """
-        offsets, nat = self._offsets_array(dates)
-        found = self._next[offsets]
+        t, offsets, nat = self._offsets_array(dates)
+        found = t.next[offsets]
         missing = (found < 0) & ~nat
+        while missing.any() and t.last_year < SUPPORTED_LAST_YEAR:  # look into the next year
+            t = self._grow(t.first_year, t.last_year + 1)  # the first year stays: same offsets
+            found = t.next[offsets]
+            missing = (found < 0) & ~nat
         if missing.any():
-            last = self._date_at(int(offsets[np.flatnonzero(missing)[0]]))
-            raise ValueError(f"no working day on or after {last} before {self.last_date}")
-        result = (found + self._start).view("datetime64[D]")
+            last = self._date_at(t, int(offsets[np.flatnonzero(missing)[0]]))
+            raise CalendarRangeError(last, no_workday_left=True)
+        result = (found + t.start).view("datetime64[D]")
         result[nat] = np.datetime64("NaT")
         return result
 
     def workday_count_array(self, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
         """:meth:`workday_count` elementwise (int64); 0 where either side is NaT."""
-        lo, lo_nat = self._offsets_array(starts)
-        hi, hi_nat = self._offsets_array(ends)
-        counts = self._count_before[hi + 1] - self._count_before[lo]
+        lo_days = np.asarray(starts).astype("datetime64[D]")
+        hi_days = np.asarray(ends).astype("datetime64[D]")
+        # one lookup, so that both sides are offsets into the same span
+        t, offsets, nat = self._offsets_array(np.concatenate([lo_days.ravel(), hi_days.ravel()]))
+        lo, lo_nat = offsets[: lo_days.size].reshape(lo_days.shape), nat[: lo_days.size].reshape(lo_days.shape)
+        hi, hi_nat = offsets[lo_days.size :].reshape(hi_days.shape), nat[lo_days.size :].reshape(hi_days.shape)
+        counts = t.count_before[hi + 1] - t.count_before[lo]
         counts = np.maximum(counts, 0)
         counts[lo_nat | hi_nat] = 0
         return counts
 
     def is_provisional_array(self, dates: np.ndarray) -> np.ndarray:
-        """Boolean per date: in a provisional year (NaT and out-of-range dates: False)."""
-        days = np.asarray(dates).astype("datetime64[D]")
-        nat = np.isnat(days)
-        offsets = np.where(nat, self._start, days.view(np.int64)) - self._start
-        inside = ~nat & (offsets >= 0) & (offsets < self._workday.size)
-        return self._provisional_day[np.where(inside, offsets, 0)] & inside
+        """Boolean per date: in a provisional year (NaT and dates outside the supported
+        years: False)."""
+        days = np.asarray(dates)
+        if days.dtype != np.dtype("datetime64[D]"):
+            days = days.astype("datetime64[D]")
+        inside = ~np.isnat(days)
+        t = self._tables
+        raw = np.where(inside, days.view(np.int64), t.start)
+        if raw.size and (raw.min() < t.start or raw.max() >= t.start + t.size):  # grow, or outside
+            inside &= self.covers_array(days)
+            t, offsets, _ = self._offsets_array(np.where(inside, days, np.datetime64("NaT")))
+            return t.provisional_day[offsets] & inside
+        return t.provisional_day[raw - t.start] & inside
 
 
 def overrides_from_rows(

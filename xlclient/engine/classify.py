@@ -178,9 +178,10 @@ def classify(book: ClientBook, settings: Settings, calendar: WorkingCalendar | N
     key = cadence_key(tier, status, stage)
     due = next_visit(last_visit, cadence_days(key, settings), today, calendar)
     status_code, status_text = visit_status(due, last_visit, today, settings.due_soon_days, lang)
+    # the years that hold a due date moved on a provisional calendar (not every year between)
     covered = due[~np.isnat(due) & calendar.covers_array(due)]
-    provisional = calendar.provisional_years(covered.min().astype(dt.date), covered.max().astype(dt.date)) \
-        if covered.size else []
+    guessed = covered[calendar.is_provisional_array(covered)]
+    provisional = sorted(int(y) + 1970 for y in np.unique(guessed.astype("datetime64[Y]").view("int64")))
 
     # Review
     problem_count = f["row"].map(pd.Series([p.row for p in problems]).value_counts()).fillna(0).to_numpy(dtype=int)

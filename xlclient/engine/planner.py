@@ -61,7 +61,8 @@ quota that found no prospect); nothing due is dropped.  A visit due after the ho
 simply not in this plan.
 
 Provisional.  When the horizon reaches into a year whose official holiday schedule is
-not published (2027 as of November 2026), the plan is built on that year's statutory
+not known (not published yet -- 2027 as of November 2026 -- or before the built-in data,
+2001), whatever the year, the plan is built on that year's statutory
 festivals only and :attr:`VisitPlan.provisional_years` says so (a notice is written
 under the plan) -- even when no row lands in that year, since which days are off there
 is the guess.
@@ -92,7 +93,7 @@ import pandas as pd
 from .book import ClientBook
 from .cadence import cadence_days, cadence_key
 from .coverage import POLICIES, Need, choose_first_visits, grow, improve, place_visits
-from .calendar import WorkingCalendar, festivals_between
+from .calendar import CalendarRangeError, WorkingCalendar, festivals_between
 from .classify import Classification
 from .settings import Settings
 from .visitplan import (
@@ -179,8 +180,7 @@ class _Horizon:
     def __init__(self, calendar: WorkingCalendar, start: dt.date, end: dt.date, reach: int) -> None:
         for day in (start, end):
             if not calendar.covers(day):
-                raise ValueError(f"plan date {day} is outside the working calendar "
-                                 f"({calendar.first_date} to {calendar.last_date})")
+                raise CalendarRangeError(day)
         self.calendar = calendar
         self.start, self.end = _e(start), _e(end)
         self.days: list[int] = [_e(d) for d in calendar.workdays_between(start, end)]
@@ -346,6 +346,8 @@ def plan_visits(clients: pd.DataFrame, settings: Settings, calendar: WorkingCale
     weeks = int(weeks if weeks is not None else settings.plan_weeks)
     if weeks < 1:
         raise ValueError(f"weeks must be at least 1, got {weeks}")
+    if not calendar.covers(start):  # also before the end overflows Python's dates
+        raise CalendarRangeError(start)
     end = start + dt.timedelta(days=7 * weeks - 1)
 
     missing = [c for c in CLIENT_COLUMNS if c not in clients.columns]

@@ -801,11 +801,11 @@ class VisitPlan:
         years = "、".join(str(y) for y in self.provisional_years) if lang == "zh" else \
             ", ".join(str(y) for y in self.provisional_years)
         if lang == "zh":
-            return (f"{years} 年的放假安排尚未公布：这部分计划按法定节日暂排（没有调休上班日），"
+            return (f"{years} 年的放假安排尚未公布（或不在内置日历数据中）：这部分计划按法定节日暂排（没有调休上班日），"
                     f"公布后请在「节假日」表中补充并重新生成")
-        return (f"The official {years} holiday schedule is not published yet: that part of the plan "
-                f"assumes the statutory festivals only (no make-up workdays); add it to the Holidays "
-                f"sheet when it is published and regenerate")
+        return (f"The official {years} holiday schedule is not published yet (or not in the built-in calendar "
+                f"data): that part of the plan assumes the statutory festivals only (no make-up workdays); add "
+                f"it to the Holidays sheet when it is published and regenerate")
 
     def shortfall_lines(self, lang: Language | None = None) -> list[str]:
         """One line per AE whose visit capacity is short: due clients not seen and the
