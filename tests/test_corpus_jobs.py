@@ -21,7 +21,6 @@ and writes the figures to bench/results/corpus_jobs.txt.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import multiprocessing
@@ -30,7 +29,6 @@ import shutil
 import sys
 import tempfile
 import time
-import traceback
 import warnings
 import zipfile
 from collections import Counter
@@ -45,6 +43,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # for bench/corpus_jobs.py, which imports this module
     sys.path.insert(0, str(HERE))
 
+from adversary import run_main  # noqa: E402
 from ooxml_audit import allowed_reason, audit, new_findings, written_parts  # noqa: E402
 
 TODAY = "2026-03-02"
@@ -58,21 +57,7 @@ from corpus_path import corpus_dir, corpus_workbooks as workbooks  # noqa: E402,
 # --------------------------------------------------------------------------- one book
 
 
-def run_cli(argv: list[str]) -> tuple[int, str, str]:
-    """``xlclient.cli.main(argv)`` in process: (exit code, stdout, stderr)."""
-    from xlclient.cli import main
-
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err), warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            code = main(argv)
-        except SystemExit as e:  # argparse
-            code = e.code if isinstance(e.code, int) else 2
-        except BaseException:  # main() should never raise: say so as a traceback
-            traceback.print_exc(file=err)
-            code = -1
-    return code, out.getvalue(), err.getvalue()
+run_cli = run_main  # xlclient.cli.main in this process (tests/adversary.py)
 
 
 def _message(stdout: str, stderr: str) -> str:

@@ -172,8 +172,14 @@ def test_date_boundaries():
     assert day(one(parse_date, "2024-02-29")[0]) == "2024-02-29"
     assert day(one(parse_date, "1900-01-01")[0]) == "1900-01-01"  # typed text names its year
     assert day(one(parse_date, 19500101.0)[0]) == "1950-01-01"
-    # Date cells are the user's own dates, whatever their year.
-    assert day(one(parse_date, dt.date(1949, 10, 1))[0]) == "1949-10-01"
+    # A date cell is a serial shown as a date: before 1950 it is the same typo or
+    # placeholder as a small number (1900-01-01 is the serial 1), reported, never taken.
+    assert day(one(parse_date, dt.date(1950, 1, 1))[0]) == "1950-01-01"
+    for early in (dt.date(1949, 12, 31), dt.datetime(1900, 1, 1), dt.date(1900, 1, 1)):
+        value, problem = one(parse_date, early)
+        assert (day(value), problem) == (None, "date"), early
+    many = parse_date(np.array([dt.datetime(1900, 1, 1), dt.date(2026, 3, 5)] * 40, dtype=object))
+    assert list(many.problems[:2]) == ["date", None] and str(many.values[1]) == "2026-03-05"
 
 
 def test_1904_date_system():

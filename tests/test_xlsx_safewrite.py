@@ -59,16 +59,42 @@ def test_crash_at_each_step_leaves_original_intact(tmp_path, step):
 
 
 @pytest.mark.parametrize("step", STEPS)
-def test_crash_at_each_step_with_dst_leaves_both_files_alone(tmp_path, step):
+def test_crash_at_each_step_with_dst_leaves_no_copy(tmp_path, step):
     src = tmp_path / "book.xlsx"
     original = make_book(src)
     dst = tmp_path / "out.xlsx"
-    dst.write_bytes(b"previous output")
     with pytest.raises(Crash):
         write_owned_sheets(src, [SPEC], dst, on_step=crash_at(step))
     assert src.read_bytes() == original
-    assert dst.read_bytes() == b"previous output"
+    assert not dst.exists()
     assert not [p for p in folder_listing(tmp_path) if ".~xlclient" in p]
+
+
+def test_dst_never_replaces_a_file(tmp_path):
+    """A copy goes only where no file is (SPEC 8: no command overwrites a file it did not
+    read): an existing one is refused before any work, one that appears while the copy is
+    built is kept and the copy is dropped."""
+    from xlclient.xlsx.errors import TargetExists
+
+    src = tmp_path / "book.xlsx"
+    original = make_book(src)
+    dst = tmp_path / "out.xlsx"
+    dst.write_bytes(b"their file")
+    with pytest.raises(TargetExists):
+        write_owned_sheets(src, [SPEC], dst)
+    assert dst.read_bytes() == b"their file"
+    for step in ("temp-written", "backup", "replace"):
+        dst.unlink()
+
+        def appears(name, step=step):
+            if name == step:
+                dst.write_bytes(b"saved meanwhile")
+
+        with pytest.raises(TargetExists):
+            write_owned_sheets(src, [SPEC], dst, on_step=appears)
+        assert dst.read_bytes() == b"saved meanwhile", step
+        assert src.read_bytes() == original
+        assert not [p for p in folder_listing(tmp_path) if ".~xlclient" in p]
 
 
 def test_steps_run_in_order(tmp_path):

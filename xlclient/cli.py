@@ -168,28 +168,42 @@ def _open(path: Path, args: argparse.Namespace, rep: Reporter) -> WorkbookData:
     from .xlsx.diagnose import diagnose
     from .xlsx.errors import XlsxWriteError
     from .xlsx.reader import WorkbookUnreadable, read_workbook
-    from .xlsx.session import RunLock, take_snapshot
+    from .xlsx.session import RunLock, check_copy_target, real_path, require_file, take_snapshot
 
     rep.progress(f"读取 / reading {path.name} …")  # the book's language is not known before
     try:
-        if getattr(args, "out", None) is not None or getattr(args, "writes", False):
-            target = args.out if getattr(args, "out", None) is not None else path
+        require_file(path)  # a folder, a pipe, a device: said before anything waits on it
+        out = getattr(args, "out", None)
+        if out is not None and real_path(out) != real_path(path):
+            check_copy_target(out)  # never over a file this run did not read (SPEC 8)
+        if out is not None or getattr(args, "writes", False):
+            target = out if out is not None else path
             rep.held.enter_context(RunLock(target, wait=getattr(args, "wait", 60.0)))
         snapshot = take_snapshot(path)
-    except XlsxWriteError as e:
-        raise Failure(e.message(rep.lang)) from e
+    except XlsxWriteError as e:  # before the book's language is known: both
+        raise Failure(_in_both(e)) from e
     # A damaged or foreign file is named in words a user can act on, before anything is
     # read from it (a corrupt part would otherwise be copied into the new file).
     found = diagnose(snapshot.data, path.name)
-    if found.code != "ok":
-        raise Failure(found.message(rep.lang, path.name))
+    if found.code != "ok":  # the Settings language is not known yet: both
+        raise Failure(found.both(path.name))
     _begin_imports()  # while calamine parses
     try:
         data = read_workbook(snapshot)
     except WorkbookUnreadable as e:
-        raise Failure(str(e)) from e
+        from .xlsx.diagnose import damaged_part
+
+        damaged = damaged_part(snapshot.data)  # a part that is not well-formed XML, named
+        raise Failure(damaged.both(path.name) if damaged is not None else str(e)) from e
     _engine_ready()
     return data
+
+
+def _in_both(e: Any) -> str:
+    """An error's message in both languages, for a run that stops before it has read the
+    workbook's Settings language (as :func:`~xlclient.xlsx.diagnose.diagnose` says it)."""
+    zh, en = e.message("zh"), e.message("en")
+    return zh if zh == en else f"{zh}\n{en}"
 
 
 def _load(path: Path, args: argparse.Namespace, rep: Reporter) -> Inputs:
@@ -300,8 +314,9 @@ def cmd_refresh(args: argparse.Namespace, rep: Reporter) -> int:
              f"Written: {written} ({', '.join(s.name for s in result.sheets)})"))
     if result.classification.provisional_years:
         years = ", ".join(map(str, result.classification.provisional_years))
-        rep.say(f"注意：{years} 年的官方放假安排尚未公布，相关日期为暂定。" if lang == "zh" else
-                f"Note: the official holiday schedule of {years} is not yet published; those dates are provisional.")
+        rep.say(f"注意：{years} 年的官方放假安排尚未公布（或不在内置日历数据中），相关日期为暂定。" if lang == "zh" else
+                f"Note: the official holiday schedule of {years} is not yet published (or not in the built-in "
+                f"calendar data); those dates are provisional.")
     _print_problems(rep, problems, lang)
     return _finish(rep, {"command": "refresh", "workbook": str(args.workbook), "written": str(written),
                          "sheets": [s.name for s in result.sheets], "counts": result.counts,
@@ -386,16 +401,13 @@ def cmd_dashboard(args: argparse.Namespace, rep: Reporter) -> int:
 
 def cmd_reassign(args: argparse.Namespace, rep: Reporter) -> int:
     inputs = _load(args.workbook, args, rep)
-    takers = [t.strip() for t in (args.to or "").replace("，", ",").split(",") if t.strip()]
-    owners = set(inputs.book.frame["owner"])
-    for name in takers:
-        if name not in owners or name == args.departing:
-            raise Failure(f"接手人「{name}」不是台账中的其他客户经理 / '{name}' is not another AE of the book")
+    # names are checked by the job (trimmed, blanks and repeats dropped; "--to ," names no one: refused)
+    takers = None if args.to is None else args.to.replace("，", ",").split(",")
     rep.step("交接与排期 …", "handing over and planning …")
     try:
-        result = reassign(inputs, args.departing, takers or None)
+        result = reassign(inputs, args.departing, takers)
     except JobRefused as e:
-        raise Failure(str(e)) from e
+        raise Failure(e.message(inputs.language)) from e
     written = _write(args.workbook, args.out, result.sheets, rep, data=inputs.data)
     lang = inputs.language
     problems = problems_as_dicts(result.problems, lang)
@@ -417,8 +429,8 @@ def cmd_init(args: argparse.Namespace, rep: Reporter) -> int:
     written = None
     if result.sheets:
         written = _write(args.workbook, args.out, result.sheets, rep, defined_names=result.defined_names, data=data)
-        rep.say((f"已添加：{'、'.join(result.added)} → {written}" if zh else
-                 f"Added: {', '.join(result.added)} → {written}"))
+        added = result.added + result.repaired
+        rep.say((f"已添加：{'、'.join(added)} → {written}" if zh else f"Added: {', '.join(added)} → {written}"))
     else:
         rep.say("xlclient 的工作表都已存在，未做更改。" if zh else "All xlclient sheets already exist; nothing changed.")
     if result.client_table:
@@ -428,19 +440,63 @@ def cmd_init(args: argparse.Namespace, rep: Reporter) -> int:
         rep.say(("未找到客户表，请在「设置」的列映射中指定列名：" if zh else "No client table found: ") + (result.message or ""))
     if rep.json_mode:
         print(json.dumps({"command": "init", "workbook": str(args.workbook), "written": str(written) if written else None,
-                          "added": result.added, "client_table": result.client_table, "columns": result.columns,
+                          "added": result.added, "names_repaired": result.repaired, "client_table": result.client_table, "columns": result.columns,
                           "defined_names": len(result.defined_names), "problems": [], "exit_code": EXIT_OK},
                          ensure_ascii=False))
     return EXIT_OK
 
 
+def _new_demo_file(out: Path | None, rep: Reporter) -> Path:
+    """Where the demo goes: ``--out`` when that names no file yet (never over one), else
+    the first free name of xlclient-demo.xlsx, xlclient-demo-2.xlsx, ... here."""
+    from .xlsx.errors import XlsxWriteError
+    from .xlsx.session import check_copy_target
+
+    try:
+        if out is not None:
+            check_copy_target(out, ".xlsx")
+            return out
+        for n in range(1, 1000):
+            candidate = Path("xlclient-demo.xlsx" if n == 1 else f"xlclient-demo-{n}.xlsx")
+            if not candidate.exists() and not candidate.is_symlink():
+                check_copy_target(candidate, ".xlsx")
+                return candidate
+    except XlsxWriteError as e:
+        raise Failure(e.message(rep.lang)) from e
+    raise Failure("当前文件夹已有太多演示工作簿，请用 --out 指定文件名 / "
+                  "too many demo workbooks here already: name one with --out")
+
+
+def _make_new(out: Path, make: Callable[[Path], Any]) -> Any:
+    """Have ``make`` write a file at a temporary name beside ``out``, then give it the name
+    ``out`` only if no file took that name meanwhile (TargetExists otherwise)."""
+    import os
+    import tempfile
+
+    from .xlsx.safewrite import TEMP_PREFIX, put_new
+
+    fd, name = tempfile.mkstemp(dir=out.parent if str(out.parent) else ".", prefix=TEMP_PREFIX, suffix=".xlsx")
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        made = make(tmp)
+        put_new(tmp, out)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return made
+
+
 def cmd_demo(args: argparse.Namespace, rep: Reporter) -> int:
     from .demo import write_demo_workbook
 
-    out: Path = args.out or Path("xlclient-demo.xlsx")
     today = args.today or dt.date.today()
+    if not 1 <= args.clients <= 100_000:
+        raise Failure(f"--clients 应在 1 到 100000 之间，而不是 {args.clients} / "
+                      f"--clients must be between 1 and 100000, not {args.clients}")
+    out = _new_demo_file(args.out, rep)
     rep.progress(f"生成演示工作簿 {out} …")
-    planted = write_demo_workbook(out, n_clients=args.clients, seed=args.seed, today=today)
+    planted = _make_new(out, lambda tmp: write_demo_workbook(tmp, n_clients=args.clients, seed=args.seed,
+                                                              today=today))
     inputs = _load(out, args, rep)
     rep.step("分级 …", "classifying …")
     result = refresh(inputs, what="demo")
@@ -642,7 +698,56 @@ def main_failure(rep: Reporter, args: argparse.Namespace, message: str) -> int:
     return EXIT_FAILURE
 
 
+class _ClosablePipe:
+    """Standard output that a reader who stops early (``xlclient check book | head -1``)
+    cannot break: once the pipe is closed, what is printed is dropped and the run goes on
+    to its own exit code (a check that found problems still exits 1)."""
+
+    def __init__(self, inner: Any):
+        self.inner = inner
+        self.broken = False
+
+    def write(self, text: str) -> int:
+        if not self.broken:
+            try:
+                return self.inner.write(text)
+            except BrokenPipeError:
+                self._drop()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.broken:
+            try:
+                self.inner.flush()
+            except BrokenPipeError:
+                self._drop()
+
+    def _drop(self) -> None:
+        """Nothing more reaches the reader; the interpreter's last flush must not fail either."""
+        import os
+
+        self.broken = True
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.inner.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):  # not a real file (a test's buffer)
+            pass
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    stdout = _ClosablePipe(sys.stdout)
+    with contextlib.redirect_stdout(stdout):
+        try:
+            return _main(argv)
+        finally:
+            stdout.flush()
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command in _READ_FIRST:
@@ -676,9 +781,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("xlclient: 已中断，工作簿未改动" if rep.lang == "zh" else "xlclient: interrupted; the workbook was not changed",
               file=sys.stderr)
         return EXIT_FAILURE
-    except BrokenPipeError:  # output piped into e.g. `head`: stop quietly
-        sys.stderr.close()
-        return EXIT_OK
     except Exception as e:
         refused = globals().get("JobRefused")  # not there when the engine could not be imported
         if refused is not None and isinstance(e, refused):

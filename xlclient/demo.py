@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from .engine.settings import Settings, settings_rows
+from .udf_support import HOLIDAYS_NAME, SETTINGS_NAME
 
 OWNERS = ("张伟", "李娜", "王芳", "刘洋", "陈静", "赵磊")
 CITIES = ("上海", "杭州", "苏州", "南京", "广州", "深圳", "北京", "成都", "武汉", "西安", "厦门", "宁波", "长沙", "青岛")
@@ -250,5 +251,8 @@ def write_demo_workbook(path: str | Path, n_clients: int = 300, seed: int = 2026
     h.write(0, 4, "在此填写公司额外假期或国务院公布的次年放假安排：类型为「放假」或「调休上班」。")
     h.set_column(0, 0, 14)
     h.set_column(2, 2, 30)
+    # where the Excel functions' hidden arguments find Settings and Holidays (udf_support)
+    wb.define_name(SETTINGS_NAME, "='设置'!$A$1")
+    wb.define_name(HOLIDAYS_NAME, "='节假日'!$A$1")
     wb.close()
     return planted

@@ -187,27 +187,18 @@ def _hidden_names_check(pkg: Any, sheets: list[str], lang: str) -> Check:
     """The workbook names through which the functions' hidden arguments find Settings and
     Holidays (udf_support.sheet_expression): missing or broken, every formula cell would show
     a VBA error instead of a result."""
-    from .udf_support import HOLIDAYS_NAME, SETTINGS_NAME
-    from .xlsx.workbookxml import WorkbookXml
-    from .xlsx.xmltext import unescape
+    from .udf_support import broken_hidden_names
 
-    text, bom = pkg.read_text(pkg.main_part())
-    wb = WorkbookXml(text, bom)
-    bad = []
-    for name in (SETTINGS_NAME, HOLIDAYS_NAME):
-        found = wb.find_name(name, None)
-        target = unescape(found.text).lstrip("=") if found is not None else ""
-        sheet = target.rsplit("!", 1)[0].strip("'").replace("''", "'") if "!" in target else ""
-        if sheet not in sheets or "#REF!" in target:
-            bad.append(f"{name}（{target or '-'}）" if lang == "zh" else f"{name} ({target or '-'})")
+    bad = [f"{name}（{target or '-'}）" if lang == "zh" else f"{name} ({target or '-'})"
+           for name, target in broken_hidden_names(pkg.data, sheets).items()]
     if not bad:
         return Check("xlc_settings/holidays", OK, _t(lang, "函数可以读到设置表和节假日表",
                                                      "the functions can read the Settings and Holidays sheets"))
     return Check("xlc_settings/holidays", PROBLEM, _t(
         lang, f"名称缺失或失效：{'、'.join(bad)}；函数单元格会显示 VBA 错误。请在「公式→名称管理器」中让它们指向"
-              f"设置表和节假日表的 A1（或用模板）",
+              f"设置表和节假日表的 A1，或运行 xlclient init 补上",
         f"names missing or broken: {', '.join(bad)}; formula cells would show a VBA error. In Formulas → Name "
-        f"Manager point them at A1 of the Settings and Holidays sheets (or use the template)"))
+        f"Manager point them at A1 of the Settings and Holidays sheets, or run xlclient init to add them"))
 
 
 def _excel_formula_check(path: Path, lang: str) -> Check:

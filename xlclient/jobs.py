@@ -22,14 +22,15 @@ import pandas as pd
 
 from .engine.book import ClientBook, SheetGrid, read_client_book
 from .engine.reading import CRITICAL_FIELDS, field_label
-from .engine.calendar import WorkingCalendar, overrides_from_rows, parse_override_kind
+from .engine.calendar import (SUPPORTED_FIRST_YEAR, SUPPORTED_LAST_YEAR, WorkingCalendar, overrides_from_rows,
+                              parse_override_kind, supported_range)
 from .engine.classify import Classification, classify
 from .engine.grid import SHEET_ROWS
 from .engine.labels import (CLASSIFICATION_COLUMNS, ISSUES_COLUMNS, Language, column_headers, sheet_aliases,
                             sheet_name)
 from .engine.parse import parse_date, parse_text
 from .engine.problems import Problem
-from .engine.settings import Settings, settings_from_grid
+from .engine.settings import Settings, SettingsError, settings_from_grid
 from .xlsx.reader import WorkbookData
 from .xlsx.worksheet import SheetSpec
 
@@ -42,7 +43,9 @@ AMBER = ("FF9C5700", "FFFFEB9C")  # due soon
 HOLIDAY_MESSAGES = {
     "holiday_date": ("节假日日期无法识别，此行未生效", "holiday date not understood; row not applied"),
     "holiday_kind": ("类型应为「放假」或「调休上班」，此行未生效", "type must be 放假 (day off) or 调休上班 (make-up workday); row not applied"),
-    "holiday_range": ("日期超出日历范围，此行未生效", "date outside the calendar's range; row not applied"),
+    "holiday_range": (f"日期超出工作日历支持的范围（{SUPPORTED_FIRST_YEAR}–{SUPPORTED_LAST_YEAR} 年），此行未生效",
+                      f"date outside the working calendar ({SUPPORTED_FIRST_YEAR}-{SUPPORTED_LAST_YEAR}); "
+                      f"row not applied"),
 }
 
 
@@ -57,6 +60,7 @@ class Inputs:
     previous_tiers: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)  # Holidays- and Handover-sheet problems
     handover_rows: list[list[Any]] = field(default_factory=list)  # the Handover sheet as read
+    handover: Any = None  # xlclient.engine.handover.Handover: the sheet as read and applied (None: no sheet)
 
     @property
     def language(self) -> Language:
@@ -226,6 +230,7 @@ def load_holidays(data: WorkbookData) -> tuple[dict, list[Problem]]:
     good: list[tuple[dt.date, str, str]] = []
     problems: list[Problem] = []
     header_zh, header_en = ("日期", "类型"), ("Date", "Type")
+    first_day, last_day = supported_range()
     for i, r in enumerate(rows):
         excel_row = grid.first_row + i + 1
         if i == 0 and str(r[0]).strip() in (header_zh[0], header_en[0]):
@@ -239,7 +244,11 @@ def load_holidays(data: WorkbookData) -> tuple[dict, list[Problem]]:
         except ValueError:
             problems.append(Problem(grid.name, excel_row, "类型", r[1], "holiday_kind"))
             continue
-        good.append((dates.values[i].astype(dt.date), kinds[i], names[i]))
+        day = dates.values[i].astype("datetime64[D]").item()
+        if not isinstance(day, dt.date) or not first_day <= day <= last_day:  # named with its row here
+            problems.append(Problem(grid.name, excel_row, "日期", r[0], "holiday_range"))
+            continue
+        good.append((day, kinds[i], names[i]))
     return overrides_from_rows(good), problems
 
 
@@ -276,21 +285,64 @@ def load_inputs(data: WorkbookData, *, today: dt.date | None = None, table: str 
     if today is not None:
         settings = settings.replace(as_of=today)
     overrides, holiday_problems = load_holidays(data)
+    refuse_outside_calendar(settings.language, today=settings.today())
     calendar = WorkingCalendar(overrides)
     for d in calendar.ignored_overrides:
         holiday_problems.append(Problem(sheet_name("holidays", settings.language), None, "日期", d, "holiday_range"))
     book = read_client_book(data.sheets, data.tables, settings, table, date1904=data.date1904)
-    handover_rows: list[list[Any]] = []
-    grid = data.sheet(sheet_aliases("handover"))
-    if grid is not None and grid.rows:
-        from .engine.handover import apply_handover, read_handover
-
-        handover = read_handover(grid.rows, set(book.frame["client_id"]), sheet=grid.name, first_row=grid.first_row)
-        book.frame = apply_handover(book.frame, handover.owners)
+    handover = load_handover(data, book)
+    if handover is not None:
         holiday_problems += handover.problems
-        handover_rows = handover.rows
     apply_done_visits(data, book, settings.today())
-    return Inputs(data, settings, calendar, book, load_previous_tiers(data), holiday_problems, handover_rows)
+    return Inputs(data, settings, calendar, book, load_previous_tiers(data), holiday_problems,
+                  handover.rows if handover is not None else [], handover)
+
+
+def load_handover(data: WorkbookData, book: ClientBook) -> "Any":
+    """Apply the Handover sheet to the book's owners (xlclient.engine.handover: the latest
+    fact about an owner wins) and return it as read, with its problems; None without one.
+    A sheet of that name that xlclient did not write is not input: one problem says so."""
+    grid = data.sheet(sheet_aliases("handover"))
+    if grid is None or not grid.rows:
+        return None
+    from .engine.handover import Handover, apply_handover, foreign_sheet_problem, read_handover
+
+    if not _looks_owned(grid, "handover"):
+        return Handover([], sheet=grid.name, problems=[foreign_sheet_problem(grid.name)], foreign=True)
+    handover = read_handover(grid.rows, set(book.frame["client_id"]), sheet=grid.name, first_row=grid.first_row,
+                             date1904=data.date1904)
+    book.frame, settled = apply_handover(book.frame, handover)
+    handover.problems += settled
+    return handover
+
+
+def refuse_outside_calendar(lang: Language, *, today: dt.date | None = None,
+                            plan: tuple[dt.date, int] | None = None) -> None:
+    """Refuse (JobRefused, in the Settings language) a run whose as-of date or plan lies
+    outside the years the working calendar supports: every other year is planned, the
+    years without an official schedule provisionally (SPEC 4.5). ``plan``: (start, weeks)."""
+    first, last = supported_range()
+    if today is not None and not first <= today <= last:
+        raise JobRefused(
+            f"计算日期 {today} 超出工作日历支持的范围（{first} 至 {last}），未做任何计算，未写入任何内容；"
+            f"请在「设置」的计算日期或 --today 中填写此范围内的日期" if lang == "zh" else
+            f"the as-of date {today} is outside the working calendar ({first} to {last}): nothing was computed "
+            f"or written; set a date in that range as the As of date in Settings, or with --today")
+    if plan is not None:
+        start, weeks = plan
+        if not first <= start <= last:
+            what_zh, what_en = f"拜访计划的开始日期 {start} ", f"the visit plan's start {start} is"
+        else:
+            end = start + dt.timedelta(days=7 * weeks - 1)
+            if first <= end <= last:
+                return
+            what_zh = f"拜访计划 {start} 至 {end} 的结束日期 {end} "
+            what_en = f"the visit plan {start} to {end} ends on {end},"
+        raise JobRefused(
+            f"{what_zh}超出工作日历支持的范围（{first} 至 {last}），未生成计划，未写入任何内容；"
+            f"请用 --start 或计划周数让计划落在此范围内" if lang == "zh" else
+            f"{what_en} outside the working calendar ({first} to {last}): no plan was made and nothing was "
+            f"written; choose --start or the plan weeks so that the plan lies in that range")
 
 
 def apply_done_visits(data: WorkbookData, book: ClientBook, today: dt.date) -> int:
@@ -514,6 +566,7 @@ class InitResult:
     message: str | None = None  # why the client table was not found, if it was not
 
     existing_log: bool = False  # the Log sheet was there (its new line is not a sheet added)
+    repaired: list[str] = field(default_factory=list)  # workbook names mended (xlc_settings ...)
 
     @property
     def added(self) -> list[str]:
@@ -524,6 +577,23 @@ class InitResult:
 
 def _quoted(sheet: str) -> str:
     return "'" + sheet.replace("'", "''") + "'"
+
+
+def _hidden_names_to_repair(data: WorkbookData) -> dict[str, str]:
+    """The names the Excel functions find Settings and Holidays by (udf_support), for the
+    sheets that exist, when a name is missing or broken: what ``doctor`` reports, ``init``
+    mends (a sheet added by this init gets its name where it is made)."""
+    from .udf_support import HOLIDAYS_NAME, SETTINGS_NAME, broken_hidden_names
+
+    if data.snapshot is None:
+        return {}
+    broken = broken_hidden_names(data.snapshot.data, data.sheet_names)
+    out = {}
+    for key, name in (("settings", SETTINGS_NAME), ("holidays", HOLIDAYS_NAME)):
+        sheet = data.sheet(sheet_aliases(key))
+        if sheet is not None and name in broken:
+            out[name] = f"{_quoted(sheet.name)}!$A$1"
+    return out
 
 
 def init_workbook(data: WorkbookData, lang: Language = "zh") -> InitResult:
@@ -582,12 +652,15 @@ def init_workbook(data: WorkbookData, lang: Language = "zh") -> InitResult:
                                 tab_color="548235"))
     if missing("issues"):
         sheets.append(issues_sheet([], lang, sheet_name("issues", lang)))
-    if sheets:
+    repaired = _hidden_names_to_repair(data)
+    names.update(repaired)
+    if sheets or repaired:
         what = "init"
-        new = [s.name for s in sheets] + ([sheet_name("log", lang)] if missing("log") else [])
+        new = [s.name for s in sheets] + ([sheet_name("log", lang)] if missing("log") else []) + list(repaired)
         summary = (f"添加 {'、'.join(new)}" if lang == "zh" else f"added {', '.join(new)}")
         sheets.append(log_sheet(data, lang, owned_sheet_name(data, "log", lang), what, summary))
-    return InitResult(sheets, names, columns, table_label, message, existing_log=not missing("log"))
+    return InitResult(sheets, names, columns, table_label, message, existing_log=not missing("log"),
+                      repaired=list(repaired))
 
 
 # ---------------------------------------------------------------- plan
@@ -685,6 +758,8 @@ def plan(inputs: Inputs, *, start: dt.date | None = None, weeks: int | None = No
 
     settings = inputs.settings
     lang = inputs.language
+    plan_start = start or settings.today()
+    refuse_outside_calendar(lang, plan=(plan_start, weeks or settings.plan_weeks))
     c = classify(inputs.book, settings, inputs.calendar, inputs.previous_tiers)
     name = owned_sheet_name(inputs.data, "visit_plan", lang)
     unread = [f for f in CRITICAL_FIELDS if f in inputs.book.unreadable]
@@ -708,7 +783,7 @@ def plan(inputs: Inputs, *, start: dt.date | None = None, weeks: int | None = No
         existing = read_visit_plan(grid.rows, sheet=grid.name, first_row=grid.first_row, first_col=grid.first_col,
                                    date1904=inputs.data.date1904,
                                    annotated=annotated_rows(inputs.data, "visit_plan"))
-    vp = plan_from_classification(c, inputs.book, inputs.calendar, start=start or settings.today(),
+    vp = plan_from_classification(c, inputs.book, inputs.calendar, start=plan_start,
                                   weeks=weeks or settings.plan_weeks, existing=existing)
     if vp.existing_unreadable:
         raise JobRefused(
@@ -848,37 +923,36 @@ class ReassignResult:
 
 def reassign(inputs: Inputs, departing_owner: str, to_owners: Sequence[str] | None = None, *,
              what: str = "reassign") -> ReassignResult:
-    """交接客户: move every client of ``departing_owner`` to ``to_owners`` (default: every
-    other AE) by capacity; record the moves in the Handover sheet (the client table is not
-    changed), then refresh the classification and regenerate the visit plan with the new
-    owners (done, cancelled and locked plan rows are kept as they were)."""
-    from .engine.handover import HANDOVER_COLUMNS, apply_handover, propose_handover
+    """交接客户: move every client of ``departing_owner`` to ``to_owners`` (default, None:
+    every other AE) by capacity; record the moves in the Handover sheet (the client table is
+    not changed), then refresh the classification and regenerate the visit plan with the new
+    owners (done, cancelled and locked plan rows are kept as they were). Names are trimmed;
+    a name that is not an AE of the book (after the Handover sheet), an empty list of
+    receivers, the departing AE among them, no one left to take over, or a Handover sheet
+    xlclient did not write: JobRefused before anything is computed."""
+    from .engine.handover import HANDOVER_COLUMNS, propose_handover
 
     lang = inputs.language
     zh = lang == "zh"
-    owners = set(inputs.book.frame["owner"])
-    if "owner" in inputs.book.unreadable:  # not "no such AE": the owner column itself could not be read
-        problem = next(p for p in inputs.book.problems if p.row is None and p.params.get("field") == "owner")
-        raise JobRefused(("无法交接：" if zh else "cannot reassign: ") + problem.message(lang))
-    if departing_owner not in owners:
-        done = [r for r in inputs.handover_rows if len(r) > 5 and str(r[4]).strip() == departing_owner]
-        if done:  # handed over before: the Handover sheet already applies to every result
-            takers = sorted({str(r[5]) for r in done})
-            raise JobRefused(
-                f"「{departing_owner}」的 {len(done)} 个客户已在「{sheet_name('handover', lang)}」表中交接给"
-                f"{'、'.join(takers)}，无需再次交接" if zh else
-                f"the {len(done)} clients of '{departing_owner}' were already handed over to {', '.join(takers)} "
-                f"(see the {sheet_name('handover', lang)} sheet); nothing to do")
-        raise JobRefused((f"客户台账中没有客户经理「{departing_owner}」" if zh else
-                          f"no AE called '{departing_owner}' in the client book"))
+    handover_name = owned_sheet_name(inputs.data, "handover", lang)  # a foreign 客户交接 sheet: refused here
+    departing_owner, takers = _reassign_names(inputs, departing_owner, to_owners)
+    handover = inputs.handover
+    latest = handover.latest_date() if handover is not None else None
+    today = inputs.settings.today()
+    if latest is not None and latest > today:  # a new row must be the latest fact, or it might not apply
+        raise JobRefused(
+            f"计算日期 {today:%Y-%m-%d} 早于「{handover_name}」表中最近一次交接的日期 {latest:%Y-%m-%d}，"
+            f"新的交接不会是最新的，未交接，工作簿未改动；请用不早于 {latest:%Y-%m-%d} 的日期（--today 或「设置」的计算日期）",
+            f"the date of this run, {today:%Y-%m-%d}, is before the latest handover in the '{handover_name}' sheet "
+            f"({latest:%Y-%m-%d}), so the new one would not be the latest; nothing was handed over or written. "
+            f"Use a date on or after {latest:%Y-%m-%d} (--today, or the Settings calculation date)")
     c = classify(inputs.book, inputs.settings, inputs.calendar, inputs.previous_tiers)
-    moves = propose_handover(c.frame, departing_owner, list(to_owners or []), inputs.settings,
-                             inputs.settings.today(), lang)
-    inputs.book.frame = apply_handover(inputs.book.frame, {m[1]: m[5] for m in moves})
+    moves = propose_handover(c.frame, departing_owner, takers, inputs.settings, inputs.settings.today(), lang)
+    rows = [column_headers(HANDOVER_COLUMNS, lang)] + inputs.handover_rows + moves
+    _settle_again(inputs, rows, handover_name)
     refreshed = refresh(inputs, what=what)
     planned = plan(inputs, what=what)
-    rows = [column_headers(HANDOVER_COLUMNS, lang)] + inputs.handover_rows + moves
-    handover_sheet = SheetSpec(name=owned_sheet_name(inputs.data, "handover", lang), rows=rows,
+    handover_sheet = SheetSpec(name=handover_name, rows=rows,
                                column_widths=dict(enumerate((11, 11, 28, 6, 11, 11, 60))),
                                number_formats={0: "yyyy-mm-dd"}, tab_color="C55A11",
                                owned_columns=owned_columns("handover"))
@@ -893,6 +967,92 @@ def reassign(inputs: Inputs, departing_owner: str, to_owners: Sequence[str] | No
     sheets = [handover_sheet, refreshed.sheets[0], planned.sheets[0], planned.sheets[1], log]
     counts = {"moved": len(moves), "receivers": len(receivers), "problems": len(problems)}
     return ReassignResult(moves, problems, sheets, counts)
+
+
+def _settle_again(inputs: Inputs, rows: list[list[Any]], sheet: str) -> None:
+    """The owners and the Handover-sheet problems of ``inputs`` as the next run will see
+    them, from the client table's owners and the Handover sheet about to be written
+    (``rows``, header first, from A1): the new moves apply, and a conflict they settle is
+    no longer reported."""
+    from .engine.handover import apply_handover, read_handover
+
+    frame = inputs.book.frame
+    old = inputs.handover
+    table = frame if old is None or old.table_owners is None else frame.assign(owner=old.table_owners)
+    after = read_handover(rows, set(frame["client_id"]), sheet=sheet, date1904=inputs.data.date1904)
+    settled, problems = apply_handover(table, after)
+    inputs.book.frame = frame.assign(owner=settled["owner"])
+    gone = {id(p) for p in (old.problems if old is not None else [])}
+    inputs.problems = [p for p in inputs.problems if id(p) not in gone] + after.problems + problems
+    inputs.handover = after
+
+
+def _name_key(name: str) -> str:
+    """A name compared loosely, to suggest the AE meant: NFKC, no spaces, case folded."""
+    import unicodedata
+
+    return "".join(unicodedata.normalize("NFKC", name).split()).casefold()
+
+
+def _reassign_names(inputs: Inputs, departing: Any, to_owners: Sequence[Any] | None) -> tuple[str, list[str]]:
+    """The departing AE and the receivers of a reassign, checked against the AEs of the book
+    (after the Handover sheet): trimmed, blanks and repeats dropped; ``to_owners`` None is
+    every other AE. JobRefused (in the Settings language) naming what is wrong."""
+    lang = inputs.language
+    zh = lang == "zh"
+    sheet = sheet_name("handover", lang)
+    if "owner" in inputs.book.unreadable:  # not "no such AE": the owner column itself could not be read
+        problem = next(p for p in inputs.book.problems if p.row is None and p.params.get("field") == "owner")
+        raise JobRefused(("无法交接：" if zh else "cannot reassign: ") + problem.message(lang))
+    owners = sorted({o.strip() for o in inputs.book.frame["owner"].tolist() if isinstance(o, str) and o.strip()})
+    listed = ("、".join(owners) if zh else ", ".join(owners)) or "—"
+
+    def unknown(name: str, role_zh: str, role_en: str) -> JobRefused:
+        near = [o for o in owners if _name_key(o) == _name_key(name)]
+        hint_zh = f"是否指「{near[0]}」？" if near else ""
+        hint_en = f"did you mean '{near[0]}'? " if near else ""
+        return JobRefused(f"{role_zh}「{name}」不是客户台账中的客户经理，未交接，工作簿未改动。{hint_zh}现有客户经理：{listed}",
+                          f"the {role_en} '{name}' is not an AE of the client book; nothing was handed over or "
+                          f"written. {hint_en}AEs found: {listed}")
+
+    departing = str(departing or "").strip()
+    if not departing:
+        raise JobRefused(f"没有给出要交接的客户经理（姓名为空），未交接，工作簿未改动。现有客户经理：{listed}",
+                         f"no departing AE given (the name is empty); nothing was handed over or written. "
+                         f"AEs found: {listed}")
+    if departing not in owners:
+        handover = inputs.handover
+        done = {cid: ms for cid, ms in (handover.applied.items() if handover is not None else ())
+                if any(m.from_owner == departing for m in ms)}
+        if done:  # handed over before: the Handover sheet already applies to every result
+            takers = sorted({m.to_owner for ms in done.values() for m in ms if m.from_owner == departing})
+            raise JobRefused(
+                f"「{departing}」的 {len(done)} 个客户已在「{sheet}」表中交接给{'、'.join(takers)}，无需再次交接",
+                f"the {len(done)} clients of '{departing}' were already handed over to {', '.join(takers)} "
+                f"(see the {sheet} sheet); nothing to do")
+        raise unknown(departing, "要交接的客户经理", "departing AE")
+    others = [o for o in owners if o != departing]
+    if to_owners is None:
+        takers = others
+    else:
+        takers = list(dict.fromkeys(t for t in (str(x or "").strip() for x in to_owners) if t))
+        if not takers:
+            raise JobRefused("没有给出接手的客户经理（名单为空），未交接，工作簿未改动；不指定接手人时由其他所有客户经理按容量接手",
+                             "no AE named to take over (the list is empty); nothing was handed over or written. "
+                             "Name no receivers at all to hand over to every other AE by capacity")
+        for t in takers:
+            if t == departing:
+                raise JobRefused(f"接手人不能是「{departing}」本人，未交接，工作簿未改动",
+                                 f"'{departing}' cannot take over their own clients; nothing was handed over or written")
+            if t not in owners:
+                raise unknown(t, "接手人", "receiver")
+    if not takers:
+        raise JobRefused(f"「{departing}」是客户台账中唯一的客户经理，没有人可以接手，未交接，工作簿未改动；"
+                         f"请先在客户台账中给接手的同事分配客户（至少一个），再交接",
+                         f"'{departing}' is the only AE in the client book, so there is no one to hand over to; "
+                         f"nothing was written. Give the colleague taking over at least one client in the client "
+                         f"table first, then reassign")
+    return departing, takers
 
 
 # ---------------------------------------------------------------- formulas to values

@@ -827,6 +827,34 @@ SETTINGS_NAME = "xlc_settings"
 HOLIDAYS_NAME = "xlc_holidays"
 
 
+def hidden_name_targets(workbook: bytes) -> dict[str, str]:
+    """Where the workbook's names :data:`SETTINGS_NAME` and :data:`HOLIDAYS_NAME` point
+    (``'设置'!$A$1``), "" for a name that is missing; read from the workbook file's bytes."""
+    from .xlsx.package import Package
+    from .xlsx.workbookxml import WorkbookXml
+    from .xlsx.xmltext import unescape
+
+    pkg = Package(workbook)
+    wb = WorkbookXml(*pkg.read_text(pkg.main_part()))
+    out = {}
+    for name in (SETTINGS_NAME, HOLIDAYS_NAME):
+        found = wb.find_name(name, None)
+        out[name] = unescape(found.text).lstrip("=") if found is not None else ""
+    return out
+
+
+def broken_hidden_names(workbook: bytes, sheets: Iterable[str]) -> dict[str, str]:
+    """The names of :func:`hidden_name_targets` that are missing or do not point into one of
+    ``sheets`` (a deleted sheet leaves ``#REF!``), with what they point at."""
+    names = set(sheets)
+    bad = {}
+    for name, target in hidden_name_targets(workbook).items():
+        sheet = target.rsplit("!", 1)[0].strip("'").replace("''", "'") if "!" in target else ""
+        if sheet not in names or "#REF!" in target:
+            bad[name] = target
+    return bad
+
+
 def sheet_expression(name: str) -> str:
     """The VBA expression a hidden argument passes (xlwings ``@xw.arg(..., vba=...)``: the
     wrapper that *Import Functions* generates evaluates it in place of a parameter, and

@@ -51,7 +51,7 @@ from .parse import (
     share_cell_types,
     shared_columns,
 )
-from .grid import SheetGrid, TableInfo, UncomputedFormula
+from .grid import ExcelError, SheetGrid, TableInfo, UncomputedFormula
 from .problems import Problem
 from .reading import CRITICAL_FIELDS, Reading, resolve
 from .vocab import stage_codes, status_codes, tier_codes
@@ -99,6 +99,19 @@ def _is_owned(sheet: str, owned: set[str]) -> bool:
     return sheet.strip().casefold() in owned
 
 
+def _refuse_owned(name: str, tables: Sequence[TableInfo], owned: set[str], lang: str) -> None:
+    """A table or sheet named by the user that xlclient writes (分级结果, an Excel table over
+    拜访计划 ...) is never read as the client table: its rows would be overwritten by the
+    results computed from them."""
+    sheet = next((t.sheet for t in tables if normalise_header(t.name) == normalise_header(name)), name)
+    if _is_owned(sheet, owned):
+        raise ClientTableNotFound(
+            f"「{name}」是 xlclient 写入结果的工作表（{sheet}），不能作为客户表；请指定客户台账所在的表格或工作表"
+            if lang == "zh" else
+            f"'{name}' is a sheet xlclient writes its results to ({sheet}), not a client table; name the table or "
+            "sheet that holds the client book")
+
+
 def _score(headers: Sequence[Any], mapping: Mapping[str, str]) -> int:
     found = match_headers(headers, mapping)
     if "name" not in found and "client_id" not in found:
@@ -128,6 +141,7 @@ def locate_client_table(sheets: Sequence[SheetGrid], tables: Sequence[TableInfo]
     mapping = dict(settings.columns) if settings else {}
     owned = owned_sheet_names()
     if name:
+        _refuse_owned(name, tables, owned, settings.language if settings else "zh")
         for t in tables:
             if normalise_header(t.name) == normalise_header(name):
                 return t.sheet, t.name, t.header_row, t.first_col, list(t.headers), list(t.rows)
@@ -417,6 +431,7 @@ def _build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *,
     hm = match_columns(headers, settings.columns, default_multiplier, default_unit_from="banner")
     grid_full = _grid(rows, len(headers))
     formula_problems = _uncomputed(grid_full, headers, hm.columns, sheet, excel_rows_all)
+    formula_problems += _error_values(grid_full, hm.columns, sheet, excel_rows_all)
     _read_only(grid_full)  # from here its columns' sorted cells are shared: nothing changes it
     share_cell_types(grid_full)  # every cell's type, in one pass in the order the cells were made
     columns, rivals, unreadable, evidence, table_problems = resolve(
@@ -554,7 +569,11 @@ def _build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *,
     _client_ids(frame, columns, sheet, problems)
 
     kept_rows = set(frame["row"].tolist())
-    problems += [p for p in formula_problems if p.row is None or p.row in kept_rows]
+    # a row left out for its name keeps the problem of its name cell (an error value, a
+    # formula without a result): the reason the name is missing
+    name_header = columns["name"].header if "name" in columns else None
+    problems += [p for p in formula_problems if p.row is None or p.row in kept_rows
+                 or p.row in out_rows and p.column == name_header]
     problems += table_problems + _many_unreadable(frame, columns, problems, sheet)
     problem_rows = {p.row for p in problems}
     frame["has_problem"] = frame["row"].isin(problem_rows)
@@ -584,6 +603,28 @@ def _uncomputed(grid: np.ndarray, headers: Sequence[Any], columns: Mapping[str, 
         for i in hit:
             out.append(Problem(sheet, int(excel_rows[i]), m.header, str(col[i]), "formula_no_value",
                                {"formula": str(col[i])}))
+            col[i] = None
+    return out
+
+
+def _error_values(grid: np.ndarray, columns: Mapping[str, ColumnMatch], sheet: str,
+                  excel_rows: np.ndarray) -> list[Problem]:
+    """Excel error values the reader marked (:class:`ExcelError`: ``#N/A``, ``#SPILL!``,
+    any spelling) in a recognised column: each is reported with its cell and read as blank
+    (``grid`` is changed in place, as by :func:`_uncomputed`). An error in a text column
+    (a name, an owner, a status) would otherwise read as that text or as nothing."""
+    out: list[Problem] = []
+    if not ExcelError.made:  # none made: none in the grid
+        return out
+    for m in columns.values():
+        if m.index >= grid.shape[1]:
+            continue
+        col = grid[:, m.index]
+        if ExcelError not in set(map(type, col)):  # the common case, in one C-level pass
+            continue
+        hit = np.flatnonzero(np.fromiter((type(v) is ExcelError for v in col), dtype=bool, count=len(col)))
+        for i in hit:
+            out.append(Problem(sheet, int(excel_rows[i]), m.header, str(col[i]), "excel_error"))
             col[i] = None
     return out
 

@@ -113,7 +113,8 @@ EXCEL_MAX_SERIAL = 2958465  # 9999-12-31
 _EPOCH_1900 = np.datetime64("1899-12-30", "D")
 _EPOCH_1904 = np.datetime64("1904-01-01", "D")
 # A number in a date column is read as an Excel serial only from 1950 on: smaller numbers
-# (a count, a number of days, a typo: 5 would be 1900-01-05) are reported, not guessed.
+# (a count, a number of days, a typo: 5 would be 1900-01-05) are reported, not guessed;
+# so are date cells before 1950 (the same serials, shown as dates: 1900-01-01 is 1).
 MIN_SERIAL_DATE = np.datetime64("1950-01-01", "D")
 # Text dates must name a year from 1900 (``0001-01-01`` is not a client's date).
 MIN_TEXT_DATE = np.datetime64("1900-01-01", "D")
@@ -612,7 +613,8 @@ def _one_date(v: Any) -> tuple[np.datetime64, str | None] | None:
         return _NAT_D, None
     t = type(v)
     if t is dt.datetime or t is dt.date:
-        return np.datetime64(v.toordinal() - _UNIX_ORDINAL, "D"), None
+        day = np.datetime64(v.toordinal() - _UNIX_ORDINAL, "D")
+        return (_NAT_D, "date") if day < MIN_SERIAL_DATE else (day, None)
     if t is bool:
         return _NAT_D, "date"
     if t is float and v != v:
@@ -785,7 +787,13 @@ def parse_date(raw: object, date1904: bool = False) -> Parsed:
 
     is_date = c.kinds == DATE
     if is_date.any():
-        values[is_date] = _date_objects(c.cells[is_date])
+        # A date cell is an Excel serial shown as a date: before 1950 it is the same typo
+        # or placeholder as a small number (1900-01-01 is the serial 1), reported alike.
+        shown = _date_objects(c.cells[is_date])
+        early = shown < MIN_SERIAL_DATE
+        shown[early] = np.datetime64("NaT")
+        values[is_date] = shown
+        problems[np.flatnonzero(is_date)[early]] = "date"
 
     num = c.kinds == NUMBER
     if num.any():

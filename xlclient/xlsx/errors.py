@@ -21,6 +21,13 @@ __all__ = [
     "WorkbookNotFound",
     "WorkbookShortcut",
     "WorkbookReadOnly",
+    "WorkbookWriteReserved",
+    "NotAWorkbookFile",
+    "TargetExists",
+    "WorkbookNotReadable",
+    "FolderMissing",
+    "NameTooLong",
+    "ExtensionMismatch",
     "FolderNotWritable",
     "StructureProtected",
     "AdditionsCannotBeKept",
@@ -113,6 +120,82 @@ class WorkbookReadOnly(XlsxWriteError):
                    "或用 --out 把结果写到另一个文件。")
         super().__init__(f"{self.path} is read-only; nothing was written. Clear its read-only attribute, or "
                          "write the result to another file with --out.")
+
+
+class WorkbookWriteReserved(XlsxWriteError):
+    """The workbook has a password to modify (Excel's 常规选项 > 修改权限密码): whoever lacks
+    it may open the file read-only only, so xlclient does not write it in place."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.zh = (f"工作簿 {self.path.name} 设有修改权限密码，只能以只读方式打开，未写入任何内容；"
+                   "请由设置密码的人在 Excel 中取消它（文件 > 另存为 > 工具 > 常规选项），或用 --out 把结果写到另一个文件。")
+        super().__init__(f"{self.path.name} has a password to modify, so it opens read-only; nothing was written. "
+                         "Ask whoever set it to remove it in Excel (File > Save As > Tools > General Options), "
+                         "or write the result to another file with --out.")
+
+
+class NotAWorkbookFile(XlsxWriteError):
+    """The path names a folder, a pipe, a device or a socket, not a file."""
+
+    def __init__(self, path: Path, kind: str):
+        self.path, self.kind = Path(path), kind
+        zh_kind = {"folder": "文件夹", "pipe": "管道", "device": "设备", "socket": "套接字"}.get(kind, "特殊文件")
+        self.zh = f"{self.path} 是{zh_kind}，不是工作簿文件，未做任何处理；请给出 .xlsx 或 .xlsm 文件的路径。"
+        super().__init__(f"{self.path} is a {kind}, not a workbook file; nothing was done. Give the path of an "
+                         ".xlsx or .xlsm file.")
+
+
+class WorkbookNotReadable(XlsxWriteError):
+    """The file is there but the system would not let xlclient read it."""
+
+    def __init__(self, path: Path, detail: str):
+        self.path, self.detail = Path(path), detail
+        self.zh = f"无法读取文件 {self.path}（{detail}），未做任何处理；请检查文件的权限。"
+        super().__init__(f"cannot read {self.path} ({detail}); nothing was done. Check the file's permissions.")
+
+
+class TargetExists(XlsxWriteError):
+    """A copy (``--out``, ``demo``) would replace a file this run did not read."""
+
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        self.zh = (f"文件 {self.path} 已存在；xlclient 不会覆盖它没有读取的文件，未写入任何内容。"
+                   "请换一个文件名，或先把原文件移走。")
+        super().__init__(f"{self.path} already exists; xlclient never overwrites a file it did not read, so "
+                         "nothing was written. Choose another name, or move that file away first.")
+
+
+class FolderMissing(XlsxWriteError):
+    """The folder a file would be written into does not exist."""
+
+    def __init__(self, folder: Path):
+        self.folder = Path(folder)
+        self.zh = f"文件夹 {self.folder} 不存在，未写入任何内容；请先创建它，或换一个位置。"
+        super().__init__(f"the folder {self.folder} does not exist; nothing was written. Create it first, or "
+                         "write elsewhere.")
+
+
+class NameTooLong(XlsxWriteError):
+    """The name a file would be written under is longer than the file system allows."""
+
+    def __init__(self, path: Path, limit: int):
+        self.path, self.limit = Path(path), limit
+        self.zh = f"文件名 {self.path.name[:40]}… 太长（文件系统最多允许 {limit} 字节），未写入任何内容；请用一个短一些的文件名。"
+        super().__init__(f"the file name {self.path.name[:40]}... is too long (the file system allows {limit} bytes); "
+                         "nothing was written. Choose a shorter name.")
+
+
+class ExtensionMismatch(XlsxWriteError):
+    """The name a copy would get ends in another extension than its contents need: Excel
+    refuses to open a macro-enabled workbook named .xlsx (and the reverse)."""
+
+    def __init__(self, path: Path, wanted: str):
+        self.path, self.wanted = Path(path), wanted
+        self.zh = (f"{self.path.name} 的扩展名与工作簿内容不符（内容需要 {wanted}），Excel 将无法打开它，未写入任何内容；"
+                   f"请把文件名改为以 {wanted} 结尾。")
+        super().__init__(f"the name {self.path.name} does not fit the workbook's contents (they need {wanted}): "
+                         f"Excel would refuse to open it, so nothing was written. Give a name ending in {wanted}.")
 
 
 class FolderNotWritable(XlsxWriteError):

@@ -30,11 +30,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Sequence
 
 from .calcchain import remove_sheets_from_calc_chain
-from .errors import AdditionsCannotBeKept, SheetKindConflict, SpecError, StructureProtected, WorkbookFormatError
+from .errors import (AdditionsCannotBeKept, SheetKindConflict, SpecError, StructureProtected, WorkbookFormatError,
+                     WorkbookWriteReserved)
 from .names import sheet_ref, validate_defined_name, validate_sheet_name
 from .package import CONTENT_TYPES, CT, REL, SHEET_KINDS, ContentTypes, Package, Rels, rels_part_for
 from .safewrite import STEPS, StepHook, check_not_locked, replace_file
-from .session import Snapshot, real_path, take_snapshot
+from .session import Snapshot, check_copy_target, real_path, take_snapshot
 from .styles import MINIMAL_STYLES, StyleBook
 from .workbookxml import WorkbookXml
 from .worksheet import SheetSpec, worksheet_chunks
@@ -67,6 +68,10 @@ class BuildResult:
     #: sheet name -> what became values there (``values_of``: see :mod:`.freeze`)
     frozen: dict[str, "FrozenSheet"] = field(default_factory=dict)
     calculated_columns_dropped: int = 0
+    #: the extension Excel needs for this package (".xlsx", ".xlsm" ...), None if unknown
+    extension: str | None = None
+    #: the workbook has a password to modify (it opens read-only for others)
+    write_reserved: bool = False
 
 
 @dataclass
@@ -443,6 +448,17 @@ def _validate_request(sheets: Sequence[SheetSpec], defined_names: Mapping[str, s
             raise SpecError(f"defined name {name!r} needs a formula such as \"'设置'!$B$3\"")
 
 
+#: The extension Excel needs for each kind of workbook package: it refuses to open a
+#: macro-enabled workbook named .xlsx, and the reverse.
+EXTENSION_OF = {
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml": ".xlsx",
+    "application/vnd.ms-excel.sheet.macroenabled.main+xml": ".xlsm",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.template.main+xml": ".xltx",
+    "application/vnd.ms-excel.template.macroenabled.main+xml": ".xltm",
+    "application/vnd.ms-excel.addin.macroenabled.main+xml": ".xlam",
+}
+
+
 def build_workbook(data: bytes, sheets: Sequence[SheetSpec], *,
                    defined_names: Mapping[str, str] | None = None, path: Path | None = None,
                    values_of: Iterable[str] = ()) -> BuildResult:
@@ -462,6 +478,8 @@ def build_workbook(data: bytes, sheets: Sequence[SheetSpec], *,
         raise StructureProtected(path or Path("workbook"), result.added)
     build.prune_calc_chain()
     build.mark_dependents(result)
+    result.extension = EXTENSION_OF.get((build.ct.content_type(build.wb_part) or "").lower())
+    result.write_reserved = build.wb.write_reserved
     result.data = build.finish(result)
     return result
 
@@ -504,13 +522,20 @@ def write_owned_sheets(src: Path | str, sheets: Sequence[SheetSpec], dst: Path |
     if snapshot is None:
         snapshot = take_snapshot(src)
     target = real_path(dst) if dst is not None else snapshot.path
+    in_place = target == snapshot.path
+    if not in_place:
+        check_copy_target(target)
     check_not_locked(target)
     step("read")
     built = build_workbook(snapshot.data, sheets, defined_names=defined_names, path=snapshot.given,
                            values_of=values_of)
     step("build")
-    expect = snapshot if target == snapshot.path else None
-    backup = replace_file(target, built.data, backups=backups, on_step=step, expect=expect)
+    if in_place and built.write_reserved:
+        raise WorkbookWriteReserved(snapshot.given)
+    if not in_place:
+        check_copy_target(target, built.extension)
+    expect = snapshot if in_place else None
+    backup = replace_file(target, built.data, backups=backups, on_step=step, expect=expect, exclusive=not in_place)
     report = WriteReport(**{**built.__dict__, "data": b""})
     report.path, report.source, report.backup, report.size = target, snapshot.given, backup, len(built.data)
     report.seconds = time.perf_counter() - started

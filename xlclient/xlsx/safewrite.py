@@ -29,11 +29,12 @@ import time
 from pathlib import Path
 from typing import Callable
 
-from .errors import FolderNotWritable, WorkbookChanged, WorkbookLocked, WorkbookReadOnly
+from .errors import FolderNotWritable, TargetExists, WorkbookChanged, WorkbookLocked, WorkbookReadOnly
+from .filenames import fitted_stem, fitted_suffix
 from .session import ASIDE_MARK, LOCK_PREFIX, FileStamp, Snapshot, recover_aside
 
 __all__ = ["STEPS", "StepHook", "FileStamp", "BACKUP_DIR", "owner_files", "check_not_locked",
-           "check_writable", "replace_file", "backups_of", "remove_stale_temps", "STALE_TEMP_SECONDS"]
+           "check_writable", "replace_file", "put_new", "backups_of", "remove_stale_temps", "STALE_TEMP_SECONDS"]
 
 STEPS = ("read", "build", "temp-written", "fsynced", "backup", "replace")
 BACKUP_DIR = ".xlclient-backup"
@@ -69,7 +70,11 @@ def check_not_locked(path: Path) -> None:
     """Raise WorkbookLocked if Excel (or LibreOffice) has ``path`` open."""
     path = Path(path)
     for owner in owner_files(path):
-        if owner.exists():
+        try:
+            present = owner.exists()
+        except OSError:  # a name too long for an owner file: Excel cannot have made it
+            present = False
+        if present:
             raise WorkbookLocked(path, f"owner file {owner.name} present")
     if _windows_locked(path):
         raise WorkbookLocked(path, "the file cannot be opened for writing")
@@ -108,11 +113,12 @@ def backups_of(path: Path) -> list[Path]:
     if not folder.is_dir():
         return []
     found = []
+    stem, suffix = fitted_stem(path), fitted_suffix(path)
     for p in folder.iterdir():
-        if p.suffix != path.suffix or not p.name.startswith(path.stem + "."):
+        if p.suffix != suffix or not p.name.startswith(stem + "."):
             continue
-        m = _STAMP.search(p.name[: -len(path.suffix)] if path.suffix else p.name)
-        if m and p.name[: m.start()] == path.stem:
+        m = _STAMP.search(p.name[: -len(suffix)] if suffix else p.name)
+        if m and p.name[: m.start()] == stem:
             found.append((_backup_key(p), p))
     return [p for _, p in sorted(found)]
 
@@ -129,8 +135,9 @@ def _make_backup(path: Path) -> Path:
     # reserved with O_EXCL, so two processes can never pick the same one
     same_second = [_backup_key(p)[1] for p in backups_of(path) if _backup_key(p)[0] == stamp]
     n = max(same_second, default=0) + 1
+    stem, suffix = fitted_stem(path), fitted_suffix(path)
     while True:
-        dest = folder / (f"{path.stem}.{stamp}{path.suffix}" if n == 1 else f"{path.stem}.{stamp}-{n}{path.suffix}")
+        dest = folder / (f"{stem}.{stamp}{suffix}" if n == 1 else f"{stem}.{stamp}-{n}{suffix}")
         try:
             os.close(os.open(dest, os.O_CREAT | os.O_EXCL | os.O_WRONLY | getattr(os, "O_BINARY", 0), 0o666))
             break
@@ -178,7 +185,7 @@ def check_writable(target: Path) -> None:
     """Raise WorkbookReadOnly when the target file is marked read-only."""
     try:
         st = os.stat(target)
-    except FileNotFoundError:
+    except (OSError, ValueError):  # not there (a copy to be made)
         return
     if not st.st_mode & stat.S_IWUSR or not os.access(target, os.W_OK) or \
             getattr(st, "st_file_attributes", 0) & getattr(stat, "FILE_ATTRIBUTE_READONLY", 0):
@@ -205,8 +212,8 @@ def _swap_in(tmp: Path, target: Path, expect: FileStamp | Snapshot) -> None:
     is first renamed aside (one atomic step that takes exactly the file that was there),
     checked there, and the new file is then hard-linked into place, which fails if a save
     put a file at ``target`` meanwhile. Raises WorkbookChanged (theirs stays) otherwise."""
-    aside = target.with_name(f"{TEMP_PREFIX}{target.stem}.{os.getpid()}-{time.monotonic_ns()}{target.suffix}"
-                             f"{ASIDE_MARK}")
+    aside = target.with_name(f"{TEMP_PREFIX}{fitted_stem(target)}.{os.getpid()}-{time.monotonic_ns()}"
+                             f"{fitted_suffix(target)}{ASIDE_MARK}")
     os.rename(target, aside)
     if not _still(aside, expect):  # a save landed after the last check: put it back
         _put_back(aside, target)
@@ -226,6 +233,21 @@ def _swap_in(tmp: Path, target: Path, expect: FileStamp | Snapshot) -> None:
     aside.unlink(missing_ok=True)
 
 
+def put_new(tmp: Path, target: Path) -> None:
+    """Give ``tmp`` the name ``target`` only if no file has that name (a hard link fails
+    on an existing name in one atomic step), else raise TargetExists."""
+    try:
+        os.link(tmp, target)
+    except FileExistsError:
+        raise TargetExists(target) from None
+    except OSError:  # a file system without hard links: as close as it allows
+        if os.path.lexists(target):
+            raise TargetExists(target) from None
+        os.rename(tmp, target)
+        return
+    tmp.unlink(missing_ok=True)
+
+
 def _put_back(aside: Path, target: Path) -> None:
     """Return someone's save from the aside name to the workbook's name; if yet another
     save is there already, keep theirs and file this one with the backups."""
@@ -235,17 +257,19 @@ def _put_back(aside: Path, target: Path) -> None:
         folder = target.parent / BACKUP_DIR
         folder.mkdir(exist_ok=True)
         stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-        os.replace(aside, folder / f"{target.stem}.{stamp}-displaced-{os.getpid()}{target.suffix}")
+        os.replace(aside, folder / f"{fitted_stem(target)}.{stamp}-displaced-{os.getpid()}{fitted_suffix(target)}")
 
 
 def replace_file(target: Path, payload: bytes, *, backups: int = 5, on_step: StepHook | None = None,
-                 expect: FileStamp | Snapshot | None = None) -> Path | None:
+                 expect: FileStamp | Snapshot | None = None, exclusive: bool = False) -> Path | None:
     """Atomically make ``target`` hold ``payload``; return the backup made (or None).
 
     ``expect``: the file as the run read it (a :class:`~.session.Snapshot`: stamp and
     hash of the bytes; or just a stamp); if the file on disk is no longer that before the
     backup or just before the rename, :class:`WorkbookChanged` is raised and nothing is
     replaced.  ``target`` must be the real file (links resolved by the caller).
+    ``exclusive``: ``target`` is a new file (a copy): if any file is there, even one that
+    appeared during the run, :class:`TargetExists` is raised and it is left as it is.
     """
     target = Path(target)
     step = on_step or _no_hook
@@ -253,7 +277,7 @@ def replace_file(target: Path, payload: bytes, *, backups: int = 5, on_step: Ste
     check_writable(target)
     remove_stale_temps(target.parent)
     try:
-        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX, suffix=target.suffix + ".tmp")
+        fd, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=TEMP_PREFIX, suffix=fitted_suffix(target) + ".tmp")
     except OSError as exc:
         raise FolderNotWritable(target.parent, str(exc)) from None
     tmp = Path(tmp_name)
@@ -266,6 +290,8 @@ def replace_file(target: Path, payload: bytes, *, backups: int = 5, on_step: Ste
             os.fsync(f.fileno())
         step("fsynced")
         existing = FileStamp.of(target)
+        if exclusive and (existing is not None or os.path.lexists(target)):
+            raise TargetExists(target)
         os.chmod(tmp, stat.S_IMODE(os.stat(target).st_mode) if existing is not None else _default_mode())
         if existing is not None:
             if not _still(target, expect):
@@ -281,7 +307,9 @@ def replace_file(target: Path, payload: bytes, *, backups: int = 5, on_step: Ste
                 backup.unlink(missing_ok=True)
             raise WorkbookChanged(target)
         step("replace")
-        if expect is not None and existing is not None:
+        if exclusive:
+            put_new(tmp, target)
+        elif expect is not None and existing is not None:
             _swap_in(tmp, target, expect)
         else:
             os.replace(tmp, target)

@@ -31,14 +31,18 @@ import hashlib
 import json
 import os
 import socket
+import stat
 import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import WorkbookBusy, WorkbookNotFound, WorkbookShortcut
+from .errors import (ExtensionMismatch, FolderMissing, FolderNotWritable, NameTooLong, NotAWorkbookFile,
+                     TargetExists, WorkbookBusy, WorkbookNotFound, WorkbookNotReadable, WorkbookShortcut)
+from .filenames import NAME_MAX, fitted_stem, fitted_suffix, name_size
 
-__all__ = ["Snapshot", "RunLock", "real_path", "take_snapshot", "LOCK_PREFIX", "lock_path"]
+__all__ = ["Snapshot", "RunLock", "real_path", "take_snapshot", "LOCK_PREFIX", "lock_path", "require_file",
+           "check_copy_target", "file_kind"]
 
 LOCK_PREFIX = ".~xlclient-lock."
 
@@ -65,7 +69,7 @@ class FileStamp:
     def of(cls, path: Path) -> "FileStamp | None":
         try:
             st = os.stat(path)
-        except FileNotFoundError:
+        except (OSError, ValueError):  # not there (or a name no file can have)
             return None
         return cls(st.st_size, st.st_mtime_ns, st.st_ino)
 
@@ -92,11 +96,56 @@ class Snapshot:
             return False
 
 
+def file_kind(path: Path | str) -> str | None:
+    """What ``path`` (through links) is when it is not a regular file: "folder", "pipe",
+    "device", "socket" or "special file"; None for a regular file or nothing there."""
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):  # missing, a name too long, a NUL in it: not there
+        return None
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        return "folder"
+    if stat.S_ISFIFO(mode):
+        return "pipe"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "device"
+    if stat.S_ISSOCK(mode):
+        return "socket"
+    return "special file"
+
+
+def require_file(path: Path | str) -> None:
+    """Raise NotAWorkbookFile when ``path`` is a folder, a pipe, a device or a socket:
+    reading a pipe or ``/dev/zero`` would wait or run forever."""
+    kind = file_kind(path)
+    if kind is not None:
+        raise NotAWorkbookFile(Path(path), kind)
+
+
+def check_copy_target(target: Path, extension: str | None = None) -> None:
+    """A copy is written only as a new file, into a folder that exists, under a name whose
+    extension fits its contents (``extension``, when known): never over a file the run
+    did not read. Raises TargetExists, FolderMissing or ExtensionMismatch."""
+    target = Path(target)
+    require_file(target)
+    if os.path.lexists(target):
+        raise TargetExists(target)
+    if not target.parent.is_dir():
+        raise FolderMissing(target.parent)
+    if name_size(target.name) > NAME_MAX:
+        raise NameTooLong(target, NAME_MAX)
+    if extension is not None and target.suffix.lower() != extension:
+        raise ExtensionMismatch(target, extension)
+
+
 def take_snapshot(path: Path | str) -> Snapshot:
     """Read ``path`` (through any link) with a stamp taken around the read, retried while
     someone is writing it; raises WorkbookNotFound or WorkbookBusy (still being written)."""
     given = Path(path)
     real = real_path(given)
+    require_file(real)
     for attempt in range(5):
         source = real
         before = FileStamp.of(real)
@@ -114,6 +163,8 @@ def take_snapshot(path: Path | str) -> Snapshot:
             data = source.read_bytes()
         except FileNotFoundError:
             continue
+        except OSError as e:  # no permission, an I/O error of the drive
+            raise WorkbookNotReadable(given, e.strerror or type(e).__name__) from None
         if FileStamp.of(source) == before and len(data) == before.size:
             return Snapshot(real, given, data, before, hashlib.sha256(data).hexdigest())
         time.sleep(0.05 * (attempt + 1))
@@ -129,8 +180,8 @@ def aside_files(real: Path) -> list[Path]:
     the new one in place."""
     try:
         return sorted(p for p in real.parent.iterdir()
-                      if p.name.startswith(".~xlclient-") and p.name.endswith(real.suffix + ASIDE_MARK)
-                      and p.name[len(".~xlclient-"):].startswith(real.stem + "."))
+                      if p.name.startswith(".~xlclient-") and p.name.endswith(fitted_suffix(real) + ASIDE_MARK)
+                      and p.name[len(".~xlclient-"):].startswith(fitted_stem(real) + "."))
     except OSError:
         return []
 
@@ -159,7 +210,7 @@ def recover_aside(real: Path) -> Path | None:
 
 
 def lock_path(real: Path) -> Path:
-    return real.with_name(LOCK_PREFIX + real.name)
+    return real.with_name(LOCK_PREFIX + fitted_stem(real) + fitted_suffix(real))
 
 
 def _holder_text() -> str:
@@ -225,7 +276,12 @@ class RunLock:
     def acquire(self) -> "RunLock":
         deadline = time.monotonic() + self.wait
         while True:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o666)
+            try:
+                fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o666)
+            except FileNotFoundError:
+                raise FolderMissing(self.path.parent) from None
+            except OSError as e:  # no permission to create files there, a read-only drive
+                raise FolderNotWritable(self.path.parent, e.strerror or type(e).__name__) from None
             if _try_lock(fd):
                 # The file may have been removed (and another created) between our open
                 # and our lock: only the file now at the path counts.

@@ -67,6 +67,10 @@ class WorkbookXml:
         protection = self.root.child("workbookProtection")
         self.structure_locked = protection is not None and \
             protection.attrs().get("lockStructure", "0").lower() in ("1", "true")
+        sharing = self.root.child("fileSharing")
+        sharing_attrs = sharing.attrs() if sharing is not None else {}
+        #: a password to modify (legacy reservationPassword, or its hashed form)
+        self.write_reserved = bool(sharing_attrs.get("reservationPassword") or sharing_attrs.get("hashValue"))
         self._sp = Splicer(text)
         self._full_calc = False
         self._new_sheets: list[str] = []
