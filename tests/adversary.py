@@ -55,6 +55,7 @@ class Case:
     says: str = ""  # a fragment of the output, in the book's language
     child: bool = False  # run in a child process with a time limit
     head: bool = False  # the child's stdout is closed after its first line (| head -1)
+    lang: str = "zh"  # the book's Settings language: a refusal must be said in it
 
     def __str__(self) -> str:
         return self.name
@@ -220,6 +221,8 @@ def run_case(case: Case, folder: Path, books: Books) -> None:
     assert code in wanted, f"expected exit {wanted}: " + where
     if case.says:
         assert case.says in said, f"expected {case.says!r} in the output: " + where
+    if code == 2:
+        said_in(case.lang, err, where)
     after = _files(folder)
     if code == 2:
         changed = sorted(k for k in before.keys() | after.keys() if before.get(k) != after.get(k))
@@ -239,6 +242,22 @@ def run_case(case: Case, folder: Path, books: Books) -> None:
         if new and old != new and zipfile.is_zipfile(io.BytesIO(new)):
             lost = foreign_parts_changed(old, new)
             assert not lost, f"parts xlclient does not own changed: {lost}: " + where
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_ENGLISH = re.compile(r"[A-Za-z]{2,} [a-z]{2,} [a-z]{2,}")
+
+
+def said_in(lang: str, stderr: str, where: str) -> None:
+    """A refusal's message (stderr, progress lines aside) is in the book's language: a
+    Chinese book's has Chinese, an English book's an English sentence (a message given
+    before the language is known has both)."""
+    message = "\n".join(ln for ln in stderr.splitlines() if not ln.startswith("["))
+    assert message.strip(), "refused without a word: " + where
+    if lang == "zh":
+        assert _CJK.search(message), "a Chinese book's refusal has no Chinese: " + where
+    else:
+        assert _ENGLISH.search(message), "an English book's refusal has no English sentence: " + where
 
 
 def _rel(path: Path, folder: Path) -> Path:

@@ -156,7 +156,8 @@ def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError as e:
-        raise argparse.ArgumentTypeError(f"expected a date like 2026-11-23, got {text!r}") from e
+        raise argparse.ArgumentTypeError(f"应为日期，如 2026-11-23，而不是 {text!r} / "
+                                         f"expected a date like 2026-11-23, got {text!r}") from e
 
 
 def _open(path: Path, args: argparse.Namespace, rep: Reporter) -> WorkbookData:
@@ -328,7 +329,9 @@ def cmd_refresh(args: argparse.Namespace, rep: Reporter) -> int:
 def cmd_plan(args: argparse.Namespace, rep: Reporter) -> int:
     inputs = _load(args.workbook, args, rep)
     if args.weeks is not None and not 1 <= args.weeks <= 52:
-        raise Failure(f"--weeks must be between 1 and 52, got {args.weeks}")
+        zh = rep.lang == "zh"
+        raise Failure(f"--weeks 应在 1 到 52 之间，而不是 {args.weeks}；未写入任何内容" if zh else
+                      f"--weeks must be between 1 and 52, got {args.weeks}; nothing was written")
     rep.step("分级与排期 …", "classifying and planning …")
     try:
         result = plan(inputs, start=args.start, weeks=args.weeks)
@@ -585,8 +588,17 @@ def cmd_values(args: argparse.Namespace, rep: Reporter) -> int:
                          "sheets": {s: f.converted for s, f in found.items()}}, problems)
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its refusals said in both languages (the workbook's language is not
+    known before the command line is understood)."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        self.print_usage(sys.stderr)
+        self.exit(2, f"{self.prog}: 命令行有误，未做任何处理 / invalid command line, nothing was done: {message}\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="xlclient",
         description=_both("广告公司客户分级与拜访计划", "client tiering and visit planning for an agency's Excel client book."),
         epilog=_both("退出码：0 成功，1 发现数据问题（结果已写入），2 失败（未写入任何内容）",
