@@ -174,6 +174,26 @@ def test_conflict_message_names_the_row_the_client_and_the_owners_in_either_lang
     assert "客户台账现在的客户经理是「赵强」" in p.message("zh") and "the client table now shows '赵强'" in p.message("en")
 
 
+def test_every_conflicting_client_is_reported_and_the_frame_keeps_its_index():
+    """Two clients whose table changed to a third owner each get their own problem; a
+    frame with an index of its own (rows filtered out before) gets the owners of its own
+    rows; a client listed twice (duplicate IDs) follows the rule on both rows."""
+    rows = [["日期", "客户编号", "客户名称", "等级", "原客户经理", "新客户经理", "说明"],
+            [dt.date(2026, 3, 1), "K1", "甲", "A", "王芳", "李明", ""],
+            [dt.date(2026, 3, 1), "K2", "乙", "B", "王芳", "李明", ""],
+            [dt.date(2026, 3, 2), "K3", "丙", "C", "王芳", "刘洋", ""]]
+    h = read_handover(rows, {"K1", "K2", "K3"})
+    f = frame([["K1", "甲", "赵强", "A", "current", ""], ["K2", "乙", "孙丽", "B", "current", ""],
+               ["K3", "丙", "王芳", "C", "current", ""], ["K3", "丙", "王芳", "C", "current", ""]])
+    f.index = [10, 7, 3, 5]
+    out, problems = apply_handover(f, h)
+    assert sorted((p.row, p.value) for p in problems) == [(2, "王芳"), (3, "王芳")]
+    named = [{n for n in ("赵强", "孙丽") if n in p.message("zh")} for p in problems]
+    assert sorted(map(tuple, named)) == [("孙丽",), ("赵强",)]  # each its own client's table owner
+    assert out.loc[[10, 7, 3, 5], "owner"].tolist() == ["赵强", "孙丽", "刘洋", "刘洋"]
+    assert out.index.tolist() == [10, 7, 3, 5]
+
+
 @pytest.fixture()
 def book(tmp_path) -> Path:
     path = tmp_path / "book.xlsx"
