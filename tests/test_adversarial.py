@@ -372,6 +372,10 @@ CASES = [
     Case("open in LibreOffice", demo_and(libreoffice_lock), f"plan {{book}} {Q}", 2, "正在 Excel 中打开"),
     Case("another run holds it", demo_and(held_by_another_run), f"refresh {{book}} --wait 0.2 {Q}", 2,
          "另一个 xlclient 任务"),
+    Case("--wait nan while another run holds it", demo_and(held_by_another_run), f"refresh {{book}} --wait nan {Q}",
+         2, "3600", child=True),
+    Case("--wait inf", demo, f"refresh {{book}} --wait inf {Q}", 2, "3600"),
+    Case("--wait -5", demo, f"plan {{book}} --wait -5 {Q}", 2, "3600"),
     Case("a stale lock file from a dead run", demo_and(stale_lock_file), f"refresh {{book}} {Q}", 1),
     # ------------------------------------------------------------- where a copy goes
     Case("--out onto an existing file", demo_and(existing("copy.xlsx")), f"refresh {{book}} --out {{dir}}/copy.xlsx {Q}",
@@ -397,6 +401,7 @@ CASES = [
     Case("demo --out into a missing folder", nothing, f"demo --out {{dir}}/no/demo.xlsx {Q}", 2, "不存在"),
     Case("demo --out a folder", demo_and(subfolder("d")), f"demo --out {{dir}}/d {Q}", 2, "是文件夹"),
     Case("demo --clients 0", nothing, f"demo --out {{dir}}/d.xlsx --clients 0 {Q}", 2, "--clients"),
+    Case("demo --seed -1", nothing, f"demo --out {{dir}}/d.xlsx --seed -1 {Q}", 2, "--seed"),
     Case("demo --clients -5", nothing, f"demo --out {{dir}}/d.xlsx --clients -5 {Q}", 2, "--clients"),
     # ------------------------------------------------------------- what the cells hold
     Case("#N/A in billings", demo_and(error_cell(BILLINGS, "#N/A", 3)), f"check {{book}} {Q}", 1, "#N/A"),
@@ -452,6 +457,7 @@ CASES = [
     Case("horizon of 1000 weeks in Settings", demo_and(setting("plan_weeks", "1000")), f"plan {{book}} {Q}", 2),
     Case("daily capacity of text", demo_and(setting("daily_visits", "很多")), f"plan {{book}} {Q}", 2),
     # ------------------------------------------------------------- the flags
+    Case("--weeks 52: a year's plan ends", demo, f"plan {{book}} --weeks 52 {Q}", 1, child=True),
     Case("--weeks 0", demo, f"plan {{book}} --weeks 0 {Q}", 2, "--weeks"),
     Case("--weeks 53", demo, f"plan {{book}} --weeks 53 {Q}", 2, "--weeks"),
     Case("--weeks -1", demo, f"plan {{book}} --weeks -1 {Q}", 2, "--weeks"),

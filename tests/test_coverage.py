@@ -95,3 +95,66 @@ def test_choosing_first_visits_is_hall_exact_on_a_small_case():
     needs = [Need(0, 2, 3, 0, 90), Need(1, 2, 0, 1, 14)]
     chosen, dropped = choose_first_visits(needs, [1, 1, 1])
     assert [x.client for x in chosen] == [1] and [x.client for x in dropped] == [0]
+
+
+def _late_instance(seed: int) -> tuple:
+    """Clients whose visits were put as late as their cadence allows (room to improve), two
+    slots a day over 30 working days: (chains, first_release, cadence, free, days, wd)."""
+    rng = random.Random(seed)
+    days = list(range(30))
+    free = [2] * 30
+    chains, release, cadence = {}, {}, {}
+    for c in range(rng.randint(3, 12)):
+        release[c], cadence[c] = rng.randint(0, 10), rng.randint(3, 9)
+        chain, day = [], release[c] + rng.randint(3, 8)
+        while day < 30 and len(chain) < rng.randint(1, 3):
+            if free[day] > 0:
+                chain.append(day)
+                free[day] -= 1
+                day += cadence[c] + rng.randint(1, 4)
+            else:
+                day += 1
+        if chain:
+            chains[c] = chain
+    return chains, release, cadence, free, days, (lambda d: d)
+
+
+def _lateness(chains, release, cadence) -> int:
+    total = 0
+    for c, chain in chains.items():
+        rel = release[c]
+        for day in chain:
+            assert day >= rel, (c, chain)
+            total += day - rel
+            rel = day + cadence[c]
+    return total
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_the_local_search_stops_when_its_work_is_spent_and_never_makes_a_plan_worse(seed):
+    """``work`` bounds the evaluations (a year-long horizon ends in bounded time): spent, the
+    search stops; whatever it spent, no client seen and no visit is lost, none comes before
+    it is due, and the lateness is no more than before; given ample work it does exactly what
+    it does without."""
+    from xlclient.engine.coverage import improve
+
+    def run(work):
+        chains, release, cadence, free, days, wd = _late_instance(seed)
+        chains = {c: list(ch) for c, ch in chains.items()}
+        before = _lateness(chains, release, cadence)
+        seen, visits = {c for c, ch in chains.items() if ch}, sum(map(len, chains.values()))
+        saved = improve(chains, release, cadence, free, days, wd, work=work)
+        # a repeat may change hands; no client seen is lost and no visit goes
+        assert {c for c, ch in chains.items() if ch} == seen and sum(map(len, chains.values())) == visits
+        assert min(free) >= 0 and _lateness(chains, release, cadence) == before - saved <= before
+        return chains, saved
+
+    unbounded, saved = run(None)
+    assert run([10 ** 9]) == (unbounded, saved)
+    assert run([0])[1] == 0  # no work: nothing moves
+    for budget in (1, 5, 20, 80):
+        work = [budget]
+        partial = run(work)[1]
+        assert partial >= 0
+        if work[0] > 0:  # stopped on its own before the work ran out: the same as unbounded
+            assert partial == saved

@@ -152,6 +152,18 @@ class Reporter:
         print(text, file=sys.stderr, flush=True)
 
 
+def _seconds(text: str) -> float:
+    """--wait: seconds from 0 to an hour (NaN or infinity would wait for ever)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0 <= value <= 3600:
+        raise argparse.ArgumentTypeError(f"应为 0 到 3600 之间的秒数，而不是 {text!r} / "
+                                         f"expected seconds from 0 to 3600, got {text!r}")
+    return value
+
+
 def _date(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
@@ -496,6 +508,8 @@ def cmd_demo(args: argparse.Namespace, rep: Reporter) -> int:
     if not 1 <= args.clients <= 100_000:
         raise Failure(f"--clients 应在 1 到 100000 之间，而不是 {args.clients} / "
                       f"--clients must be between 1 and 100000, not {args.clients}")
+    if args.seed < 0:
+        raise Failure(f"--seed 应为不小于 0 的整数，而不是 {args.seed} / --seed must be 0 or more, not {args.seed}")
     out = _new_demo_file(args.out, rep)
     rep.progress(f"生成演示工作簿 {out} …")
     planted = _make_new(out, lambda tmp: write_demo_workbook(tmp, n_clients=args.clients, seed=args.seed,
@@ -617,7 +631,7 @@ def build_parser() -> argparse.ArgumentParser:
         if writes:
             p.add_argument("--out", type=Path, metavar="PATH",
                            help=_both("把结果写到另一个文件，不改动原工作簿", "write a copy to PATH instead of changing the workbook"))
-            p.add_argument("--wait", type=float, default=60.0, metavar="SECONDS",
+            p.add_argument("--wait", type=_seconds, default=60.0, metavar="SECONDS",
                            help=_both("等待同一工作簿上另一个 xlclient 任务的秒数（默认 60）",
                                       "how long to wait for another xlclient run on the same workbook (default 60)"))
             p.set_defaults(writes=True)

@@ -315,7 +315,7 @@ def grow(chains: dict[int, list[int]], first_release: dict[int, int], cadence: d
 
 def improve(chains: dict[int, list[int]], first_release: dict[int, int], cadence: dict[int, int],
             free: list[int], days: list[int], wd: Callable[[int], int], passes: int = 10,
-            rank: dict[int, int] | None = None) -> int:
+            rank: dict[int, int] | None = None, work: list[int] | None = None) -> int:
     """Lower the total lateness of placed visits by moving a visit to a free slot or
     swapping the days of two clients' visits, keeping every client's number of visits and
     every rule (a visit never before its release, a cadence between a client's visits).
@@ -325,17 +325,33 @@ def improve(chains: dict[int, list[int]], first_release: dict[int, int], cadence
     saved (days). Lateness of a client = sum over its visits of (day - release), the
     release of a repeat being the working day a cadence after the previous visit. Clients
     are tried in ``rank`` order (their priority), so the result does not depend on how the
-    caller numbers them."""
+    caller numbers them. ``work``: how many lateness evaluations may still be spent (a
+    one-item list, shared by the calls for one AE and decreased in place); once it is
+    spent, the search stops after the move it is making, so a long horizon ends in bounded
+    time with a plan no worse than before it (the count, not the clock, keeps it
+    deterministic)."""
     order = rank or {c: c for c in chains}
     ds = _Days(first_release, cadence, days, wd)
-    cost, relay = ds.cost, ds.relay
+    relay = ds.relay
+    left = work if work is not None else [1 << 62]
+
+    def cost(c: int, chain: list[int]) -> int | None:
+        left[0] -= 1
+        return ds.cost(c, chain)
+
+    def spent() -> bool:
+        return left[0] <= 0
 
     current = {c: cost(c, ch) for c, ch in chains.items()}
     saved = 0
     for _ in range(passes):
+        if spent():
+            break
         improved = False
         # moves to a free slot
         for c in sorted(chains, key=order.__getitem__):
+            if spent():
+                break
             chain = chains[c]
             for k in range(len(chain)):
                 base = current[c]
@@ -356,6 +372,8 @@ def improve(chains: dict[int, list[int]], first_release: dict[int, int], cadence
         # earlier day (each pair once per pass)
         placed = sorted(((j, c) for c, chain in chains.items() for j in chain), key=lambda t: (t[0], order[t[1]]))
         for x in range(len(placed)):
+            if spent():
+                break
             ja, a = placed[x]
             if ja not in chains[a]:
                 continue  # moved by an earlier swap in this pass
@@ -384,6 +402,8 @@ def improve(chains: dict[int, list[int]], first_release: dict[int, int], cadence
         # (same number of visits each)
         multi = sorted((c for c, ch in chains.items() if len(ch) >= 2), key=order.__getitem__)
         for a in multi:
+            if spent():
+                break
             for b in sorted(chains, key=order.__getitem__):
                 if a == b or chains[a][0] == chains[b][0]:
                     continue
@@ -410,6 +430,8 @@ def improve(chains: dict[int, list[int]], first_release: dict[int, int], cadence
         # client's next visit comes, on that day or a free one (the number of visits and of
         # clients seen stay the same)
         for a in sorted(chains, key=order.__getitem__):
+            if spent():
+                break
             chain_a = chains[a]
             if len(chain_a) < 2:
                 continue

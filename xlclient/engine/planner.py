@@ -676,6 +676,10 @@ def _plan_owner(ctx: _Context, o: str, visit_clients: list[int], dev_clients: li
         generated.append(ctx.row(i, j, "call", "call", {}))
 
 
+#: Evaluations of a client's lateness the local search may spend on one AE's plan.
+IMPROVE_WORK = 600_000
+
+
 def _cadence_visits(ctx: _Context, o: str, visit_clients: list[int], visits: _Slots, generated: list,
                     unscheduled: list, visit_days: dict[int, list[int]]) -> None:
     """The cadence visits of one AE: every client's first visit in the horizon by class
@@ -744,6 +748,12 @@ def _cadence_visits(ctx: _Context, o: str, visit_clients: list[int], visits: _Sl
         placements, unplaced = place_visits(chosen, left, next_need, stands_in, repeat_fits, policy, chain_length)
         return placements, dropped, unplaced, due_of, left
 
+    # The local search's work for this AE, shared by every placement tried: ample for any
+    # horizon of a few weeks (bench/bench_planner.py's heaviest, one AE with 1,200 visit
+    # slots, spends ~0.45 M), a bound for a year-long one (52 weeks of the demo spent 1.5 M
+    # a call, minutes in all): see xlclient.engine.coverage.improve.
+    work = [IMPROVE_WORK]
+
     def improved(result: tuple) -> tuple:
         """The attempt's visits with the least lateness that trading days finds
         (xlclient.engine.coverage.improve) and any visit more that relaying a chain makes
@@ -767,9 +777,9 @@ def _cadence_visits(ctx: _Context, o: str, visit_clients: list[int], visits: _Sl
             args = (chains, {i: days[first_of[i].release] for i in chains}, {i: ctx.cad[i] for i in chains}, left,
                     days, h.wd)
             rank = {i: order_of[i] for i in chains}
-            improve(*args, rank=rank)
+            improve(*args, rank=rank, work=work)
             if grow(*args, rank=rank):  # one more visit for a client where days allow it
-                improve(*args, rank=rank)
+                improve(*args, rank=rank, work=work)
             for i, chain in chains.items():
                 due = due_of[first_of[i]]
                 for k, j in enumerate(chain):
