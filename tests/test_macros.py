@@ -483,7 +483,7 @@ class FakeBook:
                         v = dt.datetime(v.year, v.month, v.day)
                     r, c = grid.first_row + i + 1, grid.first_col + j + 1
                     if isinstance(v, str):
-                        sheet.values[(r, c)] = v
+                        sheet.values[(r, c)] = str(v)  # xlwings gives text, errors too (err_to_str)
                     else:
                         sheet.put(r, c, v)
         for t in data.tables:
@@ -879,6 +879,23 @@ def test_reading_through_xlwings_finds_the_same_client_book_as_the_file_reader(b
     assert a.equals(b)
     assert [(p.row, p.column, p.code) for p in via_excel.book.problems] == \
            [(p.row, p.column, p.code) for p in via_file.book.problems]
+
+
+@pytest.mark.parametrize("error", ["#N/A", "#SPILL!", "#CALC!", "#REF!", "#NEWTHING!"])
+def test_an_error_value_read_through_xlwings_is_the_same_problem_as_from_the_file(demo_path, error):
+    """xlwings hands an error cell over as its text (err_to_str): it is the same reported
+    problem as the file reader's, never a blank (SPEC 2)."""
+    from adversary import column_cell, set_cell
+
+    refs = [column_cell(demo_path, h, k) for h, k in (("年度投放额(万元)", 3), ("客户经理", 4), ("最近拜访日期", 5))]
+    for ref in refs:
+        set_cell(demo_path, "客户台账", ref, f't="e"|<v>{error}</v>')
+    via_excel = jobs.load_inputs(read_workbook_data(FakeBook.from_file(demo_path)))
+    via_file = jobs.load_inputs(read_workbook(demo_path))
+    found = [(p.row, p.column, p.code) for p in via_file.book.problems if p.code == "excel_error"]
+    assert len(found) == 3
+    assert [(p.row, p.column, p.code, str(p.value)) for p in via_excel.book.problems] == \
+           [(p.row, p.column, p.code, str(p.value)) for p in via_file.book.problems]
 
 
 def test_sheets_are_replaced_in_place_and_new_ones_appended(book):

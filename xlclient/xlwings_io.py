@@ -65,6 +65,7 @@ implements:
 from __future__ import annotations
 
 import datetime as dt
+import re
 import math
 import sys
 from collections.abc import Callable, Sequence
@@ -111,7 +112,7 @@ def read_workbook_data(book: Any) -> WorkbookData:
     tables: list[TableInfo] = []
     for sheet in book.sheets:
         used = sheet.used_range
-        rows = _rows2d(used.options(ndim=2, err_to_str=True).value)
+        rows = _marked_errors(_rows2d(used.options(ndim=2, err_to_str=True).value))
         grid = SheetGrid(sheet.name, rows, used.row - 1, used.column - 1, hidden=not _visible(sheet))
         grids.append(grid)
         for table in sheet.tables:
@@ -119,6 +120,24 @@ def read_workbook_data(book: Any) -> WorkbookData:
             if info is not None:
                 tables.append(info)
     return WorkbookData(Path(str(book.fullname)), grids, tables, _date1904(book))
+
+
+_ERROR_TEXT = re.compile(r"#(?:N/A|DIV/0!|NAME\?|GETTING_DATA|[A-Z][A-Z_]*[!?])\Z")
+
+
+def _marked_errors(rows: list[list[Any]]) -> list[list[Any]]:
+    """Error values as the file reader hands them to the engine (engine.grid.ExcelError),
+    so that an error in an input cell is a reported problem in Excel as on the command
+    line (SPEC 2). With ``err_to_str=True`` xlwings gives an error cell as its text
+    (``#N/A``, ``#SPILL!``: its conversion maps the COM error codes to their texts); a cell
+    of text typed as ``#N/A`` Excel itself stores as that error."""
+    from .engine.grid import ExcelError
+
+    for row in rows:
+        for j, v in enumerate(row):
+            if type(v) is str and v[:1] == "#" and _ERROR_TEXT.match(v):
+                row[j] = ExcelError(v)
+    return rows
 
 
 def _visible(sheet: Any) -> bool:
