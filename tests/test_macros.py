@@ -898,6 +898,23 @@ def test_an_error_value_read_through_xlwings_is_the_same_problem_as_from_the_fil
            [(p.row, p.column, p.code, str(p.value)) for p in via_file.book.problems]
 
 
+def test_an_error_that_xlwings_hands_over_as_a_com_code_is_an_error_not_an_amount(demo_path):
+    """On Windows xlwings turns only the seven classic errors into text; #SPILL! and the
+    other newer ones arrive as the COM code (an int near -2.1e9): never an amount."""
+    from adversary import column_cell
+
+    book = FakeBook.from_file(demo_path)
+    ref = column_cell(demo_path, "年度投放额(万元)", 3)
+    letters = ref.rstrip("0123456789")
+    row, col = int(ref[len(letters):]), sum((ord(ch) - 64) * 26 ** i for i, ch in enumerate(reversed(letters)))
+    book.sheet("客户台账").values[(row, col)] = -2146828288 + 2045  # #SPILL! through COM
+    inputs = jobs.load_inputs(read_workbook_data(book))
+    found = [p for p in inputs.book.problems if p.row == row and p.code == "excel_error"]
+    assert [str(p.value) for p in found] == ["#SPILL!"]
+    billings = inputs.book.frame.loc[inputs.book.frame["row"] == row, "billings"].to_numpy(dtype=float)
+    assert len(billings) == 1 and billings[0] != billings[0]  # NaN: no amount, never -2,146,826,243
+
+
 def test_sheets_are_replaced_in_place_and_new_ones_appended(book):
     order = [s.name for s in book.sheet_list]
     write_sheets(book, [SheetSpec("设置", [["x"]], owned_columns=frozenset(range(4))),

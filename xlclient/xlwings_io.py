@@ -125,18 +125,34 @@ def read_workbook_data(book: Any) -> WorkbookData:
 _ERROR_TEXT = re.compile(r"#(?:N/A|DIV/0!|NAME\?|GETTING_DATA|[A-Z][A-Z_]*[!?])\Z")
 
 
+#: Excel's error values (XlCVError) by code. Through COM an error cell reads as the HRESULT
+#: ``_COM_ERROR_BASE + code``.
+_CV_ERRORS = {2000: "#NULL!", 2007: "#DIV/0!", 2015: "#VALUE!", 2023: "#REF!", 2029: "#NAME?", 2036: "#NUM!",
+              2042: "#N/A", 2043: "#GETTING_DATA", 2045: "#SPILL!", 2046: "#CONNECT!", 2047: "#BLOCKED!",
+              2048: "#UNKNOWN!", 2049: "#FIELD!", 2050: "#CALC!"}
+_COM_ERROR_BASE = -2146828288
+
+
 def _marked_errors(rows: list[list[Any]]) -> list[list[Any]]:
     """Error values as the file reader hands them to the engine (engine.grid.ExcelError),
     so that an error in an input cell is a reported problem in Excel as on the command
-    line (SPEC 2). With ``err_to_str=True`` xlwings gives an error cell as its text
-    (``#N/A``, ``#SPILL!``: its conversion maps the COM error codes to their texts); a cell
-    of text typed as ``#N/A`` Excel itself stores as that error."""
+    line (SPEC 2). What xlwings hands over (xlwings 0.3x, ``_xlwindows.py``
+    ``_clean_value_data_element`` and ``cell_errors``; ``_xlmac.py``): with
+    ``err_to_str=True`` the seven classic errors as their text (``#N/A``); on Windows every
+    newer one (``#SPILL!``, ``#CALC!`` ...) as the raw COM code, an int such as
+    -2146826243, which would otherwise be read as an amount; on a Mac errors as text. A
+    text typed as ``#N/A`` Excel itself stores as that error."""
     from .engine.grid import ExcelError
 
     for row in rows:
         for j, v in enumerate(row):
-            if type(v) is str and v[:1] == "#" and _ERROR_TEXT.match(v):
-                row[j] = ExcelError(v)
+            t = type(v)
+            if t is str:
+                if v[:1] == "#" and _ERROR_TEXT.match(v):
+                    row[j] = ExcelError(v)
+            elif t is int and 2000 <= v - _COM_ERROR_BASE <= 2100:
+                code = v - _COM_ERROR_BASE
+                row[j] = ExcelError(_CV_ERRORS.get(code, f"#ERROR{code}!"))
     return rows
 
 
