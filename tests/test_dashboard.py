@@ -263,6 +263,21 @@ def test_merge_drawing_leaves_out_only_xlclient_anchors():
 
 # ------------------------------------------------------------------ one count everywhere
 
+def test_visits_per_ae_are_the_plans_visit_rows_calls_apart(demo):
+    """看板's 计划拜访 / 已完成拜访 per AE are the 拜访 and 开发 rows of 拜访计划 by status: a
+    call or a greeting is not a visit (one definition across sheets)."""
+    plan = sheet(demo, "拜访计划")
+    head = plan[0]
+    rows = [r for r in plan[1:] if r[head.index("客户经理")]]
+    kinds = {r[head.index("类型")] for r in rows}
+    assert {"拜访", "电话"} <= kinds  # the demo's plan has both, so the test can tell them apart
+    header, body = block(sheet(demo, "看板"), "按客户经理")
+    for r in body:
+        mine = [x for x in rows if x[head.index("客户经理")] == r[0] and x[head.index("类型")] in ("拜访", "开发")]
+        assert r[col(header, "计划拜访")] == sum(x[head.index("状态")] == "计划" for x in mine), r[0]
+        assert r[col(header, "已完成拜访")] == sum(x[head.index("状态")] == "已完成" for x in mine), r[0]
+
+
 def test_counts_agree_between_summary_json_log_and_dashboard(demo, capsys):
     capsys.readouterr()
     assert main(["dashboard", str(demo), "--today", TODAY, "--json"]) in (0, 1)

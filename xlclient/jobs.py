@@ -858,8 +858,10 @@ def review(inputs: Inputs, *, what: str = "review") -> ReportResult:
 
 
 def _plan_status(inputs: Inputs) -> dict[str, dict[str, int]]:
-    """Per AE: how many rows of the existing VisitPlan sheet are planned / done / cancelled."""
-    from .engine.visitplan import read_visit_plan
+    """Per AE: how many visits of the existing VisitPlan sheet are planned / done /
+    cancelled. A visit is a 拜访 or 开发 row (engine.visitplan.VISIT_TYPES), as everywhere:
+    calls and greetings are not visits."""
+    from .engine.visitplan import VISIT_TYPES, read_visit_plan
 
     grid = inputs.data.sheet(sheet_aliases("visit_plan"))
     if grid is None or not grid.rows:
@@ -868,7 +870,7 @@ def _plan_status(inputs: Inputs) -> dict[str, dict[str, int]]:
                                date1904=inputs.data.date1904)
     out: dict[str, dict[str, int]] = {}
     for r in existing.rows:
-        if r.status in ("planned", "done", "cancelled"):
+        if r.status in ("planned", "done", "cancelled") and r.type in VISIT_TYPES:
             counts = out.setdefault(r.owner, {})
             counts[r.status] = counts.get(r.status, 0) + 1
     return out
