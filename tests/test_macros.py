@@ -583,7 +583,7 @@ def test_refresh_writes_the_same_sheets_as_the_command_line_as_plain_values(book
     cls = book.sheet(names[0])
     assert cls.range((1, 1), (1, 12)).font.bold is True
     n = len(outcome.counts) and cls.used_range.shape[0]
-    assert cls.range((2, 9), (n, 9)).number_format == "0%"
+    assert cls.range((2, 9), (n, 9)).number_format == "0.0%"  # as on 看板: likelihoods are given to 0.1 %
     assert cls.range((2, 10), (n, 10)).number_format == "yyyy-mm-dd"
     assert cls.range((1, 2)).column_width == 28
     assert outcome.counts["clients"] == len(expected.classification.frame)

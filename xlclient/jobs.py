@@ -25,6 +25,7 @@ from .engine.reading import CRITICAL_FIELDS, field_label
 from .engine.calendar import (SUPPORTED_FIRST_YEAR, SUPPORTED_LAST_YEAR, WorkingCalendar, overrides_from_rows,
                               parse_override_kind, supported_range)
 from .engine.classify import Classification, classify
+from .engine.dashboard import PERCENT  # one format for a likelihood on every sheet (0.1 %, as computed)
 from .engine.grid import SHEET_ROWS
 from .engine.labels import (CLASSIFICATION_COLUMNS, ISSUES_COLUMNS, Language, column_headers, sheet_aliases,
                             sheet_name)
@@ -425,7 +426,7 @@ def classification_sheet(c: Classification, name: str, data: WorkbookData | None
               "rfm_class": 13, "likelihood": 11, "next_visit": 12, "visit_status": 20, "review": 60}
     return SheetSpec(name=name, rows=rows,
                      column_widths={i: widths[k] for i, k in enumerate(keys)},
-                     number_formats={keys.index("likelihood"): "0%", keys.index("next_visit"): "yyyy-mm-dd"},
+                     number_formats={keys.index("likelihood"): PERCENT, keys.index("next_visit"): "yyyy-mm-dd"},
                      tab_color="2E75B6", owned_columns=owned_columns("classification"),
                      wrap_columns=frozenset({keys.index("review")}),
                      highlights=[(keys.index("visit_status"), ("逾期", "Overdue", "从未拜访", "Never visited"), *RED),
