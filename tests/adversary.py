@@ -351,3 +351,13 @@ def column_cell(path: Path, header: str, offset: int = 1, sheet: str = "客户�
     """The reference of the ``offset``-th data cell under ``header``."""
     col, row = header_column(path, header, sheet)
     return f"{col}{row + offset}"
+
+
+def client_rows(n: int = 24) -> list[list]:
+    """A small client table, as an agency would keep it, to put into a corpus book."""
+    rows = [["客户编号", "客户名称", "客户经理", "客户状态", "年度投放额(万元)", "最近拜访日期", "行业"]]
+    for i in range(n):
+        rows.append([f"C{i + 1:03d}", f"客户{i + 1}", ("王芳", "李娜", "张伟")[i % 3],
+                     ("现有", "现有", "潜在", "流失")[i % 4], (i * 37) % 500 + 10,
+                     dt.date(2025, 1 + i % 12, 1 + i % 27), ("快消", "汽车", "金融")[i % 3]])
+    return rows

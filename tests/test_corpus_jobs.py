@@ -43,7 +43,7 @@ HERE = Path(__file__).resolve().parent
 if str(HERE) not in sys.path:  # for bench/corpus_jobs.py, which imports this module
     sys.path.insert(0, str(HERE))
 
-from adversary import run_main  # noqa: E402
+from adversary import client_rows, run_main  # noqa: E402,F401
 from ooxml_audit import allowed_reason, audit, new_findings, written_parts  # noqa: E402
 
 TODAY = "2026-03-02"
@@ -105,18 +105,6 @@ def _openpyxl_sheets(data: bytes, vba: bool) -> tuple[list[str], str | None]:
 
 
 CLIENT_TABLE = "客户台账"
-
-
-def client_rows(n: int = 24) -> list[list]:
-    """A small client table, as an agency would keep it, to put into a corpus book."""
-    import datetime as dt
-
-    rows = [["客户编号", "客户名称", "客户经理", "客户状态", "年度投放额(万元)", "最近拜访日期", "行业"]]
-    for i in range(n):
-        rows.append([f"C{i + 1:03d}", f"客户{i + 1}", ("王芳", "李娜", "张伟")[i % 3],
-                     ("现有", "现有", "潜在", "流失")[i % 4], (i * 37) % 500 + 10,
-                     dt.date(2025, 1 + i % 12, 1 + i % 27), ("快消", "汽车", "金融")[i % 3]])
-    return rows
 
 
 def add_client_table(path: Path) -> str | None:

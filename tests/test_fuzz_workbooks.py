@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from adversary import run_main
+from adversary import client_rows, run_main
 from corpus_path import corpus_dir
 from hypothesis import HealthCheck, event, given, settings, strategies as st
 from hypothesis.errors import InvalidArgument
@@ -85,16 +85,6 @@ def books(tmp_path_factory) -> Books:
             if (corpus / name).exists():  # with a client table, so that refresh writes
                 out[name] = build_workbook((corpus / name).read_bytes(), [SheetSpec("客户台账", client_rows())]).data
     return out
-
-
-def client_rows(n: int = 24) -> list[list]:
-    """A small client table, as an agency would keep it (as in test_corpus_jobs)."""
-    rows = [["客户编号", "客户名称", "客户经理", "客户状态", "年度投放额(万元)", "最近拜访日期", "行业"]]
-    for i in range(n):
-        rows.append([f"C{i + 1:03d}", f"客户{i + 1}", ("王芳", "李娜", "张伟")[i % 3],
-                     ("现有", "现有", "潜在", "流失")[i % 4], (i * 37) % 500 + 10,
-                     dt.date(2025, 1 + i % 12, 1 + i % 27), ("快消", "汽车", "金融")[i % 3]])
-    return rows
 
 
 # --------------------------------------------------------------------------- the zip as laid out
