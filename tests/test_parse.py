@@ -21,6 +21,7 @@ from xlclient.engine.parse import (
     BLANK_TOKENS,
     EXCEL_ERRORS,
     FALSE_TOKENS,
+    NOTE_CODES,
     TRUE_TOKENS,
     parse_bool,
     parse_count,
@@ -63,8 +64,8 @@ def test_money_text_forms(text, amount):
     assert problem is None and value == amount
 
 
-@pytest.mark.parametrize("text", ["约50万", "50万+", "USD 100", "$100", "1,2", "12,34,567", "1.2.3", "abc", "万",
-                                  "NaN", "inf", "Infinity", "1e400", "--5", "2万5千", "3,5", "1,0000", "50%",
+@pytest.mark.parametrize("text", ["50万+", "USD 100", "$100", "1,2", "12,34,567", "1.2.3", "abc", "万",
+                                  "NaN", "inf", "Infinity", "1e400", "--5", "3,5", "1,0000", "50%",
                                   "(note)", "¥¥5"])
 def test_money_text_that_is_not_an_amount_is_reported(text):
     value, problem = one(parse_money, text)
@@ -76,7 +77,7 @@ def test_money_text_that_is_not_an_amount_is_reported(text):
 def test_excel_error_values_get_their_own_message(parser, text):
     value, problem = one(parser, text)
     assert problem == "excel_error"
-    assert one(parser, "#N/A")[1] is None  # "no value": blank
+    assert one(parser, "#N/A")[1] == "excel_error"  # an error value, never a blank (SPEC 2)
 
 
 @pytest.mark.parametrize("v", ["-5", "(1,200)", "¥-100", "-¥100", "- 100", "¥(1,200)", "(3,500)元", -0.5, -1e9])
@@ -97,8 +98,7 @@ def test_money_from_a_cell_that_is_not_a_number(v):
     assert problem in ("money", "negative_money") and math.isnan(value)
 
 
-@pytest.mark.parametrize("v", [None, "", "   ", NAN, np.float64("nan"), pd.NaT, "-", "--", "—", "/", "n/a", "N/A",
-                               "null", "#N/A", "　"])
+@pytest.mark.parametrize("v", [None, "", "   ", NAN, np.float64("nan"), pd.NaT, "　"])
 def test_blank_money_cells_are_not_problems(v):
     value, problem = one(parse_money, v)
     assert problem is None and math.isnan(value)
@@ -195,7 +195,7 @@ def test_serial_to_date_carries_excels_1900_leap_bug():
     assert day(serial_to_date(np.array([0.0]), True)[0]) == "1904-01-01"
 
 
-@pytest.mark.parametrize("v", [None, "", "  ", NAN, pd.NaT, np.datetime64("NaT"), "-", "—", "n/a", "#N/A"])
+@pytest.mark.parametrize("v", [None, "", "  ", NAN, pd.NaT, np.datetime64("NaT"), "-", "—", "n/a"])
 def test_blank_date_cells_are_not_problems(v):
     value, problem = one(parse_date, v)
     assert problem is None and np.isnat(value)
@@ -349,8 +349,10 @@ def test_no_parser_raises_and_columns_parse_like_their_cells(column):
             value, problem = p.values[i], p.problems[i]
             missing = np.isnat(value) if name.startswith("date") else math.isnan(value)
             assert problem is None or isinstance(problem, str)
-            if problem is not None:
+            if problem is not None and problem not in NOTE_CODES:
                 assert missing, (name, v)  # a bad value is never used
+            if problem in NOTE_CODES:
+                assert not missing, (name, v)  # a note is on a value that was read
             if _is_blank(v):
                 assert problem is None, (name, v)  # blanks are never problems
             alone = parser([v])
@@ -599,3 +601,223 @@ def test_blank_mask_is_none_nan_or_only_spaces(values):
     want = [v is None or (isinstance(v, float) and v != v) or (isinstance(v, str) and (not v or v.isspace()))
             for v in values]
     assert blank_mask(np.array(values, dtype=object)).tolist() == want
+
+
+# ----------------------------------------------------------------------------- words in money cells (issue 25)
+# Chinese numerals and approximate amounts are amounts a person reads; an approximate one is
+# noted on the row (``approximate_amount``, the value kept). A bound or a range is no amount
+# (``money``: unreadable). A word saying there is no amount yet is ``no_amount``; a blank cell
+# stays blank, and an error value typed as text (#N/A) is an error, never a blank.
+
+_CN_DIGITS = "零一二三四五六七八九"
+
+
+def _cn_section(n: int) -> str:
+    out, zero = "", False
+    for unit, p in (("千", 1000), ("百", 100), ("十", 10), ("", 1)):
+        d = n // p % 10
+        if d == 0:
+            zero = bool(out)
+            continue
+        out += ("零" if zero else "") + _CN_DIGITS[d] + unit
+        zero = False
+    return out
+
+
+def cn_spell(n: int) -> str:
+    """A whole number below 10^12 in Chinese numerals, as a person writes it (十七万,
+    二百八十二万, 一亿零五万, 三千五百): written here on its own, not with the parser's library."""
+    if n == 0:
+        return "零"
+    out, gap = "", False
+    for part, unit in (((n // 10**8) % 10**4, "亿"), ((n // 10**4) % 10**4, "万"), (n % 10**4, "")):
+        if part == 0:
+            gap = bool(out)
+            continue
+        out += ("零" if out and (gap or part < 1000) else "") + _cn_section(part) + unit
+        gap = False
+    return out[1:] if out.startswith("一十") else out
+
+
+_CAPITAL = str.maketrans("一二三四五六七八九十百千", "壹贰叁肆伍陆柒捌玖拾佰仟")
+_TRADITIONAL = str.maketrans("万亿两贰陆", "萬億兩貳陸")
+
+
+def _variant(text: str, style: int) -> str:
+    if style == 1:  # 两 for a 2 before 百 / 千 / 万 / 亿 (two hundred: 两百)
+        return "".join("两" if ch == "二" and text[i + 1:i + 2] in ("百", "千", "万", "亿") else ch
+                       for i, ch in enumerate(text))
+    if style == 2:  # financial capitals (壹佰万)
+        return text.translate(_CAPITAL)
+    if style == 3:  # traditional characters (十七萬, 一億)
+        return text.translate(_TRADITIONAL)
+    if style == 4:
+        return text.translate(_CAPITAL).translate(_TRADITIONAL)
+    return text
+
+
+@pytest.mark.parametrize("text, amount", [
+    ("十七万", 170_000), ("两百八十二万", 2_820_000), ("一亿五千万", 150_000_000), ("三千五百元", 3500),
+    ("五十万元", 500_000), ("3千万", 30_000_000), ("十七萬", 170_000), ("兩百萬", 2_000_000), ("一億五千萬", 150_000_000),
+    ("壹佰万元整", 1_000_000), ("贰拾万", 200_000), ("貳拾萬", 200_000), ("三点五万", 35_000), ("一点二亿", 120_000_000),
+    ("十二点五万元", 125_000), ("2万5千", 25_000), ("一万五", 15_000), ("十万零一千", 101_000), ("3千5百万", 35_000_000),
+    ("1亿5千万", 150_000_000), ("¥十七万", 170_000), ("人民币五十万元", 500_000), ("十七 万", 170_000), ("一百〇五", 105),
+    ("零", 0), ("一百零五万", 1_050_000), ("3500元整", 3500), ("叁仟伍佰圆整", 3500),
+])
+def test_chinese_numerals_are_amounts(text, amount):
+    value, problem = one(parse_money, text)
+    assert (value, problem) == (amount, None), text
+
+
+@pytest.mark.parametrize("text", ["一二三", "一〇五", "一二三万", "十十万", "一万万", "万", "亿", "十万十", "一万点五万", "12万0500",
+                                  "五十多万", "几十万", "十几万", "百来万", "一点", "点五万"])
+def test_malformed_chinese_numerals_are_reported(text):
+    value, problem = one(parse_money, text)
+    assert problem == "money" and math.isnan(value), text
+
+
+def test_chinese_numerals_in_a_column_of_another_unit():
+    # a number that names 万 / 亿 is in yuan; a bare number is in the column's unit, as 3500
+    # is; one in 元 under another unit is reported, as 3,500元 is
+    p = parse_money(["十七万", "三千五百", "三千五百元", "一点五", "约三千五百元"], 1e4)
+    assert p.values[:4].tolist()[:2] == [170_000, 35_000_000] and math.isnan(p.values[2]) and p.values[3] == 15_000
+    assert p.problems.tolist() == [None, None, "unit_conflict", None, "unit_conflict"]
+
+
+@hsettings(max_examples=400, deadline=None)
+@given(n=st.one_of(st.integers(0, 10**12 - 1), st.integers(1, 9999).map(lambda k: k * 10**4),
+                   st.integers(1, 9999).map(lambda k: k * 10**8)),
+       style=st.integers(0, 4), suffix=st.sampled_from(["", "元", "元整", "块"]), mult=st.sampled_from([1.0, 1e4]))
+def test_the_chinese_spelling_of_any_amount_reads_as_that_amount(n, style, suffix, mult):
+    text = _variant(cn_spell(n), style) + suffix
+    value, problem = one(parse_money, text, mult)
+    big = any(ch in text for ch in "万亿萬億")
+    if big or mult == 1.0:
+        assert (value, problem) == (n, None), text
+    elif suffix:  # 元 under a 万元 column
+        assert problem == "unit_conflict" and math.isnan(value), text
+    else:  # a bare number: in the column's unit
+        assert (value, problem) == (n * 10**4, None), text
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(k=st.integers(1, 9999), frac=st.integers(1, 99), unit=st.sampled_from([("万", 10**4), ("亿", 10**8)]))
+def test_a_chinese_decimal_reads_exactly(k, frac, unit):
+    digits = str(frac).rstrip("0")
+    text = cn_spell(k) + "点" + "".join(_CN_DIGITS[int(d)] for d in digits) + unit[0]
+    value, problem = one(parse_money, text)
+    assert problem is None and value == float(decimal.Decimal(f"{k}.{digits}") * unit[1]), text
+
+
+# Amount texts of every accepted style with their value in yuan (a column in yuan).
+def _amount_texts(amount: decimal.Decimal) -> list[str]:
+    texts = [_plain(amount), _grouped(amount), "¥" + _grouped(amount), _grouped(amount) + "元",
+             _plain(amount / 10_000) + "万", _plain(amount / 10_000) + "万元", _plain(amount / 1000) + "k"]
+    if amount == int(amount) and amount < 10**12:
+        texts.append(cn_spell(int(amount)) + "元")
+        if int(amount) % 10**4 == 0 and amount:
+            texts.append(cn_spell(int(amount)))
+    return texts
+
+
+APPROX_BEFORE = ["约", "大约", "约合", "大概", "差不多", "近", "将近", "接近", "approx. ", "approx ", "about ", "around ",
+                 "~", "～", "≈", "約", "大約"]
+APPROX_AFTER = ["左右", "上下", " 左右"]
+
+
+@hsettings(max_examples=400, deadline=None)
+@given(amount=amounts, pick=st.integers(0, 20), before=st.sampled_from(APPROX_BEFORE + [""]),
+       after=st.sampled_from(APPROX_AFTER + [""]))
+def test_an_approximate_amount_reads_as_the_amount_with_a_note(amount, pick, before, after):
+    texts = _amount_texts(amount)
+    text = texts[pick % len(texts)]
+    plain = one(parse_money, text)
+    assert plain[1] is None and plain[0] == float(amount), text
+    value, problem = one(parse_money, before + text + after)
+    if before or after:
+        assert (value, problem) == (float(amount), "approximate_amount"), before + text + after
+    else:
+        assert (value, problem) == plain
+
+
+BOUNDS = ["{}以上", "{}以下", "{}以内", "{}之内", "不少于{}", "不低于{}", "不小于{}", "超过{}", "超{}", "高于{}", "大于{}",
+          "至少{}", "最少{}", "起码{}", "不到{}", "不足{}", "少于{}", "低于{}", "最多{}", "至多{}", "不超过{}", "{}+", "{}+以上",
+          ">{}", ">={}", "≥{}", "<{}", "≤{}", "{}起", "{}多", "{}余", "30-{}", "{}-{}", "{}~{}", "{}～{}", "{}至{}",
+          "{}到{}", "{}或{}", "约{}以上", "{}左右以上", "大约{}-{}", "预计{}", "over {}", "more than {}", "up to {}",
+          "{}/年", "{}?", "{}？", "估{}"]
+
+
+@hsettings(max_examples=500, deadline=None)
+@given(amount=amounts, pick=st.integers(0, 20), bound=st.sampled_from(BOUNDS), mult=st.sampled_from([1.0, 1e4]))
+def test_a_bound_or_a_range_is_never_an_amount(amount, pick, bound, mult):
+    texts = _amount_texts(amount)
+    t = texts[pick % len(texts)]
+    value, problem = one(parse_money, bound.format(t, t), mult)
+    assert problem in ("money", "unit_conflict") and math.isnan(value), bound.format(t, t)
+
+
+@pytest.mark.parametrize("text", ["50万以上", "不少于50万", "超过50万", "50万+", "30-50万", "30万~50万", "50多万", "五十多万",
+                                  "50余万", "三五十万", "约50-60万", "50万左右以上", "约约50万", "约", "左右"])
+def test_bounds_and_ranges_stay_unreadable(text):
+    value, problem = one(parse_money, text)
+    assert problem == "money" and math.isnan(value), text
+
+
+@pytest.mark.parametrize("text", ["约50万", "大约50万", "50万左右", "50万上下", "约¥50万", "¥约50万", "近50万",
+                                  "约合人民币50万", "约五十万", "五十万左右", "大概 50 万", "About 500K", "~500,000"])
+def test_approximate_amounts(text):
+    value, problem = one(parse_money, text)
+    assert (value, problem) == (500_000, "approximate_amount"), text
+
+
+NO_AMOUNT = ["待定", "暂无", "未定", "待确认", "待核实", "尚无", "暂缺", "未提供", "无", "没有", "无数据", "TBD", "tbc", "TBA",
+             "N/A", "n/a", "NA", "n.a.", "none", "None", "null", "-", "--", "—", "——", "–", "/", "／", "?", "？", "___",
+             "－", "待定 ", " 暂无", "待定（等合同）", "未定/待补充"]
+
+
+@pytest.mark.parametrize("text", NO_AMOUNT)
+def test_a_cell_saying_there_is_no_amount_yet(text):
+    for mult in (1.0, 1e4):
+        value, problem = one(parse_money, text, mult)
+        assert problem == "no_amount" and math.isnan(value), text
+
+
+@hsettings(max_examples=300, deadline=None)
+@given(lead=st.sampled_from(["待", "未", "暂", "尚", "还未"]), rest=st.text(alphabet="定认核实补充签约合同确等更新统计知提供", max_size=5))
+def test_any_word_of_a_pending_amount_is_no_amount(lead, rest):
+    value, problem = one(parse_money, lead + rest)
+    assert problem == "no_amount" and math.isnan(value)
+
+
+@pytest.mark.parametrize("text", ["待定50万", "未税50万", "暂定五十万", "无50万"])
+def test_a_pending_word_with_a_figure_is_not_no_amount(text):
+    # a figure makes it an attempt at an amount: unreadable, never "no amount"
+    value, problem = one(parse_money, text)
+    assert problem == "money" and math.isnan(value), text
+
+
+@pytest.mark.parametrize("parser", [parse_money, parse_date, parse_bool, parse_count, parse_hours, parse_score])
+@pytest.mark.parametrize("text", ["#N/A", "#n/a", " #N/A "])
+def test_an_error_value_typed_as_text_is_an_error_never_a_blank(parser, text):
+    value, problem = one(parser, text)
+    assert problem == "excel_error"
+    assert (np.isnat(value) if parser is parse_date else math.isnan(value))
+
+
+def test_blank_tokens_are_no_amount_in_money_cells_and_blank_elsewhere():
+    # the difference kept explicit: only an empty cell is blank in a money column
+    for token in BLANK_TOKENS - {""}:
+        assert one(parse_money, token)[1] == "no_amount", token
+        assert one(parse_date, token)[1] is None, token
+    assert "#n/a" not in BLANK_TOKENS
+
+
+def test_money_words_in_a_long_column_read_as_alone():
+    texts = ["十七万", "约50万", "待定", "50万以上", "#N/A", "", None, 3.0, "50万左右", "-"] * 30
+    p = parse_money(np.array(texts, dtype=object))
+    for i, v in enumerate(texts[:10]):
+        alone = one(parse_money, v)
+        assert p.problems[i] == alone[1] and ((math.isnan(p.values[i]) and math.isnan(alone[0]))
+                                              or p.values[i] == alone[0]), v
+    assert p.problems[:10].tolist() == [None, "approximate_amount", "no_amount", "money", "excel_error", None, None,
+                                        None, "approximate_amount", "no_amount"]

@@ -14,7 +14,11 @@ numpy, and only the distinct strings of a column take the (pandas/regex) text pa
 column of 100,000 cells costs a few tens of milliseconds.
 
 Text amounts are computed from their decimal digits (``1.2亿`` is 12 x 10^7), so an amount
-written in any accepted style reads back as exactly the float of its decimal value.
+written in any accepted style reads back as exactly the float of its decimal value. A money
+cell may also hold words a person reads (SPEC 2): Chinese numerals (``十七万``, ``两百八十二万``,
+``一亿五千万``), an approximate amount (``约50万``, ``50万左右``: read, with the note
+``approximate_amount``), or a word saying there is no amount yet (``待定``, ``暂无``, ``TBD``,
+``-``: ``no_amount``). A bound or a range (``50万以上``, ``30-50万``) is no amount (``money``).
 """
 
 from __future__ import annotations
@@ -37,13 +41,19 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-BLANK_TOKENS = frozenset({"", "-", "--", "---", "—", "——", "–", "/", "n/a", "na", "none", "null", "无数据", "#n/a"})
+# Text read as a blank cell by the date, yes/no and number parsers. A money cell reads these
+# (and 待定, 暂无, TBD ...) as "no amount" instead, which is reported (see _NO_AMOUNT_RE).
+BLANK_TOKENS = frozenset({"", "-", "--", "---", "—", "——", "–", "/", "n/a", "na", "none", "null", "无数据"})
 
 # Excel error values (lower case) as a reader may hand them over when it keeps them as text.
-# ``#N/A`` ("no value") is read as blank; every other error is a problem.
+# Every one, ``#N/A`` included, is a problem (``excel_error``), never a blank (SPEC 2).
 EXCEL_ERRORS = frozenset({"#null!", "#div/0!", "#value!", "#ref!", "#name?", "#num!", "#n/a", "#getting_data",
                           "#spill!", "#calc!", "#field!", "#blocked!", "#busy!", "#connect!", "#unknown!",
                           "#python!", "#external!"})
+
+# Problem codes that are notes: the value was read and is kept (约50万 is read as 50万 and
+# noted). Every other code comes with NaN / NaT: the value is not used.
+NOTE_CODES = frozenset({"approximate_amount"})
 
 # Larger amounts (1,000 万亿 yuan) are typing or unit mistakes, and beyond what the tier
 # rule can add up exactly in fen.
@@ -126,11 +136,11 @@ TRADITIONAL = str.maketrans(
     "戶稱經額業狀態負責區規務員銷時數單訪潛評階溝見會類營難競觸層變動鎖級費號碼編約萬億計總註備說據來聯繫電話郵廣預幣簽筆資歷與標準"
     "報價實際對長項進況開發無產屬稅當現紀錄週點個東內淨適顧匯審頁"
     "別絡團隊組場網細協貢獻門間問題視體驗貨運參結達複購買賣傳託頻漲減歸導態狀歲際週續約終停誌戶帳賬該額"
-    "歡業務進",
+    "歡業務進兩貳陸",
     "户称经额业状态负责区规务员销时数单访潜评阶沟见会类营难竞触层变动锁级费号码编约万亿计总注备说据来联系电话邮广预币签笔资历与标准"
     "报价实际对长项进况开发无产属税当现纪录周点个东内净适顾汇审页"
     "别络团队组场网细协贡献门间问题视体验货运参结达复购买卖传托频涨减归导态状岁际周续约终停志户帐账该额"
-    "欢业务进")
+    "欢业务进两贰陆")
 
 # Kinds of cell, as small ints.
 BLANK, NUMBER, BOOL, STR, DATE, TIME, DELTA, OTHER = range(8)
@@ -145,7 +155,8 @@ class Parsed:
 
     @property
     def bad(self) -> np.ndarray:
-        """True where a cell held something that could not be used."""
+        """True where a cell has a problem: one that could not be used, or a note on a value
+        that was read (:data:`NOTE_CODES`, e.g. an approximate amount)."""
         return pd.notna(self.problems) if len(self.problems) else np.zeros(0, dtype=bool)
 
 
@@ -433,8 +444,8 @@ def _optional_floats(parsed: list[float | None]) -> tuple[np.ndarray, np.ndarray
     return np.array([np.nan if v is None else v for v in parsed], dtype=float), blank
 
 def _excel_errors(c: "_Cells", problems: np.ndarray) -> np.ndarray:
-    """Mark string cells holding an Excel error value (``#DIV/0!``, ``#REF!`` …; not
-    ``#N/A``, which is blank) as ``excel_error`` instead of the field's own message."""
+    """Mark string cells holding an Excel error value (``#N/A``, ``#DIV/0!``, ``#REF!`` …)
+    as ``excel_error`` instead of the field's own message."""
     text = c.kinds == STR
     idx = np.flatnonzero(text & pd.notna(problems))
     for i in idx:
@@ -491,11 +502,15 @@ def _decimal(m: re.Match[str], extra_exp: int) -> float:
     frac = m.group("frac") or ""
     if not ints and not frac:
         return math.nan
-    mant = int(ints + frac)
-    exp = int(m.group("exp") or 0) + extra_exp - len(frac)
+    return _exact(int(ints + frac), int(m.group("exp") or 0) + extra_exp - len(frac), len(ints))
+
+
+def _exact(mant: int, exp: int, ints: int) -> float:
+    """``mant`` x 10**exp as the correctly rounded float (``ints``: digits before the point,
+    to see an overflow coming)."""
     if mant == 0:
         return 0.0
-    if exp > 400 or len(ints) + exp > 400:
+    if exp > 400 or ints + exp > 400:
         return math.inf
     if exp < -400:
         return 0.0
@@ -505,34 +520,149 @@ def _decimal(m: re.Match[str], extra_exp: int) -> float:
         return math.inf
 
 
-def _money_one(text: str, mult_exp: int | None, multiplier: float) -> float | None:
-    """One text amount in yuan; None when blank, NaN when not an amount."""
+# ---- what a money cell says besides its number
+#
+# Words that make an amount approximate ("about 50万"): the amount is read and noted on the
+# row (``approximate_amount``). Only words that mean "about" in both directions; "nearly"
+# (近, 将近, 接近) says the amount is close to the figure, which is what a reader takes too.
+# A bound (50万以上, 不少于50万, 超过50万, 50万+, 50多万), a range (30-50万, 30万~50万) or a
+# forecast (预计50万) is not an amount: it matches no form below and stays unreadable.
+_APPROX_BEFORE_RE = re.compile(
+    rf"^(?P<cur>{_CURRENCY})?(?:约合|大约|大概|差不多|将近|接近|约|近|approximately|approx\.?|about|around|circa|ca\."
+    r"|~|≈|〜)")
+_APPROX_AFTER_RE = re.compile(r"(?:左右|上下)$")
+_YUAN_ZHENG_RE = re.compile(r"(?:[元圆]整|圆)$")  # 3500元整, 叁仟伍佰圆整: yuan, as on an invoice
+
+# A cell that says there is no amount (yet): dashes or slashes, question marks, a word that
+# starts with 待 / 未 / 暂 / 尚 / 无 / 没 (待定, 待确认, 未定, 暂无, 尚无, 无数据 ...) and holds no
+# figure, or n/a, TBD, TBC, none ... It is ``no_amount`` (reported: that client is left
+# untiered), never a blank and never an unreadable amount.
+_FIGURE = "0-9零〇一二两三四五六七八九十百千万亿壹贰叁参肆伍陆柒捌玖拾佰仟廿¥$"
+_NO_AMOUNT_RE = re.compile(
+    rf"^(?:[-‐‑‒—–―_/\\…]+|[?？]+|(?:还未|还没|待|未|暂|尚|无|没)[^{_FIGURE}]{{0,8}}"
+    r"|n\.?/?a\.?|tb[dca]|none|null|nil|unknown|pending|不详|不明|不清楚)$")
+
+# Chinese numerals (十七万, 两百八十二万, 一亿五千万, 三千五百元, 三点五万, mixed 2万5千), read by
+# cn2an (normal mode: the numeral grammar, zeros, spoken 一万五); Arabic digit runs between
+# the characters are spelled out first. After a decimal point (点) come digits and a magnitude.
+_CN_DIGITS = "零〇一二两三四五六七八九壹贰叁参肆伍陆柒捌玖廿"
+_CN_UNITS = "十百千万亿拾佰仟"
+_CN_RE = re.compile(
+    rf"^(?P<sign>[+-]|负)?(?P<cur>{_CURRENCY})?(?P<int>[0-9{_CN_DIGITS}{_CN_UNITS}]+)"
+    rf"(?:点(?P<frac>[0-9{_CN_DIGITS.replace('两', '').replace('廿', '')}]+)(?P<mag>千万|百万|万|亿)?)?"
+    r"(?P<unit>元|块钱|块|rmb|cny|人民币)?$")
+_CN_FRAC = str.maketrans("零〇一二三四五六七八九壹贰叁参肆伍陆柒捌玖", "001234567891234356789")
+_ARABIC_RUN_RE = re.compile(r"\d+")
+_MAG_EXP = {"千万": 7, "百万": 6, "万": 4, "亿": 8}
+
+
+def _cn_int(text: str) -> int | None:
+    """The whole number a Chinese numeral names (Arabic digit runs allowed before a unit
+    character: 3千5百, 2万5), or None when it is not a well-formed numeral."""
+    if not any(ch in _CN_UNITS for ch in text) and len(text) > 1:
+        return None  # 一二三: digits read out one by one, not an amount
+    if any(len(run) > 1 and run[0] == "0" for run in _ARABIC_RUN_RE.findall(text)) or text.isdigit():
+        return None
+    import cn2an  # noqa: PLC0415 - its import takes ~0.3 s; only a numeral written in characters needs it
+
+    try:
+        spelled = _ARABIC_RUN_RE.sub(lambda m: cn2an.an2cn(m.group()), text.replace("参", "叁"))
+        value = cn2an.cn2an(spelled, "normal")
+    except (ValueError, KeyError, IndexError, TypeError, AttributeError):
+        return None
+    return value if isinstance(value, int) and value >= 0 else None
+
+
+def _cn_amount(t: str) -> tuple[int, int, str, bool] | None:
+    """A Chinese-numeral amount: (mantissa, power of ten, its unit kind, negative?) with the kind
+    ``"explicit"`` (it names 万 / 亿 itself: the value is in yuan), ``"yuan"`` (元, 块) or
+    ``""`` (a bare number, in the column's unit); None when it is not one."""
+    m = _CN_RE.match(t)
+    if m is None or not any(ch in _CN_DIGITS or ch in _CN_UNITS for ch in m.group("int") + (m.group("frac") or "")):
+        return None
+    whole, frac, mag = m.group("int"), m.group("frac") or "", m.group("mag")
+    if mag and ("万" in whole or "亿" in whole):
+        return None  # 一万点五万
+    n = _cn_int(whole)
+    if n is None:
+        return None
+    digits = frac.translate(_CN_FRAC)
+    unit = m.group("unit") or ""
+    kind = "explicit" if mag or "万" in whole or "亿" in whole else ("yuan" if unit[:1] in ("元", "块") else "")
+    return int(str(n) + digits), _MAG_EXP.get(mag or "", 0) - len(digits), kind, m.group("sign") in ("-", "负")
+
+
+def _money_body(text: str) -> tuple[str, bool] | str | None:
+    """A money text normalised (NFKC, simplified, lower case, no spaces or separators) and
+    its approximation words taken off: (body, approximate?); ``"no_amount"`` for a text that
+    says there is no amount; None when blank."""
     t = unicodedata.normalize("NFKC", text).strip().lower().translate(TRADITIONAL)
-    if t in BLANK_TOKENS:
+    if not t:
         return None
     t = _SEPARATORS_RE.sub("", t)
+    if not t or _NO_AMOUNT_RE.match(t):
+        return "no_amount"
+    approx = False
+    m = _APPROX_BEFORE_RE.match(t)
+    if m is not None and m.end() < len(t):
+        t, approx = (m.group("cur") or "") + t[m.end():], True
+    m = _APPROX_AFTER_RE.search(t)
+    if m is not None and m.start() > 0:
+        t, approx = t[:m.start()], True
+    return _YUAN_ZHENG_RE.sub("元", t), approx
+
+
+def _money_one(text: str, mult_exp: int | None, multiplier: float) -> tuple[float, str | None, bool]:
+    """One text amount in yuan: (value, problem code, written in 元?). Blank: (NaN, None);
+    ``no_amount`` and ``money`` (unreadable) come with NaN; ``approximate_amount`` (约50万,
+    50万左右) with the amount read."""
+    body = _money_body(text)
+    if body is None:
+        return math.nan, None, False
+    if isinstance(body, str):
+        return math.nan, body, False
+    t, approx = body
+    value, yuan = _amount(t, mult_exp, multiplier)
+    if math.isnan(value):
+        return value, "money", False
+    return value, "approximate_amount" if approx else None, yuan
+
+
+def _amount(t: str, mult_exp: int | None, multiplier: float) -> tuple[float, bool]:
+    """A normalised amount text in yuan, NaN when it is not one; and whether it is written in
+    元 (块, 块钱) as its own unit."""
     if t[:1].isdigit() and mult_exp == 0:  # the common "number stored as text": float() rounds correctly
         try:
             value = float(t)
         except ValueError:
             pass
         else:
-            return value if math.isfinite(value) else math.nan
+            return (value if math.isfinite(value) else math.nan), False
     if "(" in t:  # (1,200) or ¥(1,200)元: an accounting negative
         a = _ACCOUNTING_RE.match(t)
         if a is None:
-            return math.nan
+            return math.nan, False
         t = "-" + (a.group(1) or "") + a.group(2) + a.group(3)
     m = _MONEY_RE.match(t)
     if m is None:
         c = _COMPOUND_RE.match(t)
-        if c is None:
-            return math.nan
-        yi, wan = _PLAIN_RE.match(c.group("yi")), _PLAIN_RE.match(c.group("wan"))
-        return _decimal(yi, 8) + _decimal(wan, 4)  # type: ignore[arg-type]
+        if c is not None:
+            yi, wan = _PLAIN_RE.match(c.group("yi")), _PLAIN_RE.match(c.group("wan"))
+            return _decimal(yi, 8) + _decimal(wan, 4), False  # type: ignore[arg-type]
+        cn = _cn_amount(t)
+        if cn is None:
+            return math.nan, False
+        mant, exp, kind, negative = cn
+        if kind:
+            number = _exact(mant, exp, len(str(mant)))
+        elif mult_exp is not None:  # a bare number: in the column's unit, as the digits 3500 are
+            number = _exact(mant, exp + mult_exp, len(str(mant)))
+        else:
+            number = _exact(mant, exp, len(str(mant))) * multiplier
+        return (-number if negative else number), kind == "yuan"
     s1, s2, unit = m.group("s1"), m.group("s2"), m.group("unit") or ""
     if s1 and s2:
-        return math.nan
+        return math.nan, False
     # A unit that names a magnitude (万, 亿, k, 元 ...) is the cell's own; a currency (¥, RMB,
     # CNY, 人民币) is not a magnitude: ``¥48.1`` in a 万元 column is 48.1万.
     explicit = unit not in _CURRENCY_UNITS
@@ -540,19 +670,9 @@ def _money_one(text: str, mult_exp: int | None, multiplier: float) -> float | No
         value = _decimal(m, _SCALE_EXP[unit] if explicit else mult_exp)  # type: ignore[arg-type]
     else:
         value = _decimal(m, 0) * multiplier
-    return -value if "-" in (s1, s2) else value
-
-
-def _yuan_unit(text: str) -> bool:
-    """True for an amount written with 元 (块, 块钱) as its own unit: ``3,500元``, ``¥(1,200)元``."""
-    t = _SEPARATORS_RE.sub("", unicodedata.normalize("NFKC", text).strip().lower().translate(TRADITIONAL))
-    if "(" in t:
-        a = _ACCOUNTING_RE.match(t)
-        if a is None:
-            return False
-        t = (a.group(1) or "") + a.group(2) + a.group(3)
-    m = _MONEY_RE.match(t)
-    return m is not None and m.group("unit") in _YUAN_UNITS
+    if math.isnan(value):
+        return value, False
+    return (-value if "-" in (s1, s2) else value), unit in _YUAN_UNITS
 
 
 # ---------------------------------------------------------------- a few plain cells
@@ -653,7 +773,10 @@ def parse_money(raw: object, multiplier: float = 1.0, *, allow_negative: bool = 
     another unit (``48.1元`` under 投放额(万元)) is ``unit_conflict``: reported, not guessed.
     Negative amounts are reported (unless ``allow_negative``: a gross profit can be a
     loss); accounting negatives ``(1,200)`` are understood. Thousands separators must come in
-    groups of three (``1,2`` is reported, not guessed)."""
+    groups of three (``1,2`` is reported, not guessed). Chinese numerals are amounts;
+    ``approximate_amount`` is a note on a value that was read (:data:`NOTE_CODES`);
+    ``no_amount`` (待定, 暂无, TBD, -) is no value and not an unreadable one; an error value
+    typed as text (``#N/A``) is ``excel_error``; only an empty cell is blank."""
     small = _small(raw, lambda v: _one_money(v, multiplier, allow_negative), "float")
     if small is not None:
         return small
@@ -670,13 +793,14 @@ def parse_money(raw: object, multiplier: float = 1.0, *, allow_negative: bool = 
 
     lg = np.log10(multiplier) if multiplier > 0 and np.isfinite(multiplier) else np.nan
     mult_exp = int(round(lg)) if np.isfinite(lg) and abs(10.0 ** round(lg) - multiplier) < 1e-9 * multiplier else None
-    _scatter_text(c, values, problems, "money",
-                  lambda uniques: _optional_floats([_money_one(u, mult_exp, multiplier) for u in uniques]))
-    if multiplier != 1.0:
-        is_str = np.flatnonzero(c.kinds == STR)
-        if len(is_str):
-            codes, uniques = pd.factorize(c.cells[is_str])
-            conflict = np.fromiter(map(_yuan_unit, uniques), dtype=bool, count=len(uniques))[codes]
+    is_str = np.flatnonzero(c.kinds == STR)
+    if len(is_str):  # each distinct text read once
+        codes, uniques = pd.factorize(c.cells[is_str])
+        read = [_money_one(u, mult_exp, multiplier) for u in uniques]
+        values[is_str] = np.array([r[0] for r in read], dtype=float)[codes]
+        problems[is_str] = np.array([r[1] for r in read] + [None], dtype=object)[:-1][codes]
+        if multiplier != 1.0:  # written in 元 under another unit: reported, not guessed
+            conflict = np.array([r[2] for r in read], dtype=bool)[codes]
             values[is_str[conflict]] = np.nan
             problems[is_str[conflict]] = "unit_conflict"
 
