@@ -195,3 +195,28 @@ def test_each_field_and_each_column_is_used_at_most_once(headers, mapping):
         if any(normalise_header(h) == normalise_header(wanted) for h in headers if h is not None):
             owner = [m.field for m in found.values() if normalise_header(headers[m.index]) == normalise_header(wanted)]
             assert owner, (f, wanted)
+
+
+@pytest.mark.parametrize("header, billings", [
+    ("近12个月投放额", True), ("近十二个月投放额", True), ("过去12月投放额", True), ("最近12个月投放额（万元）", True),
+    ("近6个月投放额", False), ("最近3个月投放额", False), ("过去6月投放额", False), ("近1个月投放额（万元）", False),
+])
+def test_only_the_last_twelve_months_are_billings(header, billings):
+    # billings are the last 12 months (SPEC 2): a shorter window is part of a year, not the field
+    assert ("billings" in match_headers(["客户名称", header])) is billings
+
+
+@pytest.mark.parametrize("header, field", [
+    ("投放额（2026）", "billings"), ("Billings (2025)", "billings"), ("毛利(2026)", "gross_profit"),
+])
+def test_a_year_in_brackets_is_not_a_scale(header, field):
+    assert match_headers(["客户名称", header])[field].multiplier == 1.0
+
+
+@pytest.mark.parametrize("header, field", [
+    ("投放额（累计）", "billings"), ("年度投放额（预计）", "billings"), ("合同金额（目标）", "billings"),
+    ("毛利（累计）", "gross_profit"), ("最近拜访日期（计划）", "last_visit"), ("最近拜访（记录）", "last_visit"),
+    ("客户经理（电话）", "owner"), ("负责人(手机)", "owner"), ("合作次数（历年）", "orders"),
+])
+def test_a_known_header_with_a_meaning_changing_word_in_brackets_is_not_its_field(header, field):
+    assert field not in match_headers(["客户名称", header])

@@ -14,6 +14,10 @@ or more characters when what is left around it is only a qualifier -- a year, �
 实际, 姓名, a unit ... (``2026年度投放额``, ``客户经理姓名``) but not another attribute
 (``客户经理电话``, ``投放额占比``). Columns named by year (``2025年投放额``, ``2026年投放额``)
 give the latest year to the field and, for billings, the year before it to billings_prev.
+Last, a header none of these name is read by its words (:mod:`.header_parts`): a period, a
+subject, a date word, a unit in any order (``全年广告费(万)``, ``拜访日期(最近)``, ``对接AE``),
+with the words kept as the evidence. A word beside a known header that changes its meaning
+(``投放额（累计）``, ``客户经理（电话）``) keeps the header from its field.
 """
 
 from __future__ import annotations
@@ -21,9 +25,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field as dataclass_field
 from functools import lru_cache
 
+from .header_parts import changes_meaning, read_header
 from .parse import TRADITIONAL
 
 # field -> (kind, aliases). Kinds: text, money, date, count, score, hours, bool, status,
@@ -140,7 +145,7 @@ _LINEBREAK_RE = re.compile(r"\s*[\r\n]+\s*")
 _NAMEISH = r"姓名|名称|名字|全称|所属|负责|主要|对应|当前|现|主|name|full|current"
 # A month, quarter or half year (1月, Q3, 上半年), or a running total (累计), is not the last 12
 # months that billings are: such a column is not the field (近12月 is an alias of its own).
-_PERIODISH = (r"近\d+个?月|过去\d+个?月|最近\d+个?月|last\d+months?|ttm|l12m|\d+|fy|年度|年|全年|近|个|本年|今年|当年|本|今|全部|全|总|合计|"
+_PERIODISH = (r"(?:近|过去|最近)(?:12|十二)个?月|last12months?|ttm|l12m|\d+|fy|年度|年|全年|近|个|本年|今年|当年|本|今|全部|全|总|合计|"
               r"实际|含税|不含税|税前|税后|金额|total|actual|annual|this|year|amount|value|gross|net|"
               r"人民币|万元|千元|百万元|千万元|亿元|元|万|亿|rmb|cny")
 _DATEISH = r"日期|时间|date|time|日|day"
@@ -228,10 +233,12 @@ class ColumnMatch:
     header text (as messages show it), the money multiplier of its unit, ``how`` the
     column was recognised (``mapping``: the Settings 列映射; ``alias``: the header is a
     known name of the field; ``bilingual``: its Chinese and English halves name the field;
-    ``contained``: a known name plus a qualifier such as a year or a unit; ``content``: the
-    values say it, e.g. status words) and, for money, where the unit came from
-    (``header``, ``group`` header above, ``banner`` line above the table, ``""``: none
-    stated, yuan assumed)."""
+    ``contained``: a known name plus a qualifier such as a year or a unit; ``parts``: its
+    words, read by :mod:`.header_parts`; ``content``: the values say it, e.g. status words),
+    for money where the unit came from (``header``, ``group`` header above, ``banner`` line
+    above the table, ``""``: none stated, yuan assumed) and, for ``parts``, the
+    ``evidence``: the (role, word) parts that decided, e.g. ``(("period", "全年"),
+    ("money", "广告费"), ("unit", "万"))``."""
 
     field: str
     index: int
@@ -239,17 +246,21 @@ class ColumnMatch:
     multiplier: float = 1.0
     how: str = "alias"
     unit_from: str = ""
+    evidence: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass
 class HeaderMatch:
     """What a header row says: the chosen column per field, the other columns that named
-    the same field (``rivals``, best first), and money columns passed over because their
-    unit is not yuan (``foreign``: field -> (column index, unit text))."""
+    the same field (``rivals``, best first), money columns passed over because their
+    unit is not yuan (``foreign``: field -> (column index, unit text)) and headers left
+    unread because their words name two fields (``unclear``: column index -> the fields,
+    e.g. ``最近拜访AE`` -> (``last_visit``, ``owner``))."""
 
     columns: dict[str, ColumnMatch]
     rivals: dict[str, list[ColumnMatch]]
     foreign: dict[str, tuple[int, str]]
+    unclear: dict[int, tuple[str, ...]] = dataclass_field(default_factory=dict)
 
 
 def _alias_table() -> dict[str, tuple[str, int]]:
@@ -336,7 +347,7 @@ def header_unit(unit: str | None) -> float | None:
             return None
     key = normalise_header(unit)
     scaled = _SCALED_UNIT_RE.match(key)
-    if scaled and scaled.group("n") not in ("",):
+    if scaled and not _YEAR_RE.fullmatch(key):  # (2026) is a year, not a scale
         return float(scaled.group("n")) * HEADER_UNITS.get(scaled.group("u") or "元", 1.0)
     m = unit_multiplier(unit)
     if m is not None:
@@ -363,9 +374,12 @@ def match_columns(headers: Sequence[object], mapping: Mapping[str, str] | None =
     leftmost column, is chosen; the other columns become ``rivals``); when its Chinese and
     English halves both name it (``Client 客户``); or when it contains an alias of three or
     more characters and the rest is only a qualifier (year, period, total, unit).
-    Year-named columns give the latest year to the field (and the year before to
-    billings_prev); they are not rivals of each other. Each field and each column is used
-    at most once.
+    Last, a header none of these name is read by its words (:func:`.header_parts.read_header`,
+    ``how="parts"`` with the ``evidence``); one whose words name two fields is listed in
+    ``unclear``. A word in a header's brackets that changes its meaning (``投放额（累计）``)
+    keeps the header from the field its name says. Year-named columns give the latest year
+    to the field (and the year before to billings_prev); they are not rivals of each other.
+    Each field and each column is used at most once.
 
     Units of money columns, first found: the header's own (``(万元)``, ``（含税,万元）``,
     ``/万``, ``RMB 10k``), ``group_units`` (a group header above the column), then
@@ -376,6 +390,7 @@ def match_columns(headers: Sequence[object], mapping: Mapping[str, str] | None =
     found: dict[str, ColumnMatch] = {}
     rivals: dict[str, list[ColumnMatch]] = {}
     foreign: dict[str, tuple[int, str]] = {}
+    unclear: dict[int, tuple[str, ...]] = {}
     used: set[int] = set()
     group_units = group_units or {}
     cells = [(i, h) for i, h in enumerate(headers) if h is not None and str(h).strip()]
@@ -383,9 +398,10 @@ def match_columns(headers: Sequence[object], mapping: Mapping[str, str] | None =
     keys = {i: normalise_header(split[i][0]) for i, _ in cells}
     full_keys = {i: normalise_header(h) for i, h in cells}
 
-    def unit(i: int, field: str, extra_unit: str | None = None) -> tuple[float, str] | None:
-        """(multiplier, where it came from) of column i for ``field``; None when its unit
-        rules the field out."""
+    def unit(i: int, field: str, extra_unit: str | None = None,
+             own: float | None = None) -> tuple[float, str] | None:
+        """(multiplier, where it came from) of column i for ``field`` (``own``: the unit its
+        words state); None when its unit rules the field out."""
         if FIELDS[field][0] not in MONEY_KINDS:
             return 1.0, ""
         text = split[i][1]
@@ -394,6 +410,9 @@ def match_columns(headers: Sequence[object], mapping: Mapping[str, str] | None =
                 if not _PERCENT_RE.search(unicodedata.normalize("NFKC", text).lower()):
                     foreign.setdefault(field, (i, text))
                 return None
+        if own is not None:
+            return own, "header"
+        if text is not None:
             m = header_unit(text)
             if m is not None:
                 return m, "header"
@@ -405,11 +424,12 @@ def match_columns(headers: Sequence[object], mapping: Mapping[str, str] | None =
             return default_multiplier, default_unit_from
         return 1.0, ""
 
-    def match(field: str, i: int, how: str, extra_unit: str | None = None) -> ColumnMatch | None:
-        u = unit(i, field, extra_unit)
+    def match(field: str, i: int, how: str, extra_unit: str | None = None, own: float | None = None,
+              evidence: tuple[tuple[str, str], ...] = ()) -> ColumnMatch | None:
+        u = unit(i, field, extra_unit, own)
         if u is None:
             return None
-        return ColumnMatch(field, i, display_header(headers[i]), u[0], how, u[1])
+        return ColumnMatch(field, i, display_header(headers[i]), u[0], how, u[1], evidence)
 
     def take(m: ColumnMatch) -> None:
         found[m.field] = m
@@ -427,35 +447,51 @@ def match_columns(headers: Sequence[object], mapping: Mapping[str, str] | None =
                 break
 
     # 2. Candidates of every other column: (field, class, rank, year, match); class 1 for an
-    #    exact alias or a bilingual header, 2 for a contained alias.
+    #    exact alias or a bilingual header, 2 for a contained alias, 3 for a header read by
+    #    its words. A word in brackets that changes the meaning (投放额（累计）) sends the
+    #    header to be read by its words.
     candidates: dict[str, list[tuple[int, int, int, ColumnMatch]]] = {}
     for i, h in cells:
         if i in used:
             continue
         hit = _ALIAS_RANKS.get(keys[i]) or _ALIAS_RANKS.get(full_keys[i])
-        if hit:
+        changed = bool(hit) and bool(changes_meaning(split[i][1], hit[0]))  # type: ignore[index]
+        if hit and not changed:
             m = match(hit[0], i, "alias")
             if m is not None:
                 candidates.setdefault(hit[0], []).append((1, hit[1], -1, m))
             continue
         if not isinstance(h, str) or len(keys[i]) > MAX_HEADER_LENGTH:
             continue  # a header is short text; numbers, dates and sentences are not looked into
-        field = _bilingual(h)
-        if field:
+        field = "" if changed else _bilingual(h)
+        if field and not changes_meaning(split[i][1], field):
             m = match(field, i, "bilingual")
             if m is not None:
                 candidates.setdefault(field, []).append((1, 999, -1, m))
             continue
-        inner = _contained(keys[i])
-        if inner is None or not inner[0]:
+        inner = None if changed else _contained(keys[i])
+        if inner is not None and inner[0] and not changes_meaning(split[i][1], inner[0]):
+            field, pre, post = inner
+            tail = _TRAILING_UNIT_RE.search(post)
+            m = match(field, i, "contained", tail.group("u") if tail else None)
+            if m is not None:
+                year = _YEAR_RE.search(pre + "|" + post)
+                candidates.setdefault(field, []).append((2, 0, int(year.group(1)) if year else -1, m))
             continue
-        field, pre, post = inner
-        tail = _TRAILING_UNIT_RE.search(post)
-        m = match(field, i, "contained", tail.group("u") if tail else None)
-        if m is None:
+        read = read_header(h)
+        if read is None:
             continue
-        year = _YEAR_RE.search(pre + "|" + post)
-        candidates.setdefault(field, []).append((2, 0, int(year.group(1)) if year else -1, m))
+        if read.unclear:
+            unclear[i] = read.unclear
+        if not read.field:
+            continue
+        money = [w for r, w in read.parts if r == "foreign"]
+        if money:  # 全年广告费美元: an amount, but not in yuan
+            foreign.setdefault(read.field, (i, split[i][1] if is_non_yuan_unit(split[i][1]) else money[0]))
+            continue
+        m = match(read.field, i, "parts", own=read.multiplier, evidence=read.evidence)
+        if m is not None:
+            candidates.setdefault(read.field, []).append((3, 0, read.year, m))
 
     # 3. Choose per field: the best class, then rank; among year-named columns the latest year.
     # fields named exactly first, so an exact 上年投放额 wins over the year before 2026年投放额
@@ -465,14 +501,14 @@ def match_columns(headers: Sequence[object], mapping: Mapping[str, str] | None =
         best = min(c for c, _, _, _ in options)
         top = [o for o in options if o[0] == best]
         years = [y for _, _, y, _ in top if y >= 0]
-        if best == 2 and years:
+        if best >= 2 and years:
             latest = max(years)
             chosen = min((o for o in top if o[2] == latest), key=lambda o: o[3].index)[3]
             if field == "billings" and "billings_prev" not in found:
                 prev = [o[3] for o in top if o[2] == latest - 1]
                 if prev:
                     take(ColumnMatch("billings_prev", prev[0].index, prev[0].header, prev[0].multiplier,
-                                     "contained", prev[0].unit_from))
+                                     prev[0].how, prev[0].unit_from, prev[0].evidence))
             others = [o[3] for o in options if o[2] < 0 and o[3].index != chosen.index]
         else:
             chosen = min(top, key=lambda o: (o[1], o[3].index))[3]
@@ -489,4 +525,4 @@ def match_columns(headers: Sequence[object], mapping: Mapping[str, str] | None =
     for field in list(foreign):
         if field in found:
             del foreign[field]
-    return HeaderMatch(dict(sorted(found.items(), key=lambda fm: fm[1].index)), rivals, foreign)
+    return HeaderMatch(dict(sorted(found.items(), key=lambda fm: fm[1].index)), rivals, foreign, unclear)
