@@ -4,8 +4,8 @@ so that a workbook can be read while the engine is still being imported (issue 1
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 #: The rows of a worksheet (Excel's limit): a sheet xlclient writes holds no more.
@@ -55,6 +55,12 @@ class SheetGrid:
     first_col: int = 0
     hidden: bool = False  # a hidden sheet loses a tie against a visible one
     merged: Sequence[tuple[int, int, int, int]] = ()  # merged ranges (r0, c0, r1, c1), 0-based sheet positions
+    #: The number format code of each cell whose format changes what a person reads (a scale,
+    #: a unit or other words, a percentage, text: :func:`~.shown.telling`), by 0-based sheet
+    #: (row, col). A cell not in it shows its value as stored (General, ``#,##0``, ``¥#,##0``;
+    #: date formats too: the reader already gives those cells as dates). Empty when the reader
+    #: cannot tell (xlwings hands over values only).
+    formats: Mapping[tuple[int, int], str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -265,6 +265,92 @@ def _scan_sheets(path: "Path | bytes",
 ERROR_SCAN = (lambda xml: b'"e"' in xml or b"'e'" in xml, _error_cells)
 
 
+# ---------------------------------------------------------------- number formats (what a person sees)
+
+_NUMFMT_RE = re.compile(r"<(?:[\w.-]+:)?numFmt\b([^>]*?)/?>")
+_CELLXFS_RE = re.compile(r"<(?:[\w.-]+:)?cellXfs\b[^>]*?(?:/>|>(.*?)</(?:[\w.-]+:)?cellXfs\s*>)", re.S)
+_XF_RE = re.compile(r"<(?:[\w.-]+:)?xf\b([^>]*?)(?:/>|>)")
+_CELL_R_RE = re.compile(rb"<(?:[\w.-]+:)?c\s[^>]*?\br\s*=\s*[\"']\$?([A-Z]{1,3})\$?(\d{1,7})[\"']")
+
+
+def _styles_part(z: zipfile.ZipFile) -> str:
+    """The styles part named by the workbook's relationships (usually xl/styles.xml)."""
+    main = _main_part(z)
+    folder = main.rsplit("/", 1)[0] + "/" if "/" in main else ""
+    try:
+        rels = z.read(f"{folder}_rels/{main.rsplit('/', 1)[-1]}.rels").decode("utf-8", "replace")
+    except KeyError:
+        return folder + "styles.xml"
+    for m in re.finditer(r"<(?:\w+:)?Relationship\b([^>]*)>", rels):
+        kind = re.search(r"\bType" + _ATTR, m.group(1))
+        target = re.search(r"\bTarget" + _ATTR, m.group(1))
+        if kind and target and kind.group(1).endswith("/styles"):
+            t = target.group(1)
+            return t.lstrip("/") if t.startswith("/") else _join(folder, t)
+    return folder + "styles.xml"
+
+
+def _telling_styles(path: "Path | bytes") -> dict[int, str]:
+    """``cellXfs`` index -> number format code, for the styles whose format changes what a
+    person reads (:func:`~xlclient.engine.shown.telling`); empty when there are none or the
+    styles cannot be read (best effort: the values are read all the same)."""
+    from ..engine.shown import format_code, telling
+
+    try:
+        with zipfile.ZipFile(_zip_source(path)) as z:
+            xml = z.read(_styles_part(z)).decode("utf-8", "replace")
+    except Exception:  # noqa: BLE001 - no styles part, not a zip package (xls, ods)
+        return {}
+    custom: dict[int, str] = {}
+    for m in _NUMFMT_RE.finditer(xml):
+        fid = re.search(r"\bnumFmtId" + _QUOTED, m.group(1))
+        code = re.search(r"\bformatCode" + _QUOTED, m.group(1))
+        if fid and code:
+            ident = fid.group(1) if fid.group(1) is not None else fid.group(2)
+            text = code.group(1) if code.group(1) is not None else code.group(2)
+            if ident.strip().isdigit():
+                custom[int(ident)] = html.unescape(text)
+    xfs = _CELLXFS_RE.search(xml)
+    out: dict[int, str] = {}
+    for k, m in enumerate(_XF_RE.finditer(xfs.group(1) or "") if xfs else ()):
+        fid = re.search(r"\bnumFmtId" + _QUOTED, m.group(1))
+        ident = (fid.group(1) if fid.group(1) is not None else fid.group(2)).strip() if fid else "0"
+        code = format_code(int(ident), custom) if ident.isdigit() else "General"
+        if telling(code):
+            out[k] = code
+    return out
+
+
+def format_scan(styles: dict[int, str]) -> tuple[Callable[[bytes], bool], Callable[[bytes], list[tuple[int, int, str]]]]:
+    """The scan of a sheet for cells styled with one of ``styles`` (see
+    :func:`_telling_styles`): (0-based row, 0-based column, format code). Each ``s="N"`` of
+    those styles is found by one regex pass; its cell's reference is read from the tag."""
+    if not styles:
+        return (lambda xml: False), (lambda xml: [])
+    ids = b"|".join(str(k).encode() for k in sorted(styles, reverse=True))
+    marker = re.compile(rb"s\s*=\s*[\"'](" + ids + rb")[\"']")  # a literal first: found by a fast search
+    codes = {str(k).encode(): v for k, v in styles.items()}
+
+    def scan(xml: bytes) -> list[tuple[int, int, str]]:
+        out: list[tuple[int, int, str]] = []
+        rfind, match = xml.rfind, _CELL_R_RE.match
+        for m in marker.finditer(xml):
+            at = m.start()
+            if not xml[at - 1:at].isspace():
+                continue  # the end of another attribute's name (ids="2")
+            start = rfind(b"<", 0, at)
+            cell = match(xml, start, m.end()) if start >= 0 else None  # None for a row's style (<row s="3">)
+            if cell is None:
+                end = xml.find(b">", at)  # r after s (<c s="3" r="B2">): the whole tag
+                cell = match(xml, start, end + 1) if start >= 0 and end > 0 else None
+                if cell is None:
+                    continue
+            out.append((int(cell.group(2)) - 1, _column_index(cell.group(1).decode("ascii")), codes[m.group(1)]))
+        return out
+
+    return (lambda xml: True), scan
+
+
 # ---------------------------------------------------------------- formulas saved without a result
 
 _LITERAL_RE = re.compile(r'\s*"((?:[^"]|"")*)"\s*')
@@ -521,7 +607,7 @@ def _read_opened(path: Path, snapshot: "Snapshot | None", data: "Path | bytes", 
     scanned: dict[str, Any] = {}
 
     def scan() -> None:
-        scanned["found"] = _scan_sheets(data, [ERROR_SCAN, UNCOMPUTED_SCAN])  # each sheet inflated once
+        scanned["found"] = _scan_sheets(data, [ERROR_SCAN, UNCOMPUTED_SCAN, format_scan(_telling_styles(data))])
 
     scanning = threading.Thread(target=scan, name="xlclient-scan", daemon=True)
     scanning.start()
@@ -562,7 +648,7 @@ def _read_opened(path: Path, snapshot: "Snapshot | None", data: "Path | bytes", 
             helper.join()
         scanning.join()  # nothing left running, whatever calamine did
     read = [(meta, *cells.pop(meta.name)) for meta in metas]
-    errors, uncomputed = scanned.get("found") or ({}, {})  # the scans never raise (best effort)
+    errors, uncomputed, formatted = scanned.get("found") or ({}, {}, {})  # the scans never raise (best effort)
     # An Excel table's rows are cut from its sheet as read (reading them again cost as much
     # as reading the sheet: issue 15); identical to calamine's own table rows on every table
     # of the corpus.
@@ -582,7 +668,8 @@ def _read_opened(path: Path, snapshot: "Snapshot | None", data: "Path | bytes", 
         _fill_merged_down(rows, start[0], start[1], merged)
         spans = tuple((r0, c0, r1, c1) for (r0, c0), (r1, c1) in (merged or ()))
         sheets.append(SheetGrid(meta.name, rows, start[0], start[1],
-                                hidden=meta.visible != pc.SheetVisibleEnum.Visible, merged=spans))
+                                hidden=meta.visible != pc.SheetVisibleEnum.Visible, merged=spans,
+                                formats={(r, c): code for r, c, code in formatted.get(meta.name, ())}))
     del read
 
     tables: list[TableInfo] = []
