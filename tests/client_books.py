@@ -111,7 +111,8 @@ refuse_monthly_no_total      1月…12月 under `2026年月度投放（万元）
 refuse_owner_missing         a director's key-account list: no AE column; 客户联系人 is not one.
 refuse_owner_competing       客户经理 and 负责人 with different people on the same rows.
 refuse_status_reconciliation 状态 holds 已对账/未对账/对账中: not a client status.
-refuse_status_missing        no status column; 客户类型 holds industries (快消/汽车/…).
+refuse_status_missing        no status column; 客户类型 holds industries (快消/汽车/…): status told
+                             by billings, lost clients cannot be told (said once).
 
 Values are generated from fixed seeds; billings are drawn so that no current client's
 Pareto share lies within 1e-4 of 80 % or 95 % (except where ties are planted on purpose).
@@ -296,7 +297,7 @@ def set_amt(c: C, amt: Decimal | None, unit) -> None:
 def make_truth(sheet: str, fields: dict[str, str], units: dict[str, float], clients: list[C], *,
                refuse=(), bad_cells=(), units_may_be_null=(), formula_cells=None, yuan=None,
                may_refuse=()) -> dict:
-    """`yuan` overrides the billings of some clients (e.g. a conflicting cell -> None).
+    """`yuan` overrides the billings of some clients (a conflicting cell -> None: unreadable).
 
     `units_may_be_null`: money fields whose column declares no unit (values are yuan): the
     reading may give their unit as 1 or null.  `may_refuse`: fields a reader may either read
@@ -313,6 +314,9 @@ def make_truth(sheet: str, fields: dict[str, str], units: dict[str, float], clie
         "units_may_be_null": list(units_may_be_null),
         "clients": [c.name for c in clients],
         "billings_yuan": {c.name: (yuan[c.name] if c.name in yuan else c.yuan) for c in clients},
+        # clients whose billings cell holds an amount that cannot be read (SPEC 4.1: Pareto
+        # tiers withheld), as opposed to a blank one (that client alone untiered)
+        "billings_unreadable": [c.name for c in clients if c.name in yuan and yuan[c.name] is None],
         "status": {c.name: c.status for c in clients},
         "refuse": list(refuse),
         "bad_cells": [tuple(b) for b in bad_cells],
@@ -914,9 +918,8 @@ def monthly_with_annual_total(folder: Path) -> tuple[Path, dict]:
         write_row(ws, r, 0, [c.name, c.owner, status_word(c, ("现有", "潜在", "流失")), c.last_visit] + months, F,
                   fmts_by_col={j: F.num1 for j in range(4, 16)})
         ws.write_formula(r, 16, f"=SUM(E{r + 1}:P{r + 1})", F.num1, float(sum(m or 0 for m in months)))
-        set_amt(c, None if c.amt is None else sum((m or 0) for m in months), 10000)
-        if c.yuan == 0:
-            set_amt(c, None, 10000)
+        # the SUM of no months is a read 0: a current client billing nothing is D (SPEC 4.1)
+        set_amt(c, sum((m or 0) for m in months), 10000)
     wb.close()
     return path, make_truth("2026投放", {
         "name": "客户名称", "owner": "客户经理", "status": "客户状态", "last_visit": "最近拜访", "billings": "全年合计"},
@@ -1391,9 +1394,15 @@ def refuse_status_missing(folder: Path) -> tuple[Path, dict]:
     for i, c in enumerate(cl):
         write_row(ws, 1 + i, 0, [c.name, c.industry, c.owner, c.amt, c.last_visit], F, fmts_by_col={3: F.num1})
     wb.close()
-    return path, make_truth("排行", {
+    # SPEC 2: without a status column, billings tell current from prospect and lost clients
+    # cannot be told -- the results are written and that is said once (status_from_billings)
+    for c in cl:
+        c.status = "current" if c.yuan else "prospect"
+    truth = make_truth("排行", {
         "name": "客户名称", "owner": "客户经理", "billings": "年度投放额(万元)", "last_visit": "最近拜访日期"},
-        {"billings": 10000}, cl, refuse=["status"])
+        {"billings": 10000}, cl)
+    truth["table_codes"] = {"status": "status_from_billings"}
+    return path, truth
 
 
 BOOKS: dict[str, Callable[[Path], tuple[Path, dict]]] = {f.__name__: f for f in [

@@ -235,7 +235,8 @@ def test_values_units_and_potential():
     assert list(f["billings"][:2]) == [120_000, 120_000_000]
     assert f["gross_profit"][1] == 100
     assert book.potential_kind == "score"  # 潜力 (an earlier alias) is the potential column; one 7 is a typo
-    assert problems(book) == [(2, "毛利", "约5千", "money"), (3, "潜力", 7, "score")]
+    assert problems(book) == [(2, "毛利", "约5千", "approximate_amount"), (3, "潜力", 7, "score")]  # 约: read, noted
+    assert f["gross_profit"][0] == 5000
 
 
 @pytest.mark.parametrize("header, values, kind", [

@@ -128,7 +128,7 @@ def test_english_settings_give_english_sheets_and_messages(tmp_path, capsys):
     code, result = run_json(capsys, ["refresh", str(path), "--today", TODAY])
     assert code == 1
     assert result["sheets"] == ["Classification", "Issues", "Log"]
-    assert result["problems"][0]["message"].startswith("expected an amount")
+    assert any(p["message"].startswith("expected an amount") and p["row"] == 3 for p in result["problems"])
     assert sheet_rows(path, "Classification")[0][:4] == ["ClientID", "Client", "Owner", "Tier"]
 
 
@@ -217,13 +217,34 @@ def test_clean_book_exits_0(tmp_path, capsys):
     path = tmp_path / "clean.xlsx"
     wb = xlsxwriter.Workbook(path)
     ws = wb.add_worksheet("客户台账")
+    ws.write_row(0, 0, ["客户名称", "客户经理", "客户状态", "年度投放额(万元)", "最近拜访日期", "需求评分", "潜力评分",
+                        "合作次数", "最近合作日期"])
+    ws.write_row(1, 0, ["甲", "张伟", "合作中", 120, "2026-11-02", 4, None, 6, "2026-10-01"])
+    ws.write_row(2, 0, ["乙", "张伟", "潜在", None, "2026-10-20", 3, 4, 0, None])
+    wb.close()
+    code, result = run_json(capsys, ["refresh", str(path), "--today", TODAY])
+    assert code == 0 and result["problems"] == []
+    assert result["counts"]["tier_A"] == 1 and result["counts"]["tier_D"] == 1
+
+
+def test_a_book_of_the_five_fields_gets_its_tiers_and_says_once_what_it_cannot_give(tmp_path, capsys):
+    """Name, owner, status, billings, last visit: tiers and visits are written; the quadrant
+    (no need score, no potential) and RFM (no orders, no last order) stay empty and that is
+    said once per result as a problem of the table (exit 1), never filled from a default."""
+    path = tmp_path / "five.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("客户台账")
     ws.write_row(0, 0, ["客户名称", "客户经理", "客户状态", "年度投放额(万元)", "最近拜访日期"])
     ws.write_row(1, 0, ["甲", "张伟", "合作中", 120, "2026-11-02"])
     ws.write_row(2, 0, ["乙", "张伟", "潜在", None, "2026-10-20"])
     wb.close()
     code, result = run_json(capsys, ["refresh", str(path), "--today", TODAY])
-    assert code == 0 and result["problems"] == []
+    assert code == 1
+    assert sorted((p["row"], p["code"], p["column"]) for p in result["problems"]) == [
+        (None, "inputs_missing", "最近合作日期、合作次数"), (None, "inputs_missing", "需求评分、潜力")]
     assert result["counts"]["tier_A"] == 1 and result["counts"]["tier_D"] == 1
+    rows = sheet_rows(path, "分级结果")
+    assert [r[4] for r in rows[1:]] == ["", ""] and [r[6] for r in rows[1:]] == ["", ""]  # quadrant, RFM
 
 
 def test_previous_tiers_hold_within_the_margin(tmp_path, capsys):
@@ -234,9 +255,10 @@ def test_previous_tiers_hold_within_the_margin(tmp_path, capsys):
     def book(second: float) -> None:
         wb = xlsxwriter.Workbook(path)
         ws = wb.add_worksheet("客户台账")
-        ws.write_row(0, 0, ["客户编号", "客户名称", "客户状态", "年度投放额", "客户经理", "最近拜访日期"])
-        ws.write_row(1, 0, ["K1", "甲", "合作中", 100 - second, "张伟", "2026-11-02"])
-        ws.write_row(2, 0, ["K2", "乙", "合作中", second, "张伟", "2026-11-02"])
+        ws.write_row(0, 0, ["客户编号", "客户名称", "客户状态", "年度投放额(万元)", "客户经理", "最近拜访日期", "需求评分",
+                            "合作次数", "最近合作日期"])
+        ws.write_row(1, 0, ["K1", "甲", "合作中", 100 - second, "张伟", "2026-11-02", 3, 5, "2026-10-01"])
+        ws.write_row(2, 0, ["K2", "乙", "合作中", second, "张伟", "2026-11-02", 3, 5, "2026-10-01"])
         wb.close()
 
     book(21)  # share before K2 = 79%: A
@@ -269,8 +291,8 @@ def test_a_users_own_sheet_with_an_owned_name_is_never_overwritten(tmp_path, cap
     path = tmp_path / "mine.xlsx"
     wb = xlsxwriter.Workbook(path)
     ws = wb.add_worksheet("客户台账")
-    ws.write_row(0, 0, ["客户名称", "客户经理", "客户状态", "年度投放额", "最近拜访日期"])
-    ws.write_row(1, 0, ["甲", "张伟", "合作中", 1_000_000, "2026-11-02"])
+    ws.write_row(0, 0, ["客户名称", "客户经理", "客户状态", "年度投放额", "最近拜访日期", "需求评分", "合作次数", "最近合作日期"])
+    ws.write_row(1, 0, ["甲", "张伟", "合作中", 1_000_000, "2026-11-02", 3, 5, "2026-10-01"])
     mine = wb.add_worksheet("分级结果")
     mine.write_row(0, 0, ["我的分级", "备注"])
     mine.write_row(1, 0, ["甲", "重要，别动"])
@@ -287,7 +309,9 @@ def test_a_users_own_sheet_with_an_owned_name_is_never_overwritten(tmp_path, cap
 @pytest.mark.parametrize("rows", [[], [["甲", "张伟", "潜在", None], ["乙", "李娜", "意向", None]],
                                   [["甲", "张伟", "流失", 100]]], ids=["empty", "prospects", "lost"])
 def test_every_command_on_tiny_books(tmp_path, capsys, command, rows):
-    """An empty book, a book of prospects only, a book of one lost client: every command runs."""
+    """An empty book, a book of prospects only, a book of one lost client: every command runs;
+    the only problems are the results the book's columns cannot give (no need score, no
+    potential: no quadrant), said once."""
     path = tmp_path / "tiny.xlsx"
     wb = xlsxwriter.Workbook(path)
     ws = wb.add_worksheet("客户")
@@ -299,7 +323,9 @@ def test_every_command_on_tiny_books(tmp_path, capsys, command, rows):
     wb.close()
     extra = [] if command == "check" else ["--out", str(tmp_path / "out.xlsx")]
     code, result = run_json(capsys, [command, str(path), "--today", TODAY] + extra)
-    assert code == 0, result
+    assert code in (0, 1) and "error" not in result, result
+    assert {p["code"] for p in result["problems"]} <= {"inputs_missing"}, result["problems"]
+    assert code == (1 if result["problems"] else 0)
 
 
 def test_reassign_when_the_owner_column_cannot_be_read_says_why(tmp_path, capsys):
@@ -348,7 +374,7 @@ def test_an_issues_sheet_an_earlier_version_wrote_is_still_replaced(tmp_path, ca
     capsys.readouterr()
     issues = sheet_rows(path, "数据问题")
     assert issues[0] == ["工作表", "行", "客户编号", "客户名称", "列", "值", "问题"]
-    assert issues[1][:4] == ["客户台账", 3.0, "K2", "乙"]
+    assert ["客户台账", 3.0, "K2", "乙"] in [r[:4] for r in issues[1:]]
 
 
 def test_check_computes_no_likelihood_and_imports_no_scipy(demo, tmp_path):
@@ -524,9 +550,10 @@ def test_a_refresh_with_more_problems_than_a_sheet_holds_still_writes_its_result
     path = tmp_path / "many.xlsx"
     wb = xlsxwriter.Workbook(str(path))
     ws = wb.add_worksheet("客户台账")
-    ws.write_row(0, 0, ["客户编号", "客户名称", "客户经理", "客户状态", "年度投放额", "最近拜访日期", "最近合作日期"])
+    ws.write_row(0, 0, ["客户编号", "客户名称", "客户经理", "客户状态", "年度投放额", "最近拜访日期", "最近合作日期",
+                        "需求评分", "合作次数"])
     for i in range(60):
-        ws.write_row(i + 1, 0, [f"K{i}", f"客户{i}", "张伟", "合作中", 100_000 + i, "下周吧", "不详"])
+        ws.write_row(i + 1, 0, [f"K{i}", f"客户{i}", "张伟", "合作中", 100_000 + i, "下周吧", "不详", 3, 4])
     wb.close()
     import xlclient.engine.grid as grid
 

@@ -9,7 +9,7 @@ summary and the copy are checked against the book's truth:
    reported so, and the exit code is then 1;
 2. the Classification sheet (分级结果) lists exactly the book's clients, each with the tier of
    SPEC 4.1 computed here from the truth (Pareto 80/95 on current clients' billings, equal
-   values share a tier, prospects and current clients without billings D, lost none); when
+   values share a tier, prospects D, current clients without billings and lost ones none); when
    status is refused every tier cell is empty, when billings is, every current client's;
 3. every cell the book plants as bad is reported with its Excel row and column header;
 4. the user's sheets are cell for cell what they were, and the input file is untouched.
@@ -51,6 +51,10 @@ def expected_tiers(truth: dict, refused=()) -> dict[str, str | None]:
     status, billings = truth["status"], truth["billings_yuan"]
     if "billings" in refused:  # prospects are still D; current clients' value cannot be told
         return {n: "D" if status[n] == "prospect" else None for n in truth["clients"]}
+    if any(status[n] == "current" for n in truth.get("billings_unreadable", ())):
+        # SPEC 4.1: an amount that exists but cannot be read withholds every Pareto tier
+        return {n: "D" if status[n] == "prospect" or status[n] == "current" and billings[n] == 0 else None
+                for n in truth["clients"]}
     ranked = {n: Fraction(Decimal(billings[n])) for n in truth["clients"]
               if status[n] == "current" and billings[n] is not None and billings[n] > 0}
     total = sum(ranked.values(), Fraction(0))
@@ -58,7 +62,9 @@ def expected_tiers(truth: dict, refused=()) -> dict[str, str | None]:
     for n in truth["clients"]:
         if status[n] == "lost":
             tiers[n] = None
-        elif n not in ranked:  # a prospect, or a current client without billings
+        elif status[n] == "current" and billings[n] is None:  # SPEC 4.1: no amount, no tier (never D)
+            tiers[n] = None
+        elif n not in ranked:  # a prospect, or a current client billing nothing
             tiers[n] = "D"
         else:
             before = sum((v for v in ranked.values() if v > ranked[n]), Fraction(0)) / total
@@ -171,7 +177,7 @@ def test_corpus_truth_is_consistent(book, tmp_path):
             share = float(sum((w for w in ranked.values() if w > v), Fraction(0)) / total)
             assert abs(share - 0.80) > 1e-4 and abs(share - 0.95) > 1e-4, (n, share)
         tiers = expected_tiers(truth)
-        assert "A" in set(tiers.values())
+        assert "A" in set(tiers.values()) or truth["billings_unreadable"]  # else every tier is withheld
 
 
 def test_planted_ties_share_a_tier(tmp_path):
@@ -238,7 +244,10 @@ def test_refresh_reads_the_book(book, tmp_path, capsys):
         if f not in table_fields:
             how = read.get(f)
             fails.append(f"refuse {f}: {not_reported(f)}" + (f" (read as {how.get('column')!r})" if how else ""))
-    if truth["refuse"] and code != 1:
+    for f, want in truth.get("table_codes", {}).items():
+        if not any(pr.get("row") is None and pr.get("field") == f and pr.get("code") == want for pr in problems):
+            fails.append(f"{f}: no problem of the table with code {want!r}")
+    if (truth["refuse"] or truth.get("table_codes")) and code != 1:
         fails.append(f"refuse {truth['refuse']}: exit code {code}, want 1")
 
     # (2) classification

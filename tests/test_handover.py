@@ -365,10 +365,11 @@ def small_book(path: Path, owners: list[str], status: list[str] | None = None, l
 
     wb = xlsxwriter.Workbook(path)
     ws = wb.add_worksheet("客户台账")
-    ws.write_row(0, 0, ["客户编号", "客户名称", "客户经理", "客户状态", "年度投放额", "最近拜访日期"])
+    ws.write_row(0, 0, ["客户编号", "客户名称", "客户经理", "客户状态", "年度投放额(万元)", "最近拜访日期", "需求评分", "潜力评分",
+                        "合作次数", "最近合作日期"])
     for i, o in enumerate(owners):
         ws.write_row(i + 1, 0, [f"K{i + 1:03d}", f"客户{i + 1}", o, (status or ["合作中"] * len(owners))[i],
-                                100 + i, "2026-11-02"])
+                                100 + i, "2026-11-02", 3, 3, 4, "2026-10-01"])
     if lang == "en":
         ws2 = wb.add_worksheet("Settings")
         ws2.write_row(0, 0, ["Language", "en"])
@@ -471,3 +472,22 @@ def test_a_conflict_alone_makes_the_run_exit_1(tmp_path, capsys):
     code, result = run_json(capsys, ["refresh", str(path), "--today", TODAY])
     assert code == 1 and [(p["sheet"], p["row"]) for p in result["problems"]] == [("客户交接", 2)]
     assert owners_shown(path)["K001"] == "王芳"
+
+
+def test_a_handover_when_billings_cannot_be_read_writes_the_moves_and_no_plan(tmp_path, capsys):
+    """No plan is made from a book whose billings were not read; the handover is still
+    recorded, with one log line (the plan's sheets were once taken by position: an internal
+    error, 'sheet 运行日志 is given twice')."""
+    import xlsxwriter
+
+    path = tmp_path / "unitless.xlsx"
+    wb = xlsxwriter.Workbook(path)
+    ws = wb.add_worksheet("客户台账")
+    ws.write_row(0, 0, ["客户编号", "客户名称", "客户经理", "客户状态", "年度投放额", "最近拜访日期"])
+    for i, o in enumerate(["张伟", "李娜", "王芳", "张伟"]):
+        ws.write_row(i + 1, 0, [f"K{i + 1:03d}", f"客户{i + 1}", o, "合作中", 100 + i, "2026-11-02"])  # 100 yuan a year?
+    wb.close()
+    code, result = run_json(capsys, ["reassign", str(path), "--from", "张伟", "--today", TODAY])
+    assert code == 1 and result["counts"]["moved"] == 2
+    assert any(p["code"] == "unit_implausible" for p in result["problems"])
+    assert "拜访计划" not in pc.CalamineWorkbook.from_path(str(path)).sheet_names

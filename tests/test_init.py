@@ -63,11 +63,14 @@ def test_init_adds_the_sheets_with_the_inferred_mapping(tmp_path, capsys):
     assert wb["设置"][f"B{row}"].value == 14
     assert wb["客户台账"]["B4"].comment.text.startswith("a note")
     # then refresh works with the mapping the user may now edit; the book has no status
-    # column, which is said out loud (exit 1) and nothing else
+    # column (told by billings, lost clients cannot be told: SPEC 2) nor need, potential,
+    # orders or last order (no quadrant, no RFM), which is said out loud (exit 1) and nothing else
     capsys.readouterr()
     assert main(["refresh", str(path), "--json", "-q", "--today", "2026-11-22"]) == 1
     result = json.loads(capsys.readouterr().out)
-    assert [(p["row"], p["code"], p["field"]) for p in result["problems"]] == [(None, "field_missing", "status")]
+    assert sorted((p["row"] or 0, p["code"], p["field"] or "") for p in result["problems"]) == [
+        (0, "inputs_missing", ""), (0, "inputs_missing", ""), (0, "status_from_billings", "status")]
+    assert result["counts"]["tier_A"] > 0
 
 
 def test_second_init_changes_nothing(tmp_path, capsys):

@@ -104,15 +104,17 @@ def test_a_type_column_of_personalities_is_not_the_status_and_status_is_missing(
     rows = [["K1", "甲", "张", "理智型", 100, "2026-10-01"], ["K2", "乙", "张", "犹豫型", None, "2026-10-01"],
             ["K3", "丙", "李", "冲动型", 5, "2026-10-01"]]
     book = book_of(HEAD, rows)
-    assert "status" not in book.columns and table_codes(book) == {"status": "field_missing"}
+    # SPEC 2, no status column: billings tell current from prospect, and that is said once
+    assert "status" not in book.columns and table_codes(book) == {"status": "status_from_billings"}
+    assert list(book.frame["status"]) == ["current", "prospect", "current"]
     c = classify(book, SETTINGS)
-    assert list(c.frame["tier"]) == ["", "", ""]  # nothing about a client can be told without statuses
+    assert list(c.frame["tier"]) == ["A", "D", "C"]  # told by billings: 100 and 5 current, the blank a prospect
 
 
 def test_a_status_column_of_something_else_is_refused():
     header = ["客户名称", "客户经理", "状态", "年度投放额", "最近拜访日期"]
-    rows = [["甲", "张", "已对账", 100, "2026-10-01"], ["乙", "张", "未对账", 5, "2026-10-01"],
-            ["丙", "李", "已对账", 7, "2026-10-01"]]
+    rows = [["甲", "张", "已对账", 100_000, "2026-10-01"], ["乙", "张", "未对账", 5_000, "2026-10-01"],
+            ["丙", "李", "已对账", 7_000, "2026-10-01"]]
     book = book_of(header, rows)
     assert table_codes(book) == {"status": "field_not_status"}
 
@@ -173,7 +175,7 @@ def test_formulas_saved_without_a_result_are_reported():
 
 def test_many_unreadable_values_are_said_of_the_table():
     header = ["客户名称", "客户经理", "客户状态", "年度投放额", "最近拜访日期"]
-    rows = [[f"c{i}", "张", "现有", "约50万" if i < 3 else 10 + i, "2026-10-01"] for i in range(10)]
+    rows = [[f"c{i}", "张", "现有", "见合同" if i < 3 else 10_000 + i, "2026-10-01"] for i in range(10)]
     book = book_of(header, rows)
     (p,) = [p for p in book.problems if p.row is None]
     assert p.code == "many_unreadable" and p.params["bad"] == 3 and p.params["total"] == 10
@@ -262,7 +264,7 @@ def test_garbled_headers_give_the_same_tiers_or_a_problem_of_the_table(order, da
 
 def test_an_owner_taken_by_its_values_is_said_out_loud():
     header = ["客户名称", "", "客户状态", "年度投放额", "最近拜访日期"]
-    rows = [[f"客户{i}", ["张伟", "李娜"][i % 2], "现有", 10 + i, "2026-10-01"] for i in range(6)]
+    rows = [[f"客户{i}", ["张伟", "李娜"][i % 2], "现有", 10_000 + i, "2026-10-01"] for i in range(6)]
     book = book_of(header, rows)
     assert book.columns["owner"].how == "content" and list(book.frame["owner"])[:2] == ["张伟", "李娜"]
     (p,) = [p for p in book.problems if p.row is None]

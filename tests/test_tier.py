@@ -58,8 +58,90 @@ def test_ties_get_the_same_tier_whatever_their_order():
     assert b == ["A", "B", "A", "A"]
 
 
-def test_zero_and_negative_billings_are_d_for_current_clients():
-    assert tiers([100, 0, -5, np.nan]) == ["A", "D", "D", "D"]
+def test_zero_and_negative_values_are_d_for_current_clients():
+    assert tiers([100, 0, -5]) == ["A", "D", "D"]
+
+
+# ------------------------------------------------------------ vouch or leave empty (SPEC 4.1)
+
+CURRENT4 = ["current"] * 4
+
+
+def test_a_current_client_without_a_value_gets_no_tier_never_d_and_the_rest_are_tiered():
+    r = assign_tiers(np.array([80, np.nan, 15, 5.0]), np.array(CURRENT4, dtype=object), PARETO)
+    assert list(r.tier) == ["A", "", "B", "C"]  # 80/100 before the third: B, as without the blank
+    assert list(r.untiered) == [False, True, False, False]
+    assert not r.withheld
+
+
+def test_one_unreadable_amount_withholds_every_pareto_and_rank_tier():
+    value = np.array([80, np.nan, 15, 5.0, 0.0])
+    status = np.array(CURRENT4 + ["prospect"], dtype=object)
+    bad = np.array([False, True, False, False, False])
+    for rule in (PARETO, TierRule("rank", 0.2, 0.5, 0.05)):
+        r = assign_tiers(value, status, rule, unreadable=bad)
+        assert r.withheld
+        assert list(r.tier) == ["", "", "", "", "D"]  # the prospect's D rests on its status alone
+        assert list(r.untiered) == [False, True, False, False, False]
+
+
+def test_a_zero_amount_stays_d_when_ranking_tiers_are_withheld():
+    r = assign_tiers(np.array([0.0, np.nan, 50]), np.array(["current"] * 3, dtype=object), PARETO,
+                     unreadable=np.array([False, True, False]))
+    assert list(r.tier) == ["D", "", ""]
+
+
+def test_tier_from_the_rest_when_settings_say_so():
+    value = np.array([80, np.nan, 15, 5.0])
+    bad = np.array([False, True, False, False])
+    r = assign_tiers(value, np.array(CURRENT4, dtype=object), PARETO, unreadable=bad, from_rest=True)
+    assert list(r.tier) == ["A", "", "B", "C"] and not r.withheld
+
+
+def test_thresholds_are_unaffected_but_for_the_client_concerned():
+    rule = TierRule("threshold", 1_000_000, 300_000, 0.05)
+    value = np.array([2e6, np.nan, 5e5, 1e5])
+    r = assign_tiers(value, np.array(CURRENT4, dtype=object), rule, unreadable=np.array([False, True, False, False]))
+    assert list(r.tier) == ["A", "", "B", "C"] and not r.withheld
+
+
+def test_an_unreadable_amount_of_a_prospect_or_lost_client_withholds_nothing():
+    value = np.array([80, np.nan, np.nan, 20.0])
+    status = np.array(["current", "prospect", "lost", "current"], dtype=object)
+    r = assign_tiers(value, status, PARETO, unreadable=np.array([False, True, True, False]))
+    assert list(r.tier) == ["A", "D", "", "B"] and not r.withheld
+
+
+def test_a_pinned_tier_stands_when_tiers_are_withheld():
+    value = np.array([80, np.nan, 15.0])
+    r = assign_tiers(value, np.array(["current"] * 3, dtype=object), PARETO, override=np.array(["", "", "B"], dtype=object),
+                     unreadable=np.array([False, True, False]))
+    assert list(r.tier) == ["", "", "B"] and list(r.pinned) == [False, False, True]
+
+
+@hsettings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(1, 10**9), st.sampled_from(["current", "prospect", "lost"]),
+                          st.sampled_from(["read", "blank", "unreadable"])), min_size=1, max_size=30),
+       st.sampled_from(["pareto", "rank", "threshold"]), st.booleans())
+def test_no_tier_ever_rests_on_an_amount_that_was_not_read(rows, method, from_rest):
+    """Every tier equals the tier of the same book without the clients whose amount is not
+    there (blank or unreadable), or is empty: never a tier computed from a guess."""
+    rule = {"pareto": PARETO, "rank": TierRule("rank", 0.2, 0.5, 0.05),
+            "threshold": TierRule("threshold", 1e8, 3e7, 0.05)}[method]
+    value = np.array([np.nan if how != "read" else fen / 100 for fen, _, how in rows])
+    status = np.array([s for _, s, _ in rows], dtype=object)
+    bad = np.array([how == "unreadable" for *_, how in rows])
+    got = assign_tiers(value, status, rule, unreadable=bad, from_rest=from_rest).tier
+    read = ~np.isnan(value) | (status != "current")
+    rest = assign_tiers(value[read], status[read], rule).tier
+    for i, j in enumerate(np.flatnonzero(read)):
+        assert got[j] in ("", rest[i])
+    for i in np.flatnonzero(~read):
+        assert got[i] == ""  # a current client with no amount read: never D
+    if bad[status == "current"].any() and method != "threshold" and not from_rest:
+        assert all(t in ("", "D") for t in got)  # withheld: no A, B or C rests on a partial book
+    else:
+        assert [got[j] for j in np.flatnonzero(read)] == list(rest)
 
 
 def test_all_prospects_are_d():
@@ -168,9 +250,9 @@ def test_every_client_gets_exactly_one_tier(rows, rule):
     status = [s for _, s in rows]
     result = tiers(values, status, rule)
     assert len(result) == len(rows)
-    for t, s in zip(result, status):
-        if s == "lost":
-            assert t == ""
+    for t, s, v in zip(result, status, values):
+        if s == "lost" or s == "current" and np.isnan(v):
+            assert t == ""  # lost, or a current client whose value is not there: no tier, never D
         else:
             assert t in ("A", "B", "C", "D")
         if s == "prospect":

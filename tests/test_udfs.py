@@ -215,7 +215,11 @@ def test_populations_read_raw_equal_the_cleaned_cells():
     assert [type(v) for v in udf_support.flat(raw["dates"]) if isinstance(v, dt.date)] == [ComTime] * 7
     for probe in (120.0, 55.5, 9.0, 1.0):
         want = udfs.CLIENT_TIER(probe, cleaned["bill"], **caller)
-        assert udfs.CLIENT_TIER(probe, raw["bill"], **caller) == want and want in ("A", "B", "C")
+        # two error values in the population: either may be the largest client (SPEC 4.1)
+        assert udfs.CLIENT_TIER(probe, raw["bill"], **caller) == want and want.startswith("#数据问题: 总体中有 2 个金额")
+        readable = [v for v in bill if not (isinstance(v, str) and v.startswith("#"))]
+        want = udfs.CLIENT_TIER(probe, [as_xlwings(v) for v in readable], **caller)
+        assert udfs.CLIENT_TIER(probe, pop(readable), **caller) == want and want in ("A", "B", "C")
     orders = [3.0, 1.0, 2.0, None, 5.0, 1.0, 2.0, 4.0, 1.0, 2.0, 1.0, 1.0]
     for i in (0, 2, 4, 7):
         args = (cell(dates[i]), cell(orders[i]), cell(bill[i]))
@@ -456,7 +460,7 @@ def test_planted_problems_show_in_their_rows_and_spoil_nothing_else():
     for i, (got, w) in enumerate(zip(tiers, want)):
         p = bad.get(i)
         if p is not None and p.column == BILL:
-            assert got == "#参数错误: value 「约50万」不是金额（如 120万、1.2亿、¥3,500、12.5k）"
+            assert got == w and w in ("A", "B", "C")  # 约50万: an approximate amount, read as 50万 (SPEC 2)
         elif p is not None and p.column == STATUS:
             assert got == "#参数错误: status 「合作过」无法识别，应为 现有/合作中、潜在/意向 或 流失"
         elif p is not None and p.column == OVERRIDE:
@@ -501,12 +505,17 @@ def test_bad_arguments_read_as_messages():
     assert udfs.NEXT_VISIT(upstream, None, **caller) == upstream
 
 
-def test_one_bad_row_does_not_spoil_the_column():
-    caller = caller_for()
-    # 500, 300 and 200 hold 0%, 50% and 80% of the 1,001 before them: A, A, A; the last 1 yuan is C
-    got = flat_out(udfs.CLIENT_TIER(column([500.0, "abc", 300.0, -5.0, "0.02万", None, 1.0]), **caller))
+def test_one_bad_row_withholds_the_pareto_tiers_unless_settings_say_tier_from_the_rest():
+    """SPEC 4.1: an amount that cannot be read may be the largest client, so the other rows
+    say why they have no tier; with 金额无法读取时 = 按其余客户分级 they are tiered from the rest."""
+    cells = column([500.0, "abc", 300.0, -5.0, "0.02万", None, 1.0, "待定"])
+    got = flat_out(udfs.CLIENT_TIER(cells, **caller_for()))
     assert got[1].startswith("#参数错误: value 「abc」") and got[3] == "#参数错误: value 「-5」是负数，应为金额"
-    assert got[0] == got[2] == got[4] == "A" and got[5] == "" and got[6] == "C"
+    assert all(got[i].startswith("#数据问题: 总体中有 2 个金额") for i in (0, 2, 4, 6)) and got[5] == ""
+    assert got[7].startswith("#参数错误: value 「待定」尚无金额")
+    got = flat_out(udfs.CLIENT_TIER(cells, **caller_for(SETTINGS.replace(unreadable_amounts="rest"))))
+    # 500, 300 and 200 hold 0%, 50% and 80% of the 1,001 before them: A, A, A; the last 1 yuan is C
+    assert got[0] == got[2] == got[4] == "A" and got[5] == "" and got[6] == "C" and got[1].startswith("#参数错误")
 
 
 def test_blank_rows_give_blank_rows():

@@ -178,7 +178,11 @@ def demo_book(n_clients: int = 300, seed: int = 2026, today: dt.date | None = No
         plant(current_rows[2], "最近拜访日期", "2026-02-30", "impossible date")
         plant(current_rows[3], "最近拜访日期", dt.datetime.combine(today + dt.timedelta(days=40), dt.time()),
               "visit dated in the future")
-        plant(current_rows[4], "客户状态", "合作过", "unknown status")
+        # on a client without billings this year: an unknown status beside an amount could be the
+        # largest current client and would withhold every Pareto tier (SPEC 4.1)
+        lost_rows = [i for i in range(1, len(rows)) if rows[i][col["客户状态"]] == "流失"
+                     and rows[i][col["年度投放额(万元)"]] in (None, "")]
+        plant(lost_rows[0], "客户状态", "合作过", "unknown status")
         plant(current_rows[5], "付款逾期", "也许", "not a yes/no")
         plant(current_rows[6], "需求评分", 8, "score out of range")
         plant(current_rows[7], "合作次数", 2.5, "count that is not whole")

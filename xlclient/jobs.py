@@ -967,7 +967,9 @@ def reassign(inputs: Inputs, departing_owner: str, to_owners: Sequence[str] | No
                + ", ".join(f"{k} ({v})" for k, v in sorted(receivers.items())))
     log = log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary)
     problems = planned.problems
-    sheets = [handover_sheet, refreshed.sheets[0], planned.sheets[0], planned.sheets[1], log]
+    # the plan's sheets but its log (no plan is made when a field it needs was not read: then
+    # Issues alone), and one log line for the whole handover
+    sheets = [handover_sheet, refreshed.sheets[0], *planned.sheets[:-1], log]
     counts = {"moved": len(moves), "receivers": len(receivers), "problems": len(problems)}
     return ReassignResult(moves, problems, sheets, counts)
 

@@ -74,6 +74,7 @@ from .engine.calendar import WorkingCalendar
 from .engine.fields import unit_multiplier
 from .engine.labels import STAGE_NAMES, Language, sheet_aliases
 from .engine.parse import (
+    NOTE_CODES,
     SMALL,
     Parsed,
     parse_bool,
@@ -95,6 +96,7 @@ PREFIXES: dict[str, tuple[str, str]] = {
     "arg": ("#参数错误", "#ARG ERROR"),
     "settings": ("#设置错误", "#SETTINGS ERROR"),
     "internal": ("#内部错误", "#INTERNAL ERROR"),
+    "data": ("#数据问题", "#DATA PROBLEM"),  # a result left empty for an input that was not read
 }
 _ALL_PREFIXES = tuple(p for pair in PREFIXES.values() for p in pair)
 
@@ -131,6 +133,9 @@ WHAT: dict[str, tuple[str, str]] = {
     "client": ("应为意向阶段、客户状态（现有/潜在/流失）或等级 A/B/C",
                "should be an intent stage, a status (current/prospect/lost) or a tier A/B/C"),
     "date_order": ("早于首次合作日期", "is before the first order date"),
+    # engine/parse.py money words (issue 25): a cell shows no result resting on them
+    "no_amount": ("尚无金额（待定、暂无等）", "says there is no amount yet (TBD, none ...)"),
+    "approximate_amount": ("是约数，请填写确切金额", "is an approximate amount: give the exact amount"),
 }
 
 
@@ -615,7 +620,9 @@ class RowErrors:
                 self.set(i, arg_message(name, v.strip(), "excel_error", self.lang))
 
     def report(self, name: str, col: list[Any], problems: np.ndarray, **params: Any) -> None:
-        bad = np.flatnonzero(np.not_equal(problems, None))
+        """Each unreadable argument cell becomes its row's message; a note (an approximate
+        amount, read as written) does not: the row's answer uses the value."""
+        bad = [i for i in np.flatnonzero(np.not_equal(problems, None)) if problems[i] not in NOTE_CODES]
         for i in bad:
             self.set(int(i), arg_message(name, col[i], str(problems[i]), self.lang, **params))
 
@@ -898,6 +905,11 @@ class Context:
         if rule is None or rule[0] is not self.settings:
             rule = self.__dict__["_tier_rule"] = (self.settings, TierRule.from_settings(self.settings))
         return rule[1]
+
+    @property
+    def tier_from_rest(self) -> bool:
+        """Settings 金额无法读取时 = 按其余客户分级 (SPEC 4.1)."""
+        return self.settings.unreadable_amounts == "rest"
 
     def today(self) -> dt.date:
         return self.settings.today()

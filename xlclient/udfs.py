@@ -91,8 +91,9 @@ from .engine.quadrant import quadrant_codes, quadrant_label
 from .engine.review import ReviewInput, drop_cutoff, profit_per_hour, review_flags
 from .engine.rfm import quintile_scores, rfm_class
 from .engine.stage import derive_stage, stage_probability
+from .engine.parse import NOTE_CODES
 from .engine.strategy import UnknownType, strategy_for
-from .engine.tier import TIERS, TierRule, TierScale
+from .engine.tier import TIERS, TierRule, TierScale, assign_tiers
 from .engine.tier import to_fen as _to_fen
 from .udf_support import (
     HOLIDAYS_VBA,
@@ -375,9 +376,10 @@ def _need_population(name: str, lang: Language) -> ArgError:
 
 
 def _population_status_codes(population_status: Any, length: int, value_for_inference: np.ndarray | None,
-                             lang: Language, name: str = "population_status") -> np.ndarray:
-    """Status code of each population row, blank/unknown inferred from the value (> 0 ->
-    current) like the engine; all current when no status column is given."""
+                             lang: Language, name: str = "population_status", unknown: str | None = None) -> np.ndarray:
+    """Status code of each population row, blank inferred from the value (> 0 -> current)
+    like the engine; all current when no status column is given. Unknown text is inferred
+    too, or given the code ``unknown`` when that is not None."""
     if omitted(population_status):
         return np.full(length, "current", dtype=object)
     cells = flat(population_status) or []
@@ -385,8 +387,11 @@ def _population_status_codes(population_status: Any, length: int, value_for_infe
         raise ArgError(message("arg", (f"{name} 有 {len(cells)} 个单元格，总体有 {length} 个：应一一对应"
                                        if lang == "zh" else
                                        f"{name} has {len(cells)} cells but the population has {length}"), lang))
-    codes = np.array([code_of("status", v)[0] for v in cells], dtype=object)
+    found = [code_of("status", v) for v in cells]
+    codes = np.array([c for c, _ in found], dtype=object)
     blank = codes == ""
+    if unknown is not None:
+        blank &= ~np.array([u for _, u in found], dtype=bool)
     if value_for_inference is not None:
         billed = value_for_inference > 0  # NaN is not > 0
         codes[blank] = np.where(billed[blank], "current", "prospect")
@@ -395,11 +400,14 @@ def _population_status_codes(population_status: Any, length: int, value_for_infe
     return codes
 
 
-def _row_status(errors: RowErrors, rows: Rows, value: np.ndarray | None) -> np.ndarray:
+def _row_status(errors: RowErrors, rows: Rows, value: np.ndarray | None, unknown: str | None = None) -> np.ndarray:
     """Status code per row; blank inferred from the value (> 0 current, else prospect) like
-    the engine; unknown text is a row message (and inferred, for the populations)."""
+    the engine; unknown text is a row message (and inferred, for the populations, or given
+    the code ``unknown`` when that is not None)."""
     codes = rows.codes(errors, "status", "status")
     blank = codes == ""
+    if unknown is not None:
+        blank &= rows.blank_of("status")
     if value is None:
         codes[blank] = "current"
     else:
@@ -414,16 +422,44 @@ def _row_status(errors: RowErrors, rows: Rows, value: np.ndarray | None) -> np.n
 _TIER_SCALES = PopulationCache(32)
 
 
-def _tier_scale(population: Any, population_status: Any, mult: float, rule: TierRule, lang: Language) -> TierScale:
-    """The population's current clients as a sorted tier scale, kept while its cells stay."""
+def _unread_amounts(problems: np.ndarray) -> np.ndarray:
+    """Cells whose amount exists but was not read (SPEC 4.1): a problem that is neither a
+    note (an approximate amount, read as written) nor "no amount yet" (待定)."""
+    return np.array([c is not None and c not in NOTE_CODES and c != "no_amount" for c in problems], dtype=bool)
 
-    def build() -> TierScale:
+
+def _withheld_message(n: int, lang: Language) -> str:
+    return message("data", (f"总体中有 {n} 个金额（或其客户状态）无法读取，可能就是最大的客户：帕累托和排名等级留空。"
+                            "请改正这些单元格，或在「设置」中把「金额无法读取时」设为「按其余客户分级」") if lang == "zh" else
+                   (f"{n} amounts of the population (or their clients' statuses) could not be read and one may be the "
+                    "largest client: Pareto and rank tiers are left empty. Fix those cells, or set 'When an amount "
+                    "cannot be read' to 'Tier from the rest' in Settings"), lang)
+
+
+def _tier_scale(population: Any, population_status: Any, mult: float, rule: TierRule, lang: Language,
+                from_rest: bool = False) -> TierScale:
+    """The population's current clients as a sorted tier scale, kept while its cells stay.
+    A population with an amount that exists but cannot be read (or a status that cannot be
+    read beside an amount) gives no Pareto or rank scale (SPEC 4.1): the message says why,
+    unless Settings say to tier from the rest."""
+
+    def build() -> TierScale | str:
         cells = flat(population) or []
-        values = parse("money", cells, mult=mult).values
-        codes = _population_status_codes(population_status, len(cells), values, lang)
-        return TierScale(values[codes == "current"], rule)
+        parsed = parse("money", cells, mult=mult)
+        values = parsed.values
+        codes = _population_status_codes(population_status, len(cells), values, lang, unknown="")
+        unread = _unread_amounts(parsed.problems)
+        if not omitted(population_status):  # a blank status beside an amount not read: unknown, as in the engine
+            codes[unread & np.array([is_blank(v) for v in (flat(population_status) or [])], dtype=bool)] = ""
+        bad = (unread | ((codes == "") & (np.nan_to_num(values) > 0))) & ~np.isin(codes, ("prospect", "lost"))
+        if bad.any() and rule.method != "threshold" and not from_rest:
+            return _withheld_message(int(bad.sum()), lang)
+        return TierScale(values[(codes == "current") & ~bad], rule)
 
-    return _TIER_SCALES.get((mult, rule), (population, population_status), build)
+    scale = _TIER_SCALES.get((mult, rule, from_rest), (population, population_status), build)
+    if isinstance(scale, str):
+        raise ArgError(scale)
+    return scale
 
 
 def _single(raw: Any) -> tuple[bool, Any]:
@@ -454,9 +490,9 @@ def _client_tier_one(ctx: Context, cells: dict[str, Any], population: Any, popul
                 return errors.msg[0]
     v = cells["value"]
     amount, problem = _parsed_one("money", v, mult)
-    if problem is not None:
+    if problem is not None and problem not in NOTE_CODES:
         return arg_message("value", v, str(problem), lang)
-    fen = to_fen(amount)
+    fen = to_fen(amount) if amount == amount else 0
     codes = {}
     for name, kind in (("status", "status"), ("previous_tier", "tier"), ("override", "tier")):
         code, unknown = code_of(kind, cells[name])
@@ -468,9 +504,12 @@ def _client_tier_one(ctx: Context, cells: dict[str, Any], population: Any, popul
     st = codes["status"] or ("current" if fen > 0 else "prospect")
     if st == "lost":
         return ""
+    if st == "current" and amount != amount:  # no amount: no tier, never D (SPEC 4.1)
+        return _NO_AMOUNT[lang]
     if st != "current" or fen <= 0:
         return "D"
-    return _tier_scale(population, population_status, mult, rule, lang).tier_of(fen, codes["previous_tier"])
+    return _tier_scale(population, population_status, mult, rule, lang, ctx.tier_from_rest).tier_of(
+        fen, codes["previous_tier"])
 
 
 def _parsed_one(kind: str, v: Any, mult: float) -> tuple[float, str | None]:
@@ -500,30 +539,37 @@ def _client_tier(value, population, status, previous_tier, override, population_
     rule = ctx.tier_rule
     if omitted(population) and rows.scalar and rule.method != "threshold":
         raise _need_population("population", lang)
+    raw = rows.cols["value"]
+    unread = _unread_amounts(parse("money", raw, mult=mult).problems) if raw is not None else np.zeros(n, dtype=bool)
     v = rows.parsed(errors, "value", "money", mult=mult)
-    st = _row_status(errors, rows, v)
+    st = _row_status(errors, rows, v, unknown="")
     prev = rows.codes(errors, "previous_tier", "tier")
     ovr = rows.codes(errors, "override", "tier")
-    if omitted(population):
-        scale = TierScale(v[st == "current"], rule)
-    else:
-        scale = _tier_scale(population, population_status, mult, rule, lang)
-    out: list[Any] = [""] * n
-    if rows.scalar:  # one value: pure Python on the cached scale
-        fen = to_fen(float(v[0]))
-        s = st[0]
-        out[0] = (ovr[0] if ovr[0] in TIERS else "" if s == "lost" else
-                  scale.tier_of(fen, prev[0]) if s == "current" and fen > 0 else "D")
+    if not omitted(population):  # the population's scale (or why it gives none), the rows placed on it
+        try:
+            scale = _tier_scale(population, population_status, mult, rule, lang, ctx.tier_from_rest)
+        except ArgError as e:
+            scale = str(e)
+        out: list[Any] = [""] * n
+        for i in range(n):
+            s, fen = st[i], _to_fen(v[i:i + 1])[0]
+            out[i] = (ovr[i] if ovr[i] in TIERS else "" if s in ("lost", "") else
+                      _NO_AMOUNT[lang] if s == "current" and v[i] != v[i] else
+                      "D" if s != "current" or fen <= 0 else scale if isinstance(scale, str) else scale.tier_of(fen, prev[i]))
         return _finish(rows, errors, blank, out)
-    fen = _to_fen(v)
-    ranked = (st == "current") & (fen > 0)
-    tier = np.full(n, "", dtype=object)
-    if ranked.any():
-        tier[ranked] = scale.tiers(v[ranked], prev[ranked])
-    tier[(st == "prospect") | ((st == "current") & (fen <= 0))] = "D"
-    pinned = np.isin(ovr, TIERS)
-    tier[pinned] = ovr[pinned]
+    # the rows are the population: the engine's rule, whole (engine/tier.py)
+    st[unread & rows.blank_of("status")] = ""  # a blank status beside an amount not read: unknown, as in the engine
+    bad = (unread | ((st == "") & (np.nan_to_num(v) > 0))) & ~np.isin(st, ("prospect", "lost"))
+    result = assign_tiers(v, st, rule, prev, ovr, unreadable=bad, from_rest=ctx.tier_from_rest)
+    tier = result.tier.copy()
+    tier[result.untiered] = _NO_AMOUNT[lang]
+    if result.withheld:
+        tier[(tier == "") & (st == "current")] = _withheld_message(int(bad.sum()), lang)
     return _finish(rows, errors, blank, list(tier))
+
+
+_NO_AMOUNT = {lang: message("data", text, lang) for lang, text in
+              (("zh", "现有客户没有金额：不分级"), ("en", "current client without an amount: no tier"))}
 
 
 # =========================================================================== CLIENT_QUADRANT

@@ -10,6 +10,7 @@ the Excel row of each client and the list of problems. Nothing the user typed is
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import operator
 import re
@@ -18,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
@@ -26,6 +27,7 @@ import pandas as pd
 from .fields import (
     FIELDS,
     HEADER_UNITS,
+    MONEY_KINDS,
     ColumnMatch,
     header_unit,
     match_columns,
@@ -33,9 +35,10 @@ from .fields import (
     normalise_header,
     split_unit,
 )
-from .labels import LANGUAGES, SHEET_NAMES, STAGE_NAMES, STAGES, STATUS_NAMES
+from .labels import LANGUAGES, SHEET_NAMES, STAGE_NAMES, STAGES
 from .parse import (
     BLANK_TOKENS,
+    NUMBER,
     STR,
     TRADITIONAL,
     Parsed,
@@ -52,9 +55,11 @@ from .parse import (
     shared_columns,
 )
 from .grid import ExcelError, SheetGrid, TableInfo, UncomputedFormula
-from .problems import Problem
+from .problems import UNREADABLE_CODES, Problem
+from .units import UNIT_ROW, UnitConflict, UnitsAround, units_around
 from .reading import CRITICAL_FIELDS, Reading, resolve
-from .vocab import stage_codes, status_codes, tier_codes
+from . import vouch
+from .vocab import stage_codes, status_codes, status_reading, tier_codes
 from .settings import Settings
 
 HEADER_SCAN_ROWS = 30
@@ -73,6 +78,13 @@ class ClientBook:
     potential_kind: str | None = None  # "score" | "money" | None
     left_out: int = 0
     reading: Reading | None = None
+    unnamed_amounts: list[int] = field(default_factory=list)  # rows left out for a name not read, holding an amount
+
+    @property
+    def unread_cells(self) -> dict[str, np.ndarray]:
+        """field -> one flag per client: its cell held something that was not read (SPEC 2,
+        vouch or leave empty; see :mod:`.vouch`)."""
+        return vouch.unreadable_cells(self.frame["row"].to_numpy(), self.columns, self.problems)
 
     @property
     def unreadable(self) -> dict[str, str]:
@@ -358,6 +370,7 @@ class _Reader:
     columns: dict[str, ColumnMatch]
     date1904: bool = False
     problems: list[Problem] = field(default_factory=list)
+    factors: dict[str, float] = field(default_factory=dict)  # money field -> yuan per stored number (formats)
 
     def raw(self, f: str) -> np.ndarray | None:
         m = self.columns.get(f)
@@ -386,11 +399,78 @@ class _Reader:
                   "date": lambda r: parse_date(r, self.date1904),
                   "count": parse_count, "hours": parse_hours, "score": parse_score, "bool": parse_bool}[kind]
         result: Parsed = parser(raw)
+        if kind == "money" and f in self.factors:  # numbers shown through a format with a unit: 0.0"万"
+            result = _numbers_scaled(result, raw, self.factors[f] / self.columns[f].multiplier)
         params = {"lo": 1, "hi": 5} if kind == "score" else None
         if kind == "money":
             params = {"multiplier": self.columns[f].multiplier}  # named in the reader's language
         self.report(f, result.problems, raw, params)
         return result.values
+
+
+def _numbers_scaled(result: Parsed, raw: np.ndarray, ratio: float) -> Parsed:
+    """The amounts of the number cells (not text) scaled by ``ratio``: a number format with a
+    unit (``0.0"万"`` shows 12.2 as 12.2万) says what a stored number is worth."""
+    if ratio == 1.0:
+        return result
+    numbers = kinds_of(raw) == NUMBER
+    values = result.values.copy()
+    values[numbers] = values[numbers] * ratio
+    return Parsed(values, result.problems)
+
+
+_UNIT_PLACES = {"title": "title", "unit_row": "unit_row", "note": "note", "format": "format"}
+
+
+def _units_seen(hm: Any, around: Callable[[Mapping[int, float | None]], UnitsAround] | None,
+                sheet: str) -> tuple[dict[str, float], list[Problem], int | None]:
+    """Read what a person sees (SPEC 2): the unit of each money column from the places
+    around the table (a title, a unit row, a note, the cells' number formats), written into
+    ``hm`` where the header states none; returns (field -> yuan per stored number where a
+    format says so, the problems of columns whose places disagree, the unit row's index)."""
+    if around is None:
+        return {}, [], None
+    money = {m.index: (m.multiplier if m.unit_from in ("header", "group") else None)
+             for f, m in hm.columns.items() if FIELDS[f][0] in MONEY_KINDS}
+    if not money:
+        return {}, [], None
+    seen = around(money)
+    factors: dict[str, float] = {}
+    problems: list[Problem] = []
+    whole = [k for k in seen.conflicts if k.col is None]
+    for f, m in list(hm.columns.items()):
+        cu = seen.columns.get(m.index)
+        if cu is None:
+            continue
+        own = m.unit_from in ("header", "group")
+        if own:  # the column's own unit wins over a title or note for the whole table; not over its cells
+            mine = [e for e in cu.evidence if e.place in ("header", "format") or e.place == UNIT_ROW and e.col == m.index]
+            clash = [k for k in seen.conflicts if k.col == m.index and k.reason != "places_disagree"]
+            if len({e.multiplier for e in mine}) > 1:
+                clash.insert(0, UnitConflict("places_disagree", m.index, tuple(mine)))
+        else:
+            clash = [k for k in seen.conflicts if k.col == m.index] + whole
+        if clash:
+            k = clash[0]
+            places = "；".join(f"{e.text}" for e in k.evidence) if k.evidence else \
+                "；".join(text for _, _, text in k.cells)
+            problems.append(Problem(sheet, None, m.header, None, "unit_unclear",
+                                    {"field": f, "places": places, "reason": k.reason}))
+            continue
+        if own:  # what its cells' formats say a stored number is worth, in the header's unit
+            base = m.multiplier
+            worth = {rd.factor if rd.kind == "money" else base / rd.divisor
+                     for rd, _, _ in cu.formats.readings if rd.kind in ("money", "number")}
+            if len(worth) == 1 and (factor := worth.pop()) != base:
+                factors[f] = factor
+            continue
+        if cu.multiplier is not None and m.unit_from not in ("header", "group"):
+            place = next((e.place for e in cu.evidence if e.place != "header"), "banner")
+            hm.columns[f] = dataclasses.replace(m, multiplier=cu.multiplier, unit_from=_UNIT_PLACES.get(place, "banner"))
+        base = hm.columns[f].multiplier
+        if cu.factor is not None and cu.factor != base:
+            factors[f] = cu.factor
+    return factors, problems, seen.unit_row
 
 
 def read_client_book(sheets: Sequence[SheetGrid], tables: Sequence[TableInfo] = (),
@@ -399,24 +479,43 @@ def read_client_book(sheets: Sequence[SheetGrid], tables: Sequence[TableInfo] = 
     line above the header sets the unit of money columns whose header states none."""
     settings = settings or Settings()
     sheet, table, header_row, first_col, headers, rows = locate_client_table(sheets, tables, settings, name)
+
+    last = len(rows)  # the last data row: notes and totals under the table are not data
+    while last and all(_is_blank_cell(v) for v in rows[last - 1]) or last and _is_summary(np.array(
+            [next((v for v in rows[last - 1] if isinstance(v, str) and v.strip()), "")], dtype=object))[0]:
+        last -= 1
+
+    def around(money: Mapping[int, float | None]) -> UnitsAround:
+        """The unit a person sees around the table for these money columns (table positions)."""
+        found = units_around(sheets, sheet, header_row, first_col, first_col + len(headers) - 1,
+                             header_row + last, [first_col + i for i in money],
+                             {first_col + i: m for i, m in money.items()})
+        return UnitsAround({c - first_col: u for c, u in found.columns.items()}, found.table,
+                           None if found.unit_row is None else found.unit_row - header_row - 1,
+                           tuple(dataclasses.replace(k, col=None if k.col is None else k.col - first_col)
+                                 for k in found.conflicts))
+
     return build_client_book(headers, rows, sheet=sheet, header_row=header_row, settings=settings, table=table,
-                             date1904=date1904, default_multiplier=unit_above(sheets, sheet, header_row, first_col))
+                             date1904=date1904, default_multiplier=unit_above(sheets, sheet, header_row, first_col),
+                             around=around)
 
 
 def build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *, sheet: str, header_row: int,
                       settings: Settings | None = None, table: str | None = None,
-                      date1904: bool = False, default_multiplier: float = 1.0) -> ClientBook:
+                      date1904: bool = False, default_multiplier: float = 1.0,
+                      around: Callable[[Mapping[int, float | None]], UnitsAround] | None = None) -> ClientBook:
     """Turn a header row and the data rows under it into a :class:`ClientBook` (see
     :func:`_build_client_book`); each column of the grid is sorted by kind once for all
     the looks at it (:func:`~.parse.shared_columns`)."""
     with shared_columns():
         return _build_client_book(headers, rows, sheet=sheet, header_row=header_row, settings=settings, table=table,
-                                  date1904=date1904, default_multiplier=default_multiplier)
+                                  date1904=date1904, default_multiplier=default_multiplier, around=around)
 
 
 def _build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *, sheet: str, header_row: int,
                        settings: Settings | None = None, table: str | None = None,
-                       date1904: bool = False, default_multiplier: float = 1.0) -> ClientBook:
+                       date1904: bool = False, default_multiplier: float = 1.0,
+                       around: Callable[[Mapping[int, float | None]], UnitsAround] | None = None) -> ClientBook:
     """Turn a header row and the data rows under it into a :class:`ClientBook`.
 
     ``header_row`` is the 0-based sheet row of the header; data row i is Excel row
@@ -429,6 +528,7 @@ def _build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *,
     today = np.datetime64(settings.today(), "D")
     excel_rows_all = np.arange(len(rows)) + header_row + 2
     hm = match_columns(headers, settings.columns, default_multiplier, default_unit_from="banner")
+    factors, unit_problems, unit_row = _units_seen(hm, around, sheet)
     grid_full = _grid(rows, len(headers))
     formula_problems = _uncomputed(grid_full, headers, hm.columns, sheet, excel_rows_all)
     formula_problems += _error_values(grid_full, hm.columns, sheet, excel_rows_all)
@@ -436,6 +536,12 @@ def _build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *,
     share_cell_types(grid_full)  # every cell's type, in one pass in the order the cells were made
     columns, rivals, unreadable, evidence, table_problems = resolve(
         hm, grid_full, headers, sheet, excel_rows_all, settings.columns, date1904)
+    for p in unit_problems:  # a money column whose unit the places around it disagree on: not read
+        f = p.params["field"]
+        if f in columns:
+            unreadable[f] = p.code
+            del columns[f]
+            table_problems.append(p)
 
     # Skip rows that are blank in every recognised column.
     width = max((m.index for m in columns.values()), default=-1) + 1
@@ -448,6 +554,8 @@ def _build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *,
         if not len(todo):
             break
         nonblank[todo] = ~blank_mask(grid_all[:, m.index] if len(todo) == len(nonblank) else grid_all[todo, m.index])
+    if unit_row is not None and 0 <= unit_row < len(nonblank):
+        nonblank[unit_row] = False  # a row of units under the header (（万元）): no client
     keep = np.flatnonzero(nonblank)
     every = len(keep) == len(nonblank)  # the usual case: the grid itself, not a copy of it
     if every:
@@ -458,7 +566,7 @@ def _build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *,
         codes = share_cell_types(grid_all)
         share_cell_types(grid, None if codes is None else codes[keep])
     excel_rows = excel_rows_all[keep]
-    reader = _Reader(sheet, grid, excel_rows, columns, date1904)
+    reader = _Reader(sheet, grid, excel_rows, columns, date1904, factors=factors)
     n = len(keep)
 
     data: dict[str, Any] = {"row": excel_rows}
@@ -556,6 +664,14 @@ def _build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *,
     for i in np.flatnonzero(group):
         text = next(v for v in rows[keep[i]] if not _is_blank_cell(v))
         left.append(Problem(sheet, int(excel_rows[i]), name_col.header, text, "group_row", {"value": text}))
+    # a row without a readable name that holds an amount is a client nobody can name: its
+    # amount may be the largest and move every Pareto tier (SPEC 4.1)
+    name_header = columns["name"].header if "name" in columns else None
+    unnamed_errors = {p.row for p in formula_problems if p.column == name_header}
+    billed = ~np.isnan(frame["billings"].to_numpy(dtype=float))
+    if "billings" in columns:  # an amount not read is an amount too
+        billed |= np.isin(excel_rows, [p.row for p in reader.problems if p.column == columns["billings"].header])
+    unnamed_amounts = [int(r) for r in excel_rows[nameless & billed] if int(r) in unnamed_errors]
     out = summary | nameless | group
     out_rows = set(excel_rows[out].tolist())
     problems = [p for p in reader.problems if p.row not in out_rows] + left
@@ -563,7 +679,8 @@ def _build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *,
     frame = frame[~out].reset_index(drop=True)
 
     _dates_vs_today(frame, columns, sheet, today, problems)
-    _statuses(frame, columns, sheet, problems)
+    _statuses(frame, columns, sheet, problems, formula_problems)
+    _plausible(frame, columns, unreadable, sheet, problems)
     _tiers(frame, columns, sheet, problems)
     _stages(frame, columns, sheet, problems)
     _client_ids(frame, columns, sheet, problems)
@@ -578,7 +695,8 @@ def _build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *,
     problem_rows = {p.row for p in problems}
     frame["has_problem"] = frame["row"].isin(problem_rows)
     reading = Reading(sheet, header_row + 1, table, dict(columns), rivals, unreadable, evidence)
-    return ClientBook(frame, problems, sheet, header_row + 1, columns, table, potential_kind, left_out, reading)
+    return ClientBook(frame, problems, sheet, header_row + 1, columns, table, potential_kind, left_out, reading,
+                      unnamed_amounts)
 
 
 def _uncomputed(grid: np.ndarray, headers: Sequence[Any], columns: Mapping[str, ColumnMatch], sheet: str,
@@ -679,7 +797,8 @@ def _many_unreadable(frame: pd.DataFrame, columns: Mapping[str, ColumnMatch], pr
         if f not in columns:
             continue
         header = columns[f].header
-        bad = sum(1 for p in problems if p.column == header and p.row in rows and p.code not in ("future_date",))
+        bad = sum(1 for p in problems if p.column == header and p.row in rows and p.code in UNREADABLE_CODES
+                  and p.code != "future_date")
         if f == "billings":
             total = int((~np.isnan(frame[f].to_numpy(dtype=float))).sum()) + bad
         elif f == "last_visit":
@@ -718,15 +837,53 @@ def _dates_vs_today(frame: pd.DataFrame, columns: Mapping[str, ColumnMatch], she
             frame["first_order"] = first
 
 
-def _statuses(frame: pd.DataFrame, columns: Mapping[str, ColumnMatch], sheet: str, problems: list[Problem]) -> None:
-    codes, unknown = status_codes(frame["status"].to_numpy(dtype=object))
-    billed = np.nan_to_num(frame["billings"].to_numpy(dtype=float)) > 0
-    inferred = np.where(billed, "current", "prospect")
+def _statuses(frame: pd.DataFrame, columns: Mapping[str, ColumnMatch], sheet: str, problems: list[Problem],
+              cell_problems: Sequence[Problem] = ()) -> None:
+    """Status codes: current / prospect / lost, or "" where unknown. A word that is not a
+    status is reported and the client's status stays unknown (never guessed). A blank
+    cell, or a book without a status column (SPEC 2), is told by billings: read and above
+    zero is current, blank or zero a prospect; billings that could not be read leave it
+    unknown."""
+    codes, unknown, ambiguous = status_reading(frame["status"].to_numpy(dtype=object))
     for i in np.flatnonzero(unknown):
         problems.append(Problem(sheet, int(frame["row"].iat[i]), columns["status"].header, frame["status"].iat[i],
-                                "status", {"guess": STATUS_NAMES[inferred[i]]["zh"]}))
+                                "status_ambiguous" if ambiguous[i] else "status"))
+    billings = frame["billings"].to_numpy(dtype=float)
+    inferred = np.where(np.nan_to_num(billings) > 0, "current", "prospect").astype(object)
+    unread = vouch.unreadable_cells(frame["row"].to_numpy(), {f: columns[f] for f in ("billings", "status")
+                                                             if f in columns}, [*problems, *cell_problems])
+    none = np.zeros(len(frame), dtype=bool)
+    inferred[unread.get("billings", none)] = ""
+    unknown = unknown | unread.get("status", none)  # an error value in the status cell: not a blank one
     frame["status_text"] = frame["status"]
-    frame["status"] = np.where(codes == "", inferred, codes)
+    frame["status"] = np.where(unknown, "", np.where(codes == "", inferred, codes)).astype(object)
+
+
+#: The median yearly amount of an agency's current clients lies between these (yuan): a unit
+#: that puts most of them outside is not the unit the book means (SPEC 2, plausibility).
+PLAUSIBLE_MEDIAN = (1_000.0, 1e9)
+
+
+def _plausible(frame: pd.DataFrame, columns: dict[str, ColumnMatch], unreadable: dict[str, str], sheet: str,
+               problems: list[Problem]) -> None:
+    """Billings in the chosen unit must be amounts an agency could bill a client in a year:
+    when the median current client's is under ¥1,000 or over ¥10亿, the unit is asked for
+    (a problem of the table) and billings are not used."""
+    if "billings" not in columns:
+        return
+    values = frame["billings"].to_numpy(dtype=float)
+    current = (frame["status"].to_numpy(dtype=object) == "current") & (values > 0)
+    if current.sum() < 3:
+        return
+    median = float(np.median(values[current]))
+    lo, hi = PLAUSIBLE_MEDIAN
+    if lo <= median <= hi:
+        return
+    m = columns.pop("billings")
+    unreadable["billings"] = "unit_implausible"
+    problems.append(Problem(sheet, None, m.header, None, "unit_implausible",
+                            {"field": "billings", "multiplier": m.multiplier, "median": f"{median:,.0f}"}))
+    frame["billings"] = np.nan
 
 
 def _tiers(frame: pd.DataFrame, columns: Mapping[str, ColumnMatch], sheet: str, problems: list[Problem]) -> None:

@@ -30,7 +30,9 @@ from .review import ReviewInput, review_flags
 from .rfm import quintile_scores, rfm_class, rfm_code
 from .settings import Settings
 from .stage import derive_stage, stage_probability
-from .tier import TierRule, assign_tiers
+from .tier import TierResult, TierRule, assign_tiers
+from . import vouch
+from .reading import field_label
 
 
 @dataclass
@@ -61,6 +63,9 @@ class Classification:
         zh = lang == "zh"
         visit_status[untiered & lost] = "已流失：不分级不拜访" if zh else "Lost: no tier or visits"
         visit_status[untiered & ~lost] = "未分级：见数据问题" if zh else "No tier: see Issues"
+        unknown = f["due_unknown"].to_numpy(dtype=bool) & (visit_status == "")
+        refused = f["stage"].to_numpy(dtype=object) == "refused"
+        visit_status[unknown & ~refused] = "下次拜访未知：见数据问题" if zh else "Next visit unknown: see Issues"
         columns = {
             "client_id": f["client_id"].to_numpy(dtype=object),
             "name": f["name"].to_numpy(dtype=object),
@@ -115,14 +120,24 @@ def classify(book: ClientBook, settings: Settings, calendar: WorkingCalendar | N
         previous = np.where(previous == "", from_sheet, previous)
     previous = np.where(np.isin(previous, ("A", "B", "C", "D")), previous, "")
 
+    unread = book.unread_cells
+    withhold = vouch.withheld(status, unread, settings.tier_metric)
+    no_cell = np.zeros(n, dtype=bool)
     metric = f[settings.tier_metric].to_numpy(dtype=float)
-    tiers = assign_tiers(metric, status, TierRule.from_settings(settings), previous, f["tier_override"].to_numpy(dtype=object))
-    tier = tiers.tier
+    # an amount that exists but was not read, or an amount whose client's status was not read
+    # (it may be the largest current client): either may move every Pareto tier
+    metric_unread = unread.get(settings.tier_metric, no_cell) | (~np.isin(status, ("current", "prospect", "lost"))
+                                                                  & (np.nan_to_num(metric) > 0))
+    tiers = assign_tiers(metric, status, TierRule.from_settings(settings), previous,
+                         f["tier_override"].to_numpy(dtype=object), unreadable=metric_unread,
+                         unread_elsewhere=len(book.unnamed_amounts), from_rest=settings.unreadable_amounts == "rest")
+    tier = np.where(withhold["tier"] & ~tiers.pinned, "", tiers.tier).astype(object)
+    problems = list(book.problems)
+    problems += _tier_problems(book, settings, tiers, metric_unread, current)
 
     stage, _conflict = derive_stage(f["stage_typed"].to_numpy(dtype=object), f["meetings"].to_numpy(dtype=float),
                                     f["deposit_paid"].to_numpy(dtype=float))
     stage = np.where(prospect, stage, "").astype(object)
-    problems = list(book.problems)
     stage_header = book.columns["stage"].header if "stage" in book.columns else "意向阶段"
     for i in np.flatnonzero(_conflict & prospect):
         problems.append(Problem(book.sheet, int(f["row"].iat[i]), stage_header, f["stage_typed"].iat[i],
@@ -141,15 +156,6 @@ def classify(book: ClientBook, settings: Settings, calendar: WorkingCalendar | N
     r_pop = recency[current]
     r = np.full(n, np.nan)
     r[current] = quintile_scores(recency[current], r_pop, higher_is_better=False)
-    if "last_order" in book.columns:
-        missing = current & np.isnan(recency) & (np.nan_to_num(billings) > 0)
-        r[missing] = 1.0
-        header = book.columns["last_order"].header
-        # a cell already reported as a bad date needs no second message
-        reported = {p.row for p in book.problems if p.column == header}
-        missing &= ~f["row"].isin(reported).to_numpy()
-        problems.extend(Problem(book.sheet, int(f["row"].iat[i]), header, None, "missing_last_order")
-                        for i in np.flatnonzero(missing))
     fr = np.full(n, np.nan)
     fr[current] = quintile_scores(orders[current])
     mo = np.full(n, np.nan)
@@ -194,25 +200,48 @@ def classify(book: ClientBook, settings: Settings, calendar: WorkingCalendar | N
         drop_share=settings.drop_share, no_order_days=int(round(settings.no_order_months * 365 / 12)),
         billings_drop=settings.billings_drop, lang=lang)
 
+    # Vouch or leave empty (engine/vouch.py): a result resting on a cell that was not read, or
+    # on an input that is blank where the result needs one, stays empty; the unreadable cell
+    # is a problem on the row, the blanks are said once per field as a problem of the table.
+    said = vouch.unreadable_cells(f["row"].to_numpy(), book.columns, problems, codes=None)
+    blanks = vouch.blank_inputs(f.assign(status=status), said, book.potential_kind)
+    for result, per_field in blanks.items():
+        for fld, mask in per_field.items():
+            withhold[result] = withhold[result] | mask
+    problems += _blank_problems(book, blanks)
+    no_cadence = (current | prospect) & (cadence_key(tier, status, stage) == "")
+    withhold["next_visit"] |= no_cadence & ~((status == "prospect") & (stage == "refused"))
+    withhold["quadrant"] |= (current | prospect) & (tier == "")
+    withhold["review"] |= current & (tier == "")
+    for arr, result in ((quadrant, "quadrant"), (rfm, "rfm"), (rfm_cls, "rfm"), (review_codes, "review"),
+                        (review_text, "review")):
+        arr[withhold[result]] = ""
+    stage[withhold["stage"]] = ""
+    likelihood[withhold["likelihood"]] = np.nan
+    due = due.copy()
+    due[withhold["next_visit"]] = np.datetime64("NaT")
+    status_code = np.where(withhold["next_visit"], "", status_code).astype(object)
+    status_text = np.where(withhold["next_visit"], "", status_text).astype(object)
+
     # Results whose field could not be read stay empty (the reason is a problem of the table):
     # without statuses nothing about a client can be told; without billings nothing about a
     # current client's value; without last visits no visit is due. A pinned tier stands.
-    unread = book.unreadable
-    blank = np.ones(n, dtype=bool) if "status" in unread else np.zeros(n, dtype=bool)
-    if "billings" in unread or settings.tier_metric in unread:
+    refused = book.unreadable
+    blank = np.ones(n, dtype=bool) if "status" in refused else np.zeros(n, dtype=bool)
+    if "billings" in refused or settings.tier_metric in refused:
         blank |= current
     if blank.any():
         tier = np.where(blank & ~tiers.pinned, "", tier).astype(object)
         for arr in (quadrant, rfm, rfm_cls, review_codes, review_text):
             arr[blank] = ""
-        if "status" in unread:
+        if "status" in refused:
             stage = np.where(blank, "", stage).astype(object)
             likelihood[blank] = np.nan
         due = due.copy()
         due[blank] = np.datetime64("NaT")
         status_code = np.where(blank, "", status_code).astype(object)
         status_text = np.where(blank, "", status_text).astype(object)
-    if "last_visit" in unread:
+    if "last_visit" in refused:
         due = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
         status_code = np.full(n, "", dtype=object)
         status_text = np.full(n, "", dtype=object)
@@ -222,6 +251,61 @@ def classify(book: ClientBook, settings: Settings, calendar: WorkingCalendar | N
         "status": status, "tier": tier, "pinned": tiers.pinned, "raw_tier": tiers.raw, "previous_tier": previous,
         "quadrant": quadrant, "stage": stage, "rfm": rfm, "rfm_class": rfm_cls, "likelihood": likelihood,
         "next_visit": due, "visit_status_code": status_code, "visit_status": status_text,
+        # no next visit could be vouched for (planned from nothing: engine/planner.py)
+        "due_unknown": np.isnat(due) & (current | prospect),
         "review_codes": review_codes, "review": review_text,
     })
     return Classification(out, settings, method, problems, provisional)
+
+
+def _rows_text(rows: np.ndarray) -> str:
+    """Up to eight Excel rows (``7, 12, 30``), then ``…`` when there are more."""
+    return ", ".join(str(int(r)) for r in rows[:8]) + (", …" if len(rows) > 8 else "")
+
+
+def _tier_problems(book: ClientBook, settings: Settings, tiers: TierResult, metric_unread: np.ndarray,
+                   current: np.ndarray) -> list[Problem]:
+    """The reasons of tiers left empty (SPEC 4.1): a current client without an amount (its
+    own row), and amounts that exist but could not be read (one problem of the table: every
+    ranking tier withheld, or -- as Settings say -- the others tiered from the rest)."""
+    f = book.frame
+    metric = settings.tier_metric
+    out: list[Problem] = []
+    header = book.columns[metric].header if metric in book.columns else field_label(metric, "zh")
+    rows = f["row"].to_numpy()
+    if metric in book.columns:
+        # a current client whose own cell says nothing (blank, 待定): its row says why
+        said = {p.row for p in book.problems if p.column == header}
+        for i in np.flatnonzero(tiers.untiered & ~metric_unread):
+            if int(rows[i]) not in said:
+                out.append(Problem(book.sheet, int(rows[i]), header, None, "no_billings", {"field": metric}))
+    bad = metric_unread & ~np.isin(f["status"].to_numpy(dtype=object), ("prospect", "lost"))
+    if (bad.any() or book.unnamed_amounts) and TierRule.from_settings(settings).method != "threshold":
+        code = "amounts_unreadable" if tiers.withheld else "tiered_from_rest"
+        where = np.sort(np.concatenate([rows[bad], np.asarray(book.unnamed_amounts, dtype=rows.dtype)]))
+        out.append(Problem(book.sheet, None, header, None, code,
+                           {"field": metric, "n": len(where), "rows": _rows_text(where)}))
+    return out
+
+
+def _blank_problems(book: ClientBook, blanks: dict[str, dict[str, np.ndarray]]) -> list[Problem]:
+    """The reasons of results left empty for want of an input (:data:`.vouch.PRESENT`): per
+    result, the columns the table does not have, in one problem; per field, the clients
+    whose cell is blank, in one problem each."""
+    out: list[Problem] = []
+    rows = book.frame["row"].to_numpy()
+    seen: set[str] = set()
+    for result, per_field in blanks.items():
+        what_zh, what_en = vouch.RESULT_NAMES[result]
+        absent = [fld for fld, mask in per_field.items() if fld not in book.columns and mask.any()]
+        if absent:
+            out.append(Problem(book.sheet, None, "、".join(field_label(x, "zh") for x in absent), None, "inputs_missing",
+                               {"fields": tuple(absent), "what_zh": what_zh, "what_en": what_en}))
+        for fld, mask in per_field.items():
+            if fld in seen or fld in absent or not mask.any():
+                continue
+            seen.add(fld)
+            out.append(Problem(book.sheet, None, book.columns[fld].header, None, "blank_inputs",
+                               {"field": fld, "n": int(mask.sum()), "rows": _rows_text(rows[mask]), "what_zh": what_zh,
+                                "what_en": what_en}))
+    return out

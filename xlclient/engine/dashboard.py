@@ -198,13 +198,21 @@ def build_dashboard(frame: pd.DataFrame, book_frame: pd.DataFrame, lang: Languag
                            _wan(amount) if amount is not None else None,
                            _share(amount, total) if amount is not None and total else None,
                            _wan(gp) if gp is not None else None])
+    untiered = current & (tier == "")  # their tier could not be vouched for (see Issues): billings still counted
+    if untiered.any():
+        amount = billings[untiered].sum() if billings is not None else None
+        gp = profit[untiered].sum() if profit is not None else None
+        tiers_body.append(["未分级（见数据问题）" if zh else "No tier (see Issues)", int(untiered.sum()),
+                           _wan(amount) if amount is not None else None,
+                           _share(amount, total) if amount is not None and total else None,
+                           _wan(gp) if gp is not None else None])
     title = sh.next_title()
     head, last = sh.section(
         "客户等级" if zh else "Tiers",
         ["等级", "客户数", "投放额(万元)", "投放占比", "毛利(万元)"] if zh else
         ["Tier", "Clients", "Billings (10k yuan)", "Share of billings", "Gross profit (10k yuan)"],
         tiers_body, {1: COUNT, 2: WAN, 3: PERCENT, 4: WAN}, "" if billings is not None else lacking("年度投放额", "billings"))
-    figures["tier_clients"] = {r[0][0]: r[1] for r in tiers_body}
+    figures["tier_clients"] = {r[0][0]: r[1] for r in tiers_body[:4]}
     sh.chart(title, ChartSpec("column", "各等级客户数与投放额" if zh else "Clients and billings by tier",
                               (head + 1, last, 0), [(head, head + 1, last, 2)] if billings is not None else [],
                               (0, 0), secondary=[(head, head + 1, last, 1)], colors=["4472C4", "C00000"],

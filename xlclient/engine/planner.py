@@ -160,6 +160,7 @@ def plan_inputs(classification: Classification, book: ClientBook) -> pd.DataFram
     # both frames come from the same book: aligned by key, without a lookup per client
     last = book.frame[["key", "last_visit"]].drop_duplicates("key").set_index("key")["last_visit"]
     frame["last_visit"] = last.reindex(f["key"].to_numpy()).to_numpy(dtype="datetime64[ns]")
+    frame["due_unknown"] = f["due_unknown"].to_numpy(dtype=bool)
     return frame
 
 
@@ -333,8 +334,9 @@ def plan_visits(clients: pd.DataFrame, settings: Settings, calendar: WorkingCale
 
     ``clients``: one row per client with :data:`CLIENT_COLUMNS` (see :func:`plan_inputs`):
     ``status`` current/prospect/lost, ``tier`` A-D or "", ``stage`` a stage code or "",
-    ``likelihood`` 0-1 or NaN, ``quadrant`` Q1-Q8 or "", ``last_visit`` datetime64 or NaT.
-    ``start`` defaults to the Settings date (today), ``weeks`` to Settings plan_weeks.
+    ``likelihood`` 0-1 or NaN, ``quadrant`` Q1-Q8 or "", ``last_visit`` datetime64 or NaT;
+    optionally ``due_unknown``: True where the classification could not vouch for the next
+    visit (an input it rests on was not read): such a client is not planned. ``start`` defaults to the Settings date (today), ``weeks`` to Settings plan_weeks.
     """
     calendar = calendar or WorkingCalendar()
     existing = existing if existing is not None else ExistingPlan()
@@ -368,6 +370,8 @@ def plan_visits(clients: pd.DataFrame, settings: Settings, calendar: WorkingCale
     ckey = cadence_key(tier, status, stage)
     cad = cadence_days(ckey, settings)
     active = (status != "lost") & (stage != "refused") & ~np.isnan(cad) & (ckey != "")
+    if "due_unknown" in clients.columns:  # never planned from a guess (SPEC 2, vouch or leave empty)
+        active &= ~clients["due_unknown"].fillna(False).to_numpy(dtype=bool)
     is_visit = active & (np.isin(ckey, ("A", "B", "C")) | np.isin(ckey, _PIPELINE_STAGES))
     is_dev = active & np.isin(ckey, _EARLY_STAGES)
     cad_int = np.where(np.isnan(cad), 0, cad).astype(np.int64)

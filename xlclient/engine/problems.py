@@ -20,7 +20,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "unit_conflict": ("单元格写的是「元」，而此列的单位是{unit}：无法确定是哪一个，已忽略此值，请改为统一单位",
                       "the cell says 元 (yuan) but the column's unit is {unit}: cannot tell which is meant; value "
                       "ignored, please use the column's unit"),
-    "negative_money": ("金额为负数，按无金额处理", "negative amount, treated as no amount"),
+    "negative_money": ("金额为负数，不是一年的投放额：已忽略此值", "a negative amount is no year's billings: value ignored"),
     "money_range": ("金额超出合理范围（超过 1000 万亿元），可能是单位或录入错误，已忽略此值",
                     "amount beyond any plausible size (over 10^15 yuan): a unit or typing mistake; value ignored"),
     "date": ("应为日期（如 2026-03-05、2026/3/5、2026年3月5日；数字须为 1950 年以后的 Excel 日期），已忽略此值",
@@ -34,8 +34,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "count": ("应为不小于 0 的整数，已忽略此值", "expected a whole number of at least 0; value ignored"),
     "score": ("应为 {lo}–{hi} 分，已忽略此值", "expected a score from {lo} to {hi}; value ignored"),
     "hours": ("应为不小于 0 的工时数，已忽略此值", "expected a number of hours of at least 0; value ignored"),
-    "status": ("无法识别的客户状态（应为 现有/合作中、潜在/意向、流失），已按投放额推断为「{guess}」",
-               "unknown status (expected current, prospect or lost); inferred '{guess}' from billings"),
+    "status": ("无法识别的客户状态（应为 现有/合作中、潜在/意向、流失）：此客户的结果留空，请改为其中之一",
+               "unknown status (expected current, prospect or lost): this client's results are left empty; "
+               "please use one of them"),
     "stage": ("无法识别的意向阶段（应为 {known}），已按沟通次数和定金推断",
               "unknown intent stage (expected {known}); derived from meetings and deposit"),
     "stage_conflict": ("已付定金但阶段为「{stage}」，按「{stage}」处理，请核实",
@@ -50,8 +51,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "summary_row": ("合计/备注行，不是客户，未参与分级", "total or note row, not a client; left out"),
     "excel_error": ("单元格是 Excel 错误值（公式出错），已忽略此值",
                     "the cell holds an Excel error value (a formula failed); value ignored"),
-    "missing_last_order": ("现有客户缺少最近合作日期，R 分按最低分计",
-                           "current client without a last order date; R scored lowest"),
+    "no_billings": ("现有客户没有{label}：不分级（等级、象限与拜访周期留空），其余客户照常分级",
+                    "current client without {label}: no tier (tier, quadrant and visit cadence left empty); the "
+                    "other clients are tiered as usual"),
     # problems of the table, not of a row (row None): SPEC 2, never a silently wrong answer
     "field_missing": ("找不到{label}列：{needed}留空。请加上这一列，或在「设置」的列映射中指定哪一列是{label}",
                       "no {label} column found: {needed} left empty. Add the column, or name it in the Settings "
@@ -73,9 +75,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "no owner header: column {letter} ({distinct} people's names repeated over {n} rows) is "
                          "taken as the owner by its values; please check, or name the owner column in the Settings "
                          "column mapping"),
-    "many_unreadable": ("{label}列有 {bad} / {total} 个值无法读取（见各行的问题），相关结果只按其余的值计算",
-                        "{bad} of {total} {label} values could not be read (see the rows' problems); results use "
-                        "the rest only"),
+    "many_unreadable": ("{label}列有 {bad} / {total} 个值无法读取（见各行的问题）：依赖这些值的结果留空",
+                        "{bad} of {total} {label} values could not be read (see the rows' problems): the results "
+                        "that rest on them are left empty"),
     "header_formula": ("第 {letter} 列的表头是公式（{formula}），文件里没有保存它的结果（脚本生成的文件常这样）：此列未识别。"
                        "请用 Excel 打开并保存后再运行",
                        "the header of column {letter} is a formula ({formula}) saved without its result (as "
@@ -85,7 +87,55 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "the cell is a formula ({formula}) saved without its result: value ignored. Open and save "
                          "the book in Excel, then run again"),
     "group_row": ("分组标题行（{value}），不是客户，未参与分级", "group heading row ({value}), not a client; left out"),
+    # vouch or leave empty (SPEC 2, 4.1): results resting on an input that was not read
+    "amounts_unreadable": ("{label}有 {n} 个金额（或其客户状态）无法读取（第 {rows} 行）：其中可能有最大的客户，会改变其他客户的等级，"
+                           "所以等级全部留空。请改正这些单元格；或在「设置」中把「金额无法读取时」设为「按其余客户分级」",
+                           "{n} {label} amounts (or their clients' statuses) could not be read (rows {rows}): one of them "
+                           "may be the largest client "
+                           "and would move every other tier, so all tiers are left empty. Fix these cells, or set "
+                           "'When an amount cannot be read' to 'Tier from the rest' in Settings"),
+    "tiered_from_rest": ("{label}有 {n} 个金额（或其客户状态）无法读取（第 {rows} 行）：按「设置」，其余客户只按能读取的金额分级，"
+                         "这些客户不分级",
+                         "{n} {label} amounts (or their clients' statuses) could not be read (rows {rows}): as Settings say, the other clients are "
+                         "tiered from the readable amounts only, and these clients get no tier"),
+    "status_from_billings": ("没有客户状态列：有投放额的客户按现有客户、没有的按潜在客户（D）分级；流失客户无法识别。"
+                             "如有状态，请加一列客户状态（现有/潜在/流失）",
+                             "no status column: clients with billings are taken as current, those without as "
+                             "prospects (D); lost clients cannot be told. Add a status column (current / prospect / "
+                             "lost) if you keep one"),
+    "inputs_missing": ("找不到{fields_zh}列：{what_zh}留空。需要时请加上这些列，或在「设置」的列映射中指定",
+                       "no {fields_en} column: {what_en} left empty. Add the columns if you keep them, or name them "
+                       "in the Settings column mapping"),
+    "unit_unclear": ("「{column}」的金额单位说法不一（{places}）：无法确定单位，{needed}留空。请统一单位，"
+                     "或在表头写明（如 年度投放额(万元)）",
+                     "the places around '{column}' disagree on its money unit ({places}): the unit cannot be told, "
+                     "so {needed} left empty. Use one unit, or state it in the header (e.g. Billings (万元))"),
+    "unit_implausible": ("「{column}」按{unit}读，现有客户的年金额中位数只有 {median} 元（或高得不可能）：单位多半不对，"
+                         "{needed}留空。请在表头写明单位，如 年度投放额(万元)",
+                         "'{column}' read in {unit} gives current clients a median of {median} yuan a year, which "
+                         "no agency bills: the unit is probably wrong, so {needed} left empty. State the unit in the "
+                         "header, e.g. Billings (万元)"),
+    "blank_inputs": ("{label}为空的客户有 {n} 个（第 {rows} 行）：这些客户的{what_zh}留空",
+                     "{n} clients have no {label} (rows {rows}): their {what_en} left empty"),
+    # words in money and status cells (issue 25)
+    "approximate_amount": ("金额是约数，已按所写的数计算，请核实", "an approximate amount: read as the amount written; please check"),
+    "no_amount": ("尚无金额（待定、暂无等）：按无金额处理，依赖此金额的结果（如等级）留空，其余客户照常计算",
+                  "no amount yet (TBD, none ...): treated as no amount; results that need it (such as the tier) stay "
+                  "empty, the other clients are computed as usual"),
+    "status_ambiguous": ("客户状态同时写了两种状态（如 合作中/已流失），无法确定是哪一种：此客户的结果留空。请只写一种状态，备注写在括号里",
+                         "the status names two different statuses (e.g. current/lost): cannot tell which; this "
+                         "client's results stay empty. Write one status, with any remark in brackets"),
 }
+
+#: Codes of a cell that holds something that was not read (an error value, a formula without
+#: its result, text that is not what the column holds, a unit in conflict, a date in the
+#: future, a word that is not a status): every result resting on that cell stays empty. The
+#: other row codes are notes (the value was read and kept) or say why a row is not a client.
+UNREADABLE_CODES = frozenset({
+    "money", "unit_conflict", "negative_money", "money_range", "date", "future_date", "date_order", "bool", "count",
+    "score", "hours", "status", "status_ambiguous", "stage", "tier_override", "previous_tier", "excel_error",
+    "formula_no_value",
+})
 
 
 @dataclass(frozen=True)
@@ -108,6 +158,11 @@ class Problem:
             from .fields import unit_label
 
             params.setdefault("unit", unit_label(params["multiplier"], lang))
+        if "fields" in params:  # several fields, named in the language
+            from .reading import field_label
+
+            params.setdefault("fields_zh", "、".join(field_label(f, "zh") for f in params["fields"]))
+            params.setdefault("fields_en", ", ".join(field_label(f, "en") for f in params["fields"]))
         if "field" in params:  # a problem of the table: the field's name and what stays empty, in the language
             from .reading import NEEDED_BY, field_label
 
@@ -120,12 +175,25 @@ class Problem:
         except (KeyError, IndexError):
             return template
 
+    def column_in(self, lang: Language = "zh") -> str:
+        """The column as the Issues sheet names it: the header as typed, or for a problem of
+        the table that names fields rather than a header, their labels in the language."""
+        if self.row is None:
+            from .reading import field_label
+
+            if "fields" in self.params:
+                return ("、" if lang == "zh" else ", ").join(field_label(f, lang) for f in self.params["fields"])
+            f = self.params.get("field")
+            if f is not None and self.column == field_label(f, "zh"):
+                return field_label(f, lang)
+        return self.column
+
     def as_dict(self, lang: Language = "zh") -> dict[str, Any]:
         """The JSON shape of SPEC section 7: {sheet, row, column, value, message}."""
         return {
             "sheet": self.sheet,
             "row": self.row,
-            "column": self.column,
+            "column": self.column_in(lang),
             "value": display_value(self.value),
             "message": self.message(lang),
             "code": self.code,

@@ -45,6 +45,7 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "first_order": ("首次合作日期", "first order"), "orders": ("合作次数", "orders"), "stage": ("意向阶段", "stage"),
     "industry": ("行业", "industry"), "region": ("地区", "region"), "contact": ("联系人", "contact"),
     "personality": ("性格类型", "personality"), "billings_prev": ("上年投放额", "previous billings"),
+    "need": ("需求评分", "need score"), "potential": ("潜力", "potential"),
 }
 
 # What stays empty without the field, as the messages say it.
@@ -57,16 +58,22 @@ NEEDED_BY: dict[str, tuple[str, str]] = {
                  "current clients' tiers, quadrants, RFM, next visits, the review and the visit plan"),
     "last_visit": ("下次拜访、拜访状态与拜访计划", "next visits, visit status and the visit plan"),
     "gross_profit": ("复盘与看板中的毛利数字（含淘汰建议）", "the gross-profit figures of the review and dashboard"),
+    "need": ("象限", "quadrants"), "potential": ("潜在客户的象限", "prospects' quadrants"),
+    "orders": ("RFM", "RFM"), "last_order": ("RFM", "RFM"),
 }
 
 HOW_LABELS: dict[str, tuple[str, str]] = {
     "mapping": ("设置中的列映射", "the Settings column mapping"), "alias": ("表头", "header"),
     "bilingual": ("中英文表头", "bilingual header"), "contained": ("表头（含限定词）", "header with a qualifier"),
     "content": ("按单元格内容判断", "recognised by its values"), "group": ("两级表头", "two-level header"),
+    "parts": ("按表头词义", "header read by its words"),
 }
 UNIT_FROM_LABELS: dict[str, tuple[str, str]] = {
     "header": ("来自表头", "from the header"), "group": ("来自上方分组表头", "from the group header above"),
     "banner": ("来自表格上方的单位说明", "from the unit line above the table"),
+    "title": ("来自表格标题", "from the table's title"), "unit_row": ("来自表头下的单位行", "from the unit row under the header"),
+    "note": ("来自表格下方的注", "from the note under the table"),
+    "format": ("来自单元格的数字格式", "from the cells' number format"),
     "": ("未注明，按元计", "none stated, taken as yuan"),
 }
 
@@ -98,6 +105,8 @@ class Reading:
         m = self.columns[f]
         zh = lang == "zh"
         how = HOW_LABELS.get(m.how, (m.how, m.how))[0 if zh else 1]
+        if m.evidence:  # the words a header was read by: 全年·广告费·万
+            how += ("：" if zh else ": ") + "·".join(w for _, w in m.evidence)
         text = f"{field_label(f, lang)}：「{m.header}」（{_letter(m.index)}列，{how}" if zh else \
             f"{field_label(f, lang)}: '{m.header}' (column {_letter(m.index)}, {how}"
         if f in self.evidence:
@@ -350,6 +359,11 @@ def resolve(hm: HeaderMatch, grid: np.ndarray, headers: Sequence[Any], sheet: st
         problems.append(Problem(sheet, None, field_label("name", "zh"), None, "field_missing", {"field": "name"}))
     for f in CRITICAL_FIELDS:
         if f in columns or f in unreadable:
+            continue
+        if f == "status" and "billings" in columns and "billings" not in unreadable and "status" not in hm.foreign:
+            # SPEC 2, no status column: billings tell current from prospect; lost cannot be told
+            problems.append(Problem(sheet, None, field_label("status", "zh"), None, "status_from_billings",
+                                    {"field": "status"}))
             continue
         unreadable[f] = "field_missing"
         if f in hm.foreign:

@@ -167,7 +167,7 @@ def review_flags(x: ReviewInput, *, drop_share: float = 0.10, no_order_days: int
     bill = np.asarray(x.billings, dtype=float)
     prev = np.asarray(x.billings_prev, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        change = np.where(prev > 0, (np.nan_to_num(bill) - prev) / prev, np.nan)
+        change = np.where(prev > 0, (bill - prev) / prev, np.nan)  # a billings cell not read is no fall
     falling = current & (change < -billings_drop)
     drop_pct = np.round(-change * 100)  # the text shows whole percents: format each one once
     add(falling, "churn", _texts(falling, (lambda c: f"投放额较上期下降 {c:.0f}%") if zh else

@@ -39,6 +39,7 @@ class Param:
 
 TIER_METHODS = (("pareto", "帕累托", "Pareto"), ("threshold", "金额门槛", "Threshold"), ("rank", "排名比例", "Rank"))
 TIER_METRICS = (("billings", "投放额", "Billings"), ("gross_profit", "毛利", "Gross profit"))
+UNREADABLE_AMOUNTS = (("leave_empty", "留空", "Leave empty"), ("rest", "按其余客户分级", "Tier from the rest"))
 LANG_CHOICES = (("zh", "中文", "Chinese"), ("en", "英文", "English"))
 
 PARAMS: tuple[Param, ...] = (
@@ -61,6 +62,10 @@ PARAMS: tuple[Param, ...] = (
           section="tier"),
     Param("rank_b", "B类排名比例", "Rank B share", 0.50, "percent", "排名前此比例（含A）为 B", "top share (incl. A) that is B",
           section="tier"),
+    Param("unreadable_amounts", "金额无法读取时", "When an amount cannot be read", "leave_empty", "choice",
+          "留空：有金额无法读取（如公式错误值）时，帕累托和排名等级全部留空；按其余客户分级：只用能读取的金额",
+          "leave empty: when an amount cannot be read (e.g. an error value) no Pareto or rank tiers are given; tier from the "
+          "rest: use the readable amounts only", UNREADABLE_AMOUNTS, "tier"),
     Param("tier_margin", "等级变动缓冲(百分点)", "Tier change margin (points)", 0.05, "percent",
           "已有等级的客户越过分界线超过此幅度才变动等级", "a known tier changes only when the boundary is cleared by this",
           section="tier"),
@@ -136,6 +141,7 @@ class Settings:
     rank_a: float = 0.20
     rank_b: float = 0.50
     tier_margin: float = 0.05
+    unreadable_amounts: str = "leave_empty"
     prob_committed: float = 0.90
     prob_strong: float = 0.60
     prob_qualified: float = 0.35

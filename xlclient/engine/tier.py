@@ -16,8 +16,19 @@ exact rational arithmetic, so 80% means exactly 80%.
 
 Anti flip-flop: when the previous tier (A/B/C) is known, a client leaves it only when it
 clears the boundary of that tier by the margin (5 points of share by default; for the
-threshold method, 5% of the threshold). Prospects and current clients without a positive
-value are D; lost clients get no tier; a manager's pinned tier always wins.
+threshold method, 5% of the threshold). Prospects and current clients whose value is zero
+are D; lost clients get no tier; a manager's pinned tier always wins.
+
+A tier is given only when what it rests on was read (vouch or leave empty):
+
+* A current client whose value is missing (a blank cell, 待定, 暂无) or could not be read
+  gets no tier -- never D.
+* Pareto and rank tiers rest on every current client's value: one amount that exists but
+  could not be read (an error value, a text that is not an amount) may be the largest
+  client and move every other tier. Then no current client gets a Pareto or rank tier,
+  unless Settings say to tier from the rest (金额无法读取时 = 按其余客户分级). A missing amount
+  does not block: it is not an amount, so the others are tiered from the rest.
+* Thresholds rest on the client's own value only: unaffected but for the clients concerned.
 """
 
 from __future__ import annotations
@@ -183,22 +194,40 @@ class TierScale:
 
 @dataclass(frozen=True)
 class TierResult:
-    """Tier per client, whether it is pinned, and the tier before the anti flip-flop rule."""
+    """Tier per client, whether it is pinned, the tier before the anti flip-flop rule, the
+    current clients left without a tier for their own value (missing or unreadable), and
+    whether ranking tiers were withheld because some current client's amount is unreadable."""
 
     tier: np.ndarray
     pinned: np.ndarray
     raw: np.ndarray
+    untiered: np.ndarray
+    withheld: bool = False
 
 
 def assign_tiers(value: np.ndarray, status: np.ndarray, rule: TierRule, previous: np.ndarray | None = None,
-                 override: np.ndarray | None = None) -> TierResult:
+                 override: np.ndarray | None = None, *, unreadable: np.ndarray | None = None,
+                 unread_elsewhere: int = 0, from_rest: bool = False) -> TierResult:
     """Tier every client of a book (SPEC 4.1); the population is the book's own current
-    clients with a positive value."""
+    clients with a positive value. ``value`` is NaN where missing or unreadable;
+    ``unreadable`` marks the clients whose amount exists but could not be read, or whose
+    status could not be read beside an amount (``status`` "": either may be the largest
+    current client); ``unread_elsewhere`` counts such amounts of clients outside ``value``
+    (a row whose name could not be read); ``from_rest`` is the Settings switch that tiers
+    the others from the readable amounts all the same."""
     value = np.asarray(value, dtype=float)
     status = np.asarray(status, dtype=object)
     n = value.size
-    positive = to_fen(value) > 0
-    ranked = (status == "current") & positive
+    current = status == "current"
+    known = ~np.isnan(value)
+    positive = known & (to_fen(np.where(known, value, 0.0)) > 0)
+    ranked = current & positive
+    bad = np.zeros(n, dtype=bool) if unreadable is None else np.asarray(unreadable, dtype=bool)
+    maybe_current = ~np.isin(status, ("prospect", "lost"))  # current, or a status not read
+    withheld = rule.method != "threshold" and (bool((bad & maybe_current).any()) or unread_elsewhere > 0) \
+        and not from_rest
+    if withheld:
+        ranked = np.zeros(n, dtype=bool)
     scale = TierScale(value[ranked], rule)
     tier = np.full(n, "", dtype=object)
     raw = np.full(n, "", dtype=object)
@@ -206,7 +235,7 @@ def assign_tiers(value: np.ndarray, status: np.ndarray, rule: TierRule, previous
         prev = None if previous is None else np.asarray(previous, dtype=object)[ranked]
         tier[ranked] = scale.tiers(value[ranked], prev)
         raw[ranked] = scale.tiers(value[ranked])
-    develop = (status == "prospect") | ((status == "current") & ~positive)
+    develop = (status == "prospect") | (current & known & ~positive)
     tier[develop] = "D"
     raw[develop] = "D"
     pinned = np.zeros(n, dtype=bool)
@@ -214,4 +243,4 @@ def assign_tiers(value: np.ndarray, status: np.ndarray, rule: TierRule, previous
         override = np.asarray(override, dtype=object)
         pinned = np.isin(override, TIERS)
         tier[pinned] = override[pinned]
-    return TierResult(tier, pinned, raw)
+    return TierResult(tier, pinned, raw, current & ~known & ~pinned, withheld)
