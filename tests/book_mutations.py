@@ -985,7 +985,10 @@ def violations(book: Book, rendered: Rendered, outcome: Outcome) -> list[str]:
                 fails.append(f"{name!r}: next visit {nv} written, truth {e.due}")
         elif nv is None and e.due not in (None, "skip") and not reason(name):
             fails.append(f"{name!r}: next visit empty without a reason (truth {e.due})")
+    unread_sheets = {p["sheet"] for p in outcome.problems if p["row"] is None and p.get("code") == "table_continued"}
     for sheet, row, header, err in rendered.errors:
+        if sheet in unread_sheets:
+            continue  # a sheet said not to be read at all: its cells are not vouched for, none is used
         if not any(p["row"] == row and p["sheet"] == sheet for p in outcome.problems):
             fails.append(f"error value {err} at {sheet} row {row} ({header!r}) not reported on its row")
     return fails

@@ -37,16 +37,11 @@ from hypothesis import HealthCheck, Phase, event, given, settings, strategies as
 import book_mutations as bm
 
 #: kind -> what goes wrong today (the lead removes a line when its kind is held).
+# The splits over sheets (split_by_status / owner / region) hold by saying so: the sheets that
+# continue the table are reported as not read (on their own sheet) and the Pareto tiers are
+# withheld unless the other sheets are named for statuses other than current; reading them
+# all as one table is still to come.
 NOT_YET_HELD: dict[str, str] = {
-    "split_by_status": "only the first sheet (现有客户) is read; the clients of 潜在客户 / 流失客户 are lost "
-                       "without a problem on their sheet",
-    "split_by_owner": "only one AE's sheet is read (owner reported missing); the other AEs' clients are lost and "
-                      "the Pareto is computed over one AE's clients: wrong tiers",
-    "split_by_region": "only one region's sheet is read, silently: other clients lost, Pareto over one region: "
-                       "wrong tiers",
-    "pivot_layout": "the owner is empty under a pivot group label (not filled down) and no problem says why",
-    "group_label_rows": "the AE's name alone on a row above its clients is not taken as their owner: owner "
-                        "written empty, no problem says why",
 }
 
 HELD = [k for k in bm.MUTATIONS if k not in NOT_YET_HELD]

@@ -233,3 +233,59 @@ def test_a_client_whose_name_cannot_be_read_still_counts_its_amount():
     assert [p.code for p in c.problems if p.row is None] == ["amounts_unreadable"]
     _, c = book(rows, SETTINGS.replace(unreadable_amounts="rest"))
     assert list(c.frame["tier"]) == ["A", "B"]
+
+
+# ------------------------------------------------------------------ layouts a person reads
+
+from xlclient.engine.book import read_client_book  # noqa: E402
+from xlclient.engine.grid import SheetGrid  # noqa: E402
+
+FIVE = ["客户名称", "客户经理", "客户状态", "年度投放额(万元)", "最近拜访日期"]
+
+
+def test_the_ae_named_above_their_clients_is_their_owner():
+    rows = [FIVE, ["李娜"], ["甲公司", None, "合作中", 100, "2026-10-01"], ["乙公司", None, "合作中", 50, "2026-10-01"],
+            ["客户经理：王磊"], ["丙公司", None, "合作中", 30, "2026-10-01"]]
+    b = read_client_book([SheetGrid("台账", rows)], settings=SETTINGS)
+    assert list(b.frame["name"]) == ["甲公司", "乙公司", "丙公司"]  # the headings are no clients
+    assert list(b.frame["owner"]) == ["李娜", "李娜", "王磊"]
+    assert "分组标题" in b.reading.field_line("owner", "zh")
+
+
+def test_a_pivot_outline_fills_the_owner_down_but_never_over_an_error_value():
+    head = ["客户经理", "客户名称", "客户状态", "年度投放额(万元)", "最近拜访日期"]
+    rows = [head, ["李娜", "甲公司", "合作中", 100, "2026-10-01"], [None, "乙公司", "合作中", 50, "2026-10-01"],
+            [ExcelError("#NAME?"), "丁公司", "合作中", 20, "2026-10-01"],
+            ["李娜 汇总", None, None, 170], ["王磊", "丙公司", "合作中", 30, "2026-10-01"], ["总计", None, None, 200]]
+    b = read_client_book([SheetGrid("透视", rows)], settings=SETTINGS)
+    assert list(b.frame["owner"]) == ["李娜", "李娜", "", "王磊"]
+    assert {(p.row, p.code) for p in b.problems} >= {(4, "excel_error"), (5, "summary_row"), (7, "summary_row")}
+
+
+def test_without_a_heading_a_blank_owner_is_said_on_its_row():
+    rows = [FIVE, ["甲公司", "李娜", "合作中", 100, "2026-10-01"], ["乙公司", None, "合作中", 50, "2026-10-01"]]
+    b = read_client_book([SheetGrid("台账", rows)], settings=SETTINGS)
+    assert list(b.frame["owner"]) == ["李娜", ""] and (3, "no_owner") in {(p.row, p.code) for p in b.problems}
+
+
+def sheets_of(split: dict[str, list[list]]) -> list[SheetGrid]:
+    head = ["客户名称", "客户经理", "年度投放额(万元)", "最近拜访日期"]
+    return [SheetGrid(name, [head, *rows]) for name, rows in split.items()]
+
+
+def test_one_sheet_per_status_reads_the_current_sheet_and_says_the_others_are_not_read():
+    b = read_client_book(sheets_of({"现有客户": [["甲", "李娜", 100, "2026-10-01"], ["乙", "李娜", 20, "2026-10-01"]],
+                                    "潜在客户": [["丙", "王磊", None, "2026-09-01"]]}), settings=SETTINGS)
+    assert list(b.frame["status"]) == ["current", "current"]  # the sheet's name says it, not billings
+    assert [(p.sheet, p.code) for p in b.problems if p.row is None] == [("潜在客户", "table_continued")]
+    c = classify(b, SETTINGS, likelihood=False)
+    assert list(c.frame["tier"]) == ["A", "B"]  # every current client is on this sheet: the Pareto stands
+
+
+def test_one_sheet_per_ae_withholds_the_pareto_tiers_of_the_sheet_read():
+    b = read_client_book(sheets_of({"李娜": [["甲", "李娜", 100, "2026-10-01"]], "王磊": [["丙", "王磊", 900, "2026-09-01"]]}),
+                         settings=SETTINGS)
+    c = classify(b, SETTINGS, likelihood=False)
+    assert list(c.frame["tier"]) == [""]  # 王磊's sheet may hold the largest client
+    assert {(p.sheet, p.code) for p in c.problems if p.row is None} >= {("王磊", "table_continued"),
+                                                                          ("李娜", "tiers_elsewhere")}

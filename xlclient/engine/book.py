@@ -57,7 +57,7 @@ from .parse import (
 from .grid import ExcelError, SheetGrid, TableInfo, UncomputedFormula
 from .problems import UNREADABLE_CODES, Problem
 from .units import UNIT_ROW, UnitConflict, UnitsAround, units_around
-from .reading import CRITICAL_FIELDS, Reading, resolve
+from .reading import _PERSON_RE, CRITICAL_FIELDS, Reading, resolve
 from . import vouch
 from .vocab import stage_codes, status_codes, status_reading, tier_codes
 from .settings import Settings
@@ -79,6 +79,7 @@ class ClientBook:
     left_out: int = 0
     reading: Reading | None = None
     unnamed_amounts: list[int] = field(default_factory=list)  # rows left out for a name not read, holding an amount
+    unread_elsewhere: int = 0  # rows of sheets that continue the table, not read (engine/tier.py: they may hold amounts)
 
     @property
     def unread_cells(self) -> dict[str, np.ndarray]:
@@ -479,6 +480,8 @@ def read_client_book(sheets: Sequence[SheetGrid], tables: Sequence[TableInfo] = 
     line above the header sets the unit of money columns whose header states none."""
     settings = settings or Settings()
     sheet, table, header_row, first_col, headers, rows = locate_client_table(sheets, tables, settings, name)
+    continued = [] if name else continuation_sheets(sheets, sheet, headers, settings)
+    sheet_status = status_codes(np.array([sheet], dtype=object))[0][0] or None
 
     last = len(rows)  # the last data row: notes and totals under the table are not data
     while last and all(_is_blank_cell(v) for v in rows[last - 1]) or last and _is_summary(np.array(
@@ -495,27 +498,65 @@ def read_client_book(sheets: Sequence[SheetGrid], tables: Sequence[TableInfo] = 
                            tuple(dataclasses.replace(k, col=None if k.col is None else k.col - first_col)
                                  for k in found.conflicts))
 
-    return build_client_book(headers, rows, sheet=sheet, header_row=header_row, settings=settings, table=table,
+    book = build_client_book(headers, rows, sheet=sheet, header_row=header_row, settings=settings, table=table,
                              date1904=date1904, default_multiplier=unit_above(sheets, sheet, header_row, first_col),
-                             around=around)
+                             around=around, sheet_status=sheet_status)
+    if continued:
+        _report_continued(book, continued, sheet_status)
+    return book
+
+
+def continuation_sheets(sheets: Sequence[SheetGrid], sheet: str, headers: Sequence[Any],
+                        settings: Settings) -> list[tuple[str, int]]:
+    """Other sheets that continue the client table: the same header (one sheet per status,
+    AE or region, as people keep books). (sheet, data rows) each, in tab order."""
+    key = [normalise_header(h) for h in headers if not _is_blank_cell(h)]
+    if len(key) < 2:
+        return []
+    owned = owned_sheet_names()
+    out = []
+    for s in sheets:
+        if s.name == sheet or _is_owned(s.name, owned):
+            continue
+        found = _best_header_row(s, dict(settings.columns))
+        if found is not None and [normalise_header(h) for h in found[4] if not _is_blank_cell(h)] == key:
+            out.append((s.name, _data_rows(found[5])))
+    return out
+
+
+def _report_continued(book: ClientBook, continued: list[tuple[str, int]], sheet_status: str | None) -> None:
+    """Sheets that continue the table are not read yet: each says so on its own sheet (a
+    problem of the table). When they may hold current clients (not every one is named for a
+    status other than current), their amounts may be the largest and the Pareto tiers of
+    the sheet read are withheld (SPEC 4.1) -- by the rows they hold."""
+    names = [n for n, _ in continued]
+    codes = status_codes(np.array(names, dtype=object))[0]
+    complete = sheet_status == "current" and all(c in ("prospect", "lost") for c in codes)
+    for (other, n), code in zip(continued, codes):
+        book.problems.append(Problem(other, None, "", None, "table_continued", {"sheet": book.sheet, "n": n}))
+    if not complete:
+        book.unread_elsewhere += sum(n for _, n in continued)
 
 
 def build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *, sheet: str, header_row: int,
                       settings: Settings | None = None, table: str | None = None,
                       date1904: bool = False, default_multiplier: float = 1.0,
-                      around: Callable[[Mapping[int, float | None]], UnitsAround] | None = None) -> ClientBook:
+                      around: Callable[[Mapping[int, float | None]], UnitsAround] | None = None,
+                      sheet_status: str | None = None) -> ClientBook:
     """Turn a header row and the data rows under it into a :class:`ClientBook` (see
     :func:`_build_client_book`); each column of the grid is sorted by kind once for all
     the looks at it (:func:`~.parse.shared_columns`)."""
     with shared_columns():
         return _build_client_book(headers, rows, sheet=sheet, header_row=header_row, settings=settings, table=table,
-                                  date1904=date1904, default_multiplier=default_multiplier, around=around)
+                                  date1904=date1904, default_multiplier=default_multiplier, around=around,
+                                  sheet_status=sheet_status)
 
 
 def _build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *, sheet: str, header_row: int,
                        settings: Settings | None = None, table: str | None = None,
                        date1904: bool = False, default_multiplier: float = 1.0,
-                       around: Callable[[Mapping[int, float | None]], UnitsAround] | None = None) -> ClientBook:
+                       around: Callable[[Mapping[int, float | None]], UnitsAround] | None = None,
+                       sheet_status: str | None = None) -> ClientBook:
     """Turn a header row and the data rows under it into a :class:`ClientBook`.
 
     ``header_row`` is the 0-based sheet row of the header; data row i is Excel row
@@ -536,6 +577,9 @@ def _build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *,
     share_cell_types(grid_full)  # every cell's type, in one pass in the order the cells were made
     columns, rivals, unreadable, evidence, table_problems = resolve(
         hm, grid_full, headers, sheet, excel_rows_all, settings.columns, date1904)
+    if sheet_status and "status" not in columns and "status" not in unreadable:  # 潜在客户: the sheet's name says it
+        table_problems = [p for p in table_problems if p.code != "status_from_billings"]
+        evidence["status"] = {"zh": f"取自工作表名「{sheet}」", "en": f"from the sheet's name '{sheet}'"}
     for p in unit_problems:  # a money column whose unit the places around it disagree on: not read
         f = p.params["field"]
         if f in columns:
@@ -672,13 +716,26 @@ def _build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *,
     if "billings" in columns:  # an amount not read is an amount too
         billed |= np.isin(excel_rows, [p.row for p in reader.problems if p.column == columns["billings"].header])
     unnamed_amounts = [int(r) for r in excel_rows[nameless & billed] if int(r) in unnamed_errors]
+    seen_owners = _owners_seen(grid_full if len(keep) == len(grid_full) else grid_full[keep], frame, columns, group,
+                               summary, {p.row for p in formula_problems if "owner" in columns
+                                         and p.column == columns["owner"].header})
+    if seen_owners is not None:
+        evidence["owner"] = seen_owners
     out = summary | nameless | group
     out_rows = set(excel_rows[out].tolist())
     problems = [p for p in reader.problems if p.row not in out_rows] + left
     left_out = int(out.sum())
     frame = frame[~out].reset_index(drop=True)
 
+    if "owner" in columns:  # a client without an AE: said on its row (the plan lists it as unscheduled)
+        header = columns["owner"].header
+        said = {p.row for p in problems if p.column == header}
+        for i in np.flatnonzero(frame["owner"].to_numpy(dtype=object) == ""):
+            if int(frame["row"].iat[i]) not in said:
+                problems.append(Problem(sheet, int(frame["row"].iat[i]), header, None, "no_owner"))
     _dates_vs_today(frame, columns, sheet, today, problems)
+    if sheet_status and "status" not in columns and "status" not in unreadable:
+        frame["status"] = sheet  # every client of the sheet 潜在客户 has the status its name says
     _statuses(frame, columns, sheet, problems, formula_problems)
     _plausible(frame, columns, unreadable, sheet, problems)
     _tiers(frame, columns, sheet, problems)
@@ -776,15 +833,61 @@ def _group_rows(grid: np.ndarray, frame: pd.DataFrame, columns: Mapping[str, Col
     for f in ("owner", "region", "industry"):
         if f in frame:
             heads |= {normalise_header(v) for v in frame[f].to_numpy(dtype=object) if isinstance(v, str) and v}
+    owners = frame["owner"].to_numpy(dtype=object) if "owner" in columns else None
     for i in single:
         v = grid[i, int(np.flatnonzero(filled[int(i)])[0])]
         if not isinstance(v, str):
             continue
         text = _ENUMERATOR_RE.sub("", unicodedata.normalize("NFKC", v).strip().lower())  # 二、潜在客户
         key = normalise_header(text)
-        if key in heads or status_codes(np.array([text], dtype=object))[0][0] or _GROUP_LABEL_RE.match(text):
+        # a person's name alone above clients whose owner cell is blank: their AE
+        person_over_blanks = owners is not None and i + 1 < n and owners[i + 1] == "" and bool(_PERSON_RE.match(v.strip()))
+        if key in heads or status_codes(np.array([text], dtype=object))[0][0] or _GROUP_LABEL_RE.match(text) \
+                or person_over_blanks:
             out[i] = True
     return out
+
+
+_OWNER_HEADING_RE = re.compile(r"^(?:客户经理|负责人|业务员|销售|ae|owner|account manager)\s*[:：]\s*(?P<name>.+)$", re.I)
+
+
+def _owners_seen(grid: np.ndarray, frame: pd.DataFrame, columns: Mapping[str, ColumnMatch], group: np.ndarray,
+                 summary: np.ndarray, unread: set[int]) -> dict[str, str] | None:
+    """Owners a person reads where the owner cell is blank (SPEC 2, read what a person sees):
+    under a heading row that names the AE (``李娜`` or ``客户经理：李娜`` alone on its row), and
+    in a pivot table's outline (the owner column first, its value on a group's first row
+    only, ``李娜 汇总`` closing the group). A cell that held something not read (an error
+    value: ``unread``, Excel rows) is not blank and is not filled. ``frame["owner"]`` is
+    filled in place; returns the evidence for the reading report, or None when nothing was
+    filled."""
+    if "owner" not in columns:
+        return None
+    owner = frame["owner"].to_numpy(dtype=object).copy()
+    filled = 0
+    current = ""
+    pivot = columns["owner"].index == min(m.index for m in columns.values()) and bool(summary.any())
+    for i in range(len(owner)):
+        if group[i]:
+            v = next((c for c in grid[i] if isinstance(c, str) and c.strip()), "")
+            m = _OWNER_HEADING_RE.match(unicodedata.normalize("NFKC", v).strip())
+            name = m.group("name").strip() if m else v.strip()
+            current = name if (m or _PERSON_RE.match(name)) else ""
+            continue
+        if summary[i]:
+            current = ""  # a group's total closes it
+            continue
+        if owner[i]:
+            current = owner[i] if pivot else current
+            continue
+        if current and int(frame["row"].iat[i]) not in unread:
+            owner[i] = current
+            filled += 1
+    if not filled:
+        return None
+    frame["owner"] = owner
+    return {"zh": f"{filled} 个客户的客户经理取自上方的分组标题或透视表分组",
+            "en": f"the owner of {filled} clients taken from the group heading above them or the pivot outline"}
+
 
 
 def _many_unreadable(frame: pd.DataFrame, columns: Mapping[str, ColumnMatch], problems: Sequence[Problem],

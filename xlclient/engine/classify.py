@@ -130,7 +130,7 @@ def classify(book: ClientBook, settings: Settings, calendar: WorkingCalendar | N
                                                                   & (np.nan_to_num(metric) > 0))
     tiers = assign_tiers(metric, status, TierRule.from_settings(settings), previous,
                          f["tier_override"].to_numpy(dtype=object), unreadable=metric_unread,
-                         unread_elsewhere=len(book.unnamed_amounts), from_rest=settings.unreadable_amounts == "rest")
+                         unread_elsewhere=len(book.unnamed_amounts) + book.unread_elsewhere, from_rest=settings.unreadable_amounts == "rest")
     tier = np.where(withhold["tier"] & ~tiers.pinned, "", tiers.tier).astype(object)
     problems = list(book.problems)
     problems += _tier_problems(book, settings, tiers, metric_unread, current)
@@ -280,7 +280,9 @@ def _tier_problems(book: ClientBook, settings: Settings, tiers: TierResult, metr
             if int(rows[i]) not in said:
                 out.append(Problem(book.sheet, int(rows[i]), header, None, "no_billings", {"field": metric}))
     bad = metric_unread & ~np.isin(f["status"].to_numpy(dtype=object), ("prospect", "lost"))
-    if (bad.any() or book.unnamed_amounts) and TierRule.from_settings(settings).method != "threshold":
+    if book.unread_elsewhere and tiers.withheld and not bad.any() and not book.unnamed_amounts:
+        out.append(Problem(book.sheet, None, header, None, "tiers_elsewhere", {"field": metric}))
+    elif (bad.any() or book.unnamed_amounts) and TierRule.from_settings(settings).method != "threshold":
         code = "amounts_unreadable" if tiers.withheld else "tiered_from_rest"
         where = np.sort(np.concatenate([rows[bad], np.asarray(book.unnamed_amounts, dtype=rows.dtype)]))
         out.append(Problem(book.sheet, None, header, None, code,

@@ -115,6 +115,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "'{column}' read in {unit} gives current clients a median of {median} yuan a year, which "
                          "no agency bills: the unit is probably wrong, so {needed} left empty. State the unit in the "
                          "header, e.g. Billings (万元)"),
+    "no_owner": ("客户经理为空：此客户不排入拜访计划（见「未安排」），其余结果照常", "no owner (AE): the client is not "
+                 "planned (see the unscheduled work); its other results stand"),
+    "table_continued": ("此表与「{sheet}」表头相同，像是同一张客户表分在几张工作表上：目前只读取「{sheet}」，此表的 {n} 行未读取。"
+                        "请把它们合到一张表（按表分的状态、客户经理或地区可放在一列里）",
+                        "this sheet has the same header as '{sheet}', as if one client table were kept over several "
+                        "sheets: only '{sheet}' is read for now, and the {n} rows here are not. Put them in one table "
+                        "(the status, owner or region the sheets stand for can go in a column)"),
+    "tiers_elsewhere": ("客户表分在几张工作表上，其余工作表可能有现有客户（金额可能最大）：帕累托和排名等级留空",
+                        "the client table continues on other sheets that may hold current clients (perhaps the "
+                        "largest): Pareto and rank tiers are left empty"),
     "blank_inputs": ("{label}为空的客户有 {n} 个（第 {rows} 行）：这些客户的{what_zh}留空",
                      "{n} clients have no {label} (rows {rows}): their {what_en} left empty"),
     # words in money and status cells (issue 25)

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from .parse import BLANK_TOKENS
 from .fields import normalise_header
 from .labels import STAGE_NAMES, STAGES, STATUS_NAMES
 
@@ -73,7 +74,9 @@ def _codes(text: np.ndarray, words: Mapping[str, str]) -> tuple[np.ndarray, np.n
     keys = pd.Series(uniques, dtype=object).map(lambda v: normalise_header(v) if v else "")
     mapped = keys.map(words).fillna("").to_numpy(dtype=object)
     codes = mapped[codes_u] if len(codes_u) else np.zeros(0, dtype=object)
-    unknown = (keys.to_numpy(dtype=object)[codes_u] != "") & (codes == "") if len(codes_u) else np.zeros(0, dtype=bool)
+    # typed: anything but a blank or a blank word (-, /, n/a): a lone ? is typed, and unknown
+    typed = pd.Series(uniques, dtype=object).map(lambda v: bool(v) and str(v).strip().lower() not in BLANK_TOKENS)
+    unknown = typed.to_numpy(dtype=bool)[codes_u] & (codes == "") if len(codes_u) else np.zeros(0, dtype=bool)
     return codes, unknown
 
 
