@@ -88,16 +88,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "the book in Excel, then run again"),
     "group_row": ("分组标题行（{value}），不是客户，未参与分级", "group heading row ({value}), not a client; left out"),
     # vouch or leave empty (SPEC 2, 4.1): results resting on an input that was not read
-    "amounts_unreadable": ("{label}有 {n} 个金额（或其客户状态）无法读取（第 {rows} 行）：其中可能有最大的客户，会改变其他客户的等级，"
-                           "所以等级全部留空。请改正这些单元格；或在「设置」中把「金额无法读取时」设为「按其余客户分级」",
-                           "{n} {label} amounts (or their clients' statuses) could not be read (rows {rows}): one of them "
-                           "may be the largest client "
-                           "and would move every other tier, so all tiers are left empty. Fix these cells, or set "
-                           "'When an amount cannot be read' to 'Tier from the rest' in Settings"),
-    "tiered_from_rest": ("{label}有 {n} 个金额（或其客户状态）无法读取（第 {rows} 行）：按「设置」，其余客户只按能读取的金额分级，"
-                         "这些客户不分级",
-                         "{n} {label} amounts (or their clients' statuses) could not be read (rows {rows}): as Settings say, the other clients are "
-                         "tiered from the readable amounts only, and these clients get no tier"),
+    "amounts_unreadable": ("{label}有 {n} 个金额（或金额旁的客户状态）无法读取（第 {rows} 行）：其中可能有最大的客户，会改变其他"
+                           "客户的等级，所以等级全部留空。请改正这些单元格；或在「设置」中把「金额无法读取时」设为「按其余客户分级」",
+                           "{label}: {n} amount(s), or the status beside an amount, could not be read (row(s) {rows}): "
+                           "any of them may be the largest client and would move every other tier, so no tier is "
+                           "given. Fix these cells, or set 'When an amount cannot be read' to 'Tier from the rest' in "
+                           "Settings"),
+    "tiered_from_rest": ("{label}有 {n} 个金额（或金额旁的客户状态）无法读取（第 {rows} 行）：按「设置」，其余客户只按能读取的金额"
+                         "分级，这些客户不分级",
+                         "{label}: {n} amount(s), or the status beside an amount, could not be read (row(s) {rows}): "
+                         "as Settings say, the other clients are tiered from the readable amounts and these get no tier"),
     "status_from_billings": ("没有客户状态列：有投放额的客户按现有客户、没有的按潜在客户（D）分级；流失客户无法识别。"
                              "如有状态，请加一列客户状态（现有/潜在/流失）",
                              "no status column: clients with billings are taken as current, those without as "
