@@ -245,6 +245,13 @@ def test_a_book_of_the_five_fields_gets_its_tiers_and_says_once_what_it_cannot_g
     assert result["counts"]["tier_A"] == 1 and result["counts"]["tier_D"] == 1
     rows = sheet_rows(path, "分级结果")
     assert [r[4] for r in rows[1:]] == ["", ""] and [r[6] for r in rows[1:]] == ["", ""]  # quadrant, RFM
+    # 看板: the quadrant counts are unknown, not 0, and say why
+    assert main(["dashboard", str(path), "--today", TODAY, "-q"]) == 1
+    board = sheet_rows(path, "看板")
+    at = next(i for i, r in enumerate(board) if r and r[0] == "客户象限")
+    assert "2 个客户的象限无法确定" in board[at + 1][0]
+    counts = [r[1] for r in board[at + 3:at + 11]]  # title, note, header, then the eight quadrants
+    assert len(counts) == 8 and all(c in ("", None) for c in counts), counts
 
 
 def test_previous_tiers_hold_within_the_margin(tmp_path, capsys):

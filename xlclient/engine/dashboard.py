@@ -322,6 +322,11 @@ def build_dashboard(frame: pd.DataFrame, book_frame: pd.DataFrame, lang: Languag
         pipe_note = ((f"{no_budget} 个潜在客户没有预计预算，未计入预算与期望价值" if zh else
                       f"{no_budget} prospects without a budget are not in the budget and expected value")
                      if no_budget else "")
+    unstaged = int(((f["status"].to_numpy(dtype=object) == "prospect") & (stage == "")).sum())
+    if unstaged:  # a stage resting on a cell that was not read: not counted under any stage (SPEC 2)
+        unknown = (f"{unstaged} 个潜在客户的意向阶段无法确定（见数据问题），未计入各阶段" if zh else
+                   f"{unstaged} prospects' stage could not be told (see Issues) and is in no stage")
+        pipe_note = f"{pipe_note}；{unknown}" if zh and pipe_note else f"{pipe_note}; {unknown}" if pipe_note else unknown
     title = sh.next_title()
     head, last = sh.section(
         "潜在客户意向阶段" if zh else "Prospect pipeline",
@@ -393,9 +398,17 @@ def build_dashboard(frame: pd.DataFrame, book_frame: pd.DataFrame, lang: Languag
 
     # ------------------------------------------------------------ quadrants, top clients
     quad = f["quadrant"].to_numpy(dtype=object)
+    active = np.isin(f["status"].to_numpy(dtype=object), ("current", "prospect"))
+    unplaced = int((active & (quad == "")).sum())
+    known = unplaced < int(active.sum()) or not active.any()
+    # a quadrant no client could be placed in is unknown, not 0 (SPEC 2: a missing column is no zero)
     sh.section("客户象限" if zh else "Quadrants", ["象限" if zh else "Quadrant", "客户数" if zh else "Clients",
                                               "建议" if zh else "Action"],
-               [[quadrant_label(q, lang), int((quad == q).sum()), quadrant_action(q, lang)] for q in QUADRANTS], {1: COUNT})
+               [[quadrant_label(q, lang), int((quad == q).sum()) if known else None, quadrant_action(q, lang)]
+                for q in QUADRANTS], {1: COUNT},
+               ((f"{unplaced} 个客户的象限无法确定（缺需求评分等，见数据问题），未计入" if zh else
+                 f"{unplaced} clients' quadrant could not be told (no need score etc., see Issues) and is not counted")
+                if unplaced else ""))
     if billings is not None:
         top = np.argsort(-np.where(current, billings, -np.inf), kind="stable")[:10]
         visits = f["next_visit"].to_numpy(dtype="datetime64[D]")
