@@ -277,3 +277,16 @@ def test_gross_profit_in_a_foreign_currency_is_not_used_and_said():
     assert "gross_profit" not in book.columns and np.isnan(book.frame["gross_profit"][0])
     (p,) = [p for p in book.problems if p.row is None]
     assert (p.code, p.params["field"]) == ("field_foreign", "gross_profit") and "USD" in p.message("zh")
+
+
+def test_the_reading_report_names_every_header_it_did_not_use():
+    """Issue 26: a header passed over is named, with the fields it could be when its words
+    point to two, so a user sees why RFM or a churn flag is empty."""
+    header = ["序号", "客户名称", "客户经理", "客户状态", "年度投放额(万元)", "最近拜访日期", "备注", "最近拜访AE"]
+    book = book_of(header, [[1, "甲", "张", "现有", 100, "2026-10-01", "x", "李"]])
+    assert [h for h, _ in book.reading.unused] == ["序号", "备注", "最近拜访AE"]
+    assert dict(book.reading.unused)["最近拜访AE"] and not dict(book.reading.unused)["序号"]
+    line = book.reading.report_lines("zh")[-1]
+    assert line.startswith("  未使用的列：「序号」、「备注」、「最近拜访AE」（像") and "列映射" in line
+    assert book.reading.as_dict()["unused"][0] == {"column": "序号", "could_be": []}
+    assert "Columns not used: '序号', '备注'" in book.reading.report_lines("en")[-1]

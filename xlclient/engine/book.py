@@ -751,7 +751,10 @@ def _build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *,
     problems += table_problems + _many_unreadable(frame, columns, problems, sheet)
     problem_rows = {p.row for p in problems}
     frame["has_problem"] = frame["row"].isin(problem_rows)
-    reading = Reading(sheet, header_row + 1, table, dict(columns), rivals, unreadable, evidence)
+    taken = {m.index for m in columns.values()} | {r.index for rs in rivals.values() for r in rs}
+    unused = [(str(h).strip(), tuple(hm.unclear.get(j, ()))) for j, h in enumerate(headers)
+              if j not in taken and not _is_blank_cell(h) and not isinstance(h, UncomputedFormula)]
+    reading = Reading(sheet, header_row + 1, table, dict(columns), rivals, unreadable, evidence, unused)
     return ClientBook(frame, problems, sheet, header_row + 1, columns, table, potential_kind, left_out, reading,
                       unnamed_amounts)
 

@@ -100,6 +100,8 @@ class Reading:
     rivals: dict[str, list[ColumnMatch]] = field(default_factory=dict)
     unreadable: dict[str, str] = field(default_factory=dict)
     evidence: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # headers of the table used for no field: (header, the fields its words point to, if several)
+    unused: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
     def field_line(self, f: str, lang: Language) -> str:
         m = self.columns[f]
@@ -135,6 +137,16 @@ class Reading:
             if f in self.unreadable:
                 lines.append(("  未能读取" if zh else "  Not read: ") + field_label(f, lang) +
                              (f"：{NEEDED_BY[f][0]}留空" if zh else f" -- {NEEDED_BY[f][1]} left empty"))
+        if self.unused:
+            def one(header: str, fields: tuple[str, ...]) -> str:
+                if not fields:
+                    return f"「{header}」" if zh else f"'{header}'"
+                which = ("、" if zh else " or ").join(field_label(f, lang) for f in fields)
+                return f"「{header}」（像{which}，无法确定）" if zh else f"'{header}' (could be {which})"
+            lines.append(("  未使用的列：" if zh else "  Columns not used: ") +
+                         ("、" if zh else ", ").join(one(h, fs) for h, fs in self.unused) +
+                         ("（不是 xlclient 用到的字段；需要时在「设置」的列映射中指定）" if zh else
+                          " (no field xlclient uses; map one in the Settings column mapping if it is)"))
         return lines
 
     def one_line(self, lang: Language) -> str:
@@ -162,6 +174,7 @@ class Reading:
                            "passed_over": [r.header for r in self.rivals.get(f, [])]}
                        for f, m in self.columns.items()},
             "unreadable": dict(self.unreadable),
+            "unused": [{"column": h, "could_be": list(fs)} for h, fs in self.unused],
         }
 
 
