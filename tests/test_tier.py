@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
+
 import numpy as np
 import pytest
 from hypothesis import given, settings as hsettings
@@ -310,3 +312,37 @@ def test_margin_never_moves_a_client_in_the_wrong_direction(values, previous):
 def test_margin_with_thresholds_is_a_share_of_the_threshold(value, previous, expected):
     rule = TierRule("threshold", 1_000_000, 300_000, 0.05)
     assert tiers([value], rule=rule, previous=[previous]) == [expected]
+
+
+# ------------------------------------------------------------ Settings mapping (mutmut survivors)
+
+@pytest.mark.parametrize("method, keys", [("pareto", ("pareto_a", "pareto_b")), ("rank", ("rank_a", "rank_b")),
+                                          ("threshold", ("threshold_a", "threshold_b"))])
+def test_each_method_takes_its_own_cut_offs_and_the_margin_from_settings(method, keys):
+    values = {"pareto_a": 0.7, "pareto_b": 0.9, "rank_a": 0.3, "rank_b": 0.6, "threshold_a": 2_000_000.0,
+              "threshold_b": 500_000.0}
+    s = Settings(tier_method=method, tier_margin=0.07, **values)
+    assert TierRule.from_settings(s) == TierRule(method, values[keys[0]], values[keys[1]], 0.07)
+
+
+def test_an_unknown_tier_method_is_refused():
+    s = Settings()
+    object.__setattr__(s, "tier_method", "gut feeling")
+    with pytest.raises(ValueError, match="gut feeling"):
+        TierRule.from_settings(s)
+
+
+def test_a_cut_off_typed_to_four_decimals_is_exact():
+    """81.23 % means 8123/10000 exactly: a share of exactly 81.23 % before a client is not
+    below it (B), one a hair under is (A)."""
+    rule = TierRule("pareto", 0.8123, 0.95, 0.05)
+    assert tiers([8123, 1877], rule=rule) == ["A", "B"]
+    assert tiers([8122, 1878], rule=rule) == ["A", "A"]
+
+
+def test_a_share_that_rounds_to_the_cut_off_in_floats_is_decided_exactly():
+    """1.6e16 fen before a client, of 2e16 + 1 in all: the share is a hair under 80 % (A),
+    though as a float it is 0.8 (B). The exact comparison near a boundary decides."""
+    num, den = 16 * 10**15, 2 * 10**16 + 1
+    assert np.float64(num) / np.float64(den) == 0.8 and Fraction(num, den) < Fraction(4, 5)
+    assert tiers([1.6e14, 4e13 + 0.01]) == ["A", "A"]
