@@ -346,3 +346,10 @@ def test_a_share_that_rounds_to_the_cut_off_in_floats_is_decided_exactly():
     num, den = 16 * 10**15, 2 * 10**16 + 1
     assert np.float64(num) / np.float64(den) == 0.8 and Fraction(num, den) < Fraction(4, 5)
     assert tiers([1.6e14, 4e13 + 0.01]) == ["A", "A"]
+
+
+def test_the_tier_before_the_margin_rule_is_d_for_prospects_and_empty_without_a_value():
+    r = assign_tiers(np.array([100.0, 0.01, np.nan, 0.0]), np.array(["current", "current", "current", "prospect"],
+                                                                     dtype=object), PARETO, np.array(["", "", "", ""], dtype=object))
+    assert list(r.raw) == ["A", "C", "", "D"]  # one fen is a positive amount, ranked (C); no amount is no tier
+    assert list(r.tier) == list(r.raw)
