@@ -164,14 +164,17 @@ def demo_book(n_clients: int = 300, seed: int = 2026, today: dt.date | None = No
         rows.append([row[h] for h in HEADERS])
 
     planted: list[PlantedProblem] = []
-    if plant_problems and n_clients >= 12:
-        col = {h: j for j, h in enumerate(HEADERS)}
+    col = {h: j for j, h in enumerate(HEADERS)}
 
-        def plant(i: int, header: str, value: Any, what: str) -> None:
-            rows[i][col[header]] = value
-            planted.append(PlantedProblem(i + TABLE_FIRST_ROW, header, what))
+    def plant(i: int, header: str, value: Any, what: str) -> None:
+        rows[i][col[header]] = value
+        planted.append(PlantedProblem(i + TABLE_FIRST_ROW, header, what))
 
-        current_rows = [i for i in range(1, len(rows)) if rows[i][col["客户状态"]] in ("合作中", "现有")]
+    current_rows = [i for i in range(1, len(rows)) if rows[i][col["客户状态"]] in ("合作中", "现有")]
+    unbilled = [i for i in range(1, len(rows)) if rows[i][col["年度投放额(万元)"]] in (None, "")
+                and i not in current_rows[:11]]
+    # a small book may lack the eleven current clients and the client without billings they need
+    if plant_problems and len(current_rows) >= 11 and unbilled:
         plant(current_rows[0], "年度投放额(万元)", "1.2亿", "amount typed as text with its own unit (valid)")
         planted.pop()  # a valid text amount, not a problem
         plant(current_rows[1], "年度投放额(万元)", "约50万", "amount with a word in it")
@@ -180,9 +183,8 @@ def demo_book(n_clients: int = 300, seed: int = 2026, today: dt.date | None = No
               "visit dated in the future")
         # on a client without billings this year: an unknown status beside an amount could be the
         # largest current client and would withhold every Pareto tier (SPEC 4.1)
-        lost_rows = [i for i in range(1, len(rows)) if rows[i][col["客户状态"]] == "流失"
-                     and rows[i][col["年度投放额(万元)"]] in (None, "")]
-        plant(lost_rows[0], "客户状态", "合作过", "unknown status")
+        unbilled.sort(key=lambda i: rows[i][col["客户状态"]] != "流失")  # a lost client first, else a prospect
+        plant(unbilled[0], "客户状态", "合作过", "unknown status")
         plant(current_rows[5], "付款逾期", "也许", "not a yes/no")
         plant(current_rows[6], "需求评分", 8, "score out of range")
         plant(current_rows[7], "合作次数", 2.5, "count that is not whole")
