@@ -215,7 +215,7 @@ class Book:
 
     def effect(self, i: int, f: str) -> str:
         """What client i's field f says, in the rendered layout ("same" unless a cell says otherwise)."""
-        if f not in self.layout.columns:
+        if f not in self.layout.columns or f == self.layout.split:  # a sheet per value: the column is not written
             return "same"
         cell = self.cells.get((i, f))
         return cell.effect if cell is not None else "same"
