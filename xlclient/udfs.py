@@ -432,8 +432,8 @@ def _withheld_message(n: int, lang: Language) -> str:
     return message("data", (f"总体中有 {n} 个金额（或其客户状态）无法读取，可能就是最大的客户：帕累托和排名等级留空。"
                             "请改正这些单元格，或在「设置」中把「金额无法读取时」设为「按其余客户分级」") if lang == "zh" else
                    (f"{n} amounts of the population (or their clients' statuses) could not be read and one may be the "
-                    "largest client: Pareto and rank tiers are left empty. Fix those cells, or set 'When an amount "
-                    "cannot be read' to 'Tier from the rest' in Settings"), lang)
+                    "largest client: Pareto and rank tiers are left empty. Fix those cells, or set 'If an amount is "
+                    "unreadable' to 'Tier from the rest' in Settings"), lang)
 
 
 def _tier_scale(population: Any, population_status: Any, mult: float, rule: TierRule, lang: Language,

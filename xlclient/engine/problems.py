@@ -92,7 +92,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                            "客户的等级，所以等级全部留空。请改正这些单元格；或在「设置」中把「金额无法读取时」设为「按其余客户分级」",
                            "{label}: {n} amount(s), or the status beside an amount, could not be read (row(s) {rows}): "
                            "any of them may be the largest client and would move every other tier, so no tier is "
-                           "given. Fix these cells, or set 'When an amount cannot be read' to 'Tier from the rest' in "
+                           "given. Fix these cells, or set 'If an amount is unreadable' to 'Tier from the rest' in "
                            "Settings"),
     "tiered_from_rest": ("{label}有 {n} 个金额（或金额旁的客户状态）无法读取（第 {rows} 行）：按「设置」，其余客户只按能读取的金额"
                          "分级，这些客户不分级",

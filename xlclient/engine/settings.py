@@ -62,7 +62,7 @@ PARAMS: tuple[Param, ...] = (
           section="tier"),
     Param("rank_b", "B类排名比例", "Rank B share", 0.50, "percent", "排名前此比例（含A）为 B", "top share (incl. A) that is B",
           section="tier"),
-    Param("unreadable_amounts", "金额无法读取时", "When an amount cannot be read", "leave_empty", "choice",
+    Param("unreadable_amounts", "金额无法读取时", "If an amount is unreadable", "leave_empty", "choice",
           "留空：有金额无法读取（如公式错误值）时，帕累托和排名等级全部留空；按其余客户分级：只用能读取的金额",
           "leave empty: when an amount cannot be read (e.g. an error value) no Pareto or rank tiers are given; tier from the "
           "rest: use the readable amounts only", UNREADABLE_AMOUNTS, "tier"),
