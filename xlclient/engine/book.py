@@ -866,6 +866,8 @@ def _owners_seen(grid: np.ndarray, frame: pd.DataFrame, columns: Mapping[str, Co
     if "owner" not in columns:
         return None
     owner = frame["owner"].to_numpy(dtype=object).copy()
+    if not (owner == "").any():  # every owner typed: nothing to read from headings (the usual book, no row loop)
+        return None
     filled = 0
     current = ""
     pivot = columns["owner"].index == min(m.index for m in columns.values()) and bool(summary.any())
