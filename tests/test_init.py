@@ -55,8 +55,13 @@ def test_init_adds_the_sheets_with_the_inferred_mapping(tmp_path, capsys):
     settings_grid = data.sheet(["设置"])
     s = settings_from_grid(settings_grid.rows, "设置", settings_grid.first_row, settings_grid.first_col)
     assert s.replace(columns={}) == Settings()
+    # two columns could be the billings and they differ: init does not choose (a mapping would
+    # silence the doubt); the 列映射 row says why it is empty, for the user to fill
     assert dict(s.columns) == {"client_id": "客户编号", "name": "客户名称", "owner": "负责人",
-                               "billings": "近12月投放额(万元)", "last_visit": "最近拜访"}
+                               "last_visit": "最近拜访"}
+    block = [r for r in settings_grid.rows if r and r[0] in ("客户名称", "年度投放额")]
+    assert block[0][1:3] == ["客户名称", "表头"]
+    assert block[1][1] in (None, "") and "近12月投放额(万元)" in block[1][2] and "本年消耗" in block[1][2]
     wb = openpyxl.load_workbook(path)
     row = next(c.row for c in wb["设置"]["D"] if c.value == "cadence_A")
     assert wb.defined_names["xlc_cadence_A"].attr_text == f"'设置'!$B${row}"
@@ -66,6 +71,16 @@ def test_init_adds_the_sheets_with_the_inferred_mapping(tmp_path, capsys):
     # column (told by billings, lost clients cannot be told: SPEC 2) nor need, potential,
     # orders or last order (no quadrant, no RFM), which is said out loud (exit 1) and nothing else
     capsys.readouterr()
+    assert main(["refresh", str(path), "--json", "-q", "--today", "2026-11-22"]) == 1
+    result = json.loads(capsys.readouterr().out)
+    assert ("field_ambiguous", "billings") in {(p["code"], p["field"]) for p in result["problems"]}
+    assert result["counts"]["tier_A"] == 0
+    # the user confirms which column is the billings in the 列映射 row init left empty
+    # (a test may save its own book with openpyxl; xlclient never does)
+    wb = openpyxl.load_workbook(path)
+    cell = next(c for c in wb["设置"]["A"] if c.value == "年度投放额")
+    wb["设置"].cell(cell.row, 2, "近12月投放额(万元)")
+    wb.save(path)
     assert main(["refresh", str(path), "--json", "-q", "--today", "2026-11-22"]) == 1
     result = json.loads(capsys.readouterr().out)
     assert sorted((p["row"] or 0, p["code"], p["field"] or "") for p in result["problems"]) == [
@@ -119,7 +134,8 @@ def test_init_without_a_client_table_still_adds_the_sheets(tmp_path, capsys):
     wb.add_worksheet("Sheet1").write(0, 0, "nothing here")
     wb.close()
     assert main(["init", str(path), "-q"]) == 0
-    assert "未找到客户表" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "找不到客户表" in out and "列映射中「客户名称」一行" in out and "xlclient init" not in out
 
 
 # ---------------------------------------------------------------- the Excel-made corpus

@@ -452,7 +452,7 @@ def cmd_init(args: argparse.Namespace, rep: Reporter) -> int:
         rep.say((f"客户表：{result.client_table}；列映射：" if zh else f"Client table: {result.client_table}; columns: ")
                 + ", ".join(f"{f}={h}" for f, h in result.columns.items()))
     else:
-        rep.say(("未找到客户表，请在「设置」的列映射中指定列名：" if zh else "No client table found: ") + (result.message or ""))
+        rep.say(result.message or "")
     if rep.json_mode:
         print(json.dumps({"command": "init", "workbook": str(args.workbook), "written": str(written) if written else None,
                           "added": result.added, "names_repaired": result.repaired, "client_table": result.client_table, "columns": result.columns,

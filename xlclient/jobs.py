@@ -605,21 +605,30 @@ def init_workbook(data: WorkbookData, lang: Language = "zh") -> InitResult:
     at their value cells when the Settings sheet is created, and the Settings and Holidays
     sheets get ``xlc_settings`` / ``xlc_holidays`` at A1 when they are created: through
     them the Excel functions' hidden arguments find the two sheets (udf_support)."""
-    from .engine.book import ClientTableNotFound, locate_client_table
-    from .engine.fields import match_headers
+    from .engine.book import ClientTableNotFound, read_client_book
     from .engine.settings import PARAM_BY_KEY, settings_rows
     from .engine.visitplan import PLAN_COLUMNS
     from .udf_support import HOLIDAYS_NAME, SETTINGS_NAME
 
     settings = Settings(language=lang)
     columns: dict[str, str] = {}
+    evidence: dict[str, str] = {}
     table_label, message = None, None
-    try:
-        sheet, table, header_row, _, headers, _ = locate_client_table(data.sheets, data.tables, settings)
-        columns = {f: m.header for f, m in match_headers(headers).items()}
-        table_label = f"{sheet}" + (f" / {table}" if table else "") + f" #{header_row + 1}"
-    except ClientTableNotFound as e:
-        message = str(e)
+    try:  # the best guess, read as `check` reads it, with how each column was recognised
+        book = read_client_book(data.sheets, data.tables, settings, date1904=data.date1904)
+        reading = book.reading
+        columns = {f: m.header for f, m in reading.columns.items()}
+        evidence = {f: reading.how_text(f, lang) for f in reading.columns}
+        for p in book.problems:  # a field left unread (two columns, a foreign unit ...): why, to decide
+            f = p.params.get("field")
+            if p.row is None and f and f not in columns and f not in evidence:
+                evidence[f] = p.message(lang)
+        table_label = f"{reading.sheet}" + (f" / {reading.table}" if reading.table else "") + f" #{reading.header_row}"
+    except ClientTableNotFound:  # said as it applies once init has added Settings: fill the 列映射 row
+        from .engine.book import owned_sheet_names
+        from .engine.not_found import refusal
+
+        message = refusal(data.sheets, {}, owned_sheet_names(), lang, settings_exist=True)
 
     sheets: list[SheetSpec] = []
     names: dict[str, str] = {}
@@ -629,7 +638,7 @@ def init_workbook(data: WorkbookData, lang: Language = "zh") -> InitResult:
 
     if missing("settings"):
         name = sheet_name("settings", lang)
-        rows = settings_rows(settings, lang, columns)
+        rows = settings_rows(settings, lang, columns, evidence)
         for r, row in enumerate(rows):
             if len(row) == 4 and row[3] in PARAM_BY_KEY:
                 names[f"xlc_{row[3]}"] = f"{_quoted(name)}!$B${r + 1}"

@@ -55,11 +55,13 @@ from .parse import (
     shared_columns,
 )
 from .grid import ExcelError, SheetGrid, TableInfo, UncomputedFormula
-from .problems import UNREADABLE_CODES, Problem
+from .problems import MAPPING_HINT_CODES, UNREADABLE_CODES, Problem
+from .shown import foreign_currency
 from .units import UNIT_ROW, UnitConflict, UnitsAround, units_around
 from .reading import _PERSON_RE, CRITICAL_FIELDS, Reading, resolve
+from . import not_found
 from . import vouch
-from .vocab import stage_codes, status_codes, status_reading, tier_codes
+from .vocab import column_words, stage_codes, status_codes, status_stage_reading, tier_codes
 from .settings import Settings
 
 HEADER_SCAN_ROWS = 30
@@ -125,11 +127,23 @@ def _refuse_owned(name: str, tables: Sequence[TableInfo], owned: set[str], lang:
             "sheet that holds the client book")
 
 
+# A bare 名称 / Name says a list of something; with no other known column it may be products.
+_BARE_NAMES = frozenset(normalise_header(a) for a in ("名称", "name", "名字", "全称"))
+
+
 def _score(headers: Sequence[Any], mapping: Mapping[str, str]) -> int:
+    """How many fields a header row names; 0 without a column naming the clients. A row
+    whose only known column is a bare 名称 / Name scores 0 too (it may list products)."""
     found = match_headers(headers, mapping)
-    if "name" not in found and "client_id" not in found:
+    client = found.get("name") or found.get("client_id")
+    if client is None:
+        return 0
+    if len(found) == 1 and normalise_header(client.header) in _BARE_NAMES:
         return 0
     return len(found)
+
+
+MIN_SCORE = 1  # a column that plainly names clients is enough to find the table (issue 30)
 
 
 PREFERRED_SHEET_NAMES = ("客户台账", "客户", "客户列表", "客户名单", "客户清单", "客户信息", "客户资料", "clients", "client",
@@ -153,8 +167,9 @@ def locate_client_table(sheets: Sequence[SheetGrid], tables: Sequence[TableInfo]
     """
     mapping = dict(settings.columns) if settings else {}
     owned = owned_sheet_names()
+    lang = settings.language if settings else "zh"
     if name:
-        _refuse_owned(name, tables, owned, settings.language if settings else "zh")
+        _refuse_owned(name, tables, owned, lang)
         for t in tables:
             if normalise_header(t.name) == normalise_header(name):
                 return t.sheet, t.name, t.header_row, t.first_col, list(t.headers), list(t.rows)
@@ -162,9 +177,12 @@ def locate_client_table(sheets: Sequence[SheetGrid], tables: Sequence[TableInfo]
             if normalise_header(s.name) == normalise_header(name):
                 found = _best_header_row(s, mapping)
                 if found is None:
-                    raise ClientTableNotFound(f"工作表「{s.name}」中找不到客户表的标题行（需要至少有客户名称或客户编号列）")
+                    raise ClientTableNotFound(not_found.refusal([s], mapping, set(), lang))
                 return found
-        raise ClientTableNotFound(f"找不到名为「{name}」的表格或工作表")
+        names = "、".join(f"「{x}」" for x in [t.name for t in tables] + [s.name for s in sheets]
+                         if not _is_owned(x, owned))
+        raise ClientTableNotFound(f"找不到名为「{name}」的表格或工作表；工作簿里有：{names}" if lang == "zh" else
+                                  f"no table or sheet is called '{name}'; the workbook has: {names}")
 
     hidden = {s.name for s in sheets if s.hidden}
     candidates: list[tuple[tuple[int, int, int, int], tuple]] = []
@@ -172,7 +190,7 @@ def locate_client_table(sheets: Sequence[SheetGrid], tables: Sequence[TableInfo]
         if _is_owned(t.sheet, owned):
             continue
         score = _score(t.headers, mapping)
-        if score >= 2:
+        if score >= MIN_SCORE:
             pref = 1 if normalise_header(t.sheet) in PREFERRED_SHEET_NAMES else 0
             candidates.append(((score, 1, int(t.sheet not in hidden), pref),
                                (t.sheet, t.name, t.header_row, t.first_col, list(t.headers), list(t.rows))))
@@ -184,10 +202,7 @@ def locate_client_table(sheets: Sequence[SheetGrid], tables: Sequence[TableInfo]
             pref = 1 if normalise_header(s.name) in PREFERRED_SHEET_NAMES else 0
             candidates.append(((_score(found[4], mapping), 0, int(not s.hidden), pref), found))
     if not candidates:
-        raise ClientTableNotFound(
-            "找不到客户表：没有哪个工作表的标题行同时含有客户名称（或客户编号）和其他已知列；"
-            "可在设置的「列映射」中指定列名 / no sheet has a header row naming the client and other known fields"
-        )
+        raise ClientTableNotFound(not_found.refusal(sheets, mapping, owned, lang))
     best = max(c[0] for c in candidates)
     tied = [c[1] for c in candidates if c[0] == best]
     # Equals: the one with more rows; max() keeps the first of those (tables first, then tab order).
@@ -202,19 +217,29 @@ def _best_header_row(s: SheetGrid, mapping: Mapping[str, str]) -> tuple | None:
     best: tuple[int, int, list[Any] | None] | None = None
     scores = [_score(row, mapping) for row in s.rows[:HEADER_SCAN_ROWS]]
     for i, score in enumerate(scores):
-        if score >= 2 and (best is None or score > best[0]):
+        if score >= MIN_SCORE and (best is None or score > best[0]) and _has_clients(s, i, score, mapping):
             best = (score, i, None)
         if i > 0:
             composed = _two_level(s, i)
             if composed is not None:
                 pair = _score(composed, mapping)
-                if pair >= 2 and pair > max(score, scores[i - 1]) and (best is None or pair > best[0]):
+                if pair >= MIN_SCORE and pair > max(score, scores[i - 1]) and (best is None or pair > best[0]):
                     best = (pair, i, composed)
     if best is None:
         return None
     _, i, composed = best
     headers = composed if composed is not None else list(s.rows[i])
     return s.name, None, s.first_row + i, s.first_col, headers, list(s.rows[i + 1:])
+
+
+def _has_clients(s: SheetGrid, i: int, score: int, mapping: Mapping[str, str]) -> bool:
+    """A header row naming only the client column needs two rows of clients under it (a
+    lone 客户 in a note is not a table); one naming more fields needs nothing more."""
+    if score > 1:
+        return True
+    found = match_headers(s.rows[i], mapping)
+    col = (found.get("name") or found["client_id"]).index
+    return sum(1 for r in s.rows[i + 1:i + 1 + HEADER_SCAN_ROWS] if col < len(r) and not _is_blank_cell(r[col])) >= 2
 
 
 def _two_level(s: SheetGrid, i: int) -> list[Any] | None:
@@ -453,8 +478,14 @@ def _units_seen(hm: Any, around: Callable[[Mapping[int, float | None]], UnitsAro
             clash = [k for k in seen.conflicts if k.col == m.index] + whole
         if clash:
             k = clash[0]
-            places = "；".join(f"{e.text}" for e in k.evidence) if k.evidence else \
-                "；".join(text for _, _, text in k.cells)
+            currencies = {foreign_currency(text) for _, _, text in k.cells}
+            if k.reason == "format_not_money" and k.cells and None not in currencies:
+                # the cells show another currency (NT$, US$): an amount, but not in yuan
+                problems.append(Problem(sheet, None, m.header, None, "field_foreign",
+                                        {"field": f, "unit": "、".join(sorted(currencies))}))
+                continue
+            places = "；".join(dict.fromkeys(e.text for e in k.evidence)) if k.evidence else \
+                "；".join(dict.fromkeys(text for _, _, text in k.cells))
             problems.append(Problem(sheet, None, m.header, None, "unit_unclear",
                                     {"field": f, "places": places, "reason": k.reason}))
             continue
@@ -687,12 +718,18 @@ def _build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *,
     # Without a name column the client ID names the client.
     summary &= ~group
     nameless = ((names == "") if "name" in columns else (ids == "")) & ~summary & ~group
-    for i in np.flatnonzero(nameless):
+    name_col = columns.get("name") or columns.get("client_id") or ColumnMatch("name", 0, "客户名称")
+    name_raw = grid_all[keep, name_col.index] if name_col.field in columns else None
+    # A row without a name, or whose name is a bare number (a report's "Total | 70"), is a
+    # total or note when its first words say so.
+    numeric_name = np.zeros(len(names), dtype=bool)
+    if name_raw is not None and name_col.field == "name":
+        numeric_name = np.fromiter((isinstance(v, (int, float)) and not isinstance(v, bool) for v in name_raw),
+                                   dtype=bool, count=len(name_raw)) & ~summary & ~group
+    for i in np.flatnonzero(nameless | numeric_name):
         cells = [v for v in rows[keep[i]] if isinstance(v, str) and v.strip()]
         if cells and _is_summary(np.array(cells[:1], dtype=object))[0]:
             summary[i], nameless[i] = True, False
-    name_col = columns.get("name") or columns.get("client_id") or ColumnMatch("name", 0, "客户名称")
-    name_raw = grid_all[keep, name_col.index] if name_col.field in columns else None
     left: list[Problem] = []
     for i in np.flatnonzero(summary):
         if _is_summary(names[i:i + 1])[0]:
@@ -749,6 +786,9 @@ def _build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *,
     problems += [p for p in formula_problems if p.row is None or p.row in kept_rows
                  or p.row in out_rows and p.column == name_header]
     problems += table_problems + _many_unreadable(frame, columns, problems, sheet)
+    if settings is not None and not settings.from_sheet:  # the 列映射 a message points to needs `init` first
+        problems = [dataclasses.replace(p, params={**p.params, "init_first": True})
+                    if p.row is None and p.code in MAPPING_HINT_CODES else p for p in problems]
     problem_rows = {p.row for p in problems}
     frame["has_problem"] = frame["row"].isin(problem_rows)
     taken = {m.index for m in columns.values()} | {r.index for rs in rivals.values() for r in rs}
@@ -952,10 +992,15 @@ def _statuses(frame: pd.DataFrame, columns: Mapping[str, ColumnMatch], sheet: st
     cell, or a book without a status column (SPEC 2), is told by billings: read and above
     zero is current, blank or zero a prospect; billings that could not be read leave it
     unknown."""
-    codes, unknown, ambiguous = status_reading(frame["status"].to_numpy(dtype=object))
+    m = columns.get("status")  # its header says what the words mean (正常 in 账户状态; Lost in a stage column)
+    reading = status_stage_reading(frame["status"].to_numpy(dtype=object), m.header if m else None,
+                                   context="client" if m is not None and m.how == "mapping" else None)
+    codes, unknown, ambiguous = reading.codes, reading.unknown, reading.ambiguous
+    words = column_words(frame["status"].to_numpy(dtype=object), codes) if unknown.any() else ()
     for i in np.flatnonzero(unknown):
         problems.append(Problem(sheet, int(frame["row"].iat[i]), columns["status"].header, frame["status"].iat[i],
-                                "status_ambiguous" if ambiguous[i] else "status"))
+                                "status_ambiguous" if ambiguous[i] else "status", {"words": words}))
+    frame["status_stage"] = reading.stages  # Qualified: a prospect at 准; used where no stage is typed
     billings = frame["billings"].to_numpy(dtype=float)
     inferred = np.where(np.nan_to_num(billings) > 0, "current", "prospect").astype(object)
     unread = vouch.unreadable_cells(frame["row"].to_numpy(), {f: columns[f] for f in ("billings", "status")
@@ -1004,6 +1049,8 @@ def _tiers(frame: pd.DataFrame, columns: Mapping[str, ColumnMatch], sheet: str, 
 
 def _stages(frame: pd.DataFrame, columns: Mapping[str, ColumnMatch], sheet: str, problems: list[Problem]) -> None:
     codes, unknown = stage_codes(frame["stage"].to_numpy(dtype=object))
+    if "status_stage" in frame:  # the stage the status word says (Needs Analysis, 输单), where none is typed
+        codes = np.where((codes == "") & ~unknown, frame.pop("status_stage").to_numpy(dtype=object), codes)
     known = "、".join(STAGE_NAMES[s]["zh"] for s in STAGES)
     for i in np.flatnonzero(unknown):
         problems.append(Problem(sheet, int(frame["row"].iat[i]), columns["stage"].header, frame["stage"].iat[i],

@@ -208,7 +208,7 @@ def classify(book: ClientBook, settings: Settings, calendar: WorkingCalendar | N
     for result, per_field in blanks.items():
         for fld, mask in per_field.items():
             withhold[result] = withhold[result] | mask
-    problems += _blank_problems(book, blanks)
+    problems += _blank_problems(book, blanks, init_first=not settings.from_sheet)
     no_cadence = (current | prospect) & (cadence_key(tier, status, stage) == "")
     withhold["next_visit"] |= no_cadence & ~((status == "prospect") & (stage == "refused"))
     withhold["quadrant"] |= (current | prospect) & (tier == "")
@@ -290,21 +290,25 @@ def _tier_problems(book: ClientBook, settings: Settings, tiers: TierResult, metr
     return out
 
 
-def _blank_problems(book: ClientBook, blanks: dict[str, dict[str, np.ndarray]]) -> list[Problem]:
+def _blank_problems(book: ClientBook, blanks: dict[str, dict[str, np.ndarray]], *,
+                    init_first: bool = False) -> list[Problem]:
     """The reasons of results left empty for want of an input (:data:`.vouch.PRESENT`): per
     result, the columns the table does not have, in one problem; per field, the clients
-    whose cell is blank, in one problem each."""
+    whose cell is blank, in one problem each. A field the table problems already name as
+    not found (owner, status, billings, last visit) is not named again. ``init_first``: the
+    book has no Settings sheet yet, so the mapping the message points to needs ``init``."""
     out: list[Problem] = []
     rows = book.frame["row"].to_numpy()
-    seen: set[str] = set()
+    seen: set[str] = set(book.reading.unreadable) if book.reading is not None else set()
     for result, per_field in blanks.items():
         what_zh, what_en = vouch.RESULT_NAMES[result]
-        absent = [fld for fld, mask in per_field.items() if fld not in book.columns and mask.any()]
+        absent = [fld for fld, mask in per_field.items() if fld not in book.columns and mask.any() and fld not in seen]
         if absent:
             out.append(Problem(book.sheet, None, "、".join(field_label(x, "zh") for x in absent), None, "inputs_missing",
-                               {"fields": tuple(absent), "what_zh": what_zh, "what_en": what_en}))
+                               {"fields": tuple(absent), "what_zh": what_zh, "what_en": what_en,
+                                "init_first": init_first}))
         for fld, mask in per_field.items():
-            if fld in seen or fld in absent or not mask.any():
+            if fld in seen or fld in absent or not mask.any() or fld not in book.columns:
                 continue
             seen.add(fld)
             out.append(Problem(book.sheet, None, book.columns[fld].header, None, "blank_inputs",

@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field as dataclass_field
 from functools import lru_cache
 
-from .header_parts import changes_meaning, read_header
+from .header_parts import changes_meaning, parts_of, read_header
 from .parse import TRADITIONAL
 
 # field -> (kind, aliases). Kinds: text, money, date, count, score, hours, bool, status,
@@ -37,21 +37,27 @@ from .parse import TRADITIONAL
 FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
     "client_id": ("text", ("客户编号", "编号", "客户代码", "客户id", "客户号", "client id", "clientid", "id",
                             "client no", "client number", "customer id", "account id")),
-    "name": ("text", ("客户名称", "客户", "公司名称", "客户全称", "单位名称", "企业名称", "客户名", "名称", "公司",
+    # a bare 名称 / Name comes last: beside a column that says what the client is (公司, Organization)
+    # it is a person's or a product's name
+    "name": ("text", ("客户名称", "客户", "公司名称", "客户全称", "单位名称", "企业名称", "客户名", "公司",
                        "广告主", "广告主名称",
-                       "client", "name", "client name", "customer", "customer name", "company", "company name",
-                       "account", "account name", "客户简称")),
+                       "client", "client name", "customer", "customer name", "company", "company name",
+                       "account", "account name", "organization", "organisation", "organization name",
+                       "客户简称", "签约公司", "签约单位", "签约客户", "签约方", "合作公司", "合作单位", "合作方", "客户公司",
+                       "甲方", "甲方名称", "甲方公司", "名称", "name")),
     "owner": ("text", ("客户经理", "负责人", "业务员", "销售", "跟进人", "客户负责人", "业务经理", "销售经理",
                         "销售负责人", "负责销售", "对接销售", "所属销售", "归属销售", "跟进销售", "对应销售", "销售代表", "销售人员",
                         "业务负责人", "客户主管", "客户归属", "归属人", "所属ae", "负责ae", "跟进人员", "跟单人",
                         "owner", "ae", "account executive", "account manager", "sales rep", "account owner",
-                        "sales owner", "key account manager", "kam", "salesperson")),
+                        "sales owner", "key account manager", "kam", "salesperson", "sales agent", "sales executive",
+                        "company owner", "contact owner", "deal owner", "record owner", "lead owner", "业务归属",
+                        "业务")),  # 業務: the salesperson in Taiwan and in everyday speech
     # the person at the client (甲方对接人): known so that it is never taken for the AE
     "contact": ("text", ("联系人", "对接人", "客户联系人", "客户对接人", "甲方对接人", "客户方联系人", "对接联系人",
                           "contact", "contact person", "contact name", "client contact")),
     "status": ("status", ("客户状态", "状态", "合作状态", "合作情况", "合作状况", "往来状态", "投放状态", "客户阶段状态",
                            "status", "client status",
-                           "account status", "account type")),
+                           "account status", "account type", "lifecycle stage", "customer status")),
     "industry": ("text", ("行业", "所属行业", "行业类别", "行业别", "产业", "产业别", "产业类别", "所属产业", "industry",
                            "sector", "category", "vertical")),
     "region": ("text", ("地区", "区域", "城市", "所在地区", "所在城市", "省份", "大区", "片区", "所属区域", "销售区域",
@@ -142,7 +148,7 @@ _LINEBREAK_RE = re.compile(r"\s*[\r\n]+\s*")
 # What may surround an alias inside a longer header without changing its meaning, by the
 # kind of field: a person's or company's "name"; for dates "date"/"time"; for amounts,
 # counts and hours also a year or period, a total, "actual", a money unit.
-_NAMEISH = r"姓名|名称|名字|全称|所属|负责|主要|对应|当前|现|主|name|full|current"
+_NAMEISH = r"姓名|名称|名字|全称|所属|所在|负责|主要|对应|当前|现|主|name|full|current"
 # A month, quarter or half year (1月, Q3, 上半年), or a running total (累计), is not the last 12
 # months that billings are: such a column is not the field (近12月 is an alias of its own).
 _PERIODISH = (r"(?:近|过去|最近)(?:12|十二)个?月|last12months?|ttm|l12m|\d+|fy|年度|年|全年|近|个|本年|今年|当年|本|今|全部|全|总|合计|"
@@ -261,6 +267,9 @@ class HeaderMatch:
     rivals: dict[str, list[ColumnMatch]]
     foreign: dict[str, tuple[int, str]]
     unclear: dict[int, tuple[str, ...]] = dataclass_field(default_factory=dict)
+    # a revenue column beside facts about the company (employees, year founded): the client
+    # company's own revenue, not what it bills with the agency; field -> (index, those headers)
+    company_own: dict[str, tuple[int, tuple[str, ...]]] = dataclass_field(default_factory=dict)
 
 
 def _alias_table() -> dict[str, tuple[str, int]]:
@@ -355,6 +364,68 @@ def header_unit(unit: str | None) -> float | None:
     found = {m for part in _QUALIFIER_SPLIT_RE.split(unicodedata.normalize("NFKC", unit).strip().lower())
              if part and (m := unit_multiplier(part)) is not None and normalise_header(part) not in ("", "rmb", "cny")}
     return found.pop() if len(found) == 1 else None
+
+
+# What the book keeps about the client's own person: their phone, title, e-mail, WeChat.
+_CONTACT_DETAIL_RE = re.compile(r"电话|手机|联系方式|邮箱|邮件|微信|职位|职务|岗位|头衔|phone|tel|mobile|e?mail|wechat|"
+                                r"title|position")
+# Words that say a person is the agency's own (the AE), whatever stands beside them.
+_OUR_SIDE_RE = re.compile(r"客户经理|销售|业务员|业务经理|我方|乙方|本公司|ae|owner|accountmanager|salesrep|kam|跟进")
+_NEIGHBOURS = 2  # columns on each side looked at
+
+
+def _contact_not_owner(headers: Sequence[object], found: dict[str, ColumnMatch], used: set[int]) -> None:
+    """A 负责人 (a person in charge, but whose?) with the person's phone, title or e-mail
+    beside it is the client's contact, not the AE: a book keeps those details for the
+    people it calls, not for its own staff. Moves such an owner match to ``contact`` (unless
+    a contact is known), with the neighbouring headers as the evidence (``how="beside"``).
+    Headers that name the agency's side (客户经理, 销售, AE, owner) are never moved, and
+    neither is a column the Settings mapping named."""
+    m = found.get("owner")
+    if m is None or m.how == "mapping" or "contact" in found:
+        return
+    key = normalise_header(m.header)
+    roles = {r for r, _ in parts_of(m.header) or ()}
+    if "incharge" not in roles or "owner" in roles or _OUR_SIDE_RE.search(key):
+        return  # 业务代表, 服务顾问, AE: staff words; only a bare 负责人 is in doubt
+    beside = []
+    for j in range(max(0, m.index - _NEIGHBOURS), min(len(headers), m.index + _NEIGHBOURS + 1)):
+        h = headers[j]
+        if j == m.index or h is None or not str(h).strip():
+            continue
+        k = normalise_header(h)
+        if len(k) <= MAX_HEADER_LENGTH and _CONTACT_DETAIL_RE.search(k) and not _OUR_SIDE_RE.search(k):
+            beside.append(("beside", display_header(h)))
+    if beside:
+        del found["owner"]
+        found["contact"] = ColumnMatch("contact", m.index, m.header, 1.0, "beside", "", tuple(beside))
+
+
+# Words for a firm's revenue that describe the client company itself in a list of companies
+# (a CRM's Annual Revenue), unlike 投放额 / spend / 合同金额, which only an agency's book keeps.
+_REVENUE_RE = re.compile(r"^(?:annual|yearly|total|company|年度?|全年|公司|企业)?(?:revenue|revenues|turnover|sales|营收|营业收入|"
+                         r"营业额|销售额|销售收入|收入|年收入)$")
+# Facts about a company that a list of companies keeps beside its own revenue.
+_FIRMOGRAPHIC_RE = re.compile(r"员工|职工|雇员|人数|注册资本|成立|创立|上市|市值|employee|headcount|staff|founded|established|"
+                              r"incorporat|yearstarted|marketcap|ticker")
+
+
+def _company_own_revenue(headers: Sequence[object], found: dict[str, ColumnMatch]
+                         ) -> dict[str, tuple[int, tuple[str, ...]]]:
+    """A billings column named only "revenue" (Annual Revenue, 营业额) in a row that also
+    keeps the company's employees or founding year is that company's own revenue: it is
+    taken out of ``found`` and returned with those headers as the evidence. A Settings
+    mapping is never second-guessed."""
+    m = found.get("billings")
+    if m is None or m.how == "mapping" or not _REVENUE_RE.match(normalise_header(split_unit(m.header)[0])):
+        return {}
+    facts = tuple(display_header(h) for h in headers
+                  if h is not None and len(normalise_header(h)) <= MAX_HEADER_LENGTH
+                  and _FIRMOGRAPHIC_RE.search(normalise_header(h)))
+    if not facts:
+        return {}
+    del found["billings"]
+    return {"billings": (m.index, facts)}
 
 
 def match_headers(headers: Sequence[object], mapping: Mapping[str, str] | None = None,
@@ -525,4 +596,6 @@ def match_columns(headers: Sequence[object], mapping: Mapping[str, str] | None =
     for field in list(foreign):
         if field in found:
             del foreign[field]
-    return HeaderMatch(dict(sorted(found.items(), key=lambda fm: fm[1].index)), rivals, foreign, unclear)
+    _contact_not_owner(headers, found, used)
+    company_own = _company_own_revenue(headers, found)
+    return HeaderMatch(dict(sorted(found.items(), key=lambda fm: fm[1].index)), rivals, foreign, unclear, company_own)

@@ -36,7 +36,13 @@ _WORDS: dict[str, tuple[str, ...]] = {
               "营收", "收入", "营业收入", "销售额", "销售收入", "销售金额", "合同额", "合同金额", "合同总额", "签约额",
               "签约金额", "签单额", "签单金额", "成交额", "成交金额", "合作金额", "合作额", "业绩", "流水",
               "spend", "spending", "adspend", "mediaspend", "marketingspend", "billings", "billing", "revenue",
-              "revenues", "turnover", "sales", "contractvalue", "contractamount", "advertisingspend"),
+              "revenues", "turnover", "sales", "contractvalue", "contractamount", "advertisingspend",
+              # what the client bought from the firm, as other trades say it (a dealer's 进货,
+              # a shop's 消费, a wealth client's 理财, a buyer's 购买/采购)
+              "进货", "进货额", "订货", "订货额", "采购", "采购额", "购买", "购买额", "购物", "消费", "消费额",
+              "交易", "交易额", "理财", "理财额", "purchases", "purchase", "purchased",
+              # a CRM's deal value (Deal Value, close_value): money the client brought
+              "deal", "deals", "close"),
     "budget": ("预算", "budget"),  # a client's budget: money and a forecast at once
     "amount": ("额", "金额", "总额", "数额", "总金额", "amount", "value", "sum"),
     "media": ("广告", "媒介", "媒体", "营销", "推广", "advertising", "media", "marketing", "ad", "ads"),
@@ -69,13 +75,16 @@ _WORDS: dict[str, tuple[str, ...]] = {
                   "mobile", "email", "wechat", "address", "人", "人员"),
     # visits, and the weaker touches that books also use for the last visit
     "visit": ("拜访", "走访", "面访", "到访", "见面", "会面", "面谈", "上门", "拜会", "登门", "客户拜访", "visit",
-              "visits", "visited", "meeting", "meet", "met"),
-    "touch": ("沟通", "联系", "接触", "交流", "互动", "touch", "touchpoint", "interaction", "activity",
+              "visits", "visited", "meeting", "meet", "met",
+              # the client came to the firm (a shop, a branch, a service station): a visit too
+              "到店", "进店", "来店", "到店里", "进站", "到站", "来访", "到场"),
+    "touch": ("沟通", "联系", "联络", "接触", "交流", "互动", "touch", "touchpoint", "interaction", "activity",
               "communication", "contacted"),
     "followup": ("跟进", "跟单", "followup"),  # a touch for visits, a neutral word for the AE
     "date": ("日期", "时间", "日", "时间点", "date", "time", "day", "when", "on"),
     # the AE
-    "owner": ("ae", "客户经理", "客户执行", "客户主管", "客户总监", "业务员", "业务经理", "业务代表", "业务人员",
+    "owner": ("ae", "理财经理", "理财顾问", "服务顾问", "销售顾问", "专属顾问", "客户代表", "业务归属", "agent",
+              "客户经理", "客户执行", "客户主管", "客户总监", "业务员", "业务经理", "业务代表", "业务人员",
               "销售", "销售员", "销售代表", "销售经理", "销售人员", "跟进人", "跟进人员", "跟单人", "跟单员", "归属人",
               "bd", "kam", "owner", "accountowner", "accountmanager", "accountexecutive", "keyaccountmanager",
               "salesrep", "salesperson", "salesman", "saleswoman", "salesowner", "rep", "accountlead",
@@ -84,8 +93,19 @@ _WORDS: dict[str, tuple[str, ...]] = {
     "liaison": ("对接", "负责", "所属", "归属", "对应", "主要", "主", "当前", "现", "现任", "服务", "我方", "乙方",
                 "本公司", "公司", "内部", "assigned", "responsible", "current", "main", "primary", "our",
                 "agency", "internal", "in", "charge"),
-    "name": ("姓名", "名字", "名称", "全名", "name", "fullname"),
+    "name": ("姓名", "名字", "名称", "全名", "全称", "简称", "名", "name", "fullname", "full"),
     "client": ("客户", "client", "customer"),
+    # what else a firm's clients are called, trade by trade: a shop's customers, a bank's
+    # accounts, a maker's dealers and stores, members ... (a brand is not among them: a
+    # shop list's 品牌 is the product it sells; nor an English "account" or 账号 with a number:
+    # a bank or media account number, not the client)
+    "party": ("顾客", "客人", "客商", "账户", "帐户", "户", "门店", "店铺", "店", "商店", "网点", "终端", "经销商",
+              "代理商", "分销商", "加盟商", "批发商", "零售商", "商户", "商家", "会员", "企业", "机构", "用户", "车主",
+              "买家", "采购商", "organization", "organisation", "org", "company", "store", "shop",
+              "outlet", "dealer", "distributor", "reseller", "retailer", "merchant", "member", "business", "firm",
+              "buyer", "patron"),
+    "idword": ("id", "编号", "代码", "编码", "号", "号码", "代号", "卡号", "no", "number", "code", "num", "nr"),
+    "statusword": ("状态", "状况", "status", "state"),
     "clientside": ("甲方", "客户方", "对方", "客户侧", "广告主", "clientside", "advertiser"),
     "contact": ("联系人", "对接人", "接口人", "窗口", "对口人", "contactperson", "contactname"),
     "contact_touch": ("contact",),  # a person (client contact) or a touch (last contact)
@@ -125,12 +145,18 @@ _RULES: tuple[tuple[str, tuple[frozenset[str], ...], frozenset[str]], ...] = (
      _MONEY_OK | {"forecast", "budget"}),
     ("last_visit", (frozenset({"visit", "touch", "followup", "contact_touch"}), frozenset({"recency", "earlier"})),
      _VISIT_OK),
+    ("name", (frozenset({"client", "party", "clientside"}),),
+     frozenset({"client", "party", "clientside", "name", "filler"})),
+    ("client_id", (frozenset({"client", "party", "clientside"}), frozenset({"idword"})),
+     frozenset({"client", "party", "clientside", "idword", "filler"})),
+    ("status", (frozenset({"statusword"}),),
+     frozenset({"statusword", "client", "party", "clientside", "filler"})),
     ("owner", (frozenset({"owner", "incharge"}),),
      frozenset({"owner", "incharge", "liaison", "followup", "name", "client", "filler"})),
     ("contact", (frozenset({"contact", "contact_touch"}),),
      frozenset({"contact", "contact_touch", "clientside", "client", "name", "liaison", "filler"})),
-    ("contact", (frozenset({"clientside"}), frozenset({"incharge", "contact"})),
-     frozenset({"clientside", "incharge", "contact", "client", "name", "liaison", "filler"})),
+    ("contact", (frozenset({"clientside", "party"}), frozenset({"incharge", "contact"})),
+     frozenset({"clientside", "party", "incharge", "contact", "client", "name", "liaison", "filler"})),
 )
 # The field family a subject points to, for telling a header with two subjects (unclear).
 _POINTS: dict[str, str] = {"money": "billings", "budget": "billings", "visit": "last_visit", "owner": "owner",

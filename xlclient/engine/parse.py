@@ -108,6 +108,8 @@ _DATE_RE = re.compile(
     rf"^(?P<y>\d{{4}})\s*[-/.年]\s*(?P<m>\d{{1,2}})\s*[-/.月]\s*(?P<d>\d{{1,2}})\s*[日号]?{_WEEKDAY}{_TIME}{_WEEKDAY}$"
 )
 _DATE_COMPACT_RE = re.compile(r"^(?P<y>\d{4})(?P<m>\d{2})(?P<d>\d{2})$")
+# 3/5/2026: month first (an American export) or day first (a British or Hong Kong one)?
+_DATE_YEAR_LAST_RE = re.compile(rf"^(?P<a>\d{{1,2}})\s*[-/.]\s*(?P<b>\d{{1,2}})\s*[-/.]\s*(?P<y>\d{{4}}){_TIME}$")
 _MONTHS = {m: i + 1 for i, m in enumerate(("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov",
                                             "dec"))}
 _MON = r"(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
@@ -131,8 +133,10 @@ MIN_TEXT_DATE = np.datetime64("1900-01-01", "D")
 _UNIX_ORDINAL = dt.date(1970, 1, 1).toordinal()
 
 # Traditional Chinese characters of headers, units and the words the parsers know, to their
-# simplified forms (a Hong Kong or Taiwan office types 客戶名稱, 萬, 無, 合計).
-TRADITIONAL = str.maketrans(
+# simplified forms (a Hong Kong or Taiwan office types 客戶名稱, 萬, 無, 合計): every character
+# OpenCC's t2s maps to one other (店鋪, 聯絡, 購買 ... as well), with the words below kept as
+# written here where the two differ. A table (str.translate) keeps it as fast as before.
+_TRADITIONAL_WORDS = str.maketrans(
     "戶稱經額業狀態負責區規務員銷時數單訪潛評階溝見會類營難競觸層變動鎖級費號碼編約萬億計總註備說據來聯繫電話郵廣預幣簽筆資歷與標準"
     "報價實際對長項進況開發無產屬稅當現紀錄週點個東內淨適顧匯審頁"
     "別絡團隊組場網細協貢獻門間問題視體驗貨運參結達複購買賣傳託頻漲減歸導態狀歲際週續約終停誌戶帳賬該額"
@@ -141,6 +145,24 @@ TRADITIONAL = str.maketrans(
     "报价实际对长项进况开发无产属税当现纪录周点个东内净适顾汇审页"
     "别络团队组场网细协贡献门间问题视体验货运参结达复购买卖传托频涨减归导态状岁际周续约终停志户帐账该额"
     "欢业务进两贰陆")
+
+
+def _opencc_table() -> dict[int, int]:
+    """Traditional -> simplified, character by character, from OpenCC (a well-kept
+    dictionary: about 4,000 characters, built once in ~30 ms); empty where OpenCC is not
+    installed (the words above still hold)."""
+    try:
+        import opencc
+    except ImportError:  # pragma: no cover - a platform without an OpenCC wheel
+        return {}
+    chars = [chr(i) for i in (*range(0x3400, 0xA000), *range(0xF900, 0xFB00))]
+    out = opencc.OpenCC("t2s").convert("\n".join(chars)).split("\n")
+    if len(out) != len(chars):  # pragma: no cover - a dictionary that joined lines
+        return {}
+    return {ord(a): ord(b) for a, b in zip(chars, out) if a != b and len(b) == 1}
+
+
+TRADITIONAL = {**_opencc_table(), **_TRADITIONAL_WORDS}
 
 # Kinds of cell, as small ints.
 BLANK, NUMBER, BOOL, STR, DATE, TIME, DELTA, OTHER = range(8)
@@ -891,9 +913,31 @@ def _date_text(u: pd.Series) -> tuple[np.ndarray, np.ndarray]:
             named = t.str.extract(rx)
             named["m"] = named["mon"].map(_MONTHS)
             m = m.fillna(named[["y", "m", "d"]])
+    m = m.fillna(_year_last(t))
     dates = _ymd_to_dates(m["y"], m["m"], m["d"])
     dates[dates < MIN_TEXT_DATE] = np.datetime64("NaT")
     return dates, blank
+
+
+def _year_last(t: pd.Series) -> pd.DataFrame:
+    """Year-last dates (``11/18/2026``, ``3/5/2026``) as y, m, d, read the way a person reads
+    a column of them: when some have a first number over 12 and none a second one, the
+    column is day-first; the other way round, month-first; when neither (or both) shows,
+    the order cannot be told and the dates stay unread (reported, never guessed)."""
+    parts = t.str.extract(_DATE_YEAR_LAST_RE)
+    out = pd.DataFrame(index=t.index, columns=["y", "m", "d"], dtype=object)
+    found = parts["y"].notna()
+    if not found.any():
+        return out
+    a = parts.loc[found, "a"].astype(int)
+    b = parts.loc[found, "b"].astype(int)
+    day_first, month_first = bool((a > 12).any()), bool((b > 12).any())
+    if day_first == month_first:
+        return out
+    out.loc[found, "y"] = parts.loc[found, "y"]
+    out.loc[found, "m"] = (b if day_first else a).astype(str)
+    out.loc[found, "d"] = (a if day_first else b).astype(str)
+    return out
 
 
 def parse_date(raw: object, date1904: bool = False) -> Parsed:

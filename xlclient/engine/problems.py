@@ -34,9 +34,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "count": ("应为不小于 0 的整数，已忽略此值", "expected a whole number of at least 0; value ignored"),
     "score": ("应为 {lo}–{hi} 分，已忽略此值", "expected a score from {lo} to {hi}; value ignored"),
     "hours": ("应为不小于 0 的工时数，已忽略此值", "expected a number of hours of at least 0; value ignored"),
-    "status": ("无法识别的客户状态（应为 现有/合作中、潜在/意向、流失）：此客户的结果留空，请改为其中之一",
-               "unknown status (expected current, prospect or lost): this client's results are left empty; "
-               "please use one of them"),
+    "status": ("无法识别的客户状态（应为 现有/合作中、潜在/意向、流失）{words_part}：此客户的结果留空，请改为其中之一",
+               "unknown status (expected current, prospect or lost){words_part}: this client's results are left "
+               "empty; please use one of them"),
     "stage": ("无法识别的意向阶段（应为 {known}），已按沟通次数和定金推断",
               "unknown intent stage (expected {known}); derived from meetings and deposit"),
     "stage_conflict": ("已付定金但阶段为「{stage}」，按「{stage}」处理，请核实",
@@ -70,6 +70,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                       "或在列映射中指定人民币金额列",
                       "'{column}' is in {unit}, not yuan, so it is not used as the {label}: {needed} left empty. "
                       "Convert it to yuan, or map a yuan column"),
+    "field_company_own": ("「{column}」旁边有{facts}，像是客户公司自己的营收，不是在我们这里的投放额：未作为{label}使用，"
+                          "{needed}留空。如果它就是投放额，请在「设置」的列映射中指定",
+                          "'{column}' sits beside {facts_en}: it looks like the client company's own revenue, not "
+                          "what it bills with the agency, so it is not used as the {label}: {needed} left empty. If it "
+                          "is the billings, name it in the Settings column mapping"),
     "field_by_content": ("没有客户经理表头，已按内容把第 {letter} 列（{n} 行里 {distinct} 个人名反复出现）当作客户经理，请核实；"
                          "不对时请在「设置」的列映射中指定",
                          "no owner header: column {letter} ({distinct} people's names repeated over {n} rows) is "
@@ -132,9 +137,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_amount": ("尚无金额（待定、暂无等）：按无金额处理，依赖此金额的结果（如等级）留空，其余客户照常计算",
                   "no amount yet (TBD, none ...): treated as no amount; results that need it (such as the tier) stay "
                   "empty, the other clients are computed as usual"),
-    "status_ambiguous": ("客户状态同时写了两种状态（如 合作中/已流失），无法确定是哪一种：此客户的结果留空。请只写一种状态，备注写在括号里",
-                         "the status names two different statuses (e.g. current/lost): cannot tell which; this "
-                         "client's results stay empty. Write one status, with any remark in brackets"),
+    "status_ambiguous": ("客户状态同时写了两种状态（如 合作中/已流失），无法确定是哪一种{words_part}：此客户的结果留空。"
+                         "请只写一种状态，备注写在括号里",
+                         "the status names two different statuses (e.g. current/lost): cannot tell which"
+                         "{words_part}; this client's results stay empty. Write one status, with any remark in "
+                         "brackets"),
 }
 
 #: Codes of a cell that holds something that was not read (an error value, a formula without
@@ -146,6 +153,15 @@ UNREADABLE_CODES = frozenset({
     "score", "hours", "status", "status_ambiguous", "stage", "tier_override", "previous_tier", "excel_error",
     "formula_no_value",
 })
+
+
+#: Codes whose message points to the Settings 列映射, and what they add in a book that has no
+#: Settings sheet yet (issue 30: the mapping is there only after ``xlclient init``).
+MAPPING_HINT_CODES = frozenset({"field_missing", "field_ambiguous", "field_not_status", "field_foreign", "field_company_own",
+                                "field_by_content", "inputs_missing"})
+INIT_FIRST = ("（这个工作簿还没有「设置」表：先运行 xlclient init 工作簿，它会加上列映射并填好认出的列）",
+              " (This workbook has no Settings sheet yet: run xlclient init WORKBOOK first; it adds the column "
+              "mapping with the columns it recognised.)")
 
 
 @dataclass(frozen=True)
@@ -180,10 +196,15 @@ class Problem:
             params.setdefault("label", field_label(f, lang))
             params.setdefault("needed", NEEDED_BY.get(f, ("相关结果", "dependent results"))[0 if lang == "zh" else 1])
             params.setdefault("column", self.column)
+        if "{words_part}" in template:  # a status word, shown against the column's other words
+            params.setdefault("words_part", _words_part(params.get("words", ()), self.value, lang))
         try:
-            return template.format(**params)
+            text = template.format(**params)
         except (KeyError, IndexError):
-            return template
+            text = template
+        if params.get("init_first"):
+            text += INIT_FIRST[0 if lang == "zh" else 1]
+        return text
 
     def column_in(self, lang: Language = "zh") -> str:
         """The column as the Issues sheet names it: the header as typed, or for a problem of
@@ -209,6 +230,23 @@ class Problem:
             "code": self.code,
             "field": self.params.get("field"),
         }
+
+
+def _words_part(words: Any, value: Any, lang: Language) -> str:
+    """The column's other words and how each was read (``words``: (word, status code or "")
+    pairs, :func:`~.vocab.column_words`), as a message shows them, or "" when there are none:
+    （此列其他值：正常＝现有、闭户＝流失、Other＝无法识别）."""
+    from .labels import STATUS_NAMES
+
+    own = str(value).strip() if value is not None else ""
+    shown = [(str(w), str(c or "")) for w, c in (words or ()) if str(w) != own]
+    if not shown:
+        return ""
+    if lang == "zh":
+        return "（此列其他值：" + "、".join(
+            f"{w}＝{STATUS_NAMES[c]['zh'] if c in STATUS_NAMES else '无法识别'}" for w, c in shown) + "）"
+    return " (the column's other words: " + ", ".join(
+        f"{w} = {STATUS_NAMES[c]['en'].lower() if c in STATUS_NAMES else 'unknown'}" for w, c in shown) + ")"
 
 
 def display_value(value: Any) -> Any:

@@ -29,11 +29,11 @@ from typing import Any
 
 import numpy as np
 
-from .fields import FIELDS, MONEY_KINDS, ColumnMatch, HeaderMatch, display_header, unit_label
+from .fields import FIELDS, MONEY_KINDS, ColumnMatch, HeaderMatch, display_header, normalise_header, unit_label
 from .labels import Language
 from .parse import blank_mask, parse_date, parse_money, parse_text
 from .problems import Problem
-from .vocab import status_codes
+from .vocab import status_codes, status_context
 
 # Fields the results depend on (SPEC 2). The name (or ID) is needed to find the table at all.
 CRITICAL_FIELDS: tuple[str, ...] = ("owner", "status", "billings", "last_visit")
@@ -43,7 +43,8 @@ FIELD_LABELS: dict[str, tuple[str, str]] = {
     "status": ("客户状态", "status"), "billings": ("投放额", "billings"), "gross_profit": ("毛利", "gross profit"),
     "last_visit": ("最近拜访日期", "last visit"), "last_order": ("最近合作日期", "last order"),
     "first_order": ("首次合作日期", "first order"), "orders": ("合作次数", "orders"), "stage": ("意向阶段", "stage"),
-    "industry": ("行业", "industry"), "region": ("地区", "region"), "contact": ("联系人", "contact"),
+    "industry": ("行业", "industry"), "region": ("地区", "region"), "contact": ("客户方联系人（不作客户经理）",
+                                                                              "client's contact (not the AE)"),
     "personality": ("性格类型", "personality"), "billings_prev": ("上年投放额", "previous billings"),
     "need": ("需求评分", "need score"), "potential": ("潜力", "potential"),
 }
@@ -67,6 +68,7 @@ HOW_LABELS: dict[str, tuple[str, str]] = {
     "bilingual": ("中英文表头", "bilingual header"), "contained": ("表头（含限定词）", "header with a qualifier"),
     "content": ("按单元格内容判断", "recognised by its values"), "group": ("两级表头", "two-level header"),
     "parts": ("按表头词义", "header read by its words"),
+    "beside": ("旁边是此人的职位或电话", "beside this person's title or phone"),
 }
 UNIT_FROM_LABELS: dict[str, tuple[str, str]] = {
     "header": ("来自表头", "from the header"), "group": ("来自上方分组表头", "from the group header above"),
@@ -103,6 +105,18 @@ class Reading:
     # headers of the table used for no field: (header, the fields its words point to, if several)
     unused: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
+    def how_text(self, f: str, lang: Language) -> str:
+        """How the column of ``f`` was found, with its evidence: ``按表头词义：全年·广告费·万``,
+        ``按单元格内容判断，12 行里 3 个人名反复出现``."""
+        m = self.columns[f]
+        zh = lang == "zh"
+        how = HOW_LABELS.get(m.how, (m.how, m.how))[0 if zh else 1]
+        if m.evidence:  # the words a header was read by: 全年·广告费·万
+            how += ("：" if zh else ": ") + "·".join(w for _, w in m.evidence)
+        if f in self.evidence:
+            how += ("，" if zh else ", ") + self.evidence[f][lang]
+        return how
+
     def field_line(self, f: str, lang: Language) -> str:
         m = self.columns[f]
         zh = lang == "zh"
@@ -132,7 +146,7 @@ class Reading:
             (f"Client table: sheet '{self.sheet}'" + (f" (table {self.table})" if self.table else "") +
              f", header in row {self.header_row}")
         lines = [where]
-        lines += ["  " + self.field_line(f, lang) for f in self.columns if f != "contact"]
+        lines += ["  " + self.field_line(f, lang) for f in self.columns]
         for f in CRITICAL_FIELDS:
             if f in self.unreadable:
                 lines.append(("  未能读取" if zh else "  Not read: ") + field_label(f, lang) +
@@ -193,23 +207,48 @@ def _nonblank(col: np.ndarray) -> np.ndarray:
     return ~blank_mask(col)
 
 
-def status_share(col: np.ndarray) -> tuple[float, int]:
-    """(share of the non-blank cells that are status words, number of non-blank cells)."""
+def status_share(col: np.ndarray, header: Any = None) -> tuple[float, int]:
+    """(share of the non-blank cells that are status words, number of non-blank cells); the
+    header says which words are statuses there (正常 in a 账户状态 column, not in 设备状态)."""
     text = parse_text(col)
     filled = text != ""
     n = int(filled.sum())
     if n == 0:
         return 0.0, 0
-    codes, _unknown = status_codes(text[filled])
+    codes, _unknown = status_codes(text[filled], header)
     return float(np.mean(codes != "")), n
 
 
+# Two to four Chinese characters are also how places are written: a province, a region or
+# a city is not a person (江苏, 华东, 浦东新区).
+_PLACES = frozenset(("北京 天津 上海 重庆 河北 山西 辽宁 吉林 黑龙江 江苏 浙江 安徽 福建 江西 山东 河南 湖北 湖南 广东 海南 "
+                     "四川 贵州 云南 陕西 甘肃 青海 台湾 内蒙古 广西 西藏 宁夏 新疆 香港 澳门 华东 华南 华北 华中 西南 西北 "
+                     "东北 华西 深圳 广州 杭州 南京 苏州 成都 武汉 西安 长沙 郑州 青岛 厦门 宁波 无锡 合肥 济南 福州 沈阳 大连 "
+                     "昆明 南宁 贵阳 石家庄 太原 南昌 哈尔滨 长春 兰州 海口 佛山 东莞 珠海 温州 常州 烟台").split())
+_PLACE_SUFFIX_RE = re.compile(r"(?:省|市|区|县|州|盟|镇|乡|大区|片区|地区)$")
+
+
+# ... and a job title (市场总监, 采购经理) is a role, not a person.
+_TITLE_SUFFIX_RE = re.compile(r"(?:总监|经理|主管|专员|助理|总裁|主任|部长|老板|董事长|总经理|经理人|负责人|店长|老师)$")
+
+
+# Headers that say what a column of short words is, when it is not a person.
+_DETAIL_HEADER_RE = re.compile(r"职位|职务|岗位|头衔|title|position|电话|手机|phone|省|市|区域|地区|城市|region|city|行业|"
+                               r"industry|类型|类别|type|等级|级别|level")
+
+
+def _is_person(v: str) -> bool:
+    return (bool(_PERSON_RE.match(v)) and v not in _PLACES and not _PLACE_SUFFIX_RE.search(v)
+            and not _TITLE_SUFFIX_RE.search(v))
+
+
 def person_names(col: np.ndarray) -> tuple[bool, int, int]:
-    """(looks like people's names repeated down the column, non-blank cells, distinct)."""
+    """(looks like people's names repeated down the column, non-blank cells, distinct);
+    places (江苏, 华东, 浦东新区) are not people."""
     text = [unicodedata.normalize("NFKC", v).strip() for v in parse_text(col) if v]
     if len(text) < 3:
         return False, len(text), len(set(text))
-    share = sum(1 for v in text if _PERSON_RE.match(v)) / len(text)
+    share = sum(1 for v in text if _is_person(v)) / len(text)
     distinct = len(set(text))
     return share >= 0.9 and distinct <= max(2, len(text) // 2), len(text), distinct
 
@@ -227,7 +266,7 @@ def id_codes(col: np.ndarray) -> tuple[bool, int]:
     return coded >= 0.95 * len(text) and len(set(text)) >= 0.95 * len(text), len(text)
 
 
-def _parsed(kind: str, col: np.ndarray, multiplier: float, date1904: bool) -> np.ndarray:
+def _parsed(kind: str, col: np.ndarray, multiplier: float, date1904: bool, header: Any = None) -> np.ndarray:
     """Comparable values of a column for a field kind (text normalised; money in yuan)."""
     if kind in MONEY_KINDS:
         return parse_money(col, multiplier, allow_negative=True).values
@@ -235,7 +274,7 @@ def _parsed(kind: str, col: np.ndarray, multiplier: float, date1904: bool) -> np
         return parse_date(col, date1904).values.astype("datetime64[D]").astype(float)
     text = parse_text(col)
     if kind == "status":
-        codes, unknown = status_codes(text)
+        codes, unknown = status_codes(text, header)
         return np.where(codes != "", codes, text).astype(object)
     return np.array([unicodedata.normalize("NFKC", v).strip().casefold() for v in text], dtype=object)
 
@@ -277,14 +316,18 @@ def resolve(hm: HeaderMatch, grid: np.ndarray, headers: Sequence[Any], sheet: st
         shares = {}
         for i in range(width):
             f = taken.get(i)
-            if f is not None and f not in ("status", "personality", "size", "industry", "region"):
+            if f is not None and f not in ("status", "stage", "personality", "size", "industry", "region"):
                 continue
-            share, n = status_share(col(i))
+            if f != "status" and status_context(header_of(i)) == "other":
+                continue  # 设备状态, 发票状态, 风险等级: the state of something else, whatever its words
+            if f == "stage" and not (status_codes(parse_text(col(i)), header_of(i))[0] == "current").any():
+                continue  # a stage column is the status only when it holds the whole pipeline (Won, 赢单)
+            share, n = status_share(col(i), header_of(i))
             if n >= 3 and share >= STATUS_SHARE:
                 shares[i] = (share, n)
         current = columns.get("status")
         if current is not None and current.index not in shares:
-            share, n = status_share(col(current.index))
+            share, n = status_share(col(current.index), current.header)
             if n and share < NOT_STATUS_SHARE:
                 if shares:  # another column holds the statuses
                     del columns["status"]
@@ -312,8 +355,9 @@ def resolve(hm: HeaderMatch, grid: np.ndarray, headers: Sequence[Any], sheet: st
     if "owner" not in columns and "owner" not in mapped:
         found = []
         for i in range(width):
-            if i in taken or ("status" in columns and columns["status"].index == i):
-                continue
+            if i in taken or ("status" in columns and columns["status"].index == i) or _DETAIL_HEADER_RE.search(
+                    normalise_header(header_of(i))):
+                continue  # a title, a phone, a place: what its header says it is
             ok, n, distinct = person_names(col(i))
             if ok:
                 found.append((i, n, distinct))
@@ -347,10 +391,10 @@ def resolve(hm: HeaderMatch, grid: np.ndarray, headers: Sequence[Any], sheet: st
             continue
         chosen = columns[f]
         kind = FIELDS[f][0]
-        base = _parsed(kind, col(chosen.index), chosen.multiplier, date1904)
+        base = _parsed(kind, col(chosen.index), chosen.multiplier, date1904, chosen.header)
         kept: list[ColumnMatch] = []
         for r in rivals[f]:
-            other = _parsed(kind, col(r.index), r.multiplier, date1904)
+            other = _parsed(kind, col(r.index), r.multiplier, date1904, r.header)
             if not _agree(base, other):
                 unreadable[f] = "field_ambiguous"
                 problems.append(Problem(sheet, None, chosen.header, None, "field_ambiguous",
@@ -382,6 +426,11 @@ def resolve(hm: HeaderMatch, grid: np.ndarray, headers: Sequence[Any], sheet: st
         if f in hm.foreign:
             i, unit = hm.foreign[f]
             problems.append(Problem(sheet, None, header_of(i), None, "field_foreign", {"field": f, "unit": unit}))
+        elif f in hm.company_own:
+            i, facts = hm.company_own[f]
+            problems.append(Problem(sheet, None, header_of(i), None, "field_company_own",
+                                    {"field": f, "facts": "、".join(f"「{x}」" for x in facts),
+                                     "facts_en": ", ".join(f"'{x}'" for x in facts)}))
         else:
             problems.append(Problem(sheet, None, field_label(f, "zh"), None, "field_missing", {"field": f}))
     # Other money columns in a foreign currency (gross profit in USD ...) are not used either,

@@ -170,6 +170,8 @@ class Settings:
     monthly_development: int = 4
     greeting_days: int = 5
     columns: Mapping[str, str] = field(default_factory=dict)
+    # read from a Settings sheet (False: the book has none yet, so a 列映射 needs `init` first)
+    from_sheet: bool = field(default=False, compare=False)
 
     def today(self) -> dt.date:
         """The date rules are computed for: Settings 'as of' or the real today."""
@@ -334,9 +336,11 @@ def settings_from_grid(grid: Sequence[Sequence[Any]], sheet: str = "设置", fir
             continue
         if in_columns and key is None:
             f = field_names.get(_norm(first))
-            if f and len(cells) > 1:
-                columns[f] = str(cells[1][1]).strip()
-            elif f is None and len(cells) > 1 and _norm(first) not in ("字段", "field"):
+            beside = row[c0 + 1] if c0 + 1 < len(row) else None  # the header; a note may follow it
+            if f:
+                if beside is not None and str(beside).strip():
+                    columns[f] = str(beside).strip()
+            elif len(cells) > 1 and _norm(first) not in ("字段", "field"):
                 errors.append(f"{_cell_ref(sheet, first_row + r, first_col + c0)}: 列映射中的字段「{first}」无法识别")
             continue
         if key is None:
@@ -353,7 +357,7 @@ def settings_from_grid(grid: Sequence[Sequence[Any]], sheet: str = "设置", fir
             errors.append(str(e))
     if errors:
         raise SettingsError(errors)
-    settings = Settings(**values, columns=columns)
+    settings = Settings(**values, columns=columns, from_sheet=True)
     validate(settings, refs)
     return settings
 
@@ -386,10 +390,13 @@ def _display(param: Param, value: Any, lang: Language) -> Any:
 
 
 def settings_rows(settings: Settings | None = None, lang: Language | None = None,
-                  columns: Mapping[str, str] | None = None) -> list[list[Any]]:
+                  columns: Mapping[str, str] | None = None,
+                  evidence: Mapping[str, str] | None = None) -> list[list[Any]]:
     """The rows of a Settings sheet: title, a header, one row per parameter grouped by
-    section (label | value | help | key), then the Columns mapping block. Reading these
-    rows back with :func:`settings_from_grid` gives the same settings."""
+    section (label | value | help | key), then the Columns mapping block (field | header in
+    this workbook | how it was recognised, from ``evidence``: for the user to confirm or
+    correct). Reading these rows back with :func:`settings_from_grid` gives the same
+    settings."""
     settings = settings or Settings()
     lang = lang or settings.language
     zh = lang == "zh"
@@ -408,8 +415,11 @@ def settings_rows(settings: Settings | None = None, lang: Language | None = None
                      p.help_zh if zh else p.help_en, p.key])
     rows.append([])
     rows.append(["列映射" if zh else "Columns"])
-    rows.append(["字段", "本工作簿的列名"] if zh else ["Field", "Header in this workbook"])
+    evidence = evidence or {}
+    rows.append(["字段", "本工作簿的列名"] + (["识别依据（请核实）" if zh else "How it was recognised (please check)"]
+                                          if evidence else []) if zh else
+                ["Field", "Header in this workbook"] + (["How it was recognised (please check)"] if evidence else []))
     mapping = dict(columns if columns is not None else settings.columns)
     for f, (_, aliases) in FIELDS.items():
-        rows.append([aliases[0] if zh else f, mapping.get(f)])
+        rows.append([aliases[0] if zh else f, mapping.get(f)] + ([evidence[f]] if f in evidence else []))
     return rows

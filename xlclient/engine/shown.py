@@ -342,6 +342,19 @@ def _section_reading(code: str, index: int) -> Reading:
     return Reading(OTHER, divisor, words=words)
 
 
+def foreign_currency(code: str | None) -> str | None:
+    """The currency a format shows when it is not yuan (``"NT$"#,##0`` -> ``NT$``,
+    ``[$$-409]#,##0`` -> ``$``); None for yuan, no currency or no format."""
+    if not code:
+        return None
+    s = _sections(code)[0]
+    words, _ = _words(s)
+    syms = [t for k, t in s.tokens if k == "cur"]
+    if s.foreign or _FOREIGN_RE.search(unicodedata.normalize("NFKC", words)):
+        return (words.strip() or "".join(syms)) or "$"
+    return None
+
+
 def _scale_commas(toks: tuple[tuple[str, str], ...]) -> int:
     """Commas after the last digit placeholder of the number (before an exponent): each
     divides what is shown by 1,000."""

@@ -1,0 +1,113 @@
+"""A client table is found wherever a column plainly names the clients (issue 30).
+
+The cases are generated, not listed: what a firm calls its clients (客户, 顾客, 门店, 经销商,
+账户, 会员, Company, Store, Dealer ...) times how the column says it (名称, 姓名, 名, ID, 编号,
+Name, No.), in simplified or traditional characters, any case, with spaces, underscores or
+camel case -- the way people and exports write headers. Beside it stand a few columns the
+reader may or may not know. The invariants: the table is found on the sheet that holds it,
+the client column is the name (or ID) field, and a column that names something else (a
+product, a brand, a licence plate, a bank account number, a person's job) never is.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from xlclient.engine.book import ClientTableNotFound, locate_client_table
+from xlclient.engine.fields import match_headers
+from xlclient.engine.grid import SheetGrid
+
+ENTITIES_ZH = ["客户", "顾客", "门店", "店铺", "经销商", "代理商", "分销商", "加盟商", "商户", "会员", "企业", "账户",
+               "客商", "用户", "机构"]
+ENTITIES_EN = ["Customer", "Client", "Company", "Organization", "Store", "Shop", "Dealer", "Distributor", "Merchant",
+               "Member", "Reseller", "Retailer", "Outlet"]
+NAME_ZH, ID_ZH = ["名称", "姓名", "名", "全称", "简称"], ["编号", "ID", "代码", "编码", "号"]
+NAME_EN, ID_EN = ["Name", "Full Name", ""], ["ID", "No", "Number", "Code"]
+TO_TRADITIONAL = str.maketrans("户顾门铺经销账会员机构称编号码", "戶顧門鋪經銷賬會員機構稱編號碼")
+# headers that name something else than the clients
+NOT_CLIENTS = ["产品名称", "品牌", "品牌名称", "车牌号", "Account Number", "职位", "商品名称", "项目名称", "Product Name",
+               "Job Title", "Brand"]
+OTHERS = ["备注", "地址", "电话", "行业", "最近拜访", "客户经理", "年度投放额(万元)", "Region", "Notes", "Phone"]
+
+
+def _english(entity: str, word: str, style: str) -> str:
+    parts = [entity] + ([word] if word else [])
+    if style == "snake":
+        return "_".join(p.lower().replace(" ", "_") for p in parts)
+    if style == "camel":
+        return "".join(p.replace(" ", "") for p in parts)
+    if style == "upper":
+        return " ".join(parts).upper()
+    return " ".join(parts)
+
+
+@st.composite
+def client_header(draw) -> tuple[str, str]:
+    """(header, the field it names: name or client_id)."""
+    if draw(st.booleans()):
+        entity = draw(st.sampled_from(ENTITIES_ZH))
+        is_id = draw(st.booleans())
+        word = draw(st.sampled_from(ID_ZH if is_id else NAME_ZH))
+        header = entity + word
+        if draw(st.booleans()):
+            header = header.translate(TO_TRADITIONAL)
+        if draw(st.booleans()):
+            header = header.replace(entity, entity + " ", 1)
+        return header, "client_id" if is_id else "name"
+    entity = draw(st.sampled_from(ENTITIES_EN))
+    is_id = draw(st.booleans())
+    word = draw(st.sampled_from(ID_EN if is_id else NAME_EN))
+    return _english(entity, word, draw(st.sampled_from(["plain", "snake", "camel", "upper"]))), \
+        "client_id" if is_id else "name"
+
+
+def _sheet(name: str, headers: list, rows: int = 5) -> SheetGrid:
+    data = [[f"{h}-{r}" if isinstance(h, str) else None for h in headers] for r in range(rows)]
+    return SheetGrid(name=name, rows=[list(headers)] + data)
+
+
+@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@given(client_header(), st.lists(st.sampled_from(OTHERS + NOT_CLIENTS), max_size=4, unique=True),
+       st.integers(min_value=0, max_value=4))
+def test_a_column_that_names_clients_finds_the_table(client, others, at):
+    header, field = client
+    others = [o for o in others if re.sub(r"\W", "", o.lower()) != re.sub(r"\W", "", header.lower())]
+    headers = list(others)
+    headers.insert(min(at, len(headers)), header)
+    sheets = [SheetGrid(name="说明", rows=[["本工作簿记录客户信息"]]), _sheet("Sheet1", headers)]
+    sheet, _, row, _, found_headers, _ = locate_client_table(sheets)
+    assert (sheet, row) == ("Sheet1", 0)
+    m = match_headers(found_headers)
+    assert m[field].header == header.strip(), (header, m)
+
+
+@pytest.mark.parametrize("header", NOT_CLIENTS + ["名称", "Name"])
+def test_a_list_of_other_things_is_not_a_client_table(header):
+    """Products, brands, plates or a bare 名称 beside columns the reader does not know: no
+    client column, so a refusal that says what it saw -- never a table of products taken
+    for clients."""
+    sheets = [_sheet("清单", [header, "规格", "单价"])]
+    with pytest.raises(ClientTableNotFound) as e:
+        locate_client_table(sheets)
+    text = str(e.value)
+    assert "工作表「清单」第 1 行" in text and "xlclient init" in text and "列映射" in text
+
+
+@pytest.mark.parametrize("header", NOT_CLIENTS)
+def test_other_names_are_never_the_client(header):
+    beside = match_headers(["客户名称", header, "客户经理"])
+    assert beside["name"].header == "客户名称" and "client_id" not in beside
+    assert "name" not in match_headers([header]) and "client_id" not in match_headers([header])
+
+
+def test_a_refusal_in_english_books_with_settings():
+    from xlclient.engine.not_found import refusal
+
+    sheets = [_sheet("Sales", ["Region", "Month", "Revenue"]), SheetGrid(name="Settings", rows=[["xlclient settings"]])]
+    text = refusal(sheets, {}, {"settings"}, "en")
+    assert text.startswith("No client table found")
+    assert "sheet 'Sales', row 1: recognised 'Region' = region, 'Revenue' = billings; not recognised: Month" in text
+    assert "xlclient init" not in text and "'name' row" in text  # Settings exist: only the row to fill
