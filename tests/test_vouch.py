@@ -240,6 +240,28 @@ def test_a_client_whose_name_cannot_be_read_still_counts_its_amount():
     assert list(c.frame["tier"]) == ["A", "B"]
 
 
+def test_a_blank_name_beside_an_amount_is_an_unnamed_client_unless_it_is_a_total():
+    """A row with no name but an amount is a client nobody named -- it may be the largest --
+    unless its amount is the sum of the amounts above it (an unlabelled subtotal or total)."""
+    def total(amount):
+        return [None, None, None, amount, None, None, None, None, None, None, None]
+
+    named = [row("甲", billings=500.0), row("乙", billings=300.0)]
+    b, c = book(named + [row(None, billings=900.0), row("丙", billings=80.0)])
+    assert b.unnamed_amounts == [4] and set(c.frame["tier"]) == {""}
+    assert [p.code for p in c.problems if p.row is None] == ["amounts_unreadable"]
+    # a subtotal of the rows above, then the grand total (the unnamed client counted in)
+    b, c = book(named + [total(800.0), row("丙", billings=80.0), row(None, billings=20.0), total(100.0),
+                         total(900.0)])
+    assert b.unnamed_amounts == [6]
+    b, c = book(named + [total(800.0), row("丙", billings=80.0), total(80.0), total(880.0)])
+    assert b.unnamed_amounts == [] and list(c.frame["tier"]) == ["A", "A", "B"]  # 0 %, 57 %, 91 % before
+    b, c = book(named + [total(800.004)])  # within half a percent of the sum: a total, rounded
+    assert b.unnamed_amounts == []
+    b, c = book(named + [total(805.0)])  # not the sum: a client
+    assert b.unnamed_amounts == [4]
+
+
 # ------------------------------------------------------------------ layouts a person reads
 
 from xlclient.engine.book import read_client_book  # noqa: E402

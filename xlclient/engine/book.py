@@ -753,6 +753,8 @@ def _build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *,
     if "billings" in columns:  # an amount not read is an amount too
         billed |= np.isin(excel_rows, [p.row for p in reader.problems if p.column == columns["billings"].header])
     unnamed_amounts = [int(r) for r in excel_rows[nameless & billed] if int(r) in unnamed_errors]
+    unnamed_amounts += _unlabelled_clients(frame["billings"].to_numpy(dtype=float), excel_rows, nameless & billed,
+                                           summary | group, set(unnamed_amounts))
     seen_owners = _owners_seen(grid_full if len(keep) == len(grid_full) else grid_full[keep], frame, columns, group,
                                summary, {p.row for p in formula_problems if "owner" in columns
                                          and p.column == columns["owner"].header})
@@ -797,6 +799,39 @@ def _build_client_book(headers: Sequence[Any], rows: Sequence[Sequence[Any]], *,
     reading = Reading(sheet, header_row + 1, table, dict(columns), rivals, unreadable, evidence, unused)
     return ClientBook(frame, problems, sheet, header_row + 1, columns, table, potential_kind, left_out, reading,
                       unnamed_amounts)
+
+
+def _unlabelled_clients(amounts: np.ndarray, excel_rows: np.ndarray, nameless: np.ndarray, other: np.ndarray,
+                        known: set[int]) -> list[int]:
+    """Rows without a name that hold an amount which is not a total: a client nobody named
+    (SPEC 4.1: it may be the largest). A blank-name row whose amount is the sum of the named
+    amounts above it -- since the last such row, or since the top; an unnamed client's
+    amount counted in -- is an unlabelled subtotal or total and not counted. An amount that
+    is not a number (a cell not read) is a client's too."""
+    out: list[int] = []
+    since_break = since_top = 0.0
+    for i in range(len(amounts)):
+        a = amounts[i]
+        if other[i]:
+            since_break = 0.0
+            continue
+        if not nameless[i]:
+            if not np.isnan(a):
+                since_break += a
+                since_top += a
+            continue
+        row = int(excel_rows[i])
+        is_total = not np.isnan(a) and any(abs(a - s) <= 0.005 * max(abs(s), 1.0) for s in (since_break, since_top)
+                                           if s)
+        if is_total:
+            since_break = 0.0
+            continue
+        if row not in known:
+            out.append(row)
+        if not np.isnan(a):  # a client without a name still counts in the totals under it
+            since_break += a
+            since_top += a
+    return out
 
 
 def _uncomputed(grid: np.ndarray, headers: Sequence[Any], columns: Mapping[str, ColumnMatch], sheet: str,
