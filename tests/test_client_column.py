@@ -111,3 +111,45 @@ def test_a_refusal_in_english_books_with_settings():
     assert text.startswith("No client table found")
     assert "sheet 'Sales', row 1: recognised 'Region' = region, 'Revenue' = billings; not recognised: Month" in text
     assert "xlclient init" not in text and "'name' row" in text  # Settings exist: only the row to fill
+
+
+def test_a_refusal_lists_the_sheets_with_most_recognised_first_and_at_most_three():
+    from xlclient.engine.not_found import MAX_SHEETS, MAX_UNKNOWN, refusal
+
+    sheets = [_sheet("甲", ["区域", "月份"]), _sheet("乙", ["区域", "销售额", "最近拜访"]), _sheet("丙", ["序号", "备注"]),
+              _sheet("丁", ["地区", "行业"]), _sheet("戊", ["规格", "单价"]),
+              SheetGrid(name="隐藏", rows=[["区域", "销售额", "行业", "最近拜访"]], hidden=True),
+              SheetGrid(name="分级结果", rows=[["客户名称", "等级"]])]
+    lines = refusal(sheets, {}, {"分级结果"}, "zh").splitlines()
+    assert lines[0].startswith("找不到客户表：没有哪一列写明客户")
+    assert lines[1] == "看过的表："
+    assert lines[2] == "  工作表「乙」第 1 行：认出 「区域」= 地区、「销售额」= 投放额、「最近拜访」= 最近拜访日期"
+    assert lines[3].startswith("  工作表「丁」第 1 行：认出 「地区」= 地区、「行业」= 行业")
+    assert lines[4] == "  工作表「甲」第 1 行：认出 「区域」= 地区；未认出：月份"
+    assert len([x for x in lines if x.startswith("  工作表")]) == MAX_SHEETS
+    assert lines[5] == "  另有 2 张工作表"  # 丙 and 戊; the hidden sheet and the owned one are not looked at
+    assert lines[6].startswith("做法：先运行 xlclient init 工作簿")
+    wide = [f"列{i}" for i in range(MAX_UNKNOWN + 3)]
+    text = refusal([_sheet("宽", ["区域"] + wide)], {}, set(), "zh")
+    assert f"未认出：{'、'.join(wide[:MAX_UNKNOWN])} 等 {len(wide)} 列" in text
+    text = refusal([_sheet("Wide", ["Region"] + wide)], {}, set(), "en")
+    assert f"not recognised: {', '.join(wide[:MAX_UNKNOWN])} and 3 more" in text
+
+
+def test_a_refusal_of_a_book_with_no_table_at_all():
+    from xlclient.engine.not_found import refusal
+
+    sheets = [SheetGrid(name="封面", rows=[["2026 年度客户汇总"], [None, "制表：张伟"]])]
+    assert refusal(sheets, {}, set(), "zh").splitlines()[1] == "工作簿里没有带表头的表格。"
+    assert refusal(sheets, {}, set(), "en").splitlines()[1] == "The workbook holds no table with a header row."
+    # a Settings sheet of either language means init was run: only the row to fill
+    for name in ("设置", "Settings"):
+        text = refusal(sheets + [SheetGrid(name=name, rows=[["x"]])], {}, set(), "zh")
+        assert "xlclient init" not in text and "列映射中「客户名称」一行" in text
+
+
+def test_the_mapping_decides_what_a_refusal_recognises():
+    from xlclient.engine.not_found import refusal
+
+    text = refusal([_sheet("表", ["甲列", "乙列"])], {"region": "甲列"}, set(), "zh")
+    assert "认出 「甲列」= 地区；未认出：乙列" in text
