@@ -153,3 +153,28 @@ def test_the_mapping_decides_what_a_refusal_recognises():
 
     text = refusal([_sheet("表", ["甲列", "乙列"])], {"region": "甲列"}, set(), "zh")
     assert "认出 「甲列」= 地区；未认出：乙列" in text
+
+
+def test_a_refusal_at_its_boundaries_and_in_english():
+    from xlclient.engine.not_found import MAX_SHEETS, MAX_UNKNOWN, refusal
+
+    exact = [f"列{i}" for i in range(MAX_UNKNOWN)]
+    text = refusal([_sheet("宽", ["区域"] + exact)], {}, set(), "zh")
+    assert f"未认出：{'、'.join(exact)}\n" in text  # exactly eight: all listed, no "等"
+    sheets = [_sheet(f"S{i}", ["区域", f"x{i}"]) for i in range(MAX_SHEETS)]
+    assert "另有" not in refusal(sheets, {}, set(), "zh")  # exactly three sheets: no "and more"
+    titled = SheetGrid(name="Sales", rows=[["2026 sales by region"], ["Month", "Notes"], ["1", "x"]])
+    lines = refusal([titled], {}, set(), "en").splitlines()
+    assert lines == [
+        "No client table found: no column names the clients (such as 客户名称, 客户编号, Client, Customer, Company, "
+        "Account Name, Store name).",
+        "What was looked at:",
+        "  sheet 'Sales', row 2: no header recognised; not recognised: Month, Notes",
+        "To fix: run xlclient init WORKBOOK (it adds the Settings sheet), then in the Settings column mapping, fill "
+        "the 'name' row with the header of the column that holds the clients (other columns it did not recognise "
+        "can be named there too), and run again."]
+    zh = refusal([titled], {}, set(), "zh", settings_exist=True).splitlines()
+    assert zh[2] == "  工作表「Sales」第 2 行：没有认出的表头；未认出：Month、Notes"
+    assert zh[3] == ("做法：在「设置」的列映射中「客户名称」一行填入客户所在列的表头，其他认不出的列也可在那里指定，然后重新运行。")
+    assert refusal([titled], {}, set(), "en", settings_exist=True).splitlines()[3].startswith(
+        "To fix: in the Settings column mapping")
