@@ -99,8 +99,12 @@ def test_any_error_value_in_any_cell_is_reported_or_harmless_never_a_crash(demo,
     fields = before["reading"]["fields"]
     letters = {f["letter"]: f["column"] for f in fields.values() if f.get("letter")}
     left_rows = {p["row"] for p in before["problems"] if p["code"] in LEFT_OUT}
+    # the client rows: inside the Excel table (the demo's 合计 line under it is read by nobody:
+    # an error there is harmless), less the rows left out as no clients
+    last = int(re.search(rb'ref="[A-Z]+\d+:[A-Z]+(\d+)"', zipfile.ZipFile(io.BytesIO(book)).read(
+        "xl/tables/table1.xml")).group(1))
     candidates = [r for r in cells_of(book, CLIENT_PART, first_row=4)
-                  if int(re.sub(r"[A-Z]", "", r)) not in left_rows]
+                  if int(re.sub(r"[A-Z]", "", r)) not in left_rows and int(re.sub(r"[A-Z]", "", r)) <= last]
     ref = data.draw(st.sampled_from(candidates), label="client cell")
     other = data.draw(st.sampled_from(OTHER_PARTS), label="other sheet")
     other_ref = data.draw(st.sampled_from(cells_of(book, other)), label="other cell")
