@@ -178,3 +178,55 @@ def test_a_refusal_at_its_boundaries_and_in_english():
     assert zh[3] == ("做法：在「设置」的列映射中「客户名称」一行填入客户所在列的表头，其他认不出的列也可在那里指定，然后重新运行。")
     assert refusal([titled], {}, set(), "en", settings_exist=True).splitlines()[3].startswith(
         "To fix: in the Settings column mapping")
+
+
+# ---------------------------------------------------------------- the client column by its values
+CLIENT_WORDS = ["投保", "委托", "学员", "协议", "货主", "医院", "取引先", "车主", "患者", "租户", "业主", "学校", "门诊", "药店",
+                "承租", "申请", "持卡", "借款"]
+ENDINGS = ["名称", "姓名", "名", "单位", "人"]
+NOT_CLIENT_WORDS = ["产品", "项目", "课程", "部门", "联系", "家长", "被保险", "负责", "销售", "对方", "城市"]
+
+
+def _names_column(n: int, repeat: bool) -> list[str]:
+    base = [f"{s}{g}" for s in "王李张刘陈杨黄赵吴周" for g in ("伟", "芳", "娜", "敏", "静", "磊", "洋", "勇", "艳", "杰")]
+    return [base[i % 2] if repeat else base[i % len(base)] + ("公司" if i % 2 else "") for i in range(n)]
+
+
+@settings(max_examples=200, deadline=None, derandomize=True)
+@given(what=st.sampled_from(CLIENT_WORDS), end=st.sampled_from(ENDINGS), at=st.integers(0, 3),
+       n=st.integers(min_value=6, max_value=60))
+def test_a_column_of_names_under_what_a_trade_calls_its_clients_is_the_client(what, end, at, n):
+    from xlclient.engine.client_column import client_by_content
+
+    headers = ["序号", "备注", "金额(元)"]
+    headers.insert(at, what + end)
+    rows = [[i + 1, "", 100 * i] for i in range(n)]
+    names = _names_column(n, repeat=False)
+    for r, name in zip(rows, names):
+        r.insert(at, name)
+    found = client_by_content(headers, rows)
+    assert found is not None and found.index == at and found.n == n
+    # the same header over a handful of names repeated (staff), or over numbers: not the client
+    for i, r in enumerate(rows):
+        r[at] = _names_column(n, repeat=True)[i]
+    assert client_by_content(headers, rows) is None
+    for i, r in enumerate(rows):
+        r[at] = f"P{100000 + i}"
+    assert client_by_content(headers, rows) is None
+
+
+@pytest.mark.parametrize("what", NOT_CLIENT_WORDS)
+@pytest.mark.parametrize("end", ["名称", "姓名", "人"])
+def test_things_and_other_people_are_never_the_client_by_their_values(what, end):
+    from xlclient.engine.client_column import client_by_content
+
+    rows = [[name] for name in _names_column(20, repeat=False)]
+    assert client_by_content([what + end], rows) is None
+
+
+def test_the_leftmost_of_two_name_columns_is_the_client_and_the_other_passed_over():
+    from xlclient.engine.client_column import client_by_content
+
+    rows = [[a, b] for a, b in zip(_names_column(20, False), reversed(_names_column(20, False)))]
+    found = client_by_content(["投保人", "受托人"], rows)
+    assert found is not None and found.index == 0 and found.others == (1,)

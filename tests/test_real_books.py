@@ -35,11 +35,14 @@ from pathlib import Path
 import pytest
 import python_calamine as pc
 
-from real_books import BOOKS
+from real_books import BOOKS as FIRST_BOOKS
+from real_books_more import BOOKS as MORE_BOOKS
 from xlclient.cli import main
 
 TODAY = "2026-11-20"
-CURRENCY_WORDS = ("USD", "US$", "美元", "$", "NT$", "新台币", "新臺幣", "TWD", "外币", "not yuan", "不是人民币")
+BOOKS = {**FIRST_BOOKS, **MORE_BOOKS}  # the second set: held-out-style books (real_books_more.py)
+CURRENCY_WORDS = ("USD", "US$", "美元", "$", "NT$", "新台币", "新臺幣", "TWD", "外币", "not yuan", "不是人民币",
+                  "JPY", "日元", "円", "yen")  # yen: real_books_more.japanese_torihikisaki
 
 
 def norm(text) -> str:
@@ -138,9 +141,24 @@ class Outcome:
 _CACHE: dict[str, Outcome] = {}
 
 
+# What a careful person reads in these books and xlclient does not yet: each a strict xfail
+# (it turns red the day it is held, to be removed), and today the field is named as not read.
+NOT_YET: dict[tuple[str, str], str] = {
+    ("car_dealer_leads", "test_fields_read_from_the_right_header"):
+        "status codes explained in a note under the table (H/A/B/C/O/F) are not read through the legend",
+    ("car_dealer_leads", "test_status_classes"): "the same legend",
+    ("gsheets_snake_case", "test_fields_read_from_the_right_header"):
+        "a yes/no churn_flag is not read as the status (TRUE lost, FALSE current)",
+    ("gsheets_snake_case", "test_status_classes"): "the same churn_flag",
+}
+
+
 @pytest.fixture
 def outcome(request, tmp_path_factory) -> Outcome:
     key = request.param
+    reason = NOT_YET.get((key, request.node.originalname))
+    if reason:
+        request.node.add_marker(pytest.mark.xfail(strict=True, reason=reason))
     if key not in _CACHE:
         _CACHE[key] = Outcome(key, tmp_path_factory.mktemp(key))
     return _CACHE[key]
@@ -162,8 +180,11 @@ def test_truth_describes_the_file(key, tmp_path):
         return
     rows = wb.get_sheet_by_name(truth["sheet"]).to_python(skip_empty_area=False)
     header = {norm(v) for v in rows[truth["header_row"] - 1] if v != ""}
-    named = [h for w in truth["fields"].values() for h in heads_of(w)]
-    named += list(truth["may_read"].values()) + truth["contacts"] + list(truth["not_billings"])
+    # a field's accepted headers: at least one is in the row (others may be a two-level
+    # header's composed form, 拜访 上次 for 上次 under 拜访记录)
+    for w in truth["fields"].values():
+        assert {norm(h) for h in heads_of(w)} & header, f"none of {heads_of(w)!r} is in header row {truth['header_row']}"
+    named = list(truth["may_read"].values()) + truth["contacts"] + list(truth["not_billings"])
     named += list(truth["foreign"])
     for h in named:
         assert norm(h) in header, f"{h!r} is not in header row {truth['header_row']}"

@@ -60,6 +60,7 @@ from .shown import foreign_currency
 from .units import UNIT_ROW, UnitConflict, UnitsAround, units_around
 from .reading import _PERSON_RE, CRITICAL_FIELDS, Reading, resolve
 from . import not_found
+from .client_column import client_by_content
 from . import vouch
 from .vocab import column_words, stage_codes, status_codes, status_stage_reading, tier_codes
 from .settings import Settings
@@ -131,12 +132,17 @@ def _refuse_owned(name: str, tables: Sequence[TableInfo], owned: set[str], lang:
 _BARE_NAMES = frozenset(normalise_header(a) for a in ("名称", "name", "名字", "全称"))
 
 
-def _score(headers: Sequence[Any], mapping: Mapping[str, str]) -> int:
+def _score(headers: Sequence[Any], mapping: Mapping[str, str], rows: Sequence[Sequence[Any]] | None = None) -> int:
     """How many fields a header row names; 0 without a column naming the clients. A row
-    whose only known column is a bare 名称 / Name scores 0 too (it may list products)."""
+    whose only known column is a bare 名称 / Name scores 0 too (it may list products).
+    With the ``rows`` under it, a column of names under a header such as 投保人 or 医院名称
+    names the clients too (:mod:`.client_column`)."""
     found = match_headers(headers, mapping)
     client = found.get("name") or found.get("client_id")
     if client is None:
+        if rows is not None and "name" not in mapping and client_by_content(
+                headers, rows[:CONTENT_ROWS], {m.index for m in found.values()}) is not None:
+            return 1 + len(found)
         return 0
     if len(found) == 1 and normalise_header(client.header) in _BARE_NAMES:
         return 0
@@ -144,6 +150,7 @@ def _score(headers: Sequence[Any], mapping: Mapping[str, str]) -> int:
 
 
 MIN_SCORE = 1  # a column that plainly names clients is enough to find the table (issue 30)
+CONTENT_ROWS = 200  # rows looked at to find the client column by its values
 
 
 PREFERRED_SHEET_NAMES = ("客户台账", "客户", "客户列表", "客户名单", "客户清单", "客户信息", "客户资料", "clients", "client",
@@ -189,7 +196,7 @@ def locate_client_table(sheets: Sequence[SheetGrid], tables: Sequence[TableInfo]
     for t in tables:
         if _is_owned(t.sheet, owned):
             continue
-        score = _score(t.headers, mapping)
+        score = _score(t.headers, mapping, t.rows)
         if score >= MIN_SCORE:
             pref = 1 if normalise_header(t.sheet) in PREFERRED_SHEET_NAMES else 0
             candidates.append(((score, 1, int(t.sheet not in hidden), pref),
@@ -200,7 +207,7 @@ def locate_client_table(sheets: Sequence[SheetGrid], tables: Sequence[TableInfo]
         found = _best_header_row(s, mapping)
         if found is not None:
             pref = 1 if normalise_header(s.name) in PREFERRED_SHEET_NAMES else 0
-            candidates.append(((_score(found[4], mapping), 0, int(not s.hidden), pref), found))
+            candidates.append(((_score(found[4], mapping, found[5]), 0, int(not s.hidden), pref), found))
     if not candidates:
         raise ClientTableNotFound(not_found.refusal(sheets, mapping, owned, lang))
     best = max(c[0] for c in candidates)
@@ -215,14 +222,14 @@ def _best_header_row(s: SheetGrid, mapping: Mapping[str, str]) -> tuple | None:
     header sits in the upper row, merged down), when the pair names more fields than either
     row alone. The returned header row is the lower one; its cells are composed."""
     best: tuple[int, int, list[Any] | None] | None = None
-    scores = [_score(row, mapping) for row in s.rows[:HEADER_SCAN_ROWS]]
+    scores = [_score(row, mapping, s.rows[i + 1:]) for i, row in enumerate(s.rows[:HEADER_SCAN_ROWS])]
     for i, score in enumerate(scores):
         if score >= MIN_SCORE and (best is None or score > best[0]) and _has_clients(s, i, score, mapping):
             best = (score, i, None)
         if i > 0:
             composed = _two_level(s, i)
             if composed is not None:
-                pair = _score(composed, mapping)
+                pair = _score(composed, mapping, s.rows[i + 1:])
                 if pair >= MIN_SCORE and pair > max(score, scores[i - 1]) and (best is None or pair > best[0]):
                     best = (pair, i, composed)
     if best is None:
@@ -238,7 +245,10 @@ def _has_clients(s: SheetGrid, i: int, score: int, mapping: Mapping[str, str]) -
     if score > 1:
         return True
     found = match_headers(s.rows[i], mapping)
-    col = (found.get("name") or found["client_id"]).index
+    client = found.get("name") or found.get("client_id")
+    if client is None:  # found by its values, which already asked for rows of names
+        return True
+    col = client.index
     return sum(1 for r in s.rows[i + 1:i + 1 + HEADER_SCAN_ROWS] if col < len(r) and not _is_blank_cell(r[col])) >= 2
 
 
@@ -269,12 +279,17 @@ def _two_level(s: SheetGrid, i: int) -> list[Any] | None:
     return out
 
 
+# Words a group header ends with that hold its columns rather than say what they are.
+_CONTAINER_RE = re.compile(r"(?:记录|信息|资料|情况|明细|详情|数据|information|info|details|record|records)$", re.I)
+
+
 def _compose(group: str, sub: str) -> str:
     """One header from a group header and a sub-header: the sub-header alone when it names a
     field (with the group's money unit if it states none: ``金额（万元）`` over ``投放额``), else
     the group's name with the sub-header and the group's unit (``投放额（万元）`` over ``2026年``
     gives ``投放额 2026年（万元）``)."""
     g_base, g_unit = split_unit(group)
+    g_base = _CONTAINER_RE.sub("", g_base) or g_base  # 拜访记录 over 上次: the group's subject is 拜访
     s_base, s_unit = split_unit(sub)
     unit = s_unit or g_unit
     if match_headers([sub]):

@@ -138,7 +138,7 @@ _UNIT_LEAD_RE = re.compile(r"^(?:单位|金额单位|unit|in)?(?P<u>人民币万
                            r"(?![a-z])")
 # Units that say a column is not an amount in yuan.
 _PERCENT_RE = re.compile(r"%|‰|占比|比例|比率|百分比|percent|pct|ratio|share")
-_FOREIGN_RE = re.compile(r"usd|us\$|\$|美元|美金|hkd|hk\$|港币|港元|eur|€|欧元|jpy|日元|日币|gbp|£|英镑|twd|台币|新台币|"
+_FOREIGN_RE = re.compile(r"usd|us\$|\$|美元|美金|hkd|hk\$|港币|港元|eur|€|欧元|jpy|日元|日币|円|yen|gbp|£|英镑|twd|台币|新台币|"
                          r"sgd|新元|krw|韩元")
 
 _UNIT_RE = re.compile(r"^(?P<base>.*?)\s*(?:[(\[（【〔](?P<u1>[^)\]）】〕]*)[)\]）】〕]|[/／](?P<u2>[^/／]+))\s*$")

@@ -42,18 +42,20 @@ _WORDS: dict[str, tuple[str, ...]] = {
               "进货", "进货额", "订货", "订货额", "采购", "采购额", "购买", "购买额", "购物", "消费", "消费额",
               "交易", "交易额", "理财", "理财额", "purchases", "purchase", "purchased",
               # a CRM's deal value (Deal Value, close_value): money the client brought
-              "deal", "deals", "close"),
+              "deal", "deals", "close", "arr", "acv",
+              # what a client pays other trades: premiums, fees, tuition, freight
+              "保费", "缴费", "年缴保费", "学费", "売上", "売上高", "律师费", "诉讼费", "运费", "物流费", "会费", "年费", "租金", "服务费用"),
     "budget": ("预算", "budget"),  # a client's budget: money and a forecast at once
     "amount": ("额", "金额", "总额", "数额", "总金额", "amount", "value", "sum"),
     "media": ("广告", "媒介", "媒体", "营销", "推广", "advertising", "media", "marketing", "ad", "ads"),
-    "period": ("全年", "年度", "年", "本年", "本年度", "今年", "当年", "全年度", "年化", "近一年", "近1年", "最近一年",
+    "period": ("全年", "年度", "年", "年缴", "本年", "本年度", "今年", "当年", "全年度", "年化", "近一年", "近1年", "最近一年",
                "过去一年", "annual", "annually", "yearly", "fullyear", "thisyear", "ttm", "l12m", "last12months",
                "past12months", "trailing12months", "rolling12months", "12months", "12个月", "十二个月"),
     "total": ("合计", "总计", "总", "汇总", "实际", "含税", "不含税", "税前", "税后", "total", "actual", "gross", "net"),
     "prev": ("去年", "上年", "上年度", "上一年", "上一年度", "前一年", "上期", "往年", "上一期", "lastyear", "prioryear",
              "previousyear", "py", "ly"),
     "earlier": ("previous", "prior"),  # a previous period of money, the last one of visits
-    "recency": ("最近", "最近一次", "上次", "上一次", "最后", "最后一次", "最新", "末次", "近期", "last", "latest",
+    "recency": ("最近", "最近一次", "上次", "上一次", "最后", "最后一次", "最终", "最新", "末次", "近期", "last", "latest",
                 "mostrecent", "recent"),
     "once": ("一次", "次"),
     "lifetime": ("累计", "累积", "历史", "历年", "至今", "迄今", "截至目前", "截止目前", "以来", "总累计", "lifetime",
@@ -77,13 +79,14 @@ _WORDS: dict[str, tuple[str, ...]] = {
     "visit": ("拜访", "走访", "面访", "到访", "见面", "会面", "面谈", "上门", "拜会", "登门", "客户拜访", "visit",
               "visits", "visited", "meeting", "meet", "met",
               # the client came to the firm (a shop, a branch, a service station): a visit too
-              "到店", "进店", "来店", "到店里", "进站", "到站", "来访", "到场"),
+              "到店", "进店", "来店", "到店里", "进站", "到站", "来访", "到场", "回访", "访问", "访"),
     "touch": ("沟通", "联系", "联络", "接触", "交流", "互动", "touch", "touchpoint", "interaction", "activity",
               "communication", "contacted"),
     "followup": ("跟进", "跟单", "followup"),  # a touch for visits, a neutral word for the AE
     "date": ("日期", "时间", "日", "时间点", "date", "time", "day", "when", "on"),
     # the AE
     "owner": ("ae", "理财经理", "理财顾问", "服务顾问", "销售顾问", "专属顾问", "客户代表", "业务归属", "agent",
+              "顾问", "课程顾问", "会籍顾问", "专员", "客服专员", "代表", "律师", "承办律师", "主办律师", "担当者", "担当",
               "客户经理", "客户执行", "客户主管", "客户总监", "业务员", "业务经理", "业务代表", "业务人员",
               "销售", "销售员", "销售代表", "销售经理", "销售人员", "跟进人", "跟进人员", "跟单人", "跟单员", "归属人",
               "bd", "kam", "owner", "accountowner", "accountmanager", "accountexecutive", "keyaccountmanager",
@@ -112,7 +115,7 @@ _WORDS: dict[str, tuple[str, ...]] = {
     "filler": ("的", "of", "the", "单位", "金额单位", "unit", "units"),
     "currency": ("人民币", "rmb", "cny", "¥"),
     "foreign": ("usd", "us$", "$", "美元", "美金", "hkd", "hk$", "港币", "港元", "eur", "€", "欧元", "jpy", "日元",
-                "gbp", "£", "英镑", "twd", "台币", "新台币", "sgd", "新元", "krw", "韩元"),
+                "gbp", "£", "英镑", "twd", "台币", "新台币", "sgd", "新元", "krw", "韩元", "円", "千円", "万円", "yen"),
 }
 # Money units and their multipliers (currency words alone are yuan).
 UNITS: dict[str, float] = {

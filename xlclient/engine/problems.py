@@ -62,10 +62,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                         "请在「设置」的列映射中指定",
                         "two columns could be the {label}: '{column}' and '{rival}', and their values differ: "
                         "{needed} left empty. Name one in the Settings column mapping"),
-    "field_not_status": ("「{column}」列的值大多不是客户状态（{n} 个值中只有 {share} 是 现有/潜在/流失 等）："
+    "field_not_status": ("「{column}」列的值大多不是客户状态（{n} 个值中只有 {share} 是 现有/潜在/流失 等）{words_part}："
                          "{needed}留空。请改用 现有/合作中、潜在/意向、流失，或在列映射中指定状态列",
                          "the values of '{column}' are mostly not statuses (only {share} of {n} are current / "
-                         "prospect / lost): {needed} left empty. Use 现有/潜在/流失, or map the status column"),
+                         "prospect / lost){words_part}: {needed} left empty. Use 现有/潜在/流失, or map the status "
+                         "column"),
     "field_foreign": ("「{column}」的单位是 {unit}，不是人民币，未作为{label}使用：{needed}留空。请换算为人民币，"
                       "或在列映射中指定人民币金额列",
                       "'{column}' is in {unit}, not yuan, so it is not used as the {label}: {needed} left empty. "
@@ -75,6 +76,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                           "'{column}' sits beside {facts_en}: it looks like the client company's own revenue, not "
                           "what it bills with the agency, so it is not used as the {label}: {needed} left empty. If it "
                           "is the billings, name it in the Settings column mapping"),
+    "name_by_content": ("没有写明客户的表头，已按表头和内容把「{column}」列当作客户名称（{n} 行里 {distinct} 个不同的名字），"
+                        "请核实；不对时请在「设置」的列映射中指定客户名称列",
+                        "no header names the clients: '{column}' is taken as the client name by its header and values "
+                        "({distinct} different names over {n} rows); please check, or name the client column in the "
+                        "Settings column mapping"),
     "field_by_content": ("没有客户经理表头，已按内容把第 {letter} 列（{n} 行里 {distinct} 个人名反复出现）当作客户经理，请核实；"
                          "不对时请在「设置」的列映射中指定",
                          "no owner header: column {letter} ({distinct} people's names repeated over {n} rows) is "
@@ -158,7 +164,7 @@ UNREADABLE_CODES = frozenset({
 #: Codes whose message points to the Settings 列映射, and what they add in a book that has no
 #: Settings sheet yet (issue 30: the mapping is there only after ``xlclient init``).
 MAPPING_HINT_CODES = frozenset({"field_missing", "field_ambiguous", "field_not_status", "field_foreign", "field_company_own",
-                                "field_by_content", "inputs_missing"})
+                                "field_by_content", "name_by_content", "inputs_missing"})
 INIT_FIRST = ("（这个工作簿还没有「设置」表：先运行 xlclient init 工作簿，它会加上列映射并填好认出的列）",
               " (This workbook has no Settings sheet yet: run xlclient init WORKBOOK first; it adds the column "
               "mapping with the columns it recognised.)")

@@ -33,7 +33,8 @@ from .fields import FIELDS, MONEY_KINDS, ColumnMatch, HeaderMatch, display_heade
 from .labels import Language
 from .parse import blank_mask, parse_date, parse_money, parse_text
 from .problems import Problem
-from .vocab import status_codes, status_context
+from .client_column import client_by_content
+from .vocab import column_words, status_codes, status_context
 
 # Fields the results depend on (SPEC 2). The name (or ID) is needed to find the table at all.
 CRITICAL_FIELDS: tuple[str, ...] = ("owner", "status", "billings", "last_visit")
@@ -237,6 +238,10 @@ _DETAIL_HEADER_RE = re.compile(r"职位|职务|岗位|头衔|title|position|电�
                                r"industry|类型|类别|type|等级|级别|level")
 
 
+_STATE_HEADER_RE = re.compile(r"(?:状态|状况|status|state)$")
+_REMARK_HEADER_RE = re.compile(r"^(?:备注|说明|备注说明|情况说明|描述|附注|批注|remarks?|comments?|notes?|memo|description)$")
+
+
 def _is_person(v: str) -> bool:
     return (bool(_PERSON_RE.match(v)) and v not in _PLACES and not _PLACE_SUFFIX_RE.search(v)
             and not _TITLE_SUFFIX_RE.search(v))
@@ -310,6 +315,19 @@ def resolve(hm: HeaderMatch, grid: np.ndarray, headers: Sequence[Any], sheet: st
     def header_of(i: int) -> str:
         return display_header(headers[i]) if i < len(headers) and headers[i] is not None else ""
 
+    # A column whose header says it is a state (进院状态, 案件状态, Deal Status) is read as the
+    # status even when its first word is unknown: if its words are not statuses, that is said
+    # (field_not_status, with the words), never a guess from billings (issue 30).
+    if "status" not in columns and "status" not in mapped:
+        for i in range(min(width, len(headers))):
+            if i in taken or not isinstance(headers[i], str):
+                continue
+            said = _STATE_HEADER_RE.search(normalise_header(headers[i]))
+            if said and len(normalise_header(headers[i])) <= 12 and status_context(header_of(i)) != "other":
+                columns["status"] = ColumnMatch("status", i, header_of(i), 1.0, "parts", "", (("status", said.group()),))
+                taken[i] = "status"
+                break
+
     # Status by its values: a column full of status words is the status; a header-named
     # status column without them is not.
     if "status" not in mapped:
@@ -320,6 +338,8 @@ def resolve(hm: HeaderMatch, grid: np.ndarray, headers: Sequence[Any], sheet: st
                 continue
             if f != "status" and status_context(header_of(i)) == "other":
                 continue  # 设备状态, 发票状态, 风险等级: the state of something else, whatever its words
+            if f is None and "status" in columns and _REMARK_HEADER_RE.match(normalise_header(header_of(i))):
+                continue  # a remark column's words are remarks beside a status column, not a rival
             if f == "stage" and not (status_codes(parse_text(col(i)), header_of(i))[0] == "current").any():
                 continue  # a stage column is the status only when it holds the whole pipeline (Won, 赢单)
             share, n = status_share(col(i), header_of(i))
@@ -333,8 +353,10 @@ def resolve(hm: HeaderMatch, grid: np.ndarray, headers: Sequence[Any], sheet: st
                     del columns["status"]
                 else:
                     unreadable["status"] = "field_not_status"
+                    values = parse_text(col(current.index))
                     problems.append(Problem(sheet, None, current.header, None, "field_not_status",
-                                            {"field": "status", "share": f"{share:.0%}", "n": n}))
+                                            {"field": "status", "share": f"{share:.0%}", "n": n,
+                                             "words": column_words(values, status_codes(values, current.header)[0])}))
         if "status" not in columns and "status" not in unreadable and shares:
             best = max(shares, key=lambda i: (shares[i][0], shares[i][1], -i))
             others = [i for i in shares if i != best]
@@ -349,6 +371,22 @@ def resolve(hm: HeaderMatch, grid: np.ndarray, headers: Sequence[Any], sheet: st
             for i in shares:
                 if i != columns["status"].index and taken.get(i) in (None, "status"):
                     rivals.setdefault("status", []).append(ColumnMatch("status", i, header_of(i), 1.0, "content", ""))
+
+    # The client by its values, only where no header names it: a column of names, one per
+    # row, under a header such as 投保人 or 医院名称 (engine/client_column.py).
+    if "name" not in columns and "client_id" not in columns and "name" not in mapped:
+        found_client = client_by_content(headers, [list(r) for r in grid], set(taken))
+        if found_client is not None:
+            i = found_client.index
+            columns["name"] = ColumnMatch("name", i, header_of(i), 1.0, "content", "")
+            taken[i] = "name"
+            evidence["name"] = {"zh": f"{found_client.n} 行里 {found_client.distinct} 个不同的名字",
+                                "en": f"{found_client.distinct} different names over {found_client.n} rows"}
+            rivals["name"] = [ColumnMatch("name", j, header_of(j), 1.0, "content", "") for j in found_client.others]
+            if not rivals["name"]:
+                del rivals["name"]
+            problems.append(Problem(sheet, None, header_of(i), None, "name_by_content",
+                                    {"field": "name", "n": found_client.n, "distinct": found_client.distinct}))
 
     # The owner by its values, only where no header names one: a single column without a
     # known header whose cells are people's names repeated down the rows.

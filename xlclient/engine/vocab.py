@@ -158,6 +158,20 @@ _CRM_WORDS: dict[str, tuple[str, str]] = {
     # a lost deal: lost here, a prospect who refused in a pipeline column (CONTEXT_WORDS)
     "lost": ("lost", ""), "closed lost": ("lost", ""), "输单": ("lost", ""), "丢单": ("lost", ""), "败单": ("lost", ""),
     "已输单": ("lost", ""), "已丢单": ("lost", ""),
+    # what other trades' lists say at once: renewals and orders (current), expiry, surrender
+    # and cancellation (lost), trials and first contacts (prospect); "no cooperation yet" is a
+    # prospect, though 合作 alone says current
+    "续费": ("current", ""), "已续费": ("current", ""), "renewed": ("current", ""), "paying": ("current", ""),
+    "已下单": ("current", ""), "回款中": ("current", ""), "已开发": ("current", ""),
+    "未续费": ("lost", ""), "到期": ("lost", ""), "已到期": ("lost", ""), "过期": ("lost", ""), "已过期": ("lost", ""),
+    "expired": ("lost", ""), "退保": ("lost", ""), "已退保": ("lost", ""), "cancelled": ("lost", ""),
+    "canceled": ("lost", ""), "沉睡": ("lost", ""), "沉睡客户": ("lost", ""), "休眠客户": ("lost", ""),
+    "睡眠客户": ("lost", ""),
+    "未下单": ("prospect", ""), "待跟进": ("prospect", ""), "无合作": ("prospect", ""), "暂无合作": ("prospect", ""),
+    "尚未合作": ("prospect", ""), "没有合作": ("prospect", ""), "从未合作": ("prospect", ""),
+    "初次接触": ("prospect", "interested"), "首次接触": ("prospect", "interested"),
+    "试用中": ("prospect", "qualified"), "试用": ("prospect", "qualified"), "trial": ("prospect", "qualified"),
+    "free trial": ("prospect", "qualified"), "报价中": ("prospect", "strong"), "已报价": ("prospect", "strong"),
 }
 #: Words that say an intent stage besides their status (Qualified: a prospect, 准).
 WORD_STAGES: dict[str, str] = {}
@@ -223,8 +237,9 @@ _HEADER_CONTEXTS: tuple[tuple[str, str, frozenset[str]], ...] = (
     ("client", r"生命周期", frozenset({"lifecycle", "lifecyclestage"})),
     ("pipeline", r"阶段|商机|漏斗|销售进度|跟进|进展|进度|线索",
      frozenset("stage stages pipeline funnel opportunity opportunities opp deal deals dealstage lead leads leadstatus".split())),
-    ("account", r"账户|帐户|账号|帐号|开户|卡片|卡|会员",
-     frozenset("account accounts card cards member membership".split())),
+    # an account, a card, a membership, a policy, an agreement or a subscription: valid or not
+    ("account", r"账户|帐户|账号|帐号|开户|卡片|卡|会员|会籍|保单|协议|合同|合约|订阅",
+     frozenset("account accounts card cards member membership policy contract agreement subscription".split())),
     ("client", r"客户|顾客|合作|往来|投放|类型|类别|性质|状态|状况|情况|分类",
      frozenset("client clients customer customers type status state relationship".split())),
 )
@@ -319,14 +334,18 @@ def remark_head(text: str) -> str:
 # Words that point to two different statuses (合作中/已流失, 现有 流失, 潜在或现有) are
 # ambiguous: reported, never decided by which came first.
 _RELATION = r"合作|往来|投放|服务"
-_LOST = r"流失|解约|停投|已失效|失效|(?:无|没有)往来|churned|churn|inactive|former|dormant"
+# ... and as other trades say it: a course, a drug, a policy or a membership stopped or refunded
+# (停课, 已停药, 退保, 退费), a case closed (结案), a deal stopped (取引停止)
+_LOST = r"流失|解约|停投|已失效|失效|(?:无|没有)往来|停药|停课|停保|退保|退费|退学|退租|退会|退卡|结案|churned|churn|" \
+        r"inactive|former|dormant"
 _DEAL_LOST_RE = r"closedlost|lost|输单|丢单|败单"
 _STOP = rf"(?:停止|终止|中止|结束)(?:{_RELATION})?|(?:暂停|不再)(?:{_RELATION})"
 _NOT_YET = r"(?:未|没有|没|尚未|还未|待|拟|准备)(?:合作|往来|投放|签约|签|成交)"
-_PROSPECT = r"潜在|意向|洽谈|在谈|开发|比稿|储备|潜客|目标客户|新客户|跟进中|prospective|prospect|potential|lead|pitching|" \
-            r"pitch|pipeline|newbusiness"
-_CURRENT = r"现有|合作中|在合作|往来中|在投|投放中|服务中|在服|续约|签约|签|成交|赢单|老客户|正式客户|active|current|existing|" \
-           r"retained|retainer|closedwon"
+_PROSPECT = r"潜在|意向|洽谈|在谈|开发|比稿|储备|潜客|目标客户|新客户|跟进中|咨询中|咨询|接洽|商谈|试听|试用|试驾|试单|" \
+            r"prospective|prospect|potential|lead|pitching|pitch|pipeline|newbusiness"
+# 在 + what is going on (在读, 在办, 在保) is under way; 已进院 / 已准入 admitted (a hospital, a store)
+_CURRENT = r"现有|合作中|在合作|往来中|在投|投放中|服务中|在服|在读|在办|在保|在营|在用|在租|已进院|进院|已准入|已入驻|" \
+           r"取引中|交易中|续约|签约|签|成交|赢单|老客户|正式客户|active|current|existing|retained|retainer|closedwon"
 _ANY = rf"{_STOP}|{_NOT_YET}|{_LOST}|{_DEAL_LOST_RE}|{_PROSPECT}|{_CURRENT}|{_RELATION}|client|customer"
 _STATUS_TOKEN_RE = re.compile(
     rf"(?P<neutral>(?:曾经|曾|以前|之前|原先|过去|历史|疑似|可能|或将|即将|将要|担心|防止|预防|避免)(?:{_ANY})(?:过)?"
