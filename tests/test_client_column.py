@@ -230,3 +230,13 @@ def test_the_leftmost_of_two_name_columns_is_the_client_and_the_other_passed_ove
     rows = [[a, b] for a, b in zip(_names_column(20, False), reversed(_names_column(20, False)))]
     found = client_by_content(["投保人", "受托人"], rows)
     assert found is not None and found.index == 0 and found.others == (1,)
+
+
+def test_a_refusal_counts_one_more_header_and_more_sheets_in_english():
+    from xlclient.engine.not_found import MAX_SHEETS, MAX_UNKNOWN, refusal
+
+    nine = [f"c{i}" for i in range(MAX_UNKNOWN + 1)]
+    assert f"not recognised: {', '.join(nine[:MAX_UNKNOWN])} and 1 more" in refusal(
+        [_sheet("Wide", ["Region"] + nine)], {}, set(), "en")
+    sheets = [_sheet(f"S{i}", ["Region", f"x{i}"]) for i in range(MAX_SHEETS + 2)]
+    assert "\n  and 2 more sheet(s)\n" in refusal(sheets, {}, set(), "en")
