@@ -62,13 +62,21 @@ def test_plan_on_working_days_with_a_summary_per_ae(book, capsys):
         assert sum(o[key] for o in result["owners"].values()) == result["counts"][key], key
     types = [r[5] for r in rows[1:] if r[0] != ""]
     assert result["counts"]["visits"] == sum(t in ("拜访", "开发") for t in types)
-    # the unscheduled work sits under the plan, out of its filter: filtering the plan hides none of it
-    ws = openpyxl.load_workbook(book)["拜访计划"]
+    # the plan sheet holds plan rows only; the unscheduled work is on its own sheet (SPEC 3)
+    wb = openpyxl.load_workbook(book)
+    ws = wb["拜访计划"]
     end = len(rows)
-    assert result["counts"]["unscheduled"] and ws.auto_filter.ref == f"A1:J{end}"
-    assert ws.cell(end + 3, 1).value == "未安排的工作" and ws.cell(end + 3, 1).font.b
-    assert ws.cell(1, 12).value.startswith(f"↓ 计划下方第 {end + 3} 行起：未安排的工作 {result['counts']['unscheduled']} 项")
-    assert all(str(dv.sqref).endswith(str(end + 2)) for dv in ws.data_validations.dataValidation)
+    n = result["counts"]["unscheduled"]
+    assert n and ws.auto_filter.ref == f"A1:J{end}" and ws.max_row == end
+    assert ws.cell(1, 12).value.startswith(f"→ 见「未安排」表：未安排的工作 {n} 项")
+    assert all(str(dv.sqref).endswith(str(max(end + 200, 1000))) for dv in ws.data_validations.dataValidation)
+    un = wb["未安排"]
+    assert [c.value for c in un[1]] == ["客户经理", "客户编号", "客户名称", "等级", "类型", "应拜访日期", "原因"]
+    listed = [r for r in un.iter_rows(min_row=2, values_only=True) if r[0] is not None and r[4] is not None]
+    assert len(listed) == n and un.auto_filter.ref == f"A1:G{n + 1}" and un.freeze_panes == "A2"
+    assert {r[0] for r in listed} <= set(result["owners"]) | {""}
+    dated = [r for r in range(2, n + 2) if un.cell(r, 6).value is not None]
+    assert all(r[6] for r in listed) and all(un.cell(r, 6).number_format == "yyyy-mm-dd" for r in dated)
 
 
 def test_staff_edits_survive_regeneration(book, capsys):
@@ -99,6 +107,62 @@ def test_regeneration_is_idempotent(book, capsys):
     first = plan_rows(book)
     assert run(capsys, "plan", str(book))[0] == 1
     assert plan_rows(book) == first
+
+
+def test_a_workbook_from_an_earlier_version_moves_the_work_under_the_plan_to_its_sheet(book, capsys):
+    """Earlier versions listed the unscheduled work and the notes from removed rows under
+    the plan: the next run reads them there, writes the plan alone, and the notes go to the
+    未安排 sheet with the work (nothing a person typed is lost)."""
+    assert run(capsys, "plan", str(book))[0] == 1
+    wb = openpyxl.load_workbook(book)
+    del wb["未安排"]
+    ws = wb["拜访计划"]
+    ws["L1"] = None
+    end = ws.max_row
+    old = [["未安排的工作"], ["应安排日期", "客户经理", "客户编号", "客户名称", "等级", "类型", "原因"],
+           [None, "王芳", "", "", "", "开发", "2026-11 开发拜访还差 1 次：没有可开发的潜在客户"], [],
+           ["已移除计划行的备注"], ["日期", "客户经理", "客户编号", "客户名称", None, "类型", "现计划日期", None, "备注"],
+           [dt.datetime(2026, 11, 20), "王芳", "KH0001", "某客户", None, "拜访", None, None, "客户说下周再约"]]
+    for i, row in enumerate(old):
+        for j, v in enumerate(row):
+            ws.cell(end + 3 + i, j + 1).value = v
+    wb.save(book)
+    assert run(capsys, "plan", str(book))[0] == 1
+    wb = openpyxl.load_workbook(book)
+    plan = wb["拜访计划"]
+    assert plan.max_row == len(plan_rows(book)) and "已移除计划行的备注 1 项" in plan["L1"].value
+    kept = [[c.value for c in r] for r in wb["未安排"].iter_rows()]
+    title = kept.index(["已移除计划行的备注"] + [None] * (len(kept[0]) - 1))
+    assert kept[title + 1][:7] == ["日期", "客户经理", "客户编号", "客户名称", "类型", "备注", "现计划日期"]
+    assert kept[title + 2][5] == "客户说下周再约" and kept[title + 2][2] == "KH0001"
+    assert run(capsys, "plan", str(book))[0] == 1  # and it stays there
+    again = [[c.value for c in r] for r in openpyxl.load_workbook(book)["未安排"].iter_rows()]
+    assert again == kept
+
+
+def test_what_people_type_beside_the_unscheduled_work_moves_with_its_row(book, capsys):
+    assert run(capsys, "plan", str(book))[0] == 1
+    wb = openpyxl.load_workbook(book)
+    ws = wb["未安排"]
+    rows = [[c.value for c in r] for r in ws.iter_rows(max_col=7)]
+    ws["I1"], ws["I3"] = "跟进", "下周补上"
+    second = rows[2]
+    wb.save(book)
+    assert run(capsys, "plan", str(book))[0] == 1
+    ws = openpyxl.load_workbook(book)["未安排"]
+    now = [[c.value for c in r] for r in ws.iter_rows(max_col=9)]
+    assert now[0][8] == "跟进"
+    assert [r[8] for r in now[1:] if r[:7] == second] == ["下周补上"]
+
+
+def test_a_foreign_unscheduled_sheet_is_refused(book, capsys):
+    wb = openpyxl.load_workbook(book)
+    wb.create_sheet("未安排")["A1"] = "我自己的待办，不要覆盖"
+    wb.save(book)
+    before = hashlib.sha256(book.read_bytes()).hexdigest()
+    code, result = run(capsys, "plan", str(book))
+    assert code == 2 and "「未安排」" in result["error"] and "不是 xlclient 生成的" in result["error"]
+    assert hashlib.sha256(book.read_bytes()).hexdigest() == before
 
 
 def test_unreadable_plan_sheet_is_refused(book, capsys):
@@ -168,7 +232,7 @@ def test_a_plan_longer_than_a_sheet_is_refused_before_any_sheet_is_made(book, ca
     assert hashlib.sha256(book.read_bytes()).hexdigest() == before
     error = result["error"]
     needed = int(re.search(r"需要 ([\d,]+) 行，超出工作表 ([\d,]+) 行的上限", error).group(1).replace(",", ""))
-    assert needed > length and f"超出工作表 {limit:,} 行的上限" in error and "nothing was written" in error
+    assert needed == length and f"超出工作表 {limit:,} 行的上限" in error and "nothing was written" in error
     fits = int(re.search(r"计划周数（「设置」或 --weeks）从 6 改为 (\d+) 或更少", error).group(1))
     assert 1 <= fits < 6
     monkeypatch.undo()
@@ -230,7 +294,10 @@ def assert_provisional_plan_on_statutory_workdays(path: Path, start: dt.date, we
     for f in festivals_between(start, end):
         if f.date in statutory:
             assert f.date not in days, f
-    notice = [str(v) for r in cells[len(rows):] for v in r if str(start.year) in str(v)]
+    assert len(cells) == len(rows)  # the plan sheet holds plan rows only
+    assert ("提示" if lang == "zh" else "Notice") in str(cells[0][11])  # its header row points at the notice
+    own = pc.CalamineWorkbook.from_path(str(path)).get_sheet_by_name("未安排" if lang == "zh" else "Unscheduled")
+    notice = [str(v) for r in own.to_python() for v in r if str(start.year) in str(v)]
     assert any(("法定节日暂排" if lang == "zh" else "statutory festivals only") in v for v in notice), \
         "the plan does not say it is provisional"
 

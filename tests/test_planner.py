@@ -49,8 +49,14 @@ def plan(clients, start, weeks=4, existing=None, calendar=CAL, **settings):
     return plan_visits(clients, s, calendar, start=start, weeks=weeks, existing=existing)
 
 
+def read_back(p: VisitPlan, plan_rows=None):
+    """The plan as the next run reads it: its sheet (or ``plan_rows``, that sheet as staff
+    edited it) and the 未安排 sheet, where the notes from removed rows are kept."""
+    return read_visit_plan(p.sheet_rows() if plan_rows is None else plan_rows, unscheduled=p.unscheduled_sheet_rows())
+
+
 def regenerate(p: VisitPlan, clients, start, weeks=4, **settings):
-    return plan(clients, start, weeks, existing=read_visit_plan(p.sheet_rows()), **settings)
+    return plan(clients, start, weeks, existing=read_back(p), **settings)
 
 
 def typed_under_plan(p, *typed):
@@ -103,7 +109,7 @@ def test_spring_festival_2027_greetings_in_the_five_working_days_before():
     assert p.provisional and p.provisional_years == [2027]
     assert all(not (D(2027, 2, 5) <= r.date <= D(2027, 2, 10)) for r in new_rows(p))
     assert "2027" in p.notice("zh") and "2027" in p.notice("en")
-    assert p.blocks_below()[-2:] == [["提示"], [p.notice("zh")]]
+    assert p.unscheduled_sheet_rows()[-2:] == [["提示"], [p.notice("zh")]]
 
 
 def test_greetings_that_do_not_fit_name_the_festival():
@@ -138,7 +144,7 @@ def test_a_plan_reaching_into_2027_is_provisional_even_with_no_row_there():
     p = plan(clients, D(2026, 12, 7), weeks=4, calendar=CAL_2026)  # ends 2027-01-03: 01-01 off, 01-02/03 a weekend
     assert max(r.date for r in p.rows) <= D(2026, 12, 31)
     assert p.provisional_years == [2027]
-    assert "2027" in p.blocks_below()[-1][0]
+    assert "2027" in p.unscheduled_sheet_rows()[-1][0] and "提示" in p.sheet_rows()[0][-1]
 
 
 def test_festival_just_after_the_horizon_is_greeted_in_the_part_of_the_window_inside_it():
@@ -239,16 +245,73 @@ def test_four_development_visits_in_a_whole_month_to_the_likeliest_prospects():
 
 
 def test_prospects_that_did_not_fit_and_a_quota_short_of_prospects_are_told_apart():
-    """Two prospects find no slot and two more visits have no prospect at all: the line
-    for the rest says "other", not that there is no prospect (two are listed above it)."""
+    """Every due prospect without a development visit is listed with why (its days are
+    full), and the month's shortfall says it is capacity -- not that there is no prospect."""
     current = [client(f"C{i}", last_visit=D(2026, 6, 1)) for i in range(80)]
     p = plan(frame(*(current + prospects(2))), D(2026, 12, 1), weeks=5, daily_visits=2, daily_calls=0,
              monthly_development=4)
     dev = [u.cells("zh") for u in p.unscheduled if u.type == "development"]
-    assert sorted(r[2] for r in dev[:2]) == ["P00", "P01"] and all(r[6].startswith("容量已满") for r in dev[:2])
-    assert dev[2][6] == "2026-12 开发拜访还差 2 次：除上面容量已满的，没有其他可开发的潜在客户"
+    assert dev[0][6] == "2026-12 开发拜访还差 4 次：拜访容量已满"
+    assert sorted(r[1] for r in dev[1:]) == ["P00", "P01"] and all(r[6].startswith("容量已满") for r in dev[1:])
     alone = plan(frame(*prospects(1)), D(2026, 12, 1), weeks=5, daily_calls=0)
     assert [u.reason for u in alone.unscheduled] == ["dev_pool"]  # nobody listed above: plain wording
+    # prospects whose days are full and a quota short with slots left (before their due dates)
+    late = [client(f"L{i}", status="prospect", tier="D", stage="interested", likelihood=0.5,
+                   last_visit=D(2026, 11, 30)) for i in range(2)]  # due 12-30
+    full_end = [client(f"C{i}", last_visit=D(2026, 10, 1 + i % 2)) for i in range(6)]  # due 12-30, 12-31 (90 days)
+    p = plan(frame(*(late + full_end)), D(2026, 12, 1), weeks=5, daily_visits=3, daily_calls=0,
+             monthly_development=4)
+    reasons = sorted(u.reason for u in p.unscheduled if u.type == "development")
+    assert reasons == ["capacity", "capacity", "dev_pool_more"] and not new_rows(p, "development")
+    line = next(u for u in p.unscheduled if u.reason == "dev_pool_more").cells("zh")[6]
+    assert line == "2026-12 开发拜访还差 4 次：除容量已满的，没有其他可开发的潜在客户"
+
+
+def test_the_quota_is_filled_from_any_due_prospect_while_a_slot_is_free():
+    """Issue 29: the likeliest prospects are due on days already full; less likely ones due
+    earlier take the quota's free slots (the loop used to stop after as many failures as
+    visits wanted), and those left over say why: their days are full, or the quota went to
+    others -- nothing is listed as capacity-full beside a free slot it could take."""
+    start = D(2026, 12, 1)
+    end_days = [d for d in CAL.workdays_between(D(2026, 12, 21), D(2026, 12, 31))]
+    current = [client(f"C{k}", last_visit=d - dt.timedelta(days=90)) for k, d in enumerate(end_days)]
+    likely = [client(f"L{i}", status="prospect", tier="D", stage="interested", likelihood=0.5, quadrant="Q5",
+                     last_visit=D(2026, 11, 21)) for i in range(8)]  # due 12-21, when every day is full
+    unlikely = [client(f"U{i:02d}", status="prospect", tier="D", stage="interested", likelihood=0.1 + 0.01 * i,
+                       quadrant="Q8") for i in range(10)]  # never visited: due at the start
+    p = plan(frame(*(current + likely + unlikely)), start, weeks=5, daily_visits=1, daily_calls=0,
+             monthly_development=6)
+    dev = new_rows(p, "development")
+    assert len(dev) == 6 and {r.client_id for r in dev} == {f"U{i:02d}" for i in range(4, 10)}  # likeliest of them
+    assert all(r.date < D(2026, 12, 21) for r in dev)
+    listed = {u.client_id: u.reason for u in p.unscheduled if u.type == "development"}
+    assert listed == {**{f"L{i}": "capacity" for i in range(8)}, **{f"U{i:02d}": "dev_quota" for i in range(4)}}
+    assert all(u.reason != "capacity" or u.client_id.startswith("L") for u in p.unscheduled if u.type == "development")
+    quota = next(u for u in p.unscheduled if u.reason == "dev_quota").cells("zh")[6]
+    assert quota == "开发拜访名额已排满（每月 6 次，按成交可能性先后安排）"
+
+
+def test_among_equally_likely_prospects_the_most_overdue_is_developed_first():
+    clients = frame(*[client(f"P{i}", status="prospect", tier="D", stage="interested", likelihood=0.1, quadrant="Q5",
+                             last_visit=D(2026, 10, 1) + dt.timedelta(days=i)) for i in range(5)])
+    p = plan(clients, D(2026, 12, 1), weeks=5, monthly_development=2, daily_calls=0)
+    assert sorted(r.client_id for r in new_rows(p, "development")) == ["P0", "P1"]
+    assert [(u.client_id, u.reason) for u in p.unscheduled if u.type == "development"] == [
+        ("P2", "dev_quota"), ("P3", "dev_quota"), ("P4", "dev_quota")]
+
+
+def test_early_prospects_due_with_no_owner_or_no_quota_are_listed():
+    clients = frame(client("P0", owner="", status="prospect", tier="D", stage="on_hold"),
+                    client("P1", status="prospect", tier="D", stage="interested", last_visit=D(2026, 11, 25)))
+    def listed(p):
+        return sorted((u.client_id, u.reason) for u in p.unscheduled if u.type == "development")
+
+    p = plan(clients, D(2026, 12, 1), weeks=3, monthly_development=0, daily_calls=1)
+    assert listed(p) == [("P0", "no_owner")]  # P1 is due 12-25, after the horizon
+    p = plan(clients, D(2026, 12, 1), weeks=4, monthly_development=0, daily_calls=1)
+    assert listed(p) == [("P0", "no_owner"), ("P1", "dev_off")]
+    assert next(u for u in p.unscheduled if u.reason == "dev_off").cells("en")[6] == \
+        "Settings plan no development visits (0 a month)"
 
 
 def test_development_quota_is_prorated_for_partial_months():
@@ -380,12 +443,12 @@ def test_notes_follow_the_same_slot_or_move_to_the_removed_notes_block_and_come_
     assert [r.note for r in p3.rows if r.client_id == "B1"] == ["约了市场总监"]
     # kept aside across regenerations
     p4 = regenerate(p3, clients, start, weeks=2, daily_calls=0)
-    assert p4.sheet_rows() == p3.sheet_rows()
+    assert p4.sheet_rows() == p3.sheet_rows() and p4.unscheduled_sheet_rows() == p3.unscheduled_sheet_rows()
     # the done row is cancelled after all: the original slot returns, and so does the note
     rows5 = p4.sheet_rows()
     done_row = next(r for r in rows5 if r and r[COL["status"]] == DONE)
     rows5.remove(done_row)
-    p5 = plan(clients, start, weeks=2, daily_calls=0, existing=read_visit_plan(rows5))
+    p5 = plan(clients, start, weeks=2, daily_calls=0, existing=read_back(p4, rows5))
     assert p5.removed_notes == []
     assert [r.note for r in p5.rows if r.client_id == "A1"] == ["带新提案"]
 
@@ -439,8 +502,9 @@ def test_plan_from_classification_end_to_end():
     assert {"K1", "K2", "K3", "K4"} <= keys and "K6" not in keys
     # K5 (the only early prospect) has no owner: both AEs are short of development visits
     assert {u.owner for u in p.unscheduled if u.reason == "dev_pool"} == {"王芳", "李雷"}
-    assert [(u.client_id, u.reason) for u in p.unscheduled if u.owner == ""] == []  # 意向 K5: no cadence visit due
-    assert set(p.summary) == {"王芳", "李雷"}
+    # K5 (意向, never visited) is due a development visit: listed, it has no owner
+    assert [(u.client_id, u.reason) for u in p.unscheduled if u.owner == ""] == [("K5", "no_owner")]
+    assert set(p.summary) == {"王芳", "李雷", ""}  # K5, unscheduled: no owner
 
 
 # ============================================================ properties on random books
@@ -572,6 +636,7 @@ def test_property_regeneration_is_idempotent(book):
     again = regenerate(p, clients, start, weeks, **caps)
     assert again.sheet_rows() == p.sheet_rows()
     assert again.sheet_rows("en") == p.sheet_rows("en")
+    assert again.unscheduled_sheet_rows() == p.unscheduled_sheet_rows()
 
 
 @st.composite
@@ -621,10 +686,11 @@ def test_property_manual_edits_survive_any_number_of_regenerations(case):
         assert Counter(map(tuple, table)) >= Counter(map(tuple, kept_rows))
         found = [r[COL["notes"]] for r in table] + [n.note for n, _ in current.removed_notes]
         assert not Counter(notes) - Counter(found)
-        again = plan(clients, start, weeks, existing=read_visit_plan(sheet), **caps)
+        again = plan(clients, start, weeks, existing=read_back(current), **caps)
         current = again
-    assert plan(clients, start, weeks, existing=read_visit_plan(current.sheet_rows()), **caps).sheet_rows() == \
-        current.sheet_rows()
+    final = plan(clients, start, weeks, existing=read_back(current), **caps)
+    assert final.sheet_rows() == current.sheet_rows()
+    assert final.unscheduled_sheet_rows() == current.unscheduled_sheet_rows()
 
 
 @hsettings(**PROPS)
@@ -660,9 +726,10 @@ def test_property_greetings_and_development_quota_are_planned_or_unscheduled(boo
             if missed:
                 assert missed[0].due in inside
                 assert missed[0].reason == ("no_owner" if not c.owner.strip() else "greeting_capacity")
-    # development: per AE and month, planned + unscheduled = the prorated quota
+    # development: per AE and month, the prorated quota is planned, or its shortfall is said
     owners = {o for o in clients.owner if o.strip()}
     months = sorted({(d.year, d.month) for d in horizon})
+    targets, planned_in = {}, {}
     for o in owners:
         for y, m in months:
             first = D(y, m, 1)
@@ -670,11 +737,26 @@ def test_property_greetings_and_development_quota_are_planned_or_unscheduled(boo
             share = sum(1 for d in horizon if (d.year, d.month) == (y, m)) / CAL.workday_count(first, last)
             target = int(np.floor(caps["monthly_development"] * share + 0.5))
             planned = sum(1 for r in new_rows(p, "development", owner=o) if (r.date.year, r.date.month) == (y, m))
-            short = sum(u.reason_params.get("count", 1) for u in p.unscheduled
-                        if u.owner == o and u.type == "development"
-                        and (u.reason_params.get("month") == f"{y:04d}-{m:02d}"
-                             or (u.due is not None and (u.due.year, u.due.month) == (y, m))))
+            short = sum(u.reason_params["count"] for u in p.unscheduled
+                        if u.owner == o and u.type == "development" and u.reason.startswith("dev_")
+                        and u.reason_params.get("month") == f"{y:04d}-{m:02d}")
             assert planned + short == target, (o, y, m)
+            targets[o, y, m], planned_in[o, y, m] = target, planned
+    # every early prospect due in the horizon has a development visit or one row saying why
+    early = clients[(clients.status == "prospect") & clients.stage.isin(["interested", "on_hold"])]
+    for c in early.itertuples():
+        got = [r for r in new_rows(p, "development") if r.client_id == c.key]
+        listed = [u for u in p.unscheduled if u.client_id == c.key and u.type == "development"]
+        assert len(listed) <= 1 and not (got and listed), c.key
+        if not c.owner.strip():
+            assert not got and all(u.reason == "no_owner" for u in listed)
+        for u in listed:
+            assert u.due is not None and u.due <= p.end
+            if u.reason == "dev_quota":  # the quota was met in every month part it was due in
+                assert all(planned_in[c.owner, y, m] == targets[c.owner, y, m] for y, m in months
+                           if (y, m) >= (u.due.year, u.due.month)), c.key
+            if u.reason == "dev_off":
+                assert caps["monthly_development"] == 0
 
 
 def test_capacity_short_says_who_was_not_seen_and_how_many_visit_days_would_see_them():
@@ -696,7 +778,7 @@ def test_capacity_short_says_who_was_not_seen_and_how_many_visit_days_would_see_
                                                                          "C6", "C7", "P7"} - {
         r.client_id for r in new_rows(p, "visit")}
     assert p.shortfall_lines("zh") == ["王芳：4 个到期客户未能安排拜访，再加约 4 个拜访日（按每天上限）可以全部安排"]
-    assert any(row and row[0] == "拜访容量不足" for row in p.blocks_below("zh"))
+    assert any(row and row[0] == "拜访容量不足" for row in p.unscheduled_sheet_rows("zh"))
 
 
 def test_a_client_gets_one_courtesy_call_where_two_periods_meet_at_a_holiday():

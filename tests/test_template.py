@@ -383,7 +383,7 @@ def test_workbook_settings_sheets_and_lists(template, sheet_xml):
     assert 'calcId="191029"' in wb and "fullCalcOnLoad" not in wb
     assert "macroEnabled.main+xml" in ct and "vbaProject" in ct
     assert "2026-11-23T00:00:00Z" in core
-    assert _sheet_names(template) == ["客户台账", "分级结果", "拜访计划", "客户复盘", "看板", "数据问题", "运行日志", "设置",
+    assert _sheet_names(template) == ["客户台账", "分级结果", "拜访计划", "未安排", "客户复盘", "看板", "数据问题", "运行日志", "设置",
                                       "节假日", "xlwings.conf"]
     client = sheet_xml["客户台账"]
     lists = re.findall(r'<dataValidation type="list".*?<formula1>(.*?)</formula1>', client)

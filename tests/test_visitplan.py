@@ -16,6 +16,7 @@ from xlclient.engine.visitplan import (
     GAP_ROWS,
     PLAN_COLUMNS,
     SIDE_COLUMN,
+    read_removed_notes,
     read_visit_plan,
 )
 
@@ -41,6 +42,26 @@ def make(existing=None, lang="zh", **kw):
                        existing=existing)
 
 
+def read_back(p, lang="zh"):
+    """The plan as the next run reads it from the two sheets this one wrote."""
+    return read_visit_plan(p.sheet_rows(lang), unscheduled=p.unscheduled_sheet_rows(lang))
+
+
+def earlier_layout(p):
+    """The VisitPlan sheet as versions before the 未安排 sheet wrote it: the plan, two blank
+    rows, then the unscheduled work and the notes from removed rows under it, each column
+    under the plan's column of the same meaning."""
+    rows = [list(r) for r in p.plan_table()] + [[], []]
+    rows += [["未安排的工作"], ["应安排日期", "客户经理", "客户编号", "客户名称", "等级", "类型", "原因"]]
+    rows += [[u.due, u.owner, u.client_id, u.name, u.tier, "开发" if u.type == "development" else "拜访", u.reason]
+             for u in p.unscheduled]
+    if p.removed_notes:
+        rows += [[], ["已移除计划行的备注"], ["日期", "客户经理", "客户编号", "客户名称", None, "类型", "现计划日期", None, "备注"]]
+        rows += [[n.cells[0], n.cells[1], n.cells[2], n.cells[3], None, n.cells[4], when, None, n.cells[5]]
+                 for n, when in p.removed_notes]
+    return rows
+
+
 def test_header_and_words_in_both_languages():
     zh, en = make(lang="zh"), make(lang="en")
     assert zh.plan_table()[0] == ["日期", "客户经理", "客户编号", "客户名称", "等级", "类型", "原因", "状态", "备注", "锁定"]
@@ -51,35 +72,69 @@ def test_header_and_words_in_both_languages():
     assert {r[7] for r in zh.plan_table()[1:]} == {"计划"} and {r[7] for r in en.plan_table()[1:]} == {"Planned"}
     assert all(type(r[0]) is dt.date for r in zh.plan_table()[1:])
     # the same plan, cell for cell, whatever the language the old sheet was written in
-    assert make(read_visit_plan(en.sheet_rows()), lang="zh").sheet_rows() == zh.sheet_rows()
-    assert make(read_visit_plan(zh.sheet_rows()), lang="en").sheet_rows() == en.sheet_rows()
+    assert make(read_back(en, "en"), lang="zh").sheet_rows() == zh.sheet_rows()
+    assert make(read_back(zh), lang="en").sheet_rows() == en.sheet_rows()
+    assert make(read_back(zh), lang="en").unscheduled_sheet_rows() == en.unscheduled_sheet_rows()
 
 
-def test_blocks_sit_under_the_plan_out_of_its_filter_and_the_header_row_points_at_them():
+def test_the_plan_sheet_holds_plan_rows_only_and_its_header_row_points_at_the_unscheduled_sheet():
     p = make()
     rows = p.sheet_rows()
     assert p.unscheduled  # the development quota finds no prospect
-    end = p.table_last_row()
-    assert end == len(p.rows) + 1 and rows[:end] == [rows[0]] + p.plan_table()[1:]
+    assert p.table_last_row() == len(p.rows) + 1 == len(rows)
+    assert rows[1:] == p.plan_table()[1:]  # nothing under the plan: a filter over it sees everything
     assert rows[0][:10] == p.plan_table()[0] and rows[0][10] is None
-    first = end + GAP_ROWS + 1  # Excel row of the first title
-    assert rows[0][SIDE_COLUMN] == f"↓ 计划下方第 {first} 行起：未安排的工作 {len(p.unscheduled)} 项"
-    assert all(r == [] for r in rows[end:end + GAP_ROWS])
-    assert rows[first - 1] == ["未安排的工作"]
-    # the block's columns sit under the plan's columns of the same meaning
-    assert rows[first][:7] == ["应安排日期", "客户经理", "客户编号", "客户名称", "等级", "类型", "原因"]
-    assert all(r[1] == "Li Lei" and r[5] == "开发" for r in rows[first + 1:first + 1 + len(p.unscheduled)])
-    en = make(lang="en").sheet_rows()
-    assert en[0][SIDE_COLUMN].startswith(f"↓ Below the plan from row {first}: Unscheduled: ")
+    assert rows[0][SIDE_COLUMN] == f"→ 见「未安排」表：未安排的工作 {len(p.unscheduled)} 项"
+    assert make(lang="en").sheet_rows()[0][SIDE_COLUMN] == f"→ See the 'Unscheduled' sheet: Unscheduled: {len(p.unscheduled)}"
+    assert p.sheet_rows(unscheduled_sheet="未排")[0][SIDE_COLUMN].startswith("→ 见「未排」表")  # the sheet's own name
     assert SIDE_COLUMN == 11
-    # nothing under the plan: no pointer, no gap
+    # nothing unscheduled: no pointer, the sheet is the plan table
     quiet = make(monthly_development=0)
     assert not quiet.unscheduled and quiet.sheet_rows() == quiet.plan_table()
+    assert quiet.unscheduled_sheet_rows() == [["客户经理", "客户编号", "客户名称", "等级", "类型", "应拜访日期", "原因"]]
+
+
+def test_the_unscheduled_sheet_lists_the_work_from_a1_and_the_blocks_under_it():
+    many = clients(*[(f"C{i}", "C", D(2026, 1, 1)) for i in range(12)])
+    p = plan_visits(many, Settings(as_of=START, daily_visits=1, daily_calls=0), CAL, start=START, weeks=2)
+    rows = p.unscheduled_sheet_rows()
+    n = len(p.unscheduled)
+    assert rows[0] == ["客户经理", "客户编号", "客户名称", "等级", "类型", "应拜访日期", "原因"]
+    assert rows[1:1 + n] == [u.cells("zh") for u in p.unscheduled] and p.unscheduled_last_row() == 1 + n
+    visit = next(r for r in rows[1:1 + n] if r[4] == "拜访")
+    assert visit[0] == "Li Lei" and visit[1].startswith("C") and visit[3] == "C" and isinstance(visit[5], D)
+    assert visit[6].startswith("容量已满")
+    assert rows[1 + n:1 + n + GAP_ROWS] == [[]] * GAP_ROWS and rows[1 + n + GAP_ROWS] == ["拜访容量不足"]
+    assert rows[2 + n + GAP_ROWS][0].startswith("Li Lei：")
+    en = p.unscheduled_sheet_rows("en")
+    assert en[0] == ["Owner", "ClientID", "Client", "Tier", "Type", "Due", "Reason"] and ["Visit capacity short"] in en
+    assert p.sheet_rows()[0][SIDE_COLUMN] == f"→ 见「未安排」表：未安排的工作 {n} 项、拜访容量不足"
+
+
+def test_a_sheet_written_with_the_blocks_under_the_plan_is_still_read_and_its_notes_move_to_their_sheet():
+    """Earlier versions wrote the unscheduled work and the removed notes under the plan."""
+    p = make()
+    rows = [list(r) for r in p.sheet_rows()]
+    rows[1] = rows[1][:8] + ["改到下午", None] + rows[1][10:]
+    rows[1][0] = D(2026, 11, 21)  # a Saturday: not planned again
+    with_note = make(read_visit_plan(rows))
+    old = earlier_layout(with_note)
+    read = read_visit_plan(old)
+    assert len(read.rows) == len(p.rows) and read.problems == []  # the blocks' rows are not the plan's
+    assert [n.note for n in read.removed_notes] == ["改到下午"]
+    again = make(read)
+    assert again.sheet_rows()[1:] == p.sheet_rows()[1:]  # the plan sheet: plan rows only
+    assert again.sheet_rows()[0][SIDE_COLUMN].endswith("、已移除计划行的备注 1 项")
+    sheet = again.unscheduled_sheet_rows()
+    title = sheet.index(["已移除计划行的备注"])
+    assert sheet[title + 1] == ["日期", "客户经理", "客户编号", "客户名称", "类型", "备注", "现计划日期"]
+    assert sheet[title + 2][5] == "改到下午"
+    assert [n.note for n in read_removed_notes(sheet)] == ["改到下午"]
 
 
 def test_a_block_whose_title_was_typed_over_still_ends_the_plan():
     p = make()
-    rows = [list(r) for r in p.sheet_rows()]
+    rows = earlier_layout(p)
     end = p.table_last_row()
     rows[end] = [D(2026, 11, 30), "Li Lei", "B1", "客户B1", "B", "拜访", None, "计划", "客户要求", None]
     rows[end + GAP_ROWS] = [D(2026, 12, 1), "Li Lei", "C1", "客户C1", "C", "拜访", None, "计划", "第二行", None]
@@ -101,8 +156,10 @@ def test_a_sheet_written_with_the_blocks_beside_the_plan_is_still_read():
     again = make(read)
     sheet = again.sheet_rows()
     assert all(len(r) <= SIDE_COLUMN + 1 for r in sheet)  # nothing beside the plan but the pointer
-    title = sheet.index(["已移除计划行的备注"])
-    assert title > again.table_last_row() and sheet[title + 2][8] == "改到下午"
+    assert len(sheet) == again.table_last_row()
+    notes = again.unscheduled_sheet_rows()
+    title = notes.index(["已移除计划行的备注"])
+    assert title > again.unscheduled_last_row() and notes[title + 2][5] == "改到下午"
 
 
 def test_cells_in_every_form_staff_or_tools_leave_them():
@@ -175,21 +232,22 @@ def test_a_sheet_without_plan_header_is_unreadable_and_must_not_be_overwritten()
 def test_rows_added_below_the_plan_and_gaps_in_the_notes_block_are_read():
     p = make()
     rows = p.sheet_rows()
-    # a note whose row will not come back, kept aside
+    # a note whose row will not come back, kept aside on the 未安排 sheet
     rows[1] = rows[1][:8] + ["改到下午", None] + rows[1][10:]
     rows[1][0] = D(2026, 11, 21)  # a Saturday: not planned again
     again = make(read_visit_plan(rows))
     assert [n.note for n, _ in again.removed_notes] == ["改到下午"]
-    sheet = again.sheet_rows()
-    title = sheet.index(["已移除计划行的备注"])
-    assert sheet[title + 1][:9] == ["日期", "客户经理", "客户编号", "客户名称", None, "类型", "现计划日期", None, "备注"]
+    kept = again.unscheduled_sheet_rows()
+    title = kept.index(["已移除计划行的备注"])
     # staff insert a blank row inside the block and add a row right under the plan
-    sheet.insert(title + 2, [])
-    sheet[again.table_last_row()] = [D(2026, 11, 30), "Li Lei", "B1", "客户B1", "B", "拜访", None, "计划", "客户要求",
-                                     None]
-    read = read_visit_plan(sheet)
+    kept.insert(title + 2, [])
+    sheet = again.sheet_rows() + [[D(2026, 11, 30), "Li Lei", "B1", "客户B1", "B", "拜访", None, "计划", "客户要求", None]]
+    read = read_visit_plan(sheet, unscheduled=kept)
     assert [n.note for n in read.removed_notes] == ["改到下午"]
     assert read.rows[-1].kept == "typed" and read.rows[-1].note == "客户要求"
+    # the note stays until someone deletes it, and rows given from column B have no block title
+    assert [n.note for n, _ in make(read).removed_notes] == ["改到下午"]
+    assert read_removed_notes([r[1:] for r in kept], first_col=1) == []
 
 
 def test_counts_and_summary():
@@ -234,47 +292,24 @@ def test_without_a_reason_column_plain_rows_are_not_taken_for_typed_ones():
     assert make(existing).sheet_rows() == p.sheet_rows()
 
 
-def test_more_unscheduled_work_than_a_sheet_holds_is_listed_as_far_as_it_fits(monkeypatch):
-    """A very large book: the sheet gets the plan, as much of the unscheduled work as fits
-    and a line saying how many more there are (never a refusal after the work is done)."""
-    import xlclient.engine.visitplan as vp
-
+def test_more_unscheduled_work_than_a_sheet_holds_is_listed_as_far_as_it_fits():
+    """A very large book: the 未安排 sheet gets as much of the unscheduled work as fits and a
+    line saying how many more there are (never a refusal after the work is done)."""
     many = clients(*[(f"C{i}", "C", D(2026, 1, 1)) for i in range(40)])
     p = plan_visits(many, Settings(as_of=START, daily_visits=1, daily_calls=0, monthly_development=0), CAL,
                     start=START, weeks=1)
     assert len(p.unscheduled) > 20
-    full = p.sheet_rows()
-    limit = len(p.plan_table()) + GAP_ROWS + 12
-    monkeypatch.setattr(vp, "SHEET_ROWS", limit)
-    rows = p.sheet_rows()
+    full = p.unscheduled_sheet_rows()
+    limit = 12
+    rows = p.unscheduled_sheet_rows(limit=limit)
     assert len(rows) == limit and len(full) > limit
-    first = p.table_last_row() + GAP_ROWS
-    assert rows[first] == ["未安排的工作"]
     at = next(i for i, r in enumerate(rows) if r and isinstance(r[0], str) and r[0].startswith("…另有"))
-    listed = rows[first + 2:at]
+    listed = rows[1:at]
     line = rows[at][0]
     left = len(p.unscheduled) - len(listed)
-    assert left > 0 and line.startswith(f"…另有 {left:,} 项未安排的工作未列出") and f"{limit:,}" in line
-    assert ["拜访容量不足"] in rows[at:]  # the blocks after it are whole
-    assert f"未安排的工作 {len(p.unscheduled)} 项" in rows[0][SIDE_COLUMN]  # the pointer counts them all
-    assert rows[:first] == full[:first]  # the plan itself is whole
-
-
-@pytest.mark.parametrize("weeks", [1, 6])
-def test_the_fewest_rows_of_the_sheet_are_what_it_is_cut_to(monkeypatch, weeks):
-    """fewest_sheet_rows is the length of the sheet when the unscheduled work is cut to
-    nothing but its line, and within the bound the plan job checks first."""
-    import xlclient.engine.visitplan as vp
-
-    many = clients(*[(f"C{i}", "C", D(2026, 1, 1)) for i in range(40)])
-    p = plan_visits(many, Settings(as_of=START, daily_visits=1, daily_calls=0, monthly_development=0), CAL,
-                    start=START, weeks=weeks)
-    assert p.unscheduled and p.shortfall_lines()
-    fewest = p.fewest_sheet_rows()
-    assert len(p.sheet_rows()) > fewest
-    monkeypatch.setattr(vp, "SHEET_ROWS", fewest)
-    rows = p.sheet_rows()
-    assert len(rows) == fewest and rows[-len(p.blocks_below(unscheduled_limit=0)):] == p.blocks_below(unscheduled_limit=0)
-    assert fewest <= p.table_last_row() + GAP_ROWS + 12 + len(p.summary) + len(p.removed_notes)
-    monkeypatch.setattr(vp, "SHEET_ROWS", fewest - 1)
-    assert len(p.sheet_rows()) > fewest - 1  # below the fewest the sheet cannot be cut to fit: the job refuses
+    assert listed == full[1:at] and left > 0
+    assert line.startswith(f"…另有 {left:,} 项未安排的工作未列出") and f"{limit:,}" in line
+    assert rows[at + 1 + GAP_ROWS:] == full[-(len(rows) - at - 1 - GAP_ROWS):]  # the blocks after it are whole
+    assert ["拜访容量不足"] in rows[at:]
+    assert f"未安排的工作 {len(p.unscheduled)} 项" in p.sheet_rows()[0][SIDE_COLUMN]  # the pointer counts them all
+    assert p.unscheduled_last_row(limit=limit) == at + 1  # the filter ends with the line

@@ -410,7 +410,7 @@ def _owned_placeholders() -> list[tuple[str, str, list[str] | None, str | None]]
     """(key, zh name, header row or None, note) of the owned sheets, in tab order."""
     from xlclient.engine.labels import CLASSIFICATION_COLUMNS, ISSUES_COLUMNS, column_headers, sheet_name
     from xlclient.engine.reports import REVIEW_COLUMNS
-    from xlclient.engine.visitplan import PLAN_COLUMNS
+    from xlclient.engine.visitplan import PLAN_COLUMNS, UNSCHEDULED_COLUMNS
     from xlclient.jobs import LOG_HEADERS
 
     # The jobs fill these (see _job_sheets); until then each carries xlclient's own header,
@@ -418,6 +418,7 @@ def _owned_placeholders() -> list[tuple[str, str, list[str] | None, str | None]]
     return [
         ("classification", sheet_name("classification", "zh"), column_headers(CLASSIFICATION_COLUMNS, "zh"), None),
         ("visit_plan", sheet_name("visit_plan", "zh"), column_headers(PLAN_COLUMNS, "zh"), None),
+        ("unscheduled", sheet_name("unscheduled", "zh"), column_headers(UNSCHEDULED_COLUMNS, "zh"), None),
         ("review", sheet_name("review", "zh"), column_headers(REVIEW_COLUMNS, "zh"), None),
         ("dashboard", sheet_name("dashboard", "zh"), None, None),
         ("issues", sheet_name("issues", "zh"), column_headers(ISSUES_COLUMNS, "zh"), None),

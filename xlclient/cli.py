@@ -368,12 +368,10 @@ def cmd_plan(args: argparse.Namespace, rep: Reporter) -> int:
     for row in table:
         rep.say("  " + "  ".join(str(v).ljust(w) for v, w in zip(row, widths)))
     c = result.counts
-    from .engine.visitplan import GAP_ROWS
-
     where = ""
     if c["unscheduled"]:
-        row = vp.table_last_row() + GAP_ROWS + 1
-        where = f"（见计划下方第 {row} 行起）" if zh else f" (listed below the plan from row {row})"
+        sheet = result.sheets[1].name  # the 未安排 sheet, after the plan's
+        where = f"（见「{sheet}」表）" if zh else f" (listed on the '{sheet}' sheet)"
     rep.say((f"新排 {c['planned']} 项，保留已完成/已取消/锁定 {c['kept']} 项，未安排 {c['unscheduled']} 项{where}" if zh else
              f"Planned {c['planned']}, kept {c['kept']} done/cancelled/locked rows, unscheduled {c['unscheduled']}"
              f"{where}"))

@@ -92,10 +92,10 @@ def _owned_first_rows(key: str) -> list[list[str]]:
     """The first row of an owned sheet as xlclient writes it, in both languages."""
     from .engine.handover import HANDOVER_COLUMNS
     from .engine.reports import REVIEW_COLUMNS
-    from .engine.visitplan import PLAN_COLUMNS
+    from .engine.visitplan import PLAN_COLUMNS, UNSCHEDULED_COLUMNS
 
     tables = {"classification": CLASSIFICATION_COLUMNS, "issues": ISSUES_COLUMNS, "visit_plan": PLAN_COLUMNS,
-              "review": REVIEW_COLUMNS, "handover": HANDOVER_COLUMNS}
+              "unscheduled": UNSCHEDULED_COLUMNS, "review": REVIEW_COLUMNS, "handover": HANDOVER_COLUMNS}
     if key in tables:
         return [column_headers(tables[key], lang) for lang in ("zh", "en")] + EARLIER_HEADERS.get(key, [])
     if key == "log":
@@ -146,7 +146,7 @@ def owned_columns(key: str) -> frozenset[int]:
     side = max(len(UNSCHEDULED_COLUMNS), len(REMOVED_NOTE_COLUMNS))
     widths = {"classification": len(CLASSIFICATION_COLUMNS), "issues": len(ISSUES_COLUMNS), "log": 4,
               "review": len(REVIEW_COLUMNS), "handover": len(HANDOVER_COLUMNS), "dashboard": 12,
-              "doctor": 3}
+              "doctor": 3, "unscheduled": side}
     if key == "visit_plan":
         return frozenset(range(len(PLAN_COLUMNS))) | frozenset(range(SIDE_COLUMN, SIDE_COLUMN + side))
     return frozenset(range(widths[key]))
@@ -688,17 +688,15 @@ class PlanResult:
     not_made: str = ""  # why no plan was made
 
 
-def visit_plan_sheet(vp: Any, lang: Language, name: str) -> SheetSpec:
+def visit_plan_sheet(vp: Any, lang: Language, name: str, unscheduled_name: str) -> SheetSpec:
     """The VisitPlan sheet: the plan in A-J with drop-downs on the columns staff edit
-    (类型, 状态, 锁定) down to the blank rows under it, its filter over the plan only, and
-    the unscheduled / notes blocks under it (out of the filter's reach)."""
-    from .engine.visitplan import GAP_ROWS, PLAN_COLUMNS, STATUS_NAMES, TYPE_NAMES
+    (类型, 状态, 锁定) down to the blank rows under it, its filter over the plan, and in
+    the header row a line saying what the 未安排 sheet (``unscheduled_name``) holds."""
+    from .engine.visitplan import PLAN_COLUMNS, STATUS_NAMES, TYPE_NAMES
 
-    rows = vp.sheet_rows(lang)
+    rows = vp.sheet_rows(lang, unscheduled_name)
     keys = [k for k, _, _ in PLAN_COLUMNS]
-    end = vp.table_last_row()
-    below = len(rows) > end  # blocks under the plan
-    last = end + GAP_ROWS if below else max(end + 200, 1000)
+    last = min(max(vp.table_last_row() + 200, 1000), SHEET_ROWS)  # room for rows staff add, within the sheet
     col = {k: chr(ord("A") + i) for i, k in enumerate(keys)}
     yes_no = ["是", "否"] if lang == "zh" else ["Yes", "No"]
     validations = [
@@ -708,39 +706,54 @@ def visit_plan_sheet(vp: Any, lang: Language, name: str) -> SheetSpec:
     ]
     widths = {"date": 11, "owner": 10, "client_id": 11, "name": 28, "tier": 6, "type": 10, "reason": 34,
               "status": 8, "notes": 30, "locked": 6}
-    column_widths = {i: widths[k] for i, k in enumerate(keys)}
+    return SheetSpec(name=name, rows=rows, column_widths={i: widths[k] for i, k in enumerate(keys)},
+                     number_formats={0: "yyyy-mm-dd"}, data_validations=validations, tab_color="548235",
+                     owned_columns=owned_columns("visit_plan"), table_end=(vp.table_last_row(), len(keys) - 1),
+                     landscape=True)  # printed one page wide for each AE
+
+
+def unscheduled_sheet(vp: Any, lang: Language, name: str, data: WorkbookData | None = None) -> SheetSpec:
+    """The 未安排 / Unscheduled sheet (SPEC 3): the work the plan could not fit, one row
+    each with its reason, its filter over that list only; under it the capacity shortfall
+    per AE, the notes from removed plan rows and the calendar notice (see
+    :meth:`~xlclient.engine.visitplan.VisitPlan.unscheduled_sheet_rows`). What people
+    type beside a row moves with it (matched by its owner, client, type and date)."""
+    from .engine.visitplan import UNSCHEDULED_COLUMNS
+
+    rows = vp.unscheduled_sheet_rows(lang)
+    end = vp.unscheduled_last_row(lang)
+    due = next(i for i, (k, _, _) in enumerate(UNSCHEDULED_COLUMNS) if k == "due")
     title_rows = frozenset(i for i in range(end, len(rows)) if rows[i] and rows[i][0] is not None
-                           and (i == end or not rows[i - 1]))
+                           and not rows[i - 1])
     headers = frozenset(i + 1 for i in title_rows if i + 1 < len(rows) and len(rows[i + 1]) > 1)
     dates = {(i, j): "yyyy-mm-dd" for i in range(end, len(rows)) for j, v in enumerate(rows[i])
-             if j and isinstance(v, dt.date)}  # a removed note's new date, under 原因
-    return SheetSpec(name=name, rows=rows, column_widths=column_widths, number_formats={0: "yyyy-mm-dd"},
-                     data_validations=validations, tab_color="548235", owned_columns=owned_columns("visit_plan"),
-                     table_end=(end, len(keys) - 1) if below else None, bold_rows=title_rows | headers,
-                     cell_formats=dates, landscape=True)  # printed one page wide for each AE
+             if isinstance(v, dt.date)}  # a removed note's dates
+    widths = dict(enumerate((10, 11, 28, 6, 10, 11, 40)))
+    key = lambda cells: tuple(_key_text(v) for v in list(cells)[:6])  # noqa: E731
+    return SheetSpec(name=name, rows=rows, column_widths=widths, number_formats={due: "yyyy-mm-dd"},
+                     tab_color="548235", owned_columns=owned_columns("unscheduled"),
+                     table_end=(end, len(UNSCHEDULED_COLUMNS) - 1) if len(rows) > end else None,
+                     bold_rows=title_rows | headers, cell_formats=dates, wrap_columns=frozenset({6}), landscape=True,
+                     row_map=(lambda: rows_by_key(data, "unscheduled", rows, key)) if data is not None else None)
 
 
 def _refuse_a_plan_too_long(vp: Any, weeks: int, name: str) -> None:
     """Raise JobRefused, before any sheet is made, when the plan's own rows do not fit in a
     sheet (hundreds of AEs planned for a year): saying how many weeks would fit -- about:
     the rows of the plan's first weeks, and every kept row -- or, when not even one week
-    does, to split the book by AE. (What is listed under the plan is cut to fit instead,
-    see :meth:`~xlclient.engine.visitplan.VisitPlan.sheet_rows`.)"""
-    from .engine.visitplan import GAP_ROWS
-
-    if vp.table_last_row() + GAP_ROWS + 12 + len(vp.summary) + len(vp.removed_notes) <= SHEET_ROWS:
-        return  # room for every block under the plan at its fewest (blank rows, titles, headers, lines)
-    needed = vp.fewest_sheet_rows()
+    does, to split the book by AE. (The 未安排 sheet lists what fits and says how much
+    more there is instead, see
+    :meth:`~xlclient.engine.visitplan.VisitPlan.unscheduled_sheet_rows`.)"""
+    needed = vp.table_last_row()
     if needed <= SHEET_ROWS:
         return
-    under = needed - vp.table_last_row()  # the blocks under the plan, at their fewest
     kept = sum(1 for r in vp.rows if r.kept)
     new_dates = np.array([r.date for r in vp.rows if not r.kept and r.date is not None], dtype="datetime64[D]")
     undated = sum(1 for r in vp.rows if not r.kept and r.date is None)
     fits, about = 0, 0
     for w in range(weeks - 1, 0, -1):
         end = np.datetime64(vp.start + dt.timedelta(weeks=w), "D")
-        rows = 1 + kept + undated + int((new_dates < end).sum()) + under
+        rows = 1 + kept + undated + int((new_dates < end).sum())
         if rows <= SHEET_ROWS:
             fits, about = w, rows
             break
@@ -788,11 +801,17 @@ def plan(inputs: Inputs, *, start: dt.date | None = None, weeks: int | None = No
                                                       "planned": 0, "kept": 0, "unscheduled": 0, "owners": 0},
                           summary)
     grid = inputs.data.sheet(sheet_aliases("visit_plan"))
+    unscheduled_name = owned_sheet_name(inputs.data, "unscheduled", lang)  # a foreign 未安排 sheet: refused here
+    kept = inputs.data.sheet(sheet_aliases("unscheduled"))  # the notes from removed plan rows live there
     existing = None
-    if grid is not None and grid.rows:
-        existing = read_visit_plan(grid.rows, sheet=grid.name, first_row=grid.first_row, first_col=grid.first_col,
-                                   date1904=inputs.data.date1904,
-                                   annotated=annotated_rows(inputs.data, "visit_plan"))
+    if (grid is not None and grid.rows) or (kept is not None and kept.rows):
+        existing = read_visit_plan(grid.rows if grid is not None else [], sheet=grid.name if grid is not None else name,
+                                   first_row=grid.first_row if grid is not None else 0,
+                                   first_col=grid.first_col if grid is not None else 0,
+                                   date1904=inputs.data.date1904, annotated=annotated_rows(inputs.data, "visit_plan"),
+                                   unscheduled=kept.rows if kept is not None else (),
+                                   unscheduled_first_row=kept.first_row if kept is not None else 0,
+                                   unscheduled_first_col=kept.first_col if kept is not None else 0)
     vp = plan_from_classification(c, inputs.book, inputs.calendar, start=plan_start,
                                   weeks=weeks or settings.plan_weeks, existing=existing)
     if vp.existing_unreadable:
@@ -814,10 +833,11 @@ def plan(inputs: Inputs, *, start: dt.date | None = None, weeks: int | None = No
                f"kept {counts['kept']}, unscheduled {counts['unscheduled']}, data problems {counts['problems']}")
     if vp.provisional:
         summary += "；日历暂定" if zh else "; provisional calendar"
-    plan_sheet = visit_plan_sheet(vp, lang, name)
+    plan_sheet = visit_plan_sheet(vp, lang, name, unscheduled_name)
     plan_sheet.row_map = vp.row_map(existing)
     sheets = [
         plan_sheet,
+        unscheduled_sheet(vp, lang, unscheduled_name, inputs.data),
         issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang), inputs.data, inputs.book),
         log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary),
     ]

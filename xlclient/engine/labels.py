@@ -117,6 +117,7 @@ SHEET_NAMES: dict[str, dict[str, str]] = {
     "holidays": {"zh": "节假日", "en": "Holidays"},
     "classification": {"zh": "分级结果", "en": "Classification"},
     "visit_plan": {"zh": "拜访计划", "en": "VisitPlan"},
+    "unscheduled": {"zh": "未安排", "en": "Unscheduled"},
     "dashboard": {"zh": "看板", "en": "Dashboard"},
     "review": {"zh": "客户复盘", "en": "Review"},
     "issues": {"zh": "数据问题", "en": "Issues"},

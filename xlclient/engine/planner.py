@@ -37,9 +37,11 @@ listed as unscheduled with the reason "no owner".  Everyone else gets:
    the share of the month's working days that lie in the horizon and rounded half up
    (Nov 23-30 2026: 6 of 21 working days -> 1).  Development visits already done or
    locked in that part of the month count towards it.  Prospects are picked by
-   likelihood, then quadrant (Q5 before Q8), then key, among those whose stage cadence
-   (意向 30 days, 暂缓 90) says a contact is due by the end of that month part; each
-   goes on the first free day from its due date.  They come after all cadence visits.
+   likelihood, then quadrant (Q5 before Q8), then the most overdue, then key, among
+   those whose stage cadence (意向 30 days, 暂缓 90) says a contact is due by the end of
+   that month part; each goes on the first free day from its due date.  They come after
+   all cadence visits, from the capacity those leave: a prospect whose days are full
+   does not stop the others being tried, as long as the month part has a free slot.
 3. **Festival greetings (节日问候, calls)** to A and B clients in the ``greeting_days``
    working days before 春节, 端午节, 中秋节 and 国庆节, for every festival whose greeting
    window overlaps the horizon (so a festival just after the horizon is greeted in the
@@ -57,8 +59,12 @@ listed as unscheduled with the reason "no owner".  Everyone else gets:
 
 Unscheduled.  Work that should happen inside the horizon but finds no slot is listed,
 with its reason ("capacity full 2026-12-01..2026-12-18", "no owner", or a development
-quota that found no prospect); nothing due is dropped.  A visit due after the horizon is
-simply not in this plan.
+quota that found no prospect); nothing due is dropped.  An early prospect due in the
+horizon (which the classification shows 逾期 or 从未拜访 when it is due before today)
+that gets no development visit is listed too: its days were full, the month's quota went
+to likelier prospects, or Settings plan none -- so every client due is either in the
+plan or on the unscheduled list.  A visit due after the horizon is simply not in this
+plan.
 
 Provisional.  When the horizon reaches into a year whose official holiday schedule is
 not known (not published yet -- 2027 as of November 2026 -- or before the built-in data,
@@ -426,7 +432,7 @@ def plan_visits(clients: pd.DataFrame, settings: Settings, calendar: WorkingCale
     order = np.lexsort((key_rank, s3, s2, s1, group))
     quad_rank = np.array([int(q[1:]) if isinstance(q, str) and q[:1] == "Q" and q[1:].isdigit() else 9
                           for q in quadrant])
-    dev_order = np.lexsort((key_rank, quad_rank, neg_lik))
+    dev_order = np.lexsort((key_rank, due0, quad_rank, neg_lik))  # among equals the most overdue first
     greet_order = np.lexsort((key_rank, tier_rank))
     key_hashes = [_key_hash(k) for k in keys]
 
@@ -456,7 +462,8 @@ def plan_visits(clients: pd.DataFrame, settings: Settings, calendar: WorkingCale
     for o in owners:
         _plan_owner(ctx, o, by_owner_visit.get(o, []), by_owner_dev.get(o, []), by_owner_greet.get(o, []),
                     by_owner_call.get(o, []), fests, generated, unscheduled)
-    _unassigned(ctx, by_owner_visit.get("", []), by_owner_greet.get("", []), fests, unscheduled)
+    _unassigned(ctx, by_owner_visit.get("", []), by_owner_dev.get("", []), by_owner_greet.get("", []), fests,
+                unscheduled)
 
     return _assemble(ctx, existing, generated, unscheduled, problems, start, end, sheet)
 
@@ -570,15 +577,17 @@ def _plan_owner(ctx: _Context, o: str, visit_clients: list[int], dev_clients: li
 
     # 2. development visits, month part by month part
     quota = s.monthly_development
+    fut_of = {i: list(ctx.future[i]) for i in dev_clients if i in ctx.future}
+    served = {i for i, fut in fut_of.items() if any(h.start <= d <= h.end for d in fut)}
+    capacity_short: dict[int, tuple[str, dict[str, Any]]] = {}  # first "capacity full" of each
     if quota > 0 and h.n:
         due_of = {i: int(ctx.due0[i]) for i in dev_clients}
-        fut_of = {i: list(ctx.future[i]) for i in dev_clients if i in ctx.future}
         for label, lo, hi, a, b, target in _month_parts(h, quota):
             year, month = int(label[:4]), int(label[5:])
             wanted = target - known.development.get((o, year, month), 0)
-            placed, failed = 0, []
+            placed, failed = 0, 0
             for i in dev_clients:
-                if placed >= wanted or len(failed) >= wanted - placed:
+                if placed >= wanted:
                     break
                 fut = fut_of.get(i)
                 visited_now = False
@@ -591,24 +600,37 @@ def _plan_owner(ctx: _Context, o: str, visit_clients: list[int], dev_clients: li
                 eff = max(due_of[i], lo)
                 j = visits.find(h.index_from(eff), b, days, known.cancelled_visit_days.get(ctx.keys[i]))
                 if j < 0:
-                    failed.append((i, eff))
+                    failed += 1
+                    capacity_short.setdefault(i, ctx.capacity_reason(eff, hi))
+                    if visits.find(a, b, days) < 0:
+                        break  # no visit slot left in the month part
                     continue
                 visits.take(j)
                 day = days[j]
                 generated.append(ctx.row(i, j, "development", "development",
                                          {"quadrant": ctx.quadrant[i], "likelihood": float(ctx.likelihood[i])}))
                 visit_days.setdefault(i, []).append(day)
+                served.add(i)
                 due_of[i] = h.wd(day + int(ctx.cad[i]))
                 placed += 1
+            full = visits.find(a, b, days) < 0
+            if full:  # the prospects due in this month part that were not tried: their days are full too
+                for i in dev_clients:
+                    if i not in served and due_of[i] <= hi:
+                        capacity_short.setdefault(i, ctx.capacity_reason(max(due_of[i], lo), hi))
             short = max(0, wanted - placed)
-            for i, eff in failed[:short]:
-                reason, params = ctx.capacity_reason(eff, hi)
-                unscheduled.append(ctx.unscheduled(i, "development", reason, params, eff))
-            if short > len(failed):
-                # a prospect listed above as "capacity full" is one of them: say "other"
-                unscheduled.append(Unscheduled(o, "", "", "", "development",
-                                               "dev_pool_more" if failed else "dev_pool",
-                                               {"month": label, "count": short - len(failed)}, None))
+            if short:  # slots left but no prospect to take them (every due one was tried), or no slot left
+                reason = "dev_capacity" if full else "dev_pool_more" if failed else "dev_pool"
+                unscheduled.append(Unscheduled(o, "", "", "", "development", reason, {"month": label, "count": short},
+                                               None))
+    # One meaning of "due" (issue 26): every early prospect due in the horizon that got no
+    # development visit is listed, with why -- its days were full, the quota went to
+    # likelier prospects, or Settings plan no development visits.
+    for i in dev_clients:
+        if i in served or int(ctx.due0[i]) > h.end:
+            continue
+        reason, params = capacity_short.get(i, ("dev_quota", {"quota": quota}) if quota > 0 else ("dev_off", {}))
+        unscheduled.append(ctx.unscheduled(i, "development", reason, params, int(ctx.due0[i])))
 
     # 3. festival greetings (two festivals close together: on different days)
     greeted: dict[int, list[int]] = {}
@@ -858,10 +880,13 @@ def _month_parts(h: _Horizon, quota: int) -> Iterable[tuple[str, int, int, int, 
         a = b
 
 
-def _unassigned(ctx: _Context, visit_clients: list[int], greet_clients: list[int], fests: list[_FestivalWindow],
-                unscheduled: list) -> None:
+def _unassigned(ctx: _Context, visit_clients: list[int], dev_clients: list[int], greet_clients: list[int],
+                fests: list[_FestivalWindow], unscheduled: list) -> None:
     """Clients without an owner: what would be due in the horizon is listed, not planned."""
     h = ctx.horizon
+    for i in dev_clients:  # an early prospect due in the horizon, with no visit in it
+        if int(ctx.due0[i]) <= h.end and not any(h.start <= d <= h.end for d in ctx.future.get(i, ())):
+            unscheduled.append(ctx.unscheduled(i, "development", "no_owner", {}, int(ctx.due0[i])))
     for i in visit_clients:
         cad = int(ctx.cad[i])
         due = int(ctx.due0[i])

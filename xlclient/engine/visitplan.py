@@ -12,22 +12,30 @@ Columns, in this order::
 a call) or 电话 (courtesy call); 状态 is 计划, 已完成 or 已取消.  Staff edit 状态, 备注 and
 锁定 (and may add rows of their own).
 
-Under the plan -- after :data:`GAP_ROWS` blank rows, outside the range its filter (or an
-Excel table over it) covers, so that filtering the plan never hides them -- come blocks,
-each starting with a title cell in column A and separated by a blank row; their columns
-sit under the plan's column of the same meaning (a date under 日期, a reason under 原因,
-a note under 备注).  The header row says where they start (:meth:`VisitPlan.pointer`, in
-column L), since a long plan pushes them out of sight.  Rows staff type in the blank rows
-right under the plan belong to the plan; the plan ends at the first block title, or at
-a block's header row should the title have been typed over:
+The sheet holds plan rows only, so a filter or an Excel table over it sees nothing
+else.  What goes with the plan sits on its own sheet, 未安排 / Unscheduled (SPEC 3;
+:meth:`VisitPlan.unscheduled_sheet_rows`), and the plan's header row says what is there
+(:meth:`VisitPlan.pointer`, in column L):
 
-* 未安排的工作 / Unscheduled -- work that should happen in the horizon but did not fit,
-  with its reason.  Regenerated every time; nothing typed there is read back.
-* 已移除计划行的备注 / Notes from removed rows -- notes that staff typed on plan rows
-  which the new plan no longer has (see "Keeping what people wrote").  Read back and
-  kept until someone deletes them.
-* 提示 / Notice -- e.g. that part of the plan lies in a year whose official holiday
+* the unscheduled work -- one row per visit, greeting or development visit that should
+  happen in the horizon but did not fit, with its reason, from A1::
+
+      客户经理 | 客户编号 | 客户名称 | 等级 | 类型 | 应拜访日期 | 原因
+      Owner | ClientID | Client | Tier | Type | Due | Reason
+
+  Regenerated every time; nothing typed there is read back.
+* then, after :data:`GAP_ROWS` blank rows, blocks each starting with a title cell in
+  column A and separated by a blank row: 拜访容量不足 / Visit capacity short (per AE, the
+  due clients not seen and the visit-days that would see them); 已移除计划行的备注 / Notes
+  from removed rows -- notes that staff typed on plan rows which the new plan no longer
+  has (see "Keeping what people wrote"), read back and kept until someone deletes them;
+  提示 / Notice -- e.g. that part of the plan lies in a year whose official holiday
   schedule is not published yet.
+
+Earlier versions wrote these blocks under the plan (and before that beside it, from
+column L); such a sheet is still read -- the plan ends at the first block title, or at a
+block's header row should the title have been typed over, and its removed notes are
+kept -- and the next run moves them to their own sheet.
 
 Keeping what people wrote -- the rule, per row of the existing plan:
 
@@ -68,7 +76,7 @@ import numpy as np
 
 from .fields import normalise_header
 from .grid import SHEET_ROWS
-from .labels import QUADRANTS, STAGE_NAMES, Language, column_headers
+from .labels import QUADRANTS, STAGE_NAMES, Language, column_headers, sheet_name
 from .parse import TRUE_TOKENS, FALSE_TOKENS, parse_date, parse_text
 from .problems import MESSAGES, Problem
 
@@ -87,6 +95,7 @@ __all__ = [
     "VisitPlan",
     "PlanProblem",
     "read_visit_plan",
+    "read_removed_notes",
     "reason_text",
 ]
 
@@ -107,7 +116,18 @@ PLAN_COLUMNS: tuple[tuple[str, str, str], ...] = (
 )
 _COL = {key: i for i, (key, _, _) in enumerate(PLAN_COLUMNS)}
 
+#: The 未安排 / Unscheduled sheet (SPEC 3).
 UNSCHEDULED_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("owner", "客户经理", "Owner"),
+    ("client_id", "客户编号", "ClientID"),
+    ("name", "客户名称", "Client"),
+    ("tier", "等级", "Tier"),
+    ("type", "类型", "Type"),
+    ("due", "应拜访日期", "Due"),
+    ("reason", "原因", "Reason"),
+)
+#: The unscheduled block's header under the plan in earlier versions (read, never written).
+_EARLIER_UNSCHEDULED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("due", "应安排日期", "Due"),
     ("owner", "客户经理", "Owner"),
     ("client_id", "客户编号", "ClientID"),
@@ -137,26 +157,20 @@ SUMMARY_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("extra_days", "还需拜访日", "Extra visit-days needed"),
 )
 
-#: 0-based column of the header row's pointer to the blocks under the plan (L: the plan is
-#: A-J, K empty). Earlier versions stacked the blocks themselves from this column, beside
-#: the plan; such a sheet is still read, and the next run clears those columns.
+#: 0-based column of the header row's pointer to the 未安排 sheet (L: the plan is A-J, K
+#: empty). Earlier versions stacked blocks from this column, beside the plan; such a sheet
+#: is still read, and the next run clears those columns.
 SIDE_COLUMN = len(PLAN_COLUMNS) + 1
 
-#: Blank rows between the last plan row and the first block under it.
+#: Blank rows between the unscheduled work and the first block under it (and, in earlier
+#: versions, between the plan and the blocks under it).
 GAP_ROWS = 2
-
-#: The plan column (key) each block column is written under.
-_UNDER: dict[str, dict[str, str]] = {
-    "unscheduled": {"due": "date", "owner": "owner", "client_id": "client_id", "name": "name", "tier": "tier",
-                    "type": "type", "reason": "reason"},
-    "removed_notes": {"date": "date", "owner": "owner", "client_id": "client_id", "name": "name", "type": "type",
-                      "now_planned": "reason", "notes": "notes"},
-}
 
 #: How the summary names clients without an owner.
 NO_OWNER: dict[str, str] = {"zh": "（未指定客户经理）", "en": "(no owner)"}
 
-#: Block titles (the cell that starts a block under the plan; beside it in earlier versions).
+#: Block titles (the cell that starts a block on the 未安排 sheet; under or beside the plan
+#: in earlier versions).
 BLOCK_TITLES: dict[str, dict[str, str]] = {
     "unscheduled": {"zh": "未安排的工作", "en": "Unscheduled"},
     "removed_notes": {"zh": "已移除计划行的备注", "en": "Notes from removed rows"},
@@ -272,9 +286,14 @@ REASONS: dict[str, tuple[str, str]] = {
     "no_owner": ("未指定客户经理", "no owner"),
     "dev_pool": ("{month} 开发拜访还差 {count} 次：没有可开发的潜在客户",
                  "{month}: {count} development visit(s) short: no prospect left to develop"),
-    "dev_pool_more": ("{month} 开发拜访还差 {count} 次：除上面容量已满的，没有其他可开发的潜在客户",
-                      "{month}: {count} more development visit(s) short: no prospect left to develop "
-                      "besides those above (capacity full)"),
+    "dev_pool_more": ("{month} 开发拜访还差 {count} 次：除容量已满的，没有其他可开发的潜在客户",
+                      "{month}: {count} development visit(s) short: no prospect left to develop "
+                      "besides those whose days are full"),
+    "dev_capacity": ("{month} 开发拜访还差 {count} 次：拜访容量已满", "{month}: {count} development visit(s) short: "
+                     "no visit slot left"),
+    "dev_off": ("「设置」中每月开发拜访次数为 0：不安排开发拜访", "Settings plan no development visits (0 a month)"),
+    "dev_quota": ("开发拜访名额已排满（每月 {quota} 次，按成交可能性先后安排）",
+                  "development quota full ({quota} a month, taken by likelier prospects)"),
 }
 
 _FESTIVALS = {
@@ -426,8 +445,8 @@ def _header_map(row: Sequence[Any], columns: tuple[tuple[str, str, str], ...]) -
 
 
 #: What the first cell of a block's header row says (its date column's header).
-_BLOCK_HEADER_FIRST = frozenset(normalise_header(w) for _, zh, en in (UNSCHEDULED_COLUMNS[0], REMOVED_NOTE_COLUMNS[0])
-                                for w in (zh, en))
+_BLOCK_HEADER_FIRST = frozenset(normalise_header(w) for _, zh, en in (_EARLIER_UNSCHEDULED_COLUMNS[0],
+                                                                   REMOVED_NOTE_COLUMNS[0]) for w in (zh, en))
 
 
 def _title(cell: Any) -> str | None:
@@ -441,7 +460,7 @@ def _block_header(row: Sequence[Any]) -> str | None:
     """The block whose header row ``row`` is (its columns under the plan's), or None."""
     if not row or type(row[0]) is not str or _norm_text(row[0]) not in _BLOCK_HEADER_FIRST:
         return None  # cheap: every plan row goes through here
-    found = _header_map(row, UNSCHEDULED_COLUMNS)
+    found = _header_map(row, _EARLIER_UNSCHEDULED_COLUMNS)
     if "due" in found and len(found) >= 5:
         return "unscheduled"
     found = _header_map(row, REMOVED_NOTE_COLUMNS)
@@ -487,7 +506,9 @@ def _locked(value: Any) -> bool | None:
 
 def read_visit_plan(rows: Sequence[Sequence[Any]], *, sheet: str = "拜访计划", first_row: int = 0,
                     first_col: int = 0, date1904: bool = False,
-                    annotated: "frozenset[int] | set[int]" = frozenset()) -> ExistingPlan:
+                    annotated: "frozenset[int] | set[int]" = frozenset(),
+                    unscheduled: Sequence[Sequence[Any]] = (), unscheduled_first_row: int = 0,
+                    unscheduled_first_col: int = 0) -> ExistingPlan:
     """Read a VisitPlan sheet given as rows of raw cells (``first_row`` is the 0-based sheet
     row of ``rows[0]``, so Excel shows ``rows[i]`` as row first_row + i + 1).
 
@@ -496,7 +517,11 @@ def read_visit_plan(rows: Sequence[Sequence[Any]], *, sheet: str = "拜访计划
     kept as it was.  An empty sheet gives an empty plan.  ``annotated``: Excel rows that
     carry something a person added beside the plan's cells (a comment, a hyperlink, text
     in a column of their own, a colour): such a row is kept like a locked one.
+    ``unscheduled``: the 未安排 sheet's rows (its ``first_row``/``first_col`` likewise), where
+    the notes from removed rows are kept (:func:`read_removed_notes`).
     """
+    notes = read_removed_notes(unscheduled, first_row=unscheduled_first_row, first_col=unscheduled_first_col,
+                               date1904=date1904)
     del first_col  # cells are addressed by header, not by position
     plan = ExistingPlan(sheet=sheet)
     header_at = None
@@ -510,6 +535,7 @@ def read_visit_plan(rows: Sequence[Sequence[Any]], *, sheet: str = "拜访计划
         if any(not _blank(c) for row in rows for c in row):
             plan.unreadable = True
             plan.problems.append(PlanProblem(sheet, None, "", None, "plan_no_header"))
+        plan.removed_notes = notes
         return plan
 
     plan_cols = [columns.get(key) for key, _, _ in PLAN_COLUMNS]
@@ -550,7 +576,20 @@ def read_visit_plan(rows: Sequence[Sequence[Any]], *, sheet: str = "拜访计划
             continue
         plan_rows.append((first_row + i + 1, cells))
 
-    note_rows: list[tuple[int, tuple[Any, ...]]] = []
+    note_rows = _note_rows(rows, titles, first_row)
+    headers = {key: str(_pick(rows[header_at], columns[key]) if key in columns else zh) for key, zh, _ in PLAN_COLUMNS}
+    plan.headers = headers
+    plan.rows = _parse_rows(plan_rows, headers, sheet, date1904, plan.problems, has_reason="reason" in columns,
+                            annotated=annotated)
+    plan.removed_notes = _parse_notes(note_rows, date1904) + notes
+    return plan
+
+
+def _note_rows(rows: Sequence[Sequence[Any]], titles: list[tuple[int, int, str]],
+               first_row: int) -> list[tuple[int, tuple[Any, ...]]]:
+    """(Excel row, raw cells) of every row of the "notes from removed rows" blocks that
+    start at ``titles`` ((row, column, block) of each block title found)."""
+    out: list[tuple[int, tuple[Any, ...]]] = []
     for i, j, block in titles:
         if block != "removed_notes":
             continue
@@ -567,14 +606,20 @@ def read_visit_plan(rows: Sequence[Sequence[Any]], *, sheet: str = "拜访计划
             cells = tuple(_pick(row, note_cols.get(key)) for key, _, _ in REMOVED_NOTE_COLUMNS[:6])
             if all(_blank(c) for c in cells):
                 continue
-            note_rows.append((first_row + k + 1, cells))
+            out.append((first_row + k + 1, cells))
+    return out
 
-    headers = {key: str(_pick(rows[header_at], columns[key]) if key in columns else zh) for key, zh, _ in PLAN_COLUMNS}
-    plan.headers = headers
-    plan.rows = _parse_rows(plan_rows, headers, sheet, date1904, plan.problems, has_reason="reason" in columns,
-                            annotated=annotated)
-    plan.removed_notes = _parse_notes(note_rows, date1904)
-    return plan
+
+def read_removed_notes(rows: Sequence[Sequence[Any]], *, first_row: int = 0, first_col: int = 0,
+                       date1904: bool = False) -> list[RemovedNote]:
+    """The notes from removed plan rows kept on the 未安排 / Unscheduled sheet (its block
+    titled 已移除计划行的备注 / Notes from removed rows, title in the sheet's column A),
+    given as rows of raw cells like :func:`read_visit_plan`.  Nothing else on that sheet
+    is read back: the unscheduled work is regenerated every time."""
+    if first_col:  # the block's title is in column A: rows given from a later column have none
+        return []
+    titles = [(i, 0, block) for i, row in enumerate(rows) if row and (block := _title(row[0])) is not None]
+    return _parse_notes(_note_rows(rows, titles, first_row), date1904)
 
 
 def _dates(cells: list[Any], date1904: bool) -> tuple[list[dt.date | None], list[bool]]:
@@ -720,7 +765,7 @@ class Unscheduled:
     due: dt.date | None = None
 
     def cells(self, lang: Language = "zh") -> list[Any]:
-        return [self.due, self.owner, self.client_id, self.name, self.tier, TYPE_NAMES[self.type][lang],
+        return [self.owner, self.client_id, self.name, self.tier, TYPE_NAMES[self.type][lang], self.due,
                 reason_text(self.reason, self.reason_params, lang)]
 
 
@@ -823,105 +868,85 @@ class VisitPlan:
                        f"(at the daily limit) would see them all")
         return out
 
-    def blocks(self, lang: Language | None = None,
-               unscheduled_limit: int | None = None) -> list[tuple[str, list[list[Any]]]]:
-        """The blocks under the plan, each (key, rows: its title row then its table or
-        lines), only those with something to say. Table rows are in the block's own column
-        order (:data:`UNSCHEDULED_COLUMNS`, :data:`REMOVED_NOTE_COLUMNS`). With
-        ``unscheduled_limit``, the unscheduled work lists that many rows and then a line
-        saying how many more there are (a sheet has :data:`SHEET_ROWS` rows)."""
+    def blocks(self, lang: Language | None = None) -> list[tuple[str, list[list[Any]]]]:
+        """The blocks under the unscheduled work on the 未安排 sheet, each (key, rows: its
+        title row then its table or lines), only those with something to say."""
         lang = self._lang(lang)
         out: list[tuple[str, list[list[Any]]]] = []
-        if self.unscheduled:
-            table = self.unscheduled_table(lang)
-            rows = [[BLOCK_TITLES["unscheduled"][lang]]] + table
-            if unscheduled_limit is not None and len(table) - 1 > unscheduled_limit:
-                left = len(table) - 1 - unscheduled_limit
-                line = (f"…另有 {left:,} 项未安排的工作未列出：超出工作表 {SHEET_ROWS:,} 行的上限；各客户经理的未安排数"
-                        f"见运行结果（命令行输出、--json）" if lang == "zh" else
-                        f"… {left:,} more unscheduled items are not listed: a sheet holds {SHEET_ROWS:,} rows; "
-                        f"each AE's count of unscheduled work is in the run's summary (command output, --json)")
-                rows = rows[:2 + unscheduled_limit] + [[line]]
-            out.append(("unscheduled", rows))
-        if self.removed_notes:
-            out.append(("removed_notes", [[BLOCK_TITLES["removed_notes"][lang]]] + self.removed_notes_table(lang)))
         short = self.shortfall_lines(lang)
         if short:
             out.append(("shortfall", [[BLOCK_TITLES["shortfall"][lang]]] + [[line] for line in short]))
+        if self.removed_notes:
+            out.append(("removed_notes", [[BLOCK_TITLES["removed_notes"][lang]]] + self.removed_notes_table(lang)))
         text = self.notice(lang)
         if text:
             out.append(("notice", [[BLOCK_TITLES["notice"][lang]], [text]]))
         return out
 
-    def blocks_below(self, lang: Language | None = None, unscheduled_limit: int | None = None) -> list[list[Any]]:
-        """The blocks stacked as sheet rows from column A, a blank row between blocks; each
-        table column under the plan column of the same meaning (see :data:`_UNDER`)."""
-        out: list[list[Any]] = []
-        for key, rows in self.blocks(lang, unscheduled_limit):
-            if out:
-                out.append([])
-            under = _UNDER.get(key)
-            if under is None:
-                out += [list(r) for r in rows]
-                continue
-            columns = UNSCHEDULED_COLUMNS if key == "unscheduled" else REMOVED_NOTE_COLUMNS
-            at = [_COL[under[k]] for k, _, _ in columns]
-            out.append(list(rows[0]))
-            for row in rows[1:]:
-                placed: list[Any] = [None] * (max(at) + 1)
-                for j, v in zip(at, row):
-                    placed[j] = v
-                out.append(placed)
-        return out
+    def unscheduled_sheet_rows(self, lang: Language | None = None, limit: int | None = None) -> list[list[Any]]:
+        """The 未安排 / Unscheduled sheet as rows of cells from A1: the unscheduled work
+        (header, one row each), then :data:`GAP_ROWS` blank rows and the :meth:`blocks`, a
+        blank row between blocks. More than a sheet holds (``limit`` rows; a very large
+        book): the unscheduled work lists what fits and a line says how many more there
+        are (default: :data:`SHEET_ROWS`). Rows are ragged (a row ends with its last cell)."""
+        lang = self._lang(lang)
+        limit = SHEET_ROWS if limit is None else limit
+        table = self.unscheduled_table(lang)
+        below: list[list[Any]] = []
+        for _key, rows in self.blocks(lang):
+            below += ([[]] if below else []) + [list(r) for r in rows]
+        gap = [[] for _ in range(GAP_ROWS)] if below else []
+        if len(table) + len(gap) + len(below) > limit:
+            room = max(1, limit - len(gap) - len(below) - 2)  # rows listed, under the header
+            left = len(table) - 1 - room
+            line = (f"…另有 {left:,} 项未安排的工作未列出：超出工作表 {limit:,} 行的上限；各客户经理的未安排数"
+                    f"见运行结果（命令行输出、--json）" if lang == "zh" else
+                    f"… {left:,} more unscheduled items are not listed: a sheet holds {limit:,} rows; "
+                    f"each AE's count of unscheduled work is in the run's summary (command output, --json)")
+            table = table[:1 + room] + [[line]]
+        return table + gap + below
 
-    def pointer(self, first_row: int, lang: Language | None = None) -> str:
-        """The header row's line saying where the blocks under the plan start (Excel row
-        ``first_row``) and what they hold; "" when there is none."""
+    def unscheduled_last_row(self, lang: Language | None = None, limit: int | None = None) -> int:
+        """The unscheduled work's last Excel row on its sheet (its header is row 1): where
+        its filter ends (the blocks under it are out of the filter's reach)."""
+        rows = self.unscheduled_sheet_rows(lang, limit)
+        return next((i for i, r in enumerate(rows) if not r), len(rows))
+
+    def pointer(self, sheet: str, lang: Language | None = None) -> str:
+        """The plan's header-row line saying what the 未安排 sheet (named ``sheet``) holds
+        for this plan; "" when it holds nothing."""
         lang = self._lang(lang)
         parts = []
-        counts = {"unscheduled": len(self.unscheduled), "removed_notes": len(self.removed_notes)}
+        counts = {"removed_notes": len(self.removed_notes)}
+        if self.unscheduled:
+            n = len(self.unscheduled)
+            parts.append(f"{BLOCK_TITLES['unscheduled'][lang]} {n:,} 项" if lang == "zh" else
+                         f"{BLOCK_TITLES['unscheduled'][lang]}: {n:,}")
         for key, _rows in self.blocks(lang):
             title = BLOCK_TITLES[key][lang]
             n = counts.get(key, 0)
-            parts.append((f"{title} {n} 项" if lang == "zh" else f"{title}: {n}") if n else title)
+            parts.append((f"{title} {n:,} 项" if lang == "zh" else f"{title}: {n:,}") if n else title)
         if not parts:
             return ""
         if lang == "zh":
-            return f"↓ 计划下方第 {first_row} 行起：" + "、".join(parts)
-        return f"↓ Below the plan from row {first_row}: " + "; ".join(parts)
+            return f"→ 见「{sheet}」表：" + "、".join(parts)
+        return f"→ See the '{sheet}' sheet: " + "; ".join(parts)
 
     def table_last_row(self) -> int:
         """The plan's last Excel row (its header is row 1): where its filter ends."""
         return len(self.rows) + 1
 
-    def sheet_rows(self, lang: Language | None = None) -> list[list[Any]]:
+    def sheet_rows(self, lang: Language | None = None, unscheduled_sheet: str | None = None) -> list[list[Any]]:
         """The whole VisitPlan sheet as rows of cells from A1: the plan table in columns
-        A-J, the pointer in the header row (column L, :data:`SIDE_COLUMN`), then
-        :data:`GAP_ROWS` blank rows and the blocks of :meth:`blocks_below`. Rows are ragged
-        (a row ends with its last cell); pad as needed."""
+        A-J and, in the header row (column L, :data:`SIDE_COLUMN`), the :meth:`pointer` to
+        the 未安排 sheet (named ``unscheduled_sheet``, default its name in ``lang``). Rows
+        are ragged (a row ends with its last cell)."""
         lang = self._lang(lang)
         out = [list(r) for r in self.plan_table(lang)]
-        below = self.blocks_below(lang)
-        if below and len(out) + GAP_ROWS + len(below) > SHEET_ROWS and self.unscheduled:
-            # more unscheduled work than a sheet holds (a very large book): list what fits
-            # and say how much more there is, rather than write nothing
-            others = len(below) - (len(self.unscheduled) + 2)
-            room = SHEET_ROWS - len(out) - GAP_ROWS - others - 3
-            if room >= 0:
-                below = self.blocks_below(lang, unscheduled_limit=room)
-        if below:
-            first = len(out) + GAP_ROWS + 1
-            out[0] = out[0] + [None] * (SIDE_COLUMN - len(out[0])) + [self.pointer(first, lang)]
-            out += [[] for _ in range(GAP_ROWS)] + below
+        text = self.pointer(unscheduled_sheet or sheet_name("unscheduled", lang), lang)
+        if text:
+            out[0] = out[0] + [None] * (SIDE_COLUMN - len(out[0])) + [text]
         return out
-
-    def fewest_sheet_rows(self, lang: Language | None = None) -> int:
-        """The fewest rows :meth:`sheet_rows` can make: the plan, and the blocks under it
-        with the unscheduled work cut to its title, header and the line saying how many
-        there are (more than :data:`SHEET_ROWS` means the plan does not fit in a sheet)."""
-        below = self.blocks_below(lang, unscheduled_limit=0) if (self.unscheduled or self.removed_notes) else \
-            self.blocks_below(lang)
-        return self.table_last_row() + (GAP_ROWS + len(below) if below else 0)
 
     def row_map(self, existing: "ExistingPlan | None") -> dict[int, int | None]:
         """Where each plan row of the existing sheet went in :meth:`sheet_rows` (Excel rows;
