@@ -491,3 +491,58 @@ def test_a_handover_when_billings_cannot_be_read_writes_the_moves_and_no_plan(tm
     assert code == 1 and result["counts"]["moved"] == 2
     assert any(p["code"] == "unit_implausible" for p in result["problems"])
     assert "拜访计划" not in pc.CalamineWorkbook.from_path(str(path)).sheet_names
+
+
+def _owners_on(path: Path, name: str) -> set:
+    """The AEs a summary sheet names: 客户复盘's 客户经理 column; on 看板 the first cell of
+    each row of its per-AE table (from the row after the header 客户经理 to the blank row)."""
+    rows = sheet(path, name)
+    if name == "客户复盘":
+        return {r[2] for r in rows[1:] if r[2]}
+    at = next(i for i, r in enumerate(rows) if r[0] == "客户经理")
+    out = set()
+    for r in rows[at + 1:]:
+        if r[0] in ("", None):
+            break
+        out.add(r[0])
+    return out
+
+
+@pytest.mark.parametrize("then", ["reassign", "refresh"])
+def test_the_review_and_the_dashboard_follow_a_change_of_owners(book, capsys, then):
+    """Issue 26: after a handover (or a refresh once the Handover sheet has it), 客户复盘
+    and 看板 show the new owners -- they are made again in the same write, and the Log says
+    so -- never the departing AE with clients he no longer has."""
+    for command in ("review", "dashboard"):
+        assert main([command, str(book), "--today", TODAY, "-q"]) == 1
+    assert "张伟" in _owners_on(book, "看板") and "张伟" in _owners_on(book, "客户复盘")
+    if then == "refresh":  # the move written by an earlier version, which left the summaries as they were
+        assert main(["reassign", str(book), "--from", "张伟", "--today", TODAY, "-q"]) == 1
+        assert main(["review", str(book), "--today", TODAY, "-q"]) == 1  # (any state of the summaries)
+        import openpyxl
+
+        wb = openpyxl.load_workbook(book)  # 张伟 back on 客户复盘, as a stale sheet would show
+        ws = wb["客户复盘"]
+        ws.cell(2, 3).value = "张伟"
+        wb.save(book)
+    else:
+        assert main(["reassign", str(book), "--from", "张伟", "--today", TODAY, "-q"]) == 1
+    if then == "refresh":
+        assert "张伟" in _owners_on(book, "客户复盘")
+        assert main(["refresh", str(book), "--today", TODAY, "-q"]) == 1
+    owners = {r[2] for r in sheet(book, "分级结果")[1:] if r[2]}
+    assert "张伟" not in owners
+    assert _owners_on(book, "看板") <= owners | {"（未指定客户经理）"} and "张伟" not in _owners_on(book, "看板")
+    assert "张伟" not in _owners_on(book, "客户复盘")
+    assert "「客户复盘」、「看板」已同步更新" in sheet(book, "运行日志")[-1][3]
+
+
+def test_a_summary_sheet_xlclient_did_not_write_is_left_as_it_is(book, capsys):
+    import openpyxl
+
+    wb = openpyxl.load_workbook(book)
+    wb.create_sheet("看板")["A1"] = "我自己的看板"
+    wb.save(book)
+    assert main(["refresh", str(book), "--today", TODAY, "-q"]) == 1  # not refused: it is not ours to update
+    assert sheet(book, "看板") == [["我自己的看板"]]
+    assert "已同步更新" not in sheet(book, "运行日志")[-1][3]

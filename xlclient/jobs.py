@@ -529,12 +529,15 @@ def check(inputs: Inputs, *, likelihood: bool = True) -> tuple[Classification, l
 
 
 def refresh(inputs: Inputs, *, what: str = "refresh") -> RefreshResult:
-    """Classify every client and describe the Classification, Issues and Log sheets."""
+    """Classify every client and describe the Classification, Issues and Log sheets, and
+    the 客户复盘 / 看板 the workbook has (:func:`summaries_made_again`)."""
     c, problems, counts = check(inputs)
     lang = inputs.language
-    summary = summary_line(counts, lang)
+    summaries = summaries_made_again(inputs, c)
+    summary = summary_line(counts, lang) + summaries_note(summaries, lang)
     sheets = [
         classification_sheet(c, owned_sheet_name(inputs.data, "classification", lang), inputs.data),
+        *summaries,
         issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang), inputs.data, inputs.book),
         log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary),
     ]
@@ -835,9 +838,12 @@ def plan(inputs: Inputs, *, start: dt.date | None = None, weeks: int | None = No
         summary += "；日历暂定" if zh else "; provisional calendar"
     plan_sheet = visit_plan_sheet(vp, lang, name, unscheduled_name)
     plan_sheet.row_map = vp.row_map(existing)
+    summaries = summaries_made_again(inputs, c, plan_sheet.rows)
+    summary += summaries_note(summaries, lang)
     sheets = [
         plan_sheet,
         unscheduled_sheet(vp, lang, unscheduled_name, inputs.data),
+        *summaries,
         issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang), inputs.data, inputs.book),
         log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary),
     ]
@@ -857,14 +863,25 @@ class ReportResult:
     counts: dict[str, int]
 
 
+def review_sheet(inputs: Inputs, c: Classification, name: str) -> tuple[SheetSpec, list[list[Any]]]:
+    """The Review sheet for classification ``c`` (and its rows, header first)."""
+    from .engine.reports import review_rows
+
+    rows = review_rows(c.frame, inputs.book.frame, inputs.language)
+    widths = dict(enumerate((11, 28, 10, 6, 8, 22, 16, 60, 60)))
+    spec = SheetSpec(name=name, rows=rows, column_widths=widths, tab_color="BF8F00",
+                     owned_columns=owned_columns("review"), wrap_columns=frozenset({7, 8}), landscape=True,
+                     highlights=[(6, ("流失风险", "Churn risk"), *RED), (6, ("建议淘汰", "Drop"), *AMBER)],
+                     row_map=lambda: rows_by_key(inputs.data, "review", rows))
+    return spec, rows
+
+
 def review(inputs: Inputs, *, what: str = "review") -> ReportResult:
     """客户复盘: every flagged client with reasons and a suggested approach (Review sheet),
     plus Issues and Log."""
-    from .engine.reports import review_rows
-
     c = classify(inputs.book, inputs.settings, inputs.calendar, inputs.previous_tiers)
     lang = inputs.language
-    rows = review_rows(c.frame, inputs.book.frame, lang)
+    sheet, rows = review_sheet(inputs, c, owned_sheet_name(inputs.data, "review", lang))
     problems = list(c.problems) + list(inputs.problems)
     codes = c.frame["review_codes"]
     counts = {"clients": len(c.frame), "flagged": len(rows) - 1, "problems": len(problems)}
@@ -875,29 +892,29 @@ def review(inputs: Inputs, *, what: str = "review") -> ReportResult:
                f"建议淘汰 {counts['drop']}、数据问题 {counts['data']}、锁定 {counts['pinned']}" if zh else
                f"{counts['flagged']} clients flagged: churn risk {counts['churn']}, downgrade {counts['downgrade']}, "
                f"drop {counts['drop']}, data {counts['data']}, pinned {counts['pinned']}")
-    widths = dict(enumerate((11, 28, 10, 6, 8, 22, 16, 60, 60)))
     sheets = [
-        SheetSpec(name=owned_sheet_name(inputs.data, "review", lang), rows=rows, column_widths=widths,
-                  tab_color="BF8F00", owned_columns=owned_columns("review"), wrap_columns=frozenset({7, 8}), landscape=True,
-                  highlights=[(6, ("流失风险", "Churn risk"), *RED), (6, ("建议淘汰", "Drop"), *AMBER)],
-                  row_map=lambda: rows_by_key(inputs.data, "review", rows)),
+        sheet,
         issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang), inputs.data, inputs.book),
         log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary),
     ]
     return ReportResult(c, problems, sheets, counts)
 
 
-def _plan_status(inputs: Inputs) -> dict[str, dict[str, int]]:
-    """Per AE: how many visits of the existing VisitPlan sheet are planned / done /
-    cancelled. A visit is a 拜访 or 开发 row (engine.visitplan.VISIT_TYPES), as everywhere:
-    calls and greetings are not visits."""
+def _plan_status(inputs: Inputs, plan_rows: Sequence[Sequence[Any]] | None = None) -> dict[str, dict[str, int]]:
+    """Per AE: how many visits of the VisitPlan sheet are planned / done / cancelled -- the
+    sheet in the workbook, or ``plan_rows`` (the sheet about to be written, from A1). A
+    visit is a 拜访 or 开发 row (engine.visitplan.VISIT_TYPES), as everywhere: calls and
+    greetings are not visits."""
     from .engine.visitplan import VISIT_TYPES, read_visit_plan
 
-    grid = inputs.data.sheet(sheet_aliases("visit_plan"))
-    if grid is None or not grid.rows:
-        return {}
-    existing = read_visit_plan(grid.rows, sheet=grid.name, first_row=grid.first_row, first_col=grid.first_col,
-                               date1904=inputs.data.date1904)
+    if plan_rows is not None:
+        existing = read_visit_plan(plan_rows, date1904=inputs.data.date1904)
+    else:
+        grid = inputs.data.sheet(sheet_aliases("visit_plan"))
+        if grid is None or not grid.rows:
+            return {}
+        existing = read_visit_plan(grid.rows, sheet=grid.name, first_row=grid.first_row, first_col=grid.first_col,
+                                   date1904=inputs.data.date1904)
     out: dict[str, dict[str, int]] = {}
     for r in existing.rows:
         if r.status in ("planned", "done", "cancelled") and r.type in VISIT_TYPES:
@@ -906,18 +923,14 @@ def _plan_status(inputs: Inputs) -> dict[str, dict[str, int]]:
     return out
 
 
-def dashboard(inputs: Inputs, *, what: str = "dashboard") -> ReportResult:
-    """管理看板: the managers' one-page view (xlclient.engine.dashboard) -- overview, tiers,
-    whale curve, each AE's clients and visits, pipeline, segment P&L, quadrants, top
-    clients -- as plain values with native charts (Dashboard sheet), plus Issues and Log."""
+def dashboard_sheet(inputs: Inputs, c: Classification, name: str,
+                    plan_rows: Sequence[Sequence[Any]] | None = None) -> tuple[SheetSpec, Any]:
+    """The Dashboard sheet for classification ``c`` and the visit plan in the workbook (or
+    ``plan_rows``, the plan sheet about to be written), and the board it lays out."""
     from .engine.dashboard import build_dashboard
 
-    c = classify(inputs.book, inputs.settings, inputs.calendar, inputs.previous_tiers)
-    lang = inputs.language
-    board = build_dashboard(c.frame, inputs.book.frame, lang, unreadable=inputs.book.unreadable,
-                            plan_status=_plan_status(inputs))
-    problems = list(c.problems) + list(inputs.problems)
-    counts = c.counts() | {"problems": len(problems), "charts": len(board.charts)}
+    board = build_dashboard(c.frame, inputs.book.frame, inputs.language, unreadable=inputs.book.unreadable,
+                            plan_status=_plan_status(inputs, plan_rows))
     right = set()
     for h in board.headers:  # a column of numbers has its header on the right, above them
         for below in board.rows[h + 1:]:
@@ -925,18 +938,61 @@ def dashboard(inputs: Inputs, *, what: str = "dashboard") -> ReportResult:
                 break
             right.update((h, col) for col, v in enumerate(below)
                          if isinstance(v, (int, float)) and not isinstance(v, bool))
+    spec = SheetSpec(name=name, rows=board.rows, header_rows=0, freeze_header=False, autofilter=False,
+                     column_widths=dict(enumerate((30, 12, 14, 14, 14, 12, 14, 12, 12, 12, 12, 12))),
+                     cell_formats=board.formats, bold_rows=frozenset(board.titles + board.headers),
+                     right_aligned=frozenset(right), wrap_rows=frozenset(board.headers), charts=board.charts,
+                     landscape=True, tab_color="7030A0", owned_columns=owned_columns("dashboard"))
+    return spec, board
+
+
+def dashboard(inputs: Inputs, *, what: str = "dashboard") -> ReportResult:
+    """管理看板: the managers' one-page view (xlclient.engine.dashboard) -- overview, tiers,
+    whale curve, each AE's clients and visits, pipeline, segment P&L, quadrants, top
+    clients -- as plain values with native charts (Dashboard sheet), plus Issues and Log."""
+    c = classify(inputs.book, inputs.settings, inputs.calendar, inputs.previous_tiers)
+    lang = inputs.language
+    sheet, board = dashboard_sheet(inputs, c, owned_sheet_name(inputs.data, "dashboard", lang))
+    problems = list(c.problems) + list(inputs.problems)
+    counts = c.counts() | {"problems": len(problems), "charts": len(board.charts)}
     sheets = [
-        SheetSpec(name=owned_sheet_name(inputs.data, "dashboard", lang), rows=board.rows, header_rows=0,
-                  freeze_header=False, autofilter=False,
-                  column_widths=dict(enumerate((30, 12, 14, 14, 14, 12, 14, 12, 12, 12, 12, 12))),
-                  cell_formats=board.formats, bold_rows=frozenset(board.titles + board.headers),
-                  right_aligned=frozenset(right), wrap_rows=frozenset(board.headers), charts=board.charts,
-                  landscape=True,
-                  tab_color="7030A0", owned_columns=owned_columns("dashboard")),
+        sheet,
         issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang), inputs.data, inputs.book),
         log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary_line(counts, lang)),
     ]
     return ReportResult(c, problems, sheets, counts)
+
+
+#: The sheets that summarise the classification and the plan, made again by every command
+#: that changes the clients' tiers, owners or plan (issue 26: never silently stale).
+SUMMARY_SHEETS = ("review", "dashboard")
+
+
+def summaries_made_again(inputs: Inputs, c: Classification,
+                         plan_rows: Sequence[Sequence[Any]] | None = None) -> list[SheetSpec]:
+    """客户复盘 and 看板 made again from classification ``c`` (and ``plan_rows``, the plan
+    sheet about to be written, if the command writes one), for those the workbook already
+    has and xlclient wrote: a command that changes what they summarise brings them up to
+    date in the same write, so no sheet shows yesterday's owners or tiers beside today's.
+    A sheet of that name that xlclient did not write is not touched (it is the people's)."""
+    out = []
+    for key in SUMMARY_SHEETS:
+        grid = inputs.data.sheet(sheet_aliases(key))
+        if grid is None or not _looks_owned(grid, key):
+            continue
+        if key == "review":
+            out.append(review_sheet(inputs, c, grid.name)[0])
+        else:
+            out.append(dashboard_sheet(inputs, c, grid.name, plan_rows)[0])
+    return out
+
+
+def summaries_note(sheets: Sequence[SheetSpec], lang: Language) -> str:
+    """The Log's words for the summaries made again ("" when none)."""
+    if not sheets:
+        return ""
+    names = "、".join(f"「{s.name}」" for s in sheets) if lang == "zh" else ", ".join(f"'{s.name}'" for s in sheets)
+    return f"；{names}已同步更新" if lang == "zh" else f"; {names} brought up to date"
 
 
 # ---------------------------------------------------------------- reassign
@@ -994,11 +1050,16 @@ def reassign(inputs: Inputs, departing_owner: str, to_owners: Sequence[str] | No
     summary = (f"{departing_owner} 的 {len(moves)} 个客户交接给 " + "、".join(f"{k} {v} 个" for k, v in sorted(receivers.items()))
                if zh else f"{len(moves)} clients of {departing_owner} handed over to "
                + ", ".join(f"{k} ({v})" for k, v in sorted(receivers.items())))
-    log = log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary)
+    # the plan's sheets but its log (with the summaries made again for the new owners; no
+    # plan is made when a field it needs was not read: then Issues alone, and the summaries
+    # come from the refresh), and one log line for the whole handover
+    summaries = refreshed.sheets[1:-2] if planned.visit_plan is None else []
+    made_again = summaries or [sp for sp in planned.sheets if sp.name in {n for k in SUMMARY_SHEETS
+                                                                            for n in sheet_aliases(k)}]
+    log = log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what,
+                    summary + summaries_note(made_again, lang))
     problems = planned.problems
-    # the plan's sheets but its log (no plan is made when a field it needs was not read: then
-    # Issues alone), and one log line for the whole handover
-    sheets = [handover_sheet, refreshed.sheets[0], *planned.sheets[:-1], log]
+    sheets = [handover_sheet, refreshed.sheets[0], *summaries, *planned.sheets[:-1], log]
     counts = {"moved": len(moves), "receivers": len(receivers), "problems": len(problems)}
     return ReassignResult(moves, problems, sheets, counts)
 
