@@ -388,10 +388,39 @@ def test_pipeline_says_how_many_prospects_have_no_budget():
     frame["stage"] = ["committed", "strong", "strong", "qualified"]
     frame["likelihood"] = [0.9, 0.6, 0.6, 0.35]
     book = pd.DataFrame({"billings": [np.nan] * 4, "gross_profit": [np.nan] * 4, "service_hours": [np.nan] * 4,
-                         "potential_money": [1e6, np.nan, 2e6, np.nan]})
+                         "potential_money": [1e6, np.nan, 2e6, np.nan], "stage_typed": ["重要", "主要", "主要", "准"]})
     board = build_dashboard(frame, book, "zh")
     i = next(k for k, r in enumerate(board.rows) if r and r[0] == "潜在客户意向阶段")
     assert board.rows[i + 1][0] == "2 个潜在客户没有预计预算，未计入预算与期望价值"
     header = board.rows[i + 2]
     strong = next(r for r in board.rows[i + 3:] if r and r[0] == "主要")
     assert strong[header.index("期望价值(万元)")] == pytest.approx(0.6 * 200, abs=0.05)
+
+
+@pytest.mark.parametrize("told_by", [None, "stage_typed", "meetings", "deposit_paid"])
+@pytest.mark.parametrize("score", [False, True])
+def test_a_pipeline_no_column_tells_apart_is_blank_beyond_the_first_stage(told_by, score):
+    """Issue 26: a book without stage, meetings or deposit columns shows every prospect at
+    意向 (the rule's first stage, as 分级结果 does) and the other stages blank with a note,
+    never 0; the budget note says whether potential is a score or missing."""
+    frame = _frame(3, "prospect")
+    frame["stage"] = ["interested"] * 3
+    book = pd.DataFrame({"billings": [np.nan] * 3, "gross_profit": [np.nan] * 3, "service_hours": [np.nan] * 3,
+                         "potential_money": [np.nan] * 3, "stage_typed": [""] * 3,
+                         "potential_score": [4.0, 2.0, np.nan] if score else [np.nan] * 3})
+    if told_by:
+        book[told_by] = ["意向", "", ""] if told_by == "stage_typed" else [0.0, np.nan, np.nan]
+    board = build_dashboard(frame, book, "zh")
+    i = next(k for k, r in enumerate(board.rows) if r and r[0] == "潜在客户意向阶段")
+    note, rows = board.rows[i + 1][0], {r[0]: r[1] for r in board.rows[i + 3:i + 9]}
+    assert rows["意向"] == 3
+    others = [rows[s] for s in ("重要", "主要", "准", "暂缓", "拒绝")]
+    if told_by:
+        assert others == [0] * 5 and "无法区分" not in note
+    else:
+        assert others == [None] * 5 and note.startswith("台账中没有意向阶段、沟通次数、已付定金列：潜在客户都按最初的「意向」阶段计")
+    assert ("潜力是评分而非预算金额" in note) == score
+    assert ("没有可读的「预计年度预算」列" in note) == (not score)
+    en = build_dashboard(frame, book, "en")
+    j = next(k for k, r in enumerate(en.rows) if r and r[0] == "Prospect pipeline")
+    assert ("cannot be told" in en.rows[j + 1][0]) == (not told_by)

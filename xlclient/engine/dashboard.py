@@ -313,9 +313,29 @@ def build_dashboard(frame: pd.DataFrame, book_frame: pd.DataFrame, lang: Languag
         expected = float(np.nansum(potential[ms] * np.nan_to_num(like[ms]))) if potential is not None else None
         pipe.append([label(STAGE_NAMES, s, lang), int(ms.sum()), round(mean, 4) if mean is not None else None,
                      _wan(budget) if budget is not None else None, _wan(expected) if expected is not None else None])
+    def present(col: str) -> bool:  # a column of the book with something in it
+        if col not in book_frame or col in missing:
+            return False
+        values = book_frame[col]
+        return bool((values.notna() & (values.astype(str).str.strip() != "")).any())
+
+    if not any(present(c) for c in ("stage_typed", "meetings", "deposit_paid")):
+        # nothing in the book tells one stage from another: every prospect is at the first
+        # stage by the rule (意向, as 分级结果 shows), and the other stages are unknown, not 0
+        for row in pipe:
+            if row[0] != label(STAGE_NAMES, "interested", lang):
+                row[1] = None
+        stages_note = ("台账中没有意向阶段、沟通次数、已付定金列：潜在客户都按最初的「意向」阶段计，其他阶段无法区分，留空" if zh else
+                       "the client table has no stage, meetings or deposit column: every prospect counts at the "
+                       "first stage (interested); the other stages cannot be told and are left empty")
+    else:
+        stages_note = ""
     if potential is None:
-        pipe_note = ("台账的潜力是评分而非预算金额：预算与期望价值留空" if zh else
-                     "Potential is a score, not a budget: budget and expected value are empty")
+        pipe_note = (("台账的潜力是评分而非预算金额：预算与期望价值留空" if zh else
+                      "Potential is a score, not a budget: budget and expected value are empty")
+                     if present("potential_score") else
+                     ("台账中没有可读的「预计年度预算」列：预算与期望价值留空" if zh else
+                      "the client table has no readable expected budget column: budget and expected value are empty"))
     else:  # a prospect in the pipeline without a budget adds nothing to the sums: say how many
         staged = np.isin(stage, STAGES)
         no_budget = int((staged & np.isnan(book_frame["potential_money"].to_numpy(dtype=float))).sum())
@@ -327,6 +347,8 @@ def build_dashboard(frame: pd.DataFrame, book_frame: pd.DataFrame, lang: Languag
         unknown = (f"{unstaged} 个潜在客户的意向阶段无法确定（见数据问题），未计入各阶段" if zh else
                    f"{unstaged} prospects' stage could not be told (see Issues) and is in no stage")
         pipe_note = f"{pipe_note}；{unknown}" if zh and pipe_note else f"{pipe_note}; {unknown}" if pipe_note else unknown
+    if stages_note:
+        pipe_note = f"{stages_note}；{pipe_note}" if zh else f"{stages_note}; {pipe_note}"
     title = sh.next_title()
     head, last = sh.section(
         "潜在客户意向阶段" if zh else "Prospect pipeline",
