@@ -27,7 +27,7 @@ from xlclient.xlsx.reader import WorkbookUnreadable, read_workbook
 from xlclient.xlsx.verify import insertion_only, raw_changed_members
 
 SHARED = {"xl/workbook.xml", "xl/_rels/workbook.xml.rels", "[Content_Types].xml", "xl/styles.xml"}
-OWNED = {"设置", "节假日", "分级结果", "拜访计划", "数据问题", "运行日志"}
+OWNED = {"设置", "节假日", "分级结果", "拜访计划", "未安排", "数据问题", "运行日志"}
 
 
 def digest(path: Path) -> str:

@@ -610,7 +610,7 @@ def init_workbook(data: WorkbookData, lang: Language = "zh") -> InitResult:
     them the Excel functions' hidden arguments find the two sheets (udf_support)."""
     from .engine.book import ClientTableNotFound, read_client_book
     from .engine.settings import PARAM_BY_KEY, settings_rows
-    from .engine.visitplan import PLAN_COLUMNS
+    from .engine.visitplan import PLAN_COLUMNS, UNSCHEDULED_COLUMNS
     from .udf_support import HOLIDAYS_NAME, SETTINGS_NAME
 
     settings = Settings(language=lang)
@@ -662,6 +662,9 @@ def init_workbook(data: WorkbookData, lang: Language = "zh") -> InitResult:
                                 rows=[column_headers(CLASSIFICATION_COLUMNS, lang)], tab_color="2E75B6"))
     if missing("visit_plan"):
         sheets.append(SheetSpec(name=sheet_name("visit_plan", lang), rows=[column_headers(PLAN_COLUMNS, lang)],
+                                tab_color="548235"))
+    if missing("unscheduled"):
+        sheets.append(SheetSpec(name=sheet_name("unscheduled", lang), rows=[column_headers(UNSCHEDULED_COLUMNS, lang)],
                                 tab_color="548235"))
     if missing("issues"):
         sheets.append(issues_sheet([], lang, sheet_name("issues", lang)))
