@@ -155,7 +155,8 @@ def test_missing_columns_are_said_not_shown_as_zero():
     assert any("没有可读的「毛利」列" in str(t) for t in text)
     assert not any(c.name == "whale curve" for c in board.charts)
     tiers = next(k for k, r in enumerate(board.rows) if r and r[0] == "客户等级")
-    assert board.rows[tiers + 2][4] is None  # gross profit left empty, not 0
+    assert board.rows[tiers + 1][0] == "台账中没有可读的「毛利」列，相关数字留空"  # said where it is blank
+    assert board.rows[tiers + 2][4] == "毛利(万元)" and board.rows[tiers + 3][4] is None  # left empty, not 0
     board = build_dashboard(frame, book, "en", unreadable={"billings": "two columns compete"})
     overview = {r[0]: r[1] for r in board.rows if len(r) == 2}
     assert overview["Billings, total (10k yuan)"] is None

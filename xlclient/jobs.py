@@ -734,7 +734,7 @@ def unscheduled_sheet(vp: Any, lang: Language, name: str, data: WorkbookData | N
     headers = frozenset(i + 1 for i in title_rows if i + 1 < len(rows) and len(rows[i + 1]) > 1)
     dates = {(i, j): "yyyy-mm-dd" for i in range(end, len(rows)) for j, v in enumerate(rows[i])
              if isinstance(v, dt.date)}  # a removed note's dates
-    widths = dict(enumerate((10, 11, 28, 6, 10, 11, 40)))
+    widths = dict(enumerate((10, 11, 28, 6, 12, 11, 52)))  # 类型 holds "Development"
     key = lambda cells: tuple(_key_text(v) for v in list(cells)[:6])  # noqa: E731
     return SheetSpec(name=name, rows=rows, column_widths=widths, number_formats={due: "yyyy-mm-dd"},
                      tab_color="548235", owned_columns=owned_columns("unscheduled"),
@@ -775,6 +775,20 @@ def _refuse_a_plan_too_long(vp: Any, weeks: int, name: str) -> None:
         f"「{name}」需要 {needed:,} 行，超出工作表 {SHEET_ROWS:,} 行的上限，未生成计划，未写入任何内容；{zh_do}",
         f"the plan sheet '{name}' would need {needed:,} rows, more than a sheet holds ({SHEET_ROWS:,}): no plan "
         f"was made and nothing was written; {en_do}")
+
+
+def plan_summary_line(vp: Any, counts: dict[str, int], lang: Language) -> str:
+    """The Log's line for a plan: its dates and what it holds (counts as on its sheets)."""
+    zh = lang == "zh"
+    line = (f"{vp.start:%Y-%m-%d}–{vp.end:%Y-%m-%d}：新排 {counts['planned']} 项（拜访 {counts['visits']}、开发 "
+            f"{counts['development']}、问候 {counts['greetings']}、电话 {counts['calls']}），保留 {counts['kept']}，"
+            f"未安排 {counts['unscheduled']}，数据问题 {counts['problems']}" if zh else
+            f"{vp.start:%Y-%m-%d}–{vp.end:%Y-%m-%d}: planned {counts['planned']} (visits {counts['visits']}, "
+            f"development {counts['development']}, greetings {counts['greetings']}, calls {counts['calls']}), "
+            f"kept {counts['kept']}, unscheduled {counts['unscheduled']}, data problems {counts['problems']}")
+    if vp.provisional:
+        line += "；日历暂定" if zh else "; provisional calendar"
+    return line
 
 
 def plan(inputs: Inputs, *, start: dt.date | None = None, weeks: int | None = None,
@@ -830,18 +844,15 @@ def plan(inputs: Inputs, *, start: dt.date | None = None, weeks: int | None = No
     problems = list(c.problems) + list(inputs.problems) + list(vp.problems)
     counts = vp.counts() | {"clients": len(c.frame), "problems": len(problems),
                             "owners": len(vp.summary)}
-    zh = lang == "zh"
-    summary = (f"{vp.start:%Y-%m-%d}–{vp.end:%Y-%m-%d}：新排 {counts['planned']} 项（拜访 {counts['visits']}、开发 "
-               f"{counts['development']}、问候 {counts['greetings']}、电话 {counts['calls']}），保留 {counts['kept']}，"
-               f"未安排 {counts['unscheduled']}，数据问题 {counts['problems']}" if zh else
-               f"{vp.start:%Y-%m-%d}–{vp.end:%Y-%m-%d}: planned {counts['planned']} (visits {counts['visits']}, "
-               f"development {counts['development']}, greetings {counts['greetings']}, calls {counts['calls']}), "
-               f"kept {counts['kept']}, unscheduled {counts['unscheduled']}, data problems {counts['problems']}")
-    if vp.provisional:
-        summary += "；日历暂定" if zh else "; provisional calendar"
+    summary = plan_summary_line(vp, counts, lang)
     plan_sheet = visit_plan_sheet(vp, lang, name, unscheduled_name)
     plan_sheet.row_map = vp.row_map(existing)
     summaries = summaries_made_again(inputs, c, plan_sheet.rows)
+    grid = inputs.data.sheet(sheet_aliases("classification"))
+    if grid is not None and _looks_owned(grid, "classification"):
+        # 分级结果 too: the plan's done visits move next visits and visit statuses, and
+        # 看板 (made again above) counts them -- one story, not yesterday's beside today's
+        summaries.insert(0, classification_sheet(c, grid.name, inputs.data))
     summary += summaries_note(summaries, lang)
     sheets = [
         plan_sheet,
@@ -1059,10 +1070,18 @@ def reassign(inputs: Inputs, departing_owner: str, to_owners: Sequence[str] | No
     summaries = refreshed.sheets[1:-2] if planned.visit_plan is None else []
     made_again = summaries or [sp for sp in planned.sheets if sp.name in {n for k in SUMMARY_SHEETS
                                                                             for n in sheet_aliases(k)}]
+    made_again = [sp for sp in made_again if sp.name not in sheet_aliases("classification")]
+    if planned.visit_plan is not None:  # the plan was made again: its line, as a plan run writes it
+        summary += (f"；拜访计划 {plan_summary_line(planned.visit_plan, planned.counts, lang)}" if zh else
+                    f"; visit plan {plan_summary_line(planned.visit_plan, planned.counts, lang)}")
+    else:
+        summary += f"；{planned.not_made}" if zh else f"; {planned.not_made}"
     log = log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what,
                     summary + summaries_note(made_again, lang))
     problems = planned.problems
-    sheets = [handover_sheet, refreshed.sheets[0], *summaries, *planned.sheets[:-1], log]
+    given = {refreshed.sheets[0].name} | {sp.name for sp in summaries}
+    sheets = [handover_sheet, refreshed.sheets[0], *summaries, *(sp for sp in planned.sheets[:-1] if sp.name not in given),
+              log]
     counts = {"moved": len(moves), "receivers": len(receivers), "problems": len(problems)}
     return ReassignResult(moves, problems, sheets, counts)
 

@@ -19,7 +19,11 @@ from .settings import Settings
 
 
 def cadence_key(tier: np.ndarray, status: np.ndarray, stage: np.ndarray) -> np.ndarray:
-    """Which cadence applies: "A"/"B"/"C", a stage code, or "" for none."""
+    """Which cadence applies: "A"/"B"/"C", a stage code, or "" for none.
+
+    Lost clients and refused prospects have none, whatever tier a manager pinned on them:
+    a pinned tier is the client's tier, not a call to visit (the planner plans neither,
+    so the classification must not call them due)."""
     tier = np.asarray(tier, dtype=object)
     status = np.asarray(status, dtype=object)
     stage = np.asarray(stage, dtype=object)
@@ -29,7 +33,7 @@ def cadence_key(tier: np.ndarray, status: np.ndarray, stage: np.ndarray) -> np.n
     prospect = (status == "prospect") & ~abc
     key[prospect] = stage[prospect]
     key[(status == "current") & (tier == "D")] = "C"
-    key[key == "refused"] = ""
+    key[(key == "refused") | (status == "lost") | ((status == "prospect") & (stage == "refused"))] = ""
     return key
 
 

@@ -63,6 +63,7 @@ class Classification:
         zh = lang == "zh"
         visit_status[untiered & lost] = "已流失：不分级不拜访" if zh else "Lost: no tier or visits"
         visit_status[untiered & ~lost] = "未分级：见数据问题" if zh else "No tier: see Issues"
+        visit_status[lost & (visit_status == "")] = "已流失：不拜访" if zh else "Lost: no visits"  # a pinned tier
         unknown = f["due_unknown"].to_numpy(dtype=bool) & (visit_status == "")
         refused = f["stage"].to_numpy(dtype=object) == "refused"
         visit_status[unknown & ~refused] = "下次拜访未知：见数据问题" if zh else "Next visit unknown: see Issues"

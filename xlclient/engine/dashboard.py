@@ -142,6 +142,15 @@ def build_dashboard(frame: pd.DataFrame, book_frame: pd.DataFrame, lang: Languag
         return (f"台账中没有可读的「{field_zh}」列，相关数字留空" if zh else
                 f"the client table has no readable {field_en} column: those figures are left empty")
 
+    def lacking_all(fields: list[tuple[str, str, np.ndarray | None]]) -> str:
+        """The note for a table whose columns rest on these inputs: each one missing named."""
+        gone = [(z, e) for z, e, values in fields if values is None]
+        if not gone:
+            return ""
+        return (("台账中没有可读的" + "、".join(f"「{z}」" for z, _ in gone) + "列，相关数字留空") if zh else
+                ("the client table has no readable " + " or ".join(e for _, e in gone) +
+                 " column: those figures are left empty"))
+
     sh = _Sheet()
     figures: dict[str, Any] = {}
 
@@ -211,7 +220,8 @@ def build_dashboard(frame: pd.DataFrame, book_frame: pd.DataFrame, lang: Languag
         "客户等级" if zh else "Tiers",
         ["等级", "客户数", "投放额(万元)", "投放占比", "毛利(万元)"] if zh else
         ["Tier", "Clients", "Billings (10k yuan)", "Share of billings", "Gross profit (10k yuan)"],
-        tiers_body, {1: COUNT, 2: WAN, 3: PERCENT, 4: WAN}, "" if billings is not None else lacking("年度投放额", "billings"))
+        tiers_body, {1: COUNT, 2: WAN, 3: PERCENT, 4: WAN},
+        lacking_all([("年度投放额", "billings", billings), ("毛利", "gross profit", profit)]))
     figures["tier_clients"] = {r[0][0]: r[1] for r in tiers_body[:4]}
     sh.chart(title, ChartSpec("column", "各等级客户数与投放额" if zh else "Clients and billings by tier",
                               (head + 1, last, 0), [(head, head + 1, last, 2)] if billings is not None else [],
@@ -382,11 +392,8 @@ def build_dashboard(frame: pd.DataFrame, book_frame: pd.DataFrame, lang: Languag
                   ["Segment", "Clients", "Billings (10k yuan)", "Gross profit (10k yuan)", "Service hours",
                    "Gross profit per hour (yuan)"])
     pnl_formats = {1: COUNT, 2: WAN, 3: WAN, 4: COUNT, 5: YUAN}
-    lacks = [w for w, a in (("毛利" if zh else "gross profit", profit), ("服务工时" if zh else "service hours", hours))
-             if a is None]
-    pnl_note = (("台账中没有可读的" + "、".join(f"「{x}」" for x in lacks) + "列，相关数字留空") if zh else
-                ("the client table has no readable " + " or ".join(lacks) + " column: those figures are left empty")
-                ) if lacks else ""
+    pnl_note = lacking_all([("年度投放额", "billings", billings), ("毛利", "gross profit", profit),
+                            ("服务工时", "service hours", hours)])
     title = sh.next_title()
     by_tier = pnl([(f"{t} {label(TIER_NAMES, t, lang)}", (tier == t) & current) for t in ("A", "B", "C")])
     head, last = sh.section("分层损益：按等级（现有客户）" if zh else "Segment P&L by tier (current clients)", pnl_header,
@@ -409,7 +416,7 @@ def build_dashboard(frame: pd.DataFrame, book_frame: pd.DataFrame, lang: Languag
             groups.append(("其他/未填" if zh else "Other / blank", rest))
         by_ind = pnl(groups)
         head, last = sh.section("分层损益：按行业（现有客户）" if zh else "Segment P&L by industry (current clients)",
-                                pnl_header, by_ind, pnl_formats)
+                                pnl_header, by_ind, pnl_formats, pnl_note)
         figures["pnl_industry"] = by_ind
         if profit is not None:
             sh.chart(title, ChartSpec("column", "各行业毛利与每工时毛利" if zh else "Gross profit and profit per hour by industry",
