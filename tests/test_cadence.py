@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from xlclient.engine.cadence import cadence_days, cadence_key, next_visit, visit_status
@@ -24,6 +25,32 @@ def test_cadence_keys():
     days = cadence_days(key, Settings())
     assert list(days[:5]) == [14, 30, 90, 90, 14]
     assert np.isnan(days[5]) and np.isnan(days[6])
+
+
+def test_a_pinned_tier_on_a_lost_client_or_a_refused_prospect_is_no_call_to_visit():
+    """Issue 26: the planner plans neither, so neither has a cadence (分级结果 must not call
+    them due); a pinned tier on a current client or a prospect in talks does give one."""
+    key = cadence_key(np.array(["B", "A", "D", "A", "C"], dtype=object),
+                      np.array(["lost", "prospect", "lost", "current", "prospect"], dtype=object),
+                      np.array(["", "refused", "", "", "interested"], dtype=object))
+    assert list(key) == ["", "", "", "A", "C"]
+
+
+def test_the_classification_says_a_pinned_lost_client_is_not_visited():
+    from xlclient.engine.book import build_client_book
+    from xlclient.engine.classify import classify
+
+    headers = ["客户编号", "客户名称", "客户经理", "客户状态", "年度投放额", "最近拜访日期", "意向阶段", "锁定等级"]
+    rows = [["K1", "甲", "王芳", "合作中", "500万", "2026-10-20", None, None],
+            ["K2", "乙", "王芳", "流失", "80万", None, None, "B"],
+            ["K3", "丙", "王芳", "潜在", None, None, "拒绝", "A"]]
+    settings = Settings(as_of=dt.date(2026, 11, 23))
+    book = build_client_book(headers, rows, sheet="客户台账", header_row=0, settings=settings)
+    c = classify(book, settings, CAL)
+    table = c.table()
+    status = {r[0]: r[10] for r in list(table)[1:]}
+    assert status["K2"] == "已流失：不拜访" and "逾期" not in status["K3"] and "从未" not in status["K3"]
+    assert pd.isna(c.frame.set_index("client_id").loc["K2", "next_visit"])  # no due date at all
 
 
 def nv(last, days, today="2026-11-22", cal=CAL):

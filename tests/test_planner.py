@@ -124,18 +124,36 @@ def test_greetings_that_do_not_fit_name_the_festival():
     assert missed[0].cells("en")[6] == "Spring Festival greeting: capacity full 2027-01-29..2027-02-04"
 
 
-def test_mid_autumn_and_national_day_2026_greetings():
+def test_mid_autumn_and_national_day_2026_get_one_greeting():
+    """SPEC 4.5: festivals less than 10 days apart (中秋 09-25, 国庆 10-01 in 2026) get one
+    greeting, 双节问候, in the working days before the first of them -- not two calls a week
+    apart."""
     clients = frame(client("A1", tier="A", last_visit=D(2026, 9, 10)), client("B1", tier="B", last_visit=D(2026, 9, 1)))
     p = plan(clients, D(2026, 9, 14), weeks=3)
-    got = {(r.client_id, r.reason_params["festival"]): r.date for r in new_rows(p, "greeting")}
-    assert set(got) == {("A1", "mid_autumn"), ("B1", "mid_autumn"), ("A1", "national_day"),
-                        ("B1", "national_day")}
+    greetings = new_rows(p, "greeting")
+    got = {(r.client_id, r.reason_params["festival"]): r.date for r in greetings}
+    assert set(got) == {("A1", "mid_autumn+national_day"), ("B1", "mid_autumn+national_day")}
     # official 2026: 09-20 (Sunday) is a make-up workday; 09-25..27 Mid-Autumn off
     mid_window = {D(2026, 9, 20), D(2026, 9, 21), D(2026, 9, 22), D(2026, 9, 23), D(2026, 9, 24)}
-    national_window = {D(2026, 9, 23), D(2026, 9, 24), D(2026, 9, 28), D(2026, 9, 29), D(2026, 9, 30)}
-    assert got[("A1", "mid_autumn")] in mid_window and got[("B1", "mid_autumn")] in mid_window
-    assert got[("A1", "national_day")] in national_window and got[("B1", "national_day")] in national_window
+    assert set(got.values()) <= mid_window
+    assert greetings[0].cells("zh")[6] == "中秋国庆双节（2026-09-25）节前问候"
+    assert greetings[0].cells("en")[6] == "Mid-Autumn Festival & National Day (2026-09-25) greeting"
     assert not p.provisional
+    # a plan starting after the pair's greeting window: no greeting for National Day alone
+    assert new_rows(plan(clients, D(2026, 9, 28), weeks=2), "greeting") == []
+    # the pair's greeting, done, counts for both festivals on regeneration
+    rows = p.sheet_rows()
+    for r in rows[1:]:
+        if r[COL["type"]] == "节日问候":
+            r[COL["status"]] = DONE
+    again = plan(clients, D(2026, 9, 14), weeks=3, existing=read_visit_plan(rows))
+    assert new_rows(again, "greeting") == []
+
+
+def test_festivals_two_weeks_apart_get_a_greeting_each():
+    clients = frame(client("A1", tier="A", last_visit=D(2024, 9, 10)))
+    p = plan(clients, D(2024, 9, 2), weeks=5)  # 中秋 2024-09-17, 国庆 10-01: 14 days apart
+    assert sorted(r.reason_params["festival"] for r in new_rows(p, "greeting")) == ["mid_autumn", "national_day"]
 
 
 def test_a_plan_reaching_into_2027_is_provisional_even_with_no_row_there():
@@ -148,10 +166,10 @@ def test_a_plan_reaching_into_2027_is_provisional_even_with_no_row_there():
 
 
 def test_festival_just_after_the_horizon_is_greeted_in_the_part_of_the_window_inside_it():
-    clients = frame(client("A1", tier="A", last_visit=D(2026, 9, 10)))
-    p = plan(clients, D(2026, 9, 7), weeks=3)  # ends 2026-09-27, National Day 10-01 after it
+    clients = frame(client("A1", tier="A", last_visit=D(2024, 9, 10)))
+    p = plan(clients, D(2024, 9, 6), weeks=3)  # ends 2024-09-26, National Day 10-01 after it
     national = [r for r in new_rows(p, "greeting") if r.reason_params["festival"] == "national_day"]
-    assert [r.date for r in national] in ([D(2026, 9, 23)], [D(2026, 9, 24)])
+    assert [r.date for r in national] in ([D(2024, 9, 24)], [D(2024, 9, 25)], [D(2024, 9, 26)])
 
 
 def test_a_greeting_already_done_or_cancelled_is_not_planned_again():
@@ -711,7 +729,12 @@ def test_property_greetings_and_development_quota_are_planned_or_unscheduled(boo
     p = plan(clients, start, weeks, **caps)
     horizon = set(CAL.workdays_between(p.start, p.end))
     active_ab = clients[(clients.status != "lost") & (clients.stage != "refused") & clients.tier.isin(["A", "B"])]
-    for f in festivals_between(p.start, p.end + dt.timedelta(days=60)):
+    firsts, close, prev = [], [], None  # a festival less than 10 days after the one before shares its greeting
+    for f in festivals_between(p.start - dt.timedelta(days=10), p.end + dt.timedelta(days=60)):
+        (close if prev is not None and (f.date - prev.date).days < 10 else firsts).append(f)
+        prev = f
+    assert not [r for r in new_rows(p, "greeting") if r.reason_params["date"] in {f.date for f in close}]
+    for f in firsts:
         window = set(CAL.workdays_before(f.date, caps["greeting_days"])) if caps["greeting_days"] else set()
         inside = window & horizon
         for c in active_ab.itertuples():

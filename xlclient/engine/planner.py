@@ -47,7 +47,9 @@ listed as unscheduled with the reason "no owner".  Everyone else gets:
    window overlaps the horizon (so a festival just after the horizon is greeted in the
    part of the window inside it).  The day inside the window is picked by a stable hash
    of client and festival (days the client has a visit are tried last); a greeting
-   already in the plan (done, locked, or cancelled = "not this time") counts.
+   already in the plan (done, locked, or cancelled = "not this time") counts.  Festivals
+   less than :data:`ONE_GREETING_WITHIN_DAYS` days apart (中秋节 and 国庆节 in 2026) get one
+   greeting, 双节问候, in the working days before the first of them.
 4. **Courtesy calls (电话)** between visits to every planned client: one per cadence-long
    period of the client's own (period boundaries shifted per client by a stable hash),
    on the day a stable hash of client and period picks -- so calls are spread
@@ -531,6 +533,11 @@ class _FestivalWindow:
     last: int
 
 
+#: Festivals less than this many days apart get one greeting (SPEC 4.5: 双节问候, such as
+#: Mid-Autumn and National Day in 2026), in the working days before the first of them.
+ONE_GREETING_WITHIN_DAYS = 10
+
+
 def _festival_windows(calendar: WorkingCalendar, horizon: _Horizon, start: dt.date, end: dt.date,
                       greeting_days: int) -> list[_FestivalWindow]:
     if greeting_days <= 0:
@@ -541,21 +548,30 @@ def _festival_windows(calendar: WorkingCalendar, horizon: _Horizon, start: dt.da
     reach = end + dt.timedelta(days=2 * greeting_days + 40)
     if not calendar.covers(reach):
         reach = calendar.last_date
-    out = []
+    since = start - dt.timedelta(days=ONE_GREETING_WITHIN_DAYS)  # the first of a pair may lie before the start
     found = []
-    for year in range(start.year, reach.year + 1):
+    for year in range(since.year, reach.year + 1):
         try:  # festival dates are known from 2008 on
-            found += festivals_between(max(start, dt.date(year, 1, 1)), min(reach, dt.date(year, 12, 31)))
+            found += festivals_between(max(since, dt.date(year, 1, 1)), min(reach, dt.date(year, 12, 31)))
         except ValueError:
             continue
-    for f in found:
-        window = calendar.workdays_before(f.date, greeting_days)
+    groups: list[list] = []
+    for f in sorted(found, key=lambda f: f.date):
+        if groups and (f.date - groups[-1][-1].date).days < ONE_GREETING_WITHIN_DAYS:
+            groups[-1].append(f)  # close to the one before: the same greeting
+        else:
+            groups.append([f])
+    out = []
+    for group in groups:
+        first = group[0]
+        window = calendar.workdays_before(first.date, greeting_days)
         if not window:
             continue
         lo, hi = _e(window[0]), _e(window[-1])
         a, b = horizon.index_from(lo), horizon.index_to(hi)
         if a < b:
-            out.append(_FestivalWindow(key_of.get(f.name_zh, f.name_zh), _e(f.date), lo, a, b))
+            key = "+".join(key_of.get(f.name_zh, f.name_zh) for f in group)
+            out.append(_FestivalWindow(key, _e(first.date), lo, a, b))
     return out
 
 
@@ -632,7 +648,7 @@ def _plan_owner(ctx: _Context, o: str, visit_clients: list[int], dev_clients: li
         reason, params = capacity_short.get(i, ("dev_quota", {"quota": quota}) if quota > 0 else ("dev_off", {}))
         unscheduled.append(ctx.unscheduled(i, "development", reason, params, int(ctx.due0[i])))
 
-    # 3. festival greetings (two festivals close together: on different days)
+    # 3. festival greetings (one per festival, or per pair of festivals close together)
     greeted: dict[int, list[int]] = {}
     for f in fests:
         width = f.last - f.first

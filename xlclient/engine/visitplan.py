@@ -321,6 +321,10 @@ def _render_param(key: str, value: Any, lang: Language) -> Any:
     if key == "likelihood":
         return "-" if value is None or value != value else f"{value:.0%}"
     if key == "festival":
+        if "+" in value:  # festivals close together, one greeting: 中秋国庆双节 / Mid-Autumn Festival & National Day
+            names = [_FESTIVALS.get(k, (k, k)) for k in value.split("+")]
+            return ("".join(z.removesuffix("节") for z, _ in names) + "双节" if lang == "zh" else
+                    " & ".join(e for _, e in names))
         names = _FESTIVALS.get(value, (value, value))
         return names[0] if lang == "zh" else names[1]
     if isinstance(value, dt.date):
