@@ -843,3 +843,57 @@ def test_courtesy_calls_spread_over_the_weekdays_and_never_meet_a_greeting():
     assert sum(r.type == "greeting" for r in p.rows) > 100
     for key, dates in per_client.items():
         assert len(dates) == len(set(dates)), (key, sorted(dates))
+
+
+@st.composite
+def busy_books(draw):
+    """Books whose calls get pushed: 5-25 current clients of one AE, one or two call slots a
+    day, horizons around the 2026 Mid-Autumn / National Day break (a call picked on a full
+    day or in the break lands later -- where the rule must still hold)."""
+    start = draw(st.dates(D(2026, 9, 7), D(2026, 10, 12)))
+    n = draw(st.integers(5, 25))
+    rows = [client(f"K{i:02d}", tier=draw(st.sampled_from("ABC")),
+                   last_visit=start - dt.timedelta(days=draw(st.integers(1, 60)))) for i in range(n)]
+    caps = dict(daily_visits=draw(st.integers(1, 4)), daily_calls=draw(st.integers(1, 2)))
+    return frame(*rows), start, 4, caps
+
+
+@hsettings(**PROPS)
+@given(st.one_of(books(), busy_books()))
+def test_property_no_call_lands_next_to_a_visit_or_a_greeting(book):
+    """Issue 29: the 'no call within a quarter cadence of a visit' rule holds where a call
+    lands, not only on the day first picked (a full day or a holiday break pushes it on:
+    three calls landed on the day of a visit)."""
+    from xlclient.engine.cadence import cadence_days, cadence_key
+
+    clients, start, weeks, caps = book
+    p = plan(clients, start, weeks, **caps)
+    cad = dict(zip(clients.key, cadence_days(cadence_key(clients.tier.to_numpy(object), clients.status.to_numpy(object),
+                                                          clients.stage.to_numpy(object)), Settings())))
+    contacts = defaultdict(list)
+    for r in p.rows:
+        if r.type in ("visit", "development", "greeting") and r.status != "cancelled":
+            contacts[r.client_id].append(r.date)
+    for c in clients.itertuples():
+        if not pd.isna(c.last_visit):
+            contacts[c.key].append(pd.Timestamp(c.last_visit).date())
+    calls = defaultdict(list)
+    for r in new_rows(p, "call"):
+        gap = max(2, int(cad[r.client_id]) // 4)
+        assert all(abs((r.date - d).days) > gap for d in contacts[r.client_id]), (r.client_id, r.date, gap)
+        assert all(abs((r.date - d).days) > gap for d in calls[r.client_id]), (r.client_id, r.date)
+        calls[r.client_id].append(r.date)
+
+
+def test_a_call_pushed_from_a_full_day_does_not_land_next_to_the_clients_visit():
+    """Found by the property above on the old planner: K07's call, picked on a full day, was
+    pushed onto 2026-09-28, within a quarter cadence of K07's visit."""
+    tiers = {"K00": ("C", D(2026, 8, 6)), "K01": ("B", D(2026, 8, 16)), "K02": ("B", D(2026, 8, 24)),
+             "K03": ("B", D(2026, 9, 9)), "K04": ("A", D(2026, 7, 17)), "K05": ("B", D(2026, 8, 6)),
+             "K06": ("B", D(2026, 9, 6)), "K07": ("B", D(2026, 8, 31)), "K08": ("C", D(2026, 7, 26)),
+             "K09": ("C", D(2026, 7, 20)), "K10": ("C", D(2026, 8, 14)), "K11": ("C", D(2026, 8, 22)),
+             "K12": ("B", D(2026, 9, 2)), "K13": ("C", D(2026, 8, 31))}
+    clients = frame(*[client(k, tier=t, last_visit=d) for k, (t, d) in tiers.items()])
+    p = plan(clients, D(2026, 9, 14), 4, daily_visits=3, daily_calls=1)
+    k07 = [r.date for r in new_rows(p) if r.client_id == "K07" and r.type in ("visit", "greeting")]
+    assert all(abs((r.date - d).days) > 30 // 4 for r in new_rows(p, "call") if r.client_id == "K07" for d in k07)

@@ -57,7 +57,9 @@ listed as unscheduled with the reason "no owner".  Everyone else gets:
    when the client has a visit within a quarter of the period (at least 2 days) of that
    day, when the day lies outside the horizon or before the start, or when a call row
    of the client is already in the plan for that period.  A full day pushes the call to
-   the next day with a free call slot in its period.
+   the next day with a free call slot in its period that is as far from the client's
+   visits, greetings and other calls (a call lands only where the rule holds); when
+   every free day left is next to one of them, no call is needed.
 
 Unscheduled.  Work that should happen inside the horizon but finds no slot is listed,
 with its reason ("capacity full 2026-12-01..2026-12-18", "no owner", or a development
@@ -674,6 +676,7 @@ def _plan_owner(ctx: _Context, o: str, visit_clients: list[int], dev_clients: li
 
     # 4. courtesy calls between visits
     demands = []
+    seen_of: dict[int, list[int]] = {}  # client -> days of its visits and greetings (and the last visit)
     for i in call_clients:
         period = int(ctx.cad[i])
         if period <= 0:
@@ -694,28 +697,41 @@ def _plan_owner(ctx: _Context, o: str, visit_clients: list[int], dev_clients: li
             day = h.pick_workday(p_start, p_end, _mix(kh, p - 1))
             if day < h.start or day > h.end:
                 continue
-            k = bisect_left(seen, day - gap)
-            if k < len(seen) and seen[k] <= day + gap:
+            if _near(seen, day, gap):
                 continue
             if any(p_start <= d <= p_end for d in done_calls):
                 continue
             demands.append((day, int(ctx.tier_rank[i]), int(ctx.key_rank[i]), i, max(p_end, day), gap))
+            seen_of[i] = seen
     demands.sort()
     called: dict[int, list[int]] = {}  # client -> days of the calls planned here
     for day, _, _, i, p_end, gap in demands:
         # two periods can fall on one working day (a holiday between them): one call
         if any(abs(day - d) <= gap for d in called.get(i, ())):
             continue
-        j = calls.find(h.index_from(day), h.index_to(min(p_end, h.end)), days)
+        # the day the call lands on (the first with a free call slot, a full day or a break
+        # pushing it on) keeps the same distance from the client's visits, greetings and
+        # other calls as the day first picked (issue 29: calls landed on a visit's day)
+        seen = seen_of[i]
+        lo, hi = h.index_from(day), h.index_to(min(p_end, h.end))
+        j = next((j for j in range(max(lo, calls.first_free), hi) if calls.left[j] > 0
+                  and not _near(seen, days[j], gap) and not any(abs(days[j] - d) <= gap for d in called.get(i, ()))),
+                 -1)
         if j < 0:
+            if any(calls.left[k] > 0 for k in range(lo, hi)):
+                continue  # the free days left are next to a visit or a call of the client's: none needed
             reason, params = ctx.capacity_reason(day, min(p_end, h.end))
             unscheduled.append(ctx.unscheduled(i, "call", reason, params, day))
             continue
-        if any(abs(days[j] - d) <= gap for d in called.get(i, ())):
-            continue  # the free day found is next to this client's other call
         calls.take(j)
         called.setdefault(i, []).append(days[j])
         generated.append(ctx.row(i, j, "call", "call", {}))
+
+
+def _near(days: list[int], day: int, gap: int) -> bool:
+    """Whether sorted ``days`` has one within ``gap`` days of ``day``."""
+    k = bisect_left(days, day - gap)
+    return k < len(days) and days[k] <= day + gap
 
 
 #: Evaluations of a client's lateness the local search may spend on one AE's plan.
