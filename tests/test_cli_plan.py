@@ -384,3 +384,29 @@ def test_holidays_rows_of_any_supported_year_apply_and_others_are_named_with_the
     assert dt.date(2040, 10, 8) in days
     far = [p for p in result["problems"] if p["sheet"] == "节假日" and "超出工作日历" in p["message"]]
     assert [(p["row"], p["value"]) for p in far] == [(4, f"{SUPPORTED_LAST_YEAR + 1}-10-08")]
+
+
+def test_the_per_ae_table_lines_up_in_a_terminal_with_chinese_names():
+    from wcwidth import wcswidth
+
+    from xlclient.cli import _columns
+
+    text = _columns([["客户经理", "拜访", "未能拜访的到期客户"], ["刘洋", 59, 0], ["Zoe Li", 7, 12], ["欧阳娜娜", 102, 3]])
+    lines = text.splitlines()
+    ends = {wcswidth(line) for line in lines}
+    assert len(ends) == 1, lines  # every column ends where its header ends: numbers to the right
+    assert lines[1].endswith(" 0") and lines[2].endswith("12") and "  Zoe Li    " in lines[2]
+
+
+def test_an_internal_error_after_the_write_says_the_results_were_written(book, capsys, monkeypatch):
+    """A failure after the workbook was written must not claim it was not changed."""
+    import xlclient.cli as cli
+
+    def broken(table):
+        raise RuntimeError("printing failed")
+
+    monkeypatch.setattr(cli, "_columns", broken)
+    code = main(["plan", str(book), "-q", "--today", TODAY])
+    err = capsys.readouterr().err
+    assert code == 2 and "内部错误（RuntimeError）" in err and f"结果已写入 {book}" in err and "未改动" not in err
+    assert plan_rows(book)[1:]  # the plan is there

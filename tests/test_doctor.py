@@ -92,7 +92,7 @@ def test_doctor_checks_the_names_the_functions_find_their_sheets_by(capsys, tmp_
 def test_doctor_names_a_damaged_file(capsys, tmp_path, content, words):
     book = tmp_path / "bad.xlsx"
     book.write_bytes(content)
-    assert main(["doctor", str(book), "--english"]) == 1
+    assert main(["doctor", str(book), "--lang", "en"]) == 1
     out = capsys.readouterr().out
     line = next(ln for ln in out.splitlines() if "bad.xlsx" in ln)
     assert "PROBLEM" in line and words in line.lower()

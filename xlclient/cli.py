@@ -134,6 +134,7 @@ class Reporter:
         self.started = time.perf_counter()
         self.lang: Language = "zh"  # the workbook's Settings language once read (zh before)
         self.held = contextlib.ExitStack()  # the run's lock on its workbook, released at exit
+        self.written: Path | None = None  # the file this run wrote, once it has
 
     def progress(self, text: str) -> None:
         if not self.quiet:
@@ -255,6 +256,7 @@ def _write(src: Path, out: Path | None, sheets: list, rep: Reporter, backups: in
     except OSError as e:
         raise Failure(f"无法写入 {target}：{e}；工作簿未改动" if rep.lang == "zh" else
                       f"cannot write {target}: {e}; the workbook was not changed") from e
+    rep.written = target
     return target  # as the user named it (a link stays a link; the real file was replaced)
 
 
@@ -363,10 +365,7 @@ def cmd_plan(args: argparse.Namespace, rep: Reporter) -> int:
     rep.say(inputs.book.reading.one_line(lang))
     rep.say((f"拜访计划 {vp.start:%Y-%m-%d} 至 {vp.end:%Y-%m-%d}，已写入 {written}" if zh else
              f"Visit plan {vp.start:%Y-%m-%d} to {vp.end:%Y-%m-%d}, written to {written}"))
-    table = vp.summary_table(lang)
-    widths = [max(len(str(r[i])) for r in table) for i in range(len(table[0]))]
-    for row in table:
-        rep.say("  " + "  ".join(str(v).ljust(w) for v, w in zip(row, widths)))
+    rep.say(_columns(vp.summary_table(lang)))
     c = result.counts
     where = ""
     if c["unscheduled"]:
@@ -385,6 +384,21 @@ def cmd_plan(args: argparse.Namespace, rep: Reporter) -> int:
                          "provisional_years": vp.provisional_years, "plan_made": True,
                          "reading": inputs.book.reading.as_dict(),
                          "owners": {(o or ""): s.as_dict() for o, s in vp.summary.items()}}, problems)
+
+
+def _columns(table: list[list[Any]]) -> str:
+    """A table for the terminal, each column as wide as its widest cell as a terminal shows
+    it (a Chinese character takes two columns: wcwidth), numbers to the right."""
+    from wcwidth import wcswidth
+
+    cells = [[str(v) for v in row] for row in table]
+    widths = [max(max(wcswidth(r[i]), 0) for r in cells) for i in range(len(cells[0]))]
+    right = [all(isinstance(r[i], (int, float)) for r in table[1:]) for i in range(len(cells[0]))]
+    lines = []
+    for row in cells:
+        pads = [" " * (w - max(wcswidth(v), 0)) for v, w in zip(row, widths)]
+        lines.append("  " + "  ".join(p + v if r else v + p for v, p, r in zip(row, pads, right)).rstrip())
+    return "\n".join(lines)
 
 
 def _report(args: argparse.Namespace, rep: Reporter, name: str) -> int:
@@ -551,7 +565,7 @@ def cmd_doctor(args: argparse.Namespace, rep: Reporter) -> int:
     """What this PC has for xlclient (xlclient.doctor): a report to send to support."""
     from .doctor import PROBLEM, report_text, run_checks
 
-    lang = "en" if args.english else "zh"
+    lang = args.lang
     checks = run_checks(args.workbook, lang)
     text = report_text(checks, lang)
     if args.report is not None:
@@ -663,7 +677,8 @@ def build_parser() -> argparse.ArgumentParser:
     doctor.add_argument("workbook", type=Path, nargs="?", metavar="WORKBOOK",
                         help=_both("要检查的工作簿（可选）", "a workbook to check (optional)"))
     doctor.add_argument("--report", type=Path, metavar="FILE", help=_both("把报告写入文件", "write the report to FILE"))
-    doctor.add_argument("--english", action="store_true", help=_both("英文报告", "report in English"))
+    doctor.add_argument("--lang", choices=("zh", "en"), default="zh",
+                        help=_both("报告的语言（默认 zh）", "the report's language (default zh)"))
     doctor.add_argument("--json", action="store_true", help=_both("打印一个 JSON 对象", "print one JSON object"))
     doctor.set_defaults(func=cmd_doctor, quiet=True)
 
@@ -818,10 +833,15 @@ def _internal_error(rep: Reporter, args: argparse.Namespace, argv: Sequence[str]
 
     log = write_error_log(e, f"xlclient {' '.join(map(str, argv if argv is not None else sys.argv[1:]))}")
     where = str(log) if log else "-"
+    if rep.written is not None:  # the error came after the write: say so, the results are in the file
+        state_zh, state_en = f"结果已写入 {rep.written}，之后的报告未完成", f"the results were written to {rep.written}, " \
+            f"the report after that did not finish"
+    else:
+        state_zh, state_en = "工作簿未改动", "the workbook was not changed"
     return main_failure(rep, args, (
-        f"内部错误（{type(e).__name__}），工作簿未改动；详细信息已写入 {where}，请把该文件发给负责支持的同事。"
+        f"内部错误（{type(e).__name__}），{state_zh}；详细信息已写入 {where}，请把该文件发给负责支持的同事。"
         if rep.lang == "zh" else
-        f"internal error ({type(e).__name__}); the workbook was not changed. The details are in {where}: "
+        f"internal error ({type(e).__name__}); {state_en}. The details are in {where}: "
         f"please send that file to whoever supports you."))
 
 
