@@ -369,7 +369,7 @@ CASES = [
     Case("password to modify, check reads", demo_and(PASSWORD_TO_MODIFY), f"check {{book}} {Q}", 1),
     Case("protected structure, sheets to add", demo_and(STRUCTURE_LOCKED), f"refresh {{book}} {Q}", 2, "结构受保护"),
     Case("open in Excel", demo_and(excel_owner_file), f"refresh {{book}} {Q}", 2, "正在 Excel 中打开"),
-    Case("open in LibreOffice", demo_and(libreoffice_lock), f"plan {{book}} {Q}", 2, "正在 Excel 中打开"),
+    Case("open in LibreOffice", demo_and(libreoffice_lock), f"plan {{book}} {Q}", 2, "正在 LibreOffice 中打开"),
     Case("another run holds it", demo_and(held_by_another_run), f"refresh {{book}} --wait 0.2 {Q}", 2,
          "另一个 xlclient 任务"),
     Case("--wait nan while another run holds it", demo_and(held_by_another_run), f"refresh {{book}} --wait nan {Q}",

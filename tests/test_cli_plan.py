@@ -410,3 +410,18 @@ def test_an_internal_error_after_the_write_says_the_results_were_written(book, c
     err = capsys.readouterr().err
     assert code == 2 and "内部错误（RuntimeError）" in err and f"结果已写入 {book}" in err and "未改动" not in err
     assert plan_rows(book)[1:]  # the plan is there
+
+
+@pytest.mark.parametrize("lock, program", [("~${}", "Excel"), (".~lock.{}#", "LibreOffice")])
+def test_a_book_open_elsewhere_is_named_by_its_program_before_any_work(book, capsys, monkeypatch, lock, program):
+    """Issue 28: a LibreOffice lock was reported as 'open in Excel', and only after the plan
+    was made (seconds of work): now the program the lock belongs to, before reading."""
+    import xlclient.cli as cli
+
+    (book.parent / lock.format(book.name)).write_text("someone", encoding="utf-8")
+    planned: list = []
+    monkeypatch.setattr(cli, "plan", lambda *a, **k: planned.append(a), raising=False)  # a stand-in: kept
+    before = hashlib.sha256(book.read_bytes()).hexdigest()
+    code, result = run(capsys, "plan", str(book))
+    assert code == 2 and f"正在 {program} 中打开" in result["error"] and not planned
+    assert hashlib.sha256(book.read_bytes()).hexdigest() == before

@@ -192,6 +192,10 @@ def _open(path: Path, args: argparse.Namespace, rep: Reporter) -> WorkbookData:
             check_copy_target(out)  # never over a file this run did not read (SPEC 8)
         if out is not None or getattr(args, "writes", False):
             target = out if out is not None else path
+            if getattr(args, "writes", False) and out is None:
+                from .xlsx.safewrite import check_not_locked
+
+                check_not_locked(target)  # open in Excel or LibreOffice: said now, not after the work
             rep.held.enter_context(RunLock(target, wait=getattr(args, "wait", 60.0)))
         snapshot = take_snapshot(path)
     except XlsxWriteError as e:  # before the book's language is known: both

@@ -57,13 +57,16 @@ def _holder(holder: dict | None, lang: str) -> str:
 
 
 class WorkbookLocked(XlsxWriteError):
-    """The file is open in Excel (owner file ``~$name`` present, or locked on Windows)."""
+    """The file is open in Excel (owner file ``~$name`` present, or locked on Windows) or in
+    LibreOffice (``.~lock.name#``): ``program`` names which, as the lock shows it."""
 
-    def __init__(self, path: Path, evidence: str):
+    def __init__(self, path: Path, evidence: str, program: str = "Excel"):
         self.path = Path(path)
         self.evidence = evidence
-        self.zh = f"工作簿 {self.path.name} 正在 Excel 中打开（{evidence}），未写入任何内容；请先在 Excel 中关闭它再运行。"
-        super().__init__(f"{self.path} is open in Excel ({evidence}); close it in Excel first, "
+        self.program = program
+        self.zh = (f"工作簿 {self.path.name} 正在 {program} 中打开（{evidence}），未写入任何内容；"
+                   f"请先在 {program} 中关闭它再运行。")
+        super().__init__(f"{self.path} is open in {program} ({evidence}); close it in {program} first, "
                          "then run again. Nothing was written.")
 
 

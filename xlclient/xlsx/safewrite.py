@@ -75,9 +75,10 @@ def check_not_locked(path: Path) -> None:
         except OSError:  # a name too long for an owner file: Excel cannot have made it
             present = False
         if present:
-            raise WorkbookLocked(path, f"owner file {owner.name} present")
-    if _windows_locked(path):
-        raise WorkbookLocked(path, "the file cannot be opened for writing")
+            program = "LibreOffice" if owner.name.startswith(".~lock.") else "Excel"
+            raise WorkbookLocked(path, f"owner file {owner.name} present", program)
+    if _windows_locked(path):  # Excel, WPS or another program holds it
+        raise WorkbookLocked(path, "the file cannot be opened for writing", "Excel / WPS")
 
 
 def _default_mode() -> int:
