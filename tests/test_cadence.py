@@ -30,10 +30,12 @@ def test_cadence_keys():
 def test_a_pinned_tier_on_a_lost_client_or_a_refused_prospect_is_no_call_to_visit():
     """Issue 26: the planner plans neither, so neither has a cadence (分级结果 must not call
     them due); a pinned tier on a current client or a prospect in talks does give one."""
-    key = cadence_key(np.array(["B", "A", "D", "A", "C"], dtype=object),
-                      np.array(["lost", "prospect", "lost", "current", "prospect"], dtype=object),
-                      np.array(["", "refused", "", "", "interested"], dtype=object))
-    assert list(key) == ["", "", "", "A", "C"]
+    key = cadence_key(np.array(["B", "A", "D", "A", "C", "", ""], dtype=object),
+                      np.array(["lost", "prospect", "lost", "current", "prospect", "current", "prospect"], dtype=object),
+                      np.array(["", "refused", "", "", "interested", "", ""], dtype=object))
+    assert list(key) == ["", "", "", "A", "C", "", ""]  # no tier, no stage: no cadence either
+    # given as lists of text (a UDF's column), the same keys
+    assert list(cadence_key(["B", "", "D"], ["lost", "current", "current"], ["", "", ""])) == ["", "", "C"]
 
 
 def test_the_classification_says_a_pinned_lost_client_is_not_visited():

@@ -425,3 +425,19 @@ def test_a_pipeline_no_column_tells_apart_is_blank_beyond_the_first_stage(told_b
     en = build_dashboard(frame, book, "en")
     j = next(k for k, r in enumerate(en.rows) if r and r[0] == "Prospect pipeline")
     assert ("cannot be told" in en.rows[j + 1][0]) == (not told_by)
+
+
+def test_an_ae_the_plan_still_names_has_a_row_so_the_visits_add_up_to_the_plan():
+    """Issue 26 (found by the consistency checker): after a handover the departed AE's done
+    visits stay in the plan (kept rows); 看板's per-AE table lists that AE with no clients and
+    those visits, so its visit columns add up to the plan's rows."""
+    frame = _frame(2)
+    book = pd.DataFrame({"billings": [1e6, 2e6], "gross_profit": [np.nan] * 2, "service_hours": [np.nan] * 2,
+                         "potential_money": [np.nan] * 2})
+    board = build_dashboard(frame, book, "zh", plan_status={"张伟": {"planned": 3}, "王芳": {"done": 1, "planned": 0}})
+    i = next(k for k, r in enumerate(board.rows) if r and r[0] == "客户经理")
+    rows = {r[0]: r for r in board.rows[i + 1:i + 4] if r}
+    header = board.rows[i]
+    assert set(rows) == {"张伟", "王芳"}
+    assert rows["王芳"][header.index("客户数")] == 0 and rows["王芳"][header.index("已完成拜访")] == 1
+    assert rows["张伟"][header.index("计划拜访")] == 3 and rows["张伟"][header.index("客户数")] == 2

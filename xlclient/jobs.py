@@ -533,7 +533,7 @@ def refresh(inputs: Inputs, *, what: str = "refresh") -> RefreshResult:
     the 客户复盘 / 看板 the workbook has (:func:`summaries_made_again`)."""
     c, problems, counts = check(inputs)
     lang = inputs.language
-    summaries = summaries_made_again(inputs, c)
+    summaries = summaries_made_again(inputs, c, besides=("classification",))
     summary = summary_line(counts, lang) + summaries_note(summaries, lang)
     sheets = [
         classification_sheet(c, owned_sheet_name(inputs.data, "classification", lang), inputs.data),
@@ -847,12 +847,7 @@ def plan(inputs: Inputs, *, start: dt.date | None = None, weeks: int | None = No
     summary = plan_summary_line(vp, counts, lang)
     plan_sheet = visit_plan_sheet(vp, lang, name, unscheduled_name)
     plan_sheet.row_map = vp.row_map(existing)
-    summaries = summaries_made_again(inputs, c, plan_sheet.rows)
-    grid = inputs.data.sheet(sheet_aliases("classification"))
-    if grid is not None and _looks_owned(grid, "classification"):
-        # 分级结果 too: the plan's done visits move next visits and visit statuses, and
-        # 看板 (made again above) counts them -- one story, not yesterday's beside today's
-        summaries.insert(0, classification_sheet(c, grid.name, inputs.data))
+    summaries = summaries_made_again(inputs, c, plan_sheet.rows)  # its done visits move next visits
     summary += summaries_note(summaries, lang)
     sheets = [
         plan_sheet,
@@ -906,10 +901,13 @@ def review(inputs: Inputs, *, what: str = "review") -> ReportResult:
                f"建议淘汰 {counts['drop']}、数据问题 {counts['data']}、锁定 {counts['pinned']}" if zh else
                f"{counts['flagged']} clients flagged: churn risk {counts['churn']}, downgrade {counts['downgrade']}, "
                f"drop {counts['drop']}, data {counts['data']}, pinned {counts['pinned']}")
+    others = summaries_made_again(inputs, c, besides=("review",))
     sheets = [
         sheet,
+        *others,
         issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang), inputs.data, inputs.book),
-        log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary),
+        log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what,
+                  summary + summaries_note(others, lang)),
     ]
     return ReportResult(c, problems, sheets, counts)
 
@@ -969,32 +967,41 @@ def dashboard(inputs: Inputs, *, what: str = "dashboard") -> ReportResult:
     sheet, board = dashboard_sheet(inputs, c, owned_sheet_name(inputs.data, "dashboard", lang))
     problems = list(c.problems) + list(inputs.problems)
     counts = c.counts() | {"problems": len(problems), "charts": len(board.charts)}
+    others = summaries_made_again(inputs, c, besides=("dashboard",))
     sheets = [
         sheet,
+        *others,
         issues_sheet(problems, lang, owned_sheet_name(inputs.data, "issues", lang), inputs.data, inputs.book),
-        log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what, summary_line(counts, lang)),
+        log_sheet(inputs.data, lang, owned_sheet_name(inputs.data, "log", lang), what,
+                  summary_line(counts, lang) + summaries_note(others, lang)),
     ]
     return ReportResult(c, problems, sheets, counts)
 
 
-#: The sheets that summarise the classification and the plan, made again by every command
-#: that changes the clients' tiers, owners or plan (issue 26: never silently stale).
-SUMMARY_SHEETS = ("review", "dashboard")
+#: The sheets that show the classification (分级结果) and summarise it and the plan (客户复盘,
+#: 看板): every command that classifies writes those the workbook has again (issue 26: a
+#: done visit typed into the plan, a client table edited, a handover -- one story, never
+#: yesterday's figures beside today's).
+SUMMARY_SHEETS = ("classification", "review", "dashboard")
 
 
-def summaries_made_again(inputs: Inputs, c: Classification,
-                         plan_rows: Sequence[Sequence[Any]] | None = None) -> list[SheetSpec]:
-    """客户复盘 and 看板 made again from classification ``c`` (and ``plan_rows``, the plan
-    sheet about to be written, if the command writes one), for those the workbook already
-    has and xlclient wrote: a command that changes what they summarise brings them up to
-    date in the same write, so no sheet shows yesterday's owners or tiers beside today's.
-    A sheet of that name that xlclient did not write is not touched (it is the people's)."""
+def summaries_made_again(inputs: Inputs, c: Classification, plan_rows: Sequence[Sequence[Any]] | None = None,
+                         besides: Sequence[str] = ()) -> list[SheetSpec]:
+    """分级结果, 客户复盘 and 看板 made again from classification ``c`` (and ``plan_rows``,
+    the plan sheet about to be written, if the command writes one), for those the workbook
+    already has and xlclient wrote, but ``besides`` (the command's own sheet): a command
+    brings them up to date in the same write. A sheet of that name that xlclient did not
+    write is not touched (it is the people's)."""
     out = []
     for key in SUMMARY_SHEETS:
+        if key in besides:
+            continue
         grid = inputs.data.sheet(sheet_aliases(key))
         if grid is None or not _looks_owned(grid, key):
             continue
-        if key == "review":
+        if key == "classification":
+            out.append(classification_sheet(c, grid.name, inputs.data))
+        elif key == "review":
             out.append(review_sheet(inputs, c, grid.name)[0])
         else:
             out.append(dashboard_sheet(inputs, c, grid.name, plan_rows)[0])

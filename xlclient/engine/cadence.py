@@ -33,7 +33,7 @@ def cadence_key(tier: np.ndarray, status: np.ndarray, stage: np.ndarray) -> np.n
     prospect = (status == "prospect") & ~abc
     key[prospect] = stage[prospect]
     key[(status == "current") & (tier == "D")] = "C"
-    key[(key == "refused") | (status == "lost") | ((status == "prospect") & (stage == "refused"))] = ""
+    key[(status == "lost") | ((status == "prospect") & (stage == "refused"))] = ""
     return key
 
 

@@ -286,6 +286,11 @@ def build_dashboard(frame: pd.DataFrame, book_frame: pd.DataFrame, lang: Languag
         "billings": np.where(current, billings, 0.0) if billings is not None else 0.0,
         "overdue": codes_all == "overdue", "due_soon": codes_all == "due_soon",
         "flagged": f["review_codes"].to_numpy(dtype=object) != ""}).groupby("owner", sort=True).sum()
+    # every AE with clients, and every AE the plan still names (a departed AE's done visits,
+    # kept in the plan, are visits done: the table adds up to the plan)
+    planners = sorted(o for o in (plan_status or {}) if o and o not in counts.index)
+    if planners:
+        counts = pd.concat([counts, pd.DataFrame(0, index=planners, columns=counts.columns)]).sort_index()
     owners = [o for o in counts.index if o != ""] + ([""] if "" in counts.index else [])
     per_owner = []
     for o in owners:  # one row per AE
