@@ -727,7 +727,7 @@ def unscheduled_sheet(vp: Any, lang: Language, name: str, data: WorkbookData | N
     from .engine.visitplan import UNSCHEDULED_COLUMNS
 
     rows = vp.unscheduled_sheet_rows(lang)
-    end = vp.unscheduled_last_row(lang)
+    end = vp.unscheduled_last_row(rows=rows)
     due = next(i for i, (k, _, _) in enumerate(UNSCHEDULED_COLUMNS) if k == "due")
     title_rows = frozenset(i for i in range(end, len(rows)) if rows[i] and rows[i][0] is not None
                            and not rows[i - 1])

@@ -126,16 +126,10 @@ UNSCHEDULED_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("due", "应拜访日期", "Due"),
     ("reason", "原因", "Reason"),
 )
-#: The unscheduled block's header under the plan in earlier versions (read, never written).
-_EARLIER_UNSCHEDULED_COLUMNS: tuple[tuple[str, str, str], ...] = (
-    ("due", "应安排日期", "Due"),
-    ("owner", "客户经理", "Owner"),
-    ("client_id", "客户编号", "ClientID"),
-    ("name", "客户名称", "Client"),
-    ("tier", "等级", "Tier"),
-    ("type", "类型", "Type"),
-    ("reason", "原因", "Reason"),
-)
+#: The unscheduled block's header under the plan in earlier versions (read, never written):
+#: the due date first, as 应安排日期.
+_EARLIER_UNSCHEDULED_COLUMNS: tuple[tuple[str, str, str], ...] = (("due", "应安排日期", "Due"),) + tuple(
+    c for c in UNSCHEDULED_COLUMNS if c[0] != "due")
 REMOVED_NOTE_COLUMNS: tuple[tuple[str, str, str], ...] = (
     ("date", "日期", "Date"),
     ("owner", "客户经理", "Owner"),
@@ -910,10 +904,12 @@ class VisitPlan:
             table = table[:1 + room] + [[line]]
         return table + gap + below
 
-    def unscheduled_last_row(self, lang: Language | None = None, limit: int | None = None) -> int:
+    def unscheduled_last_row(self, lang: Language | None = None, limit: int | None = None,
+                             rows: list[list[Any]] | None = None) -> int:
         """The unscheduled work's last Excel row on its sheet (its header is row 1): where
-        its filter ends (the blocks under it are out of the filter's reach)."""
-        rows = self.unscheduled_sheet_rows(lang, limit)
+        its filter ends (the blocks under it are out of the filter's reach). ``rows``: the
+        sheet already made by :meth:`unscheduled_sheet_rows` (not made again)."""
+        rows = self.unscheduled_sheet_rows(lang, limit) if rows is None else rows
         return next((i for i, r in enumerate(rows) if not r), len(rows))
 
     def pointer(self, sheet: str, lang: Language | None = None) -> str:
